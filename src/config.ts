@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * The one place for every setting. Parsed from the environment with zod; an invalid setting stops the
+ * start with a message naming the variable and the problem (see `ConfigError`).
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+const url = z.url({ protocol: /^(https?|wss?)$/ });
+
+const symbolList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.string().regex(/^[A-Z0-9]{2,20}$/, 'symbols are letters/digits like BTCUSDT'))
+      .min(1, 'at least one symbol is required')
+      .max(200, 'at most 200 symbols'),
+  );
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Unset: embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  /** Unset: in-process pub/sub. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** Unset: try live Binance, fall back to `simulated` (loudly) when unreachable. */
+  MARKET_SOURCE: z.enum(['binance', 'simulated']).optional(),
+  SYMBOLS: symbolList.default(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']),
+  SIM_SEED: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(42),
+  /** Wall-clock milliseconds between simulated market ticks. */
+  SIM_TICK_MS: positiveInt.max(60_000).default(250),
+  BINANCE_FAPI_URL: url.default('https://fapi.binance.com'),
+  BINANCE_FSTREAM_URL: url.default('wss://fstream.binance.com'),
+  BINANCE_SPOT_URL: url.default('https://api.binance.com'),
+  DERIBIT_URL: url.default('https://www.deribit.com'),
+  FNG_URL: url.default('https://api.alternative.me'),
+  COINGECKO_URL: url.default('https://api.coingecko.com'),
+  /** Minimum milliseconds between two recomputations of one (analysis, symbol). */
+  ANALYSIS_MIN_INTERVAL_MS: positiveInt.default(1_000),
+  /** Minimum milliseconds between two persisted snapshots of one (analysis, symbol). */
+  SNAPSHOT_EVERY_MS: positiveInt.default(10_000),
+  /** How often buffered snapshots are written in one batch. */
+  SNAPSHOT_FLUSH_MS: positiveInt.default(2_000),
+  /** Snapshots kept in memory while the database is unreachable; the oldest beyond this are dropped and counted. */
+  SNAPSHOT_BUFFER_MAX: positiveInt.default(10_000),
+  /** An analysis whose newest input is older than this is flagged `stale`. */
+  STALE_AFTER_MS: positiveInt.default(30_000),
+  /** Funding settlements in the z-score window (90 = 30 days at 8 h). */
+  FUNDING_HISTORY_WINDOW: positiveInt.min(3).max(1000).default(90),
+  GRAPHIQL: bool.default(true),
+  /** Milliseconds to wait for in-flight work on shutdown before exiting anyway. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty strings count as unset, as shells and .env files commonly produce them. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.') || '(environment)';
+        const value = cleaned[String(issue.path[0])];
+        return `${name}: ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+      }),
+    );
+  }
+  return parsed.data;
+}
