@@ -37,6 +37,11 @@ export const configSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** Unset: try live Binance, fall back to `simulated` (loudly) when unreachable. */
   MARKET_SOURCE: z.enum(['binance', 'simulated']).optional(),
+  /**
+   * `all`: ingest, analyse and serve (default). `api`: serve only, reading latest results and updates
+   * that `all` instances publish through Redis (needs REDIS_URL).
+   */
+  ROLE: z.enum(['all', 'api']).default('all'),
   SYMBOLS: symbolList.default(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']),
   SIM_SEED: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(42),
   /** Wall-clock milliseconds between simulated market ticks. */
@@ -66,6 +71,9 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+const crossChecks = (config: Config): string[] =>
+  config.ROLE === 'api' && !config.REDIS_URL ? ['ROLE: "api" serves what other instances publish, so REDIS_URL must be set'] : [];
+
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -86,5 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }),
     );
   }
+  const problems = crossChecks(parsed.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
 }

@@ -1,0 +1,30 @@
+import type { CodegenConfig } from '@graphql-codegen/cli';
+
+/**
+ * `npm run codegen` prints the sorted SDL to schema.graphql (from the Pothos schema in code) and
+ * generates typed documents for the operations in examples/ into src/graphql/ (used by the tests; a
+ * frontend can copy the same setup). tests/unit/schema.test.ts fails when either output is stale.
+ */
+const config: CodegenConfig = {
+  schema: './src/schema/index.ts',
+  documents: ['examples/**/*.graphql'],
+  generates: {
+    'schema.graphql': {
+      plugins: ['schema-ast'],
+      config: { sort: true, includeDirectives: false, commentDescriptions: false },
+    },
+    'src/graphql/': {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        scalars: { DateTime: 'string', JSON: 'unknown' },
+        enumsAsTypes: true,
+        useTypeImports: true,
+        avoidOptionals: false,
+      },
+    },
+  },
+  hooks: {},
+};
+
+export default config;

@@ -1,0 +1,231 @@
+import type { Config } from './config.js';
+import type { AppServices } from './context.js';
+import { createDatabase, type Database } from './db/database.js';
+import { createSnapshotRepository } from './db/snapshot-repository.js';
+import type { SymbolInfo } from './domain/market.js';
+import { createBinanceSource, probeBinance } from './datasources/binance/binance-source.js';
+import type { MarketDataSource } from './datasources/market-data-source.js';
+import { createSimulatedSource } from './datasources/simulated/simulated-source.js';
+import { ANALYSES } from './engine/analyses.js';
+import { createAnalysisEngine, type AnalysisEngine } from './engine/analysis-engine.js';
+import { createMarketStore, type MarketStore } from './engine/market-store.js';
+import { createResultCache, type ResultCache } from './engine/result-cache.js';
+import { createSnapshotWriter, type SnapshotWriter } from './engine/snapshot-writer.js';
+import type { ComponentHealth, HealthReport } from './health.js';
+import type { Logger } from './logger.js';
+import { createAppPubSub, type AppPubSub } from './pubsub.js';
+import { createHttpServer, type HttpServer } from './server.js';
+import { Redis } from 'ioredis';
+
+export const VERSION = '0.1.0';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  /** Overrides source selection (tests inject a source wired to a fake venue or a fake clock). */
+  source?: MarketDataSource;
+  now?: () => number;
+}
+
+export interface App {
+  /** Resolves with the bound port (pass 0 for a free one). */
+  start(port?: number): Promise<number>;
+  stop(): Promise<void>;
+  readonly services: AppServices;
+}
+
+/**
+ * Picks the market source. An explicit MARKET_SOURCE is obeyed (and fails loudly if it cannot start);
+ * with none, live Binance is tried and the simulated market is used when it is unreachable.
+ */
+async function chooseSource(config: Config, logger: Logger): Promise<MarketDataSource> {
+  const simulated = () => createSimulatedSource({ seed: config.SIM_SEED, tickMs: config.SIM_TICK_MS });
+  const binance = () => createBinanceSource({ fapiUrl: config.BINANCE_FAPI_URL, logger: logger.child({ venue: 'binance-usdm' }) });
+  if (config.MARKET_SOURCE === 'simulated') return simulated();
+  if (config.MARKET_SOURCE === 'binance') return binance();
+  if (await probeBinance(config.BINANCE_FAPI_URL, 3_000)) {
+    logger.info({ url: config.BINANCE_FAPI_URL }, 'live Binance reachable: serving LIVE data');
+    return binance();
+  }
+  logger.warn(
+    { url: config.BINANCE_FAPI_URL },
+    '*** Binance is unreachable and MARKET_SOURCE is unset: falling back to the SIMULATED market. Every result is flagged source=SIMULATED. ***',
+  );
+  return simulated();
+}
+
+async function timed(kind: string, check: () => Promise<void>): Promise<ComponentHealth> {
+  const started = performance.now();
+  try {
+    await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2000 ms')), 2_000).unref())]);
+    return { status: 'OK', kind, latencyMs: Math.round((performance.now() - started) * 100) / 100, error: null };
+  } catch (error) {
+    return { status: 'DOWN', kind, latencyMs: null, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Composition root: builds every piece from config, in dependency order, and tears them down in reverse. */
+export function createApp(deps: AppDeps): App {
+  const { config, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+
+  let db: Database | undefined;
+  let pubsub: AppPubSub | undefined;
+  let cacheRedis: Redis | undefined;
+  let source: MarketDataSource | undefined;
+  let store: MarketStore | undefined;
+  let engine: AnalysisEngine | undefined;
+  let writer: SnapshotWriter | undefined;
+  let http: HttpServer | undefined;
+  let cache: ResultCache | undefined;
+  let symbolInfos: SymbolInfo[] = config.SYMBOLS.map((symbol) => ({
+    symbol,
+    baseAsset: symbol.replace(/USDT$|USDC$|BUSD$/, ''),
+    quoteAsset: symbol.match(/(USDT|USDC|BUSD)$/)?.[1] ?? 'USDT',
+    contractType: 'PERPETUAL',
+    status: 'TRADING',
+    tickSize: 0,
+    stepSize: 0,
+    fundingIntervalHours: 8,
+  }));
+  const known = new Set(config.SYMBOLS);
+
+  async function health(): Promise<HealthReport> {
+    const [database, bus] = await Promise.all([
+      db ? timed(db.kind, () => db!.ping()) : Promise.resolve<ComponentHealth>({ status: 'DOWN', kind: 'none', latencyMs: null, error: 'not started' }),
+      pubsub ? timed(pubsub.kind, () => pubsub!.ping()) : Promise.resolve<ComponentHealth>({ status: 'DOWN', kind: 'none', latencyMs: null, error: 'not started' }),
+    ]);
+    const status = source?.status();
+    const sourceHealth: HealthReport['marketSource'] = source
+      ? {
+          status: status?.state === 'OK' ? 'OK' : status?.state === 'DEGRADED' || status?.state === 'STARTING' ? 'DEGRADED' : 'DOWN',
+          origin: source.origin,
+          venue: source.venue,
+          state: status?.state ?? null,
+          lastEventAt: status?.lastEventAt ?? null,
+          lastError: status?.lastError ?? null,
+        }
+      : { status: config.ROLE === 'api' ? 'OK' : 'DOWN', origin: null, venue: null, state: null, lastEventAt: null, lastError: null };
+    const snapshots = writer?.stats() ?? { buffered: 0, written: 0, dropped: 0, failedFlushes: 0, lastError: null };
+    const ready = database.status === 'OK' && bus.status === 'OK' && sourceHealth.status !== 'DOWN';
+    const degraded = sourceHealth.status === 'DEGRADED' || snapshots.buffered > 0 || snapshots.dropped > 0;
+    return {
+      status: !ready ? 'DOWN' : degraded ? 'DEGRADED' : 'OK',
+      ready,
+      version: VERSION,
+      role: config.ROLE,
+      uptimeMs: now() - startedAt,
+      database,
+      pubsub: bus,
+      marketSource: sourceHealth,
+      snapshots: { ...snapshots, lastError: snapshots.lastError ?? null },
+    };
+  }
+
+  const services: AppServices = {
+    symbols: () => symbolInfos,
+    hasSymbol: (symbol) => known.has(symbol),
+    async latest(kind, symbol) {
+      return (await cache?.get(kind, symbol)) ?? engine?.computeNow(kind, symbol);
+    },
+    async ticker(symbol) {
+      const m = store?.get(symbol);
+      if (m && m.lastPrice !== null && source) {
+        return {
+          symbol,
+          price: m.lastPrice,
+          markPrice: m.mark?.markPrice ?? null,
+          indexPrice: m.mark?.indexPrice ?? null,
+          asOf: m.updatedAt ?? now(),
+          source: source.origin,
+          venue: source.venue,
+        };
+      }
+      return cache?.getTicker(symbol);
+    },
+    sourceHealthy: () => {
+      if (!source) return null;
+      const state = source.status().state;
+      return state === 'OK';
+    },
+    get snapshots() {
+      if (!db) throw new Error('database not started');
+      return repository;
+    },
+    health,
+    get pubsub() {
+      if (!pubsub) throw new Error('pub/sub not started');
+      return pubsub.pubsub;
+    },
+    staleAfterMs: config.STALE_AFTER_MS,
+    now,
+  };
+  let repository: ReturnType<typeof createSnapshotRepository>;
+
+  return {
+    services,
+    async start(port = config.PORT) {
+      db = await createDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, logger: logger.child({ component: 'db' }) });
+      logger.info({ database: db.kind }, 'database ready (migrations applied)');
+      repository = createSnapshotRepository(db.prisma);
+      pubsub = await createAppPubSub(config.REDIS_URL);
+      if (config.REDIS_URL) {
+        cacheRedis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
+        await cacheRedis.connect();
+      }
+      cache = createResultCache({ redis: cacheRedis, onError: (err) => logger.warn({ err }, 'shared result cache write failed') });
+      writer = createSnapshotWriter({
+        store: repository,
+        flushEveryMs: config.SNAPSHOT_FLUSH_MS,
+        maxBuffered: config.SNAPSHOT_BUFFER_MAX,
+        logger: logger.child({ component: 'snapshots' }),
+      });
+
+      if (config.ROLE === 'all') {
+        source = deps.source ?? (await chooseSource(config, logger));
+        const listed = await source.listSymbols();
+        const bySymbol = new Map(listed.map((s) => [s.symbol, s]));
+        const missing = config.SYMBOLS.filter((s) => !bySymbol.has(s));
+        if (missing.length > 0) throw new Error(`SYMBOLS: ${missing.join(', ')} not listed by ${source.venue}`);
+        symbolInfos = config.SYMBOLS.map((s) => bySymbol.get(s)!);
+        store = createMarketStore(config.SYMBOLS);
+        engine = createAnalysisEngine({
+          store,
+          definitions: ANALYSES,
+          settings: {
+            fundingHistoryWindow: config.FUNDING_HISTORY_WINDOW,
+            fundingIntervalHours: (symbol) => bySymbol.get(symbol)?.fundingIntervalHours ?? 8,
+          },
+          cache,
+          pubsub: pubsub.pubsub,
+          snapshots: writer,
+          origin: source.origin,
+          venue: source.venue,
+          minIntervalMs: config.ANALYSIS_MIN_INTERVAL_MS,
+          snapshotEveryMs: config.SNAPSHOT_EVERY_MS,
+          now,
+          logger: logger.child({ component: 'engine' }),
+        });
+        engine.start();
+        const target = store;
+        await source.start(config.SYMBOLS, (event) => target.apply(event));
+        logger.info({ origin: source.origin, venue: source.venue, symbols: config.SYMBOLS }, 'market source started');
+      }
+
+      http = createHttpServer({ services, logger, graphiql: config.GRAPHIQL, health });
+      const bound = await http.listen(port, config.HOST);
+      return bound;
+    },
+    async stop() {
+      // Reverse order: stop taking requests, stop producing, flush what was produced, close stores.
+      await http?.close().catch((err: unknown) => logger.warn({ err }, 'http close failed'));
+      await source?.stop().catch((err: unknown) => logger.warn({ err }, 'source stop failed'));
+      engine?.stop();
+      await writer?.stop().catch((err: unknown) => logger.warn({ err }, 'snapshot flush on stop failed'));
+      await pubsub?.close();
+      await cacheRedis?.quit().catch(() => {});
+      await db?.close().catch((err: unknown) => logger.warn({ err }, 'database close failed'));
+    },
+  };
+}

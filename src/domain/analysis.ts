@@ -1,0 +1,33 @@
+import type { DataOrigin } from './market.js';
+
+/** One value per analysis; later analyses add theirs. */
+export const AnalysisKinds = { FUNDING: 'FUNDING' } as const;
+export type AnalysisKind = (typeof AnalysisKinds)[keyof typeof AnalysisKinds];
+
+/**
+ * The latest result of one analysis for one symbol, as cached, published and snapshotted.
+ * JSON-safe (epoch ms, plain objects) because Redis serialises it.
+ */
+export interface AnalysisRecord<R = unknown> {
+  kind: AnalysisKind;
+  symbol: string;
+  result: R;
+  /** Time of the newest market input the result is based on. */
+  asOf: number;
+  /** When the engine computed it. */
+  computedAt: number;
+  methodologyVersion: string;
+  source: DataOrigin;
+  venue: string;
+}
+
+/** Last traded price and mark/index for a symbol, cached alongside the analyses. */
+export interface TickerRecord {
+  symbol: string;
+  price: number;
+  markPrice: number | null;
+  indexPrice: number | null;
+  asOf: number;
+  source: DataOrigin;
+  venue: string;
+}

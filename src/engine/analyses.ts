@@ -1,0 +1,43 @@
+import { computeFundingAnalysis, FUNDING_METHODOLOGY_VERSION } from '../analyzers/funding.js';
+import type { FundingAnalysis } from '../analyzers/funding.types.js';
+import type { AnalysisKind } from '../domain/analysis.js';
+import type { MarketEventType } from '../domain/market.js';
+import type { SymbolMarket } from './market-store.js';
+
+export interface AnalysisSettings {
+  fundingHistoryWindow: number;
+  fundingIntervalHours: (symbol: string) => number;
+}
+
+/** How the engine feeds one pure analyzer from the market store. */
+export interface AnalysisDefinition<R = unknown> {
+  kind: AnalysisKind;
+  methodologyVersion: string;
+  /** Store changes that make the result out of date. */
+  triggers: ReadonlySet<MarketEventType>;
+  /** Null when the store does not hold enough input yet to say anything. */
+  compute(market: SymbolMarket, now: number, settings: AnalysisSettings): { result: R; asOf: number } | null;
+}
+
+export const fundingDefinition: AnalysisDefinition<FundingAnalysis> = {
+  kind: 'FUNDING',
+  methodologyVersion: FUNDING_METHODOLOGY_VERSION,
+  triggers: new Set(['funding', 'markPrice']),
+  compute(market, now, settings) {
+    const settlements = market.funding.toArray(settings.fundingHistoryWindow + 1);
+    const last = settlements.at(-1);
+    if (!last) return null;
+    const result = computeFundingAnalysis({
+      symbol: market.symbol,
+      settlements: settlements.map((f) => ({ rate: f.rate, fundingTime: f.fundingTime })),
+      predictedRate: market.mark?.predictedFundingRate ?? null,
+      nextFundingTime: market.mark?.nextFundingTime ?? null,
+      fundingIntervalHours: settings.fundingIntervalHours(market.symbol),
+      historyWindow: settings.fundingHistoryWindow,
+      now,
+    });
+    return { result, asOf: Math.max(last.fundingTime, market.mark?.time ?? 0) };
+  },
+};
+
+export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition];

@@ -1,0 +1,52 @@
+import type { Redis } from 'ioredis';
+import type { AnalysisRecord, TickerRecord } from '../domain/analysis.js';
+
+/**
+ * Latest result per (kind, symbol) and latest ticker per symbol. Always in memory; written through to
+ * Redis when shared so API-only instances (ROLE=api) can answer queries from what workers computed.
+ */
+export interface ResultCache {
+  get(kind: string, symbol: string): Promise<AnalysisRecord | undefined>;
+  set(record: AnalysisRecord): void;
+  getTicker(symbol: string): Promise<TickerRecord | undefined>;
+  setTicker(ticker: TickerRecord): void;
+}
+
+const PREFIX = 'perpgraph:latest:';
+/** Shared entries expire so a dead worker's results do not live forever (meta.stale flags them before). */
+const SHARED_TTL_SECONDS = 600;
+
+export function createResultCache(options: { redis?: Redis; onError?: (error: unknown) => void } = {}): ResultCache {
+  const records = new Map<string, AnalysisRecord>();
+  const tickers = new Map<string, TickerRecord>();
+  const { redis, onError = () => {} } = options;
+
+  async function readShared<T>(key: string): Promise<T | undefined> {
+    if (!redis) return undefined;
+    const raw = await redis.get(PREFIX + key);
+    return raw === null ? undefined : (JSON.parse(raw) as T);
+  }
+  function writeShared(key: string, value: unknown): void {
+    if (!redis) return;
+    redis.set(PREFIX + key, JSON.stringify(value), 'EX', SHARED_TTL_SECONDS).catch(onError);
+  }
+
+  return {
+    async get(kind, symbol) {
+      const key = `${kind}:${symbol}`;
+      return records.get(key) ?? (await readShared<AnalysisRecord>(key));
+    },
+    set(record) {
+      const key = `${record.kind}:${record.symbol}`;
+      records.set(key, record);
+      writeShared(key, record);
+    },
+    async getTicker(symbol) {
+      return tickers.get(symbol) ?? (await readShared<TickerRecord>(`TICKER:${symbol}`));
+    },
+    setTicker(ticker) {
+      tickers.set(ticker.symbol, ticker);
+      writeShared(`TICKER:${ticker.symbol}`, ticker);
+    },
+  };
+}

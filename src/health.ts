@@ -1,0 +1,31 @@
+import type { DataOrigin } from './domain/market.js';
+import type { SourceState } from './datasources/market-data-source.js';
+import type { HealthStatus } from './schema/enums.js';
+
+export interface ComponentHealth {
+  status: HealthStatus;
+  /** e.g. `pglite`, `postgres`, `memory`, `redis`. */
+  kind: string;
+  latencyMs: number | null;
+  error: string | null;
+}
+
+/** Readiness in one object: served at `/ready` and as `Query.health`. */
+export interface HealthReport {
+  status: HealthStatus;
+  ready: boolean;
+  version: string;
+  role: string;
+  uptimeMs: number;
+  database: ComponentHealth;
+  pubsub: ComponentHealth;
+  marketSource: {
+    status: HealthStatus;
+    origin: DataOrigin | null;
+    venue: string | null;
+    state: SourceState | null;
+    lastEventAt: number | null;
+    lastError: string | null;
+  };
+  snapshots: { buffered: number; written: number; dropped: number; failedFlushes: number; lastError: string | null };
+}

@@ -1,0 +1,70 @@
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
+import { createPubSub } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import type { AnalysisRecord } from './domain/analysis.js';
+
+/**
+ * Typed topic map. Topics are `noun:verb`, keyed by `KIND:SYMBOL`, payloads JSON-safe (they cross Redis).
+ */
+export type Topics = {
+  'analysis:updated': [key: string, record: AnalysisRecord];
+};
+
+export const analysisKey = (kind: string, symbol: string) => `${kind}:${symbol}`;
+
+export interface AppPubSub {
+  pubsub: ReturnType<typeof createPubSub<Topics>>;
+  kind: 'memory' | 'redis';
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Events a slow subscriber may lag behind before the oldest are skipped (never an unbounded queue). */
+export const SUBSCRIBER_BUFFER = 64;
+
+/**
+ * Re-buffers a subscription through a per-subscriber sliding window: a slow client skips the oldest
+ * updates instead of growing a queue. (yoga's `createPubSub({ repeaterBuffer })` would share one buffer
+ * instance across every subscriber, so it cannot be used for this.)
+ */
+export function slidingWindow<T>(source: AsyncIterable<T>, capacity = SUBSCRIBER_BUFFER): AsyncIterableIterator<T> {
+  return new Repeater<T>(async (push, stop) => {
+    const iterator = source[Symbol.asyncIterator]();
+    let done = false;
+    void stop.then(() => {
+      done = true;
+      void iterator.return?.();
+    });
+    try {
+      while (!done) {
+        const next = await iterator.next();
+        if (next.done) break;
+        await push(next.value);
+      }
+    } finally {
+      stop();
+    }
+  }, new SlidingBuffer(capacity));
+}
+
+export async function createAppPubSub(redisUrl: string | undefined): Promise<AppPubSub> {
+  if (!redisUrl) {
+    return { pubsub: createPubSub<Topics>(), kind: 'memory', ping: async () => {}, close: async () => {} };
+  }
+  const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true } as const;
+  const publishClient = new Redis(redisUrl, options);
+  const subscribeClient = new Redis(redisUrl, options);
+  await Promise.all([publishClient.connect(), subscribeClient.connect()]);
+  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  return {
+    pubsub: createPubSub<Topics>({ eventTarget }),
+    kind: 'redis',
+    async ping() {
+      await publishClient.ping();
+    },
+    async close() {
+      await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { builder } from '../schema/builder.js';
+import { AnalysisKindEnum, DataOriginEnum } from '../schema/enums.js';
+import { AnalysisSnapshotRef } from '../schema/refs.js';
+import { badInput } from '../errors.js';
+import { requireSymbol } from './shared.js';
+import type { DataOrigin } from '../domain/market.js';
+
+export const MAX_SNAPSHOT_LIMIT = 1000;
+
+AnalysisSnapshotRef.implement({
+  description: 'A persisted analysis result. `payload` holds the result exactly as it was served.',
+  fields: (t) => ({
+    kind: t.field({ type: AnalysisKindEnum, resolve: (s) => s.kind as never }),
+    symbol: t.exposeString('symbol'),
+    asOf: t.field({ type: 'DateTime', resolve: (s) => s.asOf }),
+    methodologyVersion: t.exposeString('methodologyVersion'),
+    source: t.field({ type: DataOriginEnum, resolve: (s) => s.source as DataOrigin }),
+    venue: t.exposeString('venue'),
+    payload: t.field({ type: 'JSON', resolve: (s) => s.payload }),
+  }),
+});
+
+// --- Queries ---
+
+builder.queryField('snapshots', (t) =>
+  t.field({
+    type: [AnalysisSnapshotRef],
+    description: `History of one analysis for one symbol, newest first. limit: 1..${MAX_SNAPSHOT_LIMIT}, default 100.`,
+    args: {
+      kind: t.arg({ type: AnalysisKindEnum, required: true }),
+      symbol: t.arg.string({ required: true }),
+      from: t.arg({ type: 'DateTime' }),
+      to: t.arg({ type: 'DateTime' }),
+      limit: t.arg.int({
+        validate: z
+          .number()
+          .int()
+          .min(1, 'limit must be at least 1')
+          .max(MAX_SNAPSHOT_LIMIT, `limit must be at most ${MAX_SNAPSHOT_LIMIT}`)
+          .nullish(),
+      }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const symbol = requireSymbol(ctx, args.symbol);
+      const from = args.from ?? undefined;
+      const to = args.to ?? undefined;
+      if (from !== undefined && to !== undefined && from > to) {
+        throw badInput(`from (${new Date(from).toISOString()}) must not be after to (${new Date(to).toISOString()})`);
+      }
+      return ctx.services.snapshots.query({ kind: args.kind, symbol, from, to, limit: args.limit ?? 100 });
+    },
+  }),
+);

@@ -1,0 +1,43 @@
+import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
+import { AppError, badInput, ErrorCodes } from '../errors.js';
+import type { GraphQLContext } from '../context.js';
+import type { AnalysisMeta, WithMeta } from '../schema/refs.js';
+
+/** Upper-cases and checks a symbol against the configured set; BAD_USER_INPUT names the known ones. */
+export function requireSymbol(ctx: GraphQLContext, raw: string): string {
+  const symbol = raw.trim().toUpperCase();
+  if (!ctx.services.hasSymbol(symbol)) {
+    const known = ctx.services.symbols().map((s) => s.symbol);
+    throw badInput(`Unknown symbol "${raw}". Known symbols: ${known.join(', ')}`, { symbol: raw, known });
+  }
+  return symbol;
+}
+
+export function metaOf(ctx: GraphQLContext, record: Pick<AnalysisRecord, 'asOf' | 'source' | 'venue' | 'methodologyVersion'>): AnalysisMeta {
+  const ageMs = Math.max(0, ctx.services.now() - record.asOf);
+  const sourceHealthy = ctx.services.sourceHealthy();
+  return {
+    source: record.source,
+    venue: record.venue,
+    asOf: record.asOf,
+    ageMs,
+    stale: ageMs > ctx.services.staleAfterMs || sourceHealthy === false,
+    methodologyVersion: record.methodologyVersion,
+  };
+}
+
+export function withMeta<R extends object>(ctx: GraphQLContext, record: AnalysisRecord): WithMeta<R> {
+  return { ...(record.result as R), meta: metaOf(ctx, record) };
+}
+
+/** The latest result or a NOT_READY error that says why (never a fabricated value). */
+export async function requireLatest(ctx: GraphQLContext, kind: AnalysisKind, symbol: string): Promise<AnalysisRecord> {
+  const record = await ctx.services.latest(kind, symbol);
+  if (!record) {
+    throw new AppError(ErrorCodes.NOT_READY, `${kind} for ${symbol} is not available yet: the market source has not delivered enough data`, {
+      kind,
+      symbol,
+    });
+  }
+  return record;
+}

@@ -1,0 +1,70 @@
+import { builder } from '../schema/builder.js';
+import { DataOriginEnum, HealthStatusEnum, SourceStateEnum } from '../schema/enums.js';
+import { ComponentHealthRef, HealthRef, MarketSourceHealthRef, SnapshotWriterHealthRef, SymbolInfoRef } from '../schema/refs.js';
+
+ComponentHealthRef.implement({
+  fields: (t) => ({
+    status: t.field({ type: HealthStatusEnum, resolve: (c) => c.status }),
+    kind: t.exposeString('kind'),
+    latencyMs: t.exposeFloat('latencyMs', { nullable: true }),
+    error: t.exposeString('error', { nullable: true }),
+  }),
+});
+
+MarketSourceHealthRef.implement({
+  fields: (t) => ({
+    status: t.field({ type: HealthStatusEnum, resolve: (s) => s.status }),
+    origin: t.field({ type: DataOriginEnum, nullable: true, resolve: (s) => s.origin }),
+    venue: t.exposeString('venue', { nullable: true }),
+    state: t.field({ type: SourceStateEnum, nullable: true, resolve: (s) => s.state }),
+    lastEventAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.lastEventAt }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+  }),
+});
+
+SnapshotWriterHealthRef.implement({
+  description: 'The batched snapshot writer: what is waiting, written, and what had to be dropped.',
+  fields: (t) => ({
+    buffered: t.exposeInt('buffered'),
+    written: t.exposeInt('written'),
+    dropped: t.exposeInt('dropped', { description: 'Snapshots lost because the buffer overflowed during a database outage.' }),
+    failedFlushes: t.exposeInt('failedFlushes'),
+    lastError: t.exposeString('lastError', { nullable: true }),
+  }),
+});
+
+HealthRef.implement({
+  description: 'Readiness of this instance, the same report as GET /ready.',
+  fields: (t) => ({
+    status: t.field({ type: HealthStatusEnum, resolve: (h) => h.status }),
+    ready: t.exposeBoolean('ready'),
+    version: t.exposeString('version'),
+    role: t.exposeString('role'),
+    uptimeMs: t.exposeFloat('uptimeMs'),
+    database: t.field({ type: ComponentHealthRef, resolve: (h) => h.database }),
+    pubsub: t.field({ type: ComponentHealthRef, resolve: (h) => h.pubsub }),
+    marketSource: t.field({ type: MarketSourceHealthRef, resolve: (h) => h.marketSource }),
+    snapshots: t.field({ type: SnapshotWriterHealthRef, resolve: (h) => h.snapshots }),
+  }),
+});
+
+SymbolInfoRef.implement({
+  fields: (t) => ({
+    symbol: t.exposeString('symbol'),
+    baseAsset: t.exposeString('baseAsset'),
+    quoteAsset: t.exposeString('quoteAsset'),
+    contractType: t.exposeString('contractType'),
+    status: t.exposeString('status'),
+    tickSize: t.exposeFloat('tickSize'),
+    stepSize: t.exposeFloat('stepSize'),
+    fundingIntervalHours: t.exposeFloat('fundingIntervalHours'),
+  }),
+});
+
+// --- Queries ---
+
+builder.queryField('health', (t) => t.field({ type: HealthRef, resolve: (_root, _args, ctx) => ctx.services.health() }));
+
+builder.queryField('symbols', (t) =>
+  t.field({ type: [SymbolInfoRef], description: 'The symbols this instance serves.', resolve: (_root, _args, ctx) => [...ctx.services.symbols()] }),
+);

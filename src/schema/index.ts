@@ -1,0 +1,13 @@
+import './scalars.js';
+import './enums.js';
+import '../resolvers/system.js';
+import '../resolvers/analysis.js';
+import '../resolvers/market.js';
+import '../resolvers/funding.js';
+import '../resolvers/history.js';
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+
+export const schema = builder.toSchema();
+/** The same schema sorted, as printed to schema.graphql. */
+export const sortedSchema = lexicographicSortSchema(schema);

@@ -1,0 +1,31 @@
+import type { FundingAnalysis } from '../analyzers/funding.types.js';
+import type { Factor } from '../analyzers/types.js';
+import type { AnalysisRecord } from '../domain/analysis.js';
+import type { DataOrigin, SymbolInfo } from '../domain/market.js';
+import type { SnapshotRow } from '../db/snapshot-repository.js';
+import type { HealthReport } from '../health.js';
+import { builder } from './builder.js';
+
+/** Provenance and freshness, attached to every analysis when it is resolved (ageMs is "now"). */
+export interface AnalysisMeta {
+  source: DataOrigin;
+  venue: string;
+  asOf: number;
+  ageMs: number;
+  stale: boolean;
+  methodologyVersion: string;
+}
+
+export type WithMeta<T> = T & { meta: AnalysisMeta };
+
+export const AnalysisMetaRef = builder.objectRef<AnalysisMeta>('AnalysisMeta');
+export const FactorRef = builder.objectRef<Factor>('Factor');
+export const SymbolInfoRef = builder.objectRef<SymbolInfo>('SymbolInfo');
+export const HealthRef = builder.objectRef<HealthReport>('Health');
+export const ComponentHealthRef = builder.objectRef<HealthReport['database']>('ComponentHealth');
+export const MarketSourceHealthRef = builder.objectRef<HealthReport['marketSource']>('MarketSourceHealth');
+export const SnapshotWriterHealthRef = builder.objectRef<HealthReport['snapshots']>('SnapshotWriterHealth');
+export const MarketRef = builder.objectRef<{ symbol: string }>('Market');
+export const FundingAnalysisRef = builder.objectRef<WithMeta<FundingAnalysis>>('FundingAnalysis');
+export const AnalysisSnapshotRef = builder.objectRef<SnapshotRow>('AnalysisSnapshot');
+export const AnalysisUpdateRef = builder.objectRef<AnalysisRecord>('AnalysisUpdate');

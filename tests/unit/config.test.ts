@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('applies the embedded defaults on an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.PORT, 'README promises port 4000').toBe(4000);
+    expect(config.SYMBOLS, 'default symbol set').toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']);
+    expect(config.DATABASE_URL, 'unset means embedded PGlite').toBeUndefined();
+    expect(config.REDIS_URL, 'unset means in-process pub/sub').toBeUndefined();
+    expect(config.MARKET_SOURCE, 'unset means try live then fall back').toBeUndefined();
+    expect(config.BINANCE_FAPI_URL).toBe('https://fapi.binance.com');
+  });
+
+  it('parses and normalises symbols, numbers and URLs', () => {
+    const config = loadConfig({ SYMBOLS: ' btcusdt, ethusdt ,', PORT: '8080', SIM_SEED: '7', DATABASE_URL: 'postgresql://u@h:5432/db' });
+    expect(config.SYMBOLS).toEqual(['BTCUSDT', 'ETHUSDT']);
+    expect(config.PORT).toBe(8080);
+    expect(config.SIM_SEED).toBe(7);
+    expect(config.DATABASE_URL).toBe('postgresql://u@h:5432/db');
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', REDIS_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('names every invalid variable, the problem and the offending value', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: '99999', MARKET_SOURCE: 'kraken', REDIS_URL: 'http://x', BINANCE_FAPI_URL: 'not a url' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems, 'one line per bad variable').toHaveLength(4);
+    expect(problems.find((p) => p.startsWith('PORT:')), 'port range').toContain('"99999"');
+    expect(problems.find((p) => p.startsWith('MARKET_SOURCE:')), 'enum lists the choices').toMatch(/binance.*simulated/);
+    expect(problems.find((p) => p.startsWith('REDIS_URL:'))).toContain('redis://');
+    expect(problems.find((p) => p.startsWith('BINANCE_FAPI_URL:'))).toBeDefined();
+  });
+
+  it('rejects ROLE=api without Redis, since it only serves what others publish', () => {
+    expect(() => loadConfig({ ROLE: 'api' })).toThrow(/REDIS_URL must be set/);
+    expect(loadConfig({ ROLE: 'api', REDIS_URL: 'redis://127.0.0.1:6379' }).ROLE).toBe('api');
+  });
+
+  it('rejects malformed symbols', () => {
+    expect(() => loadConfig({ SYMBOLS: 'BTC-USDT' })).toThrow(/SYMBOLS\.0: symbols are letters\/digits/);
+  });
+});
