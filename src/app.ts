@@ -169,12 +169,12 @@ export function createApp(deps: AppDeps): App {
       db = await createDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, logger: logger.child({ component: 'db' }) });
       logger.info({ database: db.kind }, 'database ready (migrations applied)');
       repository = createSnapshotRepository(db.prisma);
-      pubsub = await createAppPubSub(config.REDIS_URL);
+      pubsub = await createAppPubSub(config.REDIS_URL, config.REDIS_PREFIX);
       if (config.REDIS_URL) {
         cacheRedis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
         await cacheRedis.connect();
       }
-      cache = createResultCache({ redis: cacheRedis, onError: (err) => logger.warn({ err }, 'shared result cache write failed') });
+      cache = createResultCache({ redis: cacheRedis, prefix: config.REDIS_PREFIX, onError: (err) => logger.warn({ err }, 'shared result cache write failed') });
       writer = createSnapshotWriter({
         store: repository,
         flushEveryMs: config.SNAPSHOT_FLUSH_MS,

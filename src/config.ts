@@ -42,6 +42,8 @@ export const configSchema = z.object({
    * that `all` instances publish through Redis (needs REDIS_URL).
    */
   ROLE: z.enum(['all', 'api']).default('all'),
+  /** Prefix of every Redis key and pub/sub channel, so deployments sharing one Redis stay apart. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, ":", "_" or "-" (1-64)').default('perpgraph:'),
   SYMBOLS: symbolList.default(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']),
   SIM_SEED: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(42),
   /** Wall-clock milliseconds between simulated market ticks. */

@@ -48,7 +48,23 @@ export function slidingWindow<T>(source: AsyncIterable<T>, capacity = SUBSCRIBER
   }, new SlidingBuffer(capacity));
 }
 
-export async function createAppPubSub(redisUrl: string | undefined): Promise<AppPubSub> {
+type AnyEventTarget = ReturnType<typeof createRedisEventTarget<CustomEvent>>;
+
+/**
+ * Namespaces every channel with `prefix`: Redis pub/sub channels are global to the server (database
+ * numbers do not separate them), so deployments and test runs sharing one Redis need distinct prefixes.
+ */
+function prefixed(target: AnyEventTarget, prefix: string): AnyEventTarget {
+  return {
+    dispatchEvent: (event: CustomEvent) => target.dispatchEvent(new CustomEvent(prefix + event.type, { detail: event.detail })),
+    addEventListener: (type: string, listener: Parameters<AnyEventTarget['addEventListener']>[1]) =>
+      target.addEventListener(prefix + type, listener),
+    removeEventListener: (type: string, listener: Parameters<AnyEventTarget['removeEventListener']>[1]) =>
+      target.removeEventListener(prefix + type, listener),
+  } as AnyEventTarget;
+}
+
+export async function createAppPubSub(redisUrl: string | undefined, prefix = 'perpgraph:'): Promise<AppPubSub> {
   if (!redisUrl) {
     return { pubsub: createPubSub<Topics>(), kind: 'memory', ping: async () => {}, close: async () => {} };
   }
@@ -56,7 +72,7 @@ export async function createAppPubSub(redisUrl: string | undefined): Promise<App
   const publishClient = new Redis(redisUrl, options);
   const subscribeClient = new Redis(redisUrl, options);
   await Promise.all([publishClient.connect(), subscribeClient.connect()]);
-  const eventTarget = createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient });
+  const eventTarget = prefixed(createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient }), prefix);
   return {
     pubsub: createPubSub<Topics>({ eventTarget }),
     kind: 'redis',

@@ -12,14 +12,14 @@ export interface ResultCache {
   setTicker(ticker: TickerRecord): void;
 }
 
-const PREFIX = 'perpgraph:latest:';
 /** Shared entries expire so a dead worker's results do not live forever (meta.stale flags them before). */
 const SHARED_TTL_SECONDS = 600;
 
-export function createResultCache(options: { redis?: Redis; onError?: (error: unknown) => void } = {}): ResultCache {
+export function createResultCache(options: { redis?: Redis; prefix?: string; onError?: (error: unknown) => void } = {}): ResultCache {
   const records = new Map<string, AnalysisRecord>();
   const tickers = new Map<string, TickerRecord>();
   const { redis, onError = () => {} } = options;
+  const PREFIX = `${options.prefix ?? 'perpgraph:'}latest:`;
 
   async function readShared<T>(key: string): Promise<T | undefined> {
     if (!redis) return undefined;
