@@ -1,0 +1,69 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, SHARED_REDIS_URL, type TestApp } from '../support/harness.js';
+
+/**
+ * Two server instances sharing Redis: A ingests and analyses (ROLE=all), B only serves (ROLE=api).
+ * Whatever B's subscribers receive was computed by A and crossed Redis.
+ */
+describe.skipIf(!SHARED_REDIS_URL)('two instances sharing Redis', () => {
+  let a: TestApp;
+  let b: TestApp;
+  const dirs: Array<Awaited<ReturnType<typeof tempDir>>> = [];
+  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+
+  beforeAll(async () => {
+    db = await isolatedDatabase();
+    const prefix = `${uniqueName('fanout')}:`;
+    for (let i = 0; i < 2; i += 1) dirs.push(await tempDir());
+    a = await startTestApp(testEnv({ DATA_DIR: dirs[0]!.path, DATABASE_URL: db.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: prefix, SIM_SEED: '7' }));
+    b = await startTestApp(testEnv({ DATA_DIR: dirs[1]!.path, DATABASE_URL: db.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: prefix, ROLE: 'api' }));
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await db?.drop();
+    for (const dir of dirs) await dir.remove();
+  });
+
+  it("delivers A's funding updates to B's graphql-ws subscribers", async () => {
+    const client = createClient({ url: b.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const events: Array<{ rate: number; meta: { source: string; venue: string } }> = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${events.length} events`)), 10_000);
+      const dispose = client.subscribe<{ fundingUpdated: (typeof events)[number] }>(
+        { query: 'subscription { fundingUpdated(symbol: "BTCUSDT") { rate meta { source venue } } }' },
+        {
+          next: (r) => {
+            if (r.errors) return reject(new Error(JSON.stringify(r.errors)));
+            events.push(r.data!.fundingUpdated);
+            if (events.length === 2) {
+              clearTimeout(timer);
+              dispose();
+              resolve();
+            }
+          },
+          error: reject,
+          complete: () => {},
+        },
+      );
+    });
+    await client.dispose();
+    expect(events[0]!.meta.source).toBe('SIMULATED');
+    expect(events[0]!.meta.venue).toBe('simulated');
+  });
+
+  it('answers queries on B from the results A shares, with the same numbers', async () => {
+    const query = '{ market(symbol: "ETHUSDT") { price funding { rate lastFundingTime meta { source } } } health { role marketSource { origin } } }';
+    type R = { market: { price: number; funding: { rate: number; lastFundingTime: string; meta: { source: string } } }; health: { role: string; marketSource: { origin: string | null } } };
+    const fromB = await gql<R>(b.url, query);
+    const fromA = await gql<R>(a.url, query);
+    expect(fromB.errors, JSON.stringify(fromB.errors)).toBeUndefined();
+    expect(fromB.data!.health.role).toBe('api');
+    expect(fromB.data!.health.marketSource.origin, 'B runs no source of its own').toBeNull();
+    expect(fromB.data!.market.funding.meta.source).toBe('SIMULATED');
+    expect(fromB.data!.market.funding.lastFundingTime, 'same settlement as A').toBe(fromA.data!.market.funding.lastFundingTime);
+    expect(fromB.data!.market.funding.rate).toBe(fromA.data!.market.funding.rate);
+  });
+});
