@@ -39,7 +39,7 @@ export interface App {
  * with none, live Binance is tried and the simulated market is used when it is unreachable.
  */
 async function chooseSource(config: Config, logger: Logger): Promise<MarketDataSource> {
-  const simulated = () => createSimulatedSource({ seed: config.SIM_SEED, tickMs: config.SIM_TICK_MS });
+  const simulated = () => createSimulatedSource({ seed: config.SIM_SEED, tickMs: config.SIM_TICK_MS, symbols: config.SYMBOLS });
   const binance = () => createBinanceSource({ fapiUrl: config.BINANCE_FAPI_URL, logger: logger.child({ venue: 'binance-usdm' }) });
   if (config.MARKET_SOURCE === 'simulated') return simulated();
   if (config.MARKET_SOURCE === 'binance') return binance();

@@ -1,0 +1,278 @@
+import {
+  DataOrigins,
+  type Candle,
+  type CandleInterval,
+  type FundingRate,
+  type MarketEvent,
+  type SymbolInfo,
+} from '../../domain/market.js';
+import {
+  SourceStates,
+  type CandleQuery,
+  type MarketDataSource,
+  type MarketEventSink,
+  type SourceState,
+  type SourceStatus,
+} from '../market-data-source.js';
+import { SIMULATED_INTERVALS } from './generators/candles.js';
+import { generateHistory, type SymbolHistory } from './history.js';
+import { createMarketModel, type MarketModel, type SymbolSeedState } from './model.js';
+import { DEFAULT_SIMULATED_SYMBOLS, simulatedSymbolInfo } from './profiles.js';
+
+/** `meta.venue` of everything the simulated market produces. */
+export const SIMULATED_VENUE = 'simulated';
+
+export interface SimulatedSourceOptions {
+  /** Seed of every random stream (same seed + same start time → same market). */
+  seed: number;
+  /** Wall-clock milliseconds between two model steps. */
+  tickMs: number;
+  /** Wall clock (epoch ms); default `Date.now`. */
+  now?: () => number;
+  /** Symbols `listSymbols()` reports in addition to the six built-in majors. Any symbol can be started. */
+  symbols?: readonly string[];
+  /** Candle intervals produced (default 1m, 5m, 15m, 1h, 4h). */
+  intervals?: readonly CandleInterval[];
+  /** Backfilled funding settlements per symbol (default 90). */
+  fundingHistoryCount?: number;
+  /** Backfilled closed candles per interval (default 500). */
+  candleHistoryCount?: number;
+  /** Multiplies the trade rates (default 1). */
+  tradeRateScale?: number;
+  /**
+   * Most simulated time one tick advances (default 10 000 ms). After a stall (a suspended laptop, a
+   * blocked event loop) the model catches up over the following ticks instead of in one huge step.
+   */
+  maxStepMs?: number;
+  /** Closed candles kept per symbol and interval, history included (default 2 000). */
+  maxCandlesPerInterval?: number;
+  /** Funding settlements kept per symbol (default 1 000). */
+  maxFundingPerSymbol?: number;
+}
+
+interface SymbolBuffer {
+  candles: Map<CandleInterval, Candle[]>;
+  forming: Map<CandleInterval, Candle>;
+  funding: FundingRate[];
+}
+
+const DEFAULT_CANDLE_LIMIT = 500;
+const MAX_CANDLE_LIMIT = 1_500;
+const DEFAULT_FUNDING_LIMIT = 100;
+const MAX_FUNDING_LIMIT = 1_000;
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Drop the oldest entries once a buffer exceeds its bound (in batches, to keep appends cheap). */
+function trim<T>(list: T[], max: number): void {
+  if (list.length > max + Math.max(16, Math.floor(max / 10))) list.splice(0, list.length - max);
+}
+
+/**
+ * The simulated market as a `MarketDataSource` (origin SIMULATED, venue `simulated`).
+ *
+ * `start(symbols, sink)` synchronously pushes, per symbol: the backfilled funding settlements (oldest
+ * first), the closed candles of every interval (oldest first), the candles still forming at the start time
+ * (`closed: false`), and one `markPrice`. It then advances the model every `tickMs` of wall clock by the
+ * real elapsed time (`now()`), pushing trades, candle updates, a markPrice per simulated second and funding
+ * settlements at 00/08/16 UTC. `fetchCandles` / `fetchFundingHistory` serve the backfill plus everything
+ * produced live since (bounded buffers).
+ */
+export function createSimulatedSource(options: SimulatedSourceOptions): MarketDataSource {
+  if (!(options.tickMs > 0) || !Number.isFinite(options.tickMs)) throw new RangeError(`tickMs must be a positive number, got ${options.tickMs}`);
+  const now = options.now ?? Date.now;
+  const intervals = options.intervals ?? SIMULATED_INTERVALS;
+  const maxStepMs = options.maxStepMs ?? 10_000;
+  const maxCandles = options.maxCandlesPerInterval ?? 2_000;
+  const maxFunding = options.maxFundingPerSymbol ?? 1_000;
+  const listed = [...new Set([...DEFAULT_SIMULATED_SYMBOLS, ...(options.symbols ?? [])])];
+
+  let anchor: number | null = null;
+  const histories = new Map<string, SymbolHistory>();
+  const buffers = new Map<string, SymbolBuffer>();
+  let model: MarketModel | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let sink: MarketEventSink | null = null;
+  let lastStepAt = 0;
+  let state: SourceState = SourceStates.STOPPED;
+  let lastError: string | null = null;
+  let lastEventAt: number | null = null;
+
+  /** History and buffers of a symbol at the current anchor (fixed on first use). */
+  function ensureSymbol(symbol: string): { history: SymbolHistory; buffer: SymbolBuffer } {
+    anchor ??= now();
+    let history = histories.get(symbol);
+    let buffer = buffers.get(symbol);
+    if (!history || !buffer) {
+      history = generateHistory({
+        seed: options.seed,
+        symbol,
+        startTime: anchor,
+        intervals,
+        ...(options.fundingHistoryCount === undefined ? {} : { fundingCount: options.fundingHistoryCount }),
+        ...(options.candleHistoryCount === undefined ? {} : { candleCount: options.candleHistoryCount }),
+      });
+      buffer = {
+        candles: new Map(intervals.map((i) => [i, [...(history?.candles.get(i) ?? [])]])),
+        forming: new Map(history.forming.map((c) => [c.interval, c])),
+        funding: [...history.funding],
+      };
+      histories.set(symbol, history);
+      buffers.set(symbol, buffer);
+    }
+    return { history, buffer };
+  }
+
+  function record(event: MarketEvent): void {
+    if (event.type === 'candle') {
+      const { candle } = event;
+      const buffer = buffers.get(candle.symbol);
+      if (!buffer) return;
+      if (!candle.closed) {
+        buffer.forming.set(candle.interval, candle);
+        return;
+      }
+      const list = buffer.candles.get(candle.interval);
+      if (!list) return;
+      const last = list.at(-1);
+      if (last && last.openTime >= candle.openTime) return;
+      list.push(candle);
+      trim(list, maxCandles);
+      if (buffer.forming.get(candle.interval)?.openTime === candle.openTime) buffer.forming.delete(candle.interval);
+    } else if (event.type === 'funding') {
+      const buffer = buffers.get(event.funding.symbol);
+      if (!buffer) return;
+      const last = buffer.funding.at(-1);
+      if (last && last.fundingTime >= event.funding.fundingTime) return;
+      buffer.funding.push(event.funding);
+      trim(buffer.funding, maxFunding);
+    }
+  }
+
+  /** Hand events to the sink; a throwing sink is recorded, never propagated. */
+  function deliver(events: readonly MarketEvent[]): void {
+    const target = sink;
+    if (!target || events.length === 0) return;
+    for (const event of events) {
+      try {
+        target(event);
+      } catch (error) {
+        lastError = `sink failed: ${errorMessage(error)}`;
+      }
+    }
+    lastEventAt = now();
+  }
+
+  function tick(): void {
+    try {
+      if (!model) return;
+      const elapsed = now() - lastStepAt;
+      if (!(elapsed > 0)) return;
+      const dt = Math.min(elapsed, maxStepMs);
+      lastStepAt += dt;
+      const events = model.step(dt);
+      for (const event of events) record(event);
+      deliver(events);
+      if (state === SourceStates.DEGRADED) state = SourceStates.OK;
+    } catch (error) {
+      lastError = errorMessage(error);
+      state = SourceStates.DEGRADED;
+    }
+  }
+
+  function clearTimer(): void {
+    if (timer) clearInterval(timer);
+    timer = null;
+  }
+
+  return {
+    origin: DataOrigins.SIMULATED,
+    venue: SIMULATED_VENUE,
+
+    listSymbols(): Promise<SymbolInfo[]> {
+      return Promise.resolve(listed.map(simulatedSymbolInfo));
+    },
+
+    start(symbols: readonly string[], eventSink: MarketEventSink): Promise<void> {
+      try {
+        clearTimer();
+        if (model) {
+          // A restart begins a fresh market at the current time.
+          anchor = null;
+          histories.clear();
+          buffers.clear();
+        }
+        const unique = [...new Set(symbols)];
+        const initialState: Record<string, SymbolSeedState> = {};
+        const backfill: MarketEvent[] = [];
+        const marks: MarketEvent[] = [];
+        for (const symbol of unique) {
+          const { history } = ensureSymbol(symbol);
+          initialState[symbol] = {
+            formingCandles: history.forming,
+            variance: history.endVariance,
+            ...(history.funding.length > 0 ? { lastFundingRate: history.funding.at(-1)?.rate } : {}),
+          };
+          for (const funding of history.funding) backfill.push({ type: 'funding', funding });
+          for (const interval of intervals) for (const candle of history.candles.get(interval) ?? []) backfill.push({ type: 'candle', candle });
+          for (const candle of history.forming) backfill.push({ type: 'candle', candle });
+          marks.push({ type: 'markPrice', mark: history.mark });
+        }
+        const startTime = anchor ?? now();
+        model = createMarketModel({
+          seed: options.seed,
+          symbols: unique,
+          startTime,
+          intervals,
+          initialState,
+          ...(options.tradeRateScale === undefined ? {} : { tradeRateScale: options.tradeRateScale }),
+        });
+        lastStepAt = startTime;
+        sink = eventSink;
+        state = SourceStates.OK;
+        deliver([...backfill, ...marks]);
+        timer = setInterval(tick, options.tickMs);
+        timer.unref();
+        return Promise.resolve();
+      } catch (error) {
+        lastError = errorMessage(error);
+        state = SourceStates.DOWN;
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+
+    stop(): Promise<void> {
+      clearTimer();
+      sink = null;
+      state = SourceStates.STOPPED;
+      return Promise.resolve();
+    },
+
+    status(): SourceStatus {
+      return { state, lastError, lastEventAt };
+    },
+
+    fetchCandles(symbol: string, interval: CandleInterval, query: CandleQuery = {}): Promise<Candle[]> {
+      if (!intervals.includes(interval)) return Promise.resolve([]);
+      const { buffer } = ensureSymbol(symbol);
+      const closed = buffer.candles.get(interval) ?? [];
+      const forming = buffer.forming.get(interval);
+      const all = forming && (closed.at(-1)?.openTime ?? -Infinity) < forming.openTime ? [...closed, forming] : closed;
+      const limit = Math.min(MAX_CANDLE_LIMIT, Math.max(1, Math.floor(query.limit ?? DEFAULT_CANDLE_LIMIT)));
+      const inRange = all.filter(
+        (c) => (query.startTime === undefined || c.openTime >= query.startTime) && (query.endTime === undefined || c.openTime <= query.endTime),
+      );
+      // Like Binance: with a start time, the first `limit` from it; otherwise the latest `limit`.
+      const page = query.startTime === undefined ? inRange.slice(-limit) : inRange.slice(0, limit);
+      return Promise.resolve(page.map((c) => ({ ...c })));
+    },
+
+    fetchFundingHistory(symbol: string, limit = DEFAULT_FUNDING_LIMIT): Promise<FundingRate[]> {
+      const { buffer } = ensureSymbol(symbol);
+      const n = Math.min(MAX_FUNDING_LIMIT, Math.max(1, Math.floor(limit)));
+      return Promise.resolve(buffer.funding.slice(-n).map((f) => ({ ...f })));
+    },
+  };
+}

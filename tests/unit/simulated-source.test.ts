@@ -1,0 +1,250 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { INTERVAL_MS, type MarketEvent } from '../../src/domain/market.js';
+import { createSimulatedSource, SIMULATED_VENUE, type SimulatedSourceOptions } from '../../src/datasources/simulated/simulated-source.js';
+
+/** 2025-03-10 11:59:30 UTC: thirty seconds before a full hour. */
+const T0 = Date.UTC(2025, 2, 10, 11, 59, 30);
+const SYMBOLS = ['BTCUSDT', 'ETHUSDT'];
+
+function collect(): { events: MarketEvent[]; sink: (e: MarketEvent) => void } {
+  const events: MarketEvent[] = [];
+  return { events, sink: (e) => events.push(e) };
+}
+
+function symbolOf(e: MarketEvent): string {
+  switch (e.type) {
+    case 'trade':
+      return e.trade.symbol;
+    case 'candle':
+      return e.candle.symbol;
+    case 'markPrice':
+      return e.mark.symbol;
+    case 'funding':
+      return e.funding.symbol;
+  }
+}
+
+function countByType(events: readonly MarketEvent[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of events) counts[e.type] = (counts[e.type] ?? 0) + 1;
+  return counts;
+}
+
+describe('simulated market source', () => {
+  let clock = T0;
+  const now = () => clock;
+  /** Advance the fake wall clock and its timers together. */
+  function advance(ms: number, stepMs = 250): void {
+    for (let done = 0; done < ms; done += stepMs) {
+      clock += stepMs;
+      vi.advanceTimersByTime(stepMs);
+    }
+  }
+  const options = (extra: Partial<SimulatedSourceOptions> = {}): SimulatedSourceOptions => ({
+    seed: 42,
+    tickMs: 250,
+    now,
+    candleHistoryCount: 100,
+    fundingHistoryCount: 30,
+    ...extra,
+  });
+
+  beforeEach(() => {
+    clock = T0;
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('identifies as SIMULATED on the simulated venue and lists plausible perpetuals', async () => {
+    const source = createSimulatedSource(options({ symbols: ['PEPEUSDT'] }));
+    expect(source.origin).toBe('SIMULATED');
+    expect(source.venue).toBe(SIMULATED_VENUE);
+    expect(SIMULATED_VENUE).toBe('simulated');
+    const listed = await source.listSymbols();
+    expect(listed.map((s) => s.symbol)).toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT', 'DOGEUSDT', 'PEPEUSDT']);
+    const btc = listed.find((s) => s.symbol === 'BTCUSDT');
+    expect(btc).toEqual({
+      symbol: 'BTCUSDT',
+      baseAsset: 'BTC',
+      quoteAsset: 'USDT',
+      contractType: 'PERPETUAL',
+      status: 'TRADING',
+      tickSize: 0.1,
+      stepSize: 0.001,
+      fundingIntervalHours: 8,
+    });
+    for (const s of listed) {
+      expect(s.tickSize).toBeGreaterThan(0);
+      expect(s.stepSize).toBeGreaterThan(0);
+      expect(s.fundingIntervalHours).toBe(8);
+    }
+    expect(source.status()).toEqual({ state: 'STOPPED', lastError: null, lastEventAt: null });
+  });
+
+  it('pushes the backfill synchronously in start(), then live events on the timer', async () => {
+    const source = createSimulatedSource(options());
+    const { events, sink } = collect();
+    const started = source.start(SYMBOLS, sink);
+    // Everything below was delivered before start() returned.
+    const backfill = [...events];
+    await started;
+    // Per symbol: 30 settlements, 100 closed bars × 5 intervals, the 4 bars forming at 11:59:30 (5m, 15m, 1h, 4h), 1 mark.
+    expect(countByType(backfill)).toEqual({ funding: 60, candle: 2 * (5 * 100 + 4), markPrice: 2 });
+    for (const symbol of SYMBOLS) {
+      const mine = backfill.filter((e) => symbolOf(e) === symbol);
+      expect(mine.map((e) => e.type).indexOf('candle')).toBe(30);
+      expect(mine.at(-1)?.type).toBe('markPrice');
+      for (const e of mine) {
+        if (e.type === 'funding') expect(e.funding.fundingTime).toBeLessThanOrEqual(T0);
+        if (e.type === 'candle' && e.candle.closed) expect(e.candle.closeTime).toBeLessThan(T0);
+        if (e.type === 'markPrice') expect(e.mark.time).toBe(T0);
+      }
+    }
+    expect(source.status().state).toBe('OK');
+    expect(source.status().lastEventAt).toBe(T0);
+
+    // No live events until wall-clock time passes.
+    expect(events).toHaveLength(backfill.length);
+    advance(5_000);
+    const live = events.slice(backfill.length);
+    const counts = countByType(live);
+    expect(counts.trade).toBeGreaterThan(20);
+    expect(counts.markPrice).toBe(2 * 5);
+    expect(counts.candle).toBeGreaterThan(0);
+    for (const e of live) {
+      if (e.type === 'trade') {
+        expect(e.trade.time).toBeGreaterThanOrEqual(T0);
+        expect(e.trade.time).toBeLessThan(T0 + 5_000);
+      }
+      if (e.type === 'markPrice') expect(e.mark.time).toBeGreaterThan(T0);
+    }
+    expect(source.status().lastEventAt).toBe(T0 + 5_000);
+    await source.stop();
+  });
+
+  it('stops emitting after stop()', async () => {
+    const source = createSimulatedSource(options());
+    const { events, sink } = collect();
+    await source.start(SYMBOLS, sink);
+    advance(2_000);
+    const before = events.length;
+    expect(countByType(events.slice(-50)).trade).toBeGreaterThan(0);
+    await source.stop();
+    expect(source.status().state).toBe('STOPPED');
+    advance(10_000);
+    expect(events).toHaveLength(before);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('is deterministic for the same seed and clock', async () => {
+    const runOnce = async (seed: number) => {
+      clock = T0;
+      const source = createSimulatedSource(options({ seed }));
+      const { events, sink } = collect();
+      await source.start(['ETHUSDT'], sink);
+      advance(3_000);
+      await source.stop();
+      return JSON.stringify(events);
+    };
+    const a = await runOnce(7);
+    expect(await runOnce(7)).toBe(a);
+    expect(await runOnce(8)).not.toBe(a);
+  });
+
+  it('serves history plus live candles and funding from fetch*', async () => {
+    const source = createSimulatedSource(options({ tickMs: 1_000 }));
+    const { sink } = collect();
+    await source.start(['BTCUSDT'], sink);
+    const before = await source.fetchCandles('BTCUSDT', '1m');
+    expect(before).toHaveLength(100);
+    expect(before.at(-1)).toMatchObject({ openTime: Date.UTC(2025, 2, 10, 11, 58), closed: true });
+    advance(150_000, 1_000);
+
+    const after = await source.fetchCandles('BTCUSDT', '1m');
+    const closed = after.filter((c) => c.closed);
+    expect(closed).toHaveLength(103);
+    for (let i = 1; i < closed.length; i++) expect(closed[i]?.openTime).toBe((closed[i - 1]?.openTime ?? 0) + INTERVAL_MS['1m']);
+    // Three bars closed live (11:59, 12:00, 12:01); the 12:02 bar is forming.
+    expect(closed.at(-1)?.openTime).toBe(Date.UTC(2025, 2, 10, 12, 1));
+    expect(after.at(-1)).toMatchObject({ openTime: Date.UTC(2025, 2, 10, 12, 2), closed: false });
+
+    const hourly = await source.fetchCandles('BTCUSDT', '1h');
+    expect(hourly.filter((c) => c.closed).at(-1)?.openTime).toBe(Date.UTC(2025, 2, 10, 11));
+    const page = await source.fetchCandles('BTCUSDT', '1m', { startTime: Date.UTC(2025, 2, 10, 11, 0), limit: 5 });
+    expect(page.map((c) => c.openTime)).toEqual([0, 1, 2, 3, 4].map((m) => Date.UTC(2025, 2, 10, 11, m)));
+    const ranged = await source.fetchCandles('BTCUSDT', '1m', { endTime: Date.UTC(2025, 2, 10, 11, 30), limit: 3 });
+    expect(ranged.map((c) => c.openTime)).toEqual([28, 29, 30].map((m) => Date.UTC(2025, 2, 10, 11, m)));
+    expect(await source.fetchCandles('BTCUSDT', '1d')).toEqual([]);
+
+    const funding = await source.fetchFundingHistory('BTCUSDT', 5);
+    expect(funding.map((f) => f.fundingTime)).toEqual([4, 3, 2, 1, 0].map((k) => Date.UTC(2025, 2, 10, 8) - k * 8 * 3_600_000));
+    await source.stop();
+  });
+
+  it('records live funding settlements at the 8-hour boundary', async () => {
+    clock = Date.UTC(2025, 2, 10, 15, 59);
+    const source = createSimulatedSource(options({ tickMs: 10_000, tradeRateScale: 0.05 }));
+    const { events, sink } = collect();
+    await source.start(['SOLUSDT'], sink);
+    advance(120_000, 10_000);
+    const live = events.filter((e) => e.type === 'funding' && e.funding.fundingTime > clock - 120_000);
+    expect(live).toHaveLength(1);
+    const settled = live[0]?.type === 'funding' ? live[0].funding : undefined;
+    expect(settled?.fundingTime).toBe(Date.UTC(2025, 2, 10, 16));
+    const history = await source.fetchFundingHistory('SOLUSDT', 2);
+    expect(history.map((f) => f.fundingTime)).toEqual([Date.UTC(2025, 2, 10, 8), Date.UTC(2025, 2, 10, 16)]);
+    expect(history.at(-1)).toEqual(settled);
+    await source.stop();
+  });
+
+  it('never throws from the timer: errors are recorded and the stream goes on', async () => {
+    const source = createSimulatedSource(options());
+    let failing = true;
+    let delivered = 0;
+    await source.start(['BTCUSDT'], (e) => {
+      if (e.type === 'markPrice' && failing) throw new Error('consumer exploded');
+      delivered++;
+    });
+    expect(source.status().lastError).toBe('sink failed: consumer exploded');
+    advance(3_000);
+    failing = false;
+    const mid = delivered;
+    advance(3_000);
+    expect(delivered).toBeGreaterThan(mid);
+    expect(source.status().state).toBe('OK');
+
+    // A broken clock makes the tick fail; the failure is recorded, not thrown.
+    const breakAfter = clock + 1_000;
+    const broken = createSimulatedSource(
+      options({
+        now: () => {
+          if (clock > breakAfter) throw new Error('clock broke');
+          return clock;
+        },
+      }),
+    );
+    await broken.start(['ETHUSDT'], () => {});
+    expect(() => advance(2_000)).not.toThrow();
+    expect(broken.status()).toMatchObject({ state: 'DEGRADED', lastError: 'clock broke' });
+    await source.stop();
+    await broken.stop();
+  });
+
+  it('catches up after a stall in bounded steps', async () => {
+    const source = createSimulatedSource(options({ maxStepMs: 5_000, tickMs: 1_000 }));
+    const { events, sink } = collect();
+    await source.start(['ETHUSDT'], sink);
+    clock += 60_000; // the wall clock jumps a minute without timers firing
+    vi.advanceTimersByTime(1_000);
+    clock += 1_000;
+    const lastMark = () => events.filter((e) => e.type === 'markPrice').at(-1);
+    const first = lastMark();
+    expect(first?.type === 'markPrice' ? first.mark.time : 0).toBe(T0 + 5_000);
+    vi.advanceTimersByTime(20_000);
+    const later = lastMark();
+    expect(later?.type === 'markPrice' ? later.mark.time : 0).toBe(T0 + 61_000);
+    await source.stop();
+  });
+});
