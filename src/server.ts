@@ -4,6 +4,7 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { AppServices, GraphQLContext } from './context.js';
 import { toAppError } from './errors.js';
 import type { HealthReport } from './health.js';
@@ -40,6 +41,18 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     context: () => ({ services }),
     graphiql: options.graphiql ? { subscriptionsProtocol: 'WS', title: 'perpgraph' } : false,
     landingPage: false,
+    // Public API: bound what one document may ask for. Field suggestions stay on (nothing here is secret,
+    // and they help people exploring in GraphiQL).
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12, ignoreIntrospection: true, flattenFragments: true },
+        maxAliases: { n: 30 },
+        maxDirectives: { n: 30 },
+        maxTokens: { n: 2_000 },
+        costLimit: { maxCost: 20_000, ignoreIntrospection: true },
+        blockFieldSuggestion: { enabled: false },
+      }),
+    ],
     logging: {
       debug: (...args) => logger.debug(args.length === 1 ? args[0] : args),
       info: (...args) => logger.info(args.length === 1 ? args[0] : args),

@@ -208,3 +208,29 @@ describe('perpgraph server (simulated market, embedded or CI database)', () => {
     expect(windowed.data!.snapshots.every((s) => s.asOf === written[1]!.asOf), 'from/to are inclusive bounds').toBe(true);
   });
 });
+
+describe('query limits', () => {
+  let app: TestApp;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  beforeAll(async () => {
+    dir = await tempDir();
+    app = await startTestApp(testEnv({ DATA_DIR: dir.path, DATABASE_URL: undefined, REDIS_URL: undefined, SYMBOLS: 'BTCUSDT' }));
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await dir?.remove();
+  });
+
+  it('rejects documents with too many aliases before executing them', async () => {
+    const fields = Array.from({ length: 40 }, (_, i) => `a${i}: symbols { symbol }`).join(' ');
+    const res = await gql(app.url, `{ ${fields} }`);
+    expect(res.data).toBeUndefined();
+    expect(res.errors![0]!.message).toMatch(/aliases/i);
+  });
+
+  it('still answers the GraphiQL introspection query', async () => {
+    const res = await gql<{ __schema: { queryType: { name: string } } }>(app.url, '{ __schema { queryType { name } types { name fields { name type { name ofType { name ofType { name } } } } } } }');
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.__schema.queryType.name).toBe('Query');
+  });
+});
