@@ -8,6 +8,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const config: CodegenConfig = {
   schema: './src/schema/index.ts',
   documents: ['examples/**/*.graphql'],
+  // NodeNext ESM: generated relative imports carry their .js extension.
+  emitLegacyCommonJSImports: false,
   generates: {
     'schema.graphql': {
       plugins: ['schema-ast'],

@@ -1,8 +1,8 @@
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {

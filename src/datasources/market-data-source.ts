@@ -35,3 +35,27 @@ export interface MarketDataSource {
   fetchCandles(symbol: string, interval: CandleInterval, query?: CandleQuery): Promise<Candle[]>;
   fetchFundingHistory(symbol: string, limit?: number): Promise<FundingRate[]>;
 }
+
+export const VenueStates = { OK: 'OK', DEGRADED: 'DEGRADED', CIRCUIT_OPEN: 'CIRCUIT_OPEN', BANNED: 'BANNED', DOWN: 'DOWN' } as const;
+export type VenueState = (typeof VenueStates)[keyof typeof VenueStates];
+
+/** Health of one upstream venue, as `Query.health.venues` shows it. */
+export interface VenueHealth {
+  venue: string;
+  state: VenueState;
+  /** Set while the venue is paused after a 429 or banned after a 418 (epoch ms). */
+  blockedUntil: number | null;
+  /** Weight used in the current window as the venue reports it (Binance X-MBX-USED-WEIGHT-1M). */
+  usedWeight: number | null;
+  /** The budget perpgraph allows itself for that window. */
+  weightBudget: number | null;
+  lastError: string | null;
+  lastSuccessAt: number | null;
+  /** Stream reconnects since start. */
+  reconnects: number;
+}
+
+/** Sources made of several venues report each one. */
+export interface VenueReporting {
+  venues(): VenueHealth[];
+}

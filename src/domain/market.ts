@@ -91,13 +91,233 @@ export interface FundingRate {
 }
 
 /**
- * Everything a source can push. A discriminated union so later data kinds (open interest, long/short
- * ratios, liquidations, books, options, sentiment) extend it without touching existing consumers.
+ * Everything a source can push. A discriminated union so new data kinds extend it without touching
+ * existing consumers. (Declared after the data types it carries; see SymbolEvent / GlobalEvent below.)
  */
-export type MarketEvent =
+export type MarketEvent = SymbolEvent | GlobalEvent;
+
+export type MarketEventType = MarketEvent['type'];
+
+// --- Derivatives statistics, liquidations, books, spot (issue: live venues) ---
+
+/** Open interest of a perpetual. `openInterest` in base-asset contracts, `openInterestValue` in quote (USD). */
+export interface OpenInterest {
+  symbol: string;
+  openInterest: number;
+  openInterestValue: number | null;
+  time: number;
+}
+
+/** Statistics periods the venues publish (Binance `/futures/data/*`). */
+export const STAT_PERIODS = ['5m', '15m', '30m', '1h', '2h', '4h', '6h', '12h', '1d'] as const;
+export type StatPeriod = (typeof STAT_PERIODS)[number];
+
+export const LongShortKinds = {
+  /** All accounts, counted by account. */
+  GLOBAL_ACCOUNTS: 'GLOBAL_ACCOUNTS',
+  /** Top 20 % of accounts by margin balance, counted by account. */
+  TOP_ACCOUNTS: 'TOP_ACCOUNTS',
+  /** Top 20 % of accounts by margin balance, weighted by position size. */
+  TOP_POSITIONS: 'TOP_POSITIONS',
+} as const;
+export type LongShortKind = (typeof LongShortKinds)[keyof typeof LongShortKinds];
+
+export interface LongShortRatio {
+  symbol: string;
+  kind: LongShortKind;
+  period: StatPeriod;
+  /** longShare / shortShare. */
+  longShortRatio: number;
+  /** Fractions 0..1 that sum to 1. */
+  longShare: number;
+  shortShare: number;
+  time: number;
+}
+
+/** Taker buy vs sell volume over one statistics period (base asset). */
+export interface TakerVolume {
+  symbol: string;
+  period: StatPeriod;
+  buyVolume: number;
+  sellVolume: number;
+  buySellRatio: number;
+  time: number;
+}
+
+/** Basis of a perpetual against its index, as the venue publishes it. */
+export interface Basis {
+  symbol: string;
+  period: StatPeriod;
+  futuresPrice: number;
+  indexPrice: number;
+  /** futuresPrice − indexPrice. */
+  basis: number;
+  /** basis / indexPrice. */
+  basisRate: number;
+  time: number;
+}
+
+/** Rolling 24-hour statistics. */
+export interface Ticker24h {
+  symbol: string;
+  lastPrice: number;
+  priceChangePercent: number;
+  highPrice: number;
+  lowPrice: number;
+  volume: number;
+  quoteVolume: number;
+  time: number;
+}
+
+/**
+ * A forced liquidation. `side` is the liquidation ORDER side: SELL closes a long, BUY closes a short.
+ * `complete` is false for feeds that only sample (Binance forceOrder pushes at most one per symbol per second).
+ */
+export interface Liquidation {
+  symbol: string;
+  side: TradeSide;
+  liquidatedSide: 'LONG' | 'SHORT';
+  price: number;
+  averagePrice: number;
+  qty: number;
+  /** averagePrice × qty in quote currency. */
+  notional: number;
+  time: number;
+  complete: boolean;
+}
+
+export interface BookTicker {
+  symbol: string;
+  bidPrice: number;
+  bidQty: number;
+  askPrice: number;
+  askQty: number;
+  time: number;
+}
+
+export type PriceLevel = readonly [price: number, qty: number];
+
+/** Top of the order book, best levels first on each side. */
+export interface OrderBook {
+  symbol: string;
+  bids: PriceLevel[];
+  asks: PriceLevel[];
+  time: number;
+}
+
+/** Spot price of the perpetual's underlying pair (e.g. BTCUSDT on Binance spot), for basis. */
+export interface SpotPrice {
+  symbol: string;
+  price: number;
+  time: number;
+}
+
+// --- Market-wide data: options, sentiment, global market ---
+
+export interface OptionQuote {
+  instrument: string;
+  currency: string;
+  kind: 'CALL' | 'PUT';
+  strike: number;
+  expiry: number;
+  /** In the base coin, as Deribit quotes options. */
+  markPrice: number;
+  /** markPrice × underlyingPrice. */
+  markPriceUsd: number;
+  /** Percent, e.g. 55.1. */
+  markIv: number | null;
+  bidIv: number | null;
+  askIv: number | null;
+  /** Contracts (1 contract = 1 coin on Deribit BTC/ETH options). */
+  openInterest: number;
+  /** 24 h volume in contracts. */
+  volume: number;
+  underlyingPrice: number;
+  delta: number | null;
+  gamma: number | null;
+  vega: number | null;
+  theta: number | null;
+}
+
+export interface OptionsChain {
+  currency: string;
+  venue: string;
+  indexPrice: number;
+  quotes: OptionQuote[];
+  time: number;
+}
+
+export interface FearGreed {
+  /** 0..100 */
+  value: number;
+  /** The publisher's own label (Extreme Fear … Extreme Greed). */
+  classification: string;
+  time: number;
+}
+
+export interface GlobalMarket {
+  totalMarketCapUsd: number;
+  totalVolumeUsd: number;
+  /** Percent, e.g. 56.3. */
+  btcDominance: number;
+  ethDominance: number;
+  marketCapChange24hPct: number;
+  time: number;
+}
+
+/** Events about one symbol, routed to that symbol's store. */
+export type SymbolEvent =
   | { type: 'trade'; trade: Trade }
   | { type: 'candle'; candle: Candle }
   | { type: 'markPrice'; mark: MarkPrice }
-  | { type: 'funding'; funding: FundingRate };
+  | { type: 'funding'; funding: FundingRate }
+  | { type: 'openInterest'; openInterest: OpenInterest }
+  | { type: 'longShortRatio'; ratio: LongShortRatio }
+  | { type: 'takerVolume'; volume: TakerVolume }
+  | { type: 'basis'; basis: Basis }
+  | { type: 'ticker24h'; ticker: Ticker24h }
+  | { type: 'liquidation'; liquidation: Liquidation }
+  | { type: 'bookTicker'; book: BookTicker }
+  | { type: 'orderBook'; book: OrderBook }
+  | { type: 'spotPrice'; spot: SpotPrice };
 
-export type MarketEventType = MarketEvent['type'];
+/** Market-wide events (not tied to one perpetual). */
+export type GlobalEvent =
+  | { type: 'optionsChain'; chain: OptionsChain }
+  | { type: 'fearGreed'; fearGreed: FearGreed; history?: FearGreed[] }
+  | { type: 'globalMarket'; global: GlobalMarket };
+
+/** The symbol a symbol event is about; null for market-wide events. */
+export function eventSymbol(event: MarketEvent): string | null {
+  switch (event.type) {
+    case 'trade':
+      return event.trade.symbol;
+    case 'candle':
+      return event.candle.symbol;
+    case 'markPrice':
+      return event.mark.symbol;
+    case 'funding':
+      return event.funding.symbol;
+    case 'openInterest':
+      return event.openInterest.symbol;
+    case 'longShortRatio':
+      return event.ratio.symbol;
+    case 'takerVolume':
+      return event.volume.symbol;
+    case 'basis':
+      return event.basis.symbol;
+    case 'ticker24h':
+      return event.ticker.symbol;
+    case 'liquidation':
+      return event.liquidation.symbol;
+    case 'bookTicker':
+    case 'orderBook':
+      return event.book.symbol;
+    case 'spotPrice':
+      return event.spot.symbol;
+    case 'optionsChain':
+    case 'fearGreed':
+    case 'globalMarket':
+      return null;
+  }
+}

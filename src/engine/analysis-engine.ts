@@ -135,6 +135,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   return {
     start() {
       unsubscribe = store.onChange((symbol, type) => {
+        if (symbol === null) return; // market-wide inputs: no per-symbol analysis uses them yet
         publishTicker(symbol);
         for (const def of byTrigger.get(type) ?? []) schedule(def, symbol);
       });

@@ -1,17 +1,46 @@
-import type { Candle, CandleInterval, FundingRate, MarkPrice, MarketEvent, MarketEventType, Trade } from '../domain/market.js';
+import {
+  eventSymbol,
+  type Basis,
+  type BookTicker,
+  type Candle,
+  type CandleInterval,
+  type FearGreed,
+  type FundingRate,
+  type GlobalMarket,
+  type Liquidation,
+  type LongShortKind,
+  type LongShortRatio,
+  type MarkPrice,
+  type MarketEvent,
+  type MarketEventType,
+  type OpenInterest,
+  type OptionsChain,
+  type OrderBook,
+  type SpotPrice,
+  type TakerVolume,
+  type Ticker24h,
+  type Trade,
+} from '../domain/market.js';
 import { RingBuffer } from './ring-buffer.js';
 
-/** Bounds of the per-symbol history kept in memory. */
+/** Bounds of the history kept in memory. */
 export interface MarketStoreLimits {
   trades: number;
   candlesPerInterval: number;
   fundingSettlements: number;
+  /** Per-series bound of statistics (open interest, ratios, taker volume, basis). */
+  statistics: number;
+  liquidations: number;
+  fearGreedHistory: number;
 }
 
 export const DEFAULT_STORE_LIMITS: Readonly<MarketStoreLimits> = {
   trades: 5_000,
   candlesPerInterval: 1_000,
   fundingSettlements: 1_000,
+  statistics: 2_000,
+  liquidations: 5_000,
+  fearGreedHistory: 400,
 };
 
 export interface SymbolMarket {
@@ -22,24 +51,54 @@ export interface SymbolMarket {
   readonly trades: RingBuffer<Trade>;
   readonly candles: Map<CandleInterval, RingBuffer<Candle>>;
   readonly funding: RingBuffer<FundingRate>;
+  readonly openInterest: RingBuffer<OpenInterest>;
+  readonly longShort: Map<LongShortKind, RingBuffer<LongShortRatio>>;
+  readonly takerVolume: RingBuffer<TakerVolume>;
+  readonly basis: RingBuffer<Basis>;
+  readonly liquidations: RingBuffer<Liquidation>;
+  ticker24h: Ticker24h | null;
+  bookTicker: BookTicker | null;
+  orderBook: OrderBook | null;
+  spot: SpotPrice | null;
   /** Epoch ms of the newest event of any kind. */
   updatedAt: number | null;
+  /** Epoch ms of the newest event per type: the input ages behind `meta`. */
+  readonly updatedAtByType: Map<MarketEventType, number>;
 }
 
-export type StoreListener = (symbol: string, type: MarketEventType) => void;
+export interface GlobalMarketState {
+  options: Map<string, OptionsChain>;
+  fearGreed: RingBuffer<FearGreed>;
+  global: GlobalMarket | null;
+  updatedAtByType: Map<MarketEventType, number>;
+}
+
+/** `symbol` is null for market-wide events. */
+export type StoreListener = (symbol: string | null, type: MarketEventType) => void;
 
 export interface MarketStore {
   apply(event: MarketEvent): void;
   get(symbol: string): SymbolMarket | undefined;
+  global(): GlobalMarketState;
   symbols(): string[];
   onChange(listener: StoreListener): () => void;
 }
 
+/** Appends to a time-ordered buffer: same time replaces the newest, older times are late duplicates. */
+function appendByTime<T>(buffer: RingBuffer<T>, item: T, time: (x: T) => number): boolean {
+  const last = buffer.last();
+  if (last && time(item) < time(last)) return false;
+  if (last && time(item) === time(last)) buffer.replaceLast(item);
+  else buffer.push(item);
+  return true;
+}
+
 /**
- * Bounded per-symbol history fed by a MarketDataSource. Ignores events for symbols it was not created
- * for, de-duplicates funding settlements and candles by time (backfill overlaps with the live stream).
+ * Bounded history fed by a MarketDataSource: per symbol, and market-wide. Ignores events for symbols it
+ * was not created for, and de-duplicates time series by time (REST backfill overlaps live streams).
  */
-export function createMarketStore(symbols: readonly string[], limits: MarketStoreLimits = DEFAULT_STORE_LIMITS): MarketStore {
+export function createMarketStore(symbols: readonly string[], limits: Partial<MarketStoreLimits> = {}): MarketStore {
+  const lim = { ...DEFAULT_STORE_LIMITS, ...limits };
   const markets = new Map<string, SymbolMarket>();
   for (const symbol of symbols) {
     markets.set(symbol, {
@@ -47,72 +106,127 @@ export function createMarketStore(symbols: readonly string[], limits: MarketStor
       lastPrice: null,
       lastTradeAt: null,
       mark: null,
-      trades: new RingBuffer(limits.trades),
+      trades: new RingBuffer(lim.trades),
       candles: new Map(),
-      funding: new RingBuffer(limits.fundingSettlements),
+      funding: new RingBuffer(lim.fundingSettlements),
+      openInterest: new RingBuffer(lim.statistics),
+      longShort: new Map(),
+      takerVolume: new RingBuffer(lim.statistics),
+      basis: new RingBuffer(lim.statistics),
+      liquidations: new RingBuffer(lim.liquidations),
+      ticker24h: null,
+      bookTicker: null,
+      orderBook: null,
+      spot: null,
       updatedAt: null,
+      updatedAtByType: new Map(),
     });
   }
+  const globalState: GlobalMarketState = {
+    options: new Map(),
+    fearGreed: new RingBuffer(lim.fearGreedHistory),
+    global: null,
+    updatedAtByType: new Map(),
+  };
   const listeners = new Set<StoreListener>();
 
-  function applyCandle(m: SymbolMarket, candle: Candle): boolean {
-    let buffer = m.candles.get(candle.interval);
-    if (!buffer) {
-      buffer = new RingBuffer(limits.candlesPerInterval);
-      m.candles.set(candle.interval, buffer);
+  /** Returns the event's time when it changed the store, null when it was a stale duplicate. */
+  function applySymbolEvent(m: SymbolMarket, event: MarketEvent): number | null {
+    switch (event.type) {
+      case 'trade':
+        m.trades.push(event.trade);
+        m.lastPrice = event.trade.price;
+        m.lastTradeAt = event.trade.time;
+        return event.trade.time;
+      case 'candle': {
+        const c = event.candle;
+        let buffer = m.candles.get(c.interval);
+        if (!buffer) {
+          buffer = new RingBuffer(lim.candlesPerInterval);
+          m.candles.set(c.interval, buffer);
+        }
+        if (!appendByTime(buffer, c, (x) => x.openTime)) return null;
+        // Sources without a trade stream (or before the first trade) still get a price.
+        if (m.lastTradeAt === null) m.lastPrice = c.close;
+        return c.closed ? c.closeTime : c.openTime;
+      }
+      case 'markPrice':
+        if (m.mark && event.mark.time < m.mark.time) return null;
+        m.mark = event.mark;
+        return event.mark.time;
+      case 'funding':
+        return appendByTime(m.funding, event.funding, (x) => x.fundingTime) ? event.funding.fundingTime : null;
+      case 'openInterest':
+        return appendByTime(m.openInterest, event.openInterest, (x) => x.time) ? event.openInterest.time : null;
+      case 'longShortRatio': {
+        let buffer = m.longShort.get(event.ratio.kind);
+        if (!buffer) {
+          buffer = new RingBuffer(lim.statistics);
+          m.longShort.set(event.ratio.kind, buffer);
+        }
+        return appendByTime(buffer, event.ratio, (x) => x.time) ? event.ratio.time : null;
+      }
+      case 'takerVolume':
+        return appendByTime(m.takerVolume, event.volume, (x) => x.time) ? event.volume.time : null;
+      case 'basis':
+        return appendByTime(m.basis, event.basis, (x) => x.time) ? event.basis.time : null;
+      case 'liquidation':
+        m.liquidations.push(event.liquidation);
+        return event.liquidation.time;
+      case 'ticker24h':
+        m.ticker24h = event.ticker;
+        return event.ticker.time;
+      case 'bookTicker':
+        m.bookTicker = event.book;
+        return event.book.time;
+      case 'orderBook':
+        m.orderBook = event.book;
+        return event.book.time;
+      case 'spotPrice':
+        m.spot = event.spot;
+        return event.spot.time;
+      default:
+        return null;
     }
-    const last = buffer.last();
-    if (last && candle.openTime < last.openTime) return false; // late duplicate from a backfill
-    if (last && candle.openTime === last.openTime) buffer.replaceLast(candle);
-    else buffer.push(candle);
-    return true;
   }
 
-  function applyFunding(m: SymbolMarket, funding: FundingRate): boolean {
-    const last = m.funding.last();
-    if (last && funding.fundingTime < last.fundingTime) return false;
-    if (last && funding.fundingTime === last.fundingTime) m.funding.replaceLast(funding);
-    else m.funding.push(funding);
-    return true;
+  function applyGlobalEvent(event: MarketEvent): number | null {
+    switch (event.type) {
+      case 'optionsChain':
+        globalState.options.set(event.chain.currency, event.chain);
+        return event.chain.time;
+      case 'fearGreed':
+        for (const item of event.history ?? []) appendByTime(globalState.fearGreed, item, (x) => x.time);
+        appendByTime(globalState.fearGreed, event.fearGreed, (x) => x.time);
+        return event.fearGreed.time;
+      case 'globalMarket':
+        globalState.global = event.global;
+        return event.global.time;
+      default:
+        return null;
+    }
   }
 
   return {
     apply(event) {
-      const symbol =
-        event.type === 'trade' ? event.trade.symbol
-        : event.type === 'candle' ? event.candle.symbol
-        : event.type === 'markPrice' ? event.mark.symbol
-        : event.funding.symbol;
-      const m = markets.get(symbol);
-      if (!m) return;
-      let time: number;
-      switch (event.type) {
-        case 'trade':
-          m.trades.push(event.trade);
-          m.lastPrice = event.trade.price;
-          m.lastTradeAt = event.trade.time;
-          time = event.trade.time;
-          break;
-        case 'candle':
-          if (!applyCandle(m, event.candle)) return;
-          // Sources without a trade stream (or before the first trade) still get a price.
-          if (m.lastTradeAt === null) m.lastPrice = event.candle.close;
-          time = event.candle.closed ? event.candle.closeTime : event.candle.openTime;
-          break;
-        case 'markPrice':
-          if (m.mark && event.mark.time < m.mark.time) return;
-          m.mark = event.mark;
-          time = event.mark.time;
-          break;
-        case 'funding':
-          if (!applyFunding(m, event.funding)) return;
-          time = event.funding.fundingTime;
-          break;
+      const symbol = eventSymbol(event);
+      let time: number | null;
+      if (symbol === null) {
+        time = applyGlobalEvent(event);
+        if (time === null) return;
+        globalState.updatedAtByType.set(event.type, Math.max(time, globalState.updatedAtByType.get(event.type) ?? 0));
+      } else {
+        const m = markets.get(symbol);
+        if (!m) return;
+        time = applySymbolEvent(m, event);
+        if (time === null) return;
+        if (m.updatedAt === null || time > m.updatedAt) m.updatedAt = time;
+        m.updatedAtByType.set(event.type, Math.max(time, m.updatedAtByType.get(event.type) ?? 0));
       }
-      if (m.updatedAt === null || time > m.updatedAt) m.updatedAt = time;
       for (const listener of listeners) listener(symbol, event.type);
     },
     get: (symbol) => markets.get(symbol),
+    global: () => globalState,
     symbols: () => [...markets.keys()],
     onChange(listener) {
       listeners.add(listener);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { INTERVAL_MS, type MarketEvent } from '../../src/domain/market.js';
+import { eventSymbol, INTERVAL_MS, type MarketEvent } from '../../src/domain/market.js';
 import { createSimulatedSource, SIMULATED_VENUE, type SimulatedSourceOptions } from '../../src/datasources/simulated/simulated-source.js';
 
 /** 2025-03-10 11:59:30 UTC: thirty seconds before a full hour. */
@@ -11,18 +11,7 @@ function collect(): { events: MarketEvent[]; sink: (e: MarketEvent) => void } {
   return { events, sink: (e) => events.push(e) };
 }
 
-function symbolOf(e: MarketEvent): string {
-  switch (e.type) {
-    case 'trade':
-      return e.trade.symbol;
-    case 'candle':
-      return e.candle.symbol;
-    case 'markPrice':
-      return e.mark.symbol;
-    case 'funding':
-      return e.funding.symbol;
-  }
-}
+const symbolOf = (e: MarketEvent): string => eventSymbol(e) ?? '';
 
 function countByType(events: readonly MarketEvent[]): Record<string, number> {
   const counts: Record<string, number> = {};
