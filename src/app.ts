@@ -4,7 +4,7 @@ import { createDatabase, type Database } from './db/database.js';
 import { createSnapshotRepository } from './db/snapshot-repository.js';
 import type { SymbolInfo } from './domain/market.js';
 import { createBinanceSource, probeBinance } from './datasources/binance/binance-source.js';
-import type { MarketDataSource } from './datasources/market-data-source.js';
+import type { MarketDataSource, VenueHealth, VenueReporting } from './datasources/market-data-source.js';
 import { createSimulatedSource } from './datasources/simulated/simulated-source.js';
 import { ANALYSES } from './engine/analyses.js';
 import { createAnalysisEngine, type AnalysisEngine } from './engine/analysis-engine.js';
@@ -52,6 +52,29 @@ async function chooseSource(config: Config, logger: Logger): Promise<MarketDataS
     '*** Binance is unreachable and MARKET_SOURCE is unset: falling back to the SIMULATED market. Every result is flagged source=SIMULATED. ***',
   );
   return simulated();
+}
+
+/** Venue health of a source: its own per-venue report when it has one, else one line from its status. */
+function venuesOf(source: MarketDataSource): VenueHealth[] {
+  if ('venues' in source && typeof (source as Partial<VenueReporting>).venues === 'function') return (source as unknown as VenueReporting).venues();
+  const status = source.status();
+  return [
+    {
+      venue: source.venue,
+      state: status.state === 'OK' ? 'OK' : status.state === 'DOWN' || status.state === 'STOPPED' ? 'DOWN' : 'DEGRADED',
+      blockedUntil: null,
+      usedWeight: null,
+      weightBudget: null,
+      lastError: status.lastError,
+      lastSuccessAt: status.lastEventAt,
+      reconnects: 0,
+    },
+  ];
+}
+
+/** Which venue publishes each market-wide input when live; a single-venue source publishes them all. */
+function globalVenues(source: MarketDataSource): Partial<Record<string, string>> {
+  return source.origin === 'LIVE' ? { fearGreed: 'alternative.me', globalMarket: 'coingecko' } : {};
 }
 
 async function timed(kind: string, check: () => Promise<void>): Promise<ComponentHealth> {
@@ -120,6 +143,7 @@ export function createApp(deps: AppDeps): App {
       pubsub: bus,
       marketSource: sourceHealth,
       snapshots: { ...snapshots, lastError: snapshots.lastError ?? null },
+      venues: source ? venuesOf(source) : [],
     };
   }
 
@@ -144,6 +168,16 @@ export function createApp(deps: AppDeps): App {
       }
       return cache?.getTicker(symbol);
     },
+    marketData(symbol) {
+      const market = store?.get(symbol);
+      return market && source ? { market, origin: source.origin, venue: source.venue } : undefined;
+    },
+    globalData() {
+      if (!store || !source) return undefined;
+      const venues = globalVenues(source);
+      return { global: store.global(), origin: source.origin, venueFor: (type) => venues[type as keyof typeof venues] ?? source!.venue };
+    },
+    venues: () => (source ? venuesOf(source) : []),
     sourceHealthy: () => {
       if (!source) return null;
       const state = source.status().state;

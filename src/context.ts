@@ -1,5 +1,7 @@
 import type { AnalysisKind, AnalysisRecord, TickerRecord } from './domain/analysis.js';
-import type { SymbolInfo } from './domain/market.js';
+import type { DataOrigin, MarketEventType, SymbolInfo } from './domain/market.js';
+import type { VenueHealth } from './datasources/market-data-source.js';
+import type { GlobalMarketState, SymbolMarket } from './engine/market-store.js';
 import type { SnapshotStore } from './db/snapshot-repository.js';
 import type { HealthReport } from './health.js';
 import type { AppPubSub } from './pubsub.js';
@@ -13,6 +15,13 @@ export interface AppServices {
   ticker(symbol: string): Promise<TickerRecord | undefined>;
   /** False when the local market source reports trouble; null when this instance runs no source. */
   sourceHealthy(): boolean | null;
+  /**
+   * Raw inputs held by this instance's market store, with the origin and venue of the source that fed
+   * them; undefined on instances that ingest nothing (ROLE=api).
+   */
+  marketData(symbol: string): { market: SymbolMarket; origin: DataOrigin; venue: string } | undefined;
+  globalData(): { global: GlobalMarketState; origin: DataOrigin; venueFor(type: MarketEventType): string } | undefined;
+  venues(): VenueHealth[];
   snapshots: SnapshotStore;
   health(): Promise<HealthReport>;
   pubsub: AppPubSub['pubsub'];

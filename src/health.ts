@@ -1,5 +1,5 @@
 import type { DataOrigin } from './domain/market.js';
-import type { SourceState } from './datasources/market-data-source.js';
+import type { SourceState, VenueHealth } from './datasources/market-data-source.js';
 import type { HealthStatus } from './schema/enums.js';
 
 export interface ComponentHealth {
@@ -27,5 +27,7 @@ export interface HealthReport {
     lastEventAt: number | null;
     lastError: string | null;
   };
+  /** One line per upstream venue this instance reads. */
+  venues: VenueHealth[];
   snapshots: { buffered: number; written: number; dropped: number; failedFlushes: number; lastError: string | null };
 }

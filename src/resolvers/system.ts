@@ -1,6 +1,6 @@
 import { builder } from '../schema/builder.js';
-import { DataOriginEnum, HealthStatusEnum, SourceStateEnum } from '../schema/enums.js';
-import { ComponentHealthRef, HealthRef, MarketSourceHealthRef, SnapshotWriterHealthRef, SymbolInfoRef } from '../schema/refs.js';
+import { DataOriginEnum, HealthStatusEnum, SourceStateEnum, VenueStateEnum } from '../schema/enums.js';
+import { ComponentHealthRef, HealthRef, MarketSourceHealthRef, SnapshotWriterHealthRef, SymbolInfoRef, VenueHealthRef } from '../schema/refs.js';
 
 ComponentHealthRef.implement({
   fields: (t) => ({
@@ -33,6 +33,20 @@ SnapshotWriterHealthRef.implement({
   }),
 });
 
+VenueHealthRef.implement({
+  description: 'One upstream venue as this instance sees it.',
+  fields: (t) => ({
+    venue: t.exposeString('venue'),
+    state: t.field({ type: VenueStateEnum, resolve: (v) => v.state }),
+    blockedUntil: t.field({ type: 'DateTime', nullable: true, description: 'End of a 429 pause or a 418 ban.', resolve: (v) => v.blockedUntil }),
+    usedWeight: t.exposeFloat('usedWeight', { nullable: true, description: 'Request weight used in the current window, as the venue reports it.' }),
+    weightBudget: t.exposeFloat('weightBudget', { nullable: true, description: 'The share of the venue limit perpgraph allows itself.' }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    lastSuccessAt: t.field({ type: 'DateTime', nullable: true, resolve: (v) => v.lastSuccessAt }),
+    reconnects: t.exposeInt('reconnects'),
+  }),
+});
+
 HealthRef.implement({
   description: 'Readiness of this instance, the same report as GET /ready.',
   fields: (t) => ({
@@ -45,6 +59,7 @@ HealthRef.implement({
     pubsub: t.field({ type: ComponentHealthRef, resolve: (h) => h.pubsub }),
     marketSource: t.field({ type: MarketSourceHealthRef, resolve: (h) => h.marketSource }),
     snapshots: t.field({ type: SnapshotWriterHealthRef, resolve: (h) => h.snapshots }),
+    venues: t.field({ type: [VenueHealthRef], resolve: (h) => h.venues }),
   }),
 });
 

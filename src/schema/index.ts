@@ -5,6 +5,7 @@ import '../resolvers/analysis.js';
 import '../resolvers/market.js';
 import '../resolvers/funding.js';
 import '../resolvers/history.js';
+import '../resolvers/market-data.js';
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 

@@ -24,6 +24,7 @@ export const SymbolInfoRef = builder.objectRef<SymbolInfo>('SymbolInfo');
 export const HealthRef = builder.objectRef<HealthReport>('Health');
 export const ComponentHealthRef = builder.objectRef<HealthReport['database']>('ComponentHealth');
 export const MarketSourceHealthRef = builder.objectRef<HealthReport['marketSource']>('MarketSourceHealth');
+export const VenueHealthRef = builder.objectRef<HealthReport['venues'][number]>('VenueHealth');
 export const SnapshotWriterHealthRef = builder.objectRef<HealthReport['snapshots']>('SnapshotWriterHealth');
 export const MarketRef = builder.objectRef<{ symbol: string }>('Market');
 export const FundingAnalysisRef = builder.objectRef<WithMeta<FundingAnalysis>>('FundingAnalysis');
