@@ -6,6 +6,7 @@ import type { SymbolInfo } from './domain/market.js';
 import { createBinanceSource, probeBinance } from './datasources/binance/binance-source.js';
 import type { MarketDataSource, VenueHealth, VenueReporting } from './datasources/market-data-source.js';
 import { createSimulatedSource } from './datasources/simulated/simulated-source.js';
+import { createReplaySource, parseReplayDirs, type ReplaySource } from './datasources/replay/index.js';
 import { ANALYSES } from './engine/analyses.js';
 import { createAnalysisEngine, type AnalysisEngine } from './engine/analysis-engine.js';
 import { createMarketStore, type MarketStore } from './engine/market-store.js';
@@ -42,6 +43,14 @@ async function chooseSource(config: Config, logger: Logger): Promise<MarketDataS
   const simulated = () => createSimulatedSource({ seed: config.SIM_SEED, tickMs: config.SIM_TICK_MS, symbols: config.SYMBOLS });
   const binance = () => createBinanceSource({ fapiUrl: config.BINANCE_FAPI_URL, logger: logger.child({ venue: 'binance-usdm' }) });
   if (config.MARKET_SOURCE === 'simulated') return simulated();
+  if (config.MARKET_SOURCE === 'replay') {
+    return createReplaySource({
+      dir: parseReplayDirs(config.REPLAY_DIR ?? ''),
+      speed: config.REPLAY_SPEED,
+      loop: config.REPLAY_LOOP,
+      logger: logger.child({ venue: 'replay' }),
+    });
+  }
   if (config.MARKET_SOURCE === 'binance') return binance();
   if (await probeBinance(config.BINANCE_FAPI_URL, 3_000)) {
     logger.info({ url: config.BINANCE_FAPI_URL }, 'live Binance reachable: serving LIVE data');
@@ -53,6 +62,8 @@ async function chooseSource(config: Config, logger: Logger): Promise<MarketDataS
   );
   return simulated();
 }
+
+const isReplay = (source: MarketDataSource): source is ReplaySource => typeof (source as Partial<ReplaySource>).progress === 'function';
 
 /** Venue health of a source: its own per-venue report when it has one, else one line from its status. */
 function venuesOf(source: MarketDataSource): VenueHealth[] {
@@ -90,8 +101,13 @@ async function timed(kind: string, check: () => Promise<void>): Promise<Componen
 /** Composition root: builds every piece from config, in dependency order, and tears them down in reverse. */
 export function createApp(deps: AppDeps): App {
   const { config, logger } = deps;
-  const now = deps.now ?? Date.now;
-  const startedAt = now();
+  const wallClock = deps.now ?? Date.now;
+  const startedAt = wallClock();
+  /**
+   * Market time. A replay has its own clock (the data time it has reached), so ages, staleness and
+   * "time to next funding" are measured against it rather than against today.
+   */
+  const now = () => (source && isReplay(source) ? source.progress().dataTime : wallClock());
 
   let db: Database | undefined;
   let pubsub: AppPubSub | undefined;
@@ -138,7 +154,7 @@ export function createApp(deps: AppDeps): App {
       ready,
       version: VERSION,
       role: config.ROLE,
-      uptimeMs: now() - startedAt,
+      uptimeMs: wallClock() - startedAt,
       database,
       pubsub: bus,
       marketSource: sourceHealth,

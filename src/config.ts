@@ -36,7 +36,12 @@ export const configSchema = z.object({
   /** Unset: in-process pub/sub. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /** Unset: try live Binance, fall back to `simulated` (loudly) when unreachable. */
-  MARKET_SOURCE: z.enum(['binance', 'simulated']).optional(),
+  MARKET_SOURCE: z.enum(['binance', 'simulated', 'replay']).optional(),
+  /** Recorded data for MARKET_SOURCE=replay: comma-separated directories or files (see README). */
+  REPLAY_DIR: z.string().min(1).optional(),
+  /** Data milliseconds per wall millisecond: 1 real time, 60 a minute per second, 0 as fast as possible. */
+  REPLAY_SPEED: z.coerce.number().min(0).max(1_000_000).default(60),
+  REPLAY_LOOP: bool.default(false),
   /**
    * `all`: ingest, analyse and serve (default). `api`: serve only, reading latest results and updates
    * that `all` instances publish through Redis (needs REDIS_URL).
@@ -73,8 +78,13 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-const crossChecks = (config: Config): string[] =>
-  config.ROLE === 'api' && !config.REDIS_URL ? ['ROLE: "api" serves what other instances publish, so REDIS_URL must be set'] : [];
+function crossChecks(config: Config): string[] {
+  const problems: string[] = [];
+  if (config.ROLE === 'api' && !config.REDIS_URL) problems.push('ROLE: "api" serves what other instances publish, so REDIS_URL must be set');
+  if (config.MARKET_SOURCE === 'replay' && !config.REPLAY_DIR) problems.push('REPLAY_DIR: MARKET_SOURCE=replay needs the directory of the recordings');
+  if (config.REPLAY_LOOP && config.REPLAY_SPEED === 0) problems.push('REPLAY_LOOP: looping needs REPLAY_SPEED > 0');
+  return problems;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {

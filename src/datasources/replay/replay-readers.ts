@@ -1,0 +1,138 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import type { ReplayContainer } from './replay-files.js';
+
+/**
+ * Synchronous, bounded-memory readers. A file is read in fixed chunks and yields one record (its
+ * comma-separated fields) at a time, so a directory of large dumps never has to fit in memory; only the
+ * head of every open file does. Synchronous on purpose: the warm-up is pushed inside `start()` and each
+ * replay tick reads only what it emits.
+ *
+ * A record is `{ line, fields }`: `line` is the 1-based CSV line or JSON row number, for error messages.
+ */
+export interface RawRecord {
+  line: number;
+  fields: string[];
+}
+
+const CHUNK = 1 << 16;
+
+/** Lines of a text file, `\r\n` or `\n`. Closes the file when the generator ends or is `return()`ed. */
+function* readLines(path: string): Generator<string> {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    for (;;) {
+      const n = readSync(fd, buffer, 0, CHUNK, null);
+      if (n === 0) break;
+      const text = rest + decoder.write(buffer.subarray(0, n));
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        yield text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl);
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    }
+    rest += decoder.end();
+    if (rest.length > 0) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function* csvRecords(path: string): Generator<RawRecord> {
+  let line = 0;
+  for (const text of readLines(path)) {
+    line += 1;
+    if (text.trim().length === 0) continue;
+    yield { line, fields: text.split(',').map((f) => f.trim()) };
+  }
+}
+
+/**
+ * Rows of a freqtrade JSON file: one array of flat number arrays (`[[ms,o,h,l,c,v],…]`). Scans characters
+ * for the inner brackets instead of `JSON.parse` on the whole file.
+ */
+function* freqtradeJsonRecords(path: string): Generator<RawRecord> {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    const decoder = new StringDecoder('utf8');
+    let depth = 0;
+    let row = '';
+    let line = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, 0, CHUNK, null);
+      if (n === 0) break;
+      const text = decoder.write(buffer.subarray(0, n));
+      let rowStart = depth === 2 ? 0 : -1;
+      for (let i = 0; i < text.length; i += 1) {
+        const c = text.charCodeAt(i);
+        if (c === 91 /* [ */) {
+          depth += 1;
+          if (depth === 2) rowStart = i + 1;
+          else if (depth > 2) throw new Error(`${path}: nested arrays deeper than a freqtrade row at row ${line + 1}`);
+        } else if (c === 93 /* ] */) {
+          if (depth === 2) {
+            row += text.slice(rowStart, i);
+            line += 1;
+            yield { line, fields: row.split(',').map((f) => f.trim()) };
+            row = '';
+            rowStart = -1;
+          }
+          depth -= 1;
+        }
+      }
+      if (depth === 2 && rowStart >= 0) row += text.slice(rowStart);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readRecords(path: string, container: ReplayContainer): Generator<RawRecord> {
+  return container === 'csv' ? csvRecords(path) : freqtradeJsonRecords(path);
+}
+
+/** The last `CHUNK` bytes of a file as text (whole file when smaller), and whether that is the whole file. */
+function readTail(path: string): { text: string; whole: boolean } {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, CHUNK);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return { text: buffer.toString('utf8'), whole: length === size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The last records of a file, newest last (at most `max`), read from its tail only; used to find where a
+ * file ends without reading it. Line numbers are unknown there and given as 0.
+ */
+export function readLastRecords(path: string, container: ReplayContainer, max = 4): RawRecord[] {
+  const { text, whole } = readTail(path);
+  const out: RawRecord[] = [];
+  if (container === 'csv') {
+    const lines = text.split('\n');
+    // The first line of a partial tail may be cut.
+    const usable = whole ? lines : lines.slice(1);
+    for (let i = usable.length - 1; i >= 0 && out.length < max; i -= 1) {
+      const l = (usable[i] ?? '').trim();
+      if (l.length > 0) out.unshift({ line: 0, fields: l.split(',').map((f) => f.trim()) });
+    }
+  } else {
+    const rows = [...text.matchAll(/\[([^[\]]*)\]/g)];
+    for (let i = rows.length - 1; i >= 0 && out.length < max; i -= 1) {
+      // A cut row has lost its `[`, so every match is a whole row.
+      const m = rows[i];
+      if (!m) continue;
+      out.unshift({ line: 0, fields: (m[1] ?? '').split(',').map((f) => f.trim()) });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Candle, FundingRate, MarketEvent, MarkPrice, SpotPrice } from '../../src/domain/market.js';
+import { scanReplayDirs } from '../../src/datasources/replay/replay-files.js';
+import { createReplaySource, type ReplaySource } from '../../src/datasources/replay/replay-source.js';
+
+/** Real recordings described in /work/shared/data/SOURCES.md (read-only). */
+const DATA = '/work/shared/data';
+const FUTURES = join(DATA, 'binance-futures');
+const KLINES = join(FUTURES, 'klines');
+const FUNDING = join(FUTURES, 'funding-rate');
+const MARK = join(FUTURES, 'mark-price');
+const SPOT = join(DATA, 'binance-spot');
+
+const utc = (iso: string): number => Date.parse(`${iso}Z`);
+
+/** Every number anywhere in the event, with its path. */
+function nonFinite(value: unknown, path = ''): string[] {
+  if (typeof value === 'number') return Number.isFinite(value) ? [] : [path];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => nonFinite(v, `${path}.${k}`));
+}
+
+async function replay(dir: string | string[], symbols: string[]): Promise<{ events: MarketEvent[]; source: ReplaySource }> {
+  const events: MarketEvent[] = [];
+  const source = createReplaySource({ dir, speed: 0 });
+  await source.start(symbols, (e) => events.push(e));
+  await source.whenDone();
+  return { events, source };
+}
+
+const candles = (events: readonly MarketEvent[], symbol: string, interval: string): Candle[] =>
+  events.flatMap((e) => (e.type === 'candle' && e.candle.symbol === symbol && e.candle.interval === interval ? [e.candle] : []));
+const fundings = (events: readonly MarketEvent[], symbol: string): FundingRate[] =>
+  events.flatMap((e) => (e.type === 'funding' && e.funding.symbol === symbol ? [e.funding] : []));
+
+describe.skipIf(!existsSync(KLINES) || !existsSync(FUNDING))('replay of the recorded Binance USD-M futures data', () => {
+  let events: MarketEvent[] = [];
+  let source: ReplaySource;
+
+  beforeAll(async () => {
+    ({ events, source } = await replay([KLINES, FUNDING], ['BTCUSDT', 'ETHUSDT']));
+  });
+
+  it('replays BTCUSDT 5m: 11,123 consecutive closed candles, 2025-09-19 00:00 → 2025-10-27 14:50', () => {
+    const btc = candles(events, 'BTCUSDT', '5m');
+    expect(btc).toHaveLength(11_123);
+    expect(btc[0]?.openTime).toBe(utc('2025-09-19T00:00:00'));
+    expect(btc.at(-1)?.openTime).toBe(utc('2025-10-27T14:50:00'));
+    const gaps = btc.filter((c, i) => i > 0 && c.openTime - (btc[i - 1]?.openTime ?? 0) !== 300_000);
+    expect(gaps, 'in order and without gaps (SOURCES.md: no gaps)').toEqual([]);
+    expect(btc.every((c) => c.closed && c.closeTime === c.openTime + 299_999)).toBe(true);
+  });
+
+  it('carries the known mainnet extremes (SOURCES.md §1)', () => {
+    const btc = candles(events, 'BTCUSDT', '5m');
+    expect(btc.find((c) => c.openTime === utc('2025-10-06T18:55:00'))?.high, 'BTC high').toBe(126_208.5);
+    expect(btc.find((c) => c.openTime === utc('2025-10-10T21:20:00'))?.low, 'BTC crash low').toBe(101_516.5);
+    expect(candles(events, 'ETHUSDT', '5m').find((c) => c.openTime === utc('2025-10-10T21:20:00'))?.low, 'ETH crash low').toBe(3_400);
+  });
+
+  it('replays ETHUSDT 5m (8,819 from 2025-09-27) and the funding settlements: 115 BTC, 91 ETH', () => {
+    const eth = candles(events, 'ETHUSDT', '5m');
+    expect(eth).toHaveLength(8_819);
+    expect(eth[0]?.openTime).toBe(utc('2025-09-27T00:00:00'));
+    const btcFunding = fundings(events, 'BTCUSDT');
+    expect(btcFunding).toHaveLength(115);
+    // Settlement times are as recorded, a few ms late at times (1758268800005).
+    expect(Math.floor((btcFunding[0]?.fundingTime ?? 0) / 1_000) * 1_000).toBe(utc('2025-09-19T00:00:00'));
+    expect(Math.floor((btcFunding.at(-1)?.fundingTime ?? 0) / 1_000) * 1_000).toBe(utc('2025-10-27T00:00:00'));
+    expect(fundings(events, 'ETHUSDT')).toHaveLength(91);
+  });
+
+  it('merges the overlapping BTC 15m recordings into one series (2025-08-29 → 2025-10-23 22:30)', () => {
+    const btc15 = candles(events, 'BTCUSDT', '15m');
+    // 2,688 rows from 08-29, 3,355 from 09-19; 7 days × 96 overlap once.
+    expect(btc15).toHaveLength(2_688 + 3_355 - 7 * 96);
+    expect(btc15[0]?.openTime).toBe(utc('2025-08-29T00:00:00'));
+    expect(btc15.at(-1)?.openTime).toBe(utc('2025-10-23T22:30:00'));
+    expect(btc15.every((c, i) => i === 0 || c.openTime - (btc15[i - 1]?.openTime ?? 0) === 900_000)).toBe(true);
+  });
+
+  it('pushes events in data-time order with no NaN or Infinity anywhere', () => {
+    const times = events.map((e) => (e.type === 'candle' ? e.candle.closeTime : e.type === 'funding' ? e.funding.fundingTime : Number.NaN));
+    expect(times.filter((t, i) => i > 0 && t < (times[i - 1] ?? 0))).toEqual([]);
+    expect(events.flatMap((e) => nonFinite(e)).slice(0, 5)).toEqual([]);
+    expect(new Set(events.map((e) => e.type))).toEqual(new Set(['candle', 'funding']));
+  });
+
+  it('ends done and serves the replayed history', async () => {
+    expect(source.progress()).toMatchObject({ done: true, startTime: utc('2025-08-29T00:14:59.999'), endTime: utc('2025-10-27T14:54:59.999') });
+    expect(source.status().state).toBe('STOPPED');
+    expect(await source.fetchFundingHistory('BTCUSDT', 1_000)).toHaveLength(115);
+    const last = await source.fetchCandles('BTCUSDT', '5m', { limit: 1_500 });
+    expect(last).toHaveLength(1_500);
+    expect(last.at(-1)?.openTime).toBe(utc('2025-10-27T14:50:00'));
+  });
+
+  it('lists the feather files as skipped rather than failing on them', () => {
+    const catalog = scanReplayDirs([KLINES]);
+    expect(catalog.skipped.filter((s) => s.path.endsWith('.feather'))).toHaveLength(15);
+    expect(catalog.files.map((f) => `${f.symbol}-${f.interval}`).sort()).toEqual(
+      ['BCHUSDT-15m', 'BTCUSDT-15m', 'BTCUSDT-15m', 'BTCUSDT-1h', 'BTCUSDT-5m', 'ETHUSDT-15m', 'ETHUSDT-5m', 'LTCUSDT-15m', 'XRPUSDT-15m'],
+    );
+  });
+});
+
+describe.skipIf(!existsSync(join(KLINES, 'multi-15m-2025-08-29_2025-09-25')))('replay of the 5-symbol 15m window', () => {
+  it('replays 2,688 candles per symbol over the same span', async () => {
+    const symbols = ['BTCUSDT', 'ETHUSDT', 'XRPUSDT', 'LTCUSDT', 'BCHUSDT'];
+    const { events } = await replay(join(KLINES, 'multi-15m-2025-08-29_2025-09-25'), symbols);
+    for (const symbol of symbols) {
+      const list = candles(events, symbol, '15m');
+      expect(list, symbol).toHaveLength(2_688);
+      expect(list[0]?.openTime).toBe(utc('2025-08-29T00:00:00'));
+      expect(list.at(-1)?.openTime).toBe(utc('2025-09-25T23:45:00'));
+    }
+  });
+});
+
+describe.skipIf(!existsSync(MARK))('replay of the recorded mark prices', () => {
+  it('replays 115 BTC 8h mark prices at the candle closes, predicted rate null', async () => {
+    const { events } = await replay(MARK, ['BTCUSDT']);
+    const marks: MarkPrice[] = events.flatMap((e) => (e.type === 'markPrice' ? [e.mark] : []));
+    expect(marks).toHaveLength(115);
+    expect(marks[0]).toEqual({
+      symbol: 'BTCUSDT',
+      markPrice: 116_850.03902174,
+      indexPrice: 116_850.03902174,
+      predictedFundingRate: null,
+      nextFundingTime: utc('2025-09-19T08:00:00'),
+      time: utc('2025-09-19T07:59:59.999'),
+    });
+    expect(events.flatMap((e) => nonFinite(e))).toEqual([]);
+  });
+});
+
+describe.skipIf(!existsSync(SPOT))('replay of the recorded spot klines', () => {
+  it('turns BTCUSDT 1h/4h/1d spot klines into one spot-price series', async () => {
+    const { events } = await replay(SPOT, ['BTCUSDT']);
+    const spot: SpotPrice[] = events.flatMap((e) => (e.type === 'spotPrice' ? [e.spot] : []));
+    expect(events).toHaveLength(spot.length);
+    // 1,033 hourly closes, then the 4h and 1d candles that close after the last hourly one.
+    expect(spot).toHaveLength(1_035);
+    expect(spot[0]).toEqual({ symbol: 'BTCUSDT', price: 42_474.95, time: utc('2024-02-01T00:59:59.999') });
+    expect(spot.every((s, i) => i === 0 || s.time > (spot[i - 1]?.time ?? 0))).toBe(true);
+    expect(events.flatMap((e) => nonFinite(e))).toEqual([]);
+  });
+});

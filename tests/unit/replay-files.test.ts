@@ -1,0 +1,114 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { classifyFile, isReplayFile, parseReplayDirs, scanReplayDirs } from '../../src/datasources/replay/replay-files.js';
+import { normalizeEpoch, parseTime } from '../../src/datasources/replay/replay-mapper.js';
+import { readLastRecords, readRecords } from '../../src/datasources/replay/replay-readers.js';
+
+const root = mkdtempSync(join(tmpdir(), 'replay-files-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function classify(path: string): Record<string, unknown> | string | null {
+  const r = classifyFile(path);
+  if (r === null) return null;
+  if (!isReplayFile(r)) return `skip: ${r.reason}`;
+  return { symbol: r.symbol, market: r.market, content: r.content, container: r.container, interval: r.interval };
+}
+
+describe('replay file names', () => {
+  it('reads symbol, interval and content from data.binance.vision dump names', () => {
+    expect(classify('/d/futures/um/daily/klines/BTCUSDT/1m/BTCUSDT-1m-2024-01-01.csv')).toEqual({
+      symbol: 'BTCUSDT', market: 'futures', content: 'candles', container: 'csv', interval: '1m',
+    });
+    expect(classify('/d/BTCUSDT-1h-2024-01.csv'), 'monthly klines').toMatchObject({ content: 'candles', interval: '1h' });
+    expect(classify('/d/ETHUSDT-aggTrades-2024-01-01.csv')).toMatchObject({ symbol: 'ETHUSDT', content: 'aggTrades', interval: null });
+    expect(classify('/d/ETHUSDT-trades-2024-01.csv')).toMatchObject({ symbol: 'ETHUSDT', content: 'trades' });
+    expect(classify('/d/BTCUSDT-metrics-2024-01-15.csv')).toMatchObject({ content: 'metrics', interval: null });
+    expect(classify('/d/BTCUSDT-fundingRate-2024-01.csv')).toMatchObject({ content: 'funding', container: 'csv' });
+    expect(classify('/d/futures/um/daily/markPriceKlines/BTCUSDT/1h/BTCUSDT-1h-2024-01-01.csv'), 'klines below markPriceKlines are mark price').toMatchObject({
+      content: 'mark',
+      interval: '1h',
+    });
+  });
+
+  it('reads freqtrade names, original and renamed, joining base and quote', () => {
+    expect(classify('/d/BTC_USDT_USDT-5m-futures.json')).toEqual({ symbol: 'BTCUSDT', market: 'futures', content: 'candles', container: 'freqtrade-json', interval: '5m' });
+    expect(classify('/d/BTC_USDT_USDT-8h-funding_rate.json')).toMatchObject({ symbol: 'BTCUSDT', content: 'funding', interval: null });
+    expect(classify('/d/BTC_USDT_USDT-8h-mark.json')).toMatchObject({ symbol: 'BTCUSDT', content: 'mark', interval: '8h' });
+    expect(classify('/d/BTC_USDT-1h.json'), 'a freqtrade pair without settle currency is spot').toMatchObject({ symbol: 'BTCUSDT', market: 'spot' });
+    expect(classify('/d/BTCUSDT-5m.freqtrade.json')).toMatchObject({ symbol: 'BTCUSDT', content: 'candles', interval: '5m', market: 'futures' });
+    expect(classify('/d/BTCUSDT-8h-funding_rate.freqtrade.json')).toMatchObject({ content: 'funding', interval: null });
+    expect(classify('/d/BTCUSDT-8h-mark.freqtrade.json')).toMatchObject({ content: 'mark', interval: '8h' });
+  });
+
+  it('marks files below a spot directory as spot', () => {
+    expect(classify('/data/binance-spot/klines/2024/BTCUSDT-1h.csv')).toMatchObject({ market: 'spot', content: 'candles' });
+    expect(classify('/data/spot/daily/aggTrades/BTCUSDT/BTCUSDT-aggTrades-2025-01-01.csv')).toMatchObject({ market: 'spot', content: 'aggTrades' });
+    expect(classify('/data/spotty/BTCUSDT-1h.csv'), '"spot" must be a whole word of a directory name').toMatchObject({ market: 'futures' });
+  });
+
+  it('skips recognised files it cannot replay, with the reason, and ignores other names', () => {
+    expect(classify('/d/BTCUSDT-5m.freqtrade.feather')).toMatch(/^skip: .*Arrow/);
+    expect(classify('/d/BTCUSDT-funding_rate.freqtrade.feather')).toMatch(/^skip: .*Arrow/);
+    expect(classify('/d/BTCUSDT-1m-2024-01-01.zip')).toMatch(/^skip: .*unzip/);
+    expect(classify('/d/BTCUSDT-3d-2024-01.csv')).toMatch(/^skip: interval 3d/);
+    expect(classify('/d/indexPriceKlines/BTCUSDT/1h/BTCUSDT-1h-2024-01-01.csv')).toMatch(/^skip: indexPriceKlines/);
+    expect(classify('/d/binance-spot/BTCUSDT-fundingRate-2024-01.csv')).toMatch(/^skip: funding data in a spot folder/);
+    expect(classify('/d/okx/ohlcv_1h.csv'), 'lower-case names are not symbols').toBeNull();
+    expect(classify('/d/openInterestHist-1d-sumOpenInterestValue-BTCUSDT.csv')).toBeNull();
+    expect(classify('/d/BTCUSDT-1m-2024-01-01.csv.CHECKSUM')).toBeNull();
+    expect(classify('/d/BTCUSDT-5m.freqtrade.csv'), 'a freqtrade name with the wrong extension').toBeNull();
+  });
+
+  it('scans directories recursively in path order and fails loudly on a missing directory', () => {
+    const dir = join(root, 'scan');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'BTCUSDT-1m.csv'), '');
+    writeFileSync(join(dir, 'sub', 'ETHUSDT-5m.freqtrade.json'), '[]');
+    writeFileSync(join(dir, 'sub', 'ETHUSDT-5m.freqtrade.feather'), '');
+    writeFileSync(join(dir, 'notes.txt'), '');
+    const catalog = scanReplayDirs([dir]);
+    expect(catalog.files.map((f) => f.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
+    expect(catalog.skipped).toHaveLength(1);
+    expect(catalog.ignored).toEqual([join(dir, 'notes.txt')]);
+    expect(scanReplayDirs([dir], { recursive: false }).files.map((f) => f.symbol)).toEqual(['BTCUSDT']);
+    expect(() => scanReplayDirs([join(root, 'missing')])).toThrow(/ENOENT/);
+    expect(parseReplayDirs(' /a , /b,,')).toEqual(['/a', '/b']);
+  });
+});
+
+describe('replay readers', () => {
+  it('streams freqtrade JSON rows across chunk boundaries', () => {
+    const rows = Array.from({ length: 5_000 }, (_, i) => [1_704_067_200_000 + i * 60_000, 100 + i / 8, 101.5, 99.25, 100.125, i * 1.5]);
+    const path = join(root, 'BTCUSDT-1m.freqtrade.json');
+    writeFileSync(path, JSON.stringify(rows));
+    const read = [...readRecords(path, 'freqtrade-json')];
+    expect(read.length, 'file is several 64 KiB chunks').toBe(5_000);
+    expect(read.map((r) => r.fields.map(Number))).toEqual(rows);
+    expect(read.at(-1)?.line).toBe(5_000);
+    expect(readLastRecords(path, 'freqtrade-json', 2).map((r) => r.fields.map(Number)), 'tail read').toEqual(rows.slice(-2));
+  });
+
+  it('streams CSV lines across chunk boundaries, CRLF or LF, skipping blank lines', () => {
+    const lines = Array.from({ length: 4_000 }, (_, i) => `${i},${(i * 0.1).toFixed(1)},x${i}`);
+    const path = join(root, 'crlf.csv');
+    writeFileSync(path, `${lines.join('\r\n')}\r\n\r\n`);
+    const read = [...readRecords(path, 'csv')];
+    expect(read.length).toBe(4_000);
+    expect(read[3_999]?.fields, 'no stray \\r').toEqual(['3999', '399.9', 'x3999']);
+    expect(read[1_234]?.line).toBe(1_235);
+    expect(readLastRecords(path, 'csv', 1)[0]?.fields).toEqual(['3999', '399.9', 'x3999']);
+  });
+
+  it('parses epoch seconds, ms, µs and UTC strings to ms', () => {
+    expect(parseTime('1704067200000', 't')).toBe(1_704_067_200_000);
+    expect(parseTime('1704067200000000', 't'), 'µs (vision spot from 2025)').toBe(1_704_067_200_000);
+    expect(normalizeEpoch(1_735_689_659_999_999), 'µs close time keeps its last ms').toBe(1_735_689_659_999);
+    expect(parseTime('1704067200', 't'), 'seconds').toBe(1_704_067_200_000);
+    expect(parseTime('2024-02-01 01:02:03', 't')).toBe(Date.UTC(2024, 1, 1, 1, 2, 3));
+    expect(parseTime('2024-02-01', 't')).toBe(Date.UTC(2024, 1, 1));
+    expect(parseTime('2024-02-01T01:02:03.5Z', 't')).toBe(Date.UTC(2024, 1, 1, 1, 2, 3, 500));
+    expect(() => parseTime('yesterday', 'open_time')).toThrow('open_time is not a time: "yesterday"');
+  });
+});
