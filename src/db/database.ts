@@ -1,0 +1,140 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { createPGliteAdapter, createPostgresAdapter, openPGlite, parsePostgresUrl, pgliteDir } from './adapters.js';
+import { silentLogger, type Logger } from './logger.js';
+import { applyMigrations, type MigrateOptions, type MigrationSession } from './migrate.js';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface DatabaseOptions {
+  /** Postgres URL (`?schema=` honoured). Unset: embedded PGlite under `<dataDir>/pglite`. */
+  url?: string;
+  /** Root of the embedded database's files; created when missing. Unused when `url` is set. */
+  dataDir: string;
+  logger?: Logger;
+  /** Overrides for the start-up migration run (tests point `migrationsDir` elsewhere). */
+  migrations?: Pick<MigrateOptions, 'migrationsDir' | 'lockTimeoutMs'>;
+  /** Postgres: give up connecting after this many milliseconds. Default 5000. */
+  connectTimeoutMs?: number;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: DatabaseKind;
+  /** `SELECT 1`; rejects when the database does not answer within `timeoutMs` (default 2000). */
+  ping(timeoutMs?: number): Promise<void>;
+  /** Disconnects the client and closes the pool or the embedded database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * PGlite is a single-process database: a second instance on the same files would corrupt them. Guards the
+ * in-process case; across processes, do not point two servers (or the CLI and a server) at one data dir.
+ */
+const openPGliteDirs = new Set<string>();
+
+/**
+ * Opens the database and applies pending migrations before returning, so callers never see an old schema.
+ * Postgres when `url` is set (driver adapter `@prisma/adapter-pg`), otherwise file-backed PGlite.
+ */
+export async function createDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options) : openEmbedded(options);
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const logger = options.logger ?? silentLogger;
+  const { schema } = parsePostgresUrl(url);
+  const factory = createPostgresAdapter(url, {
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    onError: (err) => logger.warn({ err }, 'postgres connection error'),
+  });
+
+  // Migrations need one dedicated connection (session advisory lock, explicit transactions), so they run on
+  // a short-lived pool of the same configuration, closed before the client's own pool opens.
+  const migrationAdapter = await factory.connect();
+  try {
+    const client = await migrationAdapter.underlyingDriver().connect();
+    try {
+      const session: MigrationSession = {
+        async query<T>(sql: string, params: unknown[] = []) {
+          return (await client.query(sql, params)).rows as T[];
+        },
+        async exec(sql: string) {
+          await client.query(sql);
+        },
+      };
+      await applyMigrations(session, { ...options.migrations, ...(schema === undefined ? {} : { schema }), logger });
+    } finally {
+      client.release();
+    }
+  } finally {
+    await migrationAdapter.dispose();
+  }
+
+  const prisma = new PrismaClient({ adapter: factory });
+  return wrap(prisma, 'postgres', async () => {
+    await prisma.$disconnect();
+  });
+}
+
+async function openEmbedded(options: DatabaseOptions): Promise<Database> {
+  const logger = options.logger ?? silentLogger;
+  const dir = pgliteDir(options.dataDir);
+  if (openPGliteDirs.has(dir)) throw new Error(`embedded database ${dir} is already open in this process`);
+  openPGliteDirs.add(dir);
+  let pg: PGlite | undefined;
+  try {
+    pg = await openPGlite(options.dataDir);
+    const client = pg;
+    const session: MigrationSession = {
+      async query<T>(sql: string, params: unknown[] = []) {
+        return (await client.query<T>(sql, params)).rows;
+      },
+      async exec(sql: string) {
+        await client.exec(sql);
+      },
+    };
+    await applyMigrations(session, { ...options.migrations, logger });
+    const prisma = new PrismaClient({ adapter: createPGliteAdapter(pg) });
+    return wrap(prisma, 'pglite', async () => {
+      try {
+        await prisma.$disconnect();
+        await client.close();
+      } finally {
+        openPGliteDirs.delete(dir);
+      }
+    });
+  } catch (error) {
+    await pg?.close().catch(() => {});
+    openPGliteDirs.delete(dir);
+    throw error;
+  }
+}
+
+function wrap(prisma: PrismaClient, kind: DatabaseKind, closeOnce: () => Promise<void>): Database {
+  let closing: Promise<void> | undefined;
+  return {
+    prisma,
+    kind,
+    async ping(timeoutMs = 2_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const query = prisma.$queryRaw`SELECT 1`;
+      // The query keeps running after a timeout; it must not surface as an unhandled rejection later.
+      query.catch(() => {});
+      try {
+        await Promise.race([
+          query,
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close() {
+      closing ??= closeOnce();
+      return closing;
+    },
+  };
+}
