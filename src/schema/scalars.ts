@@ -10,7 +10,12 @@ function parseDateTime(value: unknown): number {
     throw badInput(`DateTime must be an ISO-8601 string with a time zone, e.g. "2026-01-31T08:00:00Z"; got ${JSON.stringify(value)}`);
   }
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw badInput(`DateTime ${JSON.stringify(value)} is not a real date`);
+  // Date.parse rolls 2026-02-31 over to March 3rd; a real date survives the round trip of its own day.
+  const [y, mo, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (Number.isNaN(ms) || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) {
+    throw badInput(`DateTime ${JSON.stringify(value)} is not a real date`);
+  }
   return ms;
 }
 
