@@ -79,17 +79,56 @@ describe('simulated market source', () => {
     // Everything below was delivered before start() returned.
     const backfill = [...events];
     await started;
-    // Per symbol: 30 settlements, 100 closed bars × 5 intervals, the 4 bars forming at 11:59:30 (5m, 15m, 1h, 4h), 1 mark.
-    expect(countByType(backfill)).toEqual({ funding: 60, candle: 2 * (5 * 100 + 4), markPrice: 2 });
+    // Per symbol: 30 settlements, 100 closed bars × 5 intervals, the 4 bars forming at 11:59:30 (5m, 15m, 1h, 4h),
+    // 30 five-minute points of open interest, long/short (×3 kinds), taker volume and basis, recent
+    // liquidations, then mark, 24 h ticker, spot, book ticker and order book. Market-wide: fear & greed
+    // (with its history), the global market and the BTC and ETH options chains.
+    const counts = countByType(backfill);
+    expect(counts.liquidation).toBeGreaterThan(0);
+    expect({ ...counts, liquidation: 0 }).toEqual({
+      funding: 60,
+      candle: 2 * (5 * 100 + 4),
+      openInterest: 60,
+      longShortRatio: 180,
+      takerVolume: 60,
+      basis: 60,
+      liquidation: 0,
+      markPrice: 2,
+      ticker24h: 2,
+      spotPrice: 2,
+      bookTicker: 2,
+      orderBook: 2,
+      fearGreed: 1,
+      globalMarket: 1,
+      optionsChain: 2,
+    });
+    const lastBoundary = Date.UTC(2025, 2, 10, 11, 55);
     for (const symbol of SYMBOLS) {
       const mine = backfill.filter((e) => symbolOf(e) === symbol);
       expect(mine.map((e) => e.type).indexOf('candle')).toBe(30);
-      expect(mine.at(-1)?.type).toBe('markPrice');
+      expect(mine.slice(-5).map((e) => e.type)).toEqual(['markPrice', 'ticker24h', 'spotPrice', 'bookTicker', 'orderBook']);
+      const oi = mine.flatMap((e) => (e.type === 'openInterest' ? [e.openInterest.time] : []));
+      expect(oi).toEqual(Array.from({ length: 30 }, (_, i) => lastBoundary - (29 - i) * 300_000));
+      const liquidations = mine.flatMap((e) => (e.type === 'liquidation' ? [e.liquidation] : []));
+      expect(liquidations.map((l) => l.time)).toEqual([...liquidations.map((l) => l.time)].sort((a, b) => a - b));
       for (const e of mine) {
         if (e.type === 'funding') expect(e.funding.fundingTime).toBeLessThanOrEqual(T0);
         if (e.type === 'candle' && e.candle.closed) expect(e.candle.closeTime).toBeLessThan(T0);
         if (e.type === 'markPrice') expect(e.mark.time).toBe(T0);
+        if (e.type === 'liquidation') expect(e.liquidation.time).toBeLessThan(T0);
+        if (e.type === 'takerVolume' || e.type === 'longShortRatio' || e.type === 'basis') {
+          const time = e.type === 'takerVolume' ? e.volume.time : e.type === 'basis' ? e.basis.time : e.ratio.time;
+          expect(time).toBeLessThanOrEqual(lastBoundary);
+        }
       }
+    }
+    const market = backfill.filter((e) => eventSymbol(e) === null);
+    expect(market.map((e) => e.type)).toEqual(['fearGreed', 'globalMarket', 'optionsChain', 'optionsChain']);
+    const fg = market[0];
+    if (fg?.type === 'fearGreed') {
+      expect(fg.fearGreed.time).toBe(Date.UTC(2025, 2, 10));
+      expect(fg.history).toHaveLength(364);
+      expect(fg.history?.at(-1)?.time).toBe(Date.UTC(2025, 2, 9));
     }
     expect(source.status().state).toBe('OK');
     expect(source.status().lastEventAt).toBe(T0);
@@ -98,10 +137,16 @@ describe('simulated market source', () => {
     expect(events).toHaveLength(backfill.length);
     advance(5_000);
     const live = events.slice(backfill.length);
-    const counts = countByType(live);
-    expect(counts.trade).toBeGreaterThan(20);
-    expect(counts.markPrice).toBe(2 * 5);
-    expect(counts.candle).toBeGreaterThan(0);
+    const liveCounts = countByType(live);
+    expect(liveCounts.trade).toBeGreaterThan(20);
+    expect(liveCounts.markPrice).toBe(2 * 5);
+    expect(liveCounts.bookTicker).toBe(2 * 5);
+    expect(liveCounts.spotPrice).toBe(2 * 5);
+    expect(liveCounts.orderBook).toBe(2);
+    expect(liveCounts.candle).toBeGreaterThan(0);
+    // 11:59:30 → 11:59:35: no minute boundary yet, and no options snapshot (next at 12:00:00).
+    expect(liveCounts.openInterest).toBeUndefined();
+    expect(liveCounts.optionsChain).toBeUndefined();
     for (const e of live) {
       if (e.type === 'trade') {
         expect(e.trade.time).toBeGreaterThanOrEqual(T0);
@@ -110,6 +155,38 @@ describe('simulated market source', () => {
       if (e.type === 'markPrice') expect(e.mark.time).toBeGreaterThan(T0);
     }
     expect(source.status().lastEventAt).toBe(T0 + 5_000);
+    await source.stop();
+  });
+
+  it('streams every derivatives, book, spot and market-wide kind live at its boundary', async () => {
+    const source = createSimulatedSource(options({ tickMs: 1_000 }));
+    const { events, sink } = collect();
+    await source.start(['BTCUSDT'], sink);
+    const backfilled = events.length;
+    advance(35_000, 1_000); // 11:59:30 → 12:00:05
+    const live = events.slice(backfilled);
+    const noon = Date.UTC(2025, 2, 10, 12);
+    const at = (type: string) => live.filter((e) => e.type === type);
+    for (const type of ['openInterest', 'takerVolume', 'basis', 'ticker24h', 'globalMarket']) {
+      expect(at(type), type).toHaveLength(1);
+    }
+    expect(at('longShortRatio')).toHaveLength(3);
+    expect(at('optionsChain').map((e) => (e.type === 'optionsChain' ? `${e.chain.currency}@${e.chain.time}` : ''))).toEqual([
+      `BTC@${noon}`,
+      `ETH@${noon}`,
+    ]);
+    const oi = at('openInterest')[0];
+    expect(oi?.type === 'openInterest' ? oi.openInterest.time : 0).toBe(noon);
+    // The first live taker period continues the backfilled part of 11:55-12:00.
+    const taker = at('takerVolume')[0];
+    const candle = live.find((e) => e.type === 'candle' && e.candle.closed && e.candle.interval === '5m');
+    if (taker?.type === 'takerVolume' && candle?.type === 'candle') {
+      expect(taker.volume.time).toBe(candle.candle.closeTime + 1);
+      expect(Math.round((taker.volume.buyVolume + taker.volume.sellVolume) * 1_000)).toBe(Math.round(candle.candle.volume * 1_000));
+      expect(taker.volume.buyVolume).toBe(candle.candle.takerBuyVolume);
+    } else {
+      expect.unreachable('no taker volume or closed 5m candle');
+    }
     await source.stop();
   });
 

@@ -1,11 +1,26 @@
 import type { Candle, CandleInterval, MarketEvent, MarkPrice } from '../../domain/market.js';
 import { bridgePath, createMinuteReturnProcess, type MinuteDraw } from './core.js';
+import { BookGenerator } from './generators/book.js';
 import { CandleBook, SIMULATED_INTERVALS } from './generators/candles.js';
+import { LiquidationGenerator, type PositionSeed } from './generators/liquidations.js';
 import { MarkFundingGenerator } from './generators/mark-funding.js';
+import { MarketWideGenerator, OPTION_CURRENCIES, type MarketWideSeed } from './generators/market-wide.js';
+import type { MinuteBar } from './generators/minute-bars.js';
+import { PositioningGenerator, PositioningModel, type PositioningSeed, type TakerPeriodSeed } from './generators/positioning.js';
+import { SpotTickerGenerator } from './generators/spot-ticker.js';
 import { TRADE_PARAMS, TradeGenerator, type TradeParams } from './generators/trades.js';
-import type { SecondContext, SecondFlow, SymbolStreamGenerator, TimedEvent } from './generators/types.js';
+import {
+  emptyFlow,
+  type MarketView,
+  type SecondContext,
+  type SecondFlow,
+  type SymbolStreamGenerator,
+  type TimedEvent,
+  type UnderlyingView,
+} from './generators/types.js';
+import { generateHistory, generateMarketHistory } from './history.js';
 import { roundToStep } from './numeric.js';
-import { symbolProfile, type SymbolProfile } from './profiles.js';
+import { SIMULATED_VENUE, symbolProfile, type SymbolProfile } from './profiles.js';
 import { createRng, deriveSeed, type Rng } from './random.js';
 import { floorTo, MINUTE_MS, SECOND_MS } from './time.js';
 
@@ -20,12 +35,25 @@ import { floorTo, MINUTE_MS, SECOND_MS } from './time.js';
  * - candles (`generators/candles.ts`): built from the delivered trades for each interval; a `closed: true`
  *   event when a bar ends and at most one `closed: false` update per interval per `step`;
  * - mark price / funding (`generators/mark-funding.ts`): a `markPrice` event at the end of every second,
- *   a `funding` settlement at every 00/08/16 UTC boundary.
+ *   a `funding` settlement at every 00/08/16 UTC boundary;
+ * - liquidations (`generators/liquidations.ts`): a bounded book of leveraged positions; those whose
+ *   liquidation price the second's path crosses are liquidated by forced orders (filled as trades), whose
+ *   price impact pushes the path further (cascades). The impact is a log offset added to the core path,
+ *   decaying with a half-life of `IMPACT_HALF_LIFE_S` (liquidation wicks partly retrace);
+ * - positioning (`generators/positioning.ts`): `openInterest` every minute, the three `longShortRatio`
+ *   kinds and `takerVolume` every 5 minutes;
+ * - book (`generators/book.ts`): `bookTicker` every second, a 20-level `orderBook` every 5 seconds;
+ * - spot / ticker (`generators/spot-ticker.ts`): `spotPrice` every second, `ticker24h` every minute,
+ *   `basis` every 5 minutes;
+ * - market-wide (`generators/market-wide.ts`, not tied to a symbol): `optionsChain` for BTC and ETH every
+ *   30 s, `globalMarket` every 5 minutes, `fearGreed` at each UTC midnight. They need the BTC and ETH
+ *   paths, so the model always runs those two price paths — unpublished ("hidden") when the symbols were
+ *   not asked for. A hidden path is the same path the symbol would have (same seeds) except for the
+ *   liquidation impact, which only published symbols have.
  *
  * Every random stream is seeded from (seed, startTime, symbol, purpose), so the same seed, start time and
- * sequence of step sizes give identical events, and adding a symbol does not change the others. Trades,
- * marks and funding do not even depend on how time is cut into steps; only the placement of the
- * `closed: false` candle updates does.
+ * sequence of step sizes give identical events, and adding a symbol does not change the others. All
+ * streams but the `closed: false` candle updates are even independent of how time is cut into steps.
  */
 
 /** State carried over from the backfill so live data continues the history seamlessly. */
@@ -36,6 +64,14 @@ export interface SymbolSeedState {
   variance?: number;
   /** The last settled funding rate (seeds the premium estimate). */
   lastFundingRate?: number;
+  /** Recent one-minute bars (rolling ticker window). */
+  bars?: readonly MinuteBar[];
+  /** Open interest / long-short state. */
+  positioning?: PositioningSeed;
+  /** Leveraged positions open at the start. */
+  positions?: readonly PositionSeed[];
+  /** Taker flow of the 5-minute period running at the start (before it). */
+  takerPeriod?: TakerPeriodSeed;
 }
 
 export interface MarketModelOptions {
@@ -49,7 +85,15 @@ export interface MarketModelOptions {
   tradeRateScale?: number;
   /** Overrides of the trade-stream parameters. */
   tradeParams?: Partial<TradeParams>;
+  /**
+   * State carried over from the backfill. Symbols without `bars`/`positioning`/`positions` get them from a
+   * short (one-day, candle-free) backfill.
+   */
   initialState?: Readonly<Record<string, SymbolSeedState>>;
+  /** Produce the market-wide streams (options, fear & greed, global market); default true. */
+  marketWide?: boolean;
+  /** State of the market-wide streams at the start (default: from `generateMarketHistory`). */
+  marketState?: MarketWideSeed;
 }
 
 /** A snapshot of one symbol inside the model. */
@@ -65,6 +109,10 @@ export interface SymbolModelState {
   /** GARCH variance of the current minute and its ratio to the long-run variance. */
   minuteVariance: number;
   varianceRatio: number;
+  /** Log price offset left by liquidation impact (decaying). */
+  impactOffset: number;
+  openInterest: number;
+  openPositions: number;
 }
 
 export interface MarketModel {
@@ -83,10 +131,16 @@ export interface MarketModel {
 interface SymbolRuntime {
   symbol: string;
   profile: SymbolProfile;
+  /** Runs the price path only (BTC/ETH for the market-wide streams when not asked for). */
+  hidden: boolean;
   pathRng: Rng;
-  markFunding: MarkFundingGenerator;
+  markFunding: MarkFundingGenerator | null;
+  positioning: PositioningModel | null;
+  liquidations: LiquidationGenerator | null;
   generators: readonly SymbolStreamGenerator[];
-  candles: CandleBook;
+  candles: CandleBook | null;
+  /** Log-price offset from liquidation impact, added to the core path. */
+  offset: number;
   /** Log prices at each second of the current minute (61 points). */
   path: Float64Array;
   draw: MinuteDraw | null;
@@ -94,6 +148,12 @@ interface SymbolRuntime {
   flow: SecondFlow;
   lastTradePrice: number | null;
 }
+
+/** Half-life of the price offset left by liquidation impact: cascades leave wicks that partly retrace. */
+export const IMPACT_HALF_LIFE_S = 600;
+const IMPACT_DECAY = Math.pow(0.5, 1 / IMPACT_HALF_LIFE_S);
+/** Funding rate assumed for an underlying that has no funding stream (a hidden BTC/ETH path). */
+const FUNDING_FALLBACK_RATE = 0.0001;
 
 /** Base of the aggregate-trade ids: grows with the start time so ids keep increasing across restarts. */
 export function firstTradeId(startTime: number): number {
@@ -109,9 +169,44 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
   const tradeParams: TradeParams = { ...TRADE_PARAMS, ...options.tradeParams };
   const liveSeed = deriveSeed(options.seed, 'live', startTime);
 
-  const runtimes: SymbolRuntime[] = symbols.map((symbol) => {
+  const marketWide = options.marketWide ?? true;
+  const hiddenSymbols = marketWide ? OPTION_CURRENCIES.map((c) => `${c}USDT`).filter((s) => !symbols.includes(s)) : [];
+
+  function hiddenRuntime(symbol: string): SymbolRuntime {
+    const base = createRng(deriveSeed(liveSeed, symbol));
+    return {
+      symbol,
+      profile: symbolProfile(symbol),
+      hidden: true,
+      pathRng: base.fork('path'),
+      markFunding: null,
+      positioning: null,
+      liquidations: null,
+      generators: [],
+      candles: null,
+      offset: 0,
+      path: new Float64Array(0),
+      draw: null,
+      ctx: null,
+      flow: emptyFlow(),
+      lastTradePrice: null,
+    };
+  }
+
+  function streamSeed(symbol: string, given: SymbolSeedState | undefined): SymbolSeedState {
+    if (given?.bars && given.positioning && given.positions) return given;
+    const light = generateHistory({ seed: options.seed, symbol, startTime, intervals: [], fundingCount: 0, candleCount: 0, statPeriods: 0 });
+    return {
+      ...given,
+      bars: given?.bars ?? light.streamSeed.bars,
+      positioning: given?.positioning ?? light.streamSeed.positioning,
+      positions: given?.positions ?? light.streamSeed.positions,
+    };
+  }
+
+  function visibleRuntime(symbol: string): SymbolRuntime {
     const profile = symbolProfile(symbol);
-    const seedState = options.initialState?.[symbol];
+    const seedState = streamSeed(symbol, options.initialState?.[symbol]);
     const base = createRng(deriveSeed(liveSeed, symbol));
     const trades = new TradeGenerator({
       profile,
@@ -124,30 +219,68 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
     const markFunding = new MarkFundingGenerator({
       profile,
       rng: base.fork('mark-funding'),
-      ...(seedState?.lastFundingRate === undefined ? {} : { lastFundingRate: seedState.lastFundingRate }),
+      ...(seedState.lastFundingRate === undefined ? {} : { lastFundingRate: seedState.lastFundingRate }),
+    });
+    const positioning = new PositioningModel(profile, base.fork('positioning'), seedState.positioning);
+    const liquidations = new LiquidationGenerator({
+      profile,
+      rng: base.fork('liquidations'),
+      shares: () => positioning.shares(),
+      positions: seedState.positions ?? [],
+      minTime: startTime,
     });
     return {
       symbol,
       profile,
+      hidden: false,
       pathRng: base.fork('path'),
       markFunding,
-      generators: [trades, markFunding],
+      positioning,
+      liquidations,
+      generators: [
+        liquidations,
+        trades,
+        markFunding,
+        new PositioningGenerator({
+          profile,
+          model: positioning,
+          startTime,
+          ...(seedState.takerPeriod ? { takerSeed: seedState.takerPeriod } : {}),
+        }),
+        new BookGenerator(profile, base.fork('book')),
+        new SpotTickerGenerator({ profile, rng: base.fork('spot'), mark: () => markFunding.latest, bars: seedState.bars ?? [] }),
+      ],
       candles: new CandleBook({
         symbol,
         intervals,
         startTime,
         referencePrice: roundToStep(profile.startPrice, profile.tickSize),
         stepSize: profile.stepSize,
-        ...(seedState?.formingCandles ? { forming: seedState.formingCandles } : {}),
+        ...(seedState.formingCandles ? { forming: seedState.formingCandles } : {}),
       }),
+      offset: 0,
       path: new Float64Array(0),
       draw: null,
       ctx: null,
-      flow: { buyQty: 0, sellQty: 0, trades: 0 },
+      flow: emptyFlow(),
       lastTradePrice: null,
     };
-  });
-  const bySymbol = new Map(runtimes.map((r) => [r.symbol, r]));
+  }
+
+  const runtimes: SymbolRuntime[] = [...symbols.map(visibleRuntime), ...hiddenSymbols.map(hiddenRuntime)];
+  const visible = runtimes.filter((r) => !r.hidden);
+  const marketWideGenerator = marketWide
+    ? new MarketWideGenerator({
+        rng: createRng(deriveSeed(liveSeed, 'market-wide')),
+        seed: options.marketState ?? generateMarketHistory({ seed: options.seed, startTime }).seed,
+        instrumentSeed: deriveSeed(options.seed, 'options'),
+        venue: SIMULATED_VENUE,
+      })
+    : null;
+  const underlyingRuntimes = marketWide
+    ? OPTION_CURRENCIES.map((currency) => ({ currency, rt: runtimes.find((r) => r.symbol === `${currency}USDT`) }))
+    : [];
+  const bySymbol = new Map(visible.map((r) => [r.symbol, r]));
 
   const returns = createMinuteReturnProcess(
     createRng(deriveSeed(liveSeed, 'market')),
@@ -190,25 +323,47 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
     for (const rt of runtimes) {
       const draw = rt.draw;
       if (!draw) throw new Error('minute not planned');
-      const ctx: SecondContext = {
+      const logOpen = (rt.path[j] ?? 0) + rt.offset;
+      rt.offset *= IMPACT_DECAY;
+      let ctx: SecondContext = {
         symbol: rt.symbol,
         profile: rt.profile,
         start: secondStart,
-        logOpen: rt.path[j] ?? 0,
-        logClose: rt.path[j + 1] ?? 0,
+        logOpen,
+        logClose: (rt.path[j + 1] ?? 0) + rt.offset,
         sigma: Math.sqrt(draw.variance / 60),
         varianceRatio: draw.varianceRatio,
+        forced: [],
       };
+      const flow = emptyFlow();
+      for (const generator of rt.generators) {
+        const adjustment = generator.adjustSecond?.(ctx);
+        if (!adjustment) continue;
+        rt.offset += adjustment.logClose - ctx.logClose;
+        ctx = { ...ctx, logClose: adjustment.logClose, forced: [...ctx.forced, ...adjustment.forced] };
+        for (const timed of adjustment.events) {
+          planned.push(timed);
+          if (timed.event.type === 'liquidation') {
+            const { liquidatedSide, qty } = timed.event.liquidation;
+            if (liquidatedSide === 'LONG') flow.liquidatedLongQty += qty;
+            else flow.liquidatedShortQty += qty;
+          }
+        }
+      }
       rt.ctx = ctx;
-      const flow: SecondFlow = { buyQty: 0, sellQty: 0, trades: 0 };
       for (const generator of rt.generators) {
         for (const timed of generator.planSecond?.(ctx) ?? []) {
           planned.push(timed);
           if (timed.event.type === 'trade') {
-            const { side, qty } = timed.event.trade;
+            const { side, qty, price } = timed.event.trade;
             if (side === 'BUY') flow.buyQty += qty;
             else flow.sellQty += qty;
             flow.trades += 1;
+            flow.quoteVolume += price * qty;
+            flow.firstPrice ??= price;
+            if (!(price <= flow.high)) flow.high = price;
+            if (!(price >= flow.low)) flow.low = price;
+            flow.lastPrice = price;
           }
         }
       }
@@ -230,7 +385,7 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
       if (event.type === 'trade') {
         const rt = bySymbol.get(event.trade.symbol);
         if (rt) {
-          rt.candles.addTrade(event.trade);
+          rt.candles?.addTrade(event.trade);
           rt.lastTradePrice = event.trade.price;
         }
       }
@@ -240,14 +395,30 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
 
   function endSecond(secondEnd: number, out: MarketEvent[]): void {
     const minuteBoundary = secondEnd % MINUTE_MS === 0;
-    for (const rt of runtimes) {
-      if (minuteBoundary) for (const candle of rt.candles.closeAt(secondEnd)) out.push({ type: 'candle', candle });
+    for (const rt of visible) {
+      if (minuteBoundary && rt.candles) for (const candle of rt.candles.closeAt(secondEnd)) out.push({ type: 'candle', candle });
       const ctx = rt.ctx;
       if (!ctx) continue;
       for (const generator of rt.generators) {
         const events = generator.endSecond?.(ctx, rt.flow);
         if (events) out.push(...events);
       }
+    }
+    if (marketWideGenerator) {
+      const underlyings = new Map<string, UnderlyingView>();
+      for (const { currency, rt } of underlyingRuntimes) {
+        if (!rt?.ctx || !rt.draw) continue;
+        const price = Math.exp(rt.ctx.logClose);
+        const mark = rt.markFunding?.latest ?? null;
+        underlyings.set(currency, {
+          price,
+          indexPrice: mark?.indexPrice ?? price,
+          fundingRate: mark?.predictedFundingRate ?? FUNDING_FALLBACK_RATE,
+          varianceRatio: rt.draw.varianceRatio,
+        });
+      }
+      const view: MarketView = { time: secondEnd, underlyings };
+      out.push(...marketWideGenerator.endSecond(view));
     }
   }
 
@@ -269,7 +440,7 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
       endSecond(secondEnd, out);
       if (now >= target) break;
     }
-    for (const rt of runtimes) for (const candle of rt.candles.takeUpdates()) out.push({ type: 'candle', candle });
+    for (const rt of visible) for (const candle of rt.candles?.takeUpdates() ?? []) out.push({ type: 'candle', candle });
     return out;
   }
 
@@ -284,15 +455,19 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
     const j = Math.min(59, Math.floor(position));
     const a = rt.path[j] ?? 0;
     const b = rt.path[j + 1] ?? a;
+    const latest = rt.markFunding?.latest;
     return {
       symbol,
       time: now,
-      price: Math.exp(a + (b - a) * (position - j)),
+      price: Math.exp(a + (b - a) * (position - j) + rt.offset),
       lastTradePrice: rt.lastTradePrice,
-      mark: rt.markFunding.latest ? { ...rt.markFunding.latest } : null,
-      premium: rt.markFunding.premium,
+      mark: latest ? { ...latest } : null,
+      premium: rt.markFunding?.premium ?? 0,
       minuteVariance: draw?.variance ?? 0,
       varianceRatio: draw?.varianceRatio ?? 1,
+      impactOffset: rt.offset,
+      openInterest: rt.positioning?.openInterest ?? 0,
+      openPositions: rt.liquidations?.openPositions ?? 0,
     };
   }
 
@@ -305,6 +480,6 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
     },
     step,
     state,
-    formingCandle: (symbol, interval) => bySymbol.get(symbol)?.candles.forming(interval),
+    formingCandle: (symbol, interval) => bySymbol.get(symbol)?.candles?.forming(interval),
   };
 }

@@ -22,9 +22,11 @@ export function decimalsOf(step: number): number {
 
 const decimalsCache = new Map<number, number>();
 
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
 /** Round to a fixed number of decimals without leaving binary noise such as 0.30000000000000004. */
 export function roundTo(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
+  const factor = POWERS_OF_TEN[decimals] ?? 10 ** decimals;
   return Math.round(value * factor) / factor;
 }
 

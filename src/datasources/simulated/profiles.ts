@@ -93,3 +93,6 @@ export function simulatedSymbolInfo(symbol: string): SymbolInfo {
     fundingIntervalHours: FUNDING_INTERVAL_HOURS,
   };
 }
+
+/** `meta.venue` of everything the simulated market produces. */
+export const SIMULATED_VENUE = 'simulated';

@@ -15,12 +15,11 @@ import {
   type SourceStatus,
 } from '../market-data-source.js';
 import { SIMULATED_INTERVALS } from './generators/candles.js';
-import { generateHistory, type SymbolHistory } from './history.js';
+import { generateHistory, generateMarketHistory, type MarketHistory, type SymbolHistory } from './history.js';
 import { createMarketModel, type MarketModel, type SymbolSeedState } from './model.js';
-import { DEFAULT_SIMULATED_SYMBOLS, simulatedSymbolInfo } from './profiles.js';
+import { DEFAULT_SIMULATED_SYMBOLS, SIMULATED_VENUE, simulatedSymbolInfo } from './profiles.js';
 
-/** `meta.venue` of everything the simulated market produces. */
-export const SIMULATED_VENUE = 'simulated';
+export { SIMULATED_VENUE };
 
 export interface SimulatedSourceOptions {
   /** Seed of every random stream (same seed + same start time → same market). */
@@ -73,12 +72,19 @@ function trim<T>(list: T[], max: number): void {
 /**
  * The simulated market as a `MarketDataSource` (origin SIMULATED, venue `simulated`).
  *
- * `start(symbols, sink)` synchronously pushes, per symbol: the backfilled funding settlements (oldest
- * first), the closed candles of every interval (oldest first), the candles still forming at the start time
- * (`closed: false`), and one `markPrice`. It then advances the model every `tickMs` of wall clock by the
- * real elapsed time (`now()`), pushing trades, candle updates, a markPrice per simulated second and funding
- * settlements at 00/08/16 UTC. `fetchCandles` / `fetchFundingHistory` serve the backfill plus everything
- * produced live since (bounded buffers).
+ * `start(symbols, sink)` synchronously pushes the backfill, per symbol: the funding settlements, the
+ * closed candles of every interval, the candles still forming at the start time (`closed: false`), the
+ * last 30 five-minute points of open interest, long/short ratios (three kinds), taker volume and basis,
+ * the liquidations of the last 6 hours (all oldest first), then the current markPrice, ticker24h,
+ * spotPrice, bookTicker and orderBook; and market-wide: one `fearGreed` (today's value, with the previous
+ * 364 days as `history`), one `globalMarket` and the BTC and ETH `optionsChain`s.
+ *
+ * It then advances the model every `tickMs` of wall clock by the real elapsed time (`now()`), pushing
+ * (simulated-time cadence): trades and liquidations as they happen; bookTicker, spotPrice and markPrice
+ * every second; orderBook every 5 s; openInterest and ticker24h every minute; longShortRatio ×3,
+ * takerVolume and basis every 5 minutes; funding at 00/08/16 UTC; candle updates; optionsChain (BTC, ETH)
+ * every 30 s; globalMarket every 5 minutes; fearGreed at each UTC midnight. `fetchCandles` /
+ * `fetchFundingHistory` serve the backfill plus everything produced live since (bounded buffers).
  */
 export function createSimulatedSource(options: SimulatedSourceOptions): MarketDataSource {
   if (!(options.tickMs > 0) || !Number.isFinite(options.tickMs)) throw new RangeError(`tickMs must be a positive number, got ${options.tickMs}`);
@@ -90,6 +96,7 @@ export function createSimulatedSource(options: SimulatedSourceOptions): MarketDa
   const listed = [...new Set([...DEFAULT_SIMULATED_SYMBOLS, ...(options.symbols ?? [])])];
 
   let anchor: number | null = null;
+  let marketHistory: MarketHistory | null = null;
   const histories = new Map<string, SymbolHistory>();
   const buffers = new Map<string, SymbolBuffer>();
   let model: MarketModel | null = null;
@@ -201,6 +208,7 @@ export function createSimulatedSource(options: SimulatedSourceOptions): MarketDa
         if (model) {
           // A restart begins a fresh market at the current time.
           anchor = null;
+          marketHistory = null;
           histories.clear();
           buffers.clear();
         }
@@ -214,25 +222,44 @@ export function createSimulatedSource(options: SimulatedSourceOptions): MarketDa
             formingCandles: history.forming,
             variance: history.endVariance,
             ...(history.funding.length > 0 ? { lastFundingRate: history.funding.at(-1)?.rate } : {}),
+            bars: history.streamSeed.bars,
+            positioning: history.streamSeed.positioning,
+            positions: history.streamSeed.positions,
+            takerPeriod: history.streamSeed.takerPeriod,
           };
           for (const funding of history.funding) backfill.push({ type: 'funding', funding });
           for (const interval of intervals) for (const candle of history.candles.get(interval) ?? []) backfill.push({ type: 'candle', candle });
           for (const candle of history.forming) backfill.push({ type: 'candle', candle });
+          for (const openInterest of history.openInterest) backfill.push({ type: 'openInterest', openInterest });
+          for (const ratio of history.longShortRatios) backfill.push({ type: 'longShortRatio', ratio });
+          for (const volume of history.takerVolume) backfill.push({ type: 'takerVolume', volume });
+          for (const basis of history.basis) backfill.push({ type: 'basis', basis });
+          for (const liquidation of history.liquidations) backfill.push({ type: 'liquidation', liquidation });
           marks.push({ type: 'markPrice', mark: history.mark });
+          if (history.ticker) marks.push({ type: 'ticker24h', ticker: history.ticker });
+          marks.push({ type: 'spotPrice', spot: history.spot }, { type: 'bookTicker', book: history.bookTicker }, { type: 'orderBook', book: history.orderBook });
         }
         const startTime = anchor ?? now();
+        anchor = startTime;
+        marketHistory ??= generateMarketHistory({ seed: options.seed, startTime });
+        const [latestFearGreed, ...olderFearGreed] = [...marketHistory.fearGreed].reverse();
+        const marketWide: MarketEvent[] = [];
+        if (latestFearGreed) marketWide.push({ type: 'fearGreed', fearGreed: latestFearGreed, history: olderFearGreed.reverse() });
+        marketWide.push({ type: 'globalMarket', global: marketHistory.global });
+        for (const chain of marketHistory.options) marketWide.push({ type: 'optionsChain', chain });
         model = createMarketModel({
           seed: options.seed,
           symbols: unique,
           startTime,
           intervals,
           initialState,
+          marketState: marketHistory.seed,
           ...(options.tradeRateScale === undefined ? {} : { tradeRateScale: options.tradeRateScale }),
         });
         lastStepAt = startTime;
         sink = eventSink;
         state = SourceStates.OK;
-        deliver([...backfill, ...marks]);
+        deliver([...backfill, ...marks, ...marketWide]);
         timer = setInterval(tick, options.tickMs);
         timer.unref();
         return Promise.resolve();

@@ -20,3 +20,9 @@ export function lastFundingBoundary(time: number): number {
 export function nextFundingBoundary(time: number): number {
   return floorTo(time, FUNDING_INTERVAL_MS) + FUNDING_INTERVAL_MS;
 }
+
+/** Statistics periods (open interest history, long/short ratios, taker volume, basis) are five minutes. */
+export const STAT_PERIOD_MS = 300_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+export const YEAR_MS = 365 * DAY_MS;

@@ -13,7 +13,9 @@ import type { SecondContext, SymbolStreamGenerator, TimedEvent } from './types.j
  * - size lognormal around the profile's median (σ = `sizeSigma`); with probability `whaleProbability`
  *   a "whale" multiplies it by U(`whaleMin`, `whaleMax`); rounded to the lot step;
  * - taker side BUY with probability 0.5 + `sideBias`·tanh(`sideSensitivity`·z), z = the second's
- *   standardized return (buyers lift the offer while price rises).
+ *   standardized return (buyers lift the offer while price rises);
+ * - forced orders of the second (`ctx.forced`, liquidations) are filled as one taker trade each at their
+ *   average price, merged into the second's trades in time order (ids stay consecutive in time order).
  */
 export interface TradeParams {
   sizeSigma: number;
@@ -82,7 +84,7 @@ export class TradeGenerator implements SymbolStreamGenerator {
     const { rng, params, profile } = this;
     const lambda = profile.tradesPerSecond * this.rateScale * activityFactor(ctx.varianceRatio);
     const count = rng.poisson(lambda);
-    if (count === 0) return [];
+    if (count === 0 && ctx.forced.length === 0) return [];
     const offsets: number[] = [];
     for (let i = 0; i < count; i++) offsets.push(rng.int(1_000));
     offsets.sort((a, b) => a - b);
@@ -90,7 +92,7 @@ export class TradeGenerator implements SymbolStreamGenerator {
     const move = ctx.logClose - ctx.logOpen;
     const z = ctx.sigma > 0 ? move / ctx.sigma : 0;
     const pBuy = clamp(0.5 + params.sideBias * Math.tanh(params.sideSensitivity * z), 0.05, 0.95);
-    const events: TimedEvent[] = [];
+    const fills: Omit<Trade, 'id'>[] = [];
     for (const offset of offsets) {
       const logMid = ctx.logOpen + move * (offset / 1_000) + params.microNoise * ctx.sigma * rng.normal();
       const side: TradeSide = rng.uniform() < pBuy ? 'BUY' : 'SELL';
@@ -100,16 +102,27 @@ export class TradeGenerator implements SymbolStreamGenerator {
       if (time < this.minTime) continue;
       const mid = Math.exp(logMid);
       const half = Math.max(profile.tickSize / 2, mid * params.halfSpread);
-      const trade: Trade = {
+      fills.push({
         symbol: ctx.symbol,
-        id: this.nextId++,
         price: Math.max(profile.tickSize, roundToStep(side === 'BUY' ? mid + half : mid - half, profile.tickSize)),
         qty: Math.max(profile.stepSize, roundToStep(qty, profile.stepSize)),
         time,
         side,
-      };
-      events.push({ time, event: { type: 'trade', trade } });
+      });
     }
-    return events;
+    // Forced orders (liquidations) execute as taker trades at their average fill price, merged in time order.
+    if (ctx.forced.length > 0) {
+      for (const order of ctx.forced) {
+        if (order.time < this.minTime) continue;
+        fills.push({ symbol: ctx.symbol, price: order.price, qty: order.qty, time: order.time, side: order.side });
+      }
+      fills.sort((a, b) => a.time - b.time);
+    }
+    return fills.map((fill) => ({ time: fill.time, event: { type: 'trade', trade: { ...fill, id: this.nextId++ } } }));
   }
+}
+
+/** Expected traded base volume per day at the normal-volatility trade rate (scales positions and liquidity). */
+export function expectedDailyVolume(profile: Pick<SymbolProfile, 'medianTradeQty' | 'tradesPerSecond'>, params: TradeParams = TRADE_PARAMS): number {
+  return profile.tradesPerSecond * 86_400 * expectedTradeQty(profile, params);
 }
