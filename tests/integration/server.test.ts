@@ -6,7 +6,9 @@ import {
   AnalysisUpdatedDocument,
   FundingUpdatedDocument,
   HealthDocument,
+  MarketDataDocument,
   MarketFundingDocument,
+  MarketWideDocument,
   SnapshotsDocument,
   type FundingUpdatedSubscription,
   type AnalysisUpdatedSubscription,
@@ -116,6 +118,36 @@ describe('perpgraph server (simulated market, embedded or CI database)', () => {
     expect(f.score, 'score = 100 × Σ contributions').toBeCloseTo(100 * f.factors.reduce((s, x) => s + x.contribution, 0), 1);
     expect(Date.parse(f.nextFundingTime!) % (8 * 3_600_000), 'settlements at 00/08/16 UTC').toBe(0);
     expect(f.timeToNextFundingMs!).toBeLessThanOrEqual(8 * 3_600_000);
+  });
+
+  it('serves every raw input of the simulated market, flagged SIMULATED', async () => {
+    const res = await run(app, MarketDataDocument, { symbol: 'BTCUSDT' });
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const d = res.data!.market.data;
+    expect(d.meta.source).toBe('SIMULATED');
+    expect(d.openInterest.length, 'backfilled 5m points').toBe(3);
+    expect(d.longShortRatios[0]!.longShare + d.longShortRatios[0]!.shortShare, 'shares sum to 1').toBeCloseTo(1, 9);
+    expect(d.longShortRatios[0]!.longShortRatio).toBeCloseTo(d.longShortRatios[0]!.longShare / d.longShortRatios[0]!.shortShare, 2);
+    expect(d.takerVolume).toHaveLength(3);
+    expect(d.basis).toHaveLength(3);
+    expect(d.candles.length).toBeGreaterThan(0);
+    expect(d.fundingHistory).toHaveLength(3);
+    expect(d.bookTicker!.bidPrice, 'bid below ask').toBeLessThan(d.bookTicker!.askPrice);
+    expect(d.orderBook!.bids.length).toBeGreaterThan(0);
+    expect(d.spotPrice!.price).toBeGreaterThan(0);
+    expect(d.ticker24h!.lastPrice).toBeGreaterThan(0);
+    expect(d.inputAges.map((a) => a.type)).toEqual(expect.arrayContaining(['candle', 'markPrice', 'openInterest', 'funding', 'liquidation']));
+
+    const wide = await run(app, MarketWideDocument, { currency: 'btc' });
+    expect(wide.errors, JSON.stringify(wide.errors)).toBeUndefined();
+    expect(wide.data!.optionsChain!.meta.source).toBe('SIMULATED');
+    expect(wide.data!.optionsChain!.quotes.length).toBeGreaterThan(10);
+    const q = wide.data!.optionsChain!.quotes[0]!;
+    expect(q.markPriceUsd, 'USD price = coin price × underlying').toBeCloseTo(q.markPrice * q.underlyingPrice, 3);
+    expect(wide.data!.fearGreed!.history).toHaveLength(7);
+    expect(wide.data!.fearGreed!.latest.value).toBeGreaterThanOrEqual(0);
+    expect(wide.data!.globalMarket!.value.btcDominance).toBeGreaterThan(0);
+    expect(wide.data!.health.venues.map((v) => v.venue)).toEqual(['simulated']);
   });
 
   it('rejects bad input with BAD_USER_INPUT errors that say what is wrong', async () => {
