@@ -6,6 +6,10 @@ import type { SymbolInfo } from './domain/market.js';
 import { createBinanceSource, probeBinance } from './datasources/binance/binance-source.js';
 import type { MarketDataSource, VenueHealth, VenueReporting } from './datasources/market-data-source.js';
 import { createSimulatedSource } from './datasources/simulated/simulated-source.js';
+import { createLiveSource } from './datasources/live-source.js';
+import { createDeribitSource } from './datasources/deribit/deribit-source.js';
+import { createFearGreedSource } from './datasources/alternative-me/fng-source.js';
+import { createCoinGeckoSource } from './datasources/coingecko/coingecko-source.js';
 import { createReplaySource, parseReplayDirs, type ReplaySource } from './datasources/replay/index.js';
 import { ANALYSES } from './engine/analyses.js';
 import { createAnalysisEngine, type AnalysisEngine } from './engine/analysis-engine.js';
@@ -41,7 +45,21 @@ export interface App {
  */
 async function chooseSource(config: Config, logger: Logger): Promise<MarketDataSource> {
   const simulated = () => createSimulatedSource({ seed: config.SIM_SEED, tickMs: config.SIM_TICK_MS, symbols: config.SYMBOLS });
-  const binance = () => createBinanceSource({ fapiUrl: config.BINANCE_FAPI_URL, logger: logger.child({ venue: 'binance-usdm' }) });
+  const binance = () =>
+    createLiveSource({
+      primary: createBinanceSource({
+        fapiUrl: config.BINANCE_FAPI_URL,
+        spotUrl: config.BINANCE_SPOT_URL,
+        streamUrl: config.BINANCE_FSTREAM_URL,
+        logger: logger.child({ venue: 'binance-usdm' }),
+      }),
+      marketWide: [
+        createDeribitSource({ baseUrl: config.DERIBIT_URL, logger: logger.child({ venue: 'deribit' }) }),
+        createFearGreedSource({ baseUrl: config.FNG_URL, logger: logger.child({ venue: 'alternative.me' }) }),
+        createCoinGeckoSource({ baseUrl: config.COINGECKO_URL, logger: logger.child({ venue: 'coingecko' }) }),
+      ],
+      logger,
+    });
   if (config.MARKET_SOURCE === 'simulated') return simulated();
   if (config.MARKET_SOURCE === 'replay') {
     return createReplaySource({
@@ -169,6 +187,7 @@ export function createApp(deps: AppDeps): App {
     async latest(kind, symbol) {
       return (await cache?.get(kind, symbol)) ?? engine?.computeNow(kind, symbol);
     },
+    latestWith: (kind, symbol, params) => engine?.computeWithParams(kind, symbol, params),
     async ticker(symbol) {
       const m = store?.get(symbol);
       if (m && m.lastPrice !== null && source) {

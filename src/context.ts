@@ -12,6 +12,8 @@ export interface AppServices {
   hasSymbol(symbol: string): boolean;
   /** Latest cached result; on a cold start computed on demand where this instance runs the engine. */
   latest(kind: AnalysisKind, symbol: string): Promise<AnalysisRecord | undefined>;
+  /** Result for caller-chosen parameters (ROLE=all only; cached per parameter set for the recompute interval). */
+  latestWith(kind: AnalysisKind, symbol: string, params: Record<string, unknown>): AnalysisRecord | undefined;
   ticker(symbol: string): Promise<TickerRecord | undefined>;
   /** False when the local market source reports trouble; null when this instance runs no source. */
   sourceHealthy(): boolean | null;

@@ -1,7 +1,14 @@
 import type { DataOrigin } from './market.js';
 
 /** One value per analysis; later analyses add theirs. */
-export const AnalysisKinds = { FUNDING: 'FUNDING' } as const;
+export const AnalysisKinds = {
+  FUNDING: 'FUNDING',
+  LIQUIDATION_HEATMAP: 'LIQUIDATION_HEATMAP',
+  OPEN_INTEREST: 'OPEN_INTEREST',
+  LONG_SHORT: 'LONG_SHORT',
+  BASIS: 'BASIS',
+  LIQUIDATION_CASCADES: 'LIQUIDATION_CASCADES',
+} as const;
 export type AnalysisKind = (typeof AnalysisKinds)[keyof typeof AnalysisKinds];
 
 /**

@@ -17,6 +17,12 @@ export interface AnalysisDefinition<R = unknown> {
   triggers: ReadonlySet<MarketEventType>;
   /** Null when the store does not hold enough input yet to say anything. */
   compute(market: SymbolMarket, now: number, settings: AnalysisSettings): { result: R; asOf: number } | null;
+  /**
+   * The same analysis with caller-chosen parameters (GraphQL arguments), for analyses that take them.
+   * `params` arrive validated by the resolver. The engine caches results per parameter set for
+   * `minIntervalMs`, so identical requests in that window cost one computation.
+   */
+  computeWith?(market: SymbolMarket, now: number, settings: AnalysisSettings, params: unknown): { result: R; asOf: number } | null;
 }
 
 export const fundingDefinition: AnalysisDefinition<FundingAnalysis> = {

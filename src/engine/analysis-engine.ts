@@ -34,6 +34,11 @@ export interface AnalysisEngine {
   stop(): void;
   /** Computes now (bypassing the throttle) when nothing is cached yet; used by resolvers on a cold start. */
   computeNow(kind: AnalysisKind, symbol: string): AnalysisRecord | undefined;
+  /**
+   * Result for non-default parameters: computed on demand, cached per (kind, symbol, params) for
+   * `minIntervalMs` (bounded LRU), never published or snapshotted.
+   */
+  computeWithParams(kind: AnalysisKind, symbol: string, params: Record<string, unknown>): AnalysisRecord | undefined;
   stats(): EngineStats;
 }
 
@@ -55,6 +60,8 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   const stats: EngineStats = { computations: 0, failures: 0, published: 0 };
   let unsubscribe: (() => void) | null = null;
   const tickerDue = new Map<string, NodeJS.Timeout>();
+  const paramCache = new Map<string, AnalysisRecord>();
+  const PARAM_CACHE_MAX = 500;
 
   function run(def: AnalysisDefinition, symbol: string): AnalysisRecord | undefined {
     const key = analysisKey(def.kind, symbol);
@@ -150,6 +157,42 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     computeNow(kind, symbol) {
       const def = definitions.find((d) => d.kind === kind);
       return def ? run(def, symbol) : undefined;
+    },
+    computeWithParams(kind, symbol, params) {
+      const def = definitions.find((d) => d.kind === kind);
+      const market = store.get(symbol);
+      if (!def?.computeWith || !market) return undefined;
+      const key = `${kind}:${symbol}:${JSON.stringify(params, Object.keys(params).sort())}`;
+      const t = now();
+      const cached = paramCache.get(key);
+      if (cached && t - cached.computedAt < minIntervalMs) {
+        paramCache.delete(key); // LRU: re-insert as newest
+        paramCache.set(key, cached);
+        return cached;
+      }
+      stats.computations += 1;
+      let output: ReturnType<NonNullable<AnalysisDefinition['computeWith']>>;
+      try {
+        output = def.computeWith(market, t, settings, params);
+      } catch (error) {
+        stats.failures += 1;
+        throw error;
+      }
+      if (!output) return undefined;
+      const record: AnalysisRecord = {
+        kind,
+        symbol,
+        result: output.result,
+        asOf: output.asOf,
+        computedAt: t,
+        methodologyVersion: def.methodologyVersion,
+        source: origin,
+        venue,
+      };
+      paramCache.delete(key);
+      paramCache.set(key, record);
+      if (paramCache.size > PARAM_CACHE_MAX) paramCache.delete(paramCache.keys().next().value as string);
+      return record;
     },
     stats: () => ({ ...stats }),
   };
