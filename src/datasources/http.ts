@@ -1,3 +1,15 @@
+import {
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  halfJitterGenerator,
+  handleWhen,
+  isBrokenCircuitError,
+  retry,
+  wrap,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import type { Logger } from 'pino';
 import { Pool } from 'undici';
 import type { z } from 'zod';
@@ -9,17 +21,58 @@ import {
   TimeoutError,
   UpstreamUnavailableError,
 } from './errors.js';
+import { VenueStates, type VenueHealth, type VenueState } from './market-data-source.js';
 
 /**
- * A small JSON-over-HTTP client per venue: one keep-alive connection pool, a per-request deadline,
- * venue answers mapped onto the datasource error hierarchy, zod validation of every body, coalescing
- * of identical in-flight GETs, and a gate that refuses to send anything while the venue has told us to
- * wait (429 Retry-After) or has banned us (418). Errors follow Binance conventions (`{code,msg}` bodies,
- * `X-MBX-USED-WEIGHT-1M`, -1121 invalid symbol); another venue would add its own status mapping here.
+ * A JSON-over-HTTP client per venue that owns the venue's upstream discipline (ARCHITECTURE §4):
+ *
+ * - one keep-alive pool and a per-request deadline; venue answers mapped onto the datasource errors;
+ *   zod validation of every body (per caller, so a caller never gets another caller's objects);
+ * - identical in-flight GETs coalesced, and answered from a per-endpoint TTL cache (`ttlMs`);
+ * - transient failures (5xx, timeouts, network errors) retried a few times with jittered exponential
+ *   back-off, behind a consecutive-failure circuit breaker that half-opens after a cool-down (cockatiel);
+ * - 429: the whole venue pauses until Retry-After: no request of any endpoint goes out before it, callers
+ *   get RateLimitError at once (answers still fresh in the TTL cache are served: they cost nothing).
+ *   418 (ban): the circuit is held open until the ban ends, and calls fail with BannedError without a
+ *   request; neither is ever retried. Requests wait for a connection slot in this client, not in
+ *   undici's queue, so the gate is checked right before each one is written;
+ * - request-weight budgets per limit group (sliding window; `weight`/`group` per call), fed as well by
+ *   the venue's own count (`X-MBX-USED-WEIGHT-1M`). A call that would exceed a budget WAITS when the
+ *   budget frees up within `maxBudgetWaitMs` (default 2 s: polls absorb that) and otherwise FAILS FAST
+ *   with RateLimitError without sending (a GraphQL caller would rather get UPSTREAM_RATE_LIMITED now
+ *   than a queue that hides the overload).
+ *
+ * Status mapping follows Binance conventions (`{code,msg}` bodies, -1121 invalid symbol); another venue
+ * would add its own mapping here.
  */
 
 export type QueryValue = string | number | boolean | undefined;
 export type Query = Readonly<Record<string, QueryValue>>;
+
+/** One published rate limit of a venue, e.g. Binance REQUEST_WEIGHT 2400 per minute. */
+export interface RateLimitGroup {
+  /** The venue's published limit per window (weight units or requests). */
+  limit: number;
+  windowMs: number;
+  /** Share of `limit` perpgraph allows itself, in (0, 1]. Default 0.25. */
+  share?: number;
+}
+
+export interface RetryOptions {
+  /** Retries after the first attempt (so `maxRetries + 1` attempts). Default 2. */
+  maxRetries: number;
+  /** First back-off; each next one doubles, jittered to [d/2, d). Default 200 ms. */
+  initialDelayMs: number;
+  /** Ceiling of one back-off. Default 2000 ms. */
+  maxDelayMs: number;
+}
+
+export interface BreakerOptions {
+  /** Consecutive transient failures (attempts, retries included) that open the circuit. Default 5. */
+  threshold: number;
+  /** Cool-down before one probe request is let through (half-open). Default 30 s. */
+  halfOpenAfterMs: number;
+}
 
 export interface HttpClientOptions {
   /** Venue name carried by every error (e.g. `binance-usdm`). */
@@ -31,13 +84,69 @@ export interface HttpClientOptions {
   logger?: Logger;
   /** Max sockets kept to the venue. Default 8. */
   connections?: number;
-  /** Clock used for ban/rate-limit deadlines. Default `Date.now`. */
+  /** Clock for ban/rate-limit deadlines, budgets and the cache. Default `Date.now`. */
   now?: () => number;
+  /** Transient-failure retries. `{ maxRetries: 0 }` disables them. */
+  retry?: Partial<RetryOptions>;
+  breaker?: Partial<BreakerOptions>;
+  /**
+   * Rate-limit groups by name. The group named `weightGroup` is charged every call's `weight`; other
+   * groups are charged one request by the calls that name them in `group`. Default: none (no budgeting).
+   */
+  rateLimits?: Readonly<Record<string, RateLimitGroup>>;
+  /** The general group every call is charged against. Default `weight`. */
+  weightGroup?: string;
+  /** Response header with the venue's count for `weightGroup`'s window. Default `x-mbx-used-weight-1m`. */
+  usedWeightHeader?: string;
+  /** Longest wait for budget before failing fast with RateLimitError. Default 2000 ms. */
+  maxBudgetWaitMs?: number;
+  /** 429 without Retry-After: pause this long. Default 60 s (a full weight window). */
+  defaultRateLimitMs?: number;
+  /** 418 without Retry-After (or a ban end in the body): ban this long. Default 120 s (Binance's shortest). */
+  defaultBanMs?: number;
+  /** Bound on cached bodies (oldest evicted first). Default 500. */
+  cacheMaxEntries?: number;
 }
 
 export interface GetJsonOptions {
   /** Short endpoint name for errors and logs; defaults to the path. */
   endpoint?: string;
+  /** Serve identical calls (same path and query) from cache for this long after a success. Default 0. */
+  ttlMs?: number;
+  /** Units charged to the weight group per attempt. Default 1 (0 for endpoints that cost nothing). */
+  weight?: number;
+  /** An extra rate-limit group charged one request per attempt (e.g. Binance `futuresData`); not budgeted when the client has no limit of that name. */
+  group?: string;
+}
+
+/** Counters for benches and health pages; monotonic since the client was created. */
+export interface HttpClientStats {
+  /** Requests that reached the network (attempts, retries included). */
+  requests: number;
+  /** Calls answered from the TTL cache. */
+  cacheHits: number;
+  /** Calls that joined an identical request already in flight. */
+  coalesced: number;
+  retries: number;
+  /** Attempts that waited for budget before going out. */
+  budgetWaits: number;
+  /** Calls refused because the budget would not free up within `maxBudgetWaitMs`. */
+  budgetRejections: number;
+  /** Calls refused without a request while paused (429) or banned (418). */
+  gateRejections: number;
+  /** Calls refused without a request because the circuit was open. */
+  circuitRejections: number;
+}
+
+export interface BudgetUsage {
+  group: string;
+  limit: number;
+  windowMs: number;
+  budget: number;
+  /** Charged within the trailing window (our own accounting). */
+  used: number;
+  /** The venue's own count for the current window, when it reports one. */
+  reported: number | null;
 }
 
 export interface HttpClient {
@@ -51,14 +160,17 @@ export interface HttpClient {
   usedWeight(): number | null;
   /** Epoch ms before which every call fails fast without a request (after a 429/418), or null. */
   blockedUntil(): number | null;
-  /** Aborts in-flight requests and closes the pool (a later call opens a new one). */
+  /** The venue as `Query.health.venues` shows it (reconnects: 0, REST has none). */
+  health(): VenueHealth;
+  stats(): HttpClientStats;
+  budgets(): BudgetUsage[];
+  /** Aborts in-flight requests and closes the pool (a later call opens a new one). Keeps gates and cache. */
   close(): Promise<void>;
 }
 
-/** 429 without Retry-After: wait a full weight window. */
 const DEFAULT_RATE_LIMIT_MS = 60_000;
-/** 418 without Retry-After: Binance's shortest ban. */
 const DEFAULT_BAN_MS = 120_000;
+const DEFAULT_SHARE = 0.25;
 /** Binance "Invalid symbol." */
 const BINANCE_INVALID_SYMBOL = -1121;
 const MAX_ISSUES = 5;
@@ -69,7 +181,7 @@ interface RawResponse {
   text: string;
 }
 
-/** `[0].markPrice: expected ...` — the path and message of the first few zod issues, never the body. */
+/** `[0].markPrice: expected ...`: the path and message of the first few zod issues, never the body. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], max = MAX_ISSUES): string[] {
   const out = issues.slice(0, max).map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
   if (issues.length > max) out.push(`... and ${issues.length - max} more`);
@@ -120,13 +232,144 @@ function canonicalQuery(query: Query | undefined): string {
   return params.toString();
 }
 
+/** Binance 418 bodies say `IP banned until 1700000000000.`; used only when Retry-After is missing. */
+function bannedUntilFromMsg(msg: string | undefined, now: number): number | null {
+  const match = msg?.match(/banned until (\d{13})/);
+  return match?.[1] ? Math.max(0, Number(match[1]) - now) : null;
+}
+
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+// --- Budgets ---
+
+export interface RateBudget {
+  /** 0 when `costs` fit every group now; otherwise ms until they may (Infinity: never, cost > budget). */
+  delayFor(costs: ReadonlyArray<readonly [group: string, cost: number]>): number;
+  charge(costs: ReadonlyArray<readonly [group: string, cost: number]>): void;
+  /** The venue's own count for `group`'s current fixed window (e.g. `X-MBX-USED-WEIGHT-1M`). */
+  report(group: string, used: number): void;
+  has(group: string): boolean;
+  budgetOf(group: string): number | null;
+  usage(): BudgetUsage[];
+}
+
+/**
+ * Sliding-window accounting per group: in ANY window of `windowMs`, the charged total stays within
+ * `floor(limit × share)`, so it also holds for the venue's fixed windows. A reported count (the venue's
+ * fixed window, which includes other processes on the same IP) is honoured too: when it says the window
+ * is spent, calls wait for the next window.
+ */
+export function createRateBudget(groups: Readonly<Record<string, RateLimitGroup>>, now: () => number = Date.now): RateBudget {
+  interface State {
+    name: string;
+    limit: number;
+    windowMs: number;
+    budget: number;
+    log: Array<{ at: number; cost: number }>;
+    reported: { value: number; window: number } | null;
+  }
+  const states = new Map<string, State>();
+  for (const [name, g] of Object.entries(groups)) {
+    const share = g.share ?? DEFAULT_SHARE;
+    if (!(g.limit > 0) || !(g.windowMs > 0)) throw new RangeError(`rate limit ${name}: limit and windowMs must be > 0`);
+    if (!(share > 0 && share <= 1)) throw new RangeError(`rate limit ${name}: share must be in (0, 1], got ${share}`);
+    states.set(name, { name, limit: g.limit, windowMs: g.windowMs, budget: Math.floor(g.limit * share), log: [], reported: null });
+  }
+
+  const prune = (s: State, t: number) => {
+    let drop = 0;
+    while (drop < s.log.length && s.log[drop]!.at <= t - s.windowMs) drop++;
+    if (drop > 0) s.log.splice(0, drop);
+  };
+  const sum = (s: State) => s.log.reduce((acc, e) => acc + e.cost, 0);
+  const reportedNow = (s: State, t: number) => (s.reported && s.reported.window === Math.floor(t / s.windowMs) ? s.reported.value : null);
+
+  function delayOne(s: State, cost: number, t: number): number {
+    if (cost <= 0) return 0;
+    if (cost > s.budget) return Number.POSITIVE_INFINITY;
+    prune(s, t);
+    let delay = 0;
+    let used = sum(s);
+    if (used + cost > s.budget) {
+      // Wait until enough of the oldest charges leave the window.
+      for (const e of s.log) {
+        used -= e.cost;
+        if (used + cost <= s.budget) {
+          delay = e.at + s.windowMs - t + 1;
+          break;
+        }
+      }
+    }
+    const reported = reportedNow(s, t);
+    if (reported !== null && reported + cost > s.budget) delay = Math.max(delay, (Math.floor(t / s.windowMs) + 1) * s.windowMs - t);
+    return delay;
+  }
+
+  return {
+    delayFor(costs) {
+      const t = now();
+      let delay = 0;
+      for (const [group, cost] of costs) {
+        const s = states.get(group);
+        if (s) delay = Math.max(delay, delayOne(s, cost, t));
+      }
+      return delay;
+    },
+    charge(costs) {
+      const t = now();
+      for (const [group, cost] of costs) {
+        const s = states.get(group);
+        if (s && cost > 0) s.log.push({ at: t, cost });
+      }
+    },
+    report(group, used) {
+      const s = states.get(group);
+      if (s) s.reported = { value: used, window: Math.floor(now() / s.windowMs) };
+    },
+    has: (group) => states.has(group),
+    budgetOf: (group) => states.get(group)?.budget ?? null,
+    usage() {
+      const t = now();
+      return [...states.values()].map((s) => {
+        prune(s, t);
+        return { group: s.name, limit: s.limit, windowMs: s.windowMs, budget: s.budget, used: sum(s), reported: reportedNow(s, t) };
+      });
+    },
+  };
+}
+
+// --- Client ---
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { venue, timeoutMs, logger } = options;
   const now = options.now ?? Date.now;
   const base = new URL(options.baseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
+  const retryOptions: RetryOptions = { maxRetries: 2, initialDelayMs: 200, maxDelayMs: 2_000, ...options.retry };
+  const breakerOptions: BreakerOptions = { threshold: 5, halfOpenAfterMs: 30_000, ...options.breaker };
+  const weightGroup = options.weightGroup ?? 'weight';
+  const usedWeightHeader = (options.usedWeightHeader ?? 'x-mbx-used-weight-1m').toLowerCase();
+  const maxBudgetWaitMs = options.maxBudgetWaitMs ?? 2_000;
+  const defaultRateLimitMs = options.defaultRateLimitMs ?? DEFAULT_RATE_LIMIT_MS;
+  const defaultBanMs = options.defaultBanMs ?? DEFAULT_BAN_MS;
+  const cacheMaxEntries = options.cacheMaxEntries ?? 500;
+  const budget = createRateBudget(options.rateLimits ?? {}, now);
+
   // Created on first use and again after close(), so a stopped source can still answer one-off calls.
   let pool: Pool | null = null;
   let closing = new AbortController();
@@ -141,18 +384,111 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       bodyTimeout: timeoutMs,
     }));
   const inFlight = new Map<string, Promise<unknown>>();
+  const cache = new Map<string, { at: number; json: unknown }>();
+  // Our own connection slots (as many as the pool has sockets): a request waits HERE rather than in
+  // undici's queue, so the gate is checked right before it is written and nothing queued goes out after
+  // a 429/418 has closed it.
+  const maxConcurrent = options.connections ?? 8;
+  let active = 0;
+  const slotWaiters: Array<() => void> = [];
+  const takeSlot = async (closed: AbortSignal): Promise<void> => {
+    while (active >= maxConcurrent) {
+      if (closed.aborted) throw closed.reason as Error;
+      await new Promise<void>((resolve) => slotWaiters.push(resolve));
+    }
+    active += 1;
+  };
+  const releaseSlot = () => {
+    active -= 1;
+    slotWaiters.shift()?.();
+  };
+  const counters: HttpClientStats = {
+    requests: 0,
+    cacheHits: 0,
+    coalesced: 0,
+    retries: 0,
+    budgetWaits: 0,
+    budgetRejections: 0,
+    gateRejections: 0,
+    circuitRejections: 0,
+  };
   let weight: number | null = null;
-  let gate: { until: number; error: () => Error } | null = null;
+  let gate: { until: number; kind: 'paused' | 'banned'; error: () => Error } | null = null;
+  let lastError: string | null = null;
+  let lastErrorAt: number | null = null;
+  let lastSuccessAt: number | null = null;
+  let circuitOpenedAt: number | null = null;
+  let banHold: { dispose(): void } | null = null;
+  let banTimer: NodeJS.Timeout | null = null;
+
+  /** Errors worth another attempt and counted by the breaker: 5xx, timeouts, network failures. */
+  const transient = new WeakSet<Error>();
+  const markTransient = <E extends Error>(error: E): E => {
+    transient.add(error);
+    return error;
+  };
+
+  const breaker: CircuitBreakerPolicy = circuitBreaker(
+    handleWhen((e) => transient.has(e)),
+    { halfOpenAfter: breakerOptions.halfOpenAfterMs, breaker: new ConsecutiveBreaker(breakerOptions.threshold) },
+  );
+  breaker.onBreak((reason) => {
+    if ('isolated' in reason) return; // a ban: logged where it is set
+    circuitOpenedAt = Date.now(); // cockatiel times the cool-down with Date.now
+    const cause = 'error' in reason ? reason.error.message : 'failure';
+    logger?.warn({ venue, halfOpenAfterMs: breakerOptions.halfOpenAfterMs, cause }, 'circuit opened after repeated failures');
+  });
+  breaker.onReset(() => {
+    if (circuitOpenedAt !== null) logger?.info({ venue }, 'circuit closed: venue answers again');
+    circuitOpenedAt = null;
+  });
+  const retryPolicy = retry(
+    handleWhen((e) => transient.has(e)),
+    {
+      maxAttempts: retryOptions.maxRetries,
+      backoff: new ExponentialBackoff({
+        generator: halfJitterGenerator,
+        initialDelay: retryOptions.initialDelayMs,
+        maxDelay: retryOptions.maxDelayMs,
+      }),
+    },
+  );
+  retryPolicy.onRetry((event) => {
+    counters.retries += 1;
+    const cause = 'error' in event ? event.error.message : 'failure';
+    logger?.debug({ venue, attempt: event.attempt, delayMs: event.delay, cause }, 'retrying');
+  });
+  const policy = wrap(retryPolicy, breaker);
+
+  function noteFailure(error: Error): void {
+    lastError = error.message;
+    lastErrorAt = now();
+  }
 
   function checkGate(): void {
-    if (gate && now() < gate.until) throw gate.error();
+    if (gate && now() < gate.until) {
+      counters.gateRejections += 1;
+      throw gate.error();
+    }
     gate = null;
   }
 
-  async function send(pathAndQuery: string, endpoint: string): Promise<RawResponse> {
+  function holdBan(untilMs: number): void {
+    // The breaker's circuit is held open (isolated) until the ban ends; the gate turns calls away first.
+    if (banTimer) clearTimeout(banTimer);
+    banHold?.dispose();
+    banHold = breaker.isolate();
+    banTimer = setTimeout(() => {
+      banHold?.dispose();
+      banHold = null;
+      banTimer = null;
+    }, Math.max(0, untilMs - now()));
+    banTimer.unref();
+  }
+
+  async function send(pathAndQuery: string, endpoint: string, closed: AbortSignal): Promise<RawResponse> {
     const timer = new AbortController();
     const timeout = setTimeout(() => timer.abort(), timeoutMs);
-    const closed = closing.signal;
     const signal = AbortSignal.any([timer.signal, closed]);
     try {
       const res = await getPool().request({
@@ -165,11 +501,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return { status: res.statusCode, headers: res.headers, text };
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      if (timer.signal.aborted || (typeof code === 'string' && TIMEOUT_CODES.has(code)))
-        throw new TimeoutError(`${venue} ${endpoint}: no answer within ${timeoutMs} ms`, venue, { cause: error });
       if (closed.aborted) throw new UpstreamUnavailableError(`${venue} ${endpoint}: client closed`, venue, { cause: error });
+      if (timer.signal.aborted || (typeof code === 'string' && TIMEOUT_CODES.has(code)))
+        throw markTransient(new TimeoutError(`${venue} ${endpoint}: no answer within ${timeoutMs} ms`, venue, { cause: error }));
       const reason = error instanceof Error ? error.message : String(error);
-      throw new UpstreamUnavailableError(`${venue} ${endpoint}: network failure (${reason})`, venue, { cause: error });
+      throw markTransient(new UpstreamUnavailableError(`${venue} ${endpoint}: network failure (${reason})`, venue, { cause: error }));
     } finally {
       clearTimeout(timeout);
     }
@@ -180,34 +516,78 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const body = venueErrorBody(res.text);
     const at = now();
     if (res.status === 429) {
-      const waitMs = retryAfterMs(res.headers, at) ?? DEFAULT_RATE_LIMIT_MS;
-      const until = at + waitMs;
-      gate = { until, error: () => new RateLimitError(venue, Math.max(0, until - now())) };
-      logger?.warn({ endpoint, retryAfterMs: waitMs, usedWeight: weight, msg: body?.msg }, 'rate limited (429): pausing all requests');
+      const waitMs = retryAfterMs(res.headers, at) ?? defaultRateLimitMs;
+      const until = Math.max(at + waitMs, gate?.until ?? 0);
+      if (gate?.kind !== 'banned') gate = { until, kind: 'paused', error: () => new RateLimitError(venue, Math.max(0, until - now())) };
+      logger?.warn({ endpoint, retryAfterMs: waitMs, usedWeight: weight, msg: body?.msg }, 'rate limited (429): pausing all requests to the venue');
       return new RateLimitError(venue, waitMs);
     }
     if (res.status === 418) {
-      const waitMs = retryAfterMs(res.headers, at) ?? bannedUntilFromMsg(body?.msg, at) ?? DEFAULT_BAN_MS;
+      const waitMs = retryAfterMs(res.headers, at) ?? bannedUntilFromMsg(body?.msg, at) ?? defaultBanMs;
       const until = at + waitMs;
-      gate = { until, error: () => new BannedError(venue, until) };
-      logger?.error({ endpoint, bannedUntil: until, msg: body?.msg }, 'IP banned (418): no requests until the ban ends');
+      gate = { until, kind: 'banned', error: () => new BannedError(venue, until) };
+      holdBan(until);
+      logger?.error({ endpoint, bannedUntil: until, msg: body?.msg }, 'IP banned (418): circuit open, no requests until the ban ends');
       return new BannedError(venue, until);
     }
     if (res.status >= 400 && res.status < 500 && body) {
-      if (body.code === BINANCE_INVALID_SYMBOL) return new BadSymbolError(venue, String(query?.symbol ?? ''));
+      if (body.code === BINANCE_INVALID_SYMBOL) return new BadSymbolError(venue, String(query?.symbol ?? query?.pair ?? ''));
       return new UpstreamUnavailableError(`${venue} ${endpoint}: HTTP ${res.status} code ${body.code} ${body.msg}`.trim(), venue);
     }
     const detail = body ? ` code ${body.code} ${body.msg}` : '';
-    return new UpstreamUnavailableError(`${venue} ${endpoint}: HTTP ${res.status}${detail}`, venue);
+    const error = new UpstreamUnavailableError(`${venue} ${endpoint}: HTTP ${res.status}${detail}`, venue);
+    return res.status >= 500 ? markTransient(error) : error;
   }
 
-  /** One upstream exchange: send, read, map status to errors, parse JSON. Shared by coalesced callers. */
-  async function fetchJson(key: string, endpoint: string, query: Query | undefined): Promise<unknown> {
+  function costsOf(opts: GetJsonOptions | undefined): Array<readonly [string, number]> {
+    const costs: Array<readonly [string, number]> = [[weightGroup, opts?.weight ?? 1]];
+    if (opts?.group !== undefined) costs.push([opts.group, 1]);
+    return costs;
+  }
+
+  /** Waits for budget (bounded) and charges it, or throws RateLimitError without sending. */
+  async function acquire(costs: ReadonlyArray<readonly [string, number]>, endpoint: string, closed: AbortSignal): Promise<void> {
+    for (let waited = 0; ; ) {
+      const delay = budget.delayFor(costs);
+      if (delay === 0) {
+        budget.charge(costs);
+        return;
+      }
+      if (waited + delay > maxBudgetWaitMs) {
+        counters.budgetRejections += 1;
+        logger?.warn({ endpoint, waitMs: delay, budgets: budget.usage() }, 'request budget exhausted: refusing without a request');
+        throw new RateLimitError(venue, Number.isFinite(delay) ? delay : defaultRateLimitMs);
+      }
+      counters.budgetWaits += 1;
+      await sleep(delay, closed);
+      waited += delay;
+      checkGate();
+    }
+  }
+
+  /** One attempt: gate, budget, send, read, map status to errors, parse JSON. */
+  async function attempt(key: string, endpoint: string, query: Query | undefined, costs: ReadonlyArray<readonly [string, number]>, closed: AbortSignal): Promise<unknown> {
+    if (closed.aborted) throw new UpstreamUnavailableError(`${venue} ${endpoint}: client closed`, venue);
+    checkGate();
+    await acquire(costs, endpoint, closed);
+    await takeSlot(closed);
+    let res: RawResponse;
     const started = performance.now();
-    const res = await send(key, endpoint);
-    const usedHeader = header(res.headers, 'x-mbx-used-weight-1m');
-    if (usedHeader !== undefined && Number.isFinite(Number(usedHeader))) weight = Number(usedHeader);
-    logger?.debug({ endpoint, path: key, status: res.status, ms: Math.round(performance.now() - started), usedWeight: weight }, 'GET');
+    let sentAt: number;
+    try {
+      checkGate();
+      counters.requests += 1;
+      sentAt = now();
+      res = await send(key, endpoint, closed);
+    } finally {
+      releaseSlot();
+    }
+    const usedHeader = header(res.headers, usedWeightHeader);
+    if (usedHeader !== undefined && usedHeader.trim() !== '' && Number.isFinite(Number(usedHeader))) {
+      weight = Number(usedHeader);
+      budget.report(weightGroup, weight);
+    }
+    logger?.debug({ endpoint, path: key, status: res.status, sentAt, ms: Math.round(performance.now() - started), usedWeight: weight }, 'GET');
     if (res.status < 200 || res.status >= 300) throw failure(res, endpoint, query);
     try {
       return JSON.parse(res.text) as unknown;
@@ -217,38 +597,125 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
+  /** The upstream exchange shared by coalesced callers: retries and breaker around the attempts. */
+  async function fetchJson(key: string, endpoint: string, query: Query | undefined, costs: ReadonlyArray<readonly [string, number]>): Promise<unknown> {
+    const closed = closing.signal;
+    try {
+      const json = await policy.execute(() => attempt(key, endpoint, query, costs, closed), closed);
+      lastSuccessAt = now();
+      return json;
+    } catch (error) {
+      let err = error instanceof Error ? error : new Error(String(error));
+      if (isBrokenCircuitError(err)) {
+        counters.circuitRejections += 1;
+        if (gate && now() < gate.until) err = gate.error();
+        else {
+          const probeIn = circuitOpenedAt === null ? breakerOptions.halfOpenAfterMs : Math.max(0, circuitOpenedAt + breakerOptions.halfOpenAfterMs - Date.now());
+          err = new UpstreamUnavailableError(`${venue} ${endpoint}: circuit open after repeated failures (${lastError ?? 'unknown'}); next probe in ${probeIn} ms`, venue, { cause: error });
+        }
+      }
+      noteFailure(err);
+      throw err;
+    }
+  }
+
+  function cacheGet(key: string, ttlMs: number): { json: unknown } | null {
+    const entry = cache.get(key);
+    if (!entry) return null;
+    if (now() - entry.at < ttlMs) return entry;
+    return null;
+  }
+
+  function cachePut(key: string, json: unknown): void {
+    cache.delete(key); // re-insert at the end (eviction is oldest-first)
+    cache.set(key, { at: now(), json });
+    if (cache.size > cacheMaxEntries) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
+    }
+  }
+
+  function validate<T>(json: unknown, schema: z.ZodType<T>, endpoint: string, key: string): T {
+    // Validated per caller: each gets its own objects, and a caller with another schema is not misled.
+    const parsed = schema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    cache.delete(key); // never serve a body that failed validation again
+    const error = new BadResponseError(venue, endpoint, formatIssues(parsed.error.issues));
+    noteFailure(error);
+    logger?.warn({ endpoint, issues: error.issues }, 'unexpected payload rejected');
+    throw error;
+  }
+
+  function state(): VenueState {
+    const t = now();
+    if (gate && t < gate.until && gate.kind === 'banned') return VenueStates.BANNED;
+    if (breaker.state === CircuitState.Open && circuitOpenedAt !== null && Date.now() - circuitOpenedAt < breakerOptions.halfOpenAfterMs)
+      return VenueStates.CIRCUIT_OPEN;
+    if (gate && t < gate.until) return VenueStates.DEGRADED;
+    if (breaker.state !== CircuitState.Closed) return VenueStates.DEGRADED;
+    if (lastErrorAt !== null && (lastSuccessAt === null || lastErrorAt > lastSuccessAt)) return VenueStates.DEGRADED;
+    return VenueStates.OK;
+  }
+
   return {
     venue,
     async getJson<T>(path: string, query: Query | undefined, schema: z.ZodType<T>, opts?: GetJsonOptions): Promise<T> {
       const endpoint = opts?.endpoint ?? path;
-      checkGate();
       const qs = canonicalQuery(query);
       const key = `${prefix}${path}${qs ? `?${qs}` : ''}`;
+      const ttlMs = opts?.ttlMs ?? 0;
+      if (ttlMs > 0) {
+        const hit = cacheGet(key, ttlMs);
+        if (hit) {
+          counters.cacheHits += 1;
+          return validate(hit.json, schema, endpoint, key);
+        }
+      }
       let pending = inFlight.get(key);
-      if (!pending) {
-        pending = fetchJson(key, endpoint, query).finally(() => inFlight.delete(key));
+      if (pending) counters.coalesced += 1;
+      else {
+        try {
+          checkGate();
+        } catch (error) {
+          noteFailure(error as Error);
+          throw error;
+        }
+        pending = fetchJson(key, endpoint, query, costsOf(opts))
+          .then((json) => {
+            if (ttlMs > 0) cachePut(key, json);
+            return json;
+          })
+          .finally(() => inFlight.delete(key));
         inFlight.set(key, pending);
       }
       const json = await pending;
-      // Validated per caller: each gets its own objects, and a caller with another schema is not misled.
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) throw new BadResponseError(venue, endpoint, formatIssues(parsed.error.issues));
-      return parsed.data;
+      return validate(json, schema, endpoint, key);
     },
     usedWeight: () => weight,
     blockedUntil: () => (gate && now() < gate.until ? gate.until : null),
+    health(): VenueHealth {
+      const usage = budget.usage().find((u) => u.group === weightGroup);
+      return {
+        venue,
+        state: state(),
+        blockedUntil: gate && now() < gate.until ? gate.until : null,
+        // The venue's count for this window when it sent one; else ours (a header from an earlier window is stale).
+        usedWeight: usage ? (usage.reported ?? usage.used) : weight,
+        weightBudget: usage?.budget ?? null,
+        lastError,
+        lastSuccessAt,
+        reconnects: 0,
+      };
+    },
+    stats: () => ({ ...counters }),
+    budgets: () => budget.usage(),
     async close() {
-      closing.abort();
+      closing.abort(new UpstreamUnavailableError(`${venue}: client closed`, venue));
       closing = new AbortController();
+      for (const wake of slotWaiters.splice(0)) wake(); // they see the abort and give up
       const current = pool;
       pool = null;
       await current?.close().catch(() => current.destroy());
     },
   };
-}
-
-/** Binance 418 bodies say `IP banned until 1700000000000.`; used only when Retry-After is missing. */
-function bannedUntilFromMsg(msg: string | undefined, now: number): number | null {
-  const match = msg?.match(/banned until (\d{13})/);
-  return match?.[1] ? Math.max(0, Number(match[1]) - now) : null;
 }

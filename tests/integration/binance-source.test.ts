@@ -17,7 +17,18 @@ afterEach(async () => {
 async function setup(fakeOptions: Partial<FakeBinanceOptions> = {}, sourceOptions: Partial<BinanceSourceOptions> = {}) {
   const fake = await startFakeBinance({ symbols: ['BTCUSDT', 'ETHUSDT'], ...fakeOptions });
   cleanup.push(() => fake.close());
-  const source = createBinanceSource({ fapiUrl: fake.url, pollMs: 50, timeoutMs: 1_000, fundingRetryMs: 50, ...sourceOptions });
+  const source = createBinanceSource({
+    fapiUrl: fake.url,
+    pollMs: 50,
+    timeoutMs: 1_000,
+    fundingRetryMs: 50,
+    // These tests are about the poll loop: one attempt per request, no breaker, and room for polls every
+    // 50 ms. HTTP retries, the breaker and the budgets have their own tests (binance-resilience).
+    retry: { maxRetries: 0 },
+    breaker: { threshold: 1_000 },
+    rateLimits: { weight: { limit: 1_000_000, windowMs: 60_000 } },
+    ...sourceOptions,
+  });
   cleanup.unshift(() => source.stop()); // stop the source before closing the fake
   const events: MarketEvent[] = [];
   const sink = (event: MarketEvent) => void events.push(event);
@@ -91,12 +102,13 @@ describe('binance source: backfill', () => {
 });
 
 describe('binance source: polling', () => {
-  it('polls premiumIndex once for all symbols and pushes markPrice events for ours only', async () => {
+  it('polls premiumIndex per symbol (weight 1 each, cheaper than 10 for all) and pushes markPrice events for ours only', async () => {
     const { fake, source, events, sink } = await setup({ symbols: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'] });
     await source.start(['BTCUSDT', 'ETHUSDT'], sink);
     await waitFor(() => marksOf(events, 'ETHUSDT').length >= 3, '3 mark prices');
     const polls = to(fake, '/fapi/v1/premiumIndex');
-    expect(polls.every((r) => Object.keys(r.query).length === 0), 'the no-symbol form (one request for all)').toBe(true);
+    expect(new Set(polls.map((r) => r.query.symbol)), 'the single-symbol form, for our two symbols only').toEqual(new Set(['BTCUSDT', 'ETHUSDT']));
+    expect(polls.every((r) => r.weight === 1)).toBe(true);
     expect(marksOf(events, 'BTCUSDT').length).toBeGreaterThanOrEqual(3);
     expect(marksOf(events, 'SOLUSDT'), 'not subscribed').toHaveLength(0);
     const mark = marksOf(events, 'BTCUSDT').at(-1)!;
@@ -163,7 +175,7 @@ describe('binance source: polling', () => {
     await waitFor(() => source.status().state === 'DEGRADED', 'DEGRADED');
     const failure = source.lastFailure() as BadResponseError;
     expect(failure).toBeInstanceOf(BadResponseError);
-    expect(failure.issues).toEqual(['[0].markPrice: expected a decimal string, got "abc"']);
+    expect(failure.issues, 'the single-symbol payload is an object').toEqual(['markPrice: expected a decimal string, got "abc"']);
     expect(source.status().lastError).toContain('markPrice');
     const polledWhileBroken = to(fake, '/fapi/v1/premiumIndex').length;
     await waitFor(() => to(fake, '/fapi/v1/premiumIndex').length >= polledWhileBroken + 2, 'polling continues');

@@ -39,7 +39,8 @@ describe('http client against the fake Binance', () => {
     fake.setFault(null);
     await http?.close();
   });
-  const client = (timeoutMs = 2_000) => (http = createHttpClient({ venue: VENUE, baseUrl: fake.url, timeoutMs }));
+  const client = (timeoutMs = 2_000, maxRetries?: number) =>
+    (http = createHttpClient({ venue: VENUE, baseUrl: fake.url, timeoutMs, retry: { maxRetries, initialDelayMs: 20 } }));
   const requestsTo = (path: string) => fake.requests.filter((r) => r.path === path).length;
 
   it('validates and returns the body, and tracks X-MBX-USED-WEIGHT-1M', async () => {
@@ -117,23 +118,33 @@ describe('http client against the fake Binance', () => {
     expect((err as Error).message).toContain('-1130');
   });
 
-  it('maps 5xx to UpstreamUnavailableError', async () => {
+  it('maps 5xx to UpstreamUnavailableError once the retries are spent', async () => {
     fake.setFault({ kind: '500' });
-    const err = await createBinanceApi(client()).ping().catch((e: unknown) => e);
+    const before = requestsTo('/fapi/v1/ping');
+    const err = await createBinanceApi(client(2_000, 2)).ping().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamUnavailableError);
     expect((err as Error).message).toContain('HTTP 500');
+    expect(requestsTo('/fapi/v1/ping') - before, 'the first attempt and 2 retries').toBe(3);
   });
 
   it('maps a slow answer to TimeoutError', async () => {
     fake.setFault({ kind: 'slow', delayMs: 1_000 });
     const started = Date.now();
-    const err = await createBinanceApi(client(150)).ping().catch((e: unknown) => e);
+    const err = await createBinanceApi(client(150, 0)).ping().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TimeoutError);
     expect(Date.now() - started, 'gave up at the deadline, not at the answer').toBeLessThan(900);
   });
 
+  it('retries a timeout, and answers when a later attempt is in time', async () => {
+    fake.setFault({ kind: 'slow', delayMs: 1_000, times: 1 });
+    const before = requestsTo('/fapi/v1/ping');
+    await expect(createBinanceApi(client(150, 2)).ping()).resolves.toEqual({});
+    expect(requestsTo('/fapi/v1/ping') - before, 'the timed-out attempt and one retry').toBe(2);
+    expect(http.stats().retries).toBe(1);
+  });
+
   it('maps a refused connection to UpstreamUnavailableError', async () => {
-    http = createHttpClient({ venue: VENUE, baseUrl: `http://127.0.0.1:${await closedPort()}`, timeoutMs: 1_000 });
+    http = createHttpClient({ venue: VENUE, baseUrl: `http://127.0.0.1:${await closedPort()}`, timeoutMs: 1_000, retry: { initialDelayMs: 10 } });
     const err = await createBinanceApi(http).ping().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamUnavailableError);
     expect((err as Error).message).toContain('network failure');

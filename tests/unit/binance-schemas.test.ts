@@ -2,6 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatIssues } from '../../src/datasources/http.js';
 import {
+  binanceAggTradeSchema,
+  binanceBasisSchema,
+  binanceLongShortRatioSchema,
+  binanceOpenInterestHistSchema,
+  binanceOpenInterestSchema,
+  binanceSpotPriceSchema,
+  binanceTakerVolumeSchema,
+  binanceTicker24hSchema,
   binanceExchangeInfoSchema,
   binanceFundingInfoListSchema,
   binanceFundingRateListSchema,
@@ -191,5 +199,95 @@ describe.skipIf(!existsSync(EXCHANGE_INFO_FILE))('exchangeInfo schema on the rec
     const issues = formatIssues(binanceExchangeInfoSchema.safeParse(raw).error!.issues);
     expect(issues).toContain(`symbols[${btc}].filters[0].tickSize: expected a decimal string, got "abc"`);
     expect(issues).toContain(`symbols[${eth}].filters: no PRICE_FILTER with a tickSize`);
+  });
+});
+
+describe('schemas of the statistics, ticker, trade and spot payloads', () => {
+  const cases = [
+    {
+      name: 'openInterest',
+      schema: binanceOpenInterestSchema,
+      sample: { openInterest: '10659.509', symbol: 'BTCUSDT', time: 1589437530011 },
+      decimal: 'openInterest',
+    },
+    {
+      name: 'openInterestHist',
+      schema: binanceOpenInterestHistSchema,
+      sample: { symbol: 'BTCUSDT', sumOpenInterest: '34085.00000000', sumOpenInterestValue: '1927265695.27131325', timestamp: 1616438700000 },
+      decimal: 'sumOpenInterestValue',
+    },
+    {
+      name: 'long/short ratio',
+      schema: binanceLongShortRatioSchema,
+      sample: { symbol: 'BTCUSDT', longShortRatio: '0.1960', longAccount: '0.6622', shortAccount: '0.3378', timestamp: 1583139600000 },
+      decimal: 'longAccount',
+    },
+    {
+      name: 'takerlongshortRatio',
+      schema: binanceTakerVolumeSchema,
+      sample: { buySellRatio: '1.5586', buyVol: '387.3300', sellVol: '248.5030', timestamp: 1585614900000 },
+      decimal: 'sellVol',
+    },
+    {
+      name: 'basis',
+      schema: binanceBasisSchema,
+      sample: {
+        indexPrice: '34400.15945055',
+        contractType: 'PERPETUAL',
+        basisRate: '0.0004',
+        futuresPrice: '34414.10',
+        annualizedBasisRate: '',
+        basis: '13.94054945',
+        pair: 'BTCUSDT',
+        timestamp: 1698742800000,
+      },
+      decimal: 'basis',
+    },
+    {
+      name: 'ticker/24hr',
+      schema: binanceTicker24hSchema,
+      sample: {
+        symbol: 'BTCUSDT',
+        priceChangePercent: '-95.960',
+        lastPrice: '4.00000200',
+        highPrice: '100.00000000',
+        lowPrice: '0.10000000',
+        volume: '8913.30000000',
+        quoteVolume: '15.30000000',
+        openTime: 1499783499040,
+        closeTime: 1499869899040,
+      },
+      decimal: 'lastPrice',
+    },
+    {
+      name: 'aggTrades',
+      schema: binanceAggTradeSchema,
+      sample: { a: 26129, p: '0.01633102', q: '4.70443515', f: 27781, l: 27781, T: 1498793709153, m: true },
+      decimal: 'p',
+    },
+    { name: 'spot ticker/price', schema: binanceSpotPriceSchema, sample: { symbol: 'LTCBTC', price: '4.00000200' }, decimal: 'price' },
+  ] as const;
+
+  it.each(cases)('$name: keeps unknown extra keys', ({ schema, sample }) => {
+    expect(schema.parse({ ...sample, brandNewField: 'x' })).toMatchObject({ brandNewField: 'x' });
+  });
+
+  it.each(cases)('$name: a non-decimal string fails with its path instead of becoming NaN', ({ schema, sample, decimal }) => {
+    const result = schema.safeParse({ ...sample, [decimal]: 'NaN' });
+    expect(result.success).toBe(false);
+    expect(formatIssues(result.error!.issues)).toEqual([`${decimal}: expected a decimal string, got "NaN"`]);
+  });
+
+  it.each(cases)('$name: a missing decimal field is rejected', ({ schema, sample, decimal }) => {
+    const copy: Record<string, unknown> = { ...sample };
+    delete copy[decimal];
+    expect(formatIssues(schema.safeParse(copy).error!.issues)).toEqual([`${decimal}: Invalid input: expected string, received undefined`]);
+  });
+
+  it('epoch timestamps: numbers or digit strings, nothing else', () => {
+    const row = { buySellRatio: '1', buyVol: '1', sellVol: '1' };
+    expect(binanceTakerVolumeSchema.parse({ ...row, timestamp: '1585614900000' }).timestamp).toBe(1585614900000);
+    expect(binanceTakerVolumeSchema.safeParse({ ...row, timestamp: '2020-03-31' }).success, 'a date string is not epoch ms').toBe(false);
+    expect(binanceTakerVolumeSchema.safeParse({ ...row, timestamp: -1 }).success).toBe(false);
   });
 });

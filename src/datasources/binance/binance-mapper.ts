@@ -1,11 +1,34 @@
-import type { Candle, CandleInterval, FundingRate, MarkPrice, SymbolInfo } from '../../domain/market.js';
 import type {
+  Basis,
+  Candle,
+  CandleInterval,
+  FundingRate,
+  LongShortKind,
+  LongShortRatio,
+  MarkPrice,
+  OpenInterest,
+  SpotPrice,
+  StatPeriod,
+  SymbolInfo,
+  TakerVolume,
+  Ticker24h,
+  Trade,
+} from '../../domain/market.js';
+import type {
+  BinanceAggTrade,
+  BinanceBasis,
   BinanceExchangeInfo,
   BinanceFundingInfo,
   BinanceFundingRate,
   BinanceKline,
+  BinanceLongShortRatio,
+  BinanceOpenInterest,
+  BinanceOpenInterestHist,
   BinancePremiumIndex,
+  BinanceSpotPrice,
   BinanceSymbol,
+  BinanceTakerVolume,
+  BinanceTicker24h,
 } from './schemas.js';
 
 /** Binance settles USD-M perpetual funding every 8 h unless `/fapi/v1/fundingInfo` lists the symbol. */
@@ -90,4 +113,107 @@ export function toCandle(symbol: string, interval: CandleInterval, k: BinanceKli
     trades: k.trades,
     closed: k.closeTime < now,
   };
+}
+
+/**
+ * Liquidations (forceOrder) arrive only over the stream: see `toLiquidation` in binance-stream-mapper.ts.
+ *
+ * `/fapi/v1/aggTrades` item (the `<symbol>@aggTrade` stream adds e/E/s; recorded in
+ * ../shared/data/binance-futures/raw-recordings/cryptofeed-2021-07-22/BINANCE_FUTURES.ws.1.0.txt):
+ * {"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,"T":1498793709153,"m":true}
+ * `m` = buyer is the maker, so the aggressor SOLD.
+ */
+export function toTrade(symbol: string, t: BinanceAggTrade): Trade {
+  return { symbol, id: t.a, price: t.p, qty: t.q, time: t.T, side: t.m ? 'SELL' : 'BUY' };
+}
+
+/**
+ * `/fapi/v1/openInterest`: {"openInterest":"10659.509","symbol":"BTCUSDT","time":1589437530011}
+ * Contracts only; the value is `openInterest × markPrice` when a mark price is at hand, else null.
+ */
+export function toOpenInterest(o: BinanceOpenInterest, markPrice: number | null = null): OpenInterest {
+  return {
+    symbol: o.symbol,
+    openInterest: o.openInterest,
+    openInterestValue: markPrice === null ? null : o.openInterest * markPrice,
+    time: o.time,
+  };
+}
+
+/**
+ * `/futures/data/openInterestHist` item:
+ * {"symbol":"BTCUSDT","sumOpenInterest":"34085.00000000","sumOpenInterestValue":"1927265695.27131325","timestamp":1616438700000}
+ */
+export function toOpenInterestFromHist(o: BinanceOpenInterestHist): OpenInterest {
+  return { symbol: o.symbol, openInterest: o.sumOpenInterest, openInterestValue: o.sumOpenInterestValue, time: o.timestamp };
+}
+
+/**
+ * `/futures/data/{globalLongShortAccountRatio,topLongShortAccountRatio,topLongShortPositionRatio}` item:
+ * {"symbol":"BTCUSDT","longShortRatio":"0.1960","longAccount":"0.6622","shortAccount":"0.3378","timestamp":1583139600000}
+ * `longAccount`/`shortAccount` are shares (0..1): of accounts, or of position size on the position endpoint.
+ */
+export function toLongShortRatio(kind: LongShortKind, period: StatPeriod, r: BinanceLongShortRatio): LongShortRatio {
+  return {
+    symbol: r.symbol,
+    kind,
+    period,
+    longShortRatio: r.longShortRatio,
+    longShare: r.longAccount,
+    shortShare: r.shortAccount,
+    time: r.timestamp,
+  };
+}
+
+/**
+ * `/futures/data/takerlongshortRatio` item (no symbol in the payload):
+ * {"buySellRatio":"1.5586","buyVol":"387.3300","sellVol":"248.5030","timestamp":1585614900000}
+ */
+export function toTakerVolume(symbol: string, period: StatPeriod, t: BinanceTakerVolume): TakerVolume {
+  return { symbol, period, buyVolume: t.buyVol, sellVolume: t.sellVol, buySellRatio: t.buySellRatio, time: t.timestamp };
+}
+
+/**
+ * `/futures/data/basis` item (`annualizedBasisRate` is "" on perpetuals):
+ * {"indexPrice":"34400.15945055","contractType":"PERPETUAL","basisRate":"0.0004","futuresPrice":"34414.10",
+ *  "annualizedBasisRate":"","basis":"13.94054945","pair":"BTCUSDT","timestamp":1698742800000}
+ */
+export function toBasis(period: StatPeriod, b: BinanceBasis): Basis {
+  return {
+    symbol: b.pair,
+    period,
+    futuresPrice: b.futuresPrice,
+    indexPrice: b.indexPrice,
+    basis: b.basis,
+    basisRate: b.basisRate,
+    time: b.timestamp,
+  };
+}
+
+/**
+ * `/fapi/v1/ticker/24hr`, trimmed:
+ * {"symbol":"BTCUSDT","priceChange":"-94.99999800","priceChangePercent":"-95.960","lastPrice":"4.00000200",
+ *  "highPrice":"100.00000000","lowPrice":"0.10000000","volume":"8913.30000000","quoteVolume":"15.30000000",
+ *  "openTime":1499783499040,"closeTime":1499869899040,"count":76}
+ * Stamped with closeTime (the end of the rolling window).
+ */
+export function toTicker24h(t: BinanceTicker24h): Ticker24h {
+  return {
+    symbol: t.symbol,
+    lastPrice: t.lastPrice,
+    priceChangePercent: t.priceChangePercent,
+    highPrice: t.highPrice,
+    lowPrice: t.lowPrice,
+    volume: t.volume,
+    quoteVolume: t.quoteVolume,
+    time: t.closeTime,
+  };
+}
+
+/**
+ * Spot `/api/v3/ticker/price`: {"symbol":"LTCBTC","price":"4.00000200"}. Carries no time: stamped with
+ * the time it was received.
+ */
+export function toSpotPrice(p: BinanceSpotPrice, receivedAt: number): SpotPrice {
+  return { symbol: p.symbol, price: p.price, time: receivedAt };
 }

@@ -180,3 +180,118 @@ export const binanceKlineSchema = z
   }));
 export type BinanceKline = z.infer<typeof binanceKlineSchema>;
 export const binanceKlineListSchema = z.array(binanceKlineSchema);
+
+/**
+ * Epoch ms that Binance sends as a number on most endpoints but as a numeric string in some documented
+ * `/futures/data/*` examples (`"timestamp":"1585614900000"`): both accepted, anything else rejected.
+ */
+export const epochMsLike = z.union([
+  epochMs,
+  z.string().transform((s, ctx) => {
+    if (/^\d{1,16}$/.test(s)) return Number(s);
+    ctx.issues.push({ code: 'custom', message: `expected epoch milliseconds, got ${quote(s)}`, input: s });
+    return z.NEVER;
+  }),
+]);
+
+// --- GET /fapi/v1/aggTrades (also the `data` of the `<symbol>@aggTrade` stream, which adds e/E/s) ---
+
+export const binanceAggTradeSchema = z.looseObject({
+  /** Aggregate trade id. */
+  a: z.number().int().nonnegative(),
+  p: decimalString,
+  q: decimalString,
+  /** First and last trade id aggregated. */
+  f: z.number().int(),
+  l: z.number().int(),
+  T: epochMs,
+  /** Buyer is the maker, i.e. the taker SOLD. */
+  m: z.boolean(),
+});
+export type BinanceAggTrade = z.infer<typeof binanceAggTradeSchema>;
+export const binanceAggTradeListSchema = z.array(binanceAggTradeSchema);
+
+// --- GET /fapi/v1/openInterest ---
+
+export const binanceOpenInterestSchema = z.looseObject({
+  symbol: z.string().min(1),
+  openInterest: decimalString,
+  time: epochMs,
+});
+export type BinanceOpenInterest = z.infer<typeof binanceOpenInterestSchema>;
+
+// --- GET /futures/data/openInterestHist ---
+
+export const binanceOpenInterestHistSchema = z.looseObject({
+  symbol: z.string().min(1),
+  sumOpenInterest: decimalString,
+  sumOpenInterestValue: decimalString,
+  timestamp: epochMsLike,
+});
+export type BinanceOpenInterestHist = z.infer<typeof binanceOpenInterestHistSchema>;
+export const binanceOpenInterestHistListSchema = z.array(binanceOpenInterestHistSchema);
+
+// --- GET /futures/data/{globalLongShortAccountRatio,topLongShortAccountRatio,topLongShortPositionRatio} ---
+
+/** The three long/short endpoints share this shape (`longAccount`/`shortAccount` are position shares on the position one). */
+export const binanceLongShortRatioSchema = z.looseObject({
+  symbol: z.string().min(1),
+  longShortRatio: decimalString,
+  longAccount: decimalString,
+  shortAccount: decimalString,
+  timestamp: epochMsLike,
+});
+export type BinanceLongShortRatio = z.infer<typeof binanceLongShortRatioSchema>;
+export const binanceLongShortRatioListSchema = z.array(binanceLongShortRatioSchema);
+
+// --- GET /futures/data/takerlongshortRatio ---
+
+export const binanceTakerVolumeSchema = z.looseObject({
+  buySellRatio: decimalString,
+  buyVol: decimalString,
+  sellVol: decimalString,
+  timestamp: epochMsLike,
+});
+export type BinanceTakerVolume = z.infer<typeof binanceTakerVolumeSchema>;
+export const binanceTakerVolumeListSchema = z.array(binanceTakerVolumeSchema);
+
+// --- GET /futures/data/basis ---
+
+export const binanceBasisSchema = z.looseObject({
+  pair: z.string().min(1),
+  contractType: z.string(),
+  futuresPrice: decimalString,
+  indexPrice: decimalString,
+  basis: decimalString,
+  basisRate: decimalString,
+  /** `""` on perpetuals (no expiry to annualise over). */
+  annualizedBasisRate: optionalDecimalString,
+  timestamp: epochMsLike,
+});
+export type BinanceBasis = z.infer<typeof binanceBasisSchema>;
+export const binanceBasisListSchema = z.array(binanceBasisSchema);
+
+// --- GET /fapi/v1/ticker/24hr ---
+
+export const binanceTicker24hSchema = z.looseObject({
+  symbol: z.string().min(1),
+  priceChangePercent: decimalString,
+  lastPrice: decimalString,
+  highPrice: decimalString,
+  lowPrice: decimalString,
+  volume: decimalString,
+  quoteVolume: decimalString,
+  openTime: epochMs,
+  closeTime: epochMs,
+});
+export type BinanceTicker24h = z.infer<typeof binanceTicker24hSchema>;
+export const binanceTicker24hListSchema = z.array(binanceTicker24hSchema);
+
+// --- Spot: GET /api/v3/ticker/price ---
+
+export const binanceSpotPriceSchema = z.looseObject({
+  symbol: z.string().min(1),
+  price: decimalString,
+});
+export type BinanceSpotPrice = z.infer<typeof binanceSpotPriceSchema>;
+export const binanceSpotPriceListSchema = z.array(binanceSpotPriceSchema);
