@@ -56,6 +56,8 @@ export interface FakeBinanceOptions {
   spotUnlisted?: readonly string[];
   /** Answer 429 (Retry-After: to the next minute) once a venue's weight in the last minute passes 2400 (futures) / 6000 (spot). */
   enforceWeightLimit?: boolean;
+  /** Answer 418 (a 2-minute ban) to any request that arrives while a 429's Retry-After is still running, as Binance escalates. */
+  banOnViolation?: boolean;
   /** Listen on this port (default: a free one). */
   port?: number;
   now?: () => number;
@@ -665,6 +667,10 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
     return f;
   }
 
+  /** Like Binance: a client that keeps calling while told to back off (429) earns an IP ban (418). */
+  const pausedUntil: Record<FakeVenue, number> = { futures: 0, spot: 0 };
+  const bannedUntil: Record<FakeVenue, number> = { futures: 0, spot: 0 };
+
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams);
@@ -679,9 +685,16 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
       let body: string;
       const extra: Record<string, string> = {};
       try {
-        if (f?.kind === '429') {
+        const t = now();
+        if (options.banOnViolation && (t < pausedUntil[venue] || t < bannedUntil[venue])) {
+          status = 418;
+          bannedUntil[venue] = Math.max(bannedUntil[venue], t + 120_000);
+          extra['retry-after'] = String(Math.ceil((bannedUntil[venue] - t) / 1000));
+          body = JSON.stringify({ code: -1003, msg: `Way too much request weight used; IP banned until ${bannedUntil[venue]}.` });
+        } else if (f?.kind === '429') {
           status = 429;
           extra['retry-after'] = String(f.retryAfterSec);
+          pausedUntil[venue] = t + f.retryAfterSec * 1000;
           body = JSON.stringify({ code: -1003, msg: 'Too many requests; current limit of IP(127.0.0.1) is 2400 requests per minute.' });
         } else if (f?.kind === '418') {
           status = 418;
@@ -694,6 +707,7 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
         } else if (options.enforceWeightLimit && windowWeight(venue) >= WEIGHT_LIMITS[venue]) {
           status = 429;
           extra['retry-after'] = String(Math.ceil((60_000 - (now() % 60_000)) / 1000));
+          pausedUntil[venue] = t + Number(extra['retry-after']) * 1000;
           body = JSON.stringify({ code: -1003, msg: `Too many requests; current limit of IP(127.0.0.1) is ${WEIGHT_LIMITS[venue]} requests per minute.` });
         } else {
           const [payload, w] = route(url.pathname, query);

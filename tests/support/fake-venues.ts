@@ -15,9 +15,9 @@ export interface FakeVenues {
   close(): Promise<void>;
 }
 
-export async function startFakeVenues(options: { symbols: readonly string[]; exchangeInfoFile?: string; enforceWeightLimit?: boolean }): Promise<FakeVenues> {
+export async function startFakeVenues(options: { symbols: readonly string[]; exchangeInfoFile?: string; enforceWeightLimit?: boolean; banOnViolation?: boolean }): Promise<FakeVenues> {
   const [binance, ws, deribit, fng, coingecko] = await Promise.all([
-    startFakeBinance({ symbols: options.symbols, exchangeInfoFile: options.exchangeInfoFile, enforceWeightLimit: options.enforceWeightLimit }),
+    startFakeBinance({ symbols: options.symbols, exchangeInfoFile: options.exchangeInfoFile, enforceWeightLimit: options.enforceWeightLimit, banOnViolation: options.banOnViolation }),
     startFakeBinanceWs(),
     startFakeDeribit(),
     startFakeFng({ days: 60 }),
