@@ -124,6 +124,9 @@ const weightProbe = setInterval(() => {
   maxWeight = Math.max(maxWeight, w);
   if (Date.now() - startedAt > 65_000) steadyMaxWeight = Math.max(steadyMaxWeight, w);
 }, 1_000);
+// Heap once the bounded buffers have had a third of the run to fill, to tell filling from leaking.
+let heapWarm = 0;
+setTimeout(() => (heapWarm = heapMb()), (seconds * 1000) / 3).unref();
 await Promise.all(Array.from({ length: concurrency }, (_, n) => client(n)));
 clearInterval(feeder);
 clearInterval(faulter);
@@ -143,7 +146,9 @@ for (const [reason, count] of failures) console.log(`  unanswered x${count}: ${r
 console.log(`upstream weight (futures, per minute): peak ${maxWeight} of limit 2400 = ${((100 * maxWeight) / 2400).toFixed(1)} % incl. start-up backfill; steady state (after the first minute) peak ${steadyMaxWeight} = ${((100 * steadyMaxWeight) / 2400).toFixed(1)} % (budget 25 %)`);
 console.log(`upstream requests: ${venues.binance.requests.length} binance, ${venues.deribit.requests.length} deribit, ${venues.fng.requests.length} alternative.me, ${venues.coingecko.requests.length} coingecko; bans (418): ${bans}`);
 for (const v of health.data.health.venues) console.log(`  venue ${v.venue}: ${v.state}, reconnects ${v.reconnects}, last error ${v.lastError ?? '-'}`);
-console.log(`memory: heap after GC ${heapStart.toFixed(1)} MB -> ${heapEnd.toFixed(1)} MB (ratio ${(heapEnd / heapStart).toFixed(2)}), rss ${rssStart.toFixed(0)} -> ${rssEnd.toFixed(0)} MB`);
+console.log(
+  `memory: heap after GC ${heapStart.toFixed(1)} MB at start, ${heapWarm.toFixed(1)} MB at 1/3, ${heapEnd.toFixed(1)} MB at end (end/third ratio ${(heapEnd / heapWarm).toFixed(2)}); rss ${rssStart.toFixed(0)} -> ${rssEnd.toFixed(0)} MB`,
+);
 
 await app.stop();
 await venues.close();

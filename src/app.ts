@@ -13,6 +13,7 @@ import { createCoinGeckoSource } from './datasources/coingecko/coingecko-source.
 import { createReplaySource, parseReplayDirs, type ReplaySource } from './datasources/replay/index.js';
 import { ANALYSES } from './engine/analyses.js';
 import { createAnalysisEngine, type AnalysisEngine } from './engine/analysis-engine.js';
+import { createLiquidationEvents, type LiquidationEvents } from './engine/liquidation-events.js';
 import { createMarketStore, type MarketStore } from './engine/market-store.js';
 import { createResultCache, type ResultCache } from './engine/result-cache.js';
 import { createSnapshotWriter, type SnapshotWriter } from './engine/snapshot-writer.js';
@@ -133,6 +134,7 @@ export function createApp(deps: AppDeps): App {
   let source: MarketDataSource | undefined;
   let store: MarketStore | undefined;
   let engine: AnalysisEngine | undefined;
+  let liquidationEvents: LiquidationEvents | undefined;
   let writer: SnapshotWriter | undefined;
   let http: HttpServer | undefined;
   let cache: ResultCache | undefined;
@@ -213,11 +215,6 @@ export function createApp(deps: AppDeps): App {
       return { global: store.global(), origin: source.origin, venueFor: (type) => venues[type as keyof typeof venues] ?? source!.venue };
     },
     venues: () => (source ? venuesOf(source) : []),
-    sourceHealthy: () => {
-      if (!source) return null;
-      const state = source.status().state;
-      return state === 'OK';
-    },
     get snapshots() {
       if (!db) throw new Error('database not started');
       return repository;
@@ -259,6 +256,7 @@ export function createApp(deps: AppDeps): App {
         if (missing.length > 0) throw new Error(`SYMBOLS: ${missing.join(', ')} not listed by ${source.venue}`);
         symbolInfos = config.SYMBOLS.map((s) => bySymbol.get(s)!);
         store = createMarketStore(config.SYMBOLS);
+        liquidationEvents = createLiquidationEvents({ store, pubsub: pubsub.pubsub });
         engine = createAnalysisEngine({
           store,
           definitions: ANALYSES,
@@ -275,8 +273,10 @@ export function createApp(deps: AppDeps): App {
           snapshotEveryMs: config.SNAPSHOT_EVERY_MS,
           now,
           logger: logger.child({ component: 'engine' }),
+          onResult: liquidationEvents.onResult,
         });
         engine.start();
+        liquidationEvents.start();
         const target = store;
         await source.start(config.SYMBOLS, (event) => target.apply(event));
         logger.info({ origin: source.origin, venue: source.venue, symbols: config.SYMBOLS }, 'market source started');
@@ -291,6 +291,7 @@ export function createApp(deps: AppDeps): App {
       await http?.close().catch((err: unknown) => logger.warn({ err }, 'http close failed'));
       await source?.stop().catch((err: unknown) => logger.warn({ err }, 'source stop failed'));
       engine?.stop();
+      liquidationEvents?.stop();
       await writer?.stop().catch((err: unknown) => logger.warn({ err }, 'snapshot flush on stop failed'));
       await pubsub?.close();
       await cacheRedis?.quit().catch(() => {});

@@ -15,8 +15,6 @@ export interface AppServices {
   /** Result for caller-chosen parameters (ROLE=all only; cached per parameter set for the recompute interval). */
   latestWith(kind: AnalysisKind, symbol: string, params: Record<string, unknown>): AnalysisRecord | undefined;
   ticker(symbol: string): Promise<TickerRecord | undefined>;
-  /** False when the local market source reports trouble; null when this instance runs no source. */
-  sourceHealthy(): boolean | null;
   /**
    * Raw inputs held by this instance's market store, with the origin and venue of the source that fed
    * them; undefined on instances that ingest nothing (ROLE=api).

@@ -6,7 +6,12 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** One value per analysis perpgraph computes, streams and snapshots. */
 export type AnalysisKind =
-  | 'FUNDING';
+  | 'BASIS'
+  | 'FUNDING'
+  | 'LIQUIDATION_CASCADES'
+  | 'LIQUIDATION_HEATMAP'
+  | 'LONG_SHORT'
+  | 'OPEN_INTEREST';
 
 /** Where data came from. Nothing SIMULATED or REPLAY is ever labelled LIVE. */
 export type DataOrigin =

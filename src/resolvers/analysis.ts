@@ -13,7 +13,7 @@ AnalysisMetaRef.implement({
     asOf: t.field({ type: 'DateTime', description: 'Time of the newest market input used.', resolve: (m) => m.asOf }),
     ageMs: t.exposeFloat('ageMs', { description: 'Milliseconds between asOf and the time this field was resolved.' }),
     stale: t.exposeBoolean('stale', {
-      description: 'True when the inputs are older than STALE_AFTER_MS or the market source reports trouble.',
+      description: 'True when the newest input is older than it should be (STALE_AFTER_MS for streamed inputs).',
     }),
     methodologyVersion: t.exposeString('methodologyVersion'),
   }),

@@ -52,7 +52,7 @@ function rawMeta(ctx: GraphQLContext, origin: AnalysisMeta['source'], venue: str
     venue,
     asOf: time,
     ageMs,
-    stale: asOf === undefined || ageMs > staleAfterMs(type, ctx.services.staleAfterMs) || ctx.services.sourceHealthy() === false,
+    stale: asOf === undefined || ageMs > staleAfterMs(type, ctx.services.staleAfterMs),
     methodologyVersion: RAW_METHODOLOGY,
   };
 }

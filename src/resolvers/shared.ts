@@ -15,13 +15,12 @@ export function requireSymbol(ctx: GraphQLContext, raw: string): string {
 
 export function metaOf(ctx: GraphQLContext, record: Pick<AnalysisRecord, 'asOf' | 'source' | 'venue' | 'methodologyVersion'>): AnalysisMeta {
   const ageMs = Math.max(0, ctx.services.now() - record.asOf);
-  const sourceHealthy = ctx.services.sourceHealthy();
   return {
     source: record.source,
     venue: record.venue,
     asOf: record.asOf,
     ageMs,
-    stale: ageMs > ctx.services.staleAfterMs || sourceHealthy === false,
+    stale: ageMs > ctx.services.staleAfterMs,
     methodologyVersion: record.methodologyVersion,
   };
 }
