@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeHttpServer, statusFaultResponse, type FakeFaultTimes, type FakeHttpFault, type FakeHttpRequest } from './fake-http.js';
 
 /**
  * A local stand-in for CoinGecko's `GET /api/v3/global`, in its wire format (per-currency maps with
@@ -8,26 +7,16 @@ import type { AddressInfo } from 'node:net';
  */
 
 export type FakeCoinGeckoFault = (
-  | { kind: '429'; retryAfterSec?: number }
-  | { kind: '500' }
-  | { kind: 'slow'; delayMs: number }
+  | FakeHttpFault
   /** `data.total_market_cap.usd` becomes `"abc"`. */
   | { kind: 'malformed' }
-) & {
-  /** Affect this many requests, then clear. Default: until `setFault(null)`. */
-  times?: number;
-};
+) & FakeFaultTimes;
 
 export interface FakeCoinGeckoOptions {
   now?: () => number;
 }
 
-export interface FakeCoinGeckoRequest {
-  path: string;
-  query: Record<string, string>;
-  at: number;
-  status: number;
-}
+export type FakeCoinGeckoRequest = FakeHttpRequest;
 
 export interface FakeCoinGecko {
   url: string;
@@ -80,92 +69,25 @@ export function coinGeckoGlobalAt(t: number): GlobalBody {
   };
 }
 
+const GLOBAL_PATH = '/api/v3/global';
+const RATE_LIMITED = {
+  status: { error_code: 429, error_message: "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits." },
+};
+
 export async function startFakeCoinGecko(options: FakeCoinGeckoOptions = {}): Promise<FakeCoinGecko> {
   const now = options.now ?? Date.now;
-  const requests: FakeCoinGeckoRequest[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  let fault: FakeCoinGeckoFault | null = null;
-
-  function takeFault(): FakeCoinGeckoFault | null {
-    const f = fault;
-    if (f?.times !== undefined) {
-      f.times -= 1;
-      if (f.times <= 0) fault = null;
-    }
-    return f;
-  }
-
-  function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-    if (res.destroyed) return;
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
-    res.end(body);
-  }
-
-  function handle(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const entry: FakeCoinGeckoRequest = { path: url.pathname, query: Object.fromEntries(url.searchParams), at: now(), status: 0 };
-    requests.push(entry);
-    const known = url.pathname === '/api/v3/global';
-    const f = known ? takeFault() : null;
-
-    const respond = () => {
-      let status = 200;
-      let body: string;
-      const headers: Record<string, string> = {};
-      if (!known) {
-        status = 404;
-        body = JSON.stringify({ error: 'Incorrect path. Please check https://www.coingecko.com/api/' });
-      } else if (f?.kind === '429') {
-        status = 429;
-        if (f.retryAfterSec !== undefined) headers['retry-after'] = String(f.retryAfterSec);
-        body = JSON.stringify({
-          status: { error_code: 429, error_message: "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits." },
-        });
-      } else if (f?.kind === '500') {
-        status = 500;
-        body = JSON.stringify({ error: 'Internal Server Error' });
-      } else {
-        const payload = coinGeckoGlobalAt(now()) as unknown as { data: { total_market_cap: Record<string, unknown> } };
-        if (f?.kind === 'malformed') payload.data.total_market_cap.usd = 'abc';
-        body = JSON.stringify(payload);
-      }
-      entry.status = status;
-      send(res, status, body, headers);
-    };
-
-    if (f?.kind === 'slow') {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        respond();
-      }, f.delayMs);
-      timers.add(timer);
-    } else {
-      respond();
-    }
-  }
-
-  const server = createServer((req, res) => {
-    try {
-      handle(req, res);
-    } catch (error) {
-      send(res, 500, JSON.stringify({ error: String(error) }));
-    }
+  const server = await startFakeHttpServer<FakeCoinGeckoFault>({
+    now,
+    affects: (path) => path === GLOBAL_PATH,
+    respond({ path, fault: f }) {
+      if (path !== GLOBAL_PATH) return { status: 404, json: { error: 'Incorrect path. Please check https://www.coingecko.com/api/' } };
+      const failed = statusFaultResponse(f, (status) => (status === 429 ? RATE_LIMITED : { error: 'Internal Server Error' }));
+      if (failed) return failed;
+      const payload = coinGeckoGlobalAt(now()) as unknown as { data: { total_market_cap: Record<string, unknown> } };
+      if (f?.kind === 'malformed') payload.data.total_market_cap.usd = 'abc';
+      return { status: 200, json: payload };
+    },
+    crashBody: (error) => ({ error: String(error) }),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    setFault(next) {
-      fault = next ? { ...next } : null;
-    },
-    globalAt: coinGeckoGlobalAt,
-    async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...server, globalAt: coinGeckoGlobalAt };
 }

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeHttpServer, statusFaultResponse, type FakeFaultTimes, type FakeHttpFault, type FakeHttpRequest, type FakeHttpResponse } from './fake-http.js';
 
 /**
  * A local stand-in for Deribit's public JSON-RPC-over-HTTP API (`GET /api/v2/public/<method>`), serving
@@ -15,18 +14,14 @@ import type { AddressInfo } from 'node:net';
  */
 
 export type FakeDeribitFault = (
-  | { kind: '429'; retryAfterSec?: number }
-  | { kind: '500' }
-  | { kind: 'slow'; delayMs: number }
+  | FakeHttpFault
   /** Valid JSON-RPC with one required field corrupted (e.g. a book-summary `mark_price: "abc"`). */
   | { kind: 'malformed' }
   /** A JSON-RPC error envelope, by default with HTTP 400 like Deribit (10028 too_many_requests, ...). */
   | { kind: 'rpcError'; code: number; message: string; data?: unknown; status?: number }
-) & {
+) & FakeFaultTimes & {
   /** Only requests whose path starts with this are affected (e.g. `/api/v2/public/get_instruments`). Default: all. */
   path?: string;
-  /** Affect this many requests, then clear. Default: until `setFault(null)`. */
-  times?: number;
 };
 
 export interface FakeDeribitOptions {
@@ -45,13 +40,8 @@ export interface FakeDeribitOptions {
   now?: () => number;
 }
 
-export interface FakeDeribitRequest {
-  /** e.g. `/api/v2/public/get_instruments` */
-  path: string;
-  query: Record<string, string>;
-  at: number;
-  status: number;
-}
+/** `path` e.g. `/api/v2/public/get_instruments`. */
+export type FakeDeribitRequest = FakeHttpRequest;
 
 /** The instrument fields the fake prices from (the served JSON has more). */
 export interface FakeInstrument {
@@ -147,9 +137,6 @@ function readRecorded(file: string): { byCurrency: Map<string, FakeInstrument[]>
 
 export async function startFakeDeribit(options: FakeDeribitOptions = {}): Promise<FakeDeribit> {
   const now = options.now ?? Date.now;
-  const requests: FakeDeribitRequest[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  let fault: FakeDeribitFault | null = null;
   const recorded = options.chainFile ? readRecorded(options.chainFile) : null;
   const indexOverrides = new Map(Object.entries(options.indexPrices ?? {}));
   const strikesEachSide = options.strikesEachSide ?? 8;
@@ -293,104 +280,47 @@ export async function startFakeDeribit(options: FakeDeribitOptions = {}): Promis
     return rows;
   }
 
-  function takeFault(path: string): FakeDeribitFault | null {
-    const f = fault;
-    if (!f || (f.path !== undefined && !path.startsWith(f.path))) return null;
-    if (f.times !== undefined) {
-      f.times -= 1;
-      if (f.times <= 0) fault = null;
-    }
-    return f;
-  }
-
-  function envelope(usIn: number, body: { result: unknown } | { error: unknown }): string {
+  function envelope(usIn: number, body: { result: unknown } | { error: unknown }): unknown {
     const usOut = now() * 1000 + 150;
-    return JSON.stringify({ jsonrpc: '2.0', ...body, usIn, usOut, usDiff: usOut - usIn, testnet: false });
+    return { jsonrpc: '2.0', ...body, usIn, usOut, usDiff: usOut - usIn, testnet: false };
   }
 
-  function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-    if (res.destroyed) return;
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
-    res.end(body);
-  }
+  const rpcError = (usIn: number, status: number, code: number, message: string, data: unknown): FakeHttpResponse => ({
+    status,
+    json: envelope(usIn, { error: { code, message, ...(data === undefined ? {} : { data }) } }),
+  });
 
-  function handle(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const query = Object.fromEntries(url.searchParams);
-    const entry: FakeDeribitRequest = { path: url.pathname, query, at: now(), status: 0 };
-    requests.push(entry);
-    const f = takeFault(url.pathname);
-    const usIn = now() * 1000;
-
-    const respond = () => {
-      let status = 200;
-      let body: string;
-      const headers: Record<string, string> = {};
+  const server = await startFakeHttpServer<FakeDeribitFault>({
+    now,
+    affects: (path, f) => f.path === undefined || path.startsWith(f.path),
+    respond({ path, query, at, fault: f }) {
+      const usIn = at * 1000;
       try {
-        const method = url.pathname.match(/^\/api\/v2\/public\/([a-z_]+)$/)?.[1];
+        const method = path.match(/^\/api\/v2\/public\/([a-z_]+)$/)?.[1];
         if (!method) throw new RpcFail(404, -32601, 'Method not found');
-        if (f?.kind === '429') {
-          status = 429;
-          if (f.retryAfterSec !== undefined) headers['retry-after'] = String(f.retryAfterSec);
-          body = envelope(usIn, { error: { code: 10028, message: 'too_many_requests' } });
-        } else if (f?.kind === '500') {
-          status = 500;
-          body = envelope(usIn, { error: { code: 11094, message: 'internal_server_error' } });
-        } else if (f?.kind === 'rpcError') {
-          status = f.status ?? 400;
-          body = envelope(usIn, { error: { code: f.code, message: f.message, ...(f.data === undefined ? {} : { data: f.data }) } });
-        } else {
-          const result = route(method, query);
-          body = envelope(usIn, { result: f?.kind === 'malformed' ? corrupt(method, result) : result });
-        }
+        const failed = statusFaultResponse(f, (status) =>
+          envelope(usIn, { error: status === 429 ? { code: 10028, message: 'too_many_requests' } : { code: 11094, message: 'internal_server_error' } }),
+        );
+        if (failed) return failed;
+        if (f?.kind === 'rpcError') return rpcError(usIn, f.status ?? 400, f.code, f.message, f.data);
+        const result = route(method, query);
+        return { status: 200, json: envelope(usIn, { result: f?.kind === 'malformed' ? corrupt(method, result) : result }) };
       } catch (error) {
         if (!(error instanceof RpcFail)) throw error;
-        status = error.status;
-        body = envelope(usIn, { error: { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) } });
+        return rpcError(usIn, error.status, error.code, error.message, error.data);
       }
-      entry.status = status;
-      send(res, status, body, headers);
-    };
-
-    if (f?.kind === 'slow') {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        respond();
-      }, f.delayMs);
-      timers.add(timer);
-    } else {
-      respond();
-    }
-  }
-
-  const server = createServer((req, res) => {
-    try {
-      handle(req, res);
-    } catch (error) {
-      send(res, 500, JSON.stringify({ jsonrpc: '2.0', error: { code: 11094, message: String(error) } }));
-    }
+    },
+    crashBody: (error) => ({ jsonrpc: '2.0', error: { code: 11094, message: String(error) } }),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    setFault(next) {
-      fault = next ? { ...next } : null;
-    },
+    ...server,
     setIndexPrice(currency, price) {
       indexOverrides.set(currency, price);
     },
     indexPrice,
     instruments: (currency) => instrumentsOf(currency) ?? [],
     ivAt,
-    calls: (method) => requests.filter((r) => r.path === `/api/v2/public/${method}`),
-    async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    calls: (method) => server.requests.filter((r) => r.path === `/api/v2/public/${method}`),
   };
 }

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeHttpServer, statusFaultResponse, type FakeFaultTimes, type FakeHttpFault, type FakeHttpRequest } from './fake-http.js';
 
 /**
  * A local stand-in for the alternative.me Fear & Greed API (`GET /fng/?limit=N`), speaking its wire
@@ -10,17 +9,12 @@ import type { AddressInfo } from 'node:net';
  */
 
 export type FakeFngFault = (
-  | { kind: '429'; retryAfterSec?: number }
-  | { kind: '500' }
-  | { kind: 'slow'; delayMs: number }
+  | FakeHttpFault
   /** The newest reading's `value` becomes `"abc"`. */
   | { kind: 'malformed' }
   /** HTTP 200 with `data: []` and `metadata.error` set. */
   | { kind: 'apiError'; message: string }
-) & {
-  /** Affect this many requests, then clear. Default: until `setFault(null)`. */
-  times?: number;
-};
+) & FakeFaultTimes;
 
 export interface FakeFngOptions {
   /** Serve this recorded daily history (alternative-me-fng-daily-*.csv) instead of generated readings. */
@@ -37,12 +31,7 @@ export interface FakeFngReading {
   timestamp: number;
 }
 
-export interface FakeFngRequest {
-  path: string;
-  query: Record<string, string>;
-  at: number;
-  status: number;
-}
+export type FakeFngRequest = FakeHttpRequest;
 
 export interface FakeFng {
   url: string;
@@ -88,9 +77,6 @@ function generate(days: number, now: number): FakeFngReading[] {
 
 export async function startFakeFng(options: FakeFngOptions = {}): Promise<FakeFng> {
   const now = options.now ?? Date.now;
-  const requests: FakeFngRequest[] = [];
-  const timers = new Set<NodeJS.Timeout>();
-  let fault: FakeFngFault | null = null;
   const recorded = options.historyFile ? readCsv(options.historyFile) : null;
   const readings = () => recorded ?? generate(options.days ?? 1000, now());
 
@@ -109,84 +95,18 @@ export async function startFakeFng(options: FakeFngOptions = {}): Promise<FakeFn
     return { name: 'Fear and Greed Index', data, metadata: { error: null } };
   }
 
-  function takeFault(): FakeFngFault | null {
-    const f = fault;
-    if (f?.times !== undefined) {
-      f.times -= 1;
-      if (f.times <= 0) fault = null;
-    }
-    return f;
-  }
-
-  function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-    if (res.destroyed) return;
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
-    res.end(body);
-  }
-
-  function handle(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const query = Object.fromEntries(url.searchParams);
-    const entry: FakeFngRequest = { path: url.pathname, query, at: now(), status: 0 };
-    requests.push(entry);
-    const f = url.pathname === '/fng/' ? takeFault() : null;
-
-    const respond = () => {
-      let status = 200;
-      let body: string;
-      const headers: Record<string, string> = {};
-      if (url.pathname !== '/fng/') {
-        status = 404;
-        body = JSON.stringify({ error: 'not found' });
-      } else if (f?.kind === '429') {
-        status = 429;
-        if (f.retryAfterSec !== undefined) headers['retry-after'] = String(f.retryAfterSec);
-        body = JSON.stringify({ error: 'Too Many Requests' });
-      } else if (f?.kind === '500') {
-        status = 500;
-        body = JSON.stringify({ error: 'Internal Server Error' });
-      } else if (f?.kind === 'apiError') {
-        body = JSON.stringify({ name: 'Fear and Greed Index', data: [], metadata: { error: f.message } });
-      } else {
-        body = JSON.stringify(fngBody(query, f?.kind === 'malformed'));
-      }
-      entry.status = status;
-      send(res, status, body, headers);
-    };
-
-    if (f?.kind === 'slow') {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        respond();
-      }, f.delayMs);
-      timers.add(timer);
-    } else {
-      respond();
-    }
-  }
-
-  const server = createServer((req, res) => {
-    try {
-      handle(req, res);
-    } catch (error) {
-      send(res, 500, JSON.stringify({ error: String(error) }));
-    }
+  const server = await startFakeHttpServer<FakeFngFault>({
+    now,
+    affects: (path) => path === '/fng/',
+    respond({ path, query, fault: f }) {
+      if (path !== '/fng/') return { status: 404, json: { error: 'not found' } };
+      const failed = statusFaultResponse(f, (status) => ({ error: status === 429 ? 'Too Many Requests' : 'Internal Server Error' }));
+      if (failed) return failed;
+      if (f?.kind === 'apiError') return { status: 200, json: { name: 'Fear and Greed Index', data: [], metadata: { error: f.message } } };
+      return { status: 200, json: fngBody(query, f?.kind === 'malformed') };
+    },
+    crashBody: (error) => ({ error: String(error) }),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    setFault(next) {
-      fault = next ? { ...next } : null;
-    },
-    readings,
-    async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...server, readings };
 }

@@ -1,8 +1,6 @@
-import type { Logger } from 'pino';
 import type { GlobalEvent, OptionsChain } from '../../domain/market.js';
-import { BannedError, RateLimitError } from '../errors.js';
-import type { HttpClientOptions } from '../http.js';
-import type { VenueHealth, VenueState } from '../market-data-source.js';
+import type { VenueHealth } from '../market-data-source.js';
+import { asError, createPoller, polledHttpOptions, type PolledSourceOptions, type PollRun } from '../poller.js';
 import { createDeribitApi, createDeribitHttpClient, DERIBIT_VENUE } from './deribit-api.js';
 import { buildOptionsChain, indexNameFor, optionInstruments } from './deribit-mapper.js';
 import type { DeribitInstrument } from './schemas.js';
@@ -11,7 +9,7 @@ export { DERIBIT_VENUE } from './deribit-api.js';
 
 export type GlobalEventSink = (event: GlobalEvent) => void;
 
-export interface DeribitSourceOptions {
+export interface DeribitSourceOptions extends PolledSourceOptions {
   /** Origin of the API, e.g. `https://www.deribit.com` (paths `/api/v2/public/...` are appended). */
   baseUrl: string;
   /** Option currencies with a `<currency>_usd` index (inverse options). Default `['BTC', 'ETH']`. */
@@ -29,13 +27,6 @@ export interface DeribitSourceOptions {
   retryMs?: number;
   /** Ceiling of that back-off (a longer rate-limit pause is still honoured). Default 300000. */
   maxRetryMs?: number;
-  /** Consecutive failed polls after which the venue reports DOWN rather than DEGRADED. Default 5. */
-  downAfterFailures?: number;
-  /** Retries of one request on 5xx/timeouts/network errors (shared HTTP client). Default 2, from 200 ms doubling. */
-  retry?: HttpClientOptions['retry'];
-  /** Circuit breaker of the shared HTTP client. Default: opens after 5 consecutive failures, probes after 30 s. */
-  breaker?: HttpClientOptions['breaker'];
-  logger?: Logger;
   /** Clock for cache ages, back-off deadlines and health times. Default `Date.now`. */
   now?: () => number;
 }
@@ -54,13 +45,6 @@ export interface DeribitSource {
   fetchChain(currency: string): Promise<OptionsChain>;
 }
 
-interface Run {
-  sink: GlobalEventSink;
-  timer: NodeJS.Timeout | null;
-  current: Promise<void> | null;
-  stopped: boolean;
-}
-
 /**
  * Deribit options chains over REST. Each poll fetches, per currency and in parallel, the option book
  * summary and the USD index, joins the summary with the (cached) instruments and pushes one
@@ -75,29 +59,28 @@ export function createDeribitSource(options: DeribitSourceOptions): DeribitSourc
   const currencies = [...new Set((options.currencies ?? ['BTC', 'ETH']).map((c) => c.toUpperCase()))];
   const pollMs = options.pollMs ?? 30_000;
   const instrumentsTtlMs = options.instrumentsTtlMs ?? 600_000;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const retryMs = options.retryMs ?? pollMs;
-  const maxRetryMs = options.maxRetryMs ?? 300_000;
-  const downAfterFailures = options.downAfterFailures ?? 5;
   const now = options.now ?? Date.now;
   const { logger } = options;
   if (currencies.length === 0) throw new RangeError('currencies must not be empty');
-  if (!(pollMs > 0)) throw new RangeError(`pollMs must be > 0, got ${pollMs}`);
-  if (!(retryMs > 0)) throw new RangeError(`retryMs must be > 0, got ${retryMs}`);
-  if (!(instrumentsTtlMs >= 0)) throw new RangeError(`instrumentsTtlMs must be >= 0, got ${instrumentsTtlMs}`);
 
-  const http = createDeribitHttpClient({ baseUrl: options.baseUrl, timeoutMs, logger, now, retry: options.retry, breaker: options.breaker });
+  const http = createDeribitHttpClient(polledHttpOptions(options));
   const api = createDeribitApi(http);
+  const poller = createPoller<GlobalEvent>({
+    venue: DERIBIT_VENUE,
+    name: 'deribit',
+    pollMs,
+    retryMs: options.retryMs ?? pollMs,
+    maxRetryMs: options.maxRetryMs ?? 300_000,
+    downAfterFailures: options.downAfterFailures,
+    http,
+    logger,
+    now,
+    poll,
+  });
+  if (!(instrumentsTtlMs >= 0)) throw new RangeError(`instrumentsTtlMs must be >= 0, got ${instrumentsTtlMs}`);
 
   const instruments = new Map<string, { at: number; value: Map<string, DeribitInstrument> }>();
   const instrumentsInFlight = new Map<string, Promise<Map<string, DeribitInstrument>>>();
-  let state: VenueState = 'DOWN';
-  let lastError: string | null = null;
-  let lastSuccessAt: number | null = null;
-  let failures = 0;
-  /** Pause after a JSON-RPC rate-limit error (HTTP 429/418 pauses live in the HTTP client). */
-  let pausedUntil = 0;
-  let run: Run | null = null;
 
   /**
    * Cached options of a currency. A failed refresh falls back to the stale list (recording the error
@@ -151,30 +134,15 @@ export function createDeribitSource(options: DeribitSourceOptions): DeribitSourc
     return chain;
   }
 
-  function emit(r: Run, event: GlobalEvent): void {
-    if (r.stopped) return;
-    try {
-      r.sink(event);
-    } catch (error) {
-      // A consumer bug is not an upstream failure: log it and keep the feed going.
-      logger?.error({ err: error, type: event.type }, 'global event sink threw');
-    }
-  }
-
-  function blockedUntil(): number | null {
-    const until = Math.max(http.blockedUntil() ?? 0, pausedUntil);
-    return until > now() ? until : null;
-  }
-
   /** Every currency's chain; the errors of those that failed (and of stale-cache fallbacks). */
-  async function poll(r: Run): Promise<Error[]> {
+  async function poll(run: PollRun<GlobalEvent>): Promise<Error[]> {
     const problems: Error[] = [];
     await Promise.all(
       currencies.map(async (currency) => {
         try {
           const chain = await buildChain(currency, problems);
-          emit(r, { type: 'optionsChain', chain });
-          lastSuccessAt = now();
+          run.emit({ type: 'optionsChain', chain });
+          run.recordSuccess();
         } catch (error) {
           problems.push(asError(error));
         }
@@ -183,81 +151,8 @@ export function createDeribitSource(options: DeribitSourceOptions): DeribitSourc
     return problems;
   }
 
-  function schedule(r: Run, delayMs: number): void {
-    if (r.stopped) return;
-    r.timer = setTimeout(() => {
-      r.timer = null;
-      r.current = tick(r).finally(() => {
-        r.current = null;
-      });
-    }, Math.max(0, delayMs));
-  }
-
-  /** One poll and the decision of when to poll next. Never rejects. */
-  async function tick(r: Run): Promise<void> {
-    const blocked = blockedUntil();
-    if (blocked !== null) return schedule(r, blocked - now());
-    const problems = await poll(r);
-    if (r.stopped) return;
-    if (problems.length === 0) {
-      if (failures > 0) logger?.info({ after: failures }, 'deribit polling recovered');
-      failures = 0;
-      state = 'OK';
-      return schedule(r, pollMs);
-    }
-    failures += 1;
-    const first = problems[0]!;
-    lastError = problems.length > 1 ? `${first.message} (+${problems.length - 1} more)` : first.message;
-    for (const error of problems) {
-      if (error instanceof RateLimitError) pausedUntil = Math.max(pausedUntil, now() + error.retryAfterMs);
-      if (error instanceof BannedError) pausedUntil = Math.max(pausedUntil, error.bannedUntil);
-    }
-    state = failures >= downAfterFailures ? 'DOWN' : 'DEGRADED';
-    const delay = Math.max(Math.min(maxRetryMs, retryMs * 2 ** (failures - 1)), (blockedUntil() ?? 0) - now());
-    if (failures === 1 || failures % 10 === 0) logger?.warn({ err: first, failures, nextPollInMs: delay }, 'deribit poll failed; backing off');
-    schedule(r, delay);
-  }
-
   return {
-    venue: DERIBIT_VENUE,
-
-    async start(sink) {
-      if (run && !run.stopped) throw new Error('deribit source already started');
-      const r: Run = { sink, timer: null, current: null, stopped: false };
-      run = r;
-      r.current = tick(r);
-      await r.current;
-    },
-
-    async stop() {
-      const r = run;
-      if (!r) return;
-      r.stopped = true;
-      if (r.timer) clearTimeout(r.timer);
-      r.timer = null;
-      await http.close(); // aborts a poll in flight
-      await r.current?.catch(() => undefined);
-    },
-
-    health() {
-      // The client knows about open circuits and bans; the poll loop knows about everything else
-      // (RPC errors inside 2xx answers, stale instruments, consecutive failed polls).
-      const client = http.health();
-      const running = run !== null && !run.stopped;
-      return {
-        ...client,
-        venue: DERIBIT_VENUE,
-        state: !running ? 'DOWN' : client.state === 'CIRCUIT_OPEN' || client.state === 'BANNED' ? client.state : state,
-        blockedUntil: blockedUntil(),
-        lastError: lastError ?? client.lastError,
-        lastSuccessAt: lastSuccessAt ?? client.lastSuccessAt,
-      };
-    },
-
+    ...poller,
     fetchChain: (currency) => buildChain(currency.toUpperCase(), []),
   };
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
