@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPubSub } from 'graphql-yoga';
 import type { AnalysisRecord } from '../../src/domain/analysis.js';
 import type { FundingAnalysis } from '../../src/analyzers/funding.types.js';
-import { ANALYSES } from '../../src/engine/analyses.js';
+import { fundingDefinition, type AnalysisDefinition } from '../../src/engine/analyses.js';
 import { createAnalysisEngine } from '../../src/engine/analysis-engine.js';
 import { createMarketStore } from '../../src/engine/market-store.js';
 import { createResultCache } from '../../src/engine/result-cache.js';
@@ -18,7 +18,7 @@ function setup() {
   const rows: SnapshotRow[] = [];
   const engine = createAnalysisEngine({
     store,
-    definitions: ANALYSES,
+    definitions: [fundingDefinition as AnalysisDefinition],
     settings: { fundingHistoryWindow: 90, fundingIntervalHours: () => 8 },
     cache,
     pubsub,
@@ -56,7 +56,7 @@ describe('createAnalysisEngine', () => {
     expect(record.source).toBe('SIMULATED');
     expect(published, 'one coalesced publication for ten changes').toHaveLength(1);
     expect(rows, 'first result is snapshotted').toHaveLength(1);
-    expect(rows[0]!.methodologyVersion).toBe('funding/1.0.0');
+    expect(rows[0]!.methodologyVersion).toBe('funding/1.1.0');
     engine.stop();
   });
 
