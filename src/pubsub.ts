@@ -3,12 +3,17 @@ import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { AnalysisRecord } from './domain/analysis.js';
+import type { Liquidation } from './domain/market.js';
 
 /**
  * Typed topic map. Topics are `noun:verb`, keyed by `KIND:SYMBOL`, payloads JSON-safe (they cross Redis).
  */
 export type Topics = {
   'analysis:updated': [key: string, record: AnalysisRecord];
+  /** Every liquidation the store receives, keyed by symbol. */
+  'liquidation:created': [symbol: string, liquidation: Liquidation];
+  /** A LIQUIDATION_CASCADES result whose severity differs from the previous one, keyed by symbol. */
+  'cascade:detected': [symbol: string, record: AnalysisRecord];
 };
 
 export const analysisKey = (kind: string, symbol: string) => `${kind}:${symbol}`;

@@ -21,6 +21,8 @@ export interface AnalysisEngineOptions {
   snapshotEveryMs: number;
   now?: () => number;
   logger?: Logger;
+  /** Called with each freshly computed default result after it is cached and published (e.g. change detectors). */
+  onResult?: (record: AnalysisRecord) => void;
 }
 
 export interface EngineStats {
@@ -92,6 +94,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     cache.set(record);
     pubsub.publish('analysis:updated', key, record);
     stats.published += 1;
+    options.onResult?.(record);
     if (t - (lastSnapshot.get(key) ?? -Infinity) >= snapshotEveryMs) {
       lastSnapshot.set(key, t);
       snapshots.enqueue({

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, MarketRef } from '../schema/refs.js';
 import { AppError, ErrorCodes } from '../errors.js';
@@ -37,5 +38,28 @@ builder.queryField('market', (t) =>
     description: 'One market by symbol (case-insensitive, e.g. "BTCUSDT").',
     args: { symbol: t.arg.string({ required: true }) },
     resolve: (_root, args, ctx) => ({ symbol: requireSymbol(ctx, args.symbol) }),
+  }),
+);
+
+/** Most markets one `markets` request may ask for. */
+const MAX_MARKETS_PER_REQUEST = 20;
+
+/**
+ * Duplicates are allowed: entry i always answers symbols[i] (a watchlist may hold "btcusdt" and "BTCUSDT"),
+ * and each one counts towards the limit.
+ */
+builder.queryField('markets', (t) =>
+  t.field({
+    type: [MarketRef],
+    description: `Up to ${MAX_MARKETS_PER_REQUEST} markets in one request, in the order asked; symbols are normalised like \`market\` and duplicates are answered at each position.`,
+    args: {
+      symbols: t.arg.stringList({
+        required: true,
+        validate: z.array(z.string()).max(MAX_MARKETS_PER_REQUEST, {
+          error: (issue) => `at most ${MAX_MARKETS_PER_REQUEST} symbols per request, got ${(issue.input as unknown[]).length}`,
+        }),
+      }),
+    },
+    resolve: (_root, args, ctx) => args.symbols.map((symbol) => ({ symbol: requireSymbol(ctx, symbol) })),
   }),
 );

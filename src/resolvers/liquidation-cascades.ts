@@ -1,0 +1,137 @@
+import type { LiquidationCascadeAnalysis } from '../analyzers/liquidation-cascades.types.js';
+import type { AnalysisRecord } from '../domain/analysis.js';
+import type { Liquidation } from '../domain/market.js';
+import { DEFAULT_CASCADE_WINDOW_MS, type LiquidationCascadeParams } from '../engine/definitions/liquidation-cascades.js';
+import { AppError, ErrorCodes } from '../errors.js';
+import { analysisKey, slidingWindow } from '../pubsub.js';
+import { builder } from '../schema/builder.js';
+import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
+import { LiquidationRef } from '../schema/refs-market-data.js';
+import {
+  CascadeLevelEnum,
+  LiquidationCascadeAnalysisRef,
+  LiquidationDominanceEnum,
+  LiquidationFeedEnum,
+  LiquidationWindowEnum,
+  LiquidationZoneRef,
+  LIQUIDATION_WINDOWS_MS,
+} from '../schema/refs-liquidation-cascades.js';
+import { requireLatest, requireSymbol, withMeta } from './shared.js';
+
+LiquidationZoneRef.implement({
+  description: 'A price range where liquidations clustered: possible support (longs flushed below the price) or resistance (shorts squeezed above it).',
+  fields: (t) => ({
+    low: t.exposeFloat('low', { description: 'Lowest fill price in the zone.' }),
+    high: t.exposeFloat('high', { description: 'Highest fill price in the zone.' }),
+    vwap: t.exposeFloat('vwap', { description: 'Notional-weighted mean fill price.' }),
+    notionalUsd: t.exposeFloat('notionalUsd'),
+    count: t.exposeInt('count'),
+    longNotionalUsd: t.exposeFloat('longNotionalUsd', { description: 'Notional of liquidated longs (SELL orders).' }),
+    shortNotionalUsd: t.exposeFloat('shortNotionalUsd', { description: 'Notional of liquidated shorts (BUY orders).' }),
+    firstTime: t.field({ type: 'DateTime', resolve: (z) => z.firstTime }),
+    lastTime: t.field({ type: 'DateTime', resolve: (z) => z.lastTime }),
+  }),
+});
+
+LiquidationCascadeAnalysisRef.implement({
+  description:
+    'Liquidation cascades: liquidated notional per hour, how unusual it is (severity 1-5), which side is being flushed and where liquidations clustered. Amounts are in the quote currency (USD).',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol'),
+    warmingUp: t.exposeBoolean('warmingUp', { description: 'The window or the minimum 3 h baseline is not fully observed yet; unknown values are then null.' }),
+    windowMs: t.exposeFloat('windowMs'),
+    shortWindowMs: t.exposeFloat('shortWindowMs'),
+    observedSince: t.field({
+      type: 'DateTime',
+      description: 'Since when every liquidation the feed delivered is held (start of the feed, or the oldest one kept).',
+      resolve: (a) => a.observedSince,
+    }),
+    velocityUsdPerHour: t.exposeFloat('velocityUsdPerHour', { nullable: true, description: 'Liquidated notional per hour over the window.' }),
+    shortVelocityUsdPerHour: t.exposeFloat('shortVelocityUsdPerHour', { nullable: true, description: 'The same over the last 5 minutes.' }),
+    baselineVelocityUsdPerHour: t.exposeFloat('baselineVelocityUsdPerHour', {
+      nullable: true,
+      description: 'The same over up to 24 h before the window (at least 3 h observed).',
+    }),
+    baselineRatio: t.exposeFloat('baselineRatio', { nullable: true, description: 'velocity / baseline velocity; null when the baseline is unknown or 0.' }),
+    typicalHourlyVolumeUsd: t.exposeFloat('typicalHourlyVolumeUsd', { nullable: true, description: '24 h quote volume / 24 (or the mean of recent 1 h candles).' }),
+    volumeShare: t.exposeFloat('volumeShare', { nullable: true, description: 'velocity / typical hourly volume (0.01 = 1 %).' }),
+    severity: t.exposeInt('severity', {
+      nullable: true,
+      description:
+        '1-5: the lower of the baselineRatio level (×2, ×4, ×8, ×16) and the volumeShare level (0.25 %, 0.5 %, 1 %, 2 %); one alone when the other is unknown; null when both are.',
+    }),
+    level: t.field({ type: CascadeLevelEnum, nullable: true, resolve: (a) => a.level }),
+    notionalUsd: t.exposeFloat('notionalUsd', { description: 'Liquidations observed in the window.' }),
+    longNotionalUsd: t.exposeFloat('longNotionalUsd', { description: 'Liquidated longs (SELL orders) in the window.' }),
+    shortNotionalUsd: t.exposeFloat('shortNotionalUsd', { description: 'Liquidated shorts (BUY orders) in the window.' }),
+    count: t.exposeInt('count', { description: 'Liquidations observed in the window.' }),
+    longShare: t.exposeFloat('longShare', { nullable: true, description: 'longNotionalUsd / notionalUsd; null without liquidations.' }),
+    dominance: t.field({ type: LiquidationDominanceEnum, description: 'One side dominates at 60 % of the notional.', resolve: (a) => a.dominance }),
+    feed: t.field({ type: LiquidationFeedEnum, resolve: (a) => a.feed }),
+    zones: t.field({ type: [LiquidationZoneRef], description: 'Price zones of the last 24 h, largest notional first.', resolve: (a) => a.zones }),
+    lastLiquidationTime: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.lastLiquidationTime }),
+    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
+    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+  }),
+});
+
+builder.objectField(MarketRef, 'liquidationCascades', (t) =>
+  t.field({
+    type: LiquidationCascadeAnalysisRef,
+    args: {
+      window: t.arg({
+        type: LiquidationWindowEnum,
+        required: true,
+        defaultValue: LIQUIDATION_WINDOWS_MS.H1,
+        description: 'Velocity window (default 1 h). Other windows are computed on demand by instances that ingest data.',
+      }),
+    },
+    resolve: async (m, args, ctx) => {
+      if (args.window === DEFAULT_CASCADE_WINDOW_MS) return withMeta<LiquidationCascadeAnalysis>(ctx, await requireLatest(ctx, 'LIQUIDATION_CASCADES', m.symbol));
+      const params: LiquidationCascadeParams = { windowMs: args.window };
+      const record = ctx.services.latestWith('LIQUIDATION_CASCADES', m.symbol, { ...params });
+      if (!record) {
+        throw new AppError(
+          ErrorCodes.NOT_READY,
+          `LIQUIDATION_CASCADES for ${m.symbol} over ${args.window / 60_000} min is not available: no liquidation received yet, or this instance does not ingest market data (ROLE=api serves the default window only)`,
+          { kind: 'LIQUIDATION_CASCADES', symbol: m.symbol },
+        );
+      }
+      return withMeta<LiquidationCascadeAnalysis>(ctx, record);
+    },
+  }),
+);
+
+// --- Subscriptions ---
+
+builder.subscriptionField('liquidationCascadesUpdated', (t) =>
+  t.field({
+    type: LiquidationCascadeAnalysisRef,
+    description: 'The liquidation-cascade analysis (1 h window) of one symbol each time it is recomputed.',
+    args: { symbol: t.arg.string({ required: true }) },
+    subscribe: (_root, args, ctx) =>
+      slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('LIQUIDATION_CASCADES', requireSymbol(ctx, args.symbol)))),
+    resolve: (record: AnalysisRecord, _args, ctx) => withMeta<LiquidationCascadeAnalysis>(ctx, record),
+  }),
+);
+
+builder.subscriptionField('cascadeDetected', (t) =>
+  t.field({
+    type: LiquidationCascadeAnalysisRef,
+    description:
+      'The liquidation-cascade analysis of one symbol only when its severity changes (up or down), not on every recomputation. A first severity above 1 counts as a change from CALM.',
+    args: { symbol: t.arg.string({ required: true }) },
+    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('cascade:detected', requireSymbol(ctx, args.symbol))),
+    resolve: (record: AnalysisRecord, _args, ctx) => withMeta<LiquidationCascadeAnalysis>(ctx, record),
+  }),
+);
+
+builder.subscriptionField('liquidation', (t) =>
+  t.field({
+    type: LiquidationRef,
+    description: 'Every liquidation of one symbol as the source delivers it (check `complete`: sampled feeds miss some).',
+    args: { symbol: t.arg.string({ required: true }) },
+    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('liquidation:created', requireSymbol(ctx, args.symbol))),
+    resolve: (liquidation: Liquidation) => liquidation,
+  }),
+);
