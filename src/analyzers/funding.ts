@@ -1,21 +1,33 @@
+import { getCorrelation } from 'trading-signals';
+import { percentileRank } from './percentile.js';
 import type { Factor } from './types.js';
 import {
   DEFAULT_FUNDING_THRESHOLDS,
+  FundingBands,
+  FundingReversionSignals,
   FundingSignals,
+  FundingSigns,
   FundingTrends,
   type FundingAnalysis,
+  type FundingBand,
   type FundingInput,
+  type FundingMeanReversion,
+  type FundingPersistence,
+  type FundingReversal,
   type FundingSettlement,
+  type FundingSign,
   type FundingSignal,
   type FundingThresholds,
   type FundingTrend,
 } from './funding.types.js';
 
 /** Version of the method below; bump it whenever a number this analyzer produces would change. */
-export const FUNDING_METHODOLOGY_VERSION = 'funding/1.0.0';
+export const FUNDING_METHODOLOGY_VERSION = 'funding/1.1.0';
 
 /** Fewest earlier settlements for which mean, standard deviation and z-score are computed. */
 const MIN_HISTORY = 3;
+/** Fewest (previous, next) pairs for the lag-1 autocorrelation. */
+const MIN_AUTOCORRELATION_PAIRS = 10;
 /** Fewest settlements for which a trend slope is fitted. */
 const MIN_TREND_POINTS = 3;
 /** Largest |epoch ms| a JavaScript Date can hold; bounds every time input so differences stay finite. */
@@ -47,6 +59,23 @@ export function classifyFundingScore(score: number): FundingSignal {
   return FundingSignals.NEUTRAL;
 }
 
+/** Sign of a rate: POSITIVE (longs pay), NEGATIVE (shorts pay) or ZERO. */
+export function fundingSignOf(rate: number): FundingSign {
+  return rate > 0 ? FundingSigns.POSITIVE : rate < 0 ? FundingSigns.NEGATIVE : FundingSigns.ZERO;
+}
+
+/**
+ * Level band of a rate: ≤ −elevatedRate STRONGLY_NEGATIVE, < 0 NEGATIVE, ≤ baselineRate BASELINE (0
+ * included), < elevatedRate ELEVATED, ≥ elevatedRate STRONGLY_POSITIVE.
+ */
+export function classifyFundingBand(rate: number, t: Pick<FundingThresholds, 'baselineRate' | 'elevatedRate'> = DEFAULT_FUNDING_THRESHOLDS): FundingBand {
+  if (rate <= -t.elevatedRate) return FundingBands.STRONGLY_NEGATIVE;
+  if (rate < 0) return FundingBands.NEGATIVE;
+  if (rate <= t.baselineRate) return FundingBands.BASELINE;
+  if (rate < t.elevatedRate) return FundingBands.ELEVATED;
+  return FundingBands.STRONGLY_POSITIVE;
+}
+
 /**
  * Funding-rate analysis of one perpetual: how expensive it is to hold longs (positive rate: longs pay
  * shorts) or shorts (negative rate: shorts pay longs), compared with the symbol's own recent history.
@@ -64,6 +93,21 @@ export function classifyFundingScore(score: number): FundingSignal {
  *   3 points (slope then reported as 0).
  * - `isExtreme`: |z| ≥ `extremeZ` (when z is available) or |rate| ≥ `extremeRate`;
  *   `isAnomaly`: |z| ≥ `anomalyZ`.
+ * - `percentile`: percentile rank of the rate among the same history window, 100 × (below + ½ · equal) / n
+ *   (null while warming up).
+ * - `persistence`: how many consecutive settlements up to the current one kept its sign, and its level
+ *   band (see {@link classifyFundingBand}), with the time each run started; `…Truncated` when the run
+ *   reaches the oldest settlement given (the real run may be longer).
+ * - `meanReversion`: REVERT_DOWN when z ≥ `reversionZ`, REVERT_UP when z ≤ −`reversionZ`, else NONE; with
+ *   the AR(1) view of the window (history + current): φ = lag-1 autocorrelation (`getCorrelation` of
+ *   trading-signals over (r[t−1], r[t]) pairs, at least 10), half-life ln ½ / ln φ settlements when
+ *   0 < φ < 1, and the expected next rate mean + φ (rate − mean).
+ * - `reversal`: the empirical probability that a reading like the current one flips sign soon. Similar
+ *   readings are the earlier settlements of the history window with the current sign and within
+ *   ±`reversalBand` of the current rate that have `reversalHorizon` settlements after them (the current
+ *   one may be among those). A flip is any of those next settlements having the opposite sign. probability
+ *   = flips / sampleSize, null below `minReversalSamples` or when the rate is exactly 0. Overlapping
+ *   windows make the samples dependent: read it as a frequency in this history, not a calibrated forecast.
  *
  * How to read the score (−100..100, rounded to 2 decimals): 100 × Σ weight × clamp(normalised, −1, 1)
  * over the factors `rateLevel` (0.4, rate / extremeRate), `zScore` (0.3, z / extremeZ), `trend`
@@ -80,6 +124,8 @@ export function classifyFundingScore(score: number): FundingSignal {
  * @see https://www.binance.com/en/support/faq/introduction-to-binance-futures-funding-rates-360033525031 — Binance: what funding is, who pays whom, settlement intervals.
  * @see https://en.wikipedia.org/wiki/Standard_score — z-score definition, z = (x − μ) / σ.
  * @see https://en.wikipedia.org/wiki/Simple_linear_regression — OLS slope used for the trend.
+ * @see https://en.wikipedia.org/wiki/Percentile_rank — percentile rank with ties counted half.
+ * @see https://en.wikipedia.org/wiki/Autoregressive_model — AR(1): φ, half-life ln ½ / ln φ, E[x(t+1)] = μ + φ (x(t) − μ).
  */
 export function computeFundingAnalysis(input: Readonly<FundingInput>): FundingAnalysis {
   validateInput(input);
@@ -145,6 +191,7 @@ export function computeFundingAnalysis(input: Readonly<FundingInput>): FundingAn
   ];
 
   const score = round2(100 * factors.reduce((sum, f) => sum + f.contribution, 0));
+  const window = [...history, rate];
 
   return {
     symbol: input.symbol,
@@ -168,6 +215,114 @@ export function computeFundingAnalysis(input: Readonly<FundingInput>): FundingAn
     signal: classifyFundingScore(score),
     score,
     factors,
+    percentile: warmingUp ? null : percentileRank(history, rate),
+    persistence: measurePersistence(settlements, thresholds),
+    meanReversion: measureMeanReversion(window, rate, zScore, stats, thresholds),
+    reversal: measureReversal(settlements, historyStart, thresholds),
+  };
+}
+
+function measurePersistence(settlements: readonly FundingSettlement[], t: FundingThresholds): FundingPersistence {
+  const last = settlements.length - 1;
+  const rate = (settlements[last] as FundingSettlement).rate;
+  const sign = fundingSignOf(rate);
+  const band = classifyFundingBand(rate, t);
+  const runStart = (same: (r: number) => boolean): number => {
+    let i = last;
+    while (i > 0 && same((settlements[i - 1] as FundingSettlement).rate)) i -= 1;
+    return i;
+  };
+  const signStart = runStart((r) => fundingSignOf(r) === sign);
+  const bandStart = runStart((r) => classifyFundingBand(r, t) === band);
+  return {
+    sign,
+    signStreak: last - signStart + 1,
+    signSince: (settlements[signStart] as FundingSettlement).fundingTime,
+    signStreakTruncated: signStart === 0,
+    band,
+    bandStreak: last - bandStart + 1,
+    bandSince: (settlements[bandStart] as FundingSettlement).fundingTime,
+    bandStreakTruncated: bandStart === 0,
+  };
+}
+
+function measureMeanReversion(
+  window: readonly number[],
+  rate: number,
+  zScore: number | null,
+  stats: { mean: number; stdDev: number } | null,
+  t: FundingThresholds,
+): FundingMeanReversion {
+  const signal =
+    zScore === null
+      ? FundingReversionSignals.NONE
+      : zScore >= t.reversionZ
+        ? FundingReversionSignals.REVERT_DOWN
+        : zScore <= -t.reversionZ
+          ? FundingReversionSignals.REVERT_UP
+          : FundingReversionSignals.NONE;
+  const previous = window.slice(0, -1);
+  const next = window.slice(1);
+  const phi = previous.length >= MIN_AUTOCORRELATION_PAIRS ? lag1Correlation(previous, next) : null;
+  const halfLife = phi !== null && phi > 0 && phi < 1 ? Math.log(0.5) / Math.log(phi) : null;
+  const expectedNextRate = phi !== null && stats !== null ? stats.mean + phi * (rate - stats.mean) : null;
+
+  const signalNote =
+    zScore === null
+      ? 'warming up: no z-score, no signal'
+      : signal === FundingReversionSignals.NONE
+        ? `z ${zScore.toFixed(2)} within ±${t.reversionZ}: not stretched`
+        : `z ${zScore.toFixed(2)} is ${signal === FundingReversionSignals.REVERT_DOWN ? 'above' : 'below'} ${signal === FundingReversionSignals.REVERT_DOWN ? '' : '−'}${t.reversionZ}: expect the rate to revert ${signal === FundingReversionSignals.REVERT_DOWN ? 'down' : 'up'} toward the mean`;
+  const phiNote =
+    phi === null
+      ? previous.length < MIN_AUTOCORRELATION_PAIRS
+        ? `autocorrelation needs ${MIN_AUTOCORRELATION_PAIRS} pairs, have ${previous.length}`
+        : 'autocorrelation undefined (no variance in the window)'
+      : halfLife === null
+        ? `lag-1 autocorrelation ${phi.toFixed(3)}: no AR(1) half-life (needs 0 < φ < 1)`
+        : `lag-1 autocorrelation ${phi.toFixed(3)}: a deviation halves in ${halfLife.toFixed(1)} settlements`;
+  return { signal, autocorrelation: phi, halfLifeSettlements: halfLife, expectedNextRate, note: `${signalNote}; ${phiNote}` };
+}
+
+/** Pearson correlation of the pairs, clamped to [−1, 1]; null when either side has no (representable) variance. */
+function lag1Correlation(previous: number[], next: number[]): number | null {
+  try {
+    const r = getCorrelation(previous, next);
+    return Number.isFinite(r) ? Math.min(1, Math.max(-1, r)) : null;
+  } catch {
+    return null; // trading-signals throws for a series without variance (also when it underflows to 0)
+  }
+}
+
+function measureReversal(settlements: readonly FundingSettlement[], historyStart: number, t: FundingThresholds): FundingReversal {
+  const current = settlements.length - 1;
+  const rate = (settlements[current] as FundingSettlement).rate;
+  const base = { horizon: t.reversalHorizon, band: t.reversalBand };
+  if (rate === 0) return { ...base, probability: null, sampleSize: 0, flips: 0, note: 'the current rate is 0: it has no sign to flip' };
+  const sign = Math.sign(rate);
+  let sampleSize = 0;
+  let flips = 0;
+  for (let i = historyStart; i + t.reversalHorizon <= current; i += 1) {
+    const r = (settlements[i] as FundingSettlement).rate;
+    if (Math.sign(r) !== sign || Math.abs(r - rate) > t.reversalBand) continue;
+    sampleSize += 1;
+    for (let j = i + 1; j <= i + t.reversalHorizon; j += 1) {
+      if (Math.sign((settlements[j] as FundingSettlement).rate) === -sign) {
+        flips += 1;
+        break;
+      }
+    }
+  }
+  const similar = `${sampleSize} earlier reading${sampleSize === 1 ? '' : 's'} within ±${pct(t.reversalBand)} of ${pct(rate)}`;
+  if (sampleSize < t.minReversalSamples)
+    return { ...base, probability: null, sampleSize, flips, note: `${similar} (need ${t.minReversalSamples}): probability not estimated` };
+  const probability = flips / sampleSize;
+  return {
+    ...base,
+    probability,
+    sampleSize,
+    flips,
+    note: `${flips} of ${similar} turned ${sign > 0 ? 'negative' : 'positive'} within ${t.reversalHorizon} settlements (${(probability * 100).toFixed(1)} %)`,
   };
 }
 
@@ -183,6 +338,14 @@ function resolveThresholds(overrides: Partial<FundingThresholds> | undefined): F
   }
   if (!Number.isFinite(t.flatSlope) || t.flatSlope < 0) fail(`thresholds.flatSlope must be a finite number >= 0, got ${quote(t.flatSlope)}`);
   if (!Number.isSafeInteger(t.trendWindow) || t.trendWindow < 1) fail(`thresholds.trendWindow must be an integer >= 1, got ${quote(t.trendWindow)}`);
+  if (!Number.isFinite(t.baselineRate) || t.baselineRate < 0) fail(`thresholds.baselineRate must be a finite number >= 0, got ${quote(t.baselineRate)}`);
+  if (!Number.isFinite(t.elevatedRate) || t.elevatedRate <= t.baselineRate)
+    fail(`thresholds.elevatedRate must be a finite number > baselineRate (${quote(t.baselineRate)}), got ${quote(t.elevatedRate)}`);
+  if (!Number.isFinite(t.reversionZ) || t.reversionZ <= 0) fail(`thresholds.reversionZ must be a finite number > 0, got ${quote(t.reversionZ)}`);
+  if (!Number.isFinite(t.reversalBand) || t.reversalBand < 0) fail(`thresholds.reversalBand must be a finite number >= 0, got ${quote(t.reversalBand)}`);
+  for (const key of ['reversalHorizon', 'minReversalSamples'] as const) {
+    if (!Number.isSafeInteger(t[key]) || t[key] < 1) fail(`thresholds.${key} must be an integer >= 1, got ${quote(t[key])}`);
+  }
   return t;
 }
 

@@ -13,6 +13,32 @@ export const FundingSignals = {
 } as const;
 export type FundingSignal = (typeof FundingSignals)[keyof typeof FundingSignals];
 
+/** Sign of a settled rate. */
+export const FundingSigns = { POSITIVE: 'POSITIVE', ZERO: 'ZERO', NEGATIVE: 'NEGATIVE' } as const;
+export type FundingSign = (typeof FundingSigns)[keyof typeof FundingSigns];
+
+/**
+ * Level band of a settled rate (per interval). Asymmetric on purpose: venues pay a positive interest
+ * baseline (Binance 0.01 % per 8 h) when the premium is small, so 0..baselineRate is the resting level.
+ */
+export const FundingBands = {
+  /** rate ≤ −elevatedRate */
+  STRONGLY_NEGATIVE: 'STRONGLY_NEGATIVE',
+  /** −elevatedRate < rate < 0 */
+  NEGATIVE: 'NEGATIVE',
+  /** 0 ≤ rate ≤ baselineRate */
+  BASELINE: 'BASELINE',
+  /** baselineRate < rate < elevatedRate */
+  ELEVATED: 'ELEVATED',
+  /** rate ≥ elevatedRate */
+  STRONGLY_POSITIVE: 'STRONGLY_POSITIVE',
+} as const;
+export type FundingBand = (typeof FundingBands)[keyof typeof FundingBands];
+
+/** Where a stretched rate is expected to go: back toward its mean. */
+export const FundingReversionSignals = { REVERT_DOWN: 'REVERT_DOWN', NONE: 'NONE', REVERT_UP: 'REVERT_UP' } as const;
+export type FundingReversionSignal = (typeof FundingReversionSignals)[keyof typeof FundingReversionSignals];
+
 export interface FundingSettlement {
   /** Raw fraction per interval (0.0001 = 0.01 %). */
   rate: number;
@@ -30,6 +56,18 @@ export interface FundingThresholds {
   trendWindow: number;
   /** |slope| per settlement below which the trend is FLAT. Default 0.00001 (0.001 %). */
   flatSlope: number;
+  /** Upper edge of the BASELINE band (per interval). Default 0.0001 (0.01 %, Binance's interest baseline at 8 h). */
+  baselineRate: number;
+  /** |rate| at or beyond which the band is STRONGLY_POSITIVE / STRONGLY_NEGATIVE. Default 0.0003 (0.03 %). */
+  elevatedRate: number;
+  /** |z| at or above which the mean-reversion signal fires. Default 2. */
+  reversionZ: number;
+  /** Half-width of the band around the current rate within which earlier readings count as similar. Default 0.00005 (0.005 %). */
+  reversalBand: number;
+  /** Settlements after a similar reading within which a sign flip counts as a reversal. Default 3 (one day at 8 h). */
+  reversalHorizon: number;
+  /** Fewest similar readings for a reversal probability. Default 10. */
+  minReversalSamples: number;
 }
 
 export const DEFAULT_FUNDING_THRESHOLDS: Readonly<FundingThresholds> = {
@@ -38,6 +76,12 @@ export const DEFAULT_FUNDING_THRESHOLDS: Readonly<FundingThresholds> = {
   anomalyZ: 3.5,
   trendWindow: 6,
   flatSlope: 0.00001,
+  baselineRate: 0.0001,
+  elevatedRate: 0.0003,
+  reversionZ: 2,
+  reversalBand: 0.00005,
+  reversalHorizon: 3,
+  minReversalSamples: 10,
 };
 
 export interface FundingInput {
@@ -85,4 +129,48 @@ export interface FundingAnalysis {
   /** Composite −100..100: positive = longs crowded (paying), negative = shorts crowded. */
   score: number;
   factors: Factor[];
+  /** Percentile rank (0..100, ties half) of the current rate among the history window; null while warming up. */
+  percentile: number | null;
+  persistence: FundingPersistence;
+  meanReversion: FundingMeanReversion;
+  reversal: FundingReversal;
+}
+
+/** How long the current reading has held, counted over the settlements given (the current one included). */
+export interface FundingPersistence {
+  sign: FundingSign;
+  /** Consecutive settlements, ending with the current one, with the current sign. */
+  signStreak: number;
+  /** fundingTime of the first settlement of that streak. */
+  signSince: number;
+  /** True when the streak runs back to the oldest settlement available: the real streak may be longer. */
+  signStreakTruncated: boolean;
+  band: FundingBand;
+  bandStreak: number;
+  bandSince: number;
+  bandStreakTruncated: boolean;
+}
+
+export interface FundingMeanReversion {
+  /** REVERT_DOWN when z ≥ reversionZ, REVERT_UP when z ≤ −reversionZ, else NONE (also while warming up). */
+  signal: FundingReversionSignal;
+  /** Lag-1 autocorrelation of the window (history + current); null with fewer than 10 pairs or no variance. */
+  autocorrelation: number | null;
+  /** ln ½ / ln φ in settlements for 0 < φ < 1 (AR(1) half-life of a deviation); else null. */
+  halfLifeSettlements: number | null;
+  /** mean + φ × (rate − mean): the AR(1) expectation for the next settlement; null without mean or φ. */
+  expectedNextRate: number | null;
+  note: string;
+}
+
+export interface FundingReversal {
+  /** flips / sampleSize; null when sampleSize < minReversalSamples or the current rate is 0. */
+  probability: number | null;
+  /** Earlier readings in the window with the current sign, within ±band of the current rate, and `horizon` settlements observed after them. */
+  sampleSize: number;
+  /** How many of them were followed by a settlement of the opposite sign within `horizon` settlements. */
+  flips: number;
+  horizon: number;
+  band: number;
+  note: string;
 }

@@ -3,6 +3,11 @@ import type { FundingAnalysis } from '../analyzers/funding.types.js';
 import type { AnalysisKind } from '../domain/analysis.js';
 import type { MarketEventType } from '../domain/market.js';
 import type { SymbolMarket } from './market-store.js';
+import { liquidationCascadesDefinition } from './definitions/liquidation-cascades.js';
+import { openInterestDefinition } from './definitions/open-interest.js';
+import { longShortDefinition } from './definitions/long-short.js';
+import { basisDefinition } from './definitions/basis.js';
+import { liquidationHeatmapDefinition } from './definitions/liquidation-heatmap.js';
 
 export interface AnalysisSettings {
   fundingHistoryWindow: number;
@@ -46,4 +51,4 @@ export const fundingDefinition: AnalysisDefinition<FundingAnalysis> = {
   },
 };
 
-export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition];
+export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition, liquidationCascadesDefinition as AnalysisDefinition, openInterestDefinition as AnalysisDefinition, longShortDefinition as AnalysisDefinition, basisDefinition as AnalysisDefinition, liquidationHeatmapDefinition as AnalysisDefinition];

@@ -4,7 +4,55 @@ import { FundingSignalEnum, FundingTrendEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, FundingAnalysisRef, MarketRef } from '../schema/refs.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
+import {
+  FundingBandEnum,
+  FundingMeanReversionRef,
+  FundingPersistenceRef,
+  FundingReversalRef,
+  FundingReversionSignalEnum,
+  FundingSignEnum,
+} from '../schema/refs-funding.js';
 import { requireLatest, requireSymbol, withMeta } from './shared.js';
+
+FundingPersistenceRef.implement({
+  description: 'How long the current reading has held, counted over the stored settlements (the current one included).',
+  fields: (t) => ({
+    sign: t.field({ type: FundingSignEnum, resolve: (p) => p.sign }),
+    signStreak: t.exposeInt('signStreak', { description: 'Consecutive settlements, ending with the current one, with its sign.' }),
+    signSince: t.field({ type: 'DateTime', description: 'First settlement of that run.', resolve: (p) => p.signSince }),
+    signStreakTruncated: t.exposeBoolean('signStreakTruncated', {
+      description: 'The run reaches the oldest stored settlement: the real run may be longer.',
+    }),
+    band: t.field({ type: FundingBandEnum, resolve: (p) => p.band }),
+    bandStreak: t.exposeInt('bandStreak', { description: 'Consecutive settlements, ending with the current one, in its band.' }),
+    bandSince: t.field({ type: 'DateTime', resolve: (p) => p.bandSince }),
+    bandStreakTruncated: t.exposeBoolean('bandStreakTruncated'),
+  }),
+});
+
+FundingMeanReversionRef.implement({
+  description: 'Whether the rate is stretched from its mean, and how fast deviations have decayed (AR(1) view of the history window).',
+  fields: (t) => ({
+    signal: t.field({ type: FundingReversionSignalEnum, resolve: (r) => r.signal }),
+    autocorrelation: t.exposeFloat('autocorrelation', { nullable: true, description: 'Lag-1 autocorrelation φ of the window (history + current).' }),
+    halfLifeSettlements: t.exposeFloat('halfLifeSettlements', { nullable: true, description: 'ln ½ / ln φ: settlements for a deviation to halve (0 < φ < 1).' }),
+    expectedNextRate: t.exposeFloat('expectedNextRate', { nullable: true, description: 'mean + φ × (rate − mean).' }),
+    note: t.exposeString('note'),
+  }),
+});
+
+FundingReversalRef.implement({
+  description:
+    'How often earlier readings like the current one (same sign, within ±band) flipped sign within `horizon` settlements in the stored history. A frequency, not a forecast: overlapping samples are dependent.',
+  fields: (t) => ({
+    probability: t.exposeFloat('probability', { nullable: true, description: 'flips / sampleSize; null with fewer than 10 samples or a zero rate.' }),
+    sampleSize: t.exposeInt('sampleSize'),
+    flips: t.exposeInt('flips'),
+    horizon: t.exposeInt('horizon', { description: 'Settlements looked ahead.' }),
+    band: t.exposeFloat('band', { description: 'Half-width of the similarity band (rate units).' }),
+    note: t.exposeString('note'),
+  }),
+});
 
 FundingAnalysisRef.implement({
   description:
@@ -35,6 +83,13 @@ FundingAnalysisRef.implement({
     signal: t.field({ type: FundingSignalEnum, resolve: (f) => f.signal }),
     score: t.exposeFloat('score', { description: 'Composite −100..100: positive = longs crowded, negative = shorts crowded.' }),
     factors: t.field({ type: [FactorRef], resolve: (f) => f.factors }),
+    percentile: t.exposeFloat('percentile', {
+      nullable: true,
+      description: 'Percentile rank 0..100 (ties count half) of the rate among the history window; null while warming up.',
+    }),
+    persistence: t.field({ type: FundingPersistenceRef, resolve: (f) => f.persistence }),
+    meanReversion: t.field({ type: FundingMeanReversionRef, resolve: (f) => f.meanReversion }),
+    reversal: t.field({ type: FundingReversalRef, resolve: (f) => f.reversal }),
     meta: t.field({ type: AnalysisMetaRef, resolve: (f) => f.meta }),
   }),
 });

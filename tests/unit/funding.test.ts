@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classifyFundingScore, computeFundingAnalysis, FUNDING_METHODOLOGY_VERSION } from '../../src/analyzers/funding.js';
+import { classifyFundingBand, classifyFundingScore, computeFundingAnalysis, FUNDING_METHODOLOGY_VERSION } from '../../src/analyzers/funding.js';
 import type { FundingAnalysis, FundingInput, FundingSettlement } from '../../src/analyzers/funding.types.js';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -42,7 +42,7 @@ function expectAllFinite(a: FundingAnalysis, context: string): void {
 
 describe('computeFundingAnalysis', () => {
   it('exposes the methodology version', () => {
-    expect(FUNDING_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('funding/1.0.0');
+    expect(FUNDING_METHODOLOGY_VERSION, '1.1 added percentile, persistence, mean reversion and reversal statistics').toBe('funding/1.1.0');
   });
 
   describe('annualization', () => {
@@ -207,6 +207,157 @@ describe('computeFundingAnalysis', () => {
     });
   });
 
+  describe('percentile', () => {
+    it('ranks the rate among the history window with ties counted half', () => {
+      // History [1, 3, 3, 5] × 1e-4, current 4e-4: 3 below, 0 equal → 100 × 3 / 4 = 75
+      expect(analyze([0.0001, 0.0003, 0.0003, 0.0005, 0.0004]).percentile, '3 of 4 earlier readings are lower').toBe(75);
+      // Current 3e-4: 1 below, 2 equal → 100 × (1 + 2 / 2) / 4 = 50
+      expect(analyze([0.0001, 0.0003, 0.0003, 0.0005, 0.0003]).percentile, 'ties count half').toBe(50);
+      // Current 7e-4 above all of [1, 3, 5] → 100; current −1e-4 below all → 0
+      expect(analyze([0.0001, 0.0003, 0.0005, 0.0007]).percentile, 'a new high is the 100th percentile').toBe(100);
+      expect(analyze([0.0001, 0.0003, 0.0005, -0.0001]).percentile, 'a new low is the 0th percentile').toBe(0);
+    });
+
+    it('uses the same window as the z-score and is null while warming up', () => {
+      // Window 3 = [3, 5, 7] × 1e-4 (the 0.01 outlier is outside); current 6e-4 → 2 of 3 below → 66.67
+      expect(analyze([0.01, 0.0003, 0.0005, 0.0007, 0.0006], { historyWindow: 3 }).percentile, '2 / 3').toBeCloseTo(200 / 3, 12);
+      expect(analyze([0.0001, 0.0003, 0.0005]).percentile, 'only 2 earlier settlements').toBeNull();
+    });
+  });
+
+  describe('persistence', () => {
+    it('counts how long the sign and the band have held, with the time each run began', () => {
+      // [−1, 2, 1, 3, 2] × 1e-4: positive since index 1 (4 settlements); the current 2e-4 is ELEVATED
+      // (between 1e-4 and 3e-4) and the one before, 3e-4, was STRONGLY_POSITIVE (>= 3e-4): band run 1.
+      const p = analyze([-0.0001, 0.0002, 0.0001, 0.0003, 0.0002]).persistence;
+      expect(p.sign, '2e-4 > 0').toBe('POSITIVE');
+      expect(p.signStreak, 'indices 1..4 are positive').toBe(4);
+      expect(p.signSince, 'the run began at index 1').toBe(T0 + H8);
+      expect(p.signStreakTruncated, 'the negative index 0 ends the run inside the data').toBe(false);
+      expect(p.band, '1e-4 < 2e-4 < 3e-4').toBe('ELEVATED');
+      expect(p.bandStreak, 'index 3 (3e-4) was in another band').toBe(1);
+      expect(p.bandSince, 'the band run is the current settlement').toBe(T0 + 4 * H8);
+      expect(p.bandStreakTruncated).toBe(false);
+    });
+
+    it('says when a run reaches the oldest settlement given', () => {
+      const p = analyze([0.00005, 0.0001, 0.00002]).persistence;
+      expect(p.signStreak, 'all three are positive').toBe(3);
+      expect(p.signStreakTruncated, 'the real run may be longer than the data').toBe(true);
+      expect(p.band, '2e-5 is within 0..1e-4').toBe('BASELINE');
+      expect(p.bandStreak, 'all three are in 0..1e-4').toBe(3);
+      expect(p.bandStreakTruncated).toBe(true);
+      expect(p.bandSince, 'since the first settlement').toBe(T0);
+    });
+
+    it('treats zero as its own sign and as BASELINE', () => {
+      const p = analyze([0.0001, 0, 0]).persistence;
+      expect(p.sign, 'nobody pays').toBe('ZERO');
+      expect(p.signStreak, 'two zeros').toBe(2);
+      expect(p.band, '0 is within 0..baselineRate').toBe('BASELINE');
+      expect(p.bandStreak, '1e-4 is BASELINE too (inclusive upper edge)').toBe(3);
+    });
+
+    it('classifies bands with documented, inclusive edges', () => {
+      const table: [number, string][] = [
+        [-0.001, 'STRONGLY_NEGATIVE'],
+        [-0.0003, 'STRONGLY_NEGATIVE'],
+        [-0.00029, 'NEGATIVE'],
+        [-1e-9, 'NEGATIVE'],
+        [0, 'BASELINE'],
+        [0.0001, 'BASELINE'],
+        [0.00010001, 'ELEVATED'],
+        [0.00029, 'ELEVATED'],
+        [0.0003, 'STRONGLY_POSITIVE'],
+      ];
+      for (const [rate, band] of table) expect(classifyFundingBand(rate), `rate ${rate}`).toBe(band);
+      expect(classifyFundingBand(0.0002, { baselineRate: 0.0002, elevatedRate: 0.0005 }), 'thresholds are inputs').toBe('BASELINE');
+    });
+  });
+
+  describe('mean reversion', () => {
+    it('signals reversion when |z| reaches reversionZ (inclusive), in either direction', () => {
+      expect(analyze([0.0001, 0.0003, 0.0005, 0.0007]).meanReversion.signal, 'z = 2 >= 2: expect a fall').toBe('REVERT_DOWN');
+      expect(analyze([0.0001, 0.0003, 0.0005, -0.0009]).meanReversion.signal, 'z = −6: expect a rise').toBe('REVERT_UP');
+      expect(analyze([0.0001, 0.0003, 0.0005, 0.0006]).meanReversion.signal, 'z = 1.5').toBe('NONE');
+      expect(analyze([0.0001, 0.0003, 0.0005, 0.0007], { thresholds: { reversionZ: 2.5 } }).meanReversion.signal, 'threshold is an input').toBe('NONE');
+      expect(analyze([0.0001, 0.0009]).meanReversion.signal, 'no z while warming up').toBe('NONE');
+    });
+
+    // Window [0 ×6, 1 ×6] × 1e-4 (12 values, 11 pairs): previous = 6 zeros + 5 ones, next = 5 zeros + 6 ones;
+    // pairs (0,0)×5, (0,1)×1, (1,1)×5. Σpn − n·p̄·n̄ = 5 − 11·(5/11)(6/11) = 25/11; Σp² − n·p̄² = 5 − 25/11 = 30/11
+    // and likewise 30/11 for next → φ = (25/11) / (30/11) = 5/6. Half-life ln ½ / ln (5/6) = 3.80178...
+    // History mean = 5/11 × 1e-4; expected next = 5/11 + 5/6 × (1 − 5/11) = 10/11 (× 1e-4).
+    it('estimates the AR(1) coefficient, half-life and expected next rate on a hand-computed series', () => {
+      const r = analyze([0, 0, 0, 0, 0, 0, 0.0001, 0.0001, 0.0001, 0.0001, 0.0001, 0.0001]).meanReversion;
+      expect(r.autocorrelation, 'lag-1 autocorrelation 5/6').toBeCloseTo(5 / 6, 12);
+      expect(r.halfLifeSettlements, 'ln 0.5 / ln(5/6)').toBeCloseTo(Math.log(0.5) / Math.log(5 / 6), 10);
+      expect(r.halfLifeSettlements, 'about 3.80 settlements').toBeCloseTo(3.80178, 4);
+      expect(r.expectedNextRate, 'mean + φ (rate − mean) = 10/11 × 1e-4').toBeCloseTo((10 / 11) * 1e-4, 15);
+      expect(r.note, 'note states the half-life').toContain('halves in 3.8 settlements');
+    });
+
+    it('gives no half-life for a negative autocorrelation and nothing with fewer than 10 pairs', () => {
+      const alternating = analyze([1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1].map((x) => x * 0.0001)).meanReversion;
+      expect(alternating.autocorrelation, 'next = −previous exactly').toBeCloseTo(-1, 12);
+      expect(alternating.halfLifeSettlements, 'φ <= 0 has no AR(1) half-life').toBeNull();
+      const short = analyze([0.0001, 0.0002, 0.0001, 0.0003, 0.0002, 0.0001, 0.0002, 0.0001, 0.0002, 0.0003]).meanReversion;
+      expect(short.autocorrelation, '10 values are only 9 pairs').toBeNull();
+      expect(short.expectedNextRate, 'no φ, no expectation').toBeNull();
+      expect(short.note).toContain('needs 10 pairs, have 9');
+    });
+  });
+
+  describe('reversal probability', () => {
+    // Rates × 1e-4 (index: rate): 0: 1, 1: −1, 2: 1.2, 3: 2, 4: 0.8, 5: 1, 6: 1.5, 7: 1 (current).
+    // Band ±0.5e-4 around 1e-4, horizon 2: candidates need i + 2 <= 7, so i <= 5.
+    //   i=0 (1.0) similar, next [−1, 1.2] → flips      i=1 (−1) other sign       i=2 (1.2) similar, next [2, 0.8]
+    //   i=3 (2.0) outside the band                    i=4 (0.8) similar, next [1, 1.5]  i=5 (1.0) similar, next [1.5, 1]
+    //   → 4 samples, 1 flip → 0.25. (i=6 has only one settlement after it and is left out.)
+    const rates = [1, -1, 1.2, 2, 0.8, 1, 1.5, 1].map((x) => x * 0.0001);
+    const thresholds = { reversalHorizon: 2, minReversalSamples: 2, reversalBand: 0.00005 };
+
+    it('counts similar earlier readings and how many flipped sign within the horizon', () => {
+      const r = analyze(rates, { thresholds }).reversal;
+      expect(r.sampleSize, 'indices 0, 2, 4, 5').toBe(4);
+      expect(r.flips, 'only index 0 is followed by a negative rate').toBe(1);
+      expect(r.probability, '1 / 4').toBe(0.25);
+      expect([r.horizon, r.band], 'parameters are echoed').toEqual([2, 0.00005]);
+      expect(r.note, 'note says what was counted').toContain('1 of 4 earlier readings');
+    });
+
+    it('mirrors for a negative rate', () => {
+      const r = analyze(rates.map((x) => -x), { thresholds }).reversal;
+      expect([r.sampleSize, r.flips, r.probability], 'same counts with signs swapped').toEqual([4, 1, 0.25]);
+      expect(r.note, 'negative readings flip to positive').toContain('turned positive');
+    });
+
+    it('is null with too few samples, but still reports the sample size', () => {
+      const r = analyze(rates, { thresholds: { ...thresholds, minReversalSamples: 5 } }).reversal;
+      expect(r.probability, '4 < 5 samples: no estimate').toBeNull();
+      expect(r.sampleSize, 'the sample size is still reported').toBe(4);
+      expect(r.note).toContain('need 5');
+    });
+
+    it('looks only at the history window', () => {
+      // Window 3 → indices 4, 5, 6 are history; 4 and 5 qualify (6 lacks a look-ahead of 2); neither flips.
+      const r = analyze(rates, { thresholds, historyWindow: 3 }).reversal;
+      expect([r.sampleSize, r.flips, r.probability], 'indices 4 and 5, no flip').toEqual([2, 0, 0]);
+    });
+
+    it('is null for a zero rate, which has no sign to flip', () => {
+      const r = analyze([...rates, 0], { thresholds }).reversal;
+      expect(r.probability, 'zero has no sign').toBeNull();
+      expect(r.note).toContain('no sign to flip');
+    });
+
+    it('uses documented defaults: band 0.005 %, horizon 3, at least 10 samples', () => {
+      const r = analyze(rates).reversal;
+      expect([r.band, r.horizon], 'defaults').toEqual([0.00005, 3]);
+      expect(r.probability, 'fewer than 10 samples in this short series').toBeNull();
+    });
+  });
+
   describe('time to next funding', () => {
     it('is nextFundingTime − now', () => {
       const a = analyze([0.0001], { now: T0 + 1_000, nextFundingTime: T0 + 3_601_000 });
@@ -360,6 +511,12 @@ describe('computeFundingAnalysis', () => {
         'thresholds.extremeRate must be a finite number > 0, got 0',
       );
       expect(() => analyze([0.0001], { thresholds: { trendWindow: 0 } }), 'empty trend window').toThrow('thresholds.trendWindow must be an integer >= 1, got 0');
+      expect(() => analyze([0.0001], { thresholds: { elevatedRate: 0.00005 } }), 'bands out of order').toThrow(
+        'thresholds.elevatedRate must be a finite number > baselineRate (0.0001), got 0.00005',
+      );
+      expect(() => analyze([0.0001], { thresholds: { reversalHorizon: 0 } }), 'empty look-ahead').toThrow('thresholds.reversalHorizon must be an integer >= 1, got 0');
+      expect(() => analyze([0.0001], { thresholds: { reversalBand: -1 } }), 'negative band').toThrow('thresholds.reversalBand must be a finite number >= 0, got -1');
+      expect(() => analyze([0.0001], { thresholds: { reversionZ: 0 } }), 'zero z threshold').toThrow('thresholds.reversionZ must be a finite number > 0, got 0');
     });
   });
 
@@ -370,6 +527,9 @@ describe('computeFundingAnalysis', () => {
       ['denormal spread', [0, tiny, 0, tiny, 0, 1], {}],
       ['tiny spread, huge z', [0, 1e-160, 0, 1e-160, 1], {}],
       ['short interval', [0.5, -0.5, 0.25, 1], { fundingIntervalHours: 1e-300, predictedRate: 1 }],
+      // 12 values so the autocorrelation is attempted: the spread underflows and trading-signals would throw.
+      ['denormal autocorrelation', [0, tiny, 0, tiny, 0, tiny, 0, tiny, 0, tiny, 0, tiny], {}],
+      ['alternating ±1, long', [1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1], {}],
     ];
     for (const [name, rates, overrides] of cases) {
       const a = analyze(rates, overrides);
@@ -425,6 +585,64 @@ describe.each(['BTCUSDT', 'ETHUSDT'])('real Binance 8 h funding history: %s', (s
       expect(a.timeToNextFundingMs, 'next settlement 8 h after the last, now 1 h after it').toBe(7 * 3_600_000);
       expect(a.score, 'score = 100 × Σ contributions').toBe(round2(100 * sumContributions(a)));
       expectAllFinite(a, `${symbol} window ${window}`);
+    });
+
+    // Percentile and reversal statistics recomputed here a different way (sorting, explicit look-ahead
+    // slices) at every 10th settlement, so a bug in the analyzer's single pass cannot hide.
+    it('matches independently computed percentiles, persistence and reversal statistics', () => {
+      const all = load();
+      const window = 90;
+      let estimated = 0;
+      for (let end = 20; end <= all.length; end += 10) {
+        const settlements = all.slice(0, end);
+        const last = settlements[end - 1] as FundingSettlement;
+        const a = computeFundingAnalysis({
+          symbol,
+          settlements,
+          predictedRate: null,
+          nextFundingTime: null,
+          fundingIntervalHours: 8,
+          historyWindow: window,
+          now: last.fundingTime,
+        });
+        const start = Math.max(0, end - 1 - window);
+        const history = settlements.slice(start, end - 1).map((x) => x.rate);
+
+        // Percentile: position in the sorted history, ties counted half.
+        const sorted = [...history].sort((x, y) => x - y);
+        const firstAtOrAbove = sorted.findIndex((x) => x >= last.rate);
+        const below = firstAtOrAbove === -1 ? sorted.length : firstAtOrAbove;
+        const equal = sorted.filter((x) => x === last.rate).length;
+        expect(a.percentile, `${symbol} @${end}: percentile`).toBeCloseTo((100 * (below + equal / 2)) / sorted.length, 10);
+
+        // Sign persistence: walk back while the sign matches.
+        let streak = 1;
+        while (streak < end && Math.sign((settlements[end - 1 - streak] as FundingSettlement).rate) === Math.sign(last.rate)) streak++;
+        expect(a.persistence.signStreak, `${symbol} @${end}: sign streak`).toBe(streak);
+        expect(a.persistence.signStreakTruncated, `${symbol} @${end}: truncated iff the streak covers the data`).toBe(streak === end);
+
+        // Reversal: similar readings (same sign, within ±0.00005) with 3 settlements after them.
+        const sign = Math.sign(last.rate);
+        const similar = history
+          .map((rate, k) => ({ rate, at: start + k }))
+          .filter(({ rate, at }) => Math.sign(rate) === sign && Math.abs(rate - last.rate) <= 0.00005 && at + 3 <= end - 1);
+        const flips = similar.filter(({ at }) =>
+          settlements
+            .slice(at + 1, at + 4)
+            .map((x) => Math.sign(x.rate))
+            .includes(-sign),
+        ).length;
+        expect(a.reversal.sampleSize, `${symbol} @${end}: similar readings`).toBe(sign === 0 ? 0 : similar.length);
+        expect(a.reversal.flips, `${symbol} @${end}: flips`).toBe(sign === 0 ? 0 : flips);
+        if (sign !== 0 && similar.length >= 10) {
+          estimated += 1;
+          expect(a.reversal.probability, `${symbol} @${end}: flips / samples`).toBe(flips / similar.length);
+        } else {
+          expect(a.reversal.probability, `${symbol} @${end}: too few samples, no estimate`).toBeNull();
+        }
+        expectAllFinite(a, `${symbol} @${end}`);
+      }
+      expect(estimated, 'real BTC/ETH funding hovers near 0.005 %, so most readings have ≥ 10 similar ones').toBeGreaterThan(3);
     });
   });
 });

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { DEFAULT_BASIS_THRESHOLDS, type BasisAnalysis } from '../analyzers/basis.types.js';
+import type { AnalysisRecord } from '../domain/analysis.js';
+import type { BasisParams } from '../engine/definitions/basis.js';
+import { AppError, ErrorCodes } from '../errors.js';
+import { analysisKey, slidingWindow } from '../pubsub.js';
+import { builder } from '../schema/builder.js';
+import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
+import { BasisAnalysisRef, BasisReferenceEnum, BasisStructureEnum, PerpPriceSourceEnum } from '../schema/refs-basis.js';
+import { requireLatest, requireSymbol, withMeta } from './shared.js';
+
+/** Thresholds beyond ±10 % would classify nothing a perpetual does; they are surely a unit mistake. */
+const MAX_THRESHOLD_PCT = 10;
+
+BasisAnalysisRef.implement({
+  description:
+    'Basis of a perpetual: perpetual vs spot and mark vs index, in percent (0.05 = 0.05 %), annualized per funding period, and the term structure.',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol'),
+    warmingUp: t.exposeBoolean('warmingUp', { description: 'No spot price received yet: spot basis fields are null.' }),
+    spotPrice: t.exposeFloat('spotPrice', { nullable: true }),
+    spotTime: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.spotTime }),
+    perpPrice: t.exposeFloat('perpPrice', { nullable: true }),
+    perpPriceSource: t.field({ type: PerpPriceSourceEnum, nullable: true, resolve: (a) => a.perpPriceSource }),
+    perpTime: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.perpTime }),
+    skewMs: t.exposeFloat('skewMs', { nullable: true, description: 'Time between the spot and perpetual prices compared.' }),
+    basis: t.exposeFloat('basis', { nullable: true, description: 'perp − spot (quote currency); null without a spot price or when the prices are over 2 min apart.' }),
+    basisPct: t.exposeFloat('basisPct', { nullable: true, description: '(perp − spot) / spot × 100.' }),
+    annualizedBasisPct: t.exposeFloat('annualizedBasisPct', {
+      nullable: true,
+      description: 'basisPct × periodsPerYear: the carry if the premium persisted and funding charged it every period (same convention as funding annualizedRate).',
+    }),
+    markPrice: t.exposeFloat('markPrice', { nullable: true }),
+    indexPrice: t.exposeFloat('indexPrice', { nullable: true }),
+    premium: t.exposeFloat('premium', { nullable: true, description: 'mark − index.' }),
+    premiumPct: t.exposeFloat('premiumPct', { nullable: true, description: '(mark − index) / index × 100.' }),
+    annualizedPremiumPct: t.exposeFloat('annualizedPremiumPct', { nullable: true }),
+    periodsPerYear: t.exposeFloat('periodsPerYear', { description: 'Funding periods per year: 24 / fundingIntervalHours × 365 (1095 at 8 h).' }),
+    structure: t.field({ type: BasisStructureEnum, nullable: true, resolve: (a) => a.structure }),
+    structureReference: t.field({ type: BasisReferenceEnum, nullable: true, resolve: (a) => a.structureReference }),
+    contangoPct: t.exposeFloat('contangoPct', { description: 'Threshold used: CONTANGO at basis ≥ this (percent).' }),
+    backwardationPct: t.exposeFloat('backwardationPct', { description: 'Threshold used: BACKWARDATION at basis ≤ this (percent, negative).' }),
+    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
+    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+  }),
+});
+
+builder.objectField(MarketRef, 'basis', (t) =>
+  t.field({
+    type: BasisAnalysisRef,
+    args: {
+      contangoPct: t.arg.float({
+        description: `Basis in percent at or above which the structure is CONTANGO (default ${DEFAULT_BASIS_THRESHOLDS.contangoPct}); must be > 0.`,
+        validate: z
+          .number()
+          .gt(0, 'contangoPct must be > 0 (a percentage, e.g. 0.05 for 0.05 %)')
+          .max(MAX_THRESHOLD_PCT, `contangoPct must be at most ${MAX_THRESHOLD_PCT} (percent)`)
+          .nullish(),
+      }),
+      backwardationPct: t.arg.float({
+        description: `Basis in percent at or below which the structure is BACKWARDATION (default ${DEFAULT_BASIS_THRESHOLDS.backwardationPct}); must be < 0.`,
+        validate: z
+          .number()
+          .lt(0, 'backwardationPct must be < 0 (a negative percentage, e.g. -0.05 for −0.05 %)')
+          .min(-MAX_THRESHOLD_PCT, `backwardationPct must be at least -${MAX_THRESHOLD_PCT} (percent)`)
+          .nullish(),
+      }),
+    },
+    resolve: async (m, args, ctx) => {
+      const params: BasisParams = {
+        contangoPct: args.contangoPct ?? DEFAULT_BASIS_THRESHOLDS.contangoPct,
+        backwardationPct: args.backwardationPct ?? DEFAULT_BASIS_THRESHOLDS.backwardationPct,
+      };
+      if (params.contangoPct === DEFAULT_BASIS_THRESHOLDS.contangoPct && params.backwardationPct === DEFAULT_BASIS_THRESHOLDS.backwardationPct) {
+        return withMeta<BasisAnalysis>(ctx, await requireLatest(ctx, 'BASIS', m.symbol));
+      }
+      const record = ctx.services.latestWith('BASIS', m.symbol, { ...params });
+      if (!record) {
+        throw new AppError(
+          ErrorCodes.NOT_READY,
+          `BASIS for ${m.symbol} with custom thresholds is not available: no price received yet, or this instance does not ingest market data (ROLE=api serves the default thresholds only)`,
+          { kind: 'BASIS', symbol: m.symbol },
+        );
+      }
+      return withMeta<BasisAnalysis>(ctx, record);
+    },
+  }),
+);
+
+// --- Subscriptions ---
+
+builder.subscriptionField('basisUpdated', (t) =>
+  t.field({
+    type: BasisAnalysisRef,
+    description: 'The basis analysis (default thresholds) of one symbol each time it is recomputed.',
+    args: { symbol: t.arg.string({ required: true }) },
+    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('BASIS', requireSymbol(ctx, args.symbol)))),
+    resolve: (record: AnalysisRecord, _args, ctx) => withMeta<BasisAnalysis>(ctx, record),
+  }),
+);

@@ -1,0 +1,89 @@
+import type { LongShortAnalysis } from '../analyzers/long-short.types.js';
+import type { AnalysisRecord } from '../domain/analysis.js';
+import { analysisKey, slidingWindow } from '../pubsub.js';
+import { builder } from '../schema/builder.js';
+import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
+import {
+  ContrarianBiasEnum,
+  CrowdingSignalEnum,
+  LongShortAnalysisRef,
+  LongShortReadingRef,
+  RetailWhaleStanceEnum,
+  TakerFlowReadingRef,
+} from '../schema/refs-long-short.js';
+import { withInputMeta } from './input-meta.js';
+import { requireLatest, requireSymbol } from './shared.js';
+
+LongShortReadingRef.implement({
+  description: 'The current value of one long/short ratio against its own stored history.',
+  fields: (t) => ({
+    ratio: t.exposeFloat('ratio', { description: 'Longs per short.' }),
+    longShare: t.exposeFloat('longShare', { description: 'ratio / (1 + ratio): the long fraction 0..1.' }),
+    time: t.field({ type: 'DateTime', resolve: (r) => r.time }),
+    percentile: t.exposeFloat('percentile', {
+      nullable: true,
+      description: 'Percentile rank 0..100 (ties count half) among the sampleSize earlier readings; null with fewer than 10.',
+    }),
+    sampleSize: t.exposeInt('sampleSize'),
+  }),
+});
+
+TakerFlowReadingRef.implement({
+  description: 'Taker buy vs sell volume of the latest statistics period against its own stored history.',
+  fields: (t) => ({
+    ratio: t.exposeFloat('ratio', { description: 'Taker buy volume / taker sell volume.' }),
+    buyVolume: t.exposeFloat('buyVolume'),
+    sellVolume: t.exposeFloat('sellVolume'),
+    time: t.field({ type: 'DateTime', resolve: (r) => r.time }),
+    percentile: t.exposeFloat('percentile', { nullable: true, description: 'Percentile rank 0..100 (ties count half) among the sampleSize earlier periods.' }),
+    sampleSize: t.exposeInt('sampleSize'),
+  }),
+});
+
+LongShortAnalysisRef.implement({
+  description:
+    'Long/short crowding: retail (all accounts), top traders by account and by position, and taker flow, each against its own history, with a contrarian reading.',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol'),
+    warmingUp: t.exposeBoolean('warmingUp', { description: 'A series is missing or has fewer than 10 earlier readings; its percentile is then null.' }),
+    globalAccounts: t.field({ type: LongShortReadingRef, nullable: true, description: 'All accounts, by account (retail).', resolve: (a) => a.globalAccounts }),
+    topAccounts: t.field({ type: LongShortReadingRef, nullable: true, description: 'Top 20 % of accounts by margin, by account.', resolve: (a) => a.topAccounts }),
+    topPositions: t.field({
+      type: LongShortReadingRef,
+      nullable: true,
+      description: 'Top 20 % of accounts by margin, weighted by position size (whales).',
+      resolve: (a) => a.topPositions,
+    }),
+    takerBuySell: t.field({ type: TakerFlowReadingRef, nullable: true, resolve: (a) => a.takerBuySell }),
+    retailWhaleDivergence: t.exposeFloat('retailWhaleDivergence', {
+      nullable: true,
+      description: 'Retail long share − top-trader position long share (0.1 = 10 points).',
+    }),
+    retailWhale: t.field({ type: RetailWhaleStanceEnum, nullable: true, resolve: (a) => a.retailWhale }),
+    signal: t.field({ type: CrowdingSignalEnum, resolve: (a) => a.signal }),
+    contrarianBias: t.field({ type: ContrarianBiasEnum, resolve: (a) => a.contrarianBias }),
+    score: t.exposeFloat('score', { description: 'Composite −100..100: positive = longs crowded, negative = shorts crowded.' }),
+    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
+    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+  }),
+});
+
+builder.objectField(MarketRef, 'longShort', (t) =>
+  t.field({
+    type: LongShortAnalysisRef,
+    resolve: async (m, _args, ctx) => withInputMeta<LongShortAnalysis>(ctx, await requireLatest(ctx, 'LONG_SHORT', m.symbol), 'longShortRatio'),
+  }),
+);
+
+// --- Subscriptions ---
+
+builder.subscriptionField('longShortUpdated', (t) =>
+  t.field({
+    type: LongShortAnalysisRef,
+    description: 'The long/short crowding analysis of one symbol each time it is recomputed.',
+    args: { symbol: t.arg.string({ required: true }) },
+    subscribe: (_root, args, ctx) =>
+      slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('LONG_SHORT', requireSymbol(ctx, args.symbol)))),
+    resolve: (record: AnalysisRecord, _args, ctx) => withInputMeta<LongShortAnalysis>(ctx, record, 'longShortRatio'),
+  }),
+);

@@ -1,0 +1,101 @@
+import type { OpenInterestAnalysis } from '../analyzers/open-interest.types.js';
+import type { AnalysisRecord } from '../domain/analysis.js';
+import { analysisKey, slidingWindow } from '../pubsub.js';
+import { builder } from '../schema/builder.js';
+import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
+import {
+  OpenInterestAnalysisRef,
+  OpenInterestChangeRef,
+  OpenInterestDivergenceKindEnum,
+  OpenInterestDivergenceRef,
+  OpenInterestHorizonEnum,
+  OpenInterestQuadrantEnum,
+} from '../schema/refs-open-interest.js';
+import { withInputMeta } from './input-meta.js';
+import { requireLatest, requireSymbol } from './shared.js';
+
+OpenInterestChangeRef.implement({
+  description: 'Change of open interest and price over one horizon ending at the latest observation. Percentages are percent (1.5 = 1.5 %).',
+  fields: (t) => ({
+    horizon: t.field({ type: OpenInterestHorizonEnum, resolve: (c) => c.horizon }),
+    horizonMs: t.exposeFloat('horizonMs'),
+    fromTime: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'The observation measured from (nearest to the latest − horizon, within ±10 % of the horizon); null when history does not reach back.',
+      resolve: (c) => c.fromTime,
+    }),
+    oiChange: t.exposeFloat('oiChange', { nullable: true, description: 'Contracts (base asset).' }),
+    oiChangePct: t.exposeFloat('oiChangePct', { nullable: true }),
+    valueChange: t.exposeFloat('valueChange', { nullable: true, description: 'Quote currency (USD); null when the source does not report the value.' }),
+    valueChangePct: t.exposeFloat('valueChangePct', { nullable: true }),
+    priceChangePct: t.exposeFloat('priceChangePct', { nullable: true, description: 'Over the same span as the OI change.' }),
+    quadrant: t.field({ type: OpenInterestQuadrantEnum, nullable: true, resolve: (c) => c.quadrant }),
+    note: t.exposeString('note', { description: 'What was measured, or why a value is null.' }),
+  }),
+});
+
+OpenInterestDivergenceRef.implement({
+  description: 'A new price extreme over the window that open interest does not confirm.',
+  fields: (t) => ({
+    kind: t.field({ type: OpenInterestDivergenceKindEnum, resolve: (d) => d.kind }),
+    horizon: t.field({ type: OpenInterestHorizonEnum, resolve: (d) => d.horizon }),
+    price: t.exposeFloat('price'),
+    previousExtreme: t.exposeFloat('previousExtreme', { description: 'The window high (or low) the price went beyond.' }),
+    oiChangePct: t.exposeFloat('oiChangePct'),
+    note: t.exposeString('note'),
+  }),
+});
+
+OpenInterestAnalysisRef.implement({
+  description:
+    'Open interest: how many contracts are open, how that changed over 5 m / 1 h / 4 h / 24 h, and whether price moves are carried by positions opening or closing.',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol'),
+    warmingUp: t.exposeBoolean('warmingUp', { description: 'The quadrant horizon cannot be measured yet: quadrant is null and the score 0.' }),
+    time: t.field({ type: 'DateTime', description: 'Time of the latest open-interest observation.', resolve: (a) => a.time }),
+    openInterest: t.exposeFloat('openInterest', { description: 'Contracts (base asset).' }),
+    openInterestValue: t.exposeFloat('openInterestValue', { nullable: true, description: 'Quote currency (USD), as reported by the source.' }),
+    price: t.exposeFloat('price', { nullable: true, description: 'Price at the time of the latest observation (price path point within 2.5 min).' }),
+    changes: t.field({ type: [OpenInterestChangeRef], description: 'One entry per horizon: M5, H1, H4, H24.', resolve: (a) => a.changes }),
+    change: t.field({
+      type: OpenInterestChangeRef,
+      description: 'The change over one horizon.',
+      args: { horizon: t.arg({ type: OpenInterestHorizonEnum, required: true }) },
+      resolve: (a, args) => a.changes.find((c) => c.horizon === args.horizon)!,
+    }),
+    quadrantHorizon: t.field({ type: OpenInterestHorizonEnum, resolve: (a) => a.quadrantHorizon }),
+    quadrant: t.field({
+      type: OpenInterestQuadrantEnum,
+      nullable: true,
+      description: 'Quadrant over quadrantHorizon (1 h); flat bands ±0.1 % price and ±0.25 % OI.',
+      resolve: (a) => a.quadrant,
+    }),
+    divergences: t.field({ type: [OpenInterestDivergenceRef], resolve: (a) => a.divergences }),
+    score: t.exposeFloat('score', {
+      description: 'Directional conviction −100..100: positive = new longs driving price up, negative = new shorts driving it down, near 0 for moves made by closing positions.',
+    }),
+    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
+    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+  }),
+});
+
+builder.objectField(MarketRef, 'openInterest', (t) =>
+  t.field({
+    type: OpenInterestAnalysisRef,
+    resolve: async (m, _args, ctx) => withInputMeta<OpenInterestAnalysis>(ctx, await requireLatest(ctx, 'OPEN_INTEREST', m.symbol), 'openInterest'),
+  }),
+);
+
+// --- Subscriptions ---
+
+builder.subscriptionField('openInterestUpdated', (t) =>
+  t.field({
+    type: OpenInterestAnalysisRef,
+    description: 'The open-interest analysis of one symbol each time it is recomputed.',
+    args: { symbol: t.arg.string({ required: true }) },
+    subscribe: (_root, args, ctx) =>
+      slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('OPEN_INTEREST', requireSymbol(ctx, args.symbol)))),
+    resolve: (record: AnalysisRecord, _args, ctx) => withInputMeta<OpenInterestAnalysis>(ctx, record, 'openInterest'),
+  }),
+);

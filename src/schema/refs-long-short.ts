@@ -1,0 +1,33 @@
+import {
+  ContrarianBiases,
+  CrowdingSignals,
+  RetailWhaleStances,
+  type LongShortAnalysis,
+  type RatioReading,
+  type TakerReading,
+} from '../analyzers/long-short.types.js';
+import { builder } from './builder.js';
+import type { WithMeta } from './refs.js';
+
+/**
+ * Refs and enums of the long/short crowding analysis (implemented in src/resolvers/long-short.ts). The
+ * enums live here rather than in enums.ts so this analysis stays one self-contained slice.
+ */
+export const LongShortAnalysisRef = builder.objectRef<WithMeta<LongShortAnalysis>>('LongShortAnalysis');
+export const LongShortReadingRef = builder.objectRef<RatioReading>('LongShortReading');
+export const TakerFlowReadingRef = builder.objectRef<TakerReading>('TakerFlowReading');
+
+export const CrowdingSignalEnum = builder.enumType(CrowdingSignals, {
+  name: 'CrowdingSignal',
+  description: 'Which side positioning says is crowded: score ≥ 50 CROWDED_LONGS, ≥ 20 LONG_LEAN, ≤ −50 CROWDED_SHORTS, ≤ −20 SHORT_LEAN, else BALANCED.',
+});
+
+export const ContrarianBiasEnum = builder.enumType(ContrarianBiases, {
+  name: 'ContrarianBias',
+  description: 'The contrarian reading of crowding: CROWDED_LONGS → BEARISH, CROWDED_SHORTS → BULLISH, anything else NEUTRAL. Analysis, not advice.',
+});
+
+export const RetailWhaleStanceEnum = builder.enumType(RetailWhaleStances, {
+  name: 'RetailWhaleStance',
+  description: "Retail (all accounts) vs whales (top traders' positions): RETAIL_MORE_LONG / WHALES_MORE_LONG when their long shares differ by ≥ 10 points, else ALIGNED.",
+});
