@@ -20,6 +20,12 @@ export interface AnalysisDefinition<R = unknown> {
   methodologyVersion: string;
   /** Store changes that make the result out of date. */
   triggers: ReadonlySet<MarketEventType>;
+  /**
+   * The input whose publication cadence decides when a result is stale (see engine/freshness.ts);
+   * unset means the stream threshold (STALE_AFTER_MS). Analyses of polled statistics set it so a result
+   * is not flagged stale merely because the venue has not published the next period yet.
+   */
+  freshnessInput?: MarketEventType;
   /** Null when the store does not hold enough input yet to say anything. */
   compute(market: SymbolMarket, now: number, settings: AnalysisSettings): { result: R; asOf: number } | null;
   /**
@@ -52,3 +58,8 @@ export const fundingDefinition: AnalysisDefinition<FundingAnalysis> = {
 };
 
 export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition, liquidationCascadesDefinition as AnalysisDefinition, openInterestDefinition as AnalysisDefinition, longShortDefinition as AnalysisDefinition, basisDefinition as AnalysisDefinition, liquidationHeatmapDefinition as AnalysisDefinition];
+
+/** The input that decides staleness for an analysis kind (undefined: stream threshold). */
+export function freshnessInputOf(kind: string): MarketEventType | undefined {
+  return ANALYSES.find((d) => d.kind === kind)?.freshnessInput;
+}

@@ -11,8 +11,7 @@ import {
   RetailWhaleStanceEnum,
   TakerFlowReadingRef,
 } from '../schema/refs-long-short.js';
-import { withInputMeta } from './input-meta.js';
-import { requireLatest, requireSymbol } from './shared.js';
+import { requireLatest, requireSymbol, withMeta } from './shared.js';
 
 LongShortReadingRef.implement({
   description: 'The current value of one long/short ratio against its own stored history.',
@@ -71,7 +70,7 @@ LongShortAnalysisRef.implement({
 builder.objectField(MarketRef, 'longShort', (t) =>
   t.field({
     type: LongShortAnalysisRef,
-    resolve: async (m, _args, ctx) => withInputMeta<LongShortAnalysis>(ctx, await requireLatest(ctx, 'LONG_SHORT', m.symbol), 'longShortRatio'),
+    resolve: async (m, _args, ctx) => withMeta<LongShortAnalysis>(ctx, await requireLatest(ctx, 'LONG_SHORT', m.symbol)),
   }),
 );
 
@@ -84,6 +83,6 @@ builder.subscriptionField('longShortUpdated', (t) =>
     args: { symbol: t.arg.string({ required: true }) },
     subscribe: (_root, args, ctx) =>
       slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('LONG_SHORT', requireSymbol(ctx, args.symbol)))),
-    resolve: (record: AnalysisRecord, _args, ctx) => withInputMeta<LongShortAnalysis>(ctx, record, 'longShortRatio'),
+    resolve: (record: AnalysisRecord, _args, ctx) => withMeta<LongShortAnalysis>(ctx, record),
   }),
 );

@@ -11,8 +11,7 @@ import {
   OpenInterestHorizonEnum,
   OpenInterestQuadrantEnum,
 } from '../schema/refs-open-interest.js';
-import { withInputMeta } from './input-meta.js';
-import { requireLatest, requireSymbol } from './shared.js';
+import { requireLatest, requireSymbol, withMeta } from './shared.js';
 
 OpenInterestChangeRef.implement({
   description: 'Change of open interest and price over one horizon ending at the latest observation. Percentages are percent (1.5 = 1.5 %).',
@@ -83,7 +82,7 @@ OpenInterestAnalysisRef.implement({
 builder.objectField(MarketRef, 'openInterest', (t) =>
   t.field({
     type: OpenInterestAnalysisRef,
-    resolve: async (m, _args, ctx) => withInputMeta<OpenInterestAnalysis>(ctx, await requireLatest(ctx, 'OPEN_INTEREST', m.symbol), 'openInterest'),
+    resolve: async (m, _args, ctx) => withMeta<OpenInterestAnalysis>(ctx, await requireLatest(ctx, 'OPEN_INTEREST', m.symbol)),
   }),
 );
 
@@ -96,6 +95,6 @@ builder.subscriptionField('openInterestUpdated', (t) =>
     args: { symbol: t.arg.string({ required: true }) },
     subscribe: (_root, args, ctx) =>
       slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('OPEN_INTEREST', requireSymbol(ctx, args.symbol)))),
-    resolve: (record: AnalysisRecord, _args, ctx) => withInputMeta<OpenInterestAnalysis>(ctx, record, 'openInterest'),
+    resolve: (record: AnalysisRecord, _args, ctx) => withMeta<OpenInterestAnalysis>(ctx, record),
   }),
 );

@@ -2,6 +2,8 @@ import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
 import { AppError, badInput, ErrorCodes } from '../errors.js';
 import type { GraphQLContext } from '../context.js';
 import type { AnalysisMeta, WithMeta } from '../schema/refs.js';
+import { freshnessInputOf } from '../engine/analyses.js';
+import { staleAfterMs } from '../engine/freshness.js';
 
 /** Upper-cases and checks a symbol against the configured set; BAD_USER_INPUT names the known ones. */
 export function requireSymbol(ctx: GraphQLContext, raw: string): string {
@@ -13,14 +15,22 @@ export function requireSymbol(ctx: GraphQLContext, raw: string): string {
   return symbol;
 }
 
-export function metaOf(ctx: GraphQLContext, record: Pick<AnalysisRecord, 'asOf' | 'source' | 'venue' | 'methodologyVersion'>): AnalysisMeta {
+function staleAfter(record: Partial<Pick<AnalysisRecord, 'kind'>>, streamStaleAfterMs: number): number {
+  const input = record.kind === undefined ? undefined : freshnessInputOf(record.kind);
+  return input === undefined ? streamStaleAfterMs : staleAfterMs(input, streamStaleAfterMs);
+}
+
+export function metaOf(
+  ctx: GraphQLContext,
+  record: Pick<AnalysisRecord, 'asOf' | 'source' | 'venue' | 'methodologyVersion'> & Partial<Pick<AnalysisRecord, 'kind'>>,
+): AnalysisMeta {
   const ageMs = Math.max(0, ctx.services.now() - record.asOf);
   return {
     source: record.source,
     venue: record.venue,
     asOf: record.asOf,
     ageMs,
-    stale: ageMs > ctx.services.staleAfterMs,
+    stale: ageMs > staleAfter(record, ctx.services.staleAfterMs),
     methodologyVersion: record.methodologyVersion,
   };
 }

@@ -12,6 +12,7 @@ const ratios = (market: SymbolMarket, kind: LongShortKind) =>
 
 export const longShortDefinition: AnalysisDefinition<LongShortAnalysis> = {
   kind: 'LONG_SHORT',
+  freshnessInput: 'longShortRatio',
   methodologyVersion: LONG_SHORT_METHODOLOGY_VERSION,
   triggers: new Set(['longShortRatio', 'takerVolume']),
   compute(market) {

@@ -32,6 +32,7 @@ export function pricePath(market: SymbolMarket): PricePoint[] {
 
 export const openInterestDefinition: AnalysisDefinition<OpenInterestAnalysis> = {
   kind: 'OPEN_INTEREST',
+  freshnessInput: 'openInterest',
   methodologyVersion: OPEN_INTEREST_METHODOLOGY_VERSION,
   triggers: new Set(['openInterest']),
   compute(market) {
