@@ -1,0 +1,63 @@
+/**
+ * CPU share of the analysis engine when every registered analysis runs in real time for many simulated
+ * symbols. Two phases in one run, each ENGINE_SECONDS long:
+ *   baseline: simulated market -> market store (no analyses);
+ *   engine:   the same plus the engine recomputing every analysis at ANALYSIS_MIN_INTERVAL_MS.
+ * Prints the process CPU time per wall second (share of one core) of each phase and the difference,
+ * which is what the analyses cost. Target for the derivatives analyses: under 0.25 of one core.
+ *
+ *   npm run bench:engine        (env: ENGINE_SYMBOLS=20, ENGINE_SECONDS=20, ANALYSIS_MIN_INTERVAL_MS=1000)
+ */
+import { createPubSub } from 'graphql-yoga';
+import { createSimulatedSource } from '../src/datasources/simulated/simulated-source.js';
+import { ANALYSES } from '../src/engine/analyses.js';
+import { createAnalysisEngine } from '../src/engine/analysis-engine.js';
+import { createMarketStore } from '../src/engine/market-store.js';
+import { createResultCache } from '../src/engine/result-cache.js';
+import type { Topics } from '../src/pubsub.js';
+
+const symbolCount = Number(process.env.ENGINE_SYMBOLS ?? 20);
+const seconds = Number(process.env.ENGINE_SECONDS ?? 20);
+const minIntervalMs = Number(process.env.ANALYSIS_MIN_INTERVAL_MS ?? 1000);
+const base = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT', 'DOGEUSDT'];
+const symbols = Array.from({ length: symbolCount }, (_, i) => base[i] ?? `SIM${i}USDT`);
+
+async function phase(withEngine: boolean): Promise<{ cpuShare: number; computations: number }> {
+  const source = createSimulatedSource({ seed: 7, tickMs: 250, symbols });
+  const store = createMarketStore(symbols);
+  const engine = withEngine
+    ? createAnalysisEngine({
+        store,
+        definitions: ANALYSES,
+        settings: { fundingHistoryWindow: 90, fundingIntervalHours: () => 8 },
+        cache: createResultCache(),
+        pubsub: createPubSub<Topics>(),
+        snapshots: { enqueue: () => {} },
+        origin: 'SIMULATED',
+        venue: 'simulated',
+        minIntervalMs,
+        snapshotEveryMs: 10_000,
+      })
+    : undefined;
+  engine?.start();
+  await source.start(symbols, (e) => store.apply(e));
+  await new Promise((r) => setTimeout(r, 2_000)); // let start-up work settle
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const computations0 = engine?.stats().computations ?? 0;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - t0;
+  const computations = (engine?.stats().computations ?? 0) - computations0;
+  engine?.stop();
+  await source.stop();
+  return { cpuShare: (cpu.user + cpu.system) / 1000 / wallMs, computations };
+}
+
+const baseline = await phase(false);
+const withEngine = await phase(true);
+console.log(`${symbols.length} simulated symbols, ${ANALYSES.length} analyses (${ANALYSES.map((a) => a.kind).join(', ')}), recompute interval ${minIntervalMs} ms, ${seconds}s per phase`);
+console.log(`baseline (market + store)    : ${baseline.cpuShare.toFixed(3)} of one core`);
+console.log(`with engine (all analyses)   : ${withEngine.cpuShare.toFixed(3)} of one core, ${withEngine.computations} computations (${(withEngine.computations / seconds).toFixed(0)}/s)`);
+console.log(`engine share (difference)    : ${(withEngine.cpuShare - baseline.cpuShare).toFixed(3)} of one core (target < 0.25)`);
+process.exit(0);
