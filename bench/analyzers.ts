@@ -1,0 +1,87 @@
+/**
+ * Per-analyzer cost on 30 days of 5-minute inputs for one symbol (8 640 candles, open-interest points,
+ * long/short ratios, taker volume and basis periods; 90 funding settlements; 1-minute candles and
+ * liquidations of the last day), from the simulated market's deterministic history.
+ *
+ * For each registered analysis it prints:
+ *   full        — a computation over the whole 30-day store (median of runs);
+ *   incremental — the computation the engine runs after one new 5-minute period arrives (append one
+ *                 candle, OI point, ratio, taker and basis period and a mark tick, then recompute);
+ *   ratio       — incremental / full. Analyzers recompute over bounded windows rather than updating
+ *                 state, so the ratio says how much of the 30 days each one actually reads.
+ *
+ *   npm run bench:analyzers      (env: BENCH_RUNS=15)
+ */
+import { generateHistory } from '../src/datasources/simulated/history.js';
+import type { MarketEvent } from '../src/domain/market.js';
+import { ANALYSES } from '../src/engine/analyses.js';
+import { createMarketStore } from '../src/engine/market-store.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const symbol = 'BTCUSDT';
+const DAYS = 30;
+const FIVE_MIN = 300_000;
+const periods = (DAYS * 86_400_000) / FIVE_MIN;
+const startTime = Date.UTC(2026, 0, 31);
+
+const history = generateHistory({
+  seed: 11,
+  symbol,
+  startTime,
+  fundingCount: 90,
+  statPeriods: periods,
+  intervals: ['1m', '5m', '1h'],
+  candleCount: { '1m': 1_440, '5m': periods, '1h': DAYS * 24 },
+});
+const store = createMarketStore([symbol], { candlesPerInterval: periods + 10, statistics: periods + 10 });
+const events: MarketEvent[] = [
+  ...history.funding.map((funding) => ({ type: 'funding', funding }) as const),
+  ...[...history.candles.values()].flat().map((candle) => ({ type: 'candle', candle }) as const),
+  ...history.openInterest.map((openInterest) => ({ type: 'openInterest', openInterest }) as const),
+  ...history.longShortRatios.map((ratio) => ({ type: 'longShortRatio', ratio }) as const),
+  ...history.takerVolume.map((volume) => ({ type: 'takerVolume', volume }) as const),
+  ...history.basis.map((basis) => ({ type: 'basis', basis }) as const),
+  ...history.liquidations.map((liquidation) => ({ type: 'liquidation', liquidation }) as const),
+  { type: 'markPrice', mark: history.mark },
+  { type: 'spotPrice', spot: history.spot },
+  ...(history.ticker ? [{ type: 'ticker24h', ticker: history.ticker } as const] : []),
+];
+for (const e of events) store.apply(e);
+const market = store.get(symbol)!;
+const settings = { fundingHistoryWindow: 90, fundingIntervalHours: () => 8 };
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function time(fn: () => unknown): number {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+let now = startTime;
+/** One more 5-minute period of every input, continuing the last values. */
+function appendPeriod(): void {
+  now += FIVE_MIN;
+  const last5m = market.candles.get('5m')!.last()!;
+  const oi = market.openInterest.last()!;
+  const price = last5m.close * (1 + (Math.random() - 0.5) * 0.002);
+  store.apply({ type: 'candle', candle: { ...last5m, openTime: last5m.openTime + FIVE_MIN, closeTime: last5m.closeTime + FIVE_MIN, open: last5m.close, close: price, high: Math.max(price, last5m.close), low: Math.min(price, last5m.close) } });
+  store.apply({ type: 'openInterest', openInterest: { ...oi, openInterest: oi.openInterest * 1.001, time: oi.time + FIVE_MIN } });
+  for (const [, buffer] of market.longShort) store.apply({ type: 'longShortRatio', ratio: { ...buffer.last()!, time: buffer.last()!.time + FIVE_MIN } });
+  store.apply({ type: 'takerVolume', volume: { ...market.takerVolume.last()!, time: market.takerVolume.last()!.time + FIVE_MIN } });
+  store.apply({ type: 'basis', basis: { ...market.basis.last()!, time: market.basis.last()!.time + FIVE_MIN } });
+  store.apply({ type: 'markPrice', mark: { ...market.mark!, markPrice: price, time: now } });
+}
+
+console.log(`30 days of 5-minute inputs for ${symbol}: ${market.candles.get('5m')!.size} candles, ${market.openInterest.size} OI points, ${market.takerVolume.size} taker periods, ${market.funding.size} settlements; median of ${runs} runs`);
+console.log('analysis               full (ms)  incremental (ms)  incremental/full');
+for (const def of ANALYSES) {
+  for (let i = 0; i < 3; i += 1) def.compute(market, now, settings); // warm-up
+  const full = median(Array.from({ length: runs }, () => time(() => def.compute(market, now, settings))));
+  const incremental = median(
+    Array.from({ length: runs }, () => {
+      appendPeriod();
+      return time(() => def.compute(market, now, settings));
+    }),
+  );
+  console.log(`${def.kind.padEnd(22)} ${full.toFixed(3).padStart(9)}  ${incremental.toFixed(3).padStart(16)}  ${(incremental / full).toFixed(2).padStart(16)}`);
+}
