@@ -284,6 +284,8 @@ describe('source: 429 and 418 stop the whole venue', () => {
     expect(futuresOnly(fake.requests).length, 'without a request').toBe(sent);
 
     await waitFor(() => source.venues()[0]!.state === 'OK', 'the ban end', 3_000);
+    // The state turns OK when the ban ends; the next poll may still be on its way.
+    await waitFor(() => futuresOnly(fake.requests).some((r) => r.at >= venue.blockedUntil!), 'a poll after the ban', 5_000);
     const later = expectNothingSentBefore(fake, lines, banned + 1, /IP banned \(418\)/, venue.blockedUntil!);
     expect(later.length, 'polling resumed after the ban').toBeGreaterThan(0);
   });

@@ -547,6 +547,8 @@ describe.each(['BTCUSDT', 'ETHUSDT'])('real Binance 8 h funding history: %s', (s
   const file = new URL(`${symbol}-8h-funding_rate.freqtrade.json`, DATA_DIR);
 
   describe.skipIf(!existsSync(file))('analyzer over every settlement', () => {
+  // Collected even when skipped: read nothing without the recordings.
+  if (!existsSync(file)) return;
     const load = (): FundingSettlement[] =>
       (JSON.parse(readFileSync(file, 'utf8')) as number[][]).map((row) => ({ fundingTime: row[0] as number, rate: row[1] as number }));
 
