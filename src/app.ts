@@ -14,6 +14,8 @@ import { createReplaySource, parseReplayDirs, type ReplaySource } from './dataso
 import { ANALYSES } from './engine/analyses.js';
 import { createAnalysisEngine, type AnalysisEngine } from './engine/analysis-engine.js';
 import { createLiquidationEvents, type LiquidationEvents } from './engine/liquidation-events.js';
+import { createTrapEvents } from './engine/trap-events.js';
+import { createTradeEvents, type TradeEvents } from './engine/trade-events.js';
 import { createMarketStore, type MarketStore } from './engine/market-store.js';
 import { createResultCache, type ResultCache } from './engine/result-cache.js';
 import { createSnapshotWriter, type SnapshotWriter } from './engine/snapshot-writer.js';
@@ -135,6 +137,7 @@ export function createApp(deps: AppDeps): App {
   let store: MarketStore | undefined;
   let engine: AnalysisEngine | undefined;
   let liquidationEvents: LiquidationEvents | undefined;
+  let tradeEvents: TradeEvents | undefined;
   let writer: SnapshotWriter | undefined;
   let http: HttpServer | undefined;
   let cache: ResultCache | undefined;
@@ -273,10 +276,12 @@ export function createApp(deps: AppDeps): App {
           snapshotEveryMs: config.SNAPSHOT_EVERY_MS,
           now,
           logger: logger.child({ component: 'engine' }),
-          onResult: liquidationEvents.onResult,
+          onResult: createTrapEvents({ pubsub: pubsub.pubsub, next: liquidationEvents.onResult }).onResult,
         });
         engine.start();
         liquidationEvents.start();
+        tradeEvents = createTradeEvents({ store, pubsub: pubsub.pubsub });
+        tradeEvents.start();
         const target = store;
         await source.start(config.SYMBOLS, (event) => target.apply(event));
         logger.info({ origin: source.origin, venue: source.venue, symbols: config.SYMBOLS }, 'market source started');
@@ -292,6 +297,7 @@ export function createApp(deps: AppDeps): App {
       await source?.stop().catch((err: unknown) => logger.warn({ err }, 'source stop failed'));
       engine?.stop();
       liquidationEvents?.stop();
+      tradeEvents?.stop();
       await writer?.stop().catch((err: unknown) => logger.warn({ err }, 'snapshot flush on stop failed'));
       await pubsub?.close();
       await cacheRedis?.quit().catch(() => {});

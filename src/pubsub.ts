@@ -3,7 +3,11 @@ import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { AnalysisRecord } from './domain/analysis.js';
-import type { Liquidation } from './domain/market.js';
+import type { Trap } from './analyzers/traps.types.js';
+import type { Liquidation, Trade } from './domain/market.js';
+
+/** A trade as published on `trade:created`: the domain trade plus its notional (price × qty). */
+export type PublishedTrade = Trade & { notional: number };
 
 /**
  * Typed topic map. Topics are `noun:verb`, keyed by `KIND:SYMBOL`, payloads JSON-safe (they cross Redis).
@@ -14,6 +18,10 @@ export type Topics = {
   'liquidation:created': [symbol: string, liquidation: Liquidation];
   /** A LIQUIDATION_CASCADES result whose severity differs from the previous one, keyed by symbol. */
   'cascade:detected': [symbol: string, record: AnalysisRecord];
+  /** Each new TRAPS detection (default 15 m analysis), once, keyed by symbol. */
+  'trap:detected': [symbol: string, trap: Trap];
+  /** Trades with notional ≥ WHALE_TRADE_FLOOR (10 000 USD; not every trade), keyed by symbol. */
+  'trade:created': [symbol: string, trade: PublishedTrade];
 };
 
 export const analysisKey = (kind: string, symbol: string) => `${kind}:${symbol}`;

@@ -8,6 +8,13 @@ export const AnalysisKinds = {
   LONG_SHORT: 'LONG_SHORT',
   BASIS: 'BASIS',
   LIQUIDATION_CASCADES: 'LIQUIDATION_CASCADES',
+  WHALES: 'WHALES',
+  VOLUME: 'VOLUME',
+  VOLUME_PROFILE: 'VOLUME_PROFILE',
+  MARKET_STRUCTURE: 'MARKET_STRUCTURE',
+  KEY_LEVELS: 'KEY_LEVELS',
+  TRAPS: 'TRAPS',
+  SESSIONS: 'SESSIONS',
 } as const;
 export type AnalysisKind = (typeof AnalysisKinds)[keyof typeof AnalysisKinds];
 

@@ -3,11 +3,18 @@ import type { FundingAnalysis } from '../analyzers/funding.types.js';
 import type { AnalysisKind } from '../domain/analysis.js';
 import type { MarketEventType } from '../domain/market.js';
 import type { SymbolMarket } from './market-store.js';
+import { marketStructureDefinition } from './definitions/market-structure.js';
+import { keyLevelsDefinition } from './definitions/key-levels.js';
 import { liquidationCascadesDefinition } from './definitions/liquidation-cascades.js';
 import { openInterestDefinition } from './definitions/open-interest.js';
 import { longShortDefinition } from './definitions/long-short.js';
 import { basisDefinition } from './definitions/basis.js';
 import { liquidationHeatmapDefinition } from './definitions/liquidation-heatmap.js';
+import { volumeDefinition } from './definitions/volume.js';
+import { volumeProfileDefinition } from './definitions/volume-profile.js';
+import { trapsDefinition } from './definitions/traps.js';
+import { whalesDefinition } from './definitions/whales.js';
+import { sessionsDefinition } from './definitions/sessions.js';
 
 export interface AnalysisSettings {
   fundingHistoryWindow: number;
@@ -57,7 +64,7 @@ export const fundingDefinition: AnalysisDefinition<FundingAnalysis> = {
   },
 };
 
-export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition, liquidationCascadesDefinition as AnalysisDefinition, openInterestDefinition as AnalysisDefinition, longShortDefinition as AnalysisDefinition, basisDefinition as AnalysisDefinition, liquidationHeatmapDefinition as AnalysisDefinition];
+export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition, marketStructureDefinition as AnalysisDefinition, keyLevelsDefinition as AnalysisDefinition, liquidationCascadesDefinition as AnalysisDefinition, openInterestDefinition as AnalysisDefinition, longShortDefinition as AnalysisDefinition, basisDefinition as AnalysisDefinition, liquidationHeatmapDefinition as AnalysisDefinition, volumeDefinition as AnalysisDefinition, volumeProfileDefinition as AnalysisDefinition, trapsDefinition as AnalysisDefinition, whalesDefinition as AnalysisDefinition, sessionsDefinition as AnalysisDefinition];
 
 /** The input that decides staleness for an analysis kind (undefined: stream threshold). */
 export function freshnessInputOf(kind: string): MarketEventType | undefined {

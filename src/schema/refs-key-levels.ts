@@ -1,0 +1,28 @@
+import { KeyLevelKinds, LegDirections, LevelSides, type FibLeg, type KeyLevel, type KeyLevels, type PeriodHlc } from '../analyzers/key-levels.types.js';
+import { builder } from './builder.js';
+import type { WithMeta } from './refs.js';
+
+/**
+ * Refs and enums of the key-levels analysis (implemented in src/resolvers/key-levels.ts). The enums live
+ * here rather than in enums.ts so this analysis stays one self-contained slice.
+ */
+export const KeyLevelsRef = builder.objectRef<WithMeta<KeyLevels>>('KeyLevels');
+export const KeyLevelRef = builder.objectRef<KeyLevel>('KeyLevel');
+export const KeyLevelLegRef = builder.objectRef<FibLeg>('KeyLevelLeg');
+export const KeyLevelPeriodRef = builder.objectRef<PeriodHlc>('KeyLevelPeriod');
+
+export const KeyLevelKindEnum = builder.enumType(KeyLevelKinds, {
+  name: 'KeyLevelKind',
+  description:
+    'Where a level comes from: SWING_CLUSTER (confirmed swings within the tolerance), VOLUME_NODE (volume-by-price peak), FIB_RETRACEMENT / FIB_EXTENSION (of the last confirmed leg), PRIOR_DAY_* / PRIOR_WEEK_* (high, low, close of the previous UTC day / week).',
+});
+
+export const KeyLevelSideEnum = builder.enumType(LevelSides, {
+  name: 'KeyLevelSide',
+  description: 'SUPPORT: the level is below the current price; RESISTANCE: at or above it.',
+});
+
+export const KeyLevelLegDirectionEnum = builder.enumType(LegDirections, {
+  name: 'KeyLevelLegDirection',
+  description: 'UP: a swing low to the following swing high; DOWN: a swing high to the following swing low.',
+});

@@ -1,0 +1,23 @@
+import { WhalePatterns, WhaleSignals, WhaleWindows, type WhaleActivity, type WhaleTrade } from '../analyzers/whales.types.js';
+import { builder } from './builder.js';
+import type { WithMeta } from './refs.js';
+
+/** Refs and enums of the whale analysis (implemented in src/resolvers/whales.ts). */
+export const WhaleActivityRef = builder.objectRef<WithMeta<WhaleActivity>>('WhaleActivity');
+export const WhaleTradeRef = builder.objectRef<WhaleTrade>('WhaleTrade');
+
+export const WhaleWindowEnum = builder.enumType(WhaleWindows, {
+  name: 'WhaleWindow',
+  description: 'Look-back window of the whale analysis: M15 = 15 minutes, H1 = 1 hour, H4 = 4 hours, H24 = 24 hours.',
+});
+
+export const WhalePatternEnum = builder.enumType(WhalePatterns, {
+  name: 'WhalePattern',
+  description:
+    'Whale net flow against the price change of the window: ACCUMULATION (net buying while price is flat or falling), DISTRIBUTION (net selling while price is flat or rising), MARKUP (net buying with price rising), MARKDOWN (net selling with price falling), BALANCED (net flow within ±10 % of gross).',
+});
+
+export const WhaleSignalEnum = builder.enumType(WhaleSignals, {
+  name: 'WhaleSignal',
+  description: 'ACCUMULATING when the whale score is ≥ 25, DISTRIBUTING when ≤ −25, else NEUTRAL (also with fewer than 3 whale trades).',
+});
