@@ -10,7 +10,7 @@
  */
 import { createPubSub } from 'graphql-yoga';
 import { createSimulatedSource } from '../src/datasources/simulated/simulated-source.js';
-import { ANALYSES } from '../src/engine/analyses.js';
+import { ANALYSES, MARKET_ANALYSES } from '../src/engine/analyses.js';
 import { createAnalysisEngine } from '../src/engine/analysis-engine.js';
 import { createMarketStore } from '../src/engine/market-store.js';
 import { createResultCache } from '../src/engine/result-cache.js';
@@ -29,6 +29,7 @@ async function phase(withEngine: boolean): Promise<{ cpuShare: number; computati
     ? createAnalysisEngine({
         store,
         definitions: ANALYSES,
+        marketDefinitions: MARKET_ANALYSES,
         settings: { fundingHistoryWindow: 90, fundingIntervalHours: () => 8 },
         cache: createResultCache(),
         pubsub: createPubSub<Topics>(),

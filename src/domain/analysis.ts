@@ -15,6 +15,11 @@ export const AnalysisKinds = {
   KEY_LEVELS: 'KEY_LEVELS',
   TRAPS: 'TRAPS',
   SESSIONS: 'SESSIONS',
+  VOLATILITY: 'VOLATILITY',
+  REGIME: 'REGIME',
+  CORRELATION: 'CORRELATION',
+  SENTIMENT: 'SENTIMENT',
+  OPTIONS_FLOW: 'OPTIONS_FLOW',
 } as const;
 export type AnalysisKind = (typeof AnalysisKinds)[keyof typeof AnalysisKinds];
 

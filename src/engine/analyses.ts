@@ -2,7 +2,7 @@ import { computeFundingAnalysis, FUNDING_METHODOLOGY_VERSION } from '../analyzer
 import type { FundingAnalysis } from '../analyzers/funding.types.js';
 import type { AnalysisKind } from '../domain/analysis.js';
 import type { MarketEventType } from '../domain/market.js';
-import type { SymbolMarket } from './market-store.js';
+import type { MarketStore, SymbolMarket } from './market-store.js';
 import { marketStructureDefinition } from './definitions/market-structure.js';
 import { keyLevelsDefinition } from './definitions/key-levels.js';
 import { liquidationCascadesDefinition } from './definitions/liquidation-cascades.js';
@@ -66,7 +66,31 @@ export const fundingDefinition: AnalysisDefinition<FundingAnalysis> = {
 
 export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition, marketStructureDefinition as AnalysisDefinition, keyLevelsDefinition as AnalysisDefinition, liquidationCascadesDefinition as AnalysisDefinition, openInterestDefinition as AnalysisDefinition, longShortDefinition as AnalysisDefinition, basisDefinition as AnalysisDefinition, liquidationHeatmapDefinition as AnalysisDefinition, volumeDefinition as AnalysisDefinition, volumeProfileDefinition as AnalysisDefinition, trapsDefinition as AnalysisDefinition, whalesDefinition as AnalysisDefinition, sessionsDefinition as AnalysisDefinition];
 
+/**
+ * An analysis that spans symbols or is about the market as a whole (correlations, options flow,
+ * sentiment). Computed per key rather than per symbol: e.g. option currencies (`BTC`, `ETH`) or `ALL`.
+ * Keys play the role of the symbol in the cache, topics (`analysisUpdated(kind, symbol: key)`) and
+ * snapshots.
+ */
+export interface MarketWideDefinition<R = unknown> {
+  kind: AnalysisKind;
+  methodologyVersion: string;
+  /** Store changes (symbol-level or market-wide) that make results out of date. */
+  triggers: ReadonlySet<MarketEventType>;
+  freshnessInput?: MarketEventType;
+  /** The keys to compute now, given what the store holds. */
+  keys(store: MarketStore): string[];
+  compute(store: MarketStore, key: string, now: number, settings: AnalysisSettings): { result: R; asOf: number } | null;
+  computeWith?(store: MarketStore, key: string, now: number, settings: AnalysisSettings, params: unknown): { result: R; asOf: number } | null;
+}
+
+/** Market-wide analyses, registered like ANALYSES. */
+export const MARKET_ANALYSES: readonly MarketWideDefinition[] = [];
+
+/** Kinds computed per market-wide key rather than per symbol. */
+export const isMarketWideKind = (kind: string): boolean => MARKET_ANALYSES.some((d) => d.kind === kind);
+
 /** The input that decides staleness for an analysis kind (undefined: stream threshold). */
 export function freshnessInputOf(kind: string): MarketEventType | undefined {
-  return ANALYSES.find((d) => d.kind === kind)?.freshnessInput;
+  return (ANALYSES.find((d) => d.kind === kind) ?? MARKET_ANALYSES.find((d) => d.kind === kind))?.freshnessInput;
 }

@@ -3,13 +3,15 @@ import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
 import type { DataOrigin } from '../domain/market.js';
 import type { SnapshotRow } from '../db/snapshot-repository.js';
 import { analysisKey, type AppPubSub } from '../pubsub.js';
-import type { AnalysisDefinition, AnalysisSettings } from './analyses.js';
+import type { AnalysisDefinition, AnalysisSettings, MarketWideDefinition } from './analyses.js';
 import type { MarketStore } from './market-store.js';
 import type { ResultCache } from './result-cache.js';
 
 export interface AnalysisEngineOptions {
   store: MarketStore;
   definitions: readonly AnalysisDefinition[];
+  /** Analyses computed per market-wide key (correlations, options flow, sentiment). */
+  marketDefinitions?: readonly MarketWideDefinition[];
   settings: AnalysisSettings;
   cache: ResultCache;
   pubsub: AppPubSub['pubsub'];
@@ -59,22 +61,28 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   for (const def of definitions) {
     for (const trigger of def.triggers) byTrigger.set(trigger, [...(byTrigger.get(trigger) ?? []), def]);
   }
+  const marketDefinitions = options.marketDefinitions ?? [];
+  const marketByTrigger = new Map<string, MarketWideDefinition[]>();
+  for (const def of marketDefinitions) {
+    for (const trigger of def.triggers) marketByTrigger.set(trigger, [...(marketByTrigger.get(trigger) ?? []), def]);
+  }
   const stats: EngineStats = { computations: 0, failures: 0, published: 0 };
   let unsubscribe: (() => void) | null = null;
   const tickerDue = new Map<string, NodeJS.Timeout>();
   const paramCache = new Map<string, AnalysisRecord>();
   const PARAM_CACHE_MAX = 500;
 
-  function run(def: AnalysisDefinition, symbol: string): AnalysisRecord | undefined {
+  type Output = { result: unknown; asOf: number } | null;
+
+  /** Computes one (kind, key), then caches, publishes, reports and samples a snapshot of the result. */
+  function produce(def: Pick<AnalysisDefinition, 'kind' | 'methodologyVersion'>, symbol: string, compute: (t: number) => Output): AnalysisRecord | undefined {
     const key = analysisKey(def.kind, symbol);
-    const market = store.get(symbol);
-    if (!market) return undefined;
     const t = now();
     lastRun.set(key, t);
     stats.computations += 1;
-    let output: ReturnType<AnalysisDefinition['compute']>;
+    let output: Output;
     try {
-      output = def.compute(market, t, settings);
+      output = compute(t);
     } catch (error) {
       stats.failures += 1;
       logger?.error({ err: error, kind: def.kind, symbol }, 'analysis failed');
@@ -110,13 +118,24 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     return record;
   }
 
-  function schedule(def: AnalysisDefinition, symbol: string): void {
-    const key = analysisKey(def.kind, symbol);
+  function run(def: AnalysisDefinition, symbol: string): AnalysisRecord | undefined {
+    const market = store.get(symbol);
+    if (!market) return undefined;
+    return produce(def, symbol, (t) => def.compute(market, t, settings));
+  }
+
+  function runMarket(def: MarketWideDefinition, key: string): AnalysisRecord | undefined {
+    return produce(def, key, (t) => def.compute(store, key, t, settings));
+  }
+
+  /** At most one run per (kind, key) per minIntervalMs; changes in between coalesce into one trailing run. */
+  function schedule(kind: string, symbol: string, runner: () => unknown): void {
+    const key = analysisKey(kind, symbol);
     if (timers.has(key)) return;
     const delay = Math.max(0, (lastRun.get(key) ?? -Infinity) + minIntervalMs - now());
     const timer = setTimeout(() => {
       timers.delete(key);
-      run(def, symbol);
+      runner();
     }, delay);
     timer.unref();
     timers.set(key, timer);
@@ -144,12 +163,17 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
 
   return {
     start() {
+      const scheduleMarket = (def: MarketWideDefinition) => {
+        for (const key of def.keys(store)) schedule(def.kind, key, () => runMarket(def, key));
+      };
       unsubscribe = store.onChange((symbol, type) => {
-        if (symbol === null) return; // market-wide inputs: no per-symbol analysis uses them yet
+        for (const def of marketByTrigger.get(type) ?? []) scheduleMarket(def);
+        if (symbol === null) return;
         publishTicker(symbol);
-        for (const def of byTrigger.get(type) ?? []) schedule(def, symbol);
+        for (const def of byTrigger.get(type) ?? []) schedule(def.kind, symbol, () => run(def, symbol));
       });
-      for (const symbol of store.symbols()) for (const def of definitions) schedule(def, symbol);
+      for (const symbol of store.symbols()) for (const def of definitions) schedule(def.kind, symbol, () => run(def, symbol));
+      for (const def of marketDefinitions) scheduleMarket(def);
     },
     stop() {
       unsubscribe?.();
@@ -159,12 +183,22 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     },
     computeNow(kind, symbol) {
       const def = definitions.find((d) => d.kind === kind);
-      return def ? run(def, symbol) : undefined;
+      if (def) return run(def, symbol);
+      const marketDef = marketDefinitions.find((d) => d.kind === kind);
+      return marketDef && marketDef.keys(store).includes(symbol) ? runMarket(marketDef, symbol) : undefined;
     },
     computeWithParams(kind, symbol, params) {
       const def = definitions.find((d) => d.kind === kind);
       const market = store.get(symbol);
-      if (!def?.computeWith || !market) return undefined;
+      const marketDef = marketDefinitions.find((d) => d.kind === kind);
+      const computeWith =
+        def?.computeWith && market
+          ? (t: number) => def.computeWith!(market, t, settings, params)
+          : marketDef?.computeWith
+            ? (t: number) => marketDef.computeWith!(store, symbol, t, settings, params)
+            : undefined;
+      const methodologyVersion = def?.methodologyVersion ?? marketDef?.methodologyVersion;
+      if (!computeWith || methodologyVersion === undefined) return undefined;
       const key = `${kind}:${symbol}:${JSON.stringify(params, Object.keys(params).sort())}`;
       const t = now();
       const cached = paramCache.get(key);
@@ -174,9 +208,9 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
         return cached;
       }
       stats.computations += 1;
-      let output: ReturnType<NonNullable<AnalysisDefinition['computeWith']>>;
+      let output: Output;
       try {
-        output = def.computeWith(market, t, settings, params);
+        output = computeWith(t);
       } catch (error) {
         stats.failures += 1;
         throw error;
@@ -188,7 +222,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
         result: output.result,
         asOf: output.asOf,
         computedAt: t,
-        methodologyVersion: def.methodologyVersion,
+        methodologyVersion,
         source: origin,
         venue,
       };

@@ -7,6 +7,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 /** One value per analysis perpgraph computes, streams and snapshots. */
 export type AnalysisKind =
   | 'BASIS'
+  | 'CORRELATION'
   | 'FUNDING'
   | 'KEY_LEVELS'
   | 'LIQUIDATION_CASCADES'
@@ -14,8 +15,12 @@ export type AnalysisKind =
   | 'LONG_SHORT'
   | 'MARKET_STRUCTURE'
   | 'OPEN_INTEREST'
+  | 'OPTIONS_FLOW'
+  | 'REGIME'
+  | 'SENTIMENT'
   | 'SESSIONS'
   | 'TRAPS'
+  | 'VOLATILITY'
   | 'VOLUME'
   | 'VOLUME_PROFILE'
   | 'WHALES';

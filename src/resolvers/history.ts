@@ -3,7 +3,7 @@ import { builder } from '../schema/builder.js';
 import { AnalysisKindEnum, DataOriginEnum } from '../schema/enums.js';
 import { AnalysisSnapshotRef } from '../schema/refs.js';
 import { badInput } from '../errors.js';
-import { requireSymbol } from './shared.js';
+import { requireAnalysisKey } from './shared.js';
 import type { DataOrigin } from '../domain/market.js';
 
 export const MAX_SNAPSHOT_LIMIT = 1000;
@@ -42,7 +42,7 @@ builder.queryField('snapshots', (t) =>
       }),
     },
     resolve: async (_root, args, ctx) => {
-      const symbol = requireSymbol(ctx, args.symbol);
+      const symbol = requireAnalysisKey(ctx, args.kind, args.symbol);
       const from = args.from ?? undefined;
       const to = args.to ?? undefined;
       if (from !== undefined && to !== undefined && from > to) {

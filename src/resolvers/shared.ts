@@ -2,7 +2,7 @@ import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
 import { AppError, badInput, ErrorCodes } from '../errors.js';
 import type { GraphQLContext } from '../context.js';
 import type { AnalysisMeta, WithMeta } from '../schema/refs.js';
-import { freshnessInputOf } from '../engine/analyses.js';
+import { freshnessInputOf, isMarketWideKind } from '../engine/analyses.js';
 import { staleAfterMs } from '../engine/freshness.js';
 
 /** Upper-cases and checks a symbol against the configured set; BAD_USER_INPUT names the known ones. */
@@ -18,6 +18,17 @@ export function requireSymbol(ctx: GraphQLContext, raw: string): string {
 function staleAfter(record: Partial<Pick<AnalysisRecord, 'kind'>>, streamStaleAfterMs: number): number {
   const input = record.kind === undefined ? undefined : freshnessInputOf(record.kind);
   return input === undefined ? streamStaleAfterMs : staleAfterMs(input, streamStaleAfterMs);
+}
+
+/**
+ * The key an analysis is computed for: a configured symbol, or for market-wide analyses (correlations,
+ * options flow, sentiment) their own key such as `BTC` or `ALL`.
+ */
+export function requireAnalysisKey(ctx: GraphQLContext, kind: string, raw: string): string {
+  if (!isMarketWideKind(kind)) return requireSymbol(ctx, raw);
+  const key = raw.trim().toUpperCase();
+  if (!/^[A-Z0-9_]{2,20}$/.test(key)) throw badInput(`"${raw}" is not a valid key for ${kind}`, { symbol: raw });
+  return key;
 }
 
 export function metaOf(
