@@ -4,9 +4,9 @@
  * liquidations of the last day), from the simulated market's deterministic history.
  *
  * For each registered analysis it prints:
- *   full        — a computation over the whole 30-day store (median of runs);
- *   incremental — the computation the engine runs after one new 5-minute period arrives (append one
- *                 candle, OI point, ratio, taker and basis period and a mark tick, then recompute);
+ *   full        — the first computation on a freshly filled 30-day store (median of runs);
+ *   incremental — the computation the engine runs right after, when one new 5-minute period arrives
+ *                 (append one candle, OI point, ratio, taker and basis period and a mark tick, recompute);
  *   ratio       — incremental / full. Analyzers recompute over bounded windows rather than updating
  *                 state, so the ratio says how much of the 30 days each one actually reads.
  *
@@ -30,10 +30,9 @@ const history = generateHistory({
   startTime,
   fundingCount: 90,
   statPeriods: periods,
-  intervals: ['1m', '5m', '1h'],
-  candleCount: { '1m': 1_440, '5m': periods, '1h': DAYS * 24 },
+  intervals: ['1m', '5m', '15m', '1h'],
+  candleCount: { '1m': 1_440, '5m': periods, '15m': periods / 3, '1h': DAYS * 24 },
 });
-const store = createMarketStore([symbol], { candlesPerInterval: periods + 10, statistics: periods + 10 });
 const events: MarketEvent[] = [
   ...history.funding.map((funding) => ({ type: 'funding', funding }) as const),
   ...[...history.candles.values()].flat().map((candle) => ({ type: 'candle', candle }) as const),
@@ -46,8 +45,14 @@ const events: MarketEvent[] = [
   { type: 'spotPrice', spot: history.spot },
   ...(history.ticker ? [{ type: 'ticker24h', ticker: history.ticker } as const] : []),
 ];
-for (const e of events) store.apply(e);
-const market = store.get(symbol)!;
+/** A fresh store holding the 30 days (fresh objects, so no analyzer-side cache can answer). */
+function freshStore() {
+  const s = createMarketStore([symbol], { candlesPerInterval: periods + 10, statistics: periods + 10 });
+  for (const e of events) s.apply(e);
+  return s;
+}
+let store = freshStore();
+let market = store.get(symbol)!;
 const settings = { fundingHistoryWindow: 90, fundingIntervalHours: () => 8 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -75,13 +80,22 @@ function appendPeriod(): void {
 console.log(`30 days of 5-minute inputs for ${symbol}: ${market.candles.get('5m')!.size} candles, ${market.openInterest.size} OI points, ${market.takerVolume.size} taker periods, ${market.funding.size} settlements; median of ${runs} runs`);
 console.log('analysis               full (ms)  incremental (ms)  incremental/full');
 for (const def of ANALYSES) {
-  for (let i = 0; i < 3; i += 1) def.compute(market, now, settings); // warm-up
-  const full = median(Array.from({ length: runs }, () => time(() => def.compute(market, now, settings))));
-  const incremental = median(
-    Array.from({ length: runs }, () => {
-      appendPeriod();
-      return time(() => def.compute(market, now, settings));
-    }),
-  );
+  const fulls: number[] = [];
+  const incrementals: number[] = [];
+  for (let i = 0; i < runs + 2; i += 1) {
+    store = freshStore();
+    market = store.get(symbol)!;
+    now = startTime;
+    const full = time(() => def.compute(market, now, settings));
+    appendPeriod();
+    const incremental = time(() => def.compute(market, now, settings));
+    if (i >= 2) {
+      // the first two rounds warm the JIT
+      fulls.push(full);
+      incrementals.push(incremental);
+    }
+  }
+  const full = median(fulls);
+  const incremental = median(incrementals);
   console.log(`${def.kind.padEnd(22)} ${full.toFixed(3).padStart(9)}  ${incremental.toFixed(3).padStart(16)}  ${(incremental / full).toFixed(2).padStart(16)}`);
 }
