@@ -22,13 +22,30 @@ const minIntervalMs = Number(process.env.ANALYSIS_MIN_INTERVAL_MS ?? 1000);
 const base = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT', 'DOGEUSDT'];
 const symbols = Array.from({ length: symbolCount }, (_, i) => base[i] ?? `SIM${i}USDT`);
 
+/** Time spent per analysis kind, to see where the engine's share goes. */
+const perKind = new Map<string, { ms: number; runs: number }>();
+const timedDefinitions = ANALYSES.map((def) => ({
+  ...def,
+  compute: (...args: Parameters<typeof def.compute>) => {
+    const t = performance.now();
+    try {
+      return def.compute(...args);
+    } finally {
+      const entry = perKind.get(def.kind) ?? { ms: 0, runs: 0 };
+      entry.ms += performance.now() - t;
+      entry.runs += 1;
+      perKind.set(def.kind, entry);
+    }
+  },
+}));
+
 async function phase(withEngine: boolean): Promise<{ cpuShare: number; computations: number }> {
   const source = createSimulatedSource({ seed: 7, tickMs: 250, symbols });
   const store = createMarketStore(symbols);
   const engine = withEngine
     ? createAnalysisEngine({
         store,
-        definitions: ANALYSES,
+        definitions: timedDefinitions,
         marketDefinitions: MARKET_ANALYSES,
         settings: { fundingHistoryWindow: 90, fundingIntervalHours: () => 8 },
         cache: createResultCache(),
@@ -46,6 +63,7 @@ async function phase(withEngine: boolean): Promise<{ cpuShare: number; computati
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const computations0 = engine?.stats().computations ?? 0;
+  perKind.clear();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;
@@ -61,4 +79,7 @@ console.log(`${symbols.length} simulated symbols, ${ANALYSES.length} analyses ($
 console.log(`baseline (market + store)    : ${baseline.cpuShare.toFixed(3)} of one core`);
 console.log(`with engine (all analyses)   : ${withEngine.cpuShare.toFixed(3)} of one core, ${withEngine.computations} computations (${(withEngine.computations / seconds).toFixed(0)}/s)`);
 console.log(`engine share (difference)    : ${(withEngine.cpuShare - baseline.cpuShare).toFixed(3)} of one core (target < 0.25)`);
+for (const [kind, { ms, runs }] of [...perKind].sort((a, b) => b[1].ms - a[1].ms)) {
+  console.log(`  ${kind.padEnd(22)} ${((ms / 1000 / seconds) * 100).toFixed(1).padStart(5)} % of one core, ${runs} runs, ${(ms / runs).toFixed(2)} ms/run`);
+}
 process.exit(0);

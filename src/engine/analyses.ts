@@ -15,6 +15,11 @@ import { volumeProfileDefinition } from './definitions/volume-profile.js';
 import { trapsDefinition } from './definitions/traps.js';
 import { whalesDefinition } from './definitions/whales.js';
 import { sessionsDefinition } from './definitions/sessions.js';
+import { volatilityDefinition } from './definitions/volatility.js';
+import { regimeDefinition } from './definitions/regime.js';
+import { optionsFlowDefinition } from './definitions/options-flow.js';
+import { correlationDefinition } from './definitions/correlation.js';
+import { sentimentDefinition } from './definitions/sentiment.js';
 
 export interface AnalysisSettings {
   fundingHistoryWindow: number;
@@ -33,6 +38,12 @@ export interface AnalysisDefinition<R = unknown> {
    * is not flagged stale merely because the venue has not published the next period yet.
    */
   freshnessInput?: MarketEventType;
+  /**
+   * Lower bound on the time between two recomputations of this analysis for one symbol, for costly
+   * analyses whose result moves slower than their triggers fire (the engine uses the larger of this
+   * and ANALYSIS_MIN_INTERVAL_MS).
+   */
+  minIntervalMs?: number;
   /** Null when the store does not hold enough input yet to say anything. */
   compute(market: SymbolMarket, now: number, settings: AnalysisSettings): { result: R; asOf: number } | null;
   /**
@@ -64,7 +75,7 @@ export const fundingDefinition: AnalysisDefinition<FundingAnalysis> = {
   },
 };
 
-export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition, marketStructureDefinition as AnalysisDefinition, keyLevelsDefinition as AnalysisDefinition, liquidationCascadesDefinition as AnalysisDefinition, openInterestDefinition as AnalysisDefinition, longShortDefinition as AnalysisDefinition, basisDefinition as AnalysisDefinition, liquidationHeatmapDefinition as AnalysisDefinition, volumeDefinition as AnalysisDefinition, volumeProfileDefinition as AnalysisDefinition, trapsDefinition as AnalysisDefinition, whalesDefinition as AnalysisDefinition, sessionsDefinition as AnalysisDefinition];
+export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition, marketStructureDefinition as AnalysisDefinition, keyLevelsDefinition as AnalysisDefinition, liquidationCascadesDefinition as AnalysisDefinition, openInterestDefinition as AnalysisDefinition, longShortDefinition as AnalysisDefinition, basisDefinition as AnalysisDefinition, liquidationHeatmapDefinition as AnalysisDefinition, volumeDefinition as AnalysisDefinition, volumeProfileDefinition as AnalysisDefinition, trapsDefinition as AnalysisDefinition, whalesDefinition as AnalysisDefinition, sessionsDefinition as AnalysisDefinition, volatilityDefinition as AnalysisDefinition, regimeDefinition as AnalysisDefinition];
 
 /**
  * An analysis that spans symbols or is about the market as a whole (correlations, options flow,
@@ -85,7 +96,7 @@ export interface MarketWideDefinition<R = unknown> {
 }
 
 /** Market-wide analyses, registered like ANALYSES. */
-export const MARKET_ANALYSES: readonly MarketWideDefinition[] = [];
+export const MARKET_ANALYSES: readonly MarketWideDefinition[] = [correlationDefinition as MarketWideDefinition, sentimentDefinition as MarketWideDefinition, optionsFlowDefinition as MarketWideDefinition];
 
 /** Kinds computed per market-wide key rather than per symbol. */
 export const isMarketWideKind = (kind: string): boolean => MARKET_ANALYSES.some((d) => d.kind === kind);

@@ -129,10 +129,10 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   }
 
   /** At most one run per (kind, key) per minIntervalMs; changes in between coalesce into one trailing run. */
-  function schedule(kind: string, symbol: string, runner: () => unknown): void {
+  function schedule(kind: string, symbol: string, runner: () => unknown, ownMinIntervalMs = 0): void {
     const key = analysisKey(kind, symbol);
     if (timers.has(key)) return;
-    const delay = Math.max(0, (lastRun.get(key) ?? -Infinity) + minIntervalMs - now());
+    const delay = Math.max(0, (lastRun.get(key) ?? -Infinity) + Math.max(minIntervalMs, ownMinIntervalMs) - now());
     const timer = setTimeout(() => {
       timers.delete(key);
       runner();
@@ -170,7 +170,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
         for (const def of marketByTrigger.get(type) ?? []) scheduleMarket(def);
         if (symbol === null) return;
         publishTicker(symbol);
-        for (const def of byTrigger.get(type) ?? []) schedule(def.kind, symbol, () => run(def, symbol));
+        for (const def of byTrigger.get(type) ?? []) schedule(def.kind, symbol, () => run(def, symbol), def.minIntervalMs);
       });
       for (const symbol of store.symbols()) for (const def of definitions) schedule(def.kind, symbol, () => run(def, symbol));
       for (const def of marketDefinitions) scheduleMarket(def);

@@ -107,6 +107,9 @@ function toParams(raw: unknown): LiquidationHeatmapParams {
 
 export const liquidationHeatmapDefinition: AnalysisDefinition<LiquidationHeatmap> = {
   kind: 'LIQUIDATION_HEATMAP',
+  // ~5 ms per run; positions only move with open interest (once a minute) and closed candles, so a
+  // 5-second cadence keeps the map current without recomputing it on every tick.
+  minIntervalMs: 5_000,
   methodologyVersion: LIQUIDATION_HEATMAP_METHODOLOGY_VERSION,
   // New positions come with open interest; candles move the price path that liquidates them.
   triggers: new Set(['openInterest', 'candle']),
