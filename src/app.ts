@@ -15,6 +15,7 @@ import { ANALYSES, MARKET_ANALYSES } from './engine/analyses.js';
 import { createAnalysisEngine, type AnalysisEngine } from './engine/analysis-engine.js';
 import { createLiquidationEvents, type LiquidationEvents } from './engine/liquidation-events.js';
 import { createTrapEvents } from './engine/trap-events.js';
+import { createVolatilityEvents } from './engine/volatility-events.js';
 import { createTradeEvents, type TradeEvents } from './engine/trade-events.js';
 import { createMarketStore, type MarketStore } from './engine/market-store.js';
 import { createResultCache, type ResultCache } from './engine/result-cache.js';
@@ -277,7 +278,7 @@ export function createApp(deps: AppDeps): App {
           snapshotEveryMs: config.SNAPSHOT_EVERY_MS,
           now,
           logger: logger.child({ component: 'engine' }),
-          onResult: createTrapEvents({ pubsub: pubsub.pubsub, next: liquidationEvents.onResult }).onResult,
+          onResult: createVolatilityEvents({ pubsub: pubsub.pubsub, next: createTrapEvents({ pubsub: pubsub.pubsub, next: liquidationEvents.onResult }).onResult }).onResult,
         });
         engine.start();
         liquidationEvents.start();

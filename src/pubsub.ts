@@ -4,6 +4,7 @@ import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { AnalysisRecord } from './domain/analysis.js';
 import type { Trap } from './analyzers/traps.types.js';
+import type { VolatilityRegimeChange } from './analyzers/volatility.types.js';
 import type { Liquidation, Trade } from './domain/market.js';
 
 /** A trade as published on `trade:created`: the domain trade plus its notional (price × qty). */
@@ -20,6 +21,8 @@ export type Topics = {
   'cascade:detected': [symbol: string, record: AnalysisRecord];
   /** Each new TRAPS detection (default 15 m analysis), once, keyed by symbol. */
   'trap:detected': [symbol: string, trap: Trap];
+  /** A change of the default (1 h) VOLATILITY regime, keyed by symbol; the first result only sets the mark. */
+  'volatility:regime-changed': [symbol: string, change: VolatilityRegimeChange];
   /** Trades with notional ≥ WHALE_TRADE_FLOOR (10 000 USD; not every trade), keyed by symbol. */
   'trade:created': [symbol: string, trade: PublishedTrade];
 };

@@ -89,6 +89,8 @@ export interface MarketWideDefinition<R = unknown> {
   /** Store changes (symbol-level or market-wide) that make results out of date. */
   triggers: ReadonlySet<MarketEventType>;
   freshnessInput?: MarketEventType;
+  /** As for per-symbol analyses: lower bound between two recomputations of one key. */
+  minIntervalMs?: number;
   /** The keys to compute now, given what the store holds. */
   keys(store: MarketStore): string[];
   compute(store: MarketStore, key: string, now: number, settings: AnalysisSettings): { result: R; asOf: number } | null;

@@ -164,7 +164,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   return {
     start() {
       const scheduleMarket = (def: MarketWideDefinition) => {
-        for (const key of def.keys(store)) schedule(def.kind, key, () => runMarket(def, key));
+        for (const key of def.keys(store)) schedule(def.kind, key, () => runMarket(def, key), def.minIntervalMs);
       };
       unsubscribe = store.onChange((symbol, type) => {
         for (const def of marketByTrigger.get(type) ?? []) scheduleMarket(def);

@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import type { CorrelationAnalysis } from '../analyzers/correlation.types.js';
+import type { AnalysisRecord } from '../domain/analysis.js';
+import { CANDLE_INTERVALS, INTERVAL_MS, type CandleInterval } from '../domain/market.js';
+import {
+  CORRELATION_ARG_LIMITS,
+  CORRELATION_KEY,
+  DEFAULT_CORRELATION_PARAMS,
+  type CorrelationParams,
+} from '../engine/definitions/correlation.js';
+import { AppError, badInput, ErrorCodes } from '../errors.js';
+import { analysisKey, slidingWindow } from '../pubsub.js';
+import { builder } from '../schema/builder.js';
+import { CandleIntervalEnum } from '../schema/enums.js';
+import { AnalysisMetaRef, FactorRef } from '../schema/refs.js';
+import {
+  CorrelationBreakDirectionEnum,
+  CorrelationBreakRef,
+  CorrelationBreakSeverityEnum,
+  CorrelationMatrixRef,
+  CorrelationPairRef,
+  CorrelationRowRef,
+  CorrelationSampleRowRef,
+  CrossAssetRegimeEnum,
+  CrossAssetRegimeRef,
+  LeadLagRef,
+  PairDivergenceRef,
+} from '../schema/refs-correlation.js';
+import { requireLatest, requireSymbol, withMeta } from './shared.js';
+
+const { minSymbols, maxSymbols, minWindow, maxWindow } = CORRELATION_ARG_LIMITS;
+const windowArg = z.number().int().min(minWindow, `window must be at least ${minWindow}`).max(maxWindow, `window must be at most ${maxWindow}`).nullish();
+
+const intervalOf = (ms: number): CandleInterval => CANDLE_INTERVALS.find((i) => INTERVAL_MS[i] === ms) ?? '1h';
+
+CorrelationRowRef.implement({
+  description: 'One matrix row: the row symbol and its correlation with each symbol of `symbols`, in that order (null: too few overlapping returns).',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol'),
+    values: t.field({ type: ['Float'], nullable: { list: false, items: true }, resolve: (r) => r.values }),
+  }),
+});
+
+CorrelationSampleRowRef.implement({
+  description: 'One row of sample sizes: overlapping log returns behind each correlation of the row.',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol'),
+    values: t.exposeIntList('values'),
+  }),
+});
+
+LeadLagRef.implement({
+  description: 'Cross-correlation corr(r_a[t], r_b[t+k]) for k = −maxLag..maxLag and its peak (largest |value|; ties go to the smaller lag).',
+  fields: (t) => ({
+    leader: t.exposeString('leader', { nullable: true, description: 'The symbol whose returns come first; null when the peak is at lag 0.' }),
+    follower: t.exposeString('follower', { nullable: true }),
+    lagBars: t.exposeInt('lagBars', { description: 'Bars by which the leader leads.' }),
+    peakCorrelation: t.exposeFloat('peakCorrelation'),
+    lag0Correlation: t.exposeFloat('lag0Correlation'),
+    meaningful: t.exposeBoolean('meaningful', { description: 'Peak at a non-zero lag, |peak| − |lag 0| ≥ 0.1 and |peak| ≥ 2/√n.' }),
+    profile: t.field({
+      type: ['Float'],
+      nullable: { list: false, items: true },
+      description: 'Values for k = −maxLag..maxLag (index maxLag is lag 0); k > 0 means a leads b.',
+      resolve: (l) => l.profile,
+    }),
+  }),
+});
+
+CorrelationPairRef.implement({
+  description: 'One pair: correlations of log returns over the window and the baseline, and the lead/lag.',
+  fields: (t) => ({
+    a: t.exposeString('a'),
+    b: t.exposeString('b'),
+    pearson: t.exposeFloat('pearson', { nullable: true }),
+    spearman: t.exposeFloat('spearman', { nullable: true }),
+    samples: t.exposeInt('samples', { description: 'Overlapping returns in the window.' }),
+    baselinePearson: t.exposeFloat('baselinePearson', { nullable: true, description: 'Pearson over the baseline (baselineWindow bars); null unless it holds ≥ samples + 30 returns.' }),
+    baselineSamples: t.exposeInt('baselineSamples'),
+    change: t.exposeFloat('change', { nullable: true, description: 'pearson − baselinePearson.' }),
+    leadLag: t.field({ type: LeadLagRef, nullable: true, resolve: (p) => p.leadLag }),
+  }),
+});
+
+CorrelationBreakRef.implement({
+  description: 'A pair whose correlation over the window moved away from its baseline.',
+  fields: (t) => ({
+    a: t.exposeString('a'),
+    b: t.exposeString('b'),
+    pearson: t.exposeFloat('pearson'),
+    baselinePearson: t.exposeFloat('baselinePearson'),
+    change: t.exposeFloat('change'),
+    direction: t.field({ type: CorrelationBreakDirectionEnum, resolve: (b) => b.direction }),
+    severity: t.field({ type: CorrelationBreakSeverityEnum, resolve: (b) => b.severity }),
+    note: t.exposeString('note'),
+  }),
+});
+
+PairDivergenceRef.implement({
+  description: 'A highly correlated pair (baseline Pearson ≥ 0.7) whose recent return spread is unusual (|z| ≥ 2 over the last 12 bars).',
+  fields: (t) => ({
+    a: t.exposeString('a'),
+    b: t.exposeString('b'),
+    baselinePearson: t.exposeFloat('baselinePearson'),
+    spread: t.exposeFloat('spread', { description: 'Σ (r_a − r_b) over the recent bars, log units.' }),
+    zScore: t.exposeFloat('zScore'),
+    outperformer: t.exposeString('outperformer'),
+    note: t.exposeString('note'),
+  }),
+});
+
+CrossAssetRegimeRef.implement({
+  description: 'RISK_ON / RISK_OFF / ALTSEASON from BTC, alts relative to BTC, BTC dominance and Fear & Greed; missing inputs are listed, never invented.',
+  fields: (t) => ({
+    regime: t.field({ type: CrossAssetRegimeEnum, resolve: (r) => r.regime }),
+    score: t.exposeFloat('score', { description: '−1..1 weighted risk appetite (positive = risk on).' }),
+    benchmark: t.exposeString('benchmark'),
+    btcReturn: t.exposeFloat('btcReturn', { description: 'Benchmark log return over the window.' }),
+    altVsBtcReturn: t.exposeFloat('altVsBtcReturn', { description: 'Mean alt − BTC log return over the window.' }),
+    averageCorrelationToBtc: t.exposeFloat('averageCorrelationToBtc', { nullable: true }),
+    btcDominance: t.exposeFloat('btcDominance', { nullable: true, description: 'Percent (CoinGecko).' }),
+    dominanceChange: t.exposeFloat('dominanceChange', { nullable: true, description: 'Percentage points over the available history.' }),
+    fearGreed: t.exposeFloat('fearGreed', { nullable: true }),
+    factors: t.field({ type: [FactorRef], resolve: (r) => r.factors }),
+    missingInputs: t.exposeStringList('missingInputs'),
+  }),
+});
+
+CorrelationMatrixRef.implement({
+  description: 'Cross-asset correlation of log returns (Pearson and Spearman), breaks against a 4× baseline, lead/lag, pair divergences and the cross-asset regime.',
+  fields: (t) => ({
+    key: t.exposeString('key', { description: '`ALL` for the default configuration (every configured symbol, I1H, window 168).' }),
+    warmingUp: t.exposeBoolean('warmingUp', { description: 'No pair has 30 overlapping returns yet: matrices are null and the regime is null.' }),
+    symbols: t.exposeStringList('symbols'),
+    interval: t.field({ type: CandleIntervalEnum, resolve: (a) => intervalOf(a.intervalMs) }),
+    window: t.exposeInt('window'),
+    baselineWindow: t.exposeInt('baselineWindow'),
+    maxLag: t.exposeInt('maxLag'),
+    time: t.field({ type: 'DateTime', nullable: true, description: 'Open time of the newest bar on the alignment grid.', resolve: (a) => a.time }),
+    pearson: t.field({ type: [CorrelationRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.pearson[i]! })) }),
+    spearman: t.field({ type: [CorrelationRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.spearman[i]! })) }),
+    samples: t.field({ type: [CorrelationSampleRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.samples[i]! })) }),
+    pairs: t.field({ type: [CorrelationPairRef], resolve: (a) => a.pairs }),
+    averageCorrelation: t.exposeFloat('averageCorrelation', { nullable: true, description: 'Mean off-diagonal Pearson.' }),
+    breaks: t.field({ type: [CorrelationBreakRef], description: 'Most severe first.', resolve: (a) => a.breaks }),
+    divergences: t.field({ type: [PairDivergenceRef], description: 'Largest |z| first.', resolve: (a) => a.divergences }),
+    regime: t.field({ type: CrossAssetRegimeRef, nullable: true, resolve: (a) => a.regime }),
+    notes: t.exposeStringList('notes'),
+    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+  }),
+});
+
+// --- Queries ---
+
+builder.queryField('correlations', (t) =>
+  t.field({
+    type: CorrelationMatrixRef,
+    description:
+      'Correlation engine across symbols. Defaults (all configured symbols, I1H, window 168) are served from the continuously computed `ALL` result; other arguments are computed on demand by instances that ingest data.',
+    args: {
+      symbols: t.arg.stringList({ description: `Configured symbols, ${minSymbols}..${maxSymbols}; default all configured.` }),
+      interval: t.arg({ type: CandleIntervalEnum, required: true, defaultValue: DEFAULT_CORRELATION_PARAMS.interval, description: 'Candle interval (default I1H).' }),
+      window: t.arg.int({
+        required: true,
+        defaultValue: DEFAULT_CORRELATION_PARAMS.window,
+        validate: windowArg,
+        description: `Returns in the window, ${minWindow}..${maxWindow}; default ${DEFAULT_CORRELATION_PARAMS.window}. The baseline is 4× the window (as far as history reaches).`,
+      }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const configured = ctx.services.symbols().map((s) => s.symbol);
+      let symbols: string[] | undefined;
+      if (args.symbols != null) {
+        symbols = [...new Set(args.symbols.map((s) => requireSymbol(ctx, s)))];
+        if (symbols.length < minSymbols || symbols.length > maxSymbols) {
+          throw badInput(`symbols must name ${minSymbols}..${maxSymbols} distinct configured symbols, got ${symbols.length}`, { symbols: args.symbols });
+        }
+        if (symbols.length === configured.length && symbols.every((s, i) => s === configured[i])) symbols = undefined;
+      }
+      if (!symbols && args.interval === DEFAULT_CORRELATION_PARAMS.interval && args.window === DEFAULT_CORRELATION_PARAMS.window) {
+        return withMeta<CorrelationAnalysis>(ctx, await requireLatest(ctx, 'CORRELATION', CORRELATION_KEY));
+      }
+      const params: CorrelationParams = { interval: args.interval, window: args.window };
+      if (symbols) params.symbols = symbols;
+      const record = ctx.services.latestWith('CORRELATION', CORRELATION_KEY, { ...params });
+      if (!record) {
+        throw new AppError(
+          ErrorCodes.NOT_READY,
+          `CORRELATION with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
+          { kind: 'CORRELATION', symbol: CORRELATION_KEY },
+        );
+      }
+      return withMeta<CorrelationAnalysis>(ctx, record);
+    },
+  }),
+);
+
+// --- Subscriptions ---
+
+builder.subscriptionField('correlationsUpdated', (t) =>
+  t.field({
+    type: CorrelationMatrixRef,
+    description: 'The default correlation matrix (key ALL) each time it is recomputed.',
+    subscribe: (_root, _args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('CORRELATION', CORRELATION_KEY))),
+    resolve: (record: AnalysisRecord, _args, ctx) => withMeta<CorrelationAnalysis>(ctx, record),
+  }),
+);

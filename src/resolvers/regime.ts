@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { DEFAULT_REGIME_THRESHOLDS, type RegimeAnalysis } from '../analyzers/regime.types.js';
+import type { AnalysisRecord } from '../domain/analysis.js';
+import type { CandleInterval } from '../domain/market.js';
+import type { RegimeParams } from '../engine/definitions/regime.js';
+import { AppError, ErrorCodes } from '../errors.js';
+import { analysisKey, slidingWindow } from '../pubsub.js';
+import { builder } from '../schema/builder.js';
+import { CandleIntervalEnum } from '../schema/enums.js';
+import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
+import {
+  MarketPhaseEnum,
+  MarketRegimeEnum,
+  PhaseEvidenceRef,
+  RegimeAnalysisRef,
+  RegimeThresholdsRef,
+  ReturnTendencyEnum,
+  TimeframeRegimeRef,
+  TimeframeSourceEnum,
+  VarianceRatioRef,
+} from '../schema/refs-regime.js';
+import { requireLatest, requireSymbol, withMeta } from './shared.js';
+
+const D = DEFAULT_REGIME_THRESHOLDS;
+
+// --- Object types ---
+
+TimeframeRegimeRef.implement({
+  description: 'Trend or range on one timeframe (efficiency ratio + slope over `lookback` bars).',
+  fields: (t) => ({
+    timeframe: t.field({ type: CandleIntervalEnum, resolve: (f) => f.timeframe as CandleInterval }),
+    source: t.field({ type: TimeframeSourceEnum, resolve: (f) => f.source }),
+    bars: t.exposeInt('bars', { description: 'Closed candles available after derivation.' }),
+    hasData: t.exposeBoolean('hasData', { description: 'False when fewer than lookback + 1 bars: nothing is classified, see `note`.' }),
+    regime: t.field({ type: MarketRegimeEnum, nullable: true, resolve: (f) => f.regime }),
+    efficiencyRatio: t.exposeFloat('efficiencyRatio', { nullable: true, description: 'Net change / path length over the window, −1..1.' }),
+    slopePctPerBar: t.exposeFloat('slopePctPerBar', { nullable: true, description: 'OLS slope of ln(close), % per bar.' }),
+    adx: t.exposeFloat('adx', { nullable: true, description: 'ADX (evidence only, not in the rule); null with fewer than 2 × adxPeriod bars.' }),
+    time: t.field({ type: 'DateTime', nullable: true, description: 'Close time of the latest bar.', resolve: (f) => f.time }),
+    note: t.exposeString('note'),
+  }),
+});
+
+VarianceRatioRef.implement({
+  description: 'Lo–MacKinlay variance ratio of 1 h log returns: ≈ 1 random walk, > 1 trend continuation, < 1 mean reversion.',
+  fields: (t) => ({
+    period: t.exposeInt('period', { description: 'Aggregation period q.' }),
+    returns: t.exposeInt('returns', { description: 'Returns used (T).' }),
+    ratio: t.exposeFloat('ratio'),
+    z: t.exposeFloat('z', { description: 'Homoskedastic z statistic of VR − 1.' }),
+  }),
+});
+
+PhaseEvidenceRef.implement({
+  description: 'Evidence behind the 4 h phase.',
+  fields: (t) => ({
+    priorChangePct: t.exposeFloat('priorChangePct', { description: 'Net change (%) of the `lookback` 4 h bars before the current window.' }),
+    rangeWidthPct: t.exposeFloat('rangeWidthPct', { description: 'High–low span of the current window, % of its low.' }),
+    obvSlope: t.exposeFloat('obvSlope', { description: 'OLS slope of OBV over the window per bar / mean bar volume.' }),
+    cvdSlope: t.exposeFloat('cvdSlope', { description: 'OLS slope of CVD (taker buy − sell) over the window per bar / mean bar volume.' }),
+  }),
+});
+
+RegimeThresholdsRef.implement({
+  description: 'The parameters used (defaults unless given as arguments).',
+  fields: (t) => ({
+    lookback: t.exposeInt('lookback'),
+    trendEfficiency: t.exposeFloat('trendEfficiency'),
+    adxPeriod: t.exposeInt('adxPeriod'),
+    varianceRatioPeriod: t.exposeInt('varianceRatioPeriod'),
+    zCritical: t.exposeFloat('zCritical'),
+    priorMovePct: t.exposeFloat('priorMovePct'),
+    weight1h: t.float({ resolve: (x) => x.weights['1h'] }),
+    weight4h: t.float({ resolve: (x) => x.weights['4h'] }),
+    weight1d: t.float({ resolve: (x) => x.weights['1d'] }),
+    weight1w: t.float({ resolve: (x) => x.weights['1w'] }),
+  }),
+});
+
+RegimeAnalysisRef.implement({
+  description:
+    'Multi-timeframe regime: trend or range on 1h/4h/1d/1w, the weighted primary regime with agreement and confidence, the return tendency (variance ratio, Hurst) and a Wyckoff-like phase.',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol'),
+    warmingUp: t.exposeBoolean('warmingUp', { description: 'No timeframe has lookback + 1 bars yet.' }),
+    time: t.field({ type: 'DateTime', nullable: true, description: 'Close time of the latest 1 h bar (else 4 h).', resolve: (a) => a.time }),
+    timeframes: t.field({ type: [TimeframeRegimeRef], description: '1h, 4h, 1d, 1w in that order, including those lacking data.', resolve: (a) => a.timeframes }),
+    primaryRegime: t.field({ type: MarketRegimeEnum, nullable: true, description: 'Largest summed weight among timeframes with data; a tie → RANGE.', resolve: (a) => a.primaryRegime }),
+    agreement: t.exposeInt('agreement', { description: 'Timeframes with data that share the primary regime.' }),
+    timeframesWithData: t.exposeInt('timeframesWithData'),
+    confidence: t.exposeInt('confidence', { description: '0..100: weight of agreeing timeframes / weight of all four (missing timeframes lower it).' }),
+    varianceRatio: t.field({ type: VarianceRatioRef, nullable: true, resolve: (a) => a.varianceRatio }),
+    hurst: t.exposeFloat('hurst', { nullable: true, description: 'Hurst exponent (R/S) of 1 h log returns; null under 64 returns.' }),
+    tendency: t.field({ type: ReturnTendencyEnum, nullable: true, resolve: (a) => a.tendency }),
+    phase: t.field({ type: MarketPhaseEnum, nullable: true, description: 'Null with fewer than 2 × lookback + 1 4 h bars.', resolve: (a) => a.phase }),
+    phaseEvidence: t.field({ type: PhaseEvidenceRef, nullable: true, resolve: (a) => a.phaseEvidence }),
+    factors: t.field({ type: [FactorRef], description: 'One per timeframe with data (contributions sum to confidence / 100), plus varianceRatio and hurst.', resolve: (a) => a.factors }),
+    thresholds: t.field({ type: RegimeThresholdsRef, resolve: (a) => a.thresholds }),
+    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+  }),
+});
+
+// --- Queries ---
+
+builder.objectField(MarketRef, 'regime', (t) =>
+  t.field({
+    type: RegimeAnalysisRef,
+    description: 'Multi-timeframe trend/range regime. Non-default arguments are computed on demand by instances that ingest data.',
+    args: {
+      lookback: t.arg.int({
+        validate: z.number().int('lookback must be an integer').min(5, 'lookback must be at least 5').max(200, 'lookback must be at most 200').nullish(),
+        description: `Bars of the efficiency-ratio window per timeframe, 5..200; default ${D.lookback}.`,
+      }),
+      trendEfficiency: t.arg.float({
+        validate: z.number().gt(0, 'trendEfficiency must be greater than 0').lt(1, 'trendEfficiency must be less than 1').nullish(),
+        description: `|efficiency ratio| at which a timeframe trends, (0, 1); default ${D.trendEfficiency}.`,
+      }),
+      varianceRatioPeriod: t.arg.int({
+        validate: z.number().int('varianceRatioPeriod must be an integer').min(2, 'varianceRatioPeriod must be at least 2').max(64, 'varianceRatioPeriod must be at most 64').nullish(),
+        description: `Aggregation period q of the variance ratio, 2..64; default ${D.varianceRatioPeriod}.`,
+      }),
+    },
+    resolve: async (m, args, ctx) => {
+      const params: RegimeParams = {};
+      if (args.lookback != null && args.lookback !== D.lookback) params.lookback = args.lookback;
+      if (args.trendEfficiency != null && args.trendEfficiency !== D.trendEfficiency) params.trendEfficiency = args.trendEfficiency;
+      if (args.varianceRatioPeriod != null && args.varianceRatioPeriod !== D.varianceRatioPeriod) params.varianceRatioPeriod = args.varianceRatioPeriod;
+      if (Object.keys(params).length === 0) return withMeta<RegimeAnalysis>(ctx, await requireLatest(ctx, 'REGIME', m.symbol));
+      const record = ctx.services.latestWith('REGIME', m.symbol, { ...params });
+      if (!record) {
+        throw new AppError(
+          ErrorCodes.NOT_READY,
+          `REGIME for ${m.symbol} with these arguments is not available: no closed candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
+          { kind: 'REGIME', symbol: m.symbol },
+        );
+      }
+      return withMeta<RegimeAnalysis>(ctx, record);
+    },
+  }),
+);
+
+// --- Subscriptions ---
+
+builder.subscriptionField('regimeUpdated', (t) =>
+  t.field({
+    type: RegimeAnalysisRef,
+    description: 'The multi-timeframe regime (default arguments) of one symbol each time it is recomputed (when a 1h/4h/1d/1w candle closes).',
+    args: { symbol: t.arg.string({ required: true }) },
+    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('REGIME', requireSymbol(ctx, args.symbol)))),
+    resolve: (record: AnalysisRecord, _args, ctx) => withMeta<RegimeAnalysis>(ctx, record),
+  }),
+);

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { DEFAULT_VOLATILITY_THRESHOLDS, type VolatilityAnalysis, type VolatilityRegimeChange } from '../analyzers/volatility.types.js';
+import type { AnalysisRecord } from '../domain/analysis.js';
+import type { CandleInterval } from '../domain/market.js';
+import { DEFAULT_VOLATILITY_INTERVAL, type VolatilityParams } from '../engine/definitions/volatility.js';
+import { AppError, badInput, ErrorCodes } from '../errors.js';
+import { analysisKey, slidingWindow } from '../pubsub.js';
+import { builder } from '../schema/builder.js';
+import { CandleIntervalEnum } from '../schema/enums.js';
+import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
+import {
+  BollingerBandsRef,
+  VolatilityAnalysisRef,
+  VolatilityPersistenceRef,
+  VolatilityRegimeChangeRef,
+  VolatilityRegimeEnum,
+  VolatilityThresholdsRef,
+  VolatilityTransitionCellRef,
+  VolatilityTransitionRef,
+} from '../schema/refs-volatility.js';
+import { requireLatest, requireSymbol, withMeta } from './shared.js';
+
+const D = DEFAULT_VOLATILITY_THRESHOLDS;
+const percentileArg = (name: string) => z.number().gt(0, `${name} must be greater than 0`).max(100, `${name} must be at most 100`).nullish();
+const intArg = (name: string, min: number, max: number) =>
+  z.number().int(`${name} must be an integer`).min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`).nullish();
+
+// --- Object types ---
+
+BollingerBandsRef.implement({
+  description: 'Bollinger bands (period, k population σ) of the latest closed bar.',
+  fields: (t) => ({
+    upper: t.exposeFloat('upper'),
+    middle: t.exposeFloat('middle', { description: 'Simple moving average of the closes.' }),
+    lower: t.exposeFloat('lower'),
+    bandwidthPct: t.exposeFloat('bandwidthPct', { description: '(upper − lower) / middle × 100: low values mark a squeeze.' }),
+    percentB: t.exposeFloat('percentB', { nullable: true, description: '(close − lower) / (upper − lower): 0 at the lower band, 1 at the upper.' }),
+  }),
+});
+
+VolatilityTransitionRef.implement({
+  description: 'A change of volatility regime between two consecutive closed bars.',
+  fields: (t) => ({
+    time: t.field({ type: 'DateTime', description: 'Close time of the first bar in the new regime.', resolve: (x) => x.time }),
+    from: t.field({ type: VolatilityRegimeEnum, resolve: (x) => x.from }),
+    to: t.field({ type: VolatilityRegimeEnum, resolve: (x) => x.to }),
+    atrPct: t.exposeFloat('atrPct'),
+    percentile: t.exposeFloat('percentile'),
+  }),
+});
+
+VolatilityTransitionCellRef.implement({
+  description: 'One cell of the regime transition matrix.',
+  fields: (t) => ({
+    from: t.field({ type: VolatilityRegimeEnum, resolve: (x) => x.from }),
+    to: t.field({ type: VolatilityRegimeEnum, resolve: (x) => x.to }),
+    count: t.exposeInt('count'),
+    probability: t.exposeFloat('probability', { nullable: true, description: 'count / transitions out of `from`; null when none were observed.' }),
+  }),
+});
+
+VolatilityPersistenceRef.implement({
+  description: 'Volatility clustering: how likely the current regime persists, from a Markov transition matrix estimated on the stored regime history.',
+  fields: (t) => ({
+    bars: t.exposeInt('bars', { description: 'Horizon N in bars.' }),
+    staysProbability: t.exposeFloat('staysProbability', { nullable: true, description: 'p_ii^N: the regime holds on every one of the next N bars.' }),
+    inRegimeProbability: t.exposeFloat('inRegimeProbability', { nullable: true, description: '(P^N)_ii: the regime holds N bars ahead (may leave and return).' }),
+    sampleSize: t.exposeInt('sampleSize', { description: 'Observed transitions out of the current regime (the sample behind p_ii).' }),
+    totalTransitions: t.exposeInt('totalTransitions', { description: 'Bar-to-bar steps in the classified history.' }),
+    matrix: t.field({ type: [VolatilityTransitionCellRef], description: '16 cells, rows in STABLE, HIGH_VOL, EXPLOSIVE, EXTREME order.', resolve: (p) => p.matrix }),
+  }),
+});
+
+VolatilityThresholdsRef.implement({
+  description: 'The parameters used (defaults unless given as arguments).',
+  fields: (t) => ({
+    atrPeriod: t.exposeInt('atrPeriod'),
+    bbPeriod: t.exposeInt('bbPeriod'),
+    bbStdDev: t.exposeFloat('bbStdDev'),
+    realizedVolWindow: t.exposeInt('realizedVolWindow'),
+    percentileLookback: t.exposeInt('percentileLookback'),
+    minHistory: t.exposeInt('minHistory'),
+    highVolPercentile: t.exposeFloat('highVolPercentile'),
+    explosivePercentile: t.exposeFloat('explosivePercentile'),
+    extremePercentile: t.exposeFloat('extremePercentile'),
+    persistenceBars: t.exposeInt('persistenceBars'),
+    targetVolatility: t.exposeFloat('targetVolatility'),
+    minRiskMultiplier: t.exposeFloat('minRiskMultiplier'),
+    maxRiskMultiplier: t.exposeFloat('maxRiskMultiplier'),
+  }),
+});
+
+VolatilityAnalysisRef.implement({
+  description:
+    'Volatility of one candle interval: ATR / ATR%, Bollinger bands and bandwidth, annualized realized volatility, a four-state regime with its age, transitions and persistence probability, and a risk multiplier for position sizing.',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol'),
+    interval: t.field({ type: CandleIntervalEnum, resolve: (a) => a.interval as CandleInterval }),
+    warmingUp: t.exposeBoolean('warmingUp', { description: 'Too few closed candles to rank ATR% (atrPeriod + minHistory + 1): regime fields are null.' }),
+    time: t.field({ type: 'DateTime', nullable: true, description: 'Close time of the latest closed candle.', resolve: (a) => a.time }),
+    bars: t.exposeInt('bars'),
+    close: t.exposeFloat('close', { nullable: true }),
+    atr: t.exposeFloat('atr', { nullable: true, description: 'Average true range (Wilder), quote currency.' }),
+    atrPct: t.exposeFloat('atrPct', { nullable: true, description: 'ATR / close × 100.' }),
+    atrPctPercentile: t.exposeFloat('atrPctPercentile', { nullable: true, description: 'Percentile rank 0..100 of ATR% among the percentileLookback readings before it.' }),
+    bollinger: t.field({ type: BollingerBandsRef, nullable: true, resolve: (a) => a.bollinger }),
+    realizedVol: t.exposeFloat('realizedVol', {
+      nullable: true,
+      description: 'Annualized realized volatility (0.5 = 50 %): sample σ of the last realizedVolWindow log returns × √periodsPerYear.',
+    }),
+    periodsPerYear: t.exposeFloat('periodsPerYear', { description: '365 × 24 h / interval (24/7 market), e.g. 8760 for I1H.' }),
+    regime: t.field({ type: VolatilityRegimeEnum, nullable: true, resolve: (a) => a.regime }),
+    regimeSince: t.field({ type: 'DateTime', nullable: true, description: 'Close time of the first bar of the current regime.', resolve: (a) => a.regimeSince }),
+    regimeBars: t.exposeInt('regimeBars', { nullable: true, description: 'Bars in the current regime, the latest included.' }),
+    regimeSinceIsLowerBound: t.exposeBoolean('regimeSinceIsLowerBound', { description: 'The regime already held at the first classified bar: it began at or before regimeSince.' }),
+    transitions: t.field({ type: [VolatilityTransitionRef], description: 'Regime changes in the classified history, oldest first (last 50).', resolve: (a) => a.transitions }),
+    persistence: t.field({ type: VolatilityPersistenceRef, nullable: true, resolve: (a) => a.persistence }),
+    riskMultiplier: t.exposeFloat('riskMultiplier', {
+      nullable: true,
+      description: 'clamp(targetVolatility / realizedVol, minRiskMultiplier, maxRiskMultiplier): multiply a base position size by it.',
+    }),
+    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
+    thresholds: t.field({ type: VolatilityThresholdsRef, resolve: (a) => a.thresholds }),
+    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+  }),
+});
+
+VolatilityRegimeChangeRef.implement({
+  description: 'The default (1 h) volatility regime of a symbol changed.',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol'),
+    interval: t.field({ type: CandleIntervalEnum, resolve: (c) => c.interval as CandleInterval }),
+    time: t.field({ type: 'DateTime', description: 'Close time of the first bar in the new regime.', resolve: (c) => c.time }),
+    from: t.field({ type: VolatilityRegimeEnum, resolve: (c) => c.from }),
+    to: t.field({ type: VolatilityRegimeEnum, resolve: (c) => c.to }),
+    atrPct: t.exposeFloat('atrPct', { nullable: true }),
+    percentile: t.exposeFloat('percentile', { nullable: true }),
+    riskMultiplier: t.exposeFloat('riskMultiplier', { nullable: true }),
+  }),
+});
+
+// --- Queries ---
+
+builder.objectField(MarketRef, 'volatility', (t) =>
+  t.field({
+    type: VolatilityAnalysisRef,
+    description: 'Volatility and its regime. Non-default arguments are computed on demand by instances that ingest data.',
+    args: {
+      interval: t.arg({ type: CandleIntervalEnum, required: true, defaultValue: DEFAULT_VOLATILITY_INTERVAL, description: 'Candle interval (default I1H).' }),
+      atrPeriod: t.arg.int({ validate: intArg('atrPeriod', 2, 100), description: `ATR period, 2..100; default ${D.atrPeriod}.` }),
+      percentileLookback: t.arg.int({
+        validate: intArg('percentileLookback', 20, 2000),
+        description: `ATR% readings the percentile is ranked against, 20..2000; default ${D.percentileLookback}.`,
+      }),
+      highVolPercentile: t.arg.float({ validate: percentileArg('highVolPercentile'), description: `HIGH_VOL from this ATR% percentile; default ${D.highVolPercentile}.` }),
+      explosivePercentile: t.arg.float({ validate: percentileArg('explosivePercentile'), description: `EXPLOSIVE from this percentile; default ${D.explosivePercentile}.` }),
+      extremePercentile: t.arg.float({ validate: percentileArg('extremePercentile'), description: `EXTREME from this percentile; default ${D.extremePercentile}.` }),
+      persistenceBars: t.arg.int({ validate: intArg('persistenceBars', 1, 100), description: `Horizon of the persistence probability, 1..100 bars; default ${D.persistenceBars}.` }),
+      targetVolatility: t.arg.float({
+        validate: z.number().gt(0, 'targetVolatility must be greater than 0').max(5, 'targetVolatility must be at most 5').nullish(),
+        description: `Annualized volatility the risk multiplier targets (0.5 = 50 %); default ${D.targetVolatility}.`,
+      }),
+    },
+    resolve: async (m, args, ctx) => {
+      const high = args.highVolPercentile ?? D.highVolPercentile;
+      const explosive = args.explosivePercentile ?? D.explosivePercentile;
+      const extreme = args.extremePercentile ?? D.extremePercentile;
+      if (!(high < explosive && explosive < extreme)) {
+        throw badInput(`percentile thresholds must satisfy highVol < explosive < extreme, got ${high}, ${explosive}, ${extreme}`, {
+          highVolPercentile: high,
+          explosivePercentile: explosive,
+          extremePercentile: extreme,
+        });
+      }
+      const params: VolatilityParams = { interval: args.interval };
+      const numeric = {
+        atrPeriod: args.atrPeriod,
+        percentileLookback: args.percentileLookback,
+        highVolPercentile: args.highVolPercentile,
+        explosivePercentile: args.explosivePercentile,
+        extremePercentile: args.extremePercentile,
+        persistenceBars: args.persistenceBars,
+        targetVolatility: args.targetVolatility,
+      } as const;
+      for (const [key, value] of Object.entries(numeric) as [keyof typeof numeric, number | null | undefined][]) {
+        if (value != null && value !== D[key]) params[key] = value;
+      }
+      if (params.interval === DEFAULT_VOLATILITY_INTERVAL && Object.keys(params).length === 1) {
+        return withMeta<VolatilityAnalysis>(ctx, await requireLatest(ctx, 'VOLATILITY', m.symbol));
+      }
+      const record = ctx.services.latestWith('VOLATILITY', m.symbol, { ...params });
+      if (!record) {
+        throw new AppError(
+          ErrorCodes.NOT_READY,
+          `VOLATILITY for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
+          { kind: 'VOLATILITY', symbol: m.symbol },
+        );
+      }
+      return withMeta<VolatilityAnalysis>(ctx, record);
+    },
+  }),
+);
+
+// --- Subscriptions ---
+
+builder.subscriptionField('volatilityUpdated', (t) =>
+  t.field({
+    type: VolatilityAnalysisRef,
+    description: 'The volatility analysis (1 h, default arguments) of one symbol each time it is recomputed (when a 1 h candle closes).',
+    args: { symbol: t.arg.string({ required: true }) },
+    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('VOLATILITY', requireSymbol(ctx, args.symbol)))),
+    resolve: (record: AnalysisRecord, _args, ctx) => withMeta<VolatilityAnalysis>(ctx, record),
+  }),
+);
+
+builder.subscriptionField('volatilityRegimeChanged', (t) =>
+  t.field({
+    type: VolatilityRegimeChangeRef,
+    description: 'Fires only when the default (1 h) volatility regime of the symbol changes (not on every recomputation).',
+    args: { symbol: t.arg.string({ required: true }) },
+    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('volatility:regime-changed', requireSymbol(ctx, args.symbol))),
+    resolve: (change: VolatilityRegimeChange) => change,
+  }),
+);

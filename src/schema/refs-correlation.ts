@@ -1,0 +1,52 @@
+import {
+  CorrelationBreakDirections,
+  CorrelationBreakSeverities,
+  CrossAssetRegimes,
+  type CorrelationAnalysis,
+  type CorrelationBreak,
+  type CorrelationPair,
+  type CrossAssetRegimeResult,
+  type LeadLag,
+  type PairDivergence,
+} from '../analyzers/correlation.types.js';
+import { builder } from './builder.js';
+import type { WithMeta } from './refs.js';
+
+/** One row of a correlation matrix: the row symbol and its values in `symbols` order. */
+export interface CorrelationRow {
+  symbol: string;
+  values: (number | null)[];
+}
+export interface SampleRow {
+  symbol: string;
+  values: number[];
+}
+
+/**
+ * Refs and enums of the correlation engine (implemented in src/resolvers/correlation.ts). The enums live
+ * here rather than in enums.ts so this analysis stays one self-contained slice.
+ */
+export const CorrelationMatrixRef = builder.objectRef<WithMeta<CorrelationAnalysis>>('CorrelationMatrix');
+export const CorrelationRowRef = builder.objectRef<CorrelationRow>('CorrelationRow');
+export const CorrelationSampleRowRef = builder.objectRef<SampleRow>('CorrelationSampleRow');
+export const CorrelationPairRef = builder.objectRef<CorrelationPair>('CorrelationPair');
+export const LeadLagRef = builder.objectRef<LeadLag>('LeadLag');
+export const CorrelationBreakRef = builder.objectRef<CorrelationBreak>('CorrelationBreak');
+export const PairDivergenceRef = builder.objectRef<PairDivergence>('PairDivergence');
+export const CrossAssetRegimeRef = builder.objectRef<CrossAssetRegimeResult>('CrossAssetRegimeAnalysis');
+
+export const CorrelationBreakSeverityEnum = builder.enumType(CorrelationBreakSeverities, {
+  name: 'CorrelationBreakSeverity',
+  description: 'Size of |window − baseline| Pearson: LOW ≥ 0.15, MEDIUM ≥ 0.30, HIGH ≥ 0.50 (defaults).',
+});
+
+export const CorrelationBreakDirectionEnum = builder.enumType(CorrelationBreakDirections, {
+  name: 'CorrelationBreakDirection',
+  description: 'WEAKENING: the pair moves together less than over its baseline (decoupling). STRENGTHENING: more (recoupling).',
+});
+
+export const CrossAssetRegimeEnum = builder.enumType(CrossAssetRegimes, {
+  name: 'CrossAssetRegime',
+  description:
+    'ALTSEASON: alts beat BTC by ≥ 5 % (log) over the window while BTC dominance is not rising. Otherwise RISK_ON when the weighted risk score ≥ 0, RISK_OFF below.',
+});

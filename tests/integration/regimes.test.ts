@@ -1,0 +1,161 @@
+import { print, type DocumentNode } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  MarketRegimeDocument,
+  MarketVolatilityDocument,
+  RegimeUpdatedDocument,
+  VolatilityUpdatedDocument,
+  type MarketRegimeQuery,
+  type MarketVolatilityQuery,
+  type RegimeUpdatedSubscription,
+  type VolatilityUpdatedSubscription,
+} from '../../src/graphql/graphql.js';
+import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, waitFor, type TestApp } from '../support/harness.js';
+
+type Typed<R, V> = DocumentNode & { __apiType?: (variables: V) => R };
+async function run<R, V>(app: TestApp, doc: Typed<R, V>, variables?: V) {
+  return gql<R>(app.url, print(doc), variables as Record<string, unknown>);
+}
+
+/** Resolves with the first `count` events of one subscription, then unsubscribes. */
+function collect<T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 20_000): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const events: T[] = [];
+    const timer = setTimeout(() => {
+      dispose();
+      reject(new Error(`only ${events.length}/${count} events within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const dispose = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => {
+          if (result.errors) {
+            clearTimeout(timer);
+            dispose();
+            reject(new Error(JSON.stringify(result.errors)));
+            return;
+          }
+          events.push(result.data as T);
+          if (events.length === count) {
+            clearTimeout(timer);
+            dispose();
+            resolve(events);
+          }
+        },
+        error: (error) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+        },
+        complete: () => {},
+      },
+    );
+  });
+}
+
+describe('volatility and multi-timeframe regime end to end (simulated market)', () => {
+  let app: TestApp;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    db = await isolatedDatabase();
+    app = await startTestApp(testEnv({ DATA_DIR: dir.path, DATABASE_URL: db.url }));
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await db?.drop();
+    await dir?.remove();
+  });
+
+  it('serves the default 1 h volatility with a regime, its persistence and a risk multiplier', async () => {
+    const res = await waitFor(async () => {
+      const r = await run(app, MarketVolatilityDocument, { symbol: 'BTCUSDT' });
+      return r.data ? r : undefined;
+    });
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const v: MarketVolatilityQuery['market']['volatility'] = res.data!.market.volatility;
+    expect(v.interval).toBe('I1H');
+    expect(v.warmingUp, '500 backfilled 1h bars').toBe(false);
+    expect(v.meta.source).toBe('SIMULATED');
+    expect(v.meta.methodologyVersion).toBe('volatility/1.0.0');
+    expect(v.periodsPerYear, '24/7 hours a year').toBe(8760);
+    expect(v.regime).toMatch(/^(STABLE|HIGH_VOL|EXPLOSIVE|EXTREME)$/);
+    expect(v.atrPct!).toBeGreaterThan(0);
+    expect(v.atr! / v.close!, 'ATR% = ATR / close × 100').toBeCloseTo(v.atrPct! / 100, 10);
+    expect(v.bollinger!.upper).toBeGreaterThanOrEqual(v.bollinger!.lower);
+    expect(v.persistence!.matrix).toHaveLength(16);
+    expect(v.bars, '500 backfilled closed 1h bars').toBeGreaterThanOrEqual(500);
+    expect(v.persistence!.totalTransitions, 'classified bars (from bar 63: 13 ATR warm-up + 50 history) − 1').toBe(v.bars - 64);
+    expect(v.riskMultiplier!).toBeGreaterThanOrEqual(0.25);
+    expect(v.riskMultiplier!).toBeLessThanOrEqual(2);
+    expect(Date.parse(v.regimeSince!)).toBeLessThanOrEqual(Date.parse(v.time!));
+    expect(v.factors.map((f) => f.name)).toEqual(['atrPctPercentile', 'realizedVol', 'bollingerBandwidth']);
+  });
+
+  it('computes custom volatility arguments on demand and rejects invalid ones with BAD_USER_INPUT', async () => {
+    const res = await run(app, MarketVolatilityDocument, { symbol: 'ETHUSDT', interval: 'I15M', highVolPercentile: 50, explosivePercentile: 80, extremePercentile: 95, persistenceBars: 3 });
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const v = res.data!.market.volatility;
+    expect(v.interval).toBe('I15M');
+    expect(v.periodsPerYear).toBe(35_040);
+    expect([v.thresholds.highVolPercentile, v.thresholds.explosivePercentile, v.thresholds.extremePercentile, v.persistence!.bars], 'parameters echoed').toEqual([50, 80, 95, 3]);
+
+    const order = await run(app, MarketVolatilityDocument, { symbol: 'ETHUSDT', highVolPercentile: 90 });
+    expect(order.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(order.errors![0]!.message).toContain('90, 85, 97');
+    const range = await run(app, MarketVolatilityDocument, { symbol: 'ETHUSDT', extremePercentile: 101 });
+    expect(range.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    const lookback = await run(app, MarketRegimeDocument, { symbol: 'ETHUSDT', lookback: 1 });
+    expect(lookback.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('serves the multi-timeframe regime, deriving the daily and saying the weekly lacks data', async () => {
+    const res = await waitFor(async () => {
+      const r = await run(app, MarketRegimeDocument, { symbol: 'BTCUSDT' });
+      return r.data ? r : undefined;
+    });
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const r: MarketRegimeQuery['market']['regime'] = res.data!.market.regime;
+    expect(r.meta.methodologyVersion).toBe('regime/1.0.0');
+    expect(r.timeframes.map((f) => [f.timeframe, f.source])).toEqual([
+      ['I1H', 'STORE'],
+      ['I4H', 'STORE'],
+      ['I1D', 'DERIVED_FROM_4H'],
+      ['I1W', 'DERIVED_FROM_1D'],
+    ]);
+    expect(r.timeframes[3]!.hasData, '500 4h bars make about 11 weeks, fewer than 21').toBe(false);
+    expect(r.timeframes[3]!.note).toMatch(/^needs 21 closed 1w bars, has \d+$/);
+    expect(r.timeframesWithData).toBe(3);
+    expect(r.primaryRegime).toMatch(/^(TREND_UP|TREND_DOWN|RANGE)$/);
+    expect(r.agreement).toBeGreaterThanOrEqual(1);
+    expect(r.confidence).toBeLessThanOrEqual(Math.round((100 * 6) / 9));
+    expect(r.varianceRatio!.returns, '499 hourly returns').toBe(499);
+    expect(r.hurst).not.toBeNull();
+    expect(r.tendency).toMatch(/^(TREND_CONTINUATION|MEAN_REVERSION|RANDOM_WALK)$/);
+    expect(r.phase).toMatch(/^(ACCUMULATION|DISTRIBUTION|MARKUP|MARKDOWN|UNDETERMINED)$/);
+
+    const custom = await run(app, MarketRegimeDocument, { symbol: 'BTCUSDT', lookback: 10, varianceRatioPeriod: 8 });
+    expect(custom.errors, JSON.stringify(custom.errors)).toBeUndefined();
+    expect(custom.data!.market.regime.thresholds.lookback).toBe(10);
+    expect(custom.data!.market.regime.varianceRatio!.period).toBe(8);
+    expect(custom.data!.market.regime.timeframes[3]!.hasData, '11 weeks ≥ 10 + 1').toBe(true);
+  });
+
+  it('streams the typed volatilityUpdated and regimeUpdated subscriptions over graphql-ws', async () => {
+    const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    try {
+      const [event] = await collect<VolatilityUpdatedSubscription>(client, print(VolatilityUpdatedDocument), { symbol: 'solusdt' }, 1);
+      const v = event!.volatilityUpdated;
+      expect(v.symbol, 'symbol normalised to upper case').toBe('SOLUSDT');
+      expect(v.meta.source).toBe('SIMULATED');
+      expect(v.interval).toBe('I1H');
+      const [regime] = await collect<RegimeUpdatedSubscription>(client, print(RegimeUpdatedDocument), { symbol: 'BTCUSDT' }, 1);
+      expect(regime!.regimeUpdated.timeframes).toHaveLength(4);
+    } finally {
+      await client.dispose();
+    }
+  });
+});
