@@ -278,7 +278,11 @@ export function createApp(deps: AppDeps): App {
           snapshotEveryMs: config.SNAPSHOT_EVERY_MS,
           now,
           logger: logger.child({ component: 'engine' }),
-          onResult: createVolatilityEvents({ pubsub: pubsub.pubsub, next: createTrapEvents({ pubsub: pubsub.pubsub, next: liquidationEvents.onResult }).onResult }).onResult,
+          onResult: [
+            liquidationEvents.onResult,
+            createTrapEvents({ pubsub: pubsub.pubsub }).onResult,
+            createVolatilityEvents({ pubsub: pubsub.pubsub }).onResult,
+          ],
         });
         engine.start();
         liquidationEvents.start();

@@ -24,7 +24,8 @@ export interface AnalysisEngineOptions {
   now?: () => number;
   logger?: Logger;
   /** Called with each freshly computed default result after it is cached and published (e.g. change detectors). */
-  onResult?: (record: AnalysisRecord) => void;
+  /** Called with every fresh result, in order (alert publishers: cascades, traps, volatility regimes). */
+  onResult?: ReadonlyArray<(record: AnalysisRecord) => void>;
 }
 
 export interface EngineStats {
@@ -102,7 +103,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     cache.set(record);
     pubsub.publish('analysis:updated', key, record);
     stats.published += 1;
-    options.onResult?.(record);
+    for (const handler of options.onResult ?? []) handler(record);
     if (t - (lastSnapshot.get(key) ?? -Infinity) >= snapshotEveryMs) {
       lastSnapshot.set(key, t);
       snapshots.enqueue({
