@@ -99,3 +99,46 @@ for (const def of ANALYSES) {
   const incremental = median(incrementals);
   console.log(`${def.kind.padEnd(22)} ${full.toFixed(3).padStart(9)}  ${incremental.toFixed(3).padStart(16)}  ${(incremental / full).toFixed(2).padStart(16)}`);
 }
+
+// --- Market-wide analyses (correlations, sentiment, options flow) ---
+// Their inputs span symbols and venues, so they run on the simulated market's own start-up backfill
+// for three symbols (500 bars per interval, options chains, a year of Fear & Greed).
+{
+  const { createSimulatedSource } = await import('../src/datasources/simulated/simulated-source.js');
+  const { MARKET_ANALYSES } = await import('../src/engine/analyses.js');
+  const symbols = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
+  const captured: MarketEvent[] = [];
+  const source = createSimulatedSource({ seed: 5, tickMs: 60_000, symbols, now: () => startTime });
+  await source.start(symbols, (e) => captured.push(e));
+  await source.stop();
+  const fresh = () => {
+    const s = createMarketStore(symbols);
+    for (const e of captured) s.apply(e);
+    return s;
+  };
+  console.log('\nmarket-wide analysis   key      full (ms)  incremental (ms)  incremental/full');
+  for (const def of MARKET_ANALYSES) {
+    for (const key of def.keys(fresh()).slice(0, 2)) {
+      const fulls: number[] = [];
+      const incrementals: number[] = [];
+      for (let i = 0; i < runs + 2; i += 1) {
+        const s = fresh();
+        const full = time(() => def.compute(s, key, startTime, settings));
+        // One more input of the kind that triggers it: a closed 1h candle for every symbol and a newer chain.
+        for (const symbol of symbols) {
+          const last = s.get(symbol)!.candles.get('1h')!.last()!;
+          s.apply({ type: 'candle', candle: { ...last, openTime: last.openTime + 3_600_000, closeTime: last.closeTime + 3_600_000, closed: true } });
+        }
+        for (const chain of s.global().options.values()) s.apply({ type: 'optionsChain', chain: { ...chain, time: chain.time + 30_000 } });
+        const incremental = time(() => def.compute(s, key, startTime + 3_600_000, settings));
+        if (i >= 2) {
+          fulls.push(full);
+          incrementals.push(incremental);
+        }
+      }
+      const full = median(fulls);
+      const incremental = median(incrementals);
+      console.log(`${def.kind.padEnd(22)} ${key.padEnd(8)} ${full.toFixed(3).padStart(9)}  ${incremental.toFixed(3).padStart(16)}  ${(incremental / full).toFixed(2).padStart(16)}`);
+    }
+  }
+}
