@@ -75,7 +75,7 @@ async function phase(withEngine: boolean): Promise<{ cpuShare: number; computati
 
 const baseline = await phase(false);
 const withEngine = await phase(true);
-console.log(`${symbols.length} simulated symbols, ${ANALYSES.length} analyses (${ANALYSES.map((a) => a.kind).join(', ')}), recompute interval ${minIntervalMs} ms, ${seconds}s per phase`);
+console.log(`${symbols.length} simulated symbols, ${ANALYSES.length} per-symbol analyses (${ANALYSES.map((a) => a.kind).join(", ")}) + ${MARKET_ANALYSES.length} market-wide (${MARKET_ANALYSES.map((a) => a.kind).join(", ")}), recompute interval ${minIntervalMs} ms, ${seconds}s per phase`);
 console.log(`baseline (market + store)    : ${baseline.cpuShare.toFixed(3)} of one core`);
 console.log(`with engine (all analyses)   : ${withEngine.cpuShare.toFixed(3)} of one core, ${withEngine.computations} computations (${(withEngine.computations / seconds).toFixed(0)}/s)`);
 console.log(`engine share (difference)    : ${(withEngine.cpuShare - baseline.cpuShare).toFixed(3)} of one core (target < 0.25)`);
