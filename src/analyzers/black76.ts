@@ -1,6 +1,6 @@
 /**
- * Black-76 (undiscounted, rate 0 — how Deribit quotes its options) on the forward `F`: price, delta and
- * gamma of a European option.
+ * Black-76 (undiscounted, rate 0 — how Deribit quotes its options) on the forward `F`: price, delta,
+ * gamma, vega and theta of a European option.
  *
  * @see F. Black, "The pricing of commodity contracts", Journal of Financial Economics 3 (1976).
  * @see G. West, "Better approximations to cumulative normal functions" (2005): Hart's double-precision CDF.
@@ -52,6 +52,10 @@ export interface Black76Greeks {
   delta: number;
   /** ∂²price/∂F², per 1 unit (USD) of the forward. */
   gamma: number;
+  /** ∂price/∂σ, per 1.00 of volatility (divide by 100 for per vol point). */
+  vega: number;
+  /** ∂price/∂t, per year (divide by 365 for per day). */
+  theta: number;
 }
 
 /**
@@ -65,8 +69,11 @@ export function black76(kind: 'CALL' | 'PUT', F: number, K: number, T: number, s
   const sd = sigma * Math.sqrt(T);
   const d1 = (Math.log(F / K) + (sd * sd) / 2) / sd;
   const d2 = d1 - sd;
-  const gamma = normPdf(d1) / (F * sd);
-  if (kind === 'CALL') return { price: F * normCdf(d1) - K * normCdf(d2), delta: normCdf(d1), gamma };
-  return { price: K * normCdf(-d2) - F * normCdf(-d1), delta: normCdf(d1) - 1, gamma };
+  const pdf = normPdf(d1);
+  const gamma = pdf / (F * sd);
+  const vega = F * pdf * Math.sqrt(T);
+  const theta = (-F * pdf * sigma) / (2 * Math.sqrt(T));
+  if (kind === 'CALL') return { price: F * normCdf(d1) - K * normCdf(d2), delta: normCdf(d1), gamma, vega, theta };
+  return { price: K * normCdf(-d2) - F * normCdf(-d1), delta: normCdf(d1) - 1, gamma, vega, theta };
 }
 

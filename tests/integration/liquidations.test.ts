@@ -1,6 +1,5 @@
 import { print, type DocumentNode } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Liquidation, MarketEvent, SymbolInfo } from '../../src/domain/market.js';
 import type { MarketDataSource, MarketEventSink } from '../../src/datasources/market-data-source.js';
@@ -16,7 +15,8 @@ import {
   type MarketLiquidationCascadesQuery,
   type MarketsBatchQuery,
 } from '../../src/graphql/graphql.js';
-import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, waitFor, SHARED_REDIS_URL, type TestApp } from '../support/harness.js';
+import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, waitFor, SHARED_REDIS_URL, type TestApp, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
+import { wsClient } from '../support/ws.js';
 
 const H = 3_600_000;
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
@@ -156,7 +156,7 @@ describe('liquidations: raw stream, cascade analysis and alerts, batch markets (
   });
 
   it('streams the exact liquidations pushed and announces each severity change once', async () => {
-    const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const client = wsClient(app);
     const raw = stream<LiquidationStreamSubscription>(client, LiquidationStreamDocument, { symbol: 'btcusdt' });
     const detected = stream<CascadeDetectedSubscription>(client, CascadeDetectedDocument, { symbol: 'BTCUSDT' });
     const updates = stream<LiquidationCascadesUpdatedSubscription>(client, LiquidationCascadesUpdatedDocument, { symbol: 'BTCUSDT' });
@@ -257,20 +257,12 @@ describe('liquidations: raw stream, cascade analysis and alerts, batch markets (
 });
 
 describe('liquidation cascades on the simulated market (offline)', () => {
-  let app: TestApp;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let app: IsolatedTestApp;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    db = await isolatedDatabase();
-    app = await startTestApp(testEnv({ DATA_DIR: dir.path, DATABASE_URL: db.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:` }));
+    app = await startIsolatedTestApp({ REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:` });
   });
-  afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-    await dir?.remove();
-  });
+  afterAll(() => app?.teardown());
 
   it('analyses the backfilled liquidations of every symbol from a complete feed', async () => {
     const res = await waitFor(async () => {

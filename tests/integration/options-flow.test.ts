@@ -1,60 +1,18 @@
-import { print, type DocumentNode } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { print } from 'graphql';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OptionsFlowDocument, OptionsFlowUpdatedDocument, type OptionsFlowQuery, type OptionsFlowUpdatedSubscription } from '../../src/graphql/graphql.js';
-import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, waitFor, SHARED_REDIS_URL, type TestApp } from '../support/harness.js';
+import { uniqueName, waitFor, SHARED_REDIS_URL, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
+import { run, collectEvents, wsClient } from '../support/ws.js';
 
-type Typed<R, V> = DocumentNode & { __apiType?: (variables: V) => R };
-async function run<R, V>(app: TestApp, doc: Typed<R, V>, variables?: V) {
-  return gql<R>(app.url, print(doc), variables as Record<string, unknown>);
-}
-
-/** Resolves with the first `count` events of one subscription, then unsubscribes. */
-function collect<T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 45_000): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const events: T[] = [];
-    const timer = setTimeout(() => {
-      dispose();
-      reject(new Error(`only ${events.length}/${count} events within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const dispose = client.subscribe<T>(
-      { query, variables },
-      {
-        next: (result) => {
-          if (result.errors) {
-            clearTimeout(timer);
-            dispose();
-            reject(new Error(JSON.stringify(result.errors)));
-            return;
-          }
-          events.push(result.data as T);
-          if (events.length === count) {
-            clearTimeout(timer);
-            dispose();
-            resolve(events);
-          }
-        },
-        error: (error) => {
-          clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        },
-        complete: () => {},
-      },
-    );
-  });
-}
+const collect = <T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 45_000) => collectEvents<T>(client, query, variables, count, timeoutMs);
 
 describe('options flow end to end (simulated market)', () => {
-  let app: TestApp;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let app: IsolatedTestApp;
   let btc: OptionsFlowQuery['optionsFlow'];
 
   beforeAll(async () => {
-    dir = await tempDir();
-    db = await isolatedDatabase();
-    app = await startTestApp(testEnv({ DATA_DIR: dir.path, DATABASE_URL: db.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:` }));
+    app = await startIsolatedTestApp({ REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:` });
     const res = await waitFor(async () => {
       const r = await run(app, OptionsFlowDocument, {});
       return r.data ? r : undefined;
@@ -62,11 +20,7 @@ describe('options flow end to end (simulated market)', () => {
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     btc = res.data!.optionsFlow;
   });
-  afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-    await dir?.remove();
-  });
+  afterAll(() => app?.teardown());
 
   it('serves the BTC chain by default: put/call, max pain, term structure, skew and GEX', () => {
     expect(btc.currency).toBe('BTC');
@@ -129,7 +83,7 @@ describe('options flow end to end (simulated market)', () => {
   });
 
   it('streams the typed optionsFlowUpdated subscription over graphql-ws', async () => {
-    const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const client = wsClient(app);
     try {
       const [event] = await collect<OptionsFlowUpdatedSubscription>(client, print(OptionsFlowUpdatedDocument), { currency: 'btc' }, 1);
       const u = event!.optionsFlowUpdated;

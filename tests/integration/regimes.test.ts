@@ -1,6 +1,5 @@
-import { print, type DocumentNode } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { print } from 'graphql';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MarketRegimeDocument,
@@ -12,63 +11,18 @@ import {
   type RegimeUpdatedSubscription,
   type VolatilityUpdatedSubscription,
 } from '../../src/graphql/graphql.js';
-import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, waitFor, type TestApp } from '../support/harness.js';
+import { waitFor, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
+import { run, collectEvents, wsClient } from '../support/ws.js';
 
-type Typed<R, V> = DocumentNode & { __apiType?: (variables: V) => R };
-async function run<R, V>(app: TestApp, doc: Typed<R, V>, variables?: V) {
-  return gql<R>(app.url, print(doc), variables as Record<string, unknown>);
-}
-
-/** Resolves with the first `count` events of one subscription, then unsubscribes. */
-function collect<T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 20_000): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const events: T[] = [];
-    const timer = setTimeout(() => {
-      dispose();
-      reject(new Error(`only ${events.length}/${count} events within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const dispose = client.subscribe<T>(
-      { query, variables },
-      {
-        next: (result) => {
-          if (result.errors) {
-            clearTimeout(timer);
-            dispose();
-            reject(new Error(JSON.stringify(result.errors)));
-            return;
-          }
-          events.push(result.data as T);
-          if (events.length === count) {
-            clearTimeout(timer);
-            dispose();
-            resolve(events);
-          }
-        },
-        error: (error) => {
-          clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        },
-        complete: () => {},
-      },
-    );
-  });
-}
+const collect = <T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 20_000) => collectEvents<T>(client, query, variables, count, timeoutMs);
 
 describe('volatility and multi-timeframe regime end to end (simulated market)', () => {
-  let app: TestApp;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let app: IsolatedTestApp;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    db = await isolatedDatabase();
-    app = await startTestApp(testEnv({ DATA_DIR: dir.path, DATABASE_URL: db.url }));
+    app = await startIsolatedTestApp();
   });
-  afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-    await dir?.remove();
-  });
+  afterAll(() => app?.teardown());
 
   it('serves the default 1 h volatility with a regime, its persistence and a risk multiplier', async () => {
     const res = await waitFor(async () => {
@@ -145,7 +99,7 @@ describe('volatility and multi-timeframe regime end to end (simulated market)', 
   });
 
   it('streams the typed volatilityUpdated and regimeUpdated subscriptions over graphql-ws', async () => {
-    const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const client = wsClient(app);
     try {
       const [event] = await collect<VolatilityUpdatedSubscription>(client, print(VolatilityUpdatedDocument), { symbol: 'solusdt' }, 1);
       const v = event!.volatilityUpdated;

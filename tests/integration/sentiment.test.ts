@@ -1,62 +1,20 @@
-import { print, type DocumentNode } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { print } from 'graphql';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SentimentDocument, SentimentUpdatedDocument, SnapshotsDocument, type SentimentQuery, type SentimentUpdatedSubscription } from '../../src/graphql/graphql.js';
-import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, waitFor, SHARED_REDIS_URL, type TestApp } from '../support/harness.js';
+import { uniqueName, waitFor, SHARED_REDIS_URL, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
+import { run, collectEvents, wsClient } from '../support/ws.js';
 
-type Typed<R, V> = DocumentNode & { __apiType?: (variables: V) => R };
-async function run<R, V>(app: TestApp, doc: Typed<R, V>, variables?: V) {
-  return gql<R>(app.url, print(doc), variables as Record<string, unknown>);
-}
-
-/** Resolves with the first `count` events of one subscription, then unsubscribes. */
-function collect<T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 15_000): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const events: T[] = [];
-    const timer = setTimeout(() => {
-      dispose();
-      reject(new Error(`only ${events.length}/${count} events within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const dispose = client.subscribe<T>(
-      { query, variables },
-      {
-        next: (result) => {
-          if (result.errors) {
-            clearTimeout(timer);
-            dispose();
-            reject(new Error(JSON.stringify(result.errors)));
-            return;
-          }
-          events.push(result.data as T);
-          if (events.length === count) {
-            clearTimeout(timer);
-            dispose();
-            resolve(events);
-          }
-        },
-        error: (error) => {
-          clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        },
-        complete: () => {},
-      },
-    );
-  });
-}
+const collect = <T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 15_000) => collectEvents<T>(client, query, variables, count, timeoutMs);
 
 const DAY = 86_400_000;
 
 describe('sentiment end to end (simulated market)', () => {
-  let app: TestApp;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let app: IsolatedTestApp;
   let all: SentimentQuery['sentiment'];
 
   beforeAll(async () => {
-    dir = await tempDir();
-    db = await isolatedDatabase();
-    app = await startTestApp(testEnv({ DATA_DIR: dir.path, DATABASE_URL: db.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:` }));
+    app = await startIsolatedTestApp({ REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:` });
     const res = await waitFor(async () => {
       const r = await run(app, SentimentDocument, {});
       return r.data ? r : undefined;
@@ -64,11 +22,7 @@ describe('sentiment end to end (simulated market)', () => {
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     all = res.data!.sentiment;
   });
-  afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-    await dir?.remove();
-  });
+  afterAll(() => app?.teardown());
 
   it('serves the market-wide sentiment without a symbol: Fear & Greed with history, BTC price, crowd over all symbols', () => {
     expect(all.key).toBe('ALL');
@@ -132,7 +86,7 @@ describe('sentiment end to end (simulated market)', () => {
   });
 
   it('streams the typed sentimentUpdated subscription over graphql-ws', async () => {
-    const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const client = wsClient(app);
     try {
       const [event] = await collect<SentimentUpdatedSubscription>(client, print(SentimentUpdatedDocument), {}, 1);
       const s = event!.sentimentUpdated;

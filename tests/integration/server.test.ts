@@ -1,6 +1,5 @@
-import { print, type DocumentNode } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { print } from 'graphql';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AnalysisUpdatedDocument,
@@ -14,50 +13,9 @@ import {
   type AnalysisUpdatedSubscription,
 } from '../../src/graphql/graphql.js';
 import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, waitFor, SHARED_REDIS_URL, type TestApp } from '../support/harness.js';
+import { run, collectEvents, wsClient } from '../support/ws.js';
 
-type Typed<R, V> = DocumentNode & { __apiType?: (variables: V) => R };
-async function run<R, V>(app: TestApp, doc: Typed<R, V>, variables?: V) {
-  return gql<R>(app.url, print(doc), variables as Record<string, unknown>);
-}
-
-function wsClient(app: TestApp): Client {
-  return createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
-}
-
-/** Collects `count` events of one subscription, then unsubscribes. */
-function collect<T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 10_000): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const events: T[] = [];
-    const timer = setTimeout(() => {
-      dispose();
-      reject(new Error(`only ${events.length}/${count} events within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const dispose = client.subscribe<T>(
-      { query, variables },
-      {
-        next: (result) => {
-          if (result.errors) {
-            clearTimeout(timer);
-            dispose();
-            reject(new Error(JSON.stringify(result.errors)));
-            return;
-          }
-          events.push(result.data as T);
-          if (events.length === count) {
-            clearTimeout(timer);
-            dispose();
-            resolve(events);
-          }
-        },
-        error: (error) => {
-          clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        },
-        complete: () => {},
-      },
-    );
-  });
-}
+const collect = <T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 10_000) => collectEvents<T>(client, query, variables, count, timeoutMs);
 
 describe('perpgraph server (simulated market, embedded or CI database)', () => {
   let app: TestApp;

@@ -1,6 +1,5 @@
 import { print, type DocumentNode } from 'graphql';
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Candle, MarketEvent, SymbolInfo } from '../../src/domain/market.js';
 import type { MarketDataSource, MarketEventSink } from '../../src/datasources/market-data-source.js';
@@ -12,12 +11,8 @@ import {
   type TrapDetectedSubscription,
   type TrapsUpdatedSubscription,
 } from '../../src/graphql/graphql.js';
-import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, waitFor, SHARED_REDIS_URL, type TestApp } from '../support/harness.js';
-
-type Typed<R, V> = DocumentNode & { __apiType?: (variables: V) => R };
-async function run<R, V>(app: TestApp, doc: Typed<R, V>, variables?: V) {
-  return gql<R>(app.url, print(doc), variables as Record<string, unknown>);
-}
+import { uniqueName, waitFor, SHARED_REDIS_URL, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
+import { run, wsClient } from '../support/ws.js';
 
 /** Keeps every event of one subscription until disposed. */
 function stream<T>(client: Client, document: DocumentNode, variables: Record<string, unknown>) {
@@ -38,20 +33,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const M15 = 900_000;
 
 describe('traps end to end (simulated market)', () => {
-  let app: TestApp;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let app: IsolatedTestApp;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    db = await isolatedDatabase();
-    app = await startTestApp(testEnv({ DATA_DIR: dir.path, DATABASE_URL: db.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:` }));
+    app = await startIsolatedTestApp({ REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:` });
   });
-  afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-    await dir?.remove();
-  });
+  afterAll(() => app?.teardown());
 
   it('serves the default 15m analysis over the backfilled candles', async () => {
     const res = await waitFor(async () => {
@@ -159,28 +146,17 @@ function candle(symbol: string, start: number, index: number, [open, high, low, 
 describe('trapDetected fires once per new detection (test-double source)', () => {
   const SYMBOLS = ['BTCUSDT', 'ETHUSDT'];
   const start = Math.floor(Date.now() / M15) * M15 - 24 * M15;
-  let app: TestApp;
+  let app: IsolatedTestApp;
   let source: ReturnType<typeof createFakeSource>;
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    db = await isolatedDatabase();
     source = createFakeSource(SYMBOLS, start);
-    app = await startTestApp(
-      testEnv({ DATA_DIR: dir.path, DATABASE_URL: db.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:`, SYMBOLS: SYMBOLS.join(',') }),
-      source,
-    );
+    app = await startIsolatedTestApp({ REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:`, SYMBOLS: SYMBOLS.join(',') }, source);
   });
-  afterAll(async () => {
-    await app?.stop();
-    await db?.drop();
-    await dir?.remove();
-  });
+  afterAll(() => app?.teardown());
 
   it('announces the stop hunt pushed, exactly once, and nothing for quiet bars', async () => {
-    const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const client = wsClient(app);
     const detected = stream<TrapDetectedSubscription>(client, TrapDetectedDocument, { symbol: 'btcusdt' });
     const updates = stream<TrapsUpdatedSubscription>(client, TrapsUpdatedDocument, { symbol: 'BTCUSDT' });
     try {

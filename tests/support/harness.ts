@@ -105,3 +105,33 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
   }
   throw new Error(`waitFor timed out after ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
 }
+
+export interface IsolatedTestApp extends TestApp {
+  /** Stops the app, then drops its database and removes its DATA_DIR. */
+  teardown(): Promise<void>;
+}
+
+/**
+ * Starts a test app on its own temp DATA_DIR and isolated database, with `testEnv(overrides)` on top of
+ * those; `teardown()` undoes all three (and they are undone here if the app fails to start).
+ */
+export async function startIsolatedTestApp(overrides: Record<string, string | undefined> = {}, source?: MarketDataSource): Promise<IsolatedTestApp> {
+  const dir = await tempDir();
+  const db = await isolatedDatabase();
+  let app: TestApp;
+  try {
+    app = await startTestApp(testEnv({ DATA_DIR: dir.path, DATABASE_URL: db.url, ...overrides }), source);
+  } catch (error) {
+    await db.drop();
+    await dir.remove();
+    throw error;
+  }
+  return {
+    ...app,
+    async teardown() {
+      await app.stop();
+      await db.drop();
+      await dir.remove();
+    },
+  };
+}

@@ -2,6 +2,7 @@ import type { OptionQuote, OptionsChain } from '../../../domain/market.js';
 import { clamp, roundTo } from '../numeric.js';
 import { hashString } from '../random.js';
 import { YEAR_MS } from '../time.js';
+import { black76 } from '../../../analyzers/black76.js';
 
 /**
  * A Deribit-style options chain on BTC or ETH, priced with Black-76 on the expiry's forward (interest rate
@@ -44,66 +45,8 @@ const STRIKES_EACH_SIDE = 10;
 const STRIKE_SPACING_SD = 0.3;
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] as const;
 
-/** Standard normal CDF (Hart's algorithm as given by West, 2005: double precision). */
-export function normCdf(x: number): number {
-  const z = Math.abs(x);
-  let c = 0;
-  if (z <= 37) {
-    const e = Math.exp((-z * z) / 2);
-    if (z < 7.07106781186547) {
-      let n = 3.52624965998911e-2 * z + 0.700383064443688;
-      n = n * z + 6.37396220353165;
-      n = n * z + 33.912866078383;
-      n = n * z + 112.079291497871;
-      n = n * z + 221.213596169931;
-      n = n * z + 220.206867912376;
-      let d = 8.83883476483184e-2 * z + 1.75566716318264;
-      d = d * z + 16.064177579207;
-      d = d * z + 86.7807322029461;
-      d = d * z + 296.564248779674;
-      d = d * z + 637.333633378831;
-      d = d * z + 793.826512519948;
-      d = d * z + 440.413735824752;
-      c = (e * n) / d;
-    } else {
-      let f = z + 0.65;
-      f = z + 4 / f;
-      f = z + 3 / f;
-      f = z + 2 / f;
-      f = z + 1 / f;
-      c = e / f / 2.506628274631;
-    }
-  }
-  return x <= 0 ? c : 1 - c;
-}
-
-export function normPdf(x: number): number {
-  return Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
-}
-
-export interface BlackResult {
-  price: number;
-  delta: number;
-  /** Per unit of the underlying. */
-  gamma: number;
-  /** Per 1.00 of volatility. */
-  vega: number;
-  /** Per year. */
-  theta: number;
-}
-
-/** Black-76 with zero rate on forward `F`, strike `K`, `T` years, volatility `sigma`. */
-export function black76(kind: 'CALL' | 'PUT', F: number, K: number, T: number, sigma: number): BlackResult {
-  const sd = sigma * Math.sqrt(T);
-  const d1 = (Math.log(F / K) + (sd * sd) / 2) / sd;
-  const d2 = d1 - sd;
-  const pdf = normPdf(d1);
-  const gamma = pdf / (F * sd);
-  const vega = F * pdf * Math.sqrt(T);
-  const theta = (-F * pdf * sigma) / (2 * Math.sqrt(T));
-  if (kind === 'CALL') return { price: F * normCdf(d1) - K * normCdf(d2), delta: normCdf(d1), gamma, vega, theta };
-  return { price: K * normCdf(-d2) - F * normCdf(-d1), delta: normCdf(d1) - 1, gamma, vega, theta };
-}
+/** Black-76 lives in the analyzers; re-exported here for the generator's callers and tests. */
+export { black76, normCdf, normPdf, type Black76Greeks as BlackResult } from '../../../analyzers/black76.js';
 
 export type ExpiryKind = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'QUARTERLY';
 
