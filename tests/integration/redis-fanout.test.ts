@@ -2,6 +2,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, SHARED_REDIS_URL, type TestApp } from '../support/harness.js';
+import { startMain, type Started } from '../support/process.js';
 
 /**
  * Two server instances sharing Redis: A ingests and analyses (ROLE=all), B only serves (ROLE=api).
@@ -66,4 +67,60 @@ describe.skipIf(!SHARED_REDIS_URL)('two instances sharing Redis', () => {
     expect(fromB.data!.market.funding.lastFundingTime, 'same settlement as A').toBe(fromA.data!.market.funding.lastFundingTime);
     expect(fromB.data!.market.funding.rate).toBe(fromA.data!.market.funding.rate);
   });
+});
+
+/** The same with two operating-system processes started as users start them (`src/main.ts`). */
+describe.skipIf(!SHARED_REDIS_URL)('two server processes sharing Redis', () => {
+  let a: Started;
+  let b: Started;
+  const dirs: Array<Awaited<ReturnType<typeof tempDir>>> = [];
+  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+
+  beforeAll(async () => {
+    db = await isolatedDatabase();
+    for (let i = 0; i < 2; i += 1) dirs.push(await tempDir());
+    const shared = { HOST: '127.0.0.1', PORT: '0', DATABASE_URL: db.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('procs')}:`, ANALYSIS_MIN_INTERVAL_MS: '300' };
+    [a, b] = await Promise.all([
+      startMain({ ...shared, DATA_DIR: dirs[0]!.path, MARKET_SOURCE: 'simulated', SIM_TICK_MS: '100' }),
+      startMain({ ...shared, DATA_DIR: dirs[1]!.path, ROLE: 'api' }),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    for (const p of [b, a]) {
+      if (!p) continue;
+      p.child.kill('SIGTERM');
+      await p.exit;
+    }
+    await db?.drop();
+    for (const dir of dirs) await dir.remove();
+  });
+
+  it("delivers process A's updates to process B's graphql-ws subscribers", async () => {
+    const client = createClient({ url: `ws://127.0.0.1:${b.port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const events: Array<{ symbol: string; meta: { source: string } }> = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${events.length} events`)), 20_000);
+      const dispose = client.subscribe<{ fundingUpdated: (typeof events)[number] }>(
+        { query: 'subscription { fundingUpdated(symbol: "ETHUSDT") { symbol meta { source } } }' },
+        {
+          next: (r) => {
+            if (r.errors) return reject(new Error(JSON.stringify(r.errors)));
+            events.push(r.data!.fundingUpdated);
+            if (events.length === 2) {
+              clearTimeout(timer);
+              dispose();
+              resolve();
+            }
+          },
+          error: reject,
+          complete: () => {},
+        },
+      );
+    });
+    await client.dispose();
+    expect(events.map((e) => e.symbol)).toEqual(['ETHUSDT', 'ETHUSDT']);
+    expect(events[0]!.meta.source, 'computed by A, which runs the simulated market').toBe('SIMULATED');
+    const health = await gql<{ health: { role: string; marketSource: { origin: string | null } } }>(`http://127.0.0.1:${b.port}/graphql`, '{ health { role marketSource { origin } } }');
+    expect(health.data!.health, 'B ingests nothing itself').toEqual({ role: 'api', marketSource: { origin: null } });
+  }, 40_000);
 });
