@@ -170,9 +170,10 @@ export function createApp(deps: AppDeps): App {
           lastError: status?.lastError ?? null,
         }
       : { status: config.ROLE === 'api' ? 'OK' : 'DOWN', origin: null, venue: null, state: null, lastEventAt: null, lastError: null };
-    const snapshots = writer?.stats() ?? { buffered: 0, written: 0, dropped: 0, failedFlushes: 0, lastError: null };
+    const snapshots = writer?.stats() ?? { buffered: 0, written: 0, dropped: 0, failedFlushes: 0, lastError: null, failing: false };
     const ready = database.status === 'OK' && bus.status === 'OK' && sourceHealth.status !== 'DOWN';
-    const degraded = sourceHealth.status === 'DEGRADED' || snapshots.buffered > 0 || snapshots.dropped > 0;
+    // Rows waiting for the next batch are normal; a failing store is not.
+    const degraded = sourceHealth.status === 'DEGRADED' || snapshots.failing === true;
     return {
       status: !ready ? 'DOWN' : degraded ? 'DEGRADED' : 'OK',
       ready,

@@ -29,5 +29,5 @@ export interface HealthReport {
   };
   /** One line per upstream venue this instance reads. */
   venues: VenueHealth[];
-  snapshots: { buffered: number; written: number; dropped: number; failedFlushes: number; lastError: string | null };
+  snapshots: { buffered: number; written: number; dropped: number; failedFlushes: number; lastError: string | null; failing: boolean };
 }

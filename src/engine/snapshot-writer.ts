@@ -27,6 +27,8 @@ export interface SnapshotWriterStats {
   failedFlushes: number;
   /** Message of the most recent failure; null once never failed. */
   lastError: string | null;
+  /** True while the latest write attempt failed (the store is unreachable or refusing rows). */
+  failing: boolean;
 }
 
 export interface SnapshotWriter {
@@ -147,7 +149,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   }
 
   function stats(): SnapshotWriterStats {
-    return { buffered: buffer.length + inFlight.length, written, dropped, failedFlushes, lastError };
+    return { buffered: buffer.length + inFlight.length, written, dropped, failedFlushes, lastError, failing: consecutiveFailures > 0 };
   }
 
   schedule();

@@ -30,6 +30,7 @@ SnapshotWriterHealthRef.implement({
     dropped: t.exposeInt('dropped', { description: 'Snapshots lost because the buffer overflowed during a database outage.' }),
     failedFlushes: t.exposeInt('failedFlushes'),
     lastError: t.exposeString('lastError', { nullable: true }),
+    failing: t.exposeBoolean('failing', { description: 'The latest write attempt failed; rows are held for a retry.' }),
   }),
 });
 

@@ -97,7 +97,7 @@ describe('snapshot writer', () => {
 
     expect(db.batches, '7 rows at 3 per batch').toEqual([3, 3, 1]);
     expect(ids(db.written)).toEqual(range(0, 7));
-    expect(writer.stats()).toEqual({ buffered: 0, written: 7, dropped: 0, failedFlushes: 0, lastError: null });
+    expect(writer.stats()).toEqual({ buffered: 0, written: 7, dropped: 0, failedFlushes: 0, lastError: null, failing: false });
   });
 
   it('flushes on the timer every flushEveryMs, not before', async () => {
@@ -126,7 +126,7 @@ describe('snapshot writer', () => {
     for (const i of range(0, 5)) writer.enqueue(row(i));
 
     await writer.flush();
-    expect(writer.stats()).toEqual({ buffered: 5, written: 0, dropped: 0, failedFlushes: 1, lastError: 'connect ECONNREFUSED 127.0.0.1:5432' });
+    expect(writer.stats()).toEqual({ buffered: 5, written: 0, dropped: 0, failedFlushes: 1, lastError: 'connect ECONNREFUSED 127.0.0.1:5432', failing: true });
     expect(calls.filter((c) => c.level === 'warn').map((c) => c.obj.buffered), 'the failure is logged with what is kept').toEqual([5]);
 
     for (const i of range(5, 8)) writer.enqueue(row(i));
@@ -138,7 +138,7 @@ describe('snapshot writer', () => {
     await writer.flush();
     expect(ids(db.written), 'nothing lost, nothing reordered').toEqual(range(0, 8));
     expect(db.batches).toEqual([4, 4]);
-    expect(writer.stats()).toEqual({ buffered: 0, written: 8, dropped: 0, failedFlushes: 2, lastError: 'connect ECONNREFUSED 127.0.0.1:5432' });
+    expect(writer.stats()).toEqual({ buffered: 0, written: 8, dropped: 0, failedFlushes: 2, lastError: 'connect ECONNREFUSED 127.0.0.1:5432', failing: false });
     expect(calls.some((c) => c.level === 'info' && c.msg === 'snapshot store recovered')).toBe(true);
   });
 
@@ -238,7 +238,7 @@ describe('snapshot writer', () => {
 
     const final = await w.stop();
     expect(ids(db.written)).toEqual([0, 1, 2]);
-    expect(final).toEqual({ buffered: 0, written: 3, dropped: 0, failedFlushes: 0, lastError: null });
+    expect(final).toEqual({ buffered: 0, written: 3, dropped: 0, failedFlushes: 0, lastError: null, failing: false });
 
     w.enqueue(row(3));
     await vi.advanceTimersByTimeAsync(120_000);
@@ -255,7 +255,7 @@ describe('snapshot writer', () => {
     for (const i of range(0, 3)) w.enqueue(row(i));
 
     const final = await w.stop();
-    expect(final).toEqual({ buffered: 3, written: 0, dropped: 0, failedFlushes: 1, lastError: 'terminating connection due to administrator command' });
+    expect(final).toEqual({ buffered: 3, written: 0, dropped: 0, failedFlushes: 1, lastError: 'terminating connection due to administrator command', failing: true });
     const error = calls.find((c) => c.level === 'error');
     expect(error?.obj.unwritten, 'the shutdown log names the count').toBe(3);
   });
