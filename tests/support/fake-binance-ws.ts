@@ -79,6 +79,8 @@ export async function startFakeBinanceWs(options: { port?: number } = {}): Promi
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A client that gives up mid-handshake resets the socket; that is expected, not a crash.
+    socket.on('error', () => {});
     const path = req.url ?? '/';
     const url = new URL(path, 'http://fake');
     const streams = (url.searchParams.get('streams') ?? '').split('/').filter((s) => s.length > 0);
