@@ -2,12 +2,11 @@ import { z } from 'zod';
 import { DEFAULT_BASIS_THRESHOLDS, type BasisAnalysis } from '../analyzers/basis.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { BasisParams } from '../engine/definitions/basis.js';
-import { AppError, ErrorCodes } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import { BasisAnalysisRef, BasisReferenceEnum, BasisStructureEnum, PerpPriceSourceEnum } from '../schema/refs-basis.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 /** Thresholds beyond ±10 % would classify nothing a perpetual does; they are surely a unit mistake. */
 const MAX_THRESHOLD_PCT = 10;
@@ -74,14 +73,7 @@ builder.objectField(MarketRef, 'basis', (t) =>
       if (params.contangoPct === DEFAULT_BASIS_THRESHOLDS.contangoPct && params.backwardationPct === DEFAULT_BASIS_THRESHOLDS.backwardationPct) {
         return withMeta<BasisAnalysis>(ctx, await requireLatest(ctx, 'BASIS', m.symbol));
       }
-      const record = ctx.services.latestWith('BASIS', m.symbol, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `BASIS for ${m.symbol} with custom thresholds is not available: no price received yet, or this instance does not ingest market data (ROLE=api serves the default thresholds only)`,
-          { kind: 'BASIS', symbol: m.symbol },
-        );
-      }
+      const record = requireLatestWith(ctx, 'BASIS', m.symbol, { ...params }, `BASIS for ${m.symbol} with custom thresholds is not available: no price received yet, or this instance does not ingest market data (ROLE=api serves the default thresholds only)`);
       return withMeta<BasisAnalysis>(ctx, record);
     },
   }),

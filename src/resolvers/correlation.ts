@@ -8,7 +8,7 @@ import {
   DEFAULT_CORRELATION_PARAMS,
   type CorrelationParams,
 } from '../engine/definitions/correlation.js';
-import { AppError, badInput, ErrorCodes } from '../errors.js';
+import { badInput } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
@@ -26,7 +26,7 @@ import {
   LeadLagRef,
   PairDivergenceRef,
 } from '../schema/refs-correlation.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 const { minSymbols, maxSymbols, minWindow, maxWindow } = CORRELATION_ARG_LIMITS;
 const windowArg = z.number().int().min(minWindow, `window must be at least ${minWindow}`).max(maxWindow, `window must be at most ${maxWindow}`).nullish();
@@ -182,14 +182,7 @@ builder.queryField('correlations', (t) =>
       }
       const params: CorrelationParams = { interval: args.interval, window: args.window };
       if (symbols) params.symbols = symbols;
-      const record = ctx.services.latestWith('CORRELATION', CORRELATION_KEY, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `CORRELATION with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'CORRELATION', symbol: CORRELATION_KEY },
-        );
-      }
+      const record = requireLatestWith(ctx, 'CORRELATION', CORRELATION_KEY, { ...params }, `CORRELATION with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<CorrelationAnalysis>(ctx, record);
     },
   }),

@@ -3,7 +3,6 @@ import { MAX_KEY_LEVEL_TOLERANCE_PCT } from '../analyzers/key-levels.js';
 import type { KeyLevels } from '../analyzers/key-levels.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import { DEFAULT_KEY_LEVELS_PARAMS, type KeyLevelsParams } from '../engine/definitions/key-levels.js';
-import { AppError, ErrorCodes } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
@@ -17,7 +16,7 @@ import {
   KeyLevelSideEnum,
   KeyLevelsRef,
 } from '../schema/refs-key-levels.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 // --- Object types ---
 
@@ -122,14 +121,7 @@ builder.objectField(MarketRef, 'keyLevels', (t) =>
       if (params.interval === DEFAULT_KEY_LEVELS_PARAMS.interval && params.tolerancePct === DEFAULT_KEY_LEVELS_PARAMS.tolerancePct) {
         return withMeta<KeyLevels>(ctx, await requireLatest(ctx, 'KEY_LEVELS', m.symbol));
       }
-      const record = ctx.services.latestWith('KEY_LEVELS', m.symbol, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `KEY_LEVELS for ${m.symbol} on ${params.interval} candles is not available: no closed ${params.interval} candle received, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'KEY_LEVELS', symbol: m.symbol },
-        );
-      }
+      const record = requireLatestWith(ctx, 'KEY_LEVELS', m.symbol, { ...params }, `KEY_LEVELS for ${m.symbol} on ${params.interval} candles is not available: no closed ${params.interval} candle received, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<KeyLevels>(ctx, record);
     },
   }),

@@ -2,7 +2,6 @@ import type { LiquidationCascadeAnalysis } from '../analyzers/liquidation-cascad
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { Liquidation } from '../domain/market.js';
 import { DEFAULT_CASCADE_WINDOW_MS, type LiquidationCascadeParams } from '../engine/definitions/liquidation-cascades.js';
-import { AppError, ErrorCodes } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
@@ -16,7 +15,7 @@ import {
   LiquidationZoneRef,
   LIQUIDATION_WINDOWS_MS,
 } from '../schema/refs-liquidation-cascades.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 LiquidationZoneRef.implement({
   description: 'A price range where liquidations clustered: possible support (longs flushed below the price) or resistance (shorts squeezed above it).',
@@ -89,14 +88,7 @@ builder.objectField(MarketRef, 'liquidationCascades', (t) =>
     resolve: async (m, args, ctx) => {
       if (args.window === DEFAULT_CASCADE_WINDOW_MS) return withMeta<LiquidationCascadeAnalysis>(ctx, await requireLatest(ctx, 'LIQUIDATION_CASCADES', m.symbol));
       const params: LiquidationCascadeParams = { windowMs: args.window };
-      const record = ctx.services.latestWith('LIQUIDATION_CASCADES', m.symbol, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `LIQUIDATION_CASCADES for ${m.symbol} over ${args.window / 60_000} min is not available: no liquidation received yet, or this instance does not ingest market data (ROLE=api serves the default window only)`,
-          { kind: 'LIQUIDATION_CASCADES', symbol: m.symbol },
-        );
-      }
+      const record = requireLatestWith(ctx, 'LIQUIDATION_CASCADES', m.symbol, { ...params }, `LIQUIDATION_CASCADES for ${m.symbol} over ${args.window / 60_000} min is not available: no liquidation received yet, or this instance does not ingest market data (ROLE=api serves the default window only)`);
       return withMeta<LiquidationCascadeAnalysis>(ctx, record);
     },
   }),

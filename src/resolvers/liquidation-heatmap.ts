@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { DEFAULT_BUCKETS, DEFAULT_RANGE_PCT, type LiquidationHeatmap } from '../analyzers/liquidation-heatmap.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { LiquidationHeatmapParams } from '../engine/definitions/liquidation-heatmap.js';
-import { AppError, ErrorCodes } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
@@ -23,7 +22,7 @@ import {
   LiquidationPressureEnum,
   LiquidationRiskLevelEnum,
 } from '../schema/refs-liquidation-heatmap.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 /** Limits of the caller-chosen arguments (Binance's highest leverage is 125x). */
 export const HEATMAP_ARG_LIMITS = { maxLeverage: 125, maxLeverages: 20, maxRangePct: 50, minBuckets: 10, maxBuckets: 400 } as const;
@@ -257,14 +256,7 @@ builder.objectField(MarketRef, 'liquidationHeatmap', (t) =>
         return present(ctx, await requireLatest(ctx, 'LIQUIDATION_HEATMAP', m.symbol));
       }
       const params: LiquidationHeatmapParams = { rangePct, buckets, ...(args.leverages ? { leverages: [...args.leverages].sort((a, b) => a - b) } : {}) };
-      const record = ctx.services.latestWith('LIQUIDATION_HEATMAP', m.symbol, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `LIQUIDATION_HEATMAP for ${m.symbol} with these arguments is not available: no price or candles received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'LIQUIDATION_HEATMAP', symbol: m.symbol },
-        );
-      }
+      const record = requireLatestWith(ctx, 'LIQUIDATION_HEATMAP', m.symbol, { ...params }, `LIQUIDATION_HEATMAP for ${m.symbol} with these arguments is not available: no price or candles received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return present(ctx, record);
     },
   }),

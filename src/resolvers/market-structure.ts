@@ -3,7 +3,6 @@ import { MAX_STRUCTURE_CONFIRM_BARS } from '../analyzers/market-structure.js';
 import type { MarketStructure } from '../analyzers/market-structure.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import { DEFAULT_STRUCTURE_PARAMS, type MarketStructureParams } from '../engine/definitions/market-structure.js';
-import { AppError, ErrorCodes } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
@@ -18,7 +17,7 @@ import {
   StructureTrendEnum,
   SwingLabelEnum,
 } from '../schema/refs-market-structure.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 // --- Object types ---
 
@@ -106,14 +105,7 @@ builder.objectField(MarketRef, 'structure', (t) =>
       if (params.interval === DEFAULT_STRUCTURE_PARAMS.interval && params.confirmBars === DEFAULT_STRUCTURE_PARAMS.confirmBars) {
         return withMeta<MarketStructure>(ctx, await requireLatest(ctx, 'MARKET_STRUCTURE', m.symbol));
       }
-      const record = ctx.services.latestWith('MARKET_STRUCTURE', m.symbol, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `MARKET_STRUCTURE for ${m.symbol} on ${params.interval} candles is not available: no closed ${params.interval} candle received, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'MARKET_STRUCTURE', symbol: m.symbol },
-        );
-      }
+      const record = requireLatestWith(ctx, 'MARKET_STRUCTURE', m.symbol, { ...params }, `MARKET_STRUCTURE for ${m.symbol} on ${params.interval} candles is not available: no closed ${params.interval} candle received, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<MarketStructure>(ctx, record);
     },
   }),

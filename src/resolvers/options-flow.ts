@@ -3,7 +3,7 @@ import type { OptionsFlowAnalysis } from '../analyzers/options-flow.types.js';
 import type { GraphQLContext } from '../context.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { OptionsFlowParams } from '../engine/definitions/options-flow.js';
-import { AppError, badInput, ErrorCodes } from '../errors.js';
+import { badInput } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, FactorRef } from '../schema/refs.js';
@@ -18,7 +18,7 @@ import {
   OptionsTermStructureRef,
   OptionsTermStructureShapeEnum,
 } from '../schema/refs-options-flow.js';
-import { requireLatest, withMeta } from './shared.js';
+import { requireLatest, withMeta, requireLatestWith } from './shared.js';
 
 /**
  * The option currency key (`BTC`, `ETH`). Where this instance ingests data and holds chains, an unknown
@@ -163,14 +163,7 @@ builder.queryField('optionsFlow', (t) =>
       const key = requireCurrency(ctx, args.currency);
       if (args.dealerPositioning === DEFAULT_DEALER_POSITIONING) return withMeta<OptionsFlowAnalysis>(ctx, await requireLatest(ctx, 'OPTIONS_FLOW', key));
       const params: OptionsFlowParams = { dealerPositioning: args.dealerPositioning };
-      const record = ctx.services.latestWith('OPTIONS_FLOW', key, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `OPTIONS_FLOW for ${key} with these arguments is not available: no options chain received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'OPTIONS_FLOW', symbol: key },
-        );
-      }
+      const record = requireLatestWith(ctx, 'OPTIONS_FLOW', key, { ...params }, `OPTIONS_FLOW for ${key} with these arguments is not available: no options chain received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<OptionsFlowAnalysis>(ctx, record);
     },
   }),

@@ -3,7 +3,6 @@ import { DEFAULT_REGIME_THRESHOLDS, type RegimeAnalysis } from '../analyzers/reg
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { CandleInterval } from '../domain/market.js';
 import type { RegimeParams } from '../engine/definitions/regime.js';
-import { AppError, ErrorCodes } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
@@ -19,7 +18,7 @@ import {
   TimeframeSourceEnum,
   VarianceRatioRef,
 } from '../schema/refs-regime.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 const D = DEFAULT_REGIME_THRESHOLDS;
 
@@ -126,14 +125,7 @@ builder.objectField(MarketRef, 'regime', (t) =>
       if (args.trendEfficiency != null && args.trendEfficiency !== D.trendEfficiency) params.trendEfficiency = args.trendEfficiency;
       if (args.varianceRatioPeriod != null && args.varianceRatioPeriod !== D.varianceRatioPeriod) params.varianceRatioPeriod = args.varianceRatioPeriod;
       if (Object.keys(params).length === 0) return withMeta<RegimeAnalysis>(ctx, await requireLatest(ctx, 'REGIME', m.symbol));
-      const record = ctx.services.latestWith('REGIME', m.symbol, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `REGIME for ${m.symbol} with these arguments is not available: no closed candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'REGIME', symbol: m.symbol },
-        );
-      }
+      const record = requireLatestWith(ctx, 'REGIME', m.symbol, { ...params }, `REGIME for ${m.symbol} with these arguments is not available: no closed candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<RegimeAnalysis>(ctx, record);
     },
   }),

@@ -3,7 +3,7 @@ import { DEFAULT_SENTIMENT_WEIGHTS, type SentimentAnalysis } from '../analyzers/
 import type { AnalysisRecord } from '../domain/analysis.js';
 import { SENTIMENT_ALL, type SentimentParams } from '../engine/definitions/sentiment.js';
 import type { GraphQLContext } from '../context.js';
-import { AppError, badInput, ErrorCodes } from '../errors.js';
+import { badInput } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef } from '../schema/refs.js';
@@ -18,7 +18,7 @@ import {
   SentimentFearGreedRef,
   SocialSentimentRef,
 } from '../schema/refs-sentiment.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 export const DEFAULT_SENTIMENT_HISTORY = 30;
 /** The store keeps 400 daily readings (DEFAULT_STORE_LIMITS.fearGreedHistory). */
@@ -155,14 +155,7 @@ builder.queryField('sentiment', (t) =>
       if (Object.keys(weights).length > 0) params.weights = weights;
       if (args.historyLimit != null && args.historyLimit !== DEFAULT_SENTIMENT_HISTORY) params.historyLimit = args.historyLimit;
       if (Object.keys(params).length === 0) return withMeta<SentimentAnalysis>(ctx, await requireLatest(ctx, 'SENTIMENT', key));
-      const record = ctx.services.latestWith('SENTIMENT', key, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `SENTIMENT for ${key} with these arguments is not available: no input received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'SENTIMENT', symbol: key },
-        );
-      }
+      const record = requireLatestWith(ctx, 'SENTIMENT', key, { ...params }, `SENTIMENT for ${key} with these arguments is not available: no input received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<SentimentAnalysis>(ctx, record);
     },
   }),

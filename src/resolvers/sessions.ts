@@ -3,7 +3,6 @@ import type { SessionsAnalysis } from '../analyzers/sessions.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import { INTERVAL_MS, type CandleInterval } from '../domain/market.js';
 import { DEFAULT_SESSION_LOOKBACK_DAYS, SESSION_INTERVALS, type SessionsParams } from '../engine/definitions/sessions.js';
-import { AppError, ErrorCodes } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
@@ -18,7 +17,7 @@ import {
   SessionsAnalysisRef,
   TradingSessionEnum,
 } from '../schema/refs-sessions.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 const MAX_LOOKBACK_DAYS = 60;
 
@@ -111,14 +110,7 @@ builder.objectField(MarketRef, 'sessions', (t) =>
         return withMeta<SessionsAnalysis>(ctx, await requireLatest(ctx, 'SESSIONS', m.symbol));
       }
       const params: SessionsParams = { lookbackDays: args.lookbackDays ?? DEFAULT_SESSION_LOOKBACK_DAYS, ...(args.interval ? { interval: args.interval } : {}) };
-      const record = ctx.services.latestWith('SESSIONS', m.symbol, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `SESSIONS for ${m.symbol} with these arguments is not available: no ${args.interval ?? ''} candles held, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'SESSIONS', symbol: m.symbol },
-        );
-      }
+      const record = requireLatestWith(ctx, 'SESSIONS', m.symbol, { ...params }, `SESSIONS for ${m.symbol} with these arguments is not available: no ${args.interval ?? ''} candles held, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<SessionsAnalysis>(ctx, record);
     },
   }),

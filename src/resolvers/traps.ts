@@ -3,13 +3,13 @@ import { selectTraps } from '../analyzers/traps.js';
 import type { Trap, TrapAnalysis } from '../analyzers/traps.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import { DEFAULT_TRAP_PARAMS, type TrapParams } from '../engine/definitions/traps.js';
-import { AppError, badInput, ErrorCodes } from '../errors.js';
+import { badInput } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import { TrapAnalysisRef, TrapBarRef, TrapDirectionEnum, TrapLevelSourceEnum, TrapRef, TrapTypeEnum } from '../schema/refs-traps.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 const MAX_SENSITIVITY = 5;
 const DEFAULT_LIMIT = 50;
@@ -119,14 +119,7 @@ builder.objectField(MarketRef, 'traps', (t) =>
       if (params.interval === DEFAULT_TRAP_PARAMS.interval && params.sensitivity === DEFAULT_TRAP_PARAMS.sensitivity) {
         record = await requireLatest(ctx, 'TRAPS', m.symbol);
       } else {
-        record = ctx.services.latestWith('TRAPS', m.symbol, { ...params });
-        if (!record) {
-          throw new AppError(
-            ErrorCodes.NOT_READY,
-            `TRAPS for ${m.symbol} on ${params.interval} with sensitivity ${params.sensitivity} is not available: no closed ${params.interval} candle held yet, or this instance does not ingest market data (ROLE=api serves the defaults only)`,
-            { kind: 'TRAPS', symbol: m.symbol },
-          );
-        }
+        record = requireLatestWith(ctx, 'TRAPS', m.symbol, { ...params }, `TRAPS for ${m.symbol} on ${params.interval} with sensitivity ${params.sensitivity} is not available: no closed ${params.interval} candle held yet, or this instance does not ingest market data (ROLE=api serves the defaults only)`);
       }
       const analysis = withMeta<TrapAnalysis>(ctx, record);
       return { ...analysis, traps: selectTraps(analysis.traps, { from, to, limit: args.limit }) };

@@ -3,7 +3,7 @@ import { DEFAULT_VOLATILITY_THRESHOLDS, type VolatilityAnalysis, type Volatility
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { CandleInterval } from '../domain/market.js';
 import { DEFAULT_VOLATILITY_INTERVAL, type VolatilityParams } from '../engine/definitions/volatility.js';
-import { AppError, badInput, ErrorCodes } from '../errors.js';
+import { badInput } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
@@ -18,7 +18,7 @@ import {
   VolatilityTransitionCellRef,
   VolatilityTransitionRef,
 } from '../schema/refs-volatility.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 const D = DEFAULT_VOLATILITY_THRESHOLDS;
 const percentileArg = (name: string) => z.number().gt(0, `${name} must be greater than 0`).max(100, `${name} must be at most 100`).nullish();
@@ -188,14 +188,7 @@ builder.objectField(MarketRef, 'volatility', (t) =>
       if (params.interval === DEFAULT_VOLATILITY_INTERVAL && Object.keys(params).length === 1) {
         return withMeta<VolatilityAnalysis>(ctx, await requireLatest(ctx, 'VOLATILITY', m.symbol));
       }
-      const record = ctx.services.latestWith('VOLATILITY', m.symbol, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `VOLATILITY for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'VOLATILITY', symbol: m.symbol },
-        );
-      }
+      const record = requireLatestWith(ctx, 'VOLATILITY', m.symbol, { ...params }, `VOLATILITY for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<VolatilityAnalysis>(ctx, record);
     },
   }),

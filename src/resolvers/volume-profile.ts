@@ -3,14 +3,14 @@ import { DEFAULT_VALUE_AREA_PCT, type VolumeProfile } from '../analyzers/volume-
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { CandleInterval } from '../domain/market.js';
 import { DEFAULT_PROFILE_INTERVAL, type VolumeProfileParams } from '../engine/definitions/volume-profile.js';
-import { AppError, badInput, ErrorCodes } from '../errors.js';
+import { badInput } from '../errors.js';
 import type { GraphQLContext } from '../context.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import { ValueAreaPositionEnum, VolumeNodeRef, VolumeProfileBucketRef, VolumeProfileRef } from '../schema/refs-volume-profile.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 /** At most this many buckets between the lowest low and the highest high of the range. */
 export const MAX_PROFILE_BUCKETS = 20_000;
@@ -124,14 +124,7 @@ builder.objectField(MarketRef, 'volumeProfile', (t) =>
         return withMeta<VolumeProfile>(ctx, await requireLatest(ctx, 'VOLUME_PROFILE', m.symbol));
       }
       checkBucketCount(ctx, m.symbol, params);
-      const record = ctx.services.latestWith('VOLUME_PROFILE', m.symbol, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `VOLUME_PROFILE for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'VOLUME_PROFILE', symbol: m.symbol },
-        );
-      }
+      const record = requireLatestWith(ctx, 'VOLUME_PROFILE', m.symbol, { ...params }, `VOLUME_PROFILE for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<VolumeProfile>(ctx, record);
     },
   }),

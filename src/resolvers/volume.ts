@@ -3,7 +3,7 @@ import { DEFAULT_VOLUME_THRESHOLDS, type VolumeAnalysis } from '../analyzers/vol
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { CandleInterval } from '../domain/market.js';
 import { DEFAULT_VOLUME_INTERVAL, type VolumeParams } from '../engine/definitions/volume.js';
-import { AppError, badInput, ErrorCodes } from '../errors.js';
+import { badInput } from '../errors.js';
 import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum, TradeSideEnum } from '../schema/enums.js';
@@ -17,7 +17,7 @@ import {
   VolumeSpikeRef,
   VwapAnchorSourceEnum,
 } from '../schema/refs-volume.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 /** Limits of the caller-chosen arguments. */
 export const VOLUME_ARG_LIMITS = { maxSpikeZ: 10, minLookback: 2, maxLookback: 500 } as const;
@@ -160,14 +160,7 @@ builder.objectField(MarketRef, 'volume', (t) =>
       if (params.interval === DEFAULT_VOLUME_INTERVAL && Object.keys(params).length === 1) {
         return withMeta<VolumeAnalysis>(ctx, await requireLatest(ctx, 'VOLUME', m.symbol));
       }
-      const record = ctx.services.latestWith('VOLUME', m.symbol, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `VOLUME for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'VOLUME', symbol: m.symbol },
-        );
-      }
+      const record = requireLatestWith(ctx, 'VOLUME', m.symbol, { ...params }, `VOLUME for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<VolumeAnalysis>(ctx, record);
     },
   }),

@@ -3,13 +3,12 @@ import { z } from 'zod';
 import { DEFAULT_WHALE_MIN_NOTIONAL, type WhaleActivity, type WhaleWindow } from '../analyzers/whales.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import { WHALE_TRADE_FLOOR, type WhaleParams } from '../engine/definitions/whales.js';
-import { AppError, ErrorCodes } from '../errors.js';
 import { analysisKey, slidingWindow, type PublishedTrade } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { TradeSideEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import { WhaleActivityRef, WhalePatternEnum, WhaleSignalEnum, WhaleTradeRef, WhaleWindowEnum } from '../schema/refs-whales.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
 
 const DEFAULT_WINDOW: WhaleWindow = 'H1';
 
@@ -84,14 +83,7 @@ builder.objectField(MarketRef, 'whales', (t) =>
       if (params.minNotional === DEFAULT_WHALE_MIN_NOTIONAL && params.window === DEFAULT_WINDOW) {
         return withMeta<WhaleActivity>(ctx, await requireLatest(ctx, 'WHALES', m.symbol));
       }
-      const record = ctx.services.latestWith('WHALES', m.symbol, { ...params });
-      if (!record) {
-        throw new AppError(
-          ErrorCodes.NOT_READY,
-          `WHALES for ${m.symbol} with these arguments is not available: no trade received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`,
-          { kind: 'WHALES', symbol: m.symbol },
-        );
-      }
+      const record = requireLatestWith(ctx, 'WHALES', m.symbol, { ...params }, `WHALES for ${m.symbol} with these arguments is not available: no trade received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<WhaleActivity>(ctx, record);
     },
   }),
