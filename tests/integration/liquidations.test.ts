@@ -1,8 +1,8 @@
 import { print, type DocumentNode } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Liquidation, MarketEvent, SymbolInfo } from '../../src/domain/market.js';
-import type { MarketDataSource, MarketEventSink } from '../../src/datasources/market-data-source.js';
+import type { Liquidation, MarketEvent } from '../../src/domain/market.js';
+import type { MarketDataSource } from '../../src/datasources/market-data-source.js';
 import {
   CascadeDetectedDocument,
   LiquidationCascadesUpdatedDocument,
@@ -17,6 +17,7 @@ import {
 } from '../../src/graphql/graphql.js';
 import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, waitFor, SHARED_REDIS_URL, type TestApp, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { wsClient } from '../support/ws.js';
+import { createScriptedSource } from '../support/scripted-source.js';
 
 const H = 3_600_000;
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
@@ -28,44 +29,18 @@ const QUOTE_VOLUME_24H = 24_000_000;
  * baseline (2 000 at 5, 4, 3 and 2 hours ago: about 2 000 per hour) per symbol; afterwards it delivers
  * exactly what the test pushes.
  */
-function createFakeSource(): MarketDataSource & { push(event: MarketEvent): void } {
-  let sink: MarketEventSink | null = null;
-  const info = (symbol: string): SymbolInfo => ({
-    symbol,
-    baseAsset: symbol.replace(/USDT$/, ''),
-    quoteAsset: 'USDT',
-    contractType: 'PERPETUAL',
-    status: 'TRADING',
-    tickSize: 0.1,
-    stepSize: 0.001,
-    fundingIntervalHours: 8,
+function createFakeSource() {
+  return createScriptedSource(SYMBOLS, (symbols, s) => {
+    const t0 = Date.now();
+    for (const symbol of symbols) {
+      s({ type: 'trade', trade: { symbol, id: 1, price: 100_000, qty: 1, time: t0, side: 'BUY' } });
+      s({
+        type: 'ticker24h',
+        ticker: { symbol, lastPrice: 100_000, priceChangePercent: 0, highPrice: 101_000, lowPrice: 99_000, volume: 240, quoteVolume: QUOTE_VOLUME_24H, time: t0 },
+      });
+      for (const hoursAgo of [5, 4, 3, 2]) s({ type: 'liquidation', liquidation: liquidation(symbol, 'SELL', 0.02, 100_000, t0 - hoursAgo * H) });
+    }
   });
-  return {
-    origin: 'SIMULATED',
-    venue: 'test-double',
-    listSymbols: async () => SYMBOLS.map(info),
-    async start(symbols, s) {
-      sink = s;
-      const t0 = Date.now();
-      for (const symbol of symbols) {
-        s({ type: 'trade', trade: { symbol, id: 1, price: 100_000, qty: 1, time: t0, side: 'BUY' } });
-        s({
-          type: 'ticker24h',
-          ticker: { symbol, lastPrice: 100_000, priceChangePercent: 0, highPrice: 101_000, lowPrice: 99_000, volume: 240, quoteVolume: QUOTE_VOLUME_24H, time: t0 },
-        });
-        for (const hoursAgo of [5, 4, 3, 2]) s({ type: 'liquidation', liquidation: liquidation(symbol, 'SELL', 0.02, 100_000, t0 - hoursAgo * H) });
-      }
-    },
-    async stop() {
-      sink = null;
-    },
-    status: () => ({ state: 'OK', lastError: null, lastEventAt: null }),
-    fetchCandles: async () => [],
-    fetchFundingHistory: async () => [],
-    push(event) {
-      sink?.(event);
-    },
-  };
 }
 
 function liquidation(symbol: string, side: 'BUY' | 'SELL', qty: number, price: number, time: number): Liquidation {

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, SHARED_REDIS_URL, type TestApp } from '../support/harness.js';
 import { startMain, type Started } from '../support/process.js';
+import { collectEvents } from '../support/ws.js';
 
 /**
  * Two server instances sharing Redis: A ingests and analyses (ROLE=all), B only serves (ROLE=api).
@@ -30,26 +31,10 @@ describe.skipIf(!SHARED_REDIS_URL)('two instances sharing Redis', () => {
 
   it("delivers A's funding updates to B's graphql-ws subscribers", async () => {
     const client = createClient({ url: b.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
-    const events: Array<{ rate: number; meta: { source: string; venue: string } }> = [];
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${events.length} events`)), 10_000);
-      const dispose = client.subscribe<{ fundingUpdated: (typeof events)[number] }>(
-        { query: 'subscription { fundingUpdated(symbol: "BTCUSDT") { rate meta { source venue } } }' },
-        {
-          next: (r) => {
-            if (r.errors) return reject(new Error(JSON.stringify(r.errors)));
-            events.push(r.data!.fundingUpdated);
-            if (events.length === 2) {
-              clearTimeout(timer);
-              dispose();
-              resolve();
-            }
-          },
-          error: reject,
-          complete: () => {},
-        },
-      );
-    });
+    type Event = { fundingUpdated: { rate: number; meta: { source: string; venue: string } } };
+    const events = (await collectEvents<Event>(client, 'subscription { fundingUpdated(symbol: "BTCUSDT") { rate meta { source venue } } }', {}, 2, 10_000)).map(
+      (e) => e.fundingUpdated,
+    );
     await client.dispose();
     expect(events[0]!.meta.source).toBe('SIMULATED');
     expect(events[0]!.meta.venue).toBe('simulated');
@@ -97,26 +82,10 @@ describe.skipIf(!SHARED_REDIS_URL)('two server processes sharing Redis', () => {
 
   it("delivers process A's updates to process B's graphql-ws subscribers", async () => {
     const client = createClient({ url: `ws://127.0.0.1:${b.port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
-    const events: Array<{ symbol: string; meta: { source: string } }> = [];
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${events.length} events`)), 20_000);
-      const dispose = client.subscribe<{ fundingUpdated: (typeof events)[number] }>(
-        { query: 'subscription { fundingUpdated(symbol: "ETHUSDT") { symbol meta { source } } }' },
-        {
-          next: (r) => {
-            if (r.errors) return reject(new Error(JSON.stringify(r.errors)));
-            events.push(r.data!.fundingUpdated);
-            if (events.length === 2) {
-              clearTimeout(timer);
-              dispose();
-              resolve();
-            }
-          },
-          error: reject,
-          complete: () => {},
-        },
-      );
-    });
+    type Event = { fundingUpdated: { symbol: string; meta: { source: string } } };
+    const events = (await collectEvents<Event>(client, 'subscription { fundingUpdated(symbol: "ETHUSDT") { symbol meta { source } } }', {}, 2, 20_000)).map(
+      (e) => e.fundingUpdated,
+    );
     await client.dispose();
     expect(events.map((e) => e.symbol)).toEqual(['ETHUSDT', 'ETHUSDT']);
     expect(events[0]!.meta.source, 'computed by A, which runs the simulated market').toBe('SIMULATED');

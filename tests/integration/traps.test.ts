@@ -1,8 +1,8 @@
 import { print, type DocumentNode } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Candle, MarketEvent, SymbolInfo } from '../../src/domain/market.js';
-import type { MarketDataSource, MarketEventSink } from '../../src/datasources/market-data-source.js';
+import type { Candle } from '../../src/domain/market.js';
+import type { MarketDataSource } from '../../src/datasources/market-data-source.js';
 import {
   MarketTrapsDocument,
   TrapDetectedDocument,
@@ -13,6 +13,7 @@ import {
 } from '../../src/graphql/graphql.js';
 import { uniqueName, waitFor, SHARED_REDIS_URL, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { run, wsClient } from '../support/ws.js';
+import { createScriptedSource } from '../support/scripted-source.js';
 
 /** Keeps every event of one subscription until disposed. */
 function stream<T>(client: Client, document: DocumentNode, variables: Record<string, unknown>) {
@@ -104,38 +105,12 @@ describe('traps end to end (simulated market)', () => {
  * A MarketDataSource test double: on start it delivers 24 closed 15 m candles per symbol (quiet bars
  * around 100 with one swing high of 103 at bar 20), afterwards exactly the candles the test pushes.
  */
-function createFakeSource(symbols: readonly string[], start: number): MarketDataSource & { push(event: MarketEvent): void } {
-  let sink: MarketEventSink | null = null;
-  const info = (symbol: string): SymbolInfo => ({
-    symbol,
-    baseAsset: symbol.replace(/USDT$/, ''),
-    quoteAsset: 'USDT',
-    contractType: 'PERPETUAL',
-    status: 'TRADING',
-    tickSize: 0.1,
-    stepSize: 0.001,
-    fundingIntervalHours: 8,
+function createFakeSource(symbols: readonly string[], start: number) {
+  return createScriptedSource(symbols, (subscribed, s) => {
+    for (const symbol of subscribed) {
+      for (let i = 0; i < 24; i += 1) s({ type: 'candle', candle: candle(symbol, start, i, i === 20 ? [100, 103, 99, 100] : [100, 101, 99, 100]) });
+    }
   });
-  return {
-    origin: 'SIMULATED',
-    venue: 'test-double',
-    listSymbols: async () => symbols.map(info),
-    async start(subscribed, s) {
-      sink = s;
-      for (const symbol of subscribed) {
-        for (let i = 0; i < 24; i += 1) s({ type: 'candle', candle: candle(symbol, start, i, i === 20 ? [100, 103, 99, 100] : [100, 101, 99, 100]) });
-      }
-    },
-    async stop() {
-      sink = null;
-    },
-    status: () => ({ state: 'OK', lastError: null, lastEventAt: null }),
-    fetchCandles: async () => [],
-    fetchFundingHistory: async () => [],
-    push(event) {
-      sink?.(event);
-    },
-  };
 }
 
 function candle(symbol: string, start: number, index: number, [open, high, low, close]: [number, number, number, number], closed = true, volume = 10): Candle {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { INTERVAL_MS } from '../../src/domain/market.js';
 
 /**
  * A local stand-in for the Binance USD-M futures REST API (`/fapi/v1/*`, `/futures/data/*`) and the
@@ -91,21 +92,8 @@ export interface FakeBinance {
   close(): Promise<void>;
 }
 
-const INTERVALS: Record<string, number> = {
-  '1m': 60_000,
-  '3m': 180_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '30m': 1_800_000,
-  '1h': 3_600_000,
-  '2h': 7_200_000,
-  '4h': 14_400_000,
-  '6h': 21_600_000,
-  '8h': 28_800_000,
-  '12h': 43_200_000,
-  '1d': 86_400_000,
-  '1w': 604_800_000,
-};
+/** Binance interval names to milliseconds (the same table the adapters use). */
+const INTERVALS: Readonly<Record<string, number>> = INTERVAL_MS;
 
 /** Small stable hash of a symbol, for per-symbol phase offsets. */
 function seedOf(symbol: string): number {
