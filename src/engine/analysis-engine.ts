@@ -23,8 +23,7 @@ export interface AnalysisEngineOptions {
   snapshotEveryMs: number;
   now?: () => number;
   logger?: Logger;
-  /** Called with each freshly computed default result after it is cached and published (e.g. change detectors). */
-  /** Called with every fresh result, in order (alert publishers: cascades, traps, volatility regimes). */
+  /** Called with every changed result, in order, after it is cached and published (alert publishers: cascades, traps, volatility regimes). */
   onResult?: ReadonlyArray<(record: AnalysisRecord) => void>;
 }
 
@@ -32,6 +31,8 @@ export interface EngineStats {
   computations: number;
   failures: number;
   published: number;
+  /** Results equal to the previous one for their key (same asOf, same payload): not cached, published, reported nor snapshotted. */
+  unchanged: number;
 }
 
 export interface AnalysisEngine {
@@ -50,7 +51,8 @@ export interface AnalysisEngine {
 /**
  * Recomputes each (analysis, symbol) when one of its inputs changes, at most once per `minIntervalMs`
  * (changes in between are coalesced into one trailing run), caches the latest result, publishes it and
- * samples it into snapshots.
+ * samples it into snapshots. A result equal to the previous one (same asOf and payload) is dropped: no
+ * republish, no snapshot, no onResult call (subscribers get the latest on subscribe, so nothing waits).
  */
 export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEngine {
   const { store, definitions, settings, cache, pubsub, snapshots, origin, venue, minIntervalMs, snapshotEveryMs, logger } = options;
@@ -67,7 +69,22 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   for (const def of marketDefinitions) {
     for (const trigger of def.triggers) marketByTrigger.set(trigger, [...(marketByTrigger.get(trigger) ?? []), def]);
   }
-  const stats: EngineStats = { computations: 0, failures: 0, published: 0 };
+  const stats: EngineStats = { computations: 0, failures: 0, published: 0, unchanged: 0 };
+  /** The last published record per key, with its payload serialised lazily (only when an asOf repeats). */
+  const lastPublished = new Map<string, { record: AnalysisRecord; json?: string }>();
+
+  /**
+   * True when `output` is the result already published for `key`: the same asOf and either the same object
+   * (analyzers that reuse their previous result) or the same serialised payload. A new asOf is a change
+   * without serialising anything, so the stringify cost is paid only by recomputations that saw no new input.
+   */
+  function unchanged(key: string, output: { result: unknown; asOf: number }): boolean {
+    const previous = lastPublished.get(key);
+    if (!previous || previous.record.asOf !== output.asOf) return false;
+    if (previous.record.result === output.result) return true;
+    previous.json ??= JSON.stringify(previous.record.result);
+    return previous.json === JSON.stringify(output.result);
+  }
   let unsubscribe: (() => void) | null = null;
   const tickerDue = new Map<string, NodeJS.Timeout>();
   const paramCache = new Map<string, AnalysisRecord>();
@@ -90,6 +107,10 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       return undefined;
     }
     if (!output) return undefined;
+    if (unchanged(key, output)) {
+      stats.unchanged += 1;
+      return lastPublished.get(key)!.record;
+    }
     const record: AnalysisRecord = {
       kind: def.kind,
       symbol,
@@ -101,6 +122,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       venue,
     };
     cache.set(record);
+    lastPublished.set(key, { record });
     pubsub.publish('analysis:updated', key, record);
     stats.published += 1;
     for (const handler of options.onResult ?? []) handler(record);

@@ -88,4 +88,61 @@ describe('createAnalysisEngine', () => {
     expect(engine.computeNow('FUNDING', 'BTCUSDT')).toBeUndefined();
     engine.stop();
   });
+
+  it('drops a recomputation equal to the previous result: no republish, no snapshot, no onResult call', async () => {
+    const store = createMarketStore(['BTCUSDT']);
+    const pubsub = createPubSub<Topics>();
+    const cache = createResultCache();
+    const rows: SnapshotRow[] = [];
+    const reported: AnalysisRecord[] = [];
+    // A stand-in analysis whose payload is a fresh (but equal) object on each run, or a new one when its asOf moves.
+    let asOf = 5_000;
+    let reuse: { value: number } | null = null;
+    const definition: AnalysisDefinition = {
+      kind: 'VOLATILITY',
+      methodologyVersion: 'test/1',
+      triggers: new Set(['markPrice']),
+      compute: () => ({ result: reuse ?? { value: asOf / 1000 }, asOf }),
+    };
+    const engine = createAnalysisEngine({
+      store,
+      definitions: [definition],
+      settings: { fundingHistoryWindow: 90, fundingIntervalHours: () => 8 },
+      cache,
+      pubsub,
+      snapshots: { enqueue: (row) => rows.push(row) },
+      origin: 'SIMULATED',
+      venue: 'simulated',
+      minIntervalMs: 100,
+      snapshotEveryMs: 0,
+      onResult: [(record) => reported.push(record)],
+    });
+    const published: AnalysisRecord[] = [];
+    const events = pubsub.subscribe('analysis:updated', 'VOLATILITY:BTCUSDT');
+    void (async () => {
+      for await (const record of events) published.push(record);
+    })();
+    engine.start();
+    const tick = async () => {
+      store.apply({ type: 'markPrice', mark: { symbol: 'BTCUSDT', markPrice: 1, indexPrice: 1, predictedFundingRate: 0, nextFundingTime: H8, time: Date.now() } });
+      await vi.advanceTimersByTimeAsync(200);
+    };
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 0; i < 5; i += 1) await tick();
+    expect(published, 'five equal recomputations after the first publish nothing').toHaveLength(1);
+    expect(rows, 'and snapshot nothing').toHaveLength(1);
+    expect(reported, 'and call no onResult handler').toHaveLength(1);
+    reuse = published[0]!.result as { value: number };
+    await tick();
+    expect(published, 'the same object again is unchanged too').toHaveLength(1);
+    reuse = null;
+    asOf = 6_000;
+    await tick();
+    expect(published.map((r) => r.result), 'a new asOf is published').toEqual([{ value: 5 }, { value: 6 }]);
+    expect(rows.map((r) => r.asOf)).toEqual([5_000, 6_000]);
+    expect(reported).toHaveLength(2);
+    expect(engine.stats().unchanged).toBe(6);
+    expect(engine.computeNow('VOLATILITY', 'BTCUSDT'), 'computeNow still answers with the latest result').toBe(published[1]);
+    engine.stop();
+  });
 });
