@@ -2,7 +2,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /**
  * `npm run codegen` prints the sorted SDL to schema.graphql (from the Pothos schema in code) and
- * generates typed documents for the operations in examples/ into src/graphql/ (used by the tests; a
+ * generates typed documents for the operations in examples/ into generated/graphql/ (used by the tests; a
  * frontend can copy the same setup). tests/unit/schema.test.ts fails when either output is stale.
  */
 const config: CodegenConfig = {
@@ -15,7 +15,7 @@ const config: CodegenConfig = {
       plugins: ['schema-ast'],
       config: { sort: true, includeDirectives: false, commentDescriptions: false },
     },
-    'src/graphql/': {
+    'generated/graphql/': {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: {

@@ -6,7 +6,7 @@ import {
   CorrelationsUpdatedDocument,
   type CorrelationsQuery,
   type CorrelationsUpdatedSubscription,
-} from '../../src/graphql/graphql.js';
+} from '../../generated/graphql/graphql.js';
 import { waitFor, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { run, collectEvents, wsClient } from '../support/ws.js';
 

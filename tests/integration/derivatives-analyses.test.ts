@@ -8,7 +8,7 @@ import {
   SnapshotsDocument,
   type BasisUpdatedSubscription,
   type MarketDerivativesQuery,
-} from '../../src/graphql/graphql.js';
+} from '../../generated/graphql/graphql.js';
 import { uniqueName, waitFor, SHARED_REDIS_URL, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { run, collectEvents, wsClient } from '../support/ws.js';
 

@@ -9,7 +9,7 @@ import {
   type LiquidationHeatmapUpdatedSubscription,
   type MarketLiquidationHeatmapQuery,
   type MarketLiquidationHeatmapQueryVariables,
-} from '../../src/graphql/graphql.js';
+} from '../../generated/graphql/graphql.js';
 import { uniqueName, waitFor, SHARED_REDIS_URL, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { run, collectEvents, wsClient } from '../support/ws.js';
 

@@ -14,7 +14,7 @@ import {
   type LiquidationStreamSubscription,
   type MarketLiquidationCascadesQuery,
   type MarketsBatchQuery,
-} from '../../src/graphql/graphql.js';
+} from '../../generated/graphql/graphql.js';
 import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, waitFor, SHARED_REDIS_URL, type TestApp, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { wsClient } from '../support/ws.js';
 import { createScriptedSource } from '../support/scripted-source.js';

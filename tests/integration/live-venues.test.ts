@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MarketDataDocument, MarketFundingDocument, MarketWideDocument } from '../../src/graphql/graphql.js';
+import { MarketDataDocument, MarketFundingDocument, MarketWideDocument } from '../../generated/graphql/graphql.js';
 import { gql, startTestApp, tempDir, testEnv, waitFor, type TestApp } from '../support/harness.js';
 import { startFakeVenues, wire, type FakeVenues } from '../support/fake-venues.js';
 

@@ -1,7 +1,7 @@
 import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OptionsFlowDocument, OptionsFlowUpdatedDocument, type OptionsFlowQuery, type OptionsFlowUpdatedSubscription } from '../../src/graphql/graphql.js';
+import { OptionsFlowDocument, OptionsFlowUpdatedDocument, type OptionsFlowQuery, type OptionsFlowUpdatedSubscription } from '../../generated/graphql/graphql.js';
 import { uniqueName, waitFor, SHARED_REDIS_URL, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { run, collectEvents, wsClient } from '../support/ws.js';
 

@@ -10,7 +10,7 @@ import {
   type MarketVolatilityQuery,
   type RegimeUpdatedSubscription,
   type VolatilityUpdatedSubscription,
-} from '../../src/graphql/graphql.js';
+} from '../../generated/graphql/graphql.js';
 import { waitFor, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { run, collectEvents, wsClient } from '../support/ws.js';
 

@@ -1,7 +1,7 @@
 import { print } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SentimentDocument, SentimentUpdatedDocument, SnapshotsDocument, type SentimentQuery, type SentimentUpdatedSubscription } from '../../src/graphql/graphql.js';
+import { SentimentDocument, SentimentUpdatedDocument, SnapshotsDocument, type SentimentQuery, type SentimentUpdatedSubscription } from '../../generated/graphql/graphql.js';
 import { uniqueName, waitFor, SHARED_REDIS_URL, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { run, collectEvents, wsClient } from '../support/ws.js';
 

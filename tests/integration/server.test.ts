@@ -11,7 +11,7 @@ import {
   SnapshotsDocument,
   type FundingUpdatedSubscription,
   type AnalysisUpdatedSubscription,
-} from '../../src/graphql/graphql.js';
+} from '../../generated/graphql/graphql.js';
 import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, waitFor, SHARED_REDIS_URL, type TestApp } from '../support/harness.js';
 import { run, collectEvents, wsClient } from '../support/ws.js';
 

@@ -10,7 +10,7 @@ import {
   type MarketTrapsQuery,
   type TrapDetectedSubscription,
   type TrapsUpdatedSubscription,
-} from '../../src/graphql/graphql.js';
+} from '../../generated/graphql/graphql.js';
 import { uniqueName, waitFor, SHARED_REDIS_URL, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { run, wsClient } from '../support/ws.js';
 import { createScriptedSource } from '../support/scripted-source.js';

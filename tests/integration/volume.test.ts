@@ -8,7 +8,7 @@ import {
   type MarketVolumeProfileQuery,
   type MarketVolumeQuery,
   type VolumeUpdatedSubscription,
-} from '../../src/graphql/graphql.js';
+} from '../../generated/graphql/graphql.js';
 import { waitFor, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { run, collectEvents, wsClient } from '../support/ws.js';
 

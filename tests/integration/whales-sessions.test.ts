@@ -10,7 +10,7 @@ import {
   WhaleTradeDocument,
   type SessionsUpdatedSubscription,
   type WhaleTradeSubscription,
-} from '../../src/graphql/graphql.js';
+} from '../../generated/graphql/graphql.js';
 import { uniqueName, waitFor, SHARED_REDIS_URL, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { run, collectEvents, wsClient } from '../support/ws.js';
 
