@@ -174,6 +174,13 @@ const DEFAULT_SHARE = 0.25;
 /** Binance "Invalid symbol." */
 const BINANCE_INVALID_SYMBOL = -1121;
 const MAX_ISSUES = 5;
+/** Longest error text kept for health and logs (a venue's HTML error page must not become a 29 KB /ready). */
+export const MAX_ERROR_CHARS = 500;
+
+/** `message` cut to MAX_ERROR_CHARS, marked with an ellipsis when cut. */
+export function boundedMessage(message: string): string {
+  return message.length <= MAX_ERROR_CHARS ? message : `${message.slice(0, MAX_ERROR_CHARS - 1)}…`;
+}
 
 interface RawResponse {
   status: number;
@@ -415,6 +422,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   let weight: number | null = null;
   let gate: { until: number; kind: 'paused' | 'banned'; error: () => Error } | null = null;
   let lastError: string | null = null;
+  /** The last failure that was not a circuit rejection: what the circuit-open message quotes. */
+  let lastCause: string | null = null;
   let lastErrorAt: number | null = null;
   let lastSuccessAt: number | null = null;
   let circuitOpenedAt: number | null = null;
@@ -460,8 +469,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   });
   const policy = wrap(retryPolicy, breaker);
 
-  function noteFailure(error: Error): void {
-    lastError = error.message;
+  function noteFailure(error: Error, circuitRejection = false): void {
+    // A circuit rejection quotes the failure that opened the circuit, never an earlier rejection (which
+    // nested every previous message into the next: 13 KB after five minutes down).
+    if (!circuitRejection) lastCause = boundedMessage(error.message);
+    lastError = boundedMessage(error.message);
     lastErrorAt = now();
   }
 
@@ -606,15 +618,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return json;
     } catch (error) {
       let err = error instanceof Error ? error : new Error(String(error));
-      if (isBrokenCircuitError(err)) {
+      const rejected = isBrokenCircuitError(err);
+      if (rejected) {
         counters.circuitRejections += 1;
         if (gate && now() < gate.until) err = gate.error();
         else {
           const probeIn = circuitOpenedAt === null ? breakerOptions.halfOpenAfterMs : Math.max(0, circuitOpenedAt + breakerOptions.halfOpenAfterMs - Date.now());
-          err = new UpstreamUnavailableError(`${venue} ${endpoint}: circuit open after repeated failures (${lastError ?? 'unknown'}); next probe in ${probeIn} ms`, venue, { cause: error });
+          err = new UpstreamUnavailableError(`${venue} ${endpoint}: circuit open after repeated failures (${lastCause ?? 'unknown'}); next probe in ${probeIn} ms`, venue, { cause: error });
         }
       }
-      noteFailure(err);
+      noteFailure(err, rejected);
       throw err;
     }
   }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBinanceApi } from '../../src/datasources/binance/binance-api.js';
 import { createBinanceSource, type BinanceSourceOptions } from '../../src/datasources/binance/binance-source.js';
 import { BadResponseError, BannedError, RateLimitError, UpstreamUnavailableError } from '../../src/datasources/errors.js';
-import { createHttpClient, type HttpClientOptions } from '../../src/datasources/http.js';
+import { boundedMessage, createHttpClient, MAX_ERROR_CHARS, type HttpClientOptions } from '../../src/datasources/http.js';
 import type { MarketEvent } from '../../src/domain/market.js';
 import { createMarketStore } from '../../src/engine/market-store.js';
 import { startFakeBinance, type FakeBinance, type FakeBinanceOptions, type FakeRequest } from '../support/fake-binance.js';
@@ -112,6 +112,28 @@ describe('http client: retries and circuit breaker', () => {
     expect(fake.requests.length, 'one successful probe').toBe(sent + 2);
     expect(http.health()).toMatchObject({ state: 'OK', lastError: expect.stringContaining('circuit open') });
     await expect(api.ticker24hr('ETHUSDT'), 'closed again: other endpoints go through').resolves.toMatchObject({ symbol: 'ETHUSDT' });
+  });
+
+  it('keeps lastError bounded while the circuit stays open: each rejection quotes the failure, never the previous rejection', async () => {
+    const fake = await fakeVenue();
+    const http = await client(fake, { retry: { maxRetries: 0, initialDelayMs: 10 }, breaker: { threshold: 2, halfOpenAfterMs: 60_000 } });
+    const api = createBinanceApi(http, { ttlMs: { openInterest: 0 } });
+    fake.setFault({ kind: '5xx', status: 502 });
+    for (let i = 0; i < 2; i += 1) await api.openInterest('BTCUSDT').catch(() => undefined);
+    expect(http.health().state).toBe('CIRCUIT_OPEN');
+    const first = (await api.openInterest('BTCUSDT').catch((e: unknown) => e)) as Error;
+    for (let i = 0; i < 50; i += 1) await api.openInterest('BTCUSDT').catch(() => undefined);
+    const last = (await api.openInterest('BTCUSDT').catch((e: unknown) => e)) as Error;
+    const lastError = http.health().lastError!;
+    expect(lastError.match(/circuit open/g), lastError).toHaveLength(1);
+    expect(lastError).toContain('HTTP 502');
+    expect(last.message.replace(/next probe in \d+ ms/, ''), 'the 52nd rejection reads like the first').toBe(first.message.replace(/next probe in \d+ ms/, ''));
+    expect(lastError.length).toBeLessThanOrEqual(MAX_ERROR_CHARS);
+  });
+
+  it('cuts an error text longer than MAX_ERROR_CHARS', () => {
+    expect(boundedMessage('x'.repeat(10_000))).toHaveLength(MAX_ERROR_CHARS);
+    expect(boundedMessage('short')).toBe('short');
   });
 });
 
