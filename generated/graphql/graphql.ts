@@ -6,430 +6,677 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** One value per analysis perpgraph computes, streams and snapshots. */
 export type AnalysisKind =
+  /** Basis and premium (Market.basis). */
   | 'BASIS'
+  /** Cross-asset correlation (market-wide). */
   | 'CORRELATION'
+  /** Funding rates (Market.funding). */
   | 'FUNDING'
+  /** Support and resistance levels (Market.keyLevels). */
   | 'KEY_LEVELS'
+  /** Liquidation cascades (Market.liquidationCascades). */
   | 'LIQUIDATION_CASCADES'
+  /** Estimated liquidation heatmap (Market.liquidationHeatmap). */
   | 'LIQUIDATION_HEATMAP'
+  /** Long/short crowding (Market.longShort). */
   | 'LONG_SHORT'
+  /** Market structure (Market.marketStructure). */
   | 'MARKET_STRUCTURE'
+  /** Open interest (Market.openInterest). */
   | 'OPEN_INTEREST'
+  /** Options flow of a currency (keyed by currency, e.g. BTC). */
   | 'OPTIONS_FLOW'
+  /** Multi-timeframe regime (Market.regime). */
   | 'REGIME'
+  /** Market sentiment (Market.sentiment). */
   | 'SENTIMENT'
+  /** Trading sessions and timing (Market.sessions). */
   | 'SESSIONS'
+  /** Liquidity grabs and fake breakouts (Market.traps). */
   | 'TRAPS'
+  /** Volatility (Market.volatility). */
   | 'VOLATILITY'
+  /** Volume and order flow (Market.volume). */
   | 'VOLUME'
+  /** Volume profile (Market.volumeProfile). */
   | 'VOLUME_PROFILE'
+  /** Whale trades (Market.whales). */
   | 'WHALES';
 
 /** What the structure was classified from: SPOT (perpetual vs spot) or INDEX (mark vs index, when no usable spot price). */
 export type BasisReference =
+  /** Mark vs index (no usable spot price). */
   | 'INDEX'
+  /** Perpetual vs spot. */
   | 'SPOT';
 
 /** CONTANGO: basis ≥ contangoPct (perpetual rich); BACKWARDATION: basis ≤ backwardationPct (perpetual cheap); NORMAL in between. */
 export type BasisStructure =
+  /** Perpetual below spot/index by at least |backwardationPct|: shorts pay up. */
   | 'BACKWARDATION'
+  /** Perpetual above spot/index by at least `contangoPct`: longs pay up for leverage. */
   | 'CONTANGO'
+  /** Basis between backwardationPct and contangoPct. */
   | 'NORMAL';
 
 /** Candle interval: I1M = 1 minute, I1H = 1 hour, I1D = 1 day, I1W = 1 week. */
 export type CandleInterval =
+  /** 1 day. */
   | 'I1D'
+  /** 1 hour. */
   | 'I1H'
+  /** 1 minute. */
   | 'I1M'
+  /** 1 week. */
   | 'I1W'
+  /** 2 hours. */
   | 'I2H'
+  /** 3 minutes. */
   | 'I3M'
+  /** 4 hours. */
   | 'I4H'
+  /** 5 minutes. */
   | 'I5M'
+  /** 6 hours. */
   | 'I6H'
+  /** 8 hours. */
   | 'I8H'
+  /** 12 hours. */
   | 'I12H'
+  /** 15 minutes. */
   | 'I15M'
+  /** 30 minutes. */
   | 'I30M';
 
 /** Name of a cascade severity: CALM 1, ELEVATED 2, CASCADE 3, SEVERE 4, EXTREME 5. */
 export type CascadeLevel =
+  /** Severity 1. */
   | 'CALM'
+  /** Severity 3. */
   | 'CASCADE'
+  /** Severity 2. */
   | 'ELEVATED'
+  /** Severity 5. */
   | 'EXTREME'
+  /** Severity 4. */
   | 'SEVERE';
 
 /** The contrarian reading of crowding: CROWDED_LONGS → BEARISH, CROWDED_SHORTS → BULLISH, anything else NEUTRAL. Analysis, not advice. */
 export type ContrarianBias =
+  /** Longs are crowded (CROWDED_LONGS): the contrarian reading leans bearish. */
   | 'BEARISH'
+  /** Shorts are crowded (CROWDED_SHORTS): the contrarian reading leans bullish. */
   | 'BULLISH'
+  /** No crowded side. */
   | 'NEUTRAL';
 
 /** WEAKENING: the pair moves together less than over its baseline (decoupling). STRENGTHENING: more (recoupling). */
 export type CorrelationBreakDirection =
+  /** The pair moves together more than it used to (recoupling, often in stress). */
   | 'STRENGTHENING'
+  /** The pair moves together less than it used to (decoupling). */
   | 'WEAKENING';
 
 /** Size of |window − baseline| Pearson: LOW ≥ 0.15, MEDIUM ≥ 0.30, HIGH ≥ 0.50 (defaults). */
 export type CorrelationBreakSeverity =
+  /** |window − baseline| ≥ `breakHigh` (default 0.50). */
   | 'HIGH'
+  /** |window − baseline| ≥ `breakLow` (default 0.15). */
   | 'LOW'
+  /** |window − baseline| ≥ `breakMedium` (default 0.30). */
   | 'MEDIUM';
 
 /** ALTSEASON: alts beat BTC by ≥ 5 % (log) over the window while BTC dominance is not rising. Otherwise RISK_ON when the weighted risk score ≥ 0, RISK_OFF below. */
 export type CrossAssetRegime =
+  /** Alts clearly outperform BTC over the window while BTC dominance is not rising. */
   | 'ALTSEASON'
+  /** Risk aversion: BTC falling, alts underperforming, fear, dominance rising. */
   | 'RISK_OFF'
+  /** Risk appetite: BTC rising and/or alts outperforming, greed, dominance falling. */
   | 'RISK_ON';
 
 /** Which side positioning says is crowded: score ≥ 50 CROWDED_LONGS, ≥ 20 LONG_LEAN, ≤ −50 CROWDED_SHORTS, ≤ −20 SHORT_LEAN, else BALANCED. */
 export type CrowdingSignal =
+  /** Score between −20 and 20. */
   | 'BALANCED'
+  /** Score ≥ 50. */
   | 'CROWDED_LONGS'
+  /** Score ≤ −50. */
   | 'CROWDED_SHORTS'
+  /** Score ≥ 20. */
   | 'LONG_LEAN'
+  /** Score ≤ −20. */
   | 'SHORT_LEAN';
 
 /** Where data came from. Nothing SIMULATED or REPLAY is ever labelled LIVE. */
 export type DataOrigin =
+  /** Read from the real venue as it happens. */
   | 'LIVE'
+  /** Replayed from recorded market data files. */
   | 'REPLAY'
+  /** Generated by the built-in simulated market; not real prices. */
   | 'SIMULATED';
 
 /** Assumed dealer (market-maker) side of all open interest, which signs gamma exposure. LONG_CALLS_SHORT_PUTS (default) is the SqueezeMetrics/SpotGamma convention: customers sell calls (overwriting) and buy puts (protection), so GEX = Σ call Γ·OI − Σ put Γ·OI. SHORT_CALLS_LONG_PUTS is its mirror (speculative call buying, put selling); SHORT_ALL assumes customers are net long every option; LONG_ALL the opposite. */
 export type DealerPositioning =
+  /** Dealers long every option (customers net short all options). */
   | 'LONG_ALL'
+  /** Default: dealers long calls, short puts (customers overwrite calls and buy puts). */
   | 'LONG_CALLS_SHORT_PUTS'
+  /** Dealers short every option (customers net long all options). */
   | 'SHORT_ALL'
+  /** Dealers short calls, long puts (speculative call buying, put selling). */
   | 'SHORT_CALLS_LONG_PUTS';
 
 /** Level band per interval (defaults for 8 h): STRONGLY_NEGATIVE ≤ −0.03 %, NEGATIVE < 0, BASELINE 0..0.01 % (the usual interest baseline), ELEVATED < 0.03 %, STRONGLY_POSITIVE ≥ 0.03 %. */
 export type FundingBand =
+  /** 0 ≤ rate ≤ baselineRate (default 0.0001 = 0.01 % per 8 h). */
   | 'BASELINE'
+  /** baselineRate < rate < elevatedRate (default 0.0003 = 0.03 %). */
   | 'ELEVATED'
+  /** −elevatedRate < rate < 0. */
   | 'NEGATIVE'
+  /** rate ≤ −elevatedRate. */
   | 'STRONGLY_NEGATIVE'
+  /** rate ≥ elevatedRate. */
   | 'STRONGLY_POSITIVE';
 
 /** REVERT_DOWN when the rate is ≥ 2 standard deviations above its mean, REVERT_UP when ≤ −2, else NONE. */
 export type FundingReversionSignal =
+  /** |z| below the reversion threshold, or warming up. */
   | 'NONE'
+  /** z ≥ reversionZ (default 2): the rate is stretched above its mean. */
   | 'REVERT_DOWN'
+  /** z ≤ −reversionZ: the rate is stretched below its mean. */
   | 'REVERT_UP';
 
 /** POSITIVE: longs pay shorts; NEGATIVE: shorts pay longs; ZERO: nobody pays. */
 export type FundingSign =
+  /** Rate < 0: shorts pay longs. */
   | 'NEGATIVE'
+  /** Rate > 0: longs pay shorts. */
   | 'POSITIVE'
+  /** Rate = 0: nobody pays. */
   | 'ZERO';
 
 /** Who funding says is crowded: positive funding means longs pay shorts. */
 export type FundingSignal =
+  /** Funding score ≥ 20: longs lean crowded. */
   | 'LONG_BIAS'
+  /** Funding score between −20 and 20. */
   | 'NEUTRAL'
+  /** Funding score ≥ 60: longs heavily crowded. */
   | 'OVERHEATED_LONGS'
+  /** Funding score ≤ −60: shorts heavily crowded. */
   | 'OVERHEATED_SHORTS'
+  /** Funding score ≤ −20: shorts lean crowded. */
   | 'SHORT_BIAS';
 
 /** MARK_PRICE: the venue's announced next funding time. SCHEDULE: the next multiple of the funding interval since 00:00 UTC. */
 export type FundingTimeSource =
+  /** The venue's announced next funding time (mark price stream). */
   | 'MARK_PRICE'
+  /** The next multiple of the funding interval since 00:00 UTC (Binance: 00:00, 08:00, 16:00 at 8 h). */
   | 'SCHEDULE';
 
+/** Direction of recent settled funding rates (OLS slope over the trend window against a flat threshold). */
 export type FundingTrend =
+  /** OLS slope of the last trendWindow settlements ≤ −flatSlope (default 0.00001 per settlement). */
   | 'FALLING'
+  /** |slope| < flatSlope, or too few settlements for a slope. */
   | 'FLAT'
+  /** OLS slope of the last trendWindow settlements ≥ flatSlope. */
   | 'RISING';
 
+/** Overall state of this instance or one of its components. */
 export type HealthStatus =
+  /** Working with problems (e.g. stale inputs or a failing component that is not required). */
   | 'DEGRADED'
+  /** Not working. */
   | 'DOWN'
+  /** Working normally. */
   | 'OK';
 
 /** Where a level comes from: SWING_CLUSTER (confirmed swings within the tolerance), VOLUME_NODE (volume-by-price peak), FIB_RETRACEMENT / FIB_EXTENSION (of the last confirmed leg), PRIOR_DAY_* / PRIOR_WEEK_* (high, low, close of the previous UTC day / week). */
 export type KeyLevelKind =
+  /** Fibonacci extension of the last confirmed leg beyond its end (1.272, 1.618). */
   | 'FIB_EXTENSION'
+  /** Fibonacci retracement of the last confirmed leg (0.236 … 0.786). */
   | 'FIB_RETRACEMENT'
+  /** Close of the previous UTC day. */
   | 'PRIOR_DAY_CLOSE'
+  /** High of the previous UTC day. */
   | 'PRIOR_DAY_HIGH'
+  /** Low of the previous UTC day. */
   | 'PRIOR_DAY_LOW'
+  /** Close of the previous week (Monday 00:00 UTC weeks). */
   | 'PRIOR_WEEK_CLOSE'
+  /** High of the previous week. */
   | 'PRIOR_WEEK_HIGH'
+  /** Low of the previous week. */
   | 'PRIOR_WEEK_LOW'
+  /** Confirmed swing highs/lows within `tolerancePct` of each other. */
   | 'SWING_CLUSTER'
+  /** A local peak of the volume-by-price histogram (the largest one is the point of control). */
   | 'VOLUME_NODE';
 
 /** UP: a swing low to the following swing high; DOWN: a swing high to the following swing low. */
 export type KeyLevelLegDirection =
+  /** From a swing high to the following swing low. */
   | 'DOWN'
+  /** From a swing low to the following swing high. */
   | 'UP';
 
 /** SUPPORT: the level is below the current price; RESISTANCE: at or above it. */
 export type KeyLevelSide =
+  /** At or above the current price. */
   | 'RESISTANCE'
+  /** Below the current price. */
   | 'SUPPORT';
 
 /** Where a liquidation cascade is more likely: UP or DOWN when one probability exceeds the other by ≥ 0.05, else NEUTRAL. */
 export type LiquidationCascadeDirection =
+  /** downProbability exceeds upProbability by ≥ 0.05. */
   | 'DOWN'
+  /** Neither probability leads by 0.05, or neither is known. */
   | 'NEUTRAL'
+  /** upProbability exceeds downProbability by ≥ 0.05. */
   | 'UP';
 
 /** Which positions were liquidated: LONGS_LIQUIDATED (SELL liquidation orders, forced selling), SHORTS_LIQUIDATED (BUY orders, forced buying), BALANCED, or NONE without liquidations. */
 export type LiquidationDominance =
+  /** Neither side reaches the dominance share (default 0.6 of the window's notional). */
   | 'BALANCED'
+  /** Long positions (SELL liquidation orders) carry at least the dominance share of the notional: forced selling. */
   | 'LONGS_LIQUIDATED'
+  /** No liquidation in the window. */
   | 'NONE'
+  /** Short positions (BUY liquidation orders) carry at least the dominance share: forced buying. */
   | 'SHORTS_LIQUIDATED';
 
 /** COMPLETE: the venue reports every liquidation. SAMPLED: it reports some (Binance forceOrder: at most one per symbol per second), so totals are lower bounds. UNKNOWN: none seen yet. */
 export type LiquidationFeed =
+  /** The venue reports every liquidation. */
   | 'COMPLETE'
+  /** The venue reports a sample (Binance: at most one per symbol per second): totals are lower bounds. */
   | 'SAMPLED'
+  /** No liquidation seen yet. */
   | 'UNKNOWN';
 
 /** Side of the estimated positions: LONG positions are liquidated below the price, SHORT above. */
 export type LiquidationPositionSide =
+  /** Long positions: liquidated below the current price. */
   | 'LONG'
+  /** Short positions: liquidated above the current price. */
   | 'SHORT';
 
 /** Which side carries more estimated liquidation notional: LONG_HEAVY (pressure score ≥ 20, downside fuel), SHORT_HEAVY (≤ −20, squeeze fuel), BALANCED. */
 export type LiquidationPressure =
+  /** Pressure score between −20 and 20. */
   | 'BALANCED'
+  /** Pressure score ≥ 20: more long liquidation notional below (downside fuel). */
   | 'LONG_HEAVY'
+  /** Pressure score ≤ −20: more short liquidation notional above (squeeze fuel). */
   | 'SHORT_HEAVY';
 
 /** Size of a liquidation cluster in minutes of average traded volume: LOW < 0.5, MEDIUM ≥ 0.5, HIGH ≥ 2, EXTREME ≥ 5 (LOW without a volume reference). */
 export type LiquidationRiskLevel =
+  /** ≥ 5 minutes of average traded volume. */
   | 'EXTREME'
+  /** ≥ 2 minutes of average traded volume. */
   | 'HIGH'
+  /** < 0.5 minutes of average traded volume, or no volume reference. */
   | 'LOW'
+  /** ≥ 0.5 minutes of average traded volume. */
   | 'MEDIUM';
 
 /** Velocity window of the cascade analysis: M5 = 5 minutes … H24 = 24 hours. */
 export type LiquidationWindow =
+  /** 1 hour. */
   | 'H1'
+  /** 4 hours. */
   | 'H4'
+  /** 12 hours. */
   | 'H12'
+  /** 24 hours. */
   | 'H24'
+  /** 5 minutes. */
   | 'M5'
+  /** 15 minutes. */
   | 'M15'
+  /** 30 minutes. */
   | 'M30';
 
 /** Wyckoff-like 4 h phase: MARKUP / MARKDOWN when 4 h trends; in a range ACCUMULATION (after a decline ≥ priorMovePct, OBV or CVD rising), DISTRIBUTION (after an advance, OBV or CVD falling), else UNDETERMINED. */
 export type MarketPhase =
+  /** Range after a decline, with rising OBV or CVD (absorption of supply). */
   | 'ACCUMULATION'
+  /** Range after an advance, with falling OBV or CVD (supply entering). */
   | 'DISTRIBUTION'
+  /** 4 h trending down. */
   | 'MARKDOWN'
+  /** 4 h trending up. */
   | 'MARKUP'
+  /** A range whose prior move or flow does not support either reading. */
   | 'UNDETERMINED';
 
 /** TREND_UP / TREND_DOWN: |efficiency ratio| ≥ trendEfficiency (default 0.3) with a same-sign slope of ln(close); RANGE otherwise. */
 export type MarketRegime =
+  /** |efficiency ratio| below trendEfficiency, or its slope disagrees: no trend. */
   | 'RANGE'
+  /** |efficiency ratio| ≥ trendEfficiency with a negative slope of ln(close). */
   | 'TREND_DOWN'
+  /** |efficiency ratio| ≥ trendEfficiency with a positive slope of ln(close). */
   | 'TREND_UP';
 
 /** PRICE_HIGH_OI_FALLING: a new price high on falling OI (short covering, bearish divergence). PRICE_LOW_OI_FALLING: a new price low on falling OI (long capitulation, bullish divergence). */
 export type OpenInterestDivergenceKind =
+  /** Price makes a new high over the window while OI falls: the rally is short covering, not new buying (bearish). */
   | 'PRICE_HIGH_OI_FALLING'
+  /** Price makes a new low over the window while OI falls: the drop is longs capitulating, not new selling (bullish). */
   | 'PRICE_LOW_OI_FALLING';
 
 /** Look-back of an open-interest change: M5 = 5 minutes, H1 = 1 hour, H4 = 4 hours, H24 = 24 hours. */
 export type OpenInterestHorizon =
+  /** 1 hour. */
   | 'H1'
+  /** 4 hours. */
   | 'H4'
+  /** 24 hours. */
   | 'H24'
+  /** 5 minutes. */
   | 'M5';
 
 /** Price vs open interest: NEW_LONGS (price up, OI up), SHORT_COVERING (price up, OI down), NEW_SHORTS (price down, OI up), LONG_LIQUIDATION (price down, OI down); FLAT when either stayed within its flat band. */
 export type OpenInterestQuadrant =
+  /** Price or open interest stayed within its flat band (priceFlatPct / oiFlatPct). */
   | 'FLAT'
+  /** Price down, OI down: longs are closing or being liquidated. */
   | 'LONG_LIQUIDATION'
+  /** Price up, OI up: new longs are opening. */
   | 'NEW_LONGS'
+  /** Price down, OI up: new shorts are opening. */
   | 'NEW_SHORTS'
+  /** Price up, OI down: shorts are closing (buying back). */
   | 'SHORT_COVERING';
 
+/** Option type. */
 export type OptionKind =
+  /** Call option. */
   | 'CALL'
+  /** Put option. */
   | 'PUT';
 
 /** ATM implied volatility from front to back expiry: CONTANGO (rising, the calm norm), BACKWARDATION (falling: near-term stress), FLAT (within ±1 vol point). */
 export type OptionsTermStructureShape =
+  /** Back ATM IV below the front by more than 1 vol point: near-term stress. */
   | 'BACKWARDATION'
+  /** Back ATM IV above the front by more than 1 vol point: the calm norm. */
   | 'CONTANGO'
+  /** Front and back ATM IV within ±1 vol point. */
   | 'FLAT';
 
 /** Perpetual price used for the spot basis: MARK (mark price, preferred) or LAST (last trade, when no mark price is known). */
 export type PerpPriceSource =
+  /** Last trade price (no mark price known). */
   | 'LAST'
+  /** Mark price (preferred). */
   | 'MARK';
 
 /** Retail (all accounts) vs whales (top traders' positions): RETAIL_MORE_LONG / WHALES_MORE_LONG when their long shares differ by ≥ 10 points, else ALIGNED. */
 export type RetailWhaleStance =
+  /** Their long shares differ by less than the threshold (default 0.1 = 10 points). */
   | 'ALIGNED'
+  /** Retail's long share exceeds the top traders' position long share by at least the threshold. */
   | 'RETAIL_MORE_LONG'
+  /** Top traders' position long share exceeds retail's by at least the threshold. */
   | 'WHALES_MORE_LONG';
 
 /** From the Lo–MacKinlay variance ratio z statistic: TREND_CONTINUATION (z ≥ 1.96), MEAN_REVERSION (z ≤ −1.96), RANDOM_WALK otherwise. */
 export type ReturnTendency =
+  /** VR < 1 significantly (z ≤ −zCritical): returns are negatively autocorrelated. */
   | 'MEAN_REVERSION'
+  /** The random-walk hypothesis is not rejected. */
   | 'RANDOM_WALK'
+  /** VR > 1 significantly (z ≥ zCritical): returns are positively autocorrelated. */
   | 'TREND_CONTINUATION';
 
 /** Band of the 0-100 composite: EXTREME_FEAR ≤ 25 < FEAR ≤ 46 < NEUTRAL ≤ 54 < GREED ≤ 75 < EXTREME_GREED (alternative.me cut-offs). */
 export type SentimentClassification =
+  /** 0..25 */
   | 'EXTREME_FEAR'
+  /** 76..100 */
   | 'EXTREME_GREED'
+  /** 26..46 */
   | 'FEAR'
+  /** 55..75 */
   | 'GREED'
+  /** 47..54 */
   | 'NEUTRAL';
 
 /** Input of the sentiment composite: FEAR_GREED (the index), PRICE (momentum and distance from the mean), CROWD (funding and long/short). */
 export type SentimentFactorName =
+  /** Funding and long/short positioning. */
   | 'CROWD'
+  /** The Fear & Greed index. */
   | 'FEAR_GREED'
+  /** Price momentum and distance from its mean. */
   | 'PRICE';
 
 /** Sessions open now: ASIA (00–07 UTC), ASIA_LONDON_OVERLAP (07–09), LONDON (09–13), LONDON_NEW_YORK_OVERLAP (13–16), NEW_YORK (16–22), OFF_HOURS (22–24). */
 export type SessionPhase =
+  /** 00:00–07:00 UTC: Asia only. */
   | 'ASIA'
+  /** 07:00–09:00 UTC: Asia and London. */
   | 'ASIA_LONDON_OVERLAP'
+  /** 09:00–13:00 UTC: London only. */
   | 'LONDON'
+  /** 13:00–16:00 UTC: London and New York. */
   | 'LONDON_NEW_YORK_OVERLAP'
+  /** 16:00–22:00 UTC: New York only. */
   | 'NEW_YORK'
+  /** 22:00–24:00 UTC: no major session. */
   | 'OFF_HOURS';
 
 /** Status of a session of today (UTC day). */
 export type SessionStatus =
+  /** Already closed today. */
   | 'CLOSED'
+  /** Open now. */
   | 'OPEN'
+  /** Opens later today. */
   | 'UPCOMING';
 
+/** State of the market-data source of this instance. */
 export type SourceState =
+  /** Running with recent upstream failures; some inputs may be stale. */
   | 'DEGRADED'
+  /** Not delivering data. */
   | 'DOWN'
+  /** Delivering data. */
   | 'OK'
+  /** Starting up (loading history, connecting). */
   | 'STARTING'
+  /** Stopped (shutdown). */
   | 'STOPPED';
 
 /** BULLISH: a close above a swing high; BEARISH: a close below a swing low. */
 export type StructureDirection =
+  /** A close below a confirmed swing low. */
   | 'BEARISH'
+  /** A close above a confirmed swing high. */
   | 'BULLISH';
 
 /** BOS (break of structure): a close beyond the last confirmed swing in the trend direction (from RANGE, the first break). CHOCH (change of character): a close beyond the last confirmed swing against the trend. */
 export type StructureEventKind =
+  /** Break of structure: a close beyond the last confirmed swing in the direction of the trend (continuation). */
   | 'BOS'
+  /** Change of character: a close beyond the last confirmed swing against the trend (first sign of reversal). */
   | 'CHOCH';
 
 /** HIGH: a swing high (a bar whose high is above the bars around it); LOW: a swing low. */
 export type StructureSwingKind =
+  /** A swing high: its high is above the highs of the bars around it. */
   | 'HIGH'
+  /** A swing low: its low is below the lows of the bars around it. */
   | 'LOW';
 
 /** UPTREND after a bullish BOS/CHoCH, DOWNTREND after a bearish one, RANGE before the first break of a confirmed swing. */
 export type StructureTrend =
+  /** After a bearish BOS or CHoCH. */
   | 'DOWNTREND'
+  /** Before the first break of a confirmed swing. */
   | 'RANGE'
+  /** After a bullish BOS or CHoCH. */
   | 'UPTREND';
 
 /** A swing against the previous confirmed swing of the same kind: HH higher high, LH lower (or equal) high, HL higher (or equal) low, LL lower low. */
 export type SwingLabel =
+  /** Higher high: a swing high above the previous swing high. */
   | 'HH'
+  /** Higher low: a swing low at or above the previous swing low (an equal low held). */
   | 'HL'
+  /** Lower high: a swing high at or below the previous swing high (an equal high failed to extend). */
   | 'LH'
+  /** Lower low: a swing low below the previous swing low. */
   | 'LL';
 
 /** STORE: candles of that interval held; DERIVED_FROM_*: aggregated from complete groups of shorter candles; NONE: nothing to classify from. */
 export type TimeframeSource =
+  /** Aggregated from complete groups of 7 daily candles (Monday 00:00 UTC weeks). */
   | 'DERIVED_FROM_1D'
+  /** Aggregated from complete groups of 1 h candles (4 per 4 h bar, 24 per UTC day). */
   | 'DERIVED_FROM_1H'
+  /** Aggregated from complete groups of 4 h candles (6 per UTC day). */
   | 'DERIVED_FROM_4H'
+  /** Nothing to classify from. */
   | 'NONE'
+  /** Candles of that interval held by the store. */
   | 'STORE';
 
 /** Taker side of a trade; order side of a liquidation. */
 export type TradeSide =
+  /** Buy side (taker buyer; for a liquidation, a BUY order closes a short). */
   | 'BUY'
+  /** Sell side (taker seller; for a liquidation, a SELL order closes a long). */
   | 'SELL';
 
 /** Major trading sessions in fixed UTC hours (no daylight-saving shift): ASIA 00:00–09:00, LONDON 07:00–16:00, NEW_YORK 13:00–22:00. */
 export type TradingSession =
+  /** 00:00–09:00 UTC. */
   | 'ASIA'
+  /** 07:00–16:00 UTC. */
   | 'LONDON'
+  /** 13:00–22:00 UTC. */
   | 'NEW_YORK';
 
 /** The move a trap implies: BEARISH after a trap above the market (buyers caught), BULLISH after one below (sellers caught). */
 export type TrapDirection =
+  /** After a trap above the market: buyers caught, a move down implied. */
   | 'BEARISH'
+  /** After a trap below the market: sellers caught, a move up implied. */
   | 'BULLISH';
 
 /** What made the swept level: a confirmed swing high or swing low (causal fractal, 2 bars each side). */
 export type TrapLevelSource =
+  /** A confirmed swing high. */
   | 'SWING_HIGH'
+  /** A confirmed swing low. */
   | 'SWING_LOW';
 
 /** LIQUIDITY_GRAB_HIGH/LOW: a wick beyond a prior swing high/low that closed back inside on the same bar (stop hunt). FAKE_BREAKOUT_UP/DOWN: a close beyond the level, then a close back inside within K bars. */
 export type TrapType =
+  /** A close below a swing low followed within `reclaimBars` bars by a close back above it. */
   | 'FAKE_BREAKOUT_DOWN'
+  /** A close above a swing high followed within `reclaimBars` bars by a close back below it. */
   | 'FAKE_BREAKOUT_UP'
+  /** A wick above a prior swing high (or liquidation level) that closed back below it: buy stops taken, sellers in control. */
   | 'LIQUIDITY_GRAB_HIGH'
+  /** A wick below a prior swing low that closed back above it: sell stops taken, buyers in control. */
   | 'LIQUIDITY_GRAB_LOW';
 
 /** Where the latest close sits relative to the value area: ABOVE the VAH, INSIDE, or BELOW the VAL. */
 export type ValueAreaPosition =
+  /** Close above the value-area high. */
   | 'ABOVE'
+  /** Close below the value-area low. */
   | 'BELOW'
+  /** Close within the value area. */
   | 'INSIDE';
 
 /** OK; DEGRADED (recent failures); CIRCUIT_OPEN (paused after repeated failures or a 429); BANNED (418, until blockedUntil); DOWN. */
 export type VenueState =
+  /** The venue banned this client (HTTP 418) until blockedUntil. */
   | 'BANNED'
+  /** Requests paused after repeated failures or a 429. */
   | 'CIRCUIT_OPEN'
+  /** Recent failures, still answering. */
   | 'DEGRADED'
+  /** Not reachable. */
   | 'DOWN'
+  /** Answering normally. */
   | 'OK';
 
 /** Volatility state from the percentile rank of ATR% against its own recent history: STABLE (< highVolPercentile, default 60), HIGH_VOL (≥ 60), EXPLOSIVE (≥ 85), EXTREME (≥ 97). */
 export type VolatilityRegime =
+  /** ATR% at or above `explosivePercentile`: expansion, stops and sizes need adjusting. */
   | 'EXPLOSIVE'
+  /** ATR% at or above `extremePercentile`: the top few percent of its history (crash / squeeze bars). */
   | 'EXTREME'
+  /** ATR% at or above `highVolPercentile`: wider than usual ranges. */
   | 'HIGH_VOL'
+  /** ATR% below the `highVolPercentile` of its history: ordinary conditions. */
   | 'STABLE';
 
 /** Order-flow classification from taker delta imbalance, CVD slope and price vs session VWAP: BUYERS_IN_CONTROL (score ≥ 25), SELLERS_IN_CONTROL (score ≤ −25), BALANCED otherwise. */
 export type VolumeFlow =
+  /** Neither side dominates (|score| below the flow threshold). */
   | 'BALANCED'
+  /** Takers buy more than they sell, CVD rises and price holds above the session VWAP. */
   | 'BUYERS_IN_CONTROL'
+  /** Takers sell more than they buy, CVD falls and price holds below the session VWAP. */
   | 'SELLERS_IN_CONTROL';
 
 /** ARGUMENT: the caller-given anchor time. SWING_HIGH / SWING_LOW: default, the bar of the latest confirmed swing (5 bars each side). */
 export type VwapAnchorSource =
+  /** The caller's `anchor` time. */
   | 'ARGUMENT'
+  /** Default: the bar of the latest confirmed swing high. */
   | 'SWING_HIGH'
+  /** Default: the bar of the latest confirmed swing low. */
   | 'SWING_LOW';
 
 /** Whale net flow against the price change of the window: ACCUMULATION (net buying while price is flat or falling), DISTRIBUTION (net selling while price is flat or rising), MARKUP (net buying with price rising), MARKDOWN (net selling with price falling), BALANCED (net flow within ±10 % of gross). */
 export type WhalePattern =
+  /** Net whale buying while price is flat or falling. */
   | 'ACCUMULATION'
+  /** Net whale flow within ±10 % of gross whale flow. */
   | 'BALANCED'
+  /** Net whale selling while price is flat or rising. */
   | 'DISTRIBUTION'
+  /** Net whale selling with price falling. */
   | 'MARKDOWN'
+  /** Net whale buying with price rising. */
   | 'MARKUP';
 
 /** ACCUMULATING when the whale score is ≥ 25, DISTRIBUTING when ≤ −25, else NEUTRAL (also with fewer than 3 whale trades). */
 export type WhaleSignal =
+  /** Whale score ≥ 25. */
   | 'ACCUMULATING'
+  /** Whale score ≤ −25. */
   | 'DISTRIBUTING'
+  /** Whale score between −25 and 25, or fewer than 3 whale trades. */
   | 'NEUTRAL';
 
 /** Look-back window of the whale analysis: M15 = 15 minutes, H1 = 1 hour, H4 = 4 hours, H24 = 24 hours. */
 export type WhaleWindow =
+  /** 1 hour. */
   | 'H1'
+  /** 4 hours. */
   | 'H4'
+  /** 24 hours. */
   | 'H24'
+  /** 15 minutes. */
   | 'M15';
 
 export type AnalysisUpdatedSubscriptionVariables = Exact<{

@@ -8,36 +8,36 @@ import type { AnalysisRecord } from '../domain/analysis.js';
 AnalysisMetaRef.implement({
   description: 'Provenance and freshness of an analysis.',
   fields: (t) => ({
-    source: t.field({ type: DataOriginEnum, resolve: (m) => m.source }),
-    venue: t.exposeString('venue'),
+    source: t.field({ description: 'Where the inputs came from (LIVE, SIMULATED or REPLAY).', type: DataOriginEnum, resolve: (m) => m.source }),
+    venue: t.exposeString('venue', { description: 'Venue the inputs came from, e.g. binance, deribit, simulated.' }),
     asOf: t.field({ type: 'DateTime', description: 'Time of the newest market input used.', resolve: (m) => m.asOf }),
     ageMs: t.exposeFloat('ageMs', { description: 'Milliseconds between asOf and the time this field was resolved.' }),
     stale: t.exposeBoolean('stale', {
       description: 'True when the newest input is older than it should be (STALE_AFTER_MS for streamed inputs).',
     }),
-    methodologyVersion: t.exposeString('methodologyVersion'),
+    methodologyVersion: t.exposeString('methodologyVersion', { description: 'Version of the analyzer\'s method that produced the result (bumped when the method or its defaults change).' }),
   }),
 });
 
 FactorRef.implement({
   description: 'One reason behind a score: contribution = weight × normalised value.',
   fields: (t) => ({
-    name: t.exposeString('name'),
-    value: t.exposeFloat('value'),
-    weight: t.exposeFloat('weight'),
-    contribution: t.exposeFloat('contribution'),
-    note: t.exposeString('note'),
+    name: t.exposeString('name', { description: 'Stable machine name, e.g. `rateLevel`.' }),
+    value: t.exposeFloat('value', { description: 'The raw measured value (its units are in `note`).' }),
+    weight: t.exposeFloat('weight', { description: 'Weight of this factor in the composite, 0..1; weights of one composite sum to 1.' }),
+    contribution: t.exposeFloat('contribution', { description: 'weight × normalised value, in the composite\'s units (-1..1 unless stated).' }),
+    note: t.exposeString('note', { description: 'Plain-language explanation.' }),
   }),
 });
 
 AnalysisUpdateRef.implement({
   description: 'A freshly computed analysis result, any kind, as untyped JSON plus typed meta.',
   fields: (t) => ({
-    kind: t.field({ type: AnalysisKindEnum, resolve: (r) => r.kind }),
-    symbol: t.exposeString('symbol'),
-    asOf: t.field({ type: 'DateTime', resolve: (r) => r.asOf }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (r, _args, ctx) => metaOf(ctx, r) }),
-    payload: t.field({ type: 'JSON', resolve: (r) => r.result }),
+    kind: t.field({ description: 'Which analysis the payload is.', type: AnalysisKindEnum, resolve: (r) => r.kind }),
+    symbol: t.exposeString('symbol', { description: 'Symbol (or market-wide key) the result belongs to, e.g. BTCUSDT.' }),
+    asOf: t.field({ description: 'Time of the newest market input the result is based on.', type: 'DateTime', resolve: (r) => r.asOf }),
+    meta: t.field({ description: 'Provenance and freshness of the result.', type: AnalysisMetaRef, resolve: (r, _args, ctx) => metaOf(ctx, r) }),
+    payload: t.field({ description: 'The analysis result as JSON (same field names and units as the typed analysis field).', type: 'JSON', resolve: (r) => r.result }),
   }),
 });
 
@@ -48,8 +48,8 @@ builder.subscriptionField('analysisUpdated', (t) =>
     type: AnalysisUpdateRef,
     description: 'Every recomputation of one analysis for one symbol (at most one per ANALYSIS_MIN_INTERVAL_MS).',
     args: {
-      kind: t.arg({ type: AnalysisKindEnum, required: true }),
-      symbol: t.arg.string({ required: true }),
+      kind: t.arg({ description: 'Which analysis.', type: AnalysisKindEnum, required: true }),
+      symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }),
     },
     subscribe: (_root, args, ctx) => {
       const symbol = requireAnalysisKey(ctx, args.kind, args.symbol);

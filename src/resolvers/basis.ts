@@ -15,7 +15,7 @@ BasisAnalysisRef.implement({
   description:
     'Basis of a perpetual: perpetual vs spot and mark vs index, in percent (0.05 = 0.05 %), annualized per funding period, and the term structure.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'No spot price received yet: spot basis fields are null.' }),
     spotPrice: t.exposeFloat('spotPrice', { nullable: true }),
     spotTime: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.spotTime }),
@@ -39,13 +39,14 @@ BasisAnalysisRef.implement({
     structureReference: t.field({ type: BasisReferenceEnum, nullable: true, resolve: (a) => a.structureReference }),
     contangoPct: t.exposeFloat('contangoPct', { description: 'Threshold used: CONTANGO at basis ≥ this (percent).' }),
     backwardationPct: t.exposeFloat('backwardationPct', { description: 'Threshold used: BACKWARDATION at basis ≤ this (percent, negative).' }),
-    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (a) => a.factors }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 
 builder.objectField(MarketRef, 'basis', (t) =>
   t.field({
+    description: 'Basis (perpetual vs spot, mark vs index).',
     type: BasisAnalysisRef,
     args: {
       contangoPct: t.arg.float({
@@ -85,7 +86,7 @@ builder.subscriptionField('basisUpdated', (t) =>
   t.field({
     type: BasisAnalysisRef,
     description: 'The basis analysis (default thresholds) of one symbol each time it is recomputed.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('BASIS', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<BasisAnalysis>(ctx, record),
   }),

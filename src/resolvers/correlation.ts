@@ -36,7 +36,7 @@ const intervalOf = (ms: number): CandleInterval => CANDLE_INTERVALS.find((i) => 
 CorrelationRowRef.implement({
   description: 'One matrix row: the row symbol and its correlation with each symbol of `symbols`, in that order (null: too few overlapping returns).',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     values: t.field({ type: ['Float'], nullable: { list: false, items: true }, resolve: (r) => r.values }),
   }),
 });
@@ -44,7 +44,7 @@ CorrelationRowRef.implement({
 CorrelationSampleRowRef.implement({
   description: 'One row of sample sizes: overlapping log returns behind each correlation of the row.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     values: t.exposeIntList('values'),
   }),
 });
@@ -55,8 +55,8 @@ LeadLagRef.implement({
     leader: t.exposeString('leader', { nullable: true, description: 'The symbol whose returns come first; null when the peak is at lag 0.' }),
     follower: t.exposeString('follower', { nullable: true }),
     lagBars: t.exposeInt('lagBars', { description: 'Bars by which the leader leads.' }),
-    peakCorrelation: t.exposeFloat('peakCorrelation'),
-    lag0Correlation: t.exposeFloat('lag0Correlation'),
+    peakCorrelation: t.exposeFloat('peakCorrelation', { description: 'Cross-correlation at the peak lag (largest |value|).' }),
+    lag0Correlation: t.exposeFloat('lag0Correlation', { description: 'Cross-correlation at lag 0 (same as the pair\'s Pearson over the lag grid).' }),
     meaningful: t.exposeBoolean('meaningful', { description: 'Peak at a non-zero lag, |peak| − |lag 0| ≥ 0.1 and |peak| ≥ 2/√n.' }),
     profile: t.field({
       type: ['Float'],
@@ -92,7 +92,7 @@ CorrelationBreakRef.implement({
     change: t.exposeFloat('change'),
     direction: t.field({ type: CorrelationBreakDirectionEnum, resolve: (b) => b.direction }),
     severity: t.field({ type: CorrelationBreakSeverityEnum, resolve: (b) => b.severity }),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
 
@@ -103,9 +103,9 @@ PairDivergenceRef.implement({
     b: t.exposeString('b'),
     baselinePearson: t.exposeFloat('baselinePearson'),
     spread: t.exposeFloat('spread', { description: 'Σ (r_a − r_b) over the recent bars, log units.' }),
-    zScore: t.exposeFloat('zScore'),
-    outperformer: t.exposeString('outperformer'),
-    note: t.exposeString('note'),
+    zScore: t.exposeFloat('zScore', { description: 'Spread standardised by the window\'s per-bar spread mean and σ·√bars.' }),
+    outperformer: t.exposeString('outperformer', { description: 'The symbol that outperformed.' }),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
 
@@ -121,8 +121,8 @@ CrossAssetRegimeRef.implement({
     btcDominance: t.exposeFloat('btcDominance', { nullable: true, description: 'Percent (CoinGecko).' }),
     dominanceChange: t.exposeFloat('dominanceChange', { nullable: true, description: 'Percentage points over the available history.' }),
     fearGreed: t.exposeFloat('fearGreed', { nullable: true }),
-    factors: t.field({ type: [FactorRef], resolve: (r) => r.factors }),
-    missingInputs: t.exposeStringList('missingInputs'),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (r) => r.factors }),
+    missingInputs: t.exposeStringList('missingInputs', { description: 'Inputs that were not available (their factors were left out, weights renormalised).' }),
   }),
 });
 
@@ -132,12 +132,12 @@ CorrelationMatrixRef.implement({
     key: t.exposeString('key', { description: '`ALL` for the default configuration (every configured symbol, I1H, window 168).' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'No pair has 30 overlapping returns yet: matrices are null and the regime is null.' }),
     symbols: t.exposeStringList('symbols'),
-    interval: t.field({ type: CandleIntervalEnum, resolve: (a) => intervalOf(a.intervalMs) }),
+    interval: t.field({ description: 'Candle interval the result was computed from.', type: CandleIntervalEnum, resolve: (a) => intervalOf(a.intervalMs) }),
     window: t.exposeInt('window'),
     baselineWindow: t.exposeInt('baselineWindow'),
     maxLag: t.exposeInt('maxLag'),
     time: t.field({ type: 'DateTime', nullable: true, description: 'Open time of the newest bar on the alignment grid.', resolve: (a) => a.time }),
-    pearson: t.field({ type: [CorrelationRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.pearson[i]! })) }),
+    pearson: t.field({ description: 'Rows/columns in `symbols` order; null where a pair has fewer than minSamples overlapping returns.', type: [CorrelationRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.pearson[i]! })) }),
     spearman: t.field({ type: [CorrelationRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.spearman[i]! })) }),
     samples: t.field({ type: [CorrelationSampleRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.samples[i]! })) }),
     pairs: t.field({ type: [CorrelationPairRef], resolve: (a) => a.pairs }),
@@ -146,7 +146,7 @@ CorrelationMatrixRef.implement({
     divergences: t.field({ type: [PairDivergenceRef], description: 'Largest |z| first.', resolve: (a) => a.divergences }),
     regime: t.field({ type: CrossAssetRegimeRef, nullable: true, resolve: (a) => a.regime }),
     notes: t.exposeStringList('notes'),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 

@@ -33,11 +33,11 @@ FundingPersistenceRef.implement({
 FundingMeanReversionRef.implement({
   description: 'Whether the rate is stretched from its mean, and how fast deviations have decayed (AR(1) view of the history window).',
   fields: (t) => ({
-    signal: t.field({ type: FundingReversionSignalEnum, resolve: (r) => r.signal }),
+    signal: t.field({ description: 'REVERT_DOWN when z ≥ reversionZ, REVERT_UP when z ≤ −reversionZ, else NONE (also while warming up).', type: FundingReversionSignalEnum, resolve: (r) => r.signal }),
     autocorrelation: t.exposeFloat('autocorrelation', { nullable: true, description: 'Lag-1 autocorrelation φ of the window (history + current).' }),
     halfLifeSettlements: t.exposeFloat('halfLifeSettlements', { nullable: true, description: 'ln ½ / ln φ: settlements for a deviation to halve (0 < φ < 1).' }),
     expectedNextRate: t.exposeFloat('expectedNextRate', { nullable: true, description: 'mean + φ × (rate − mean).' }),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
 
@@ -46,11 +46,11 @@ FundingReversalRef.implement({
     'How often earlier readings like the current one (same sign, within ±band) flipped sign within `horizon` settlements in the stored history. A frequency, not a forecast: overlapping samples are dependent.',
   fields: (t) => ({
     probability: t.exposeFloat('probability', { nullable: true, description: 'flips / sampleSize; null with fewer than 10 samples or a zero rate.' }),
-    sampleSize: t.exposeInt('sampleSize'),
-    flips: t.exposeInt('flips'),
+    sampleSize: t.exposeInt('sampleSize', { description: 'Earlier readings in the window with the current sign, within ±band of the current rate, and `horizon` settlements observed after them.' }),
+    flips: t.exposeInt('flips', { description: 'How many of them were followed by a settlement of the opposite sign within `horizon` settlements.' }),
     horizon: t.exposeInt('horizon', { description: 'Settlements looked ahead.' }),
     band: t.exposeFloat('band', { description: 'Half-width of the similarity band (rate units).' }),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
 
@@ -58,7 +58,7 @@ FundingAnalysisRef.implement({
   description:
     'Funding-rate analysis. Rates are raw fractions per funding interval (0.0001 = 0.01 %); positive funding means longs pay shorts.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'Too few settlements for statistics; they are then null.' }),
     rate: t.exposeFloat('rate', { description: 'Latest settled rate.' }),
     predictedRate: t.exposeFloat('predictedRate', { nullable: true, description: 'Live estimate for the next settlement.' }),
@@ -75,14 +75,14 @@ FundingAnalysisRef.implement({
     mean: t.exposeFloat('mean', { nullable: true, description: 'Mean of the history window (excluding the current settlement).' }),
     stdDev: t.exposeFloat('stdDev', { nullable: true, description: 'Sample standard deviation of the history window.' }),
     zScore: t.exposeFloat('zScore', { nullable: true, description: '(rate − mean) / stdDev over the history window.' }),
-    sampleSize: t.exposeInt('sampleSize'),
+    sampleSize: t.exposeInt('sampleSize', { description: 'Number of settlements the statistics used.' }),
     trend: t.field({ type: FundingTrendEnum, resolve: (f) => f.trend }),
     trendSlope: t.exposeFloat('trendSlope', { description: 'OLS slope of recent settlements, rate per settlement.' }),
     isExtreme: t.exposeBoolean('isExtreme'),
     isAnomaly: t.exposeBoolean('isAnomaly'),
     signal: t.field({ type: FundingSignalEnum, resolve: (f) => f.signal }),
     score: t.exposeFloat('score', { description: 'Composite −100..100: positive = longs crowded, negative = shorts crowded.' }),
-    factors: t.field({ type: [FactorRef], resolve: (f) => f.factors }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (f) => f.factors }),
     percentile: t.exposeFloat('percentile', {
       nullable: true,
       description: 'Percentile rank 0..100 (ties count half) of the rate among the history window; null while warming up.',
@@ -90,12 +90,13 @@ FundingAnalysisRef.implement({
     persistence: t.field({ type: FundingPersistenceRef, resolve: (f) => f.persistence }),
     meanReversion: t.field({ type: FundingMeanReversionRef, resolve: (f) => f.meanReversion }),
     reversal: t.field({ type: FundingReversalRef, resolve: (f) => f.reversal }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (f) => f.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (f) => f.meta }),
   }),
 });
 
 builder.objectField(MarketRef, 'funding', (t) =>
   t.field({
+    description: 'Funding-rate analysis.',
     type: FundingAnalysisRef,
     resolve: async (m, _args, ctx) => withMeta<FundingAnalysis>(ctx, await requireLatest(ctx, 'FUNDING', m.symbol)),
   }),
@@ -107,7 +108,7 @@ builder.subscriptionField('fundingUpdated', (t) =>
   t.field({
     type: FundingAnalysisRef,
     description: 'The funding analysis of one symbol each time it is recomputed.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('FUNDING', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<FundingAnalysis>(ctx, record),

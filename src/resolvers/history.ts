@@ -11,13 +11,13 @@ export const MAX_SNAPSHOT_LIMIT = 1000;
 AnalysisSnapshotRef.implement({
   description: 'A persisted analysis result. `payload` holds the result exactly as it was served.',
   fields: (t) => ({
-    kind: t.field({ type: AnalysisKindEnum, resolve: (s) => s.kind as never }),
-    symbol: t.exposeString('symbol'),
-    asOf: t.field({ type: 'DateTime', resolve: (s) => s.asOf }),
-    methodologyVersion: t.exposeString('methodologyVersion'),
-    source: t.field({ type: DataOriginEnum, resolve: (s) => s.source as DataOrigin }),
-    venue: t.exposeString('venue'),
-    payload: t.field({ type: 'JSON', resolve: (s) => s.payload }),
+    kind: t.field({ description: 'Which analysis the payload is.', type: AnalysisKindEnum, resolve: (s) => s.kind as never }),
+    symbol: t.exposeString('symbol', { description: 'Symbol (or market-wide key) the snapshot belongs to, e.g. BTCUSDT.' }),
+    asOf: t.field({ description: 'Time of the newest market input the stored result is based on.', type: 'DateTime', resolve: (s) => s.asOf }),
+    methodologyVersion: t.exposeString('methodologyVersion', { description: 'Methodology version of the analyzer that produced the payload.' }),
+    source: t.field({ description: 'Where the inputs came from (LIVE, SIMULATED or REPLAY).', type: DataOriginEnum, resolve: (s) => s.source as DataOrigin }),
+    venue: t.exposeString('venue', { description: 'Venue the inputs came from.' }),
+    payload: t.field({ description: 'The analysis result exactly as it was served (same field names and units as the typed analysis field).', type: 'JSON', resolve: (s) => s.payload }),
   }),
 });
 
@@ -28,11 +28,12 @@ builder.queryField('snapshots', (t) =>
     type: [AnalysisSnapshotRef],
     description: `History of one analysis for one symbol, newest first. limit: 1..${MAX_SNAPSHOT_LIMIT}, default 100.`,
     args: {
-      kind: t.arg({ type: AnalysisKindEnum, required: true }),
-      symbol: t.arg.string({ required: true }),
-      from: t.arg({ type: 'DateTime' }),
-      to: t.arg({ type: 'DateTime' }),
+      kind: t.arg({ description: 'Which analysis.', type: AnalysisKindEnum, required: true }),
+      symbol: t.arg.string({ description: 'Symbol (or market-wide key) of the snapshots, e.g. BTCUSDT.', required: true }),
+      from: t.arg({ description: 'Earliest asOf included; default: no lower bound.', type: 'DateTime' }),
+      to: t.arg({ description: 'Latest asOf included; default: no upper bound.', type: 'DateTime' }),
       limit: t.arg.int({
+        description: 'Maximum snapshots returned, newest first.',
         validate: z
           .number()
           .int()

@@ -39,7 +39,7 @@ KeyLevelRef.implement({
       resolve: (l) => l.lastTouchTime,
     }),
     ratio: t.exposeFloat('ratio', { nullable: true, description: 'Fibonacci ratio (FIB_* only).' }),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
     factors: t.field({ type: [FactorRef], description: 'Why the strength is what it is (SWING_CLUSTER, VOLUME_NODE).', resolve: (l) => l.factors }),
   }),
 });
@@ -59,7 +59,7 @@ KeyLevelLegRef.implement({
 KeyLevelPeriodRef.implement({
   description: 'High, low and close of one UTC day or week (week from Monday 00:00 UTC).',
   fields: (t) => ({
-    start: t.field({ type: 'DateTime', resolve: (p) => p.start }),
+    start: t.field({ description: 'UTC start of the period.', type: 'DateTime', resolve: (p) => p.start }),
     high: t.exposeFloat('high'),
     low: t.exposeFloat('low'),
     close: t.exposeFloat('close'),
@@ -70,8 +70,8 @@ KeyLevelsRef.implement({
   description:
     'Support and resistance: confirmed swing clusters, volume nodes, Fibonacci retracements/extensions of the last confirmed leg and the prior UTC day/week high, low and close.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
-    interval: t.field({ type: CandleIntervalEnum, resolve: (k) => k.interval }),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
+    interval: t.field({ description: 'Candle interval the result was computed from.', type: CandleIntervalEnum, resolve: (k) => k.interval }),
     tolerancePct: t.exposeFloat('tolerancePct', { description: 'Swing clustering tolerance in percent.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'No confirmed leg yet: no swing clusters, no Fibonacci levels.' }),
     time: t.field({ type: 'DateTime', description: 'Time of the newest market input ("now" for the prior day/week).', resolve: (k) => k.time }),
@@ -94,7 +94,7 @@ KeyLevelsRef.implement({
     leg: t.field({ type: KeyLevelLegRef, nullable: true, resolve: (k) => k.leg }),
     priorDay: t.field({ type: KeyLevelPeriodRef, nullable: true, description: 'Null unless the candles cover the whole prior UTC day.', resolve: (k) => k.priorDay }),
     priorWeek: t.field({ type: KeyLevelPeriodRef, nullable: true, description: 'Null unless the candles cover the whole prior UTC week.', resolve: (k) => k.priorWeek }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (k) => k.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (k) => k.meta }),
   }),
 });
 
@@ -133,7 +133,7 @@ builder.subscriptionField('keyLevelsUpdated', (t) =>
   t.field({
     type: KeyLevelsRef,
     description: 'The key levels (default arguments: 1 h candles, 0.15 % tolerance) of one symbol each time they are recomputed.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('KEY_LEVELS', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<KeyLevels>(ctx, record),
   }),

@@ -36,7 +36,7 @@ LiquidationCascadeAnalysisRef.implement({
   description:
     'Liquidation cascades: liquidated notional per hour, how unusual it is (severity 1-5), which side is being flushed and where liquidations clustered. Amounts are in the quote currency (USD).',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'The window or the minimum 3 h baseline is not fully observed yet; unknown values are then null.' }),
     windowMs: t.exposeFloat('windowMs'),
     shortWindowMs: t.exposeFloat('shortWindowMs'),
@@ -69,13 +69,14 @@ LiquidationCascadeAnalysisRef.implement({
     feed: t.field({ type: LiquidationFeedEnum, resolve: (a) => a.feed }),
     zones: t.field({ type: [LiquidationZoneRef], description: 'Price zones of the last 24 h, largest notional first.', resolve: (a) => a.zones }),
     lastLiquidationTime: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.lastLiquidationTime }),
-    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (a) => a.factors }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 
 builder.objectField(MarketRef, 'liquidationCascades', (t) =>
   t.field({
+    description: 'Liquidation cascade analysis.',
     type: LiquidationCascadeAnalysisRef,
     args: {
       window: t.arg({
@@ -100,7 +101,7 @@ builder.subscriptionField('liquidationCascadesUpdated', (t) =>
   t.field({
     type: LiquidationCascadeAnalysisRef,
     description: 'The liquidation-cascade analysis (1 h window) of one symbol each time it is recomputed.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('LIQUIDATION_CASCADES', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<LiquidationCascadeAnalysis>(ctx, record),
@@ -112,7 +113,7 @@ builder.subscriptionField('cascadeDetected', (t) =>
     type: LiquidationCascadeAnalysisRef,
     description:
       'The liquidation-cascade analysis of one symbol only when its severity changes (up or down), not on every recomputation. A first severity above 1 counts as a change from CALM.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('cascade:detected', requireSymbol(ctx, args.symbol))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<LiquidationCascadeAnalysis>(ctx, record),
   }),
@@ -122,7 +123,7 @@ builder.subscriptionField('liquidation', (t) =>
   t.field({
     type: LiquidationRef,
     description: 'Every liquidation of one symbol as the source delivers it (check `complete`: sampled feeds miss some).',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('liquidation:created', requireSymbol(ctx, args.symbol))),
     resolve: (liquidation: Liquidation) => liquidation,
   }),

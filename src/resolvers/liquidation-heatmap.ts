@@ -90,7 +90,7 @@ LiquidationHeatmapLeverageTierRef.implement({
     leverage: t.exposeFloat('leverage', { description: 'The tier as requested.' }),
     effectiveLeverage: t.exposeFloat('effectiveLeverage', { description: "Capped at the bracket table's highest leverage." }),
     weight: t.exposeFloat('weight', { description: 'Share of every entry assigned to this tier (weights sum to 1).' }),
-    bracket: t.exposeInt('bracket'),
+    bracket: t.exposeInt('bracket', { description: 'Bracket of the representative position (positionNotional, capped at what this leverage allows).' }),
     positionNotional: t.exposeFloat('positionNotional', { description: 'Representative position notional used to pick the bracket.' }),
     maintenanceMarginRate: t.exposeFloat('maintenanceMarginRate', { description: 'Fraction (0.004 = 0.4 %).' }),
     maintenanceAmount: t.exposeFloat('maintenanceAmount', { description: 'Binance "cum", quote currency.' }),
@@ -138,7 +138,7 @@ LiquidationHeatmapCascadeRef.implement({
     volumePerMinute: t.exposeFloat('volumePerMinute', { nullable: true, description: 'Average traded quote volume per minute over the last hour of candles.' }),
     upMass: t.exposeFloat('upMass', { nullable: true, description: 'Σ short notional × max(0, 1 − distance / reach).' }),
     downMass: t.exposeFloat('downMass', { nullable: true, description: 'Σ long notional × max(0, 1 − distance / reach).' }),
-    upProbability: t.exposeFloat('upProbability', { nullable: true }),
+    upProbability: t.exposeFloat('upProbability', { description: '1 − exp(−(upMass / volumePerMinute) / cascadeScaleMinutes).', nullable: true }),
     downProbability: t.exposeFloat('downProbability', { nullable: true }),
     direction: t.field({ type: LiquidationCascadeDirectionEnum, resolve: (c) => c.direction }),
   }),
@@ -147,13 +147,13 @@ LiquidationHeatmapCascadeRef.implement({
 LiquidationHeatmapTotalsRef.implement({
   description: 'Bookkeeping of the estimated notional: allocated = reduced + liquidated + remaining; remaining = in range + out of range.',
   fields: (t) => ({
-    allocatedNotional: t.exposeFloat('allocatedNotional'),
+    allocatedNotional: t.exposeFloat('allocatedNotional', { description: 'Notional of every position entry created from open-interest increases.' }),
     reducedNotional: t.exposeFloat('reducedNotional', { description: 'Closed by open-interest decreases.' }),
     liquidatedNotional: t.exposeFloat('liquidatedNotional', { description: 'Dropped because the price path reached their liquidation price.' }),
-    remainingNotional: t.exposeFloat('remainingNotional'),
+    remainingNotional: t.exposeFloat('remainingNotional', { description: 'allocated − reduced − liquidated.' }),
     longNotional: t.exposeFloat('longNotional', { description: 'In range.' }),
     shortNotional: t.exposeFloat('shortNotional', { description: 'In range.' }),
-    outOfRangeLongNotional: t.exposeFloat('outOfRangeLongNotional'),
+    outOfRangeLongNotional: t.exposeFloat('outOfRangeLongNotional', { description: 'Remaining notional outside the range (longs below it, shorts above it).' }),
     outOfRangeShortNotional: t.exposeFloat('outOfRangeShortNotional'),
     unplacedOpenInterest: t.exposeFloat('unplacedOpenInterest', { description: 'Open-interest increase (contracts) without candles or trades to place it.' }),
   }),
@@ -179,13 +179,13 @@ LiquidationHeatmapTimelineRef.implement({
 LiquidationHeatmapWindowRef.implement({
   description: 'The data the estimate is built from.',
   fields: (t) => ({
-    from: t.field({ type: 'DateTime', nullable: true, resolve: (w) => w.from }),
-    to: t.field({ type: 'DateTime', nullable: true, resolve: (w) => w.to }),
+    from: t.field({ description: 'First open-interest observation used; null without observations.', type: 'DateTime', nullable: true, resolve: (w) => w.from }),
+    to: t.field({ description: 'Last open-interest observation used; null without observations.', type: 'DateTime', nullable: true, resolve: (w) => w.to }),
     openInterestPoints: t.exposeInt('openInterestPoints'),
     increases: t.exposeInt('increases'),
     decreases: t.exposeInt('decreases'),
     candles: t.exposeInt('candles'),
-    candleIntervalMs: t.exposeFloat('candleIntervalMs', { nullable: true }),
+    candleIntervalMs: t.exposeFloat('candleIntervalMs', { description: 'closeTime − openTime + 1 of the first candle; null without candles.', nullable: true }),
     atrCandles: t.exposeInt('atrCandles'),
   }),
 });
@@ -194,7 +194,7 @@ LiquidationHeatmapRef.implement({
   description:
     'Estimated liquidation heatmap: where positions opened recently (open-interest increases, split long/short by taker flow, spread over a leverage mix) would be liquidated under Binance maintenance brackets. Amounts are notional at entry in the quote currency. An estimate, not the venue order book.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'Too few open-interest observations or hourly candles; the result is partial.' }),
     price: t.exposeFloat('price', { description: 'Last traded price the buckets are centred on.' }),
     rangePct: t.exposeFloat('rangePct'),
@@ -221,14 +221,14 @@ LiquidationHeatmapRef.implement({
     pressure: t.field({ type: LiquidationPressureEnum, resolve: (h) => h.pressure }),
     pressureScore: t.exposeFloat('pressureScore', { description: '−100..100 = 100 × Σ factor contributions; positive = long liquidations dominate.' }),
     signal: t.exposeString('signal', { description: 'Plain-language reading of the pressure.' }),
-    factors: t.field({ type: [FactorRef], resolve: (h) => h.factors }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (h) => h.factors }),
     timeline: t.field({
       type: LiquidationHeatmapTimelineRef,
       resolve: (h) => ({ ...h.timeline, prices: h.buckets.map((b) => b.price) }),
     }),
     window: t.field({ type: LiquidationHeatmapWindowRef, resolve: (h) => h.window }),
     assumptions: t.exposeStringList('assumptions', { description: 'The model behind the numbers, in plain language.' }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (h) => h.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (h) => h.meta }),
   }),
 });
 
@@ -268,7 +268,7 @@ builder.subscriptionField('liquidationHeatmapUpdated', (t) =>
   t.field({
     type: LiquidationHeatmapRef,
     description: 'The liquidation heatmap (default arguments) of one symbol each time it is recomputed.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('LIQUIDATION_HEATMAP', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => present(ctx, record),

@@ -43,7 +43,7 @@ LongShortAnalysisRef.implement({
   description:
     'Long/short crowding: retail (all accounts), top traders by account and by position, and taker flow, each against its own history, with a contrarian reading.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'A series is missing or has fewer than 10 earlier readings; its percentile is then null.' }),
     globalAccounts: t.field({ type: LongShortReadingRef, nullable: true, description: 'All accounts, by account (retail).', resolve: (a) => a.globalAccounts }),
     topAccounts: t.field({ type: LongShortReadingRef, nullable: true, description: 'Top 20 % of accounts by margin, by account.', resolve: (a) => a.topAccounts }),
@@ -62,13 +62,14 @@ LongShortAnalysisRef.implement({
     signal: t.field({ type: CrowdingSignalEnum, resolve: (a) => a.signal }),
     contrarianBias: t.field({ type: ContrarianBiasEnum, resolve: (a) => a.contrarianBias }),
     score: t.exposeFloat('score', { description: 'Composite −100..100: positive = longs crowded, negative = shorts crowded.' }),
-    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (a) => a.factors }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 
 builder.objectField(MarketRef, 'longShort', (t) =>
   t.field({
+    description: 'Long/short crowding analysis.',
     type: LongShortAnalysisRef,
     resolve: async (m, _args, ctx) => withMeta<LongShortAnalysis>(ctx, await requireLatest(ctx, 'LONG_SHORT', m.symbol)),
   }),
@@ -80,7 +81,7 @@ builder.subscriptionField('longShortUpdated', (t) =>
   t.field({
     type: LongShortAnalysisRef,
     description: 'The long/short crowding analysis of one symbol each time it is recomputed.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('LONG_SHORT', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<LongShortAnalysis>(ctx, record),

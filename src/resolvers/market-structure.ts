@@ -51,14 +51,14 @@ MarketStructureRef.implement({
   description:
     'Market structure of closed candles: causal swing points (HH/LH/HL/LL), the trend they form and its breaks (BOS, CHoCH). Non-repainting: newer bars never change a reported swing or event.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
-    interval: t.field({ type: CandleIntervalEnum, resolve: (m) => m.interval }),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
+    interval: t.field({ description: 'Candle interval the result was computed from.', type: CandleIntervalEnum, resolve: (m) => m.interval }),
     confirmBars: t.exposeInt('confirmBars', { description: 'Bars on each side of a swing; a swing is confirmed confirmBars bars after it.' }),
     bars: t.exposeInt('bars', { description: 'Closed candles analysed.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'No confirmed swing high and swing low yet: trend is null.' }),
     time: t.field({ type: 'DateTime', nullable: true, description: 'Close time of the last closed bar.', resolve: (m) => m.time }),
     close: t.exposeFloat('close', { nullable: true, description: 'Close of the last closed bar.' }),
-    trend: t.field({ type: StructureTrendEnum, nullable: true, resolve: (m) => m.trend }),
+    trend: t.field({ description: 'Direction of the last BOS/CHoCH; RANGE before any break. Null while warming up.', type: StructureTrendEnum, nullable: true, resolve: (m) => m.trend }),
     trendSince: t.field({ type: 'DateTime', nullable: true, description: 'Close time of the break that set the trend; null in RANGE.', resolve: (m) => m.trendSince }),
     swings: t.field({
       type: [StructureSwingRef],
@@ -76,8 +76,8 @@ MarketStructureRef.implement({
     }),
     lastEvent: t.field({ type: StructureEventRef, nullable: true, resolve: (m) => m.lastEvent }),
     score: t.exposeFloat('score', { description: 'Structure bias −100..100 = 100 × Σ factor contributions (last break 0.5, high label 0.25, low label 0.25).' }),
-    factors: t.field({ type: [FactorRef], resolve: (m) => m.factors }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (m) => m.meta }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (m) => m.factors }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (m) => m.meta }),
   }),
 });
 
@@ -117,7 +117,7 @@ builder.subscriptionField('marketStructureUpdated', (t) =>
   t.field({
     type: MarketStructureRef,
     description: 'The market structure (default arguments: 15 m candles, confirmBars 2) of one symbol each time it is recomputed.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('MARKET_STRUCTURE', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<MarketStructure>(ctx, record),

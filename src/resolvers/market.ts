@@ -15,13 +15,13 @@ async function requireTicker(ctx: GraphQLContext, symbol: string): Promise<Ticke
 MarketRef.implement({
   description: 'One perpetual market. Each analysis is a field, computed from the latest cached inputs.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     price: t.float({
       description: 'Last traded price (quote currency).',
       resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).price,
     }),
-    markPrice: t.float({ nullable: true, resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).markPrice }),
-    indexPrice: t.float({ nullable: true, resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).indexPrice }),
+    markPrice: t.float({ description: 'Latest mark price (quote currency, USD(T)); null until received.', nullable: true, resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).markPrice }),
+    indexPrice: t.float({ description: 'Latest index price (quote currency, USD(T)); null until received.', nullable: true, resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).indexPrice }),
     meta: t.field({
       type: AnalysisMetaRef,
       description: 'Provenance and freshness of the price fields.',
@@ -36,7 +36,7 @@ builder.queryField('market', (t) =>
   t.field({
     type: MarketRef,
     description: 'One market by symbol (case-insensitive, e.g. "BTCUSDT").',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     resolve: (_root, args, ctx) => ({ symbol: requireSymbol(ctx, args.symbol) }),
   }),
 );
@@ -54,6 +54,7 @@ builder.queryField('markets', (t) =>
     description: `Up to ${MAX_MARKETS_PER_REQUEST} markets in one request, in the order asked; symbols are normalised like \`market\` and duplicates are answered at each position.`,
     args: {
       symbols: t.arg.stringList({
+        description: 'Symbols of configured markets, e.g. ["BTCUSDT", "ETHUSDT"] (case-insensitive).',
         required: true,
         validate: z.array(z.string()).max(MAX_MARKETS_PER_REQUEST, {
           error: (issue) => `at most ${MAX_MARKETS_PER_REQUEST} symbols per request, got ${(issue.input as unknown[]).length}`,

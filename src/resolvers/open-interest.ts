@@ -39,10 +39,10 @@ OpenInterestDivergenceRef.implement({
   fields: (t) => ({
     kind: t.field({ type: OpenInterestDivergenceKindEnum, resolve: (d) => d.kind }),
     horizon: t.field({ type: OpenInterestHorizonEnum, resolve: (d) => d.horizon }),
-    price: t.exposeFloat('price'),
+    price: t.exposeFloat('price', { description: 'The price that made the new high/low (at T).' }),
     previousExtreme: t.exposeFloat('previousExtreme', { description: 'The window high (or low) the price went beyond.' }),
     oiChangePct: t.exposeFloat('oiChangePct'),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
 
@@ -50,7 +50,7 @@ OpenInterestAnalysisRef.implement({
   description:
     'Open interest: how many contracts are open, how that changed over 5 m / 1 h / 4 h / 24 h, and whether price moves are carried by positions opening or closing.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'The quadrant horizon cannot be measured yet: quadrant is null and the score 0.' }),
     time: t.field({ type: 'DateTime', description: 'Time of the latest open-interest observation.', resolve: (a) => a.time }),
     openInterest: t.exposeFloat('openInterest', { description: 'Contracts (base asset).' }),
@@ -74,13 +74,14 @@ OpenInterestAnalysisRef.implement({
     score: t.exposeFloat('score', {
       description: 'Directional conviction −100..100: positive = new longs driving price up, negative = new shorts driving it down, near 0 for moves made by closing positions.',
     }),
-    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (a) => a.factors }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 
 builder.objectField(MarketRef, 'openInterest', (t) =>
   t.field({
+    description: 'Open-interest analysis.',
     type: OpenInterestAnalysisRef,
     resolve: async (m, _args, ctx) => withMeta<OpenInterestAnalysis>(ctx, await requireLatest(ctx, 'OPEN_INTEREST', m.symbol)),
   }),
@@ -92,7 +93,7 @@ builder.subscriptionField('openInterestUpdated', (t) =>
   t.field({
     type: OpenInterestAnalysisRef,
     description: 'The open-interest analysis of one symbol each time it is recomputed.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('OPEN_INTEREST', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<OpenInterestAnalysis>(ctx, record),

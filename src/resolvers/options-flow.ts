@@ -82,7 +82,7 @@ OptionsTermStructureRef.implement({
     backExpiry: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.backExpiry }),
     backAtmIv: t.exposeFloat('backAtmIv', { nullable: true }),
     slope: t.exposeFloat('slope', { nullable: true, description: 'backAtmIv − frontAtmIv, vol points.' }),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
 
@@ -92,7 +92,7 @@ OptionsGexStrikeRef.implement({
     strike: t.exposeFloat('strike'),
     callOpenInterest: t.exposeFloat('callOpenInterest'),
     putOpenInterest: t.exposeFloat('putOpenInterest'),
-    callGexUsd: t.exposeFloat('callGexUsd'),
+    callGexUsd: t.exposeFloat('callGexUsd', { description: 'Dealer gamma of the calls / puts at this strike, USD per 1 % move, signed by the positioning.' }),
     putGexUsd: t.exposeFloat('putGexUsd'),
     netGexUsd: t.exposeFloat('netGexUsd'),
   }),
@@ -122,8 +122,8 @@ OptionsGammaSqueezeRef.implement({
   fields: (t) => ({
     detected: t.exposeBoolean('detected', { description: 'Dealer GEX < 0 and confidence ≥ 0.6.' }),
     confidence: t.exposeFloat('confidence', { description: '0..1 = Σ factor contributions.' }),
-    note: t.exposeString('note'),
-    factors: t.field({ type: [FactorRef], resolve: (s) => s.factors }),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (s) => s.factors }),
   }),
 });
 
@@ -140,7 +140,7 @@ OptionsFlowRef.implement({
     gex: t.field({ type: OptionsGammaExposureRef, resolve: (a) => a.gex }),
     gammaSqueeze: t.field({ type: OptionsGammaSqueezeRef, resolve: (a) => a.gammaSqueeze }),
     factors: t.field({ type: [FactorRef], description: 'The gamma-squeeze factors.', resolve: (a) => a.factors }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 
@@ -175,7 +175,7 @@ builder.subscriptionField('optionsFlowUpdated', (t) =>
   t.field({
     type: OptionsFlowRef,
     description: 'The options flow of one currency each time its chain is recomputed (default dealer positioning).',
-    args: { currency: t.arg.string({ required: true, defaultValue: 'BTC' }) },
+    args: { currency: t.arg.string({ description: 'Underlying currency, e.g. BTC or ETH.', required: true, defaultValue: 'BTC' }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('OPTIONS_FLOW', requireCurrency(ctx, args.currency)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<OptionsFlowAnalysis>(ctx, record),
   }),

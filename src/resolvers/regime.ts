@@ -36,7 +36,7 @@ TimeframeRegimeRef.implement({
     slopePctPerBar: t.exposeFloat('slopePctPerBar', { nullable: true, description: 'OLS slope of ln(close), % per bar.' }),
     adx: t.exposeFloat('adx', { nullable: true, description: 'ADX (evidence only, not in the rule); null with fewer than 2 × adxPeriod bars.' }),
     time: t.field({ type: 'DateTime', nullable: true, description: 'Close time of the latest bar.', resolve: (f) => f.time }),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
 
@@ -45,7 +45,7 @@ VarianceRatioRef.implement({
   fields: (t) => ({
     period: t.exposeInt('period', { description: 'Aggregation period q.' }),
     returns: t.exposeInt('returns', { description: 'Returns used (T).' }),
-    ratio: t.exposeFloat('ratio'),
+    ratio: t.exposeFloat('ratio', { description: 'Lo–MacKinlay VR(q) with the overlapping, bias-corrected estimator.' }),
     z: t.exposeFloat('z', { description: 'Homoskedastic z statistic of VR − 1.' }),
   }),
 });
@@ -63,12 +63,12 @@ PhaseEvidenceRef.implement({
 RegimeThresholdsRef.implement({
   description: 'The parameters used (defaults unless given as arguments).',
   fields: (t) => ({
-    lookback: t.exposeInt('lookback'),
-    trendEfficiency: t.exposeFloat('trendEfficiency'),
-    adxPeriod: t.exposeInt('adxPeriod'),
-    varianceRatioPeriod: t.exposeInt('varianceRatioPeriod'),
-    zCritical: t.exposeFloat('zCritical'),
-    priorMovePct: t.exposeFloat('priorMovePct'),
+    lookback: t.exposeInt('lookback', { description: 'Bars of the efficiency ratio and slope window per timeframe. Default 20.' }),
+    trendEfficiency: t.exposeFloat('trendEfficiency', { description: '|efficiency ratio| at or above which a timeframe trends. Default 0.3.' }),
+    adxPeriod: t.exposeInt('adxPeriod', { description: 'ADX period (trading-signals `ADX`; reported as evidence, not in the rule). Default 14.' }),
+    varianceRatioPeriod: t.exposeInt('varianceRatioPeriod', { description: 'Aggregation period q of the variance ratio (1 h returns). Default 4.' }),
+    zCritical: t.exposeFloat('zCritical', { description: '|z| of the variance ratio test at which the random walk is rejected. Default 1.96 (5 %, two-sided).' }),
+    priorMovePct: t.exposeFloat('priorMovePct', { description: 'Net move of the window before the 4 h range that counts as a prior decline / advance, percent (5 = 5 %). Default 5.' }),
     weight1h: t.float({ resolve: (x) => x.weights['1h'] }),
     weight4h: t.float({ resolve: (x) => x.weights['4h'] }),
     weight1d: t.float({ resolve: (x) => x.weights['1d'] }),
@@ -80,13 +80,13 @@ RegimeAnalysisRef.implement({
   description:
     'Multi-timeframe regime: trend or range on 1h/4h/1d/1w, the weighted primary regime with agreement and confidence, the return tendency (variance ratio, Hurst) and a Wyckoff-like phase.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'No timeframe has lookback + 1 bars yet.' }),
     time: t.field({ type: 'DateTime', nullable: true, description: 'Close time of the latest 1 h bar (else 4 h).', resolve: (a) => a.time }),
     timeframes: t.field({ type: [TimeframeRegimeRef], description: '1h, 4h, 1d, 1w in that order, including those lacking data.', resolve: (a) => a.timeframes }),
     primaryRegime: t.field({ type: MarketRegimeEnum, nullable: true, description: 'Largest summed weight among timeframes with data; a tie → RANGE.', resolve: (a) => a.primaryRegime }),
     agreement: t.exposeInt('agreement', { description: 'Timeframes with data that share the primary regime.' }),
-    timeframesWithData: t.exposeInt('timeframesWithData'),
+    timeframesWithData: t.exposeInt('timeframesWithData', { description: 'Timeframes with data.' }),
     confidence: t.exposeInt('confidence', { description: '0..100: weight of agreeing timeframes / weight of all four (missing timeframes lower it).' }),
     varianceRatio: t.field({ type: VarianceRatioRef, nullable: true, resolve: (a) => a.varianceRatio }),
     hurst: t.exposeFloat('hurst', { nullable: true, description: 'Hurst exponent (R/S) of 1 h log returns; null under 64 returns.' }),
@@ -95,7 +95,7 @@ RegimeAnalysisRef.implement({
     phaseEvidence: t.field({ type: PhaseEvidenceRef, nullable: true, resolve: (a) => a.phaseEvidence }),
     factors: t.field({ type: [FactorRef], description: 'One per timeframe with data (contributions sum to confidence / 100), plus varianceRatio and hurst.', resolve: (a) => a.factors }),
     thresholds: t.field({ type: RegimeThresholdsRef, resolve: (a) => a.thresholds }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 
@@ -137,7 +137,7 @@ builder.subscriptionField('regimeUpdated', (t) =>
   t.field({
     type: RegimeAnalysisRef,
     description: 'The multi-timeframe regime (default arguments) of one symbol each time it is recomputed (when a 1h/4h/1d/1w candle closes).',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('REGIME', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<RegimeAnalysis>(ctx, record),
   }),

@@ -42,7 +42,7 @@ SentimentFearGreedReadingRef.implement({
   fields: (t) => ({
     value: t.exposeFloat('value', { description: '0..100' }),
     classification: t.exposeString('classification', { description: "The publisher's own label (alternative.me: Extreme Fear … Extreme Greed)." }),
-    time: t.field({ type: 'DateTime', resolve: (r) => r.time }),
+    time: t.field({ description: 'Day of the reading (00:00 UTC for alternative.me).', type: 'DateTime', resolve: (r) => r.time }),
   }),
 });
 
@@ -64,8 +64,8 @@ PriceSentimentRef.implement({
     symbol: t.exposeString('symbol', { description: 'The symbol measured (BTCUSDT for ALL).' }),
     price: t.exposeFloat('price'),
     time: t.field({ type: 'DateTime', resolve: (p) => p.time }),
-    return1d: t.exposeFloat('return1d', { nullable: true }),
-    return7d: t.exposeFloat('return7d', { nullable: true }),
+    return1d: t.exposeFloat('return1d', { description: 'Return over 1 day, fraction (0.02 = 2 %); null when the price path does not reach back far enough.', nullable: true }),
+    return7d: t.exposeFloat('return7d', { description: 'Return over 7 days, fraction (0.02 = 2 %); null when the price path does not reach back far enough.', nullable: true }),
     movingAverage: t.exposeFloat('movingAverage', { nullable: true, description: 'Mean price over the last 14 days.' }),
     maDistance: t.exposeFloat('maDistance', { nullable: true, description: 'price / movingAverage − 1.' }),
     return1dScore: t.exposeFloat('return1dScore', { nullable: true, description: '50 + 50·clamp(return1d / 5 %, −1, 1).' }),
@@ -94,9 +94,9 @@ SocialSentimentRef.implement({
   description: 'Social/news sentiment. No connector is configured yet, so it is reported unavailable rather than invented.',
   fields: (t) => ({
     available: t.exposeBoolean('available'),
-    source: t.exposeString('source', { nullable: true }),
+    source: t.exposeString('source', { description: 'Connector name when available.', nullable: true }),
     score: t.exposeFloat('score', { nullable: true, description: '0..100 when available.' }),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
 
@@ -109,7 +109,7 @@ SentimentFactorRef.implement({
     weight: t.exposeFloat('weight', { description: 'baseWeight / sum of the available inputs’ baseWeights; 0 when unavailable.' }),
     contribution: t.exposeFloat('contribution', { description: 'weight × value; contributions sum to the composite.' }),
     available: t.exposeBoolean('available'),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
 
@@ -126,7 +126,7 @@ SentimentAnalysisRef.implement({
     crowd: t.field({ type: CrowdSentimentRef, nullable: true, resolve: (a) => a.crowd }),
     social: t.field({ type: SocialSentimentRef, resolve: (a) => a.social }),
     factors: t.field({ type: [SentimentFactorRef], description: 'FEAR_GREED, PRICE, CROWD, each saying whether its input was available.', resolve: (a) => a.factors }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 

@@ -41,9 +41,9 @@ SessionStatsRef.implement({
     expectedCandles: t.exposeInt('expectedCandles', { description: 'Bars the elapsed part of the session has.' }),
     averageRangePct: t.exposeFloat('averageRangePct', { nullable: true, description: 'Mean range of this session over the complete past days held (up to lookbackDays).' }),
     averageQuoteVolume: t.exposeFloat('averageQuoteVolume', { nullable: true }),
-    sampleDays: t.exposeInt('sampleDays'),
+    sampleDays: t.exposeInt('sampleDays', { description: 'Past days averaged.' }),
     rangeVsAverage: t.exposeFloat('rangeVsAverage', { nullable: true, description: 'rangePct / averageRangePct (so far for an open session).' }),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
 
@@ -66,7 +66,7 @@ NextFundingRef.implement({
 SessionsAnalysisRef.implement({
   description: 'Trading sessions and timing: the session trading now, how each of today’s sessions traded so far, and the time to the next session open and funding settlement.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'A session that opened today is not covered by the candles (its values are null).' }),
     now: t.field({ type: 'DateTime', resolve: (a) => a.now }),
     interval: t.field({ type: CandleIntervalEnum, description: 'Candle interval the session values come from.', resolve: (a) => intervalOf(a.intervalMs) }),
@@ -79,7 +79,7 @@ SessionsAnalysisRef.implement({
     nextFunding: t.field({ type: NextFundingRef, resolve: (a) => a.nextFunding }),
     sessions: t.field({ type: [SessionStatsRef], description: 'Today’s ASIA, LONDON and NEW_YORK, in that order.', resolve: (a) => a.sessions }),
     factors: t.field({ type: [FactorRef], description: 'Which session is open at now and why the phase is what it is.', resolve: (a) => a.factors }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 
@@ -122,7 +122,7 @@ builder.subscriptionField('sessionsUpdated', (t) =>
   t.field({
     type: SessionsAnalysisRef,
     description: 'The sessions analysis (default arguments) of one symbol each time it is recomputed (on candle updates).',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('SESSIONS', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<SessionsAnalysis>(ctx, record),
   }),

@@ -3,33 +3,35 @@ import { DataOriginEnum, HealthStatusEnum, SourceStateEnum, VenueStateEnum } fro
 import { ComponentHealthRef, HealthRef, MarketSourceHealthRef, SnapshotWriterHealthRef, SymbolInfoRef, VenueHealthRef } from '../schema/refs.js';
 
 ComponentHealthRef.implement({
+  description: 'Health of one dependency (database or pub/sub).',
   fields: (t) => ({
-    status: t.field({ type: HealthStatusEnum, resolve: (c) => c.status }),
-    kind: t.exposeString('kind'),
-    latencyMs: t.exposeFloat('latencyMs', { nullable: true }),
-    error: t.exposeString('error', { nullable: true }),
+    status: t.field({ description: 'State of this dependency.', type: HealthStatusEnum, resolve: (c) => c.status }),
+    kind: t.exposeString('kind', { description: 'Implementation in use, e.g. pglite, postgres, memory, redis.' }),
+    latencyMs: t.exposeFloat('latencyMs', { description: 'Round-trip time of the last health probe, milliseconds; null when it did not answer.', nullable: true }),
+    error: t.exposeString('error', { description: 'What is wrong, when it is not OK.', nullable: true }),
   }),
 });
 
 MarketSourceHealthRef.implement({
+  description: 'Health of the market-data source (live venue, simulation or replay).',
   fields: (t) => ({
-    status: t.field({ type: HealthStatusEnum, resolve: (s) => s.status }),
-    origin: t.field({ type: DataOriginEnum, nullable: true, resolve: (s) => s.origin }),
-    venue: t.exposeString('venue', { nullable: true }),
-    state: t.field({ type: SourceStateEnum, nullable: true, resolve: (s) => s.state }),
-    lastEventAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.lastEventAt }),
-    lastError: t.exposeString('lastError', { nullable: true }),
+    status: t.field({ description: 'OK, DEGRADED or DOWN, derived from the state and the age of the last event.', type: HealthStatusEnum, resolve: (s) => s.status }),
+    origin: t.field({ description: 'What the source serves (LIVE, SIMULATED or REPLAY); null when no source runs on this instance.', type: DataOriginEnum, nullable: true, resolve: (s) => s.origin }),
+    venue: t.exposeString('venue', { description: 'Venue name, e.g. binance; null when no source runs on this instance.', nullable: true }),
+    state: t.field({ description: 'State of the source; null when no source runs on this instance.', type: SourceStateEnum, nullable: true, resolve: (s) => s.state }),
+    lastEventAt: t.field({ description: 'Time of the last market event delivered; null before the first one.', type: 'DateTime', nullable: true, resolve: (s) => s.lastEventAt }),
+    lastError: t.exposeString('lastError', { description: 'Last upstream error seen, if any.', nullable: true }),
   }),
 });
 
 SnapshotWriterHealthRef.implement({
   description: 'The batched snapshot writer: what is waiting, written, and what had to be dropped.',
   fields: (t) => ({
-    buffered: t.exposeInt('buffered'),
-    written: t.exposeInt('written'),
+    buffered: t.exposeInt('buffered', { description: 'Snapshots waiting to be written.' }),
+    written: t.exposeInt('written', { description: 'Snapshots written since start.' }),
     dropped: t.exposeInt('dropped', { description: 'Snapshots lost because the buffer overflowed during a database outage.' }),
-    failedFlushes: t.exposeInt('failedFlushes'),
-    lastError: t.exposeString('lastError', { nullable: true }),
+    failedFlushes: t.exposeInt('failedFlushes', { description: 'Batch writes that failed since start.' }),
+    lastError: t.exposeString('lastError', { description: 'Error of the last failed write, if any.', nullable: true }),
     failing: t.exposeBoolean('failing', { description: 'The latest write attempt failed; rows are held for a retry.' }),
   }),
 });
@@ -37,49 +39,50 @@ SnapshotWriterHealthRef.implement({
 VenueHealthRef.implement({
   description: 'One upstream venue as this instance sees it.',
   fields: (t) => ({
-    venue: t.exposeString('venue'),
-    state: t.field({ type: VenueStateEnum, resolve: (v) => v.state }),
+    venue: t.exposeString('venue', { description: 'Venue name, e.g. binance, deribit, coingecko, alternative.me.' }),
+    state: t.field({ description: 'State of this venue as this instance sees it.', type: VenueStateEnum, resolve: (v) => v.state }),
     blockedUntil: t.field({ type: 'DateTime', nullable: true, description: 'End of a 429 pause or a 418 ban.', resolve: (v) => v.blockedUntil }),
     usedWeight: t.exposeFloat('usedWeight', { nullable: true, description: 'Request weight used in the current window, as the venue reports it.' }),
     weightBudget: t.exposeFloat('weightBudget', { nullable: true, description: 'The share of the venue limit perpgraph allows itself.' }),
-    lastError: t.exposeString('lastError', { nullable: true }),
-    lastSuccessAt: t.field({ type: 'DateTime', nullable: true, resolve: (v) => v.lastSuccessAt }),
-    reconnects: t.exposeInt('reconnects'),
+    lastError: t.exposeString('lastError', { description: 'Last error seen from this venue, if any.', nullable: true }),
+    lastSuccessAt: t.field({ description: 'Time of the last successful request; null before the first one.', type: 'DateTime', nullable: true, resolve: (v) => v.lastSuccessAt }),
+    reconnects: t.exposeInt('reconnects', { description: 'Stream reconnects since start.' }),
   }),
 });
 
 HealthRef.implement({
   description: 'Readiness of this instance, the same report as GET /ready.',
   fields: (t) => ({
-    status: t.field({ type: HealthStatusEnum, resolve: (h) => h.status }),
-    ready: t.exposeBoolean('ready'),
-    version: t.exposeString('version'),
-    role: t.exposeString('role'),
-    uptimeMs: t.exposeFloat('uptimeMs'),
-    database: t.field({ type: ComponentHealthRef, resolve: (h) => h.database }),
-    pubsub: t.field({ type: ComponentHealthRef, resolve: (h) => h.pubsub }),
-    marketSource: t.field({ type: MarketSourceHealthRef, resolve: (h) => h.marketSource }),
-    snapshots: t.field({ type: SnapshotWriterHealthRef, resolve: (h) => h.snapshots }),
-    venues: t.field({ type: [VenueHealthRef], resolve: (h) => h.venues }),
+    status: t.field({ description: 'Overall state: the worst of its components.', type: HealthStatusEnum, resolve: (h) => h.status }),
+    ready: t.exposeBoolean('ready', { description: 'True when this instance can serve its role (GET /ready answers 200).' }),
+    version: t.exposeString('version', { description: 'perpgraph version (package.json).' }),
+    role: t.exposeString('role', { description: 'What this instance runs: all (ingests, analyses and serves) or api (serves what ingesting instances publish through Redis).' }),
+    uptimeMs: t.exposeFloat('uptimeMs', { description: 'Milliseconds since this process started.' }),
+    database: t.field({ description: 'The snapshot database (PGlite or Postgres).', type: ComponentHealthRef, resolve: (h) => h.database }),
+    pubsub: t.field({ description: 'The pub/sub used by subscriptions (in-memory or Redis).', type: ComponentHealthRef, resolve: (h) => h.pubsub }),
+    marketSource: t.field({ description: 'The market-data source.', type: MarketSourceHealthRef, resolve: (h) => h.marketSource }),
+    snapshots: t.field({ description: 'The batched snapshot writer.', type: SnapshotWriterHealthRef, resolve: (h) => h.snapshots }),
+    venues: t.field({ description: 'One line per upstream venue this instance reads.', type: [VenueHealthRef], resolve: (h) => h.venues }),
   }),
 });
 
 SymbolInfoRef.implement({
+  description: 'A perpetual listed by the venue (exchangeInfo on Binance), with its price and quantity increments.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
-    baseAsset: t.exposeString('baseAsset'),
-    quoteAsset: t.exposeString('quoteAsset'),
-    contractType: t.exposeString('contractType'),
-    status: t.exposeString('status'),
-    tickSize: t.exposeFloat('tickSize'),
-    stepSize: t.exposeFloat('stepSize'),
-    fundingIntervalHours: t.exposeFloat('fundingIntervalHours'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
+    baseAsset: t.exposeString('baseAsset', { description: 'Base asset, e.g. BTC.' }),
+    quoteAsset: t.exposeString('quoteAsset', { description: 'Quote asset, e.g. USDT; prices are in it (USDT ≈ USD).' }),
+    contractType: t.exposeString('contractType', { description: 'Contract type, e.g. PERPETUAL.' }),
+    status: t.exposeString('status', { description: 'Venue trading status, e.g. TRADING.' }),
+    tickSize: t.exposeFloat('tickSize', { description: 'Price increment (quote currency); prices served as prices are rounded to it.' }),
+    stepSize: t.exposeFloat('stepSize', { description: 'Quantity increment (base asset).' }),
+    fundingIntervalHours: t.exposeFloat('fundingIntervalHours', { description: 'Hours between funding settlements (8 on most Binance USD-M perpetuals).' }),
   }),
 });
 
 // --- Queries ---
 
-builder.queryField('health', (t) => t.field({ type: HealthRef, resolve: (_root, _args, ctx) => ctx.services.health() }));
+builder.queryField('health', (t) => t.field({ description: 'Readiness of this instance (the same report as GET /ready).', type: HealthRef, resolve: (_root, _args, ctx) => ctx.services.health() }));
 
 builder.queryField('symbols', (t) =>
   t.field({ type: [SymbolInfoRef], description: 'The symbols this instance serves.', resolve: (_root, _args, ctx) => [...ctx.services.symbols()] }),

@@ -32,10 +32,10 @@ TrapRef.implement({
   description: 'One liquidity grab or fake breakout at a prior swing level, with its evidence and the factors of its confidence.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Stable id `TYPE:time(ms):level`; the same detection keeps it on every recomputation.' }),
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     interval: t.exposeString('interval', { description: 'Candle interval analysed, e.g. 15m.' }),
     type: t.field({ type: TrapTypeEnum, resolve: (x) => x.type }),
-    direction: t.field({ type: TrapDirectionEnum, resolve: (x) => x.direction }),
+    direction: t.field({ description: 'The move the trap implies: BEARISH after a trap above (longs/breakout buyers caught), BULLISH after one below.', type: TrapDirectionEnum, resolve: (x) => x.direction }),
     level: t.exposeFloat('level', { description: 'Price of the swept level.' }),
     levelSource: t.field({ type: TrapLevelSourceEnum, resolve: (x) => x.levelSource }),
     levelTime: t.field({ type: 'DateTime', description: 'Open time of the swing bar that made the level.', resolve: (x) => x.levelTime }),
@@ -55,7 +55,7 @@ TrapRef.implement({
       description: 'Liquidated notional at prices beyond the level during the pattern (evidence only); null when the source sent no liquidations.',
     }),
     confidence: t.exposeFloat('confidence', { description: '0..1, the sum of the factor contributions (wickSize 0.3, volume 0.25, levelStrength 0.25, reclaimSpeed 0.2).' }),
-    factors: t.field({ type: [FactorRef], resolve: (x) => x.factors }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (x) => x.factors }),
     bar: t.field({ type: TrapBarRef, description: 'The piercing bar.', resolve: (x) => x.bar }),
     reclaimBar: t.field({ type: TrapBarRef, description: 'The bar that closed back inside (the piercing bar itself for a grab).', resolve: (x) => x.reclaimBar }),
   }),
@@ -65,14 +65,14 @@ TrapAnalysisRef.implement({
   description:
     'Market-maker traps on closed candles: liquidity grabs (stop hunts) and fake breakouts at prior confirmed swing levels, each with a confidence and its factors. Causal: a detection never changes once reported.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     interval: t.exposeString('interval'),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'Fewer closed bars than ATR(14) needs; no detection is possible yet.' }),
     sensitivity: t.exposeFloat('sensitivity', { description: 'Pierce threshold in ATRs.' }),
     reclaimBars: t.exposeInt('reclaimBars', { description: 'K: bars within which a breakout must close back inside to be fake.' }),
     barsAnalyzed: t.exposeInt('barsAnalyzed'),
-    firstBarTime: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.firstBarTime }),
-    lastBarTime: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.lastBarTime }),
+    firstBarTime: t.field({ description: 'Open time of the first bar analysed; null without bars.', type: 'DateTime', nullable: true, resolve: (a) => a.firstBarTime }),
+    lastBarTime: t.field({ description: 'Open time of the last bar analysed; null without bars.', type: 'DateTime', nullable: true, resolve: (a) => a.lastBarTime }),
     atr: t.exposeFloat('atr', { nullable: true, description: 'ATR(14) as of the last closed bar.' }),
     threshold: t.exposeFloat('threshold', { nullable: true, description: 'sensitivity × atr as of the last closed bar.' }),
     traps: t.field({
@@ -82,7 +82,7 @@ TrapAnalysisRef.implement({
     }),
     active: t.field({ type: [TrapRef], description: 'Detections of the last 8 bars whose extreme price has not been exceeded since, newest first.', resolve: (a) => a.active }),
     latest: t.field({ type: TrapRef, nullable: true, description: 'The newest detection, whatever the range.', resolve: (a) => a.latest }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 
@@ -90,6 +90,7 @@ TrapAnalysisRef.implement({
 
 builder.objectField(MarketRef, 'traps', (t) =>
   t.field({
+    description: 'Liquidity-grab and fake-breakout (trap) analysis.',
     type: TrapAnalysisRef,
     args: {
       interval: t.arg({ type: CandleIntervalEnum, required: true, defaultValue: DEFAULT_TRAP_PARAMS.interval, description: 'Candle interval analysed (default I15M).' }),
@@ -133,7 +134,7 @@ builder.subscriptionField('trapsUpdated', (t) =>
   t.field({
     type: TrapAnalysisRef,
     description: 'The default trap analysis (15 m, sensitivity 0.2) of one symbol each time it is recomputed; `traps` holds the newest 50.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('TRAPS', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => {
       const analysis = withMeta<TrapAnalysis>(ctx, record);
@@ -146,7 +147,7 @@ builder.subscriptionField('trapDetected', (t) =>
   t.field({
     type: TrapRef,
     description: 'Each new trap of one symbol (default analysis: 15 m candles, sensitivity 0.2), once, when the bar completing it closes. Traps found in the history at startup are not announced.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('trap:detected', requireSymbol(ctx, args.symbol))),
     resolve: (trap: Trap) => trap,
   }),

@@ -74,19 +74,19 @@ VolatilityPersistenceRef.implement({
 VolatilityThresholdsRef.implement({
   description: 'The parameters used (defaults unless given as arguments).',
   fields: (t) => ({
-    atrPeriod: t.exposeInt('atrPeriod'),
-    bbPeriod: t.exposeInt('bbPeriod'),
-    bbStdDev: t.exposeFloat('bbStdDev'),
-    realizedVolWindow: t.exposeInt('realizedVolWindow'),
-    percentileLookback: t.exposeInt('percentileLookback'),
-    minHistory: t.exposeInt('minHistory'),
-    highVolPercentile: t.exposeFloat('highVolPercentile'),
-    explosivePercentile: t.exposeFloat('explosivePercentile'),
-    extremePercentile: t.exposeFloat('extremePercentile'),
-    persistenceBars: t.exposeInt('persistenceBars'),
-    targetVolatility: t.exposeFloat('targetVolatility'),
-    minRiskMultiplier: t.exposeFloat('minRiskMultiplier'),
-    maxRiskMultiplier: t.exposeFloat('maxRiskMultiplier'),
+    atrPeriod: t.exposeInt('atrPeriod', { description: 'ATR period (Wilder smoothing, trading-signals `ATR`). Default 14.' }),
+    bbPeriod: t.exposeInt('bbPeriod', { description: 'Bollinger band period. Default 20.' }),
+    bbStdDev: t.exposeFloat('bbStdDev', { description: 'Bollinger band width in population standard deviations. Default 2.' }),
+    realizedVolWindow: t.exposeInt('realizedVolWindow', { description: 'Log returns in the realized-volatility window. Default 20.' }),
+    percentileLookback: t.exposeInt('percentileLookback', { description: 'ATR% readings before a bar that its percentile rank is taken against (rolling). Default 250.' }),
+    minHistory: t.exposeInt('minHistory', { description: 'Minimum ATR% readings before a bar can be classified (otherwise warming up). Default 50.' }),
+    highVolPercentile: t.exposeFloat('highVolPercentile', { description: 'Percentile (0..100) of ATR% at or above which the regime is HIGH_VOL. Default 60.' }),
+    explosivePercentile: t.exposeFloat('explosivePercentile', { description: 'Percentile at or above which the regime is EXPLOSIVE. Default 85.' }),
+    extremePercentile: t.exposeFloat('extremePercentile', { description: 'Percentile at or above which the regime is EXTREME. Default 97.' }),
+    persistenceBars: t.exposeInt('persistenceBars', { description: 'Bars ahead of the persistence (clustering) probability. Default 5.' }),
+    targetVolatility: t.exposeFloat('targetVolatility', { description: 'Annualized volatility the risk multiplier targets (0.5 = 50 %). Default 0.5.' }),
+    minRiskMultiplier: t.exposeFloat('minRiskMultiplier', { description: 'Lower clamp of the risk multiplier. Default 0.25.' }),
+    maxRiskMultiplier: t.exposeFloat('maxRiskMultiplier', { description: 'Upper clamp of the risk multiplier. Default 2.' }),
   }),
 });
 
@@ -94,8 +94,8 @@ VolatilityAnalysisRef.implement({
   description:
     'Volatility of one candle interval: ATR / ATR%, Bollinger bands and bandwidth, annualized realized volatility, a four-state regime with its age, transitions and persistence probability, and a risk multiplier for position sizing.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
-    interval: t.field({ type: CandleIntervalEnum, resolve: (a) => a.interval as CandleInterval }),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
+    interval: t.field({ description: 'Candle interval the result was computed from.', type: CandleIntervalEnum, resolve: (a) => a.interval as CandleInterval }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'Too few closed candles to rank ATR% (atrPeriod + minHistory + 1): regime fields are null.' }),
     time: t.field({ type: 'DateTime', nullable: true, description: 'Close time of the latest closed candle.', resolve: (a) => a.time }),
     bars: t.exposeInt('bars'),
@@ -119,17 +119,17 @@ VolatilityAnalysisRef.implement({
       nullable: true,
       description: 'clamp(targetVolatility / realizedVol, minRiskMultiplier, maxRiskMultiplier): multiply a base position size by it.',
     }),
-    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (a) => a.factors }),
     thresholds: t.field({ type: VolatilityThresholdsRef, resolve: (a) => a.thresholds }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 
 VolatilityRegimeChangeRef.implement({
   description: 'The default (1 h) volatility regime of a symbol changed.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
-    interval: t.field({ type: CandleIntervalEnum, resolve: (c) => c.interval as CandleInterval }),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
+    interval: t.field({ description: 'Candle interval the result was computed from.', type: CandleIntervalEnum, resolve: (c) => c.interval as CandleInterval }),
     time: t.field({ type: 'DateTime', description: 'Close time of the first bar in the new regime.', resolve: (c) => c.time }),
     from: t.field({ type: VolatilityRegimeEnum, resolve: (c) => c.from }),
     to: t.field({ type: VolatilityRegimeEnum, resolve: (c) => c.to }),
@@ -200,7 +200,7 @@ builder.subscriptionField('volatilityUpdated', (t) =>
   t.field({
     type: VolatilityAnalysisRef,
     description: 'The volatility analysis (1 h, default arguments) of one symbol each time it is recomputed (when a 1 h candle closes).',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('VOLATILITY', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<VolatilityAnalysis>(ctx, record),
   }),
@@ -210,7 +210,7 @@ builder.subscriptionField('volatilityRegimeChanged', (t) =>
   t.field({
     type: VolatilityRegimeChangeRef,
     description: 'Fires only when the default (1 h) volatility regime of the symbol changes (not on every recomputation).',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('volatility:regime-changed', requireSymbol(ctx, args.symbol))),
     resolve: (change: VolatilityRegimeChange) => change,
   }),

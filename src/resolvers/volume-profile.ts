@@ -57,15 +57,15 @@ VolumeNodeRef.implement({
     priceLow: t.exposeFloat('priceLow'),
     priceHigh: t.exposeFloat('priceHigh'),
     volume: t.exposeFloat('volume'),
-    smoothedVolume: t.exposeFloat('smoothedVolume'),
+    smoothedVolume: t.exposeFloat('smoothedVolume', { description: 'The smoothed volume the node was detected on.' }),
   }),
 });
 
 VolumeProfileRef.implement({
   description: 'Volume profile of a time range: volume per price bucket, point of control, value area and high/low-volume nodes.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
-    interval: t.field({ type: CandleIntervalEnum, resolve: (p) => p.interval as CandleInterval }),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
+    interval: t.field({ description: 'Candle interval the result was computed from.', type: CandleIntervalEnum, resolve: (p) => p.interval as CandleInterval }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'No volume in the range held: POC, value area and position are null.' }),
     from: t.field({ type: 'DateTime', resolve: (p) => p.from }),
     to: t.field({ type: 'DateTime', resolve: (p) => p.to }),
@@ -84,9 +84,9 @@ VolumeProfileRef.implement({
     buckets: t.field({ type: [VolumeProfileBucketRef], description: 'From the lowest low to the highest high, ascending.', resolve: (p) => p.buckets }),
     highVolumeNodes: t.field({ type: [VolumeNodeRef], description: 'Up to 5, heaviest first.', resolve: (p) => p.highVolumeNodes }),
     lowVolumeNodes: t.field({ type: [VolumeNodeRef], description: 'Up to 5, thinnest first.', resolve: (p) => p.lowVolumeNodes }),
-    factors: t.field({ type: [FactorRef], resolve: (p) => p.factors }),
-    note: t.exposeString('note'),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (p) => p.meta }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (p) => p.factors }),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (p) => p.meta }),
   }),
 });
 
@@ -136,7 +136,7 @@ builder.subscriptionField('volumeProfileUpdated', (t) =>
   t.field({
     type: VolumeProfileRef,
     description: 'The volume profile (5 m candles, last 24 h, default buckets) of one symbol each time it is recomputed (on candle updates; the values move when a 5 m candle closes).',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('VOLUME_PROFILE', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<VolumeProfile>(ctx, record),

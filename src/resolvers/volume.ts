@@ -37,7 +37,7 @@ VolumeSessionVwapRef.implement({
   fields: (t) => ({
     sessionStart: t.field({ type: 'DateTime', description: '00:00 UTC of the session.', resolve: (s) => s.sessionStart }),
     vwap: t.exposeFloat('vwap'),
-    stdDev: t.exposeFloat('stdDev'),
+    stdDev: t.exposeFloat('stdDev', { description: 'Volume-weighted standard deviation of the typical price around the VWAP.' }),
     upper1: t.exposeFloat('upper1'),
     lower1: t.exposeFloat('lower1'),
     upper2: t.exposeFloat('upper2'),
@@ -60,7 +60,7 @@ AnchoredVwapRef.implement({
     bars: t.exposeInt('bars'),
     volume: t.exposeFloat('volume'),
     distancePct: t.exposeFloat('distancePct', { nullable: true, description: '(close − vwap) / vwap × 100.' }),
-    note: t.exposeString('note'),
+    note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
 
@@ -72,7 +72,7 @@ VolumeBarRef.implement({
     volume: t.exposeFloat('volume'),
     delta: t.exposeFloat('delta', { description: 'Taker buy − taker sell volume (base asset).' }),
     cvd: t.exposeFloat('cvd', { description: 'Cumulative delta from the first candle held: read its slope, not its level.' }),
-    obv: t.exposeFloat('obv', { nullable: true }),
+    obv: t.exposeFloat('obv', { description: 'On-balance volume (trading-signals OBV), starting at the second candle held.', nullable: true }),
     volumeZ: t.exposeFloat('volumeZ', { nullable: true }),
     spike: t.exposeBoolean('spike'),
     sessionVwap: t.exposeFloat('sessionVwap', { nullable: true }),
@@ -99,8 +99,8 @@ VolumeAnalysisRef.implement({
   description:
     'Volume and order flow of one candle interval: taker delta and CVD, volume spikes (z-score vs a rolling baseline), OBV, session VWAP with σ bands, anchored VWAP and a flow classification.',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
-    interval: t.field({ type: CandleIntervalEnum, resolve: (a) => a.interval as CandleInterval }),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
+    interval: t.field({ description: 'Candle interval the result was computed from.', type: CandleIntervalEnum, resolve: (a) => a.interval as CandleInterval }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'Fewer than max(lookback + 1, 20) closed candles: z-score and flow are null.' }),
     time: t.field({ type: 'DateTime', nullable: true, description: 'Close time of the latest closed candle.', resolve: (a) => a.time }),
     bars: t.exposeInt('bars', { description: 'Closed candles analysed.' }),
@@ -111,20 +111,20 @@ VolumeAnalysisRef.implement({
     obv: t.exposeFloat('obv', { nullable: true }),
     volumeZ: t.exposeFloat('volumeZ', { nullable: true, description: 'Latest bar volume vs the `lookback` bars before it, in population σ.' }),
     spike: t.exposeBoolean('spike', { description: 'volumeZ ≥ spikeZ on the latest bar.' }),
-    baselineMean: t.exposeFloat('baselineMean', { nullable: true }),
-    baselineStdDev: t.exposeFloat('baselineStdDev', { nullable: true }),
+    baselineMean: t.exposeFloat('baselineMean', { description: 'Mean volume of the rolling baseline before the latest bar (base asset).', nullable: true }),
+    baselineStdDev: t.exposeFloat('baselineStdDev', { description: 'Population standard deviation of that baseline (base asset).', nullable: true }),
     session: t.field({ type: VolumeSessionVwapRef, nullable: true, description: 'Null when the day’s first candle is not held.', resolve: (a) => a.session }),
     anchored: t.field({ type: AnchoredVwapRef, nullable: true, description: 'Null without candles.', resolve: (a) => a.anchored }),
     deltaImbalance: t.exposeFloat('deltaImbalance', { nullable: true, description: 'Σ delta / Σ volume over the last 20 bars (−1..1).' }),
     cvdSlope: t.exposeFloat('cvdSlope', { nullable: true, description: 'OLS slope of CVD over the last 20 bars / their mean volume.' }),
     flow: t.field({ type: VolumeFlowEnum, nullable: true, resolve: (a) => a.flow }),
     score: t.exposeFloat('score', { description: '−100..100: positive = buyers in control (0 while warming up).' }),
-    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (a) => a.factors }),
     spikes: t.field({ type: [VolumeSpikeRef], description: 'Spikes among the bars of `series`, oldest first.', resolve: (a) => a.spikes }),
     series: t.field({ type: [VolumeBarRef], description: 'The last 100 closed bars, oldest first.', resolve: (a) => a.series }),
     lookback: t.exposeInt('lookback'),
     spikeZ: t.exposeFloat('spikeZ'),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 
@@ -172,7 +172,7 @@ builder.subscriptionField('volumeUpdated', (t) =>
   t.field({
     type: VolumeAnalysisRef,
     description: 'The volume analysis (5 m, default arguments) of one symbol each time it is recomputed (on candle updates; the values move when a 5 m candle closes).',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('VOLUME', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<VolumeAnalysis>(ctx, record),
   }),

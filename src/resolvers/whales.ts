@@ -21,11 +21,11 @@ const minNotionalArg = z
 WhaleTradeRef.implement({
   description: 'One large (aggregated) trade; side is the taker side, notional = price × qty in quote currency (USDT ≈ USD).',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     id: t.exposeFloat('id', { description: 'Venue trade id (aggregate trade id on Binance).' }),
     price: t.exposeFloat('price'),
     qty: t.exposeFloat('qty'),
-    notional: t.exposeFloat('notional'),
+    notional: t.exposeFloat('notional', { description: 'price × qty, quote currency (USDT ≈ USD).' }),
     side: t.field({ type: TradeSideEnum, resolve: (x) => x.side }),
     time: t.field({ type: 'DateTime', resolve: (x) => x.time }),
   }),
@@ -35,7 +35,7 @@ WhaleActivityRef.implement({
   description:
     'Whale activity: large taker trades over a window, buy/sell notional and pressure, net flow, and whether whales accumulate (buy into flat/falling prices) or distribute (sell into flat/rising prices).',
   fields: (t) => ({
-    symbol: t.exposeString('symbol'),
+    symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     window: t.field({ type: WhaleWindowEnum, resolve: (a) => a.window }),
     windowMs: t.exposeFloat('windowMs'),
     minNotional: t.exposeFloat('minNotional', { description: 'A trade counts when price × qty ≥ this (quote currency).' }),
@@ -59,11 +59,11 @@ WhaleActivityRef.implement({
     pattern: t.field({ type: WhalePatternEnum, nullable: true, resolve: (a) => a.pattern }),
     signal: t.field({ type: WhaleSignalEnum, nullable: true, resolve: (a) => a.signal }),
     score: t.exposeFloat('score', { description: '−100..100: positive = whales net buying, negative = net selling; 0 while warming up.' }),
-    factors: t.field({ type: [FactorRef], resolve: (a) => a.factors }),
+    factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (a) => a.factors }),
     largestTrades: t.field({ type: [WhaleTradeRef], description: 'The 10 largest whale trades of the window, largest first.', resolve: (a) => a.largestTrades }),
-    lastWhaleAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.lastWhaleAt }),
+    lastWhaleAt: t.field({ description: 'Time of the newest whale trade in the window.', type: 'DateTime', nullable: true, resolve: (a) => a.lastWhaleAt }),
     note: t.exposeString('note', { description: 'What was measured, or why values are missing.' }),
-    meta: t.field({ type: AnalysisMetaRef, resolve: (a) => a.meta }),
+    meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
 
@@ -95,7 +95,7 @@ builder.subscriptionField('whalesUpdated', (t) =>
   t.field({
     type: WhaleActivityRef,
     description: 'The whale analysis (default arguments: 100 000 USD, 1 h) of one symbol each time it is recomputed.',
-    args: { symbol: t.arg.string({ required: true }) },
+    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('WHALES', requireSymbol(ctx, args.symbol)))),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<WhaleActivity>(ctx, record),
   }),
@@ -106,7 +106,7 @@ builder.subscriptionField('whaleTrade', (t) =>
     type: WhaleTradeRef,
     description: `Each trade of one symbol with notional ≥ minNotional (default ${DEFAULT_WHALE_MIN_NOTIONAL} USD, at least ${WHALE_TRADE_FLOOR}) as it arrives.`,
     args: {
-      symbol: t.arg.string({ required: true }),
+      symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }),
       minNotional: t.arg.float({ validate: minNotionalArg, description: `Default ${DEFAULT_WHALE_MIN_NOTIONAL}, at least ${WHALE_TRADE_FLOOR} (USD).` }),
     },
     subscribe: (_root, args, ctx) => {

@@ -28,5 +28,5 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.queryType({});
-builder.subscriptionType({});
+builder.queryType({ description: 'Read the latest analyses, raw market data, snapshots and health.',});
+builder.subscriptionType({ description: 'Live updates over graphql-ws: each analysis as it is recomputed, and market events.',});

@@ -38,15 +38,29 @@ export const CrossAssetRegimeRef = builder.objectRef<CrossAssetRegimeResult>('Cr
 export const CorrelationBreakSeverityEnum = builder.enumType(CorrelationBreakSeverities, {
   name: 'CorrelationBreakSeverity',
   description: 'Size of |window − baseline| Pearson: LOW ≥ 0.15, MEDIUM ≥ 0.30, HIGH ≥ 0.50 (defaults).',
+  values: {
+    HIGH: { description: '|window − baseline| ≥ `breakHigh` (default 0.50).' },
+    LOW: { description: '|window − baseline| ≥ `breakLow` (default 0.15).' },
+    MEDIUM: { description: '|window − baseline| ≥ `breakMedium` (default 0.30).' },
+  },
 });
 
 export const CorrelationBreakDirectionEnum = builder.enumType(CorrelationBreakDirections, {
   name: 'CorrelationBreakDirection',
   description: 'WEAKENING: the pair moves together less than over its baseline (decoupling). STRENGTHENING: more (recoupling).',
+  values: {
+    STRENGTHENING: { description: 'The pair moves together more than it used to (recoupling, often in stress).' },
+    WEAKENING: { description: 'The pair moves together less than it used to (decoupling).' },
+  },
 });
 
 export const CrossAssetRegimeEnum = builder.enumType(CrossAssetRegimes, {
   name: 'CrossAssetRegime',
   description:
     'ALTSEASON: alts beat BTC by ≥ 5 % (log) over the window while BTC dominance is not rising. Otherwise RISK_ON when the weighted risk score ≥ 0, RISK_OFF below.',
+  values: {
+    ALTSEASON: { description: 'Alts clearly outperform BTC over the window while BTC dominance is not rising.' },
+    RISK_OFF: { description: 'Risk aversion: BTC falling, alts underperforming, fear, dominance rising.' },
+    RISK_ON: { description: 'Risk appetite: BTC rising and/or alts outperforming, greed, dominance falling.' },
+  },
 });

@@ -40,21 +40,41 @@ export const LiquidationHeatmapWindowRef = builder.objectRef<HeatmapWindow>('Liq
 export const LiquidationPositionSideEnum = builder.enumType(PositionSides, {
   name: 'LiquidationPositionSide',
   description: 'Side of the estimated positions: LONG positions are liquidated below the price, SHORT above.',
+  values: {
+    LONG: { description: 'Long positions: liquidated below the current price.' },
+    SHORT: { description: 'Short positions: liquidated above the current price.' },
+  },
 });
 
 export const LiquidationRiskLevelEnum = builder.enumType(LiquidationRiskLevels, {
   name: 'LiquidationRiskLevel',
   description:
     'Size of a liquidation cluster in minutes of average traded volume: LOW < 0.5, MEDIUM ≥ 0.5, HIGH ≥ 2, EXTREME ≥ 5 (LOW without a volume reference).',
+  values: {
+    EXTREME: { description: '≥ 5 minutes of average traded volume.' },
+    HIGH: { description: '≥ 2 minutes of average traded volume.' },
+    LOW: { description: '< 0.5 minutes of average traded volume, or no volume reference.' },
+    MEDIUM: { description: '≥ 0.5 minutes of average traded volume.' },
+  },
 });
 
 export const LiquidationPressureEnum = builder.enumType(LiquidationPressures, {
   name: 'LiquidationPressure',
   description:
     'Which side carries more estimated liquidation notional: LONG_HEAVY (pressure score ≥ 20, downside fuel), SHORT_HEAVY (≤ −20, squeeze fuel), BALANCED.',
+  values: {
+    BALANCED: { description: 'Pressure score between −20 and 20.' },
+    LONG_HEAVY: { description: 'Pressure score ≥ 20: more long liquidation notional below (downside fuel).' },
+    SHORT_HEAVY: { description: 'Pressure score ≤ −20: more short liquidation notional above (squeeze fuel).' },
+  },
 });
 
 export const LiquidationCascadeDirectionEnum = builder.enumType(CascadeDirections, {
   name: 'LiquidationCascadeDirection',
   description: 'Where a liquidation cascade is more likely: UP or DOWN when one probability exceeds the other by ≥ 0.05, else NEUTRAL.',
+  values: {
+    DOWN: { description: 'downProbability exceeds upProbability by ≥ 0.05.' },
+    NEUTRAL: { description: 'Neither probability leads by 0.05, or neither is known.' },
+    UP: { description: 'upProbability exceeds downProbability by ≥ 0.05.' },
+  },
 });

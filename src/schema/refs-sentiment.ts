@@ -24,6 +24,13 @@ export const SentimentFactorRef = builder.objectRef<SentimentFactor>('SentimentF
 export const SentimentClassificationEnum = builder.enumType(SentimentClassifications, {
   name: 'SentimentClassification',
   description: 'Band of the 0-100 composite: EXTREME_FEAR ≤ 25 < FEAR ≤ 46 < NEUTRAL ≤ 54 < GREED ≤ 75 < EXTREME_GREED (alternative.me cut-offs).',
+  values: {
+    EXTREME_FEAR: { description: '0..25' },
+    EXTREME_GREED: { description: '76..100' },
+    FEAR: { description: '26..46' },
+    GREED: { description: '55..75' },
+    NEUTRAL: { description: '47..54' },
+  },
 });
 
 export const SentimentFactorNameEnum = builder.enumType(
@@ -31,5 +38,10 @@ export const SentimentFactorNameEnum = builder.enumType(
   {
     name: 'SentimentFactorName',
     description: 'Input of the sentiment composite: FEAR_GREED (the index), PRICE (momentum and distance from the mean), CROWD (funding and long/short).',
+    values: {
+      CROWD: { description: 'Funding and long/short positioning.' },
+      FEAR_GREED: { description: 'The Fear & Greed index.' },
+      PRICE: { description: 'Price momentum and distance from its mean.' },
+    },
   },
 );

@@ -24,4 +24,10 @@ export const VolatilityRegimeEnum = builder.enumType(VolatilityRegimes, {
   name: 'VolatilityRegime',
   description:
     'Volatility state from the percentile rank of ATR% against its own recent history: STABLE (< highVolPercentile, default 60), HIGH_VOL (≥ 60), EXPLOSIVE (≥ 85), EXTREME (≥ 97).',
+  values: {
+    EXPLOSIVE: { description: 'ATR% at or above `explosivePercentile`: expansion, stops and sizes need adjusting.' },
+    EXTREME: { description: 'ATR% at or above `extremePercentile`: the top few percent of its history (crash / squeeze bars).' },
+    HIGH_VOL: { description: 'ATR% at or above `highVolPercentile`: wider than usual ranges.' },
+    STABLE: { description: 'ATR% below the `highVolPercentile` of its history: ordinary conditions.' },
+  },
 });

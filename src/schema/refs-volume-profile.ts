@@ -10,4 +10,9 @@ export const VolumeNodeRef = builder.objectRef<VolumeNode>('VolumeNode');
 export const ValueAreaPositionEnum = builder.enumType(ValueAreaPositions, {
   name: 'ValueAreaPosition',
   description: 'Where the latest close sits relative to the value area: ABOVE the VAH, INSIDE, or BELOW the VAL.',
+  values: {
+    ABOVE: { description: 'Close above the value-area high.' },
+    BELOW: { description: 'Close below the value-area low.' },
+    INSIDE: { description: 'Close within the value area.' },
+  },
 });
