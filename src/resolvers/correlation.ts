@@ -37,7 +37,7 @@ CorrelationRowRef.implement({
   description: 'One matrix row: the row symbol and its correlation with each symbol of `symbols`, in that order (null: too few overlapping returns).',
   fields: (t) => ({
     symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
-    values: t.field({ type: ['Float'], nullable: { list: false, items: true }, resolve: (r) => r.values }),
+    values: t.field({ description: 'Correlation (−1..1) with each symbol of `symbols`, in that order; null with too few overlapping returns.', type: ['Float'], nullable: { list: false, items: true }, resolve: (r) => r.values }),
   }),
 });
 
@@ -45,7 +45,7 @@ CorrelationSampleRowRef.implement({
   description: 'One row of sample sizes: overlapping log returns behind each correlation of the row.',
   fields: (t) => ({
     symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
-    values: t.exposeIntList('values'),
+    values: t.exposeIntList('values', { description: 'Overlapping returns with each symbol of `symbols`, in that order.' }),
   }),
 });
 
@@ -53,7 +53,7 @@ LeadLagRef.implement({
   description: 'Cross-correlation corr(r_a[t], r_b[t+k]) for k = −maxLag..maxLag and its peak (largest |value|; ties go to the smaller lag).',
   fields: (t) => ({
     leader: t.exposeString('leader', { nullable: true, description: 'The symbol whose returns come first; null when the peak is at lag 0.' }),
-    follower: t.exposeString('follower', { nullable: true }),
+    follower: t.exposeString('follower', { description: 'The symbol whose returns come later; null when the peak is at lag 0.', nullable: true }),
     lagBars: t.exposeInt('lagBars', { description: 'Bars by which the leader leads.' }),
     peakCorrelation: t.exposeFloat('peakCorrelation', { description: 'Cross-correlation at the peak lag (largest |value|).' }),
     lag0Correlation: t.exposeFloat('lag0Correlation', { description: 'Cross-correlation at lag 0 (same as the pair\'s Pearson over the lag grid).' }),
@@ -70,28 +70,28 @@ LeadLagRef.implement({
 CorrelationPairRef.implement({
   description: 'One pair: correlations of log returns over the window and the baseline, and the lead/lag.',
   fields: (t) => ({
-    a: t.exposeString('a'),
-    b: t.exposeString('b'),
-    pearson: t.exposeFloat('pearson', { nullable: true }),
-    spearman: t.exposeFloat('spearman', { nullable: true }),
+    a: t.exposeString('a', { description: 'First symbol.' }),
+    b: t.exposeString('b', { description: 'Second symbol.' }),
+    pearson: t.exposeFloat('pearson', { description: 'Pearson correlation of log returns over the window, −1..1; null with too few overlapping returns.', nullable: true }),
+    spearman: t.exposeFloat('spearman', { description: 'Spearman rank correlation over the window, −1..1; null with too few overlapping returns.', nullable: true }),
     samples: t.exposeInt('samples', { description: 'Overlapping returns in the window.' }),
     baselinePearson: t.exposeFloat('baselinePearson', { nullable: true, description: 'Pearson over the baseline (baselineWindow bars); null unless it holds ≥ samples + 30 returns.' }),
-    baselineSamples: t.exposeInt('baselineSamples'),
+    baselineSamples: t.exposeInt('baselineSamples', { description: 'Overlapping returns in the baseline.' }),
     change: t.exposeFloat('change', { nullable: true, description: 'pearson − baselinePearson.' }),
-    leadLag: t.field({ type: LeadLagRef, nullable: true, resolve: (p) => p.leadLag }),
+    leadLag: t.field({ description: 'Lead/lag cross-correlation; null with too few samples.', type: LeadLagRef, nullable: true, resolve: (p) => p.leadLag }),
   }),
 });
 
 CorrelationBreakRef.implement({
   description: 'A pair whose correlation over the window moved away from its baseline.',
   fields: (t) => ({
-    a: t.exposeString('a'),
-    b: t.exposeString('b'),
-    pearson: t.exposeFloat('pearson'),
-    baselinePearson: t.exposeFloat('baselinePearson'),
-    change: t.exposeFloat('change'),
-    direction: t.field({ type: CorrelationBreakDirectionEnum, resolve: (b) => b.direction }),
-    severity: t.field({ type: CorrelationBreakSeverityEnum, resolve: (b) => b.severity }),
+    a: t.exposeString('a', { description: 'First symbol of the pair.' }),
+    b: t.exposeString('b', { description: 'Second symbol of the pair.' }),
+    pearson: t.exposeFloat('pearson', { description: 'Pearson correlation over the window, −1..1.' }),
+    baselinePearson: t.exposeFloat('baselinePearson', { description: 'Pearson correlation over the baseline, −1..1.' }),
+    change: t.exposeFloat('change', { description: 'pearson − baselinePearson.' }),
+    direction: t.field({ description: 'WEAKENING or STRENGTHENING against the baseline.', type: CorrelationBreakDirectionEnum, resolve: (b) => b.direction }),
+    severity: t.field({ description: 'Size of the change: LOW, MEDIUM or HIGH.', type: CorrelationBreakSeverityEnum, resolve: (b) => b.severity }),
     note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
@@ -99,9 +99,9 @@ CorrelationBreakRef.implement({
 PairDivergenceRef.implement({
   description: 'A highly correlated pair (baseline Pearson ≥ 0.7) whose recent return spread is unusual (|z| ≥ 2 over the last 12 bars).',
   fields: (t) => ({
-    a: t.exposeString('a'),
-    b: t.exposeString('b'),
-    baselinePearson: t.exposeFloat('baselinePearson'),
+    a: t.exposeString('a', { description: 'First symbol.' }),
+    b: t.exposeString('b', { description: 'Second symbol.' }),
+    baselinePearson: t.exposeFloat('baselinePearson', { description: 'Pearson correlation over the baseline, −1..1 (≥ 0.7).' }),
     spread: t.exposeFloat('spread', { description: 'Σ (r_a − r_b) over the recent bars, log units.' }),
     zScore: t.exposeFloat('zScore', { description: 'Spread standardised by the window\'s per-bar spread mean and σ·√bars.' }),
     outperformer: t.exposeString('outperformer', { description: 'The symbol that outperformed.' }),
@@ -112,15 +112,15 @@ PairDivergenceRef.implement({
 CrossAssetRegimeRef.implement({
   description: 'RISK_ON / RISK_OFF / ALTSEASON from BTC, alts relative to BTC, BTC dominance and Fear & Greed; missing inputs are listed, never invented.',
   fields: (t) => ({
-    regime: t.field({ type: CrossAssetRegimeEnum, resolve: (r) => r.regime }),
+    regime: t.field({ description: 'RISK_ON, RISK_OFF or ALTSEASON.', type: CrossAssetRegimeEnum, resolve: (r) => r.regime }),
     score: t.exposeFloat('score', { description: '−1..1 weighted risk appetite (positive = risk on).' }),
-    benchmark: t.exposeString('benchmark'),
+    benchmark: t.exposeString('benchmark', { description: 'Benchmark symbol, e.g. BTCUSDT.' }),
     btcReturn: t.exposeFloat('btcReturn', { description: 'Benchmark log return over the window.' }),
     altVsBtcReturn: t.exposeFloat('altVsBtcReturn', { description: 'Mean alt − BTC log return over the window.' }),
-    averageCorrelationToBtc: t.exposeFloat('averageCorrelationToBtc', { nullable: true }),
+    averageCorrelationToBtc: t.exposeFloat('averageCorrelationToBtc', { description: 'Mean Pearson of the alts against the benchmark, −1..1; null without alts.', nullable: true }),
     btcDominance: t.exposeFloat('btcDominance', { nullable: true, description: 'Percent (CoinGecko).' }),
     dominanceChange: t.exposeFloat('dominanceChange', { nullable: true, description: 'Percentage points over the available history.' }),
-    fearGreed: t.exposeFloat('fearGreed', { nullable: true }),
+    fearGreed: t.exposeFloat('fearGreed', { description: 'Latest Fear & Greed value 0..100; null when not available.', nullable: true }),
     factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (r) => r.factors }),
     missingInputs: t.exposeStringList('missingInputs', { description: 'Inputs that were not available (their factors were left out, weights renormalised).' }),
   }),
@@ -131,21 +131,21 @@ CorrelationMatrixRef.implement({
   fields: (t) => ({
     key: t.exposeString('key', { description: '`ALL` for the default configuration (every configured symbol, I1H, window 168).' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'No pair has 30 overlapping returns yet: matrices are null and the regime is null.' }),
-    symbols: t.exposeStringList('symbols'),
+    symbols: t.exposeStringList('symbols', { description: 'Symbols of the matrix, in row/column order.' }),
     interval: t.field({ description: 'Candle interval the result was computed from.', type: CandleIntervalEnum, resolve: (a) => intervalOf(a.intervalMs) }),
-    window: t.exposeInt('window'),
-    baselineWindow: t.exposeInt('baselineWindow'),
-    maxLag: t.exposeInt('maxLag'),
+    window: t.exposeInt('window', { description: 'Returns in the window (bars of `interval`).' }),
+    baselineWindow: t.exposeInt('baselineWindow', { description: 'Returns in the baseline (4 × window, as far as history reaches).' }),
+    maxLag: t.exposeInt('maxLag', { description: 'Largest lag (bars) of the lead/lag cross-correlation.' }),
     time: t.field({ type: 'DateTime', nullable: true, description: 'Open time of the newest bar on the alignment grid.', resolve: (a) => a.time }),
     pearson: t.field({ description: 'Rows/columns in `symbols` order; null where a pair has fewer than minSamples overlapping returns.', type: [CorrelationRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.pearson[i]! })) }),
-    spearman: t.field({ type: [CorrelationRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.spearman[i]! })) }),
-    samples: t.field({ type: [CorrelationSampleRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.samples[i]! })) }),
-    pairs: t.field({ type: [CorrelationPairRef], resolve: (a) => a.pairs }),
+    spearman: t.field({ description: 'Spearman rank correlations, −1..1, rows/columns in `symbols` order; null where a pair has too few overlapping returns.', type: [CorrelationRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.spearman[i]! })) }),
+    samples: t.field({ description: 'Overlapping returns behind each matrix cell, rows in `symbols` order.', type: [CorrelationSampleRowRef], resolve: (a) => a.symbols.map((symbol, i) => ({ symbol, values: a.samples[i]! })) }),
+    pairs: t.field({ description: 'Every pair of `symbols` with its correlations and lead/lag.', type: [CorrelationPairRef], resolve: (a) => a.pairs }),
     averageCorrelation: t.exposeFloat('averageCorrelation', { nullable: true, description: 'Mean off-diagonal Pearson.' }),
     breaks: t.field({ type: [CorrelationBreakRef], description: 'Most severe first.', resolve: (a) => a.breaks }),
     divergences: t.field({ type: [PairDivergenceRef], description: 'Largest |z| first.', resolve: (a) => a.divergences }),
-    regime: t.field({ type: CrossAssetRegimeRef, nullable: true, resolve: (a) => a.regime }),
-    notes: t.exposeStringList('notes'),
+    regime: t.field({ description: 'Cross-asset regime (risk on / off, altseason); null while warming up.', type: CrossAssetRegimeRef, nullable: true, resolve: (a) => a.regime }),
+    notes: t.exposeStringList('notes', { description: 'Plain-language notes: symbols left out, short history, what could not be computed.' }),
     meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });

@@ -23,10 +23,10 @@ import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './sha
 KeyLevelRef.implement({
   description: 'One support/resistance level with where it comes from and how far it is.',
   fields: (t) => ({
-    kind: t.field({ type: KeyLevelKindEnum, resolve: (l) => l.kind }),
-    price: t.exposeFloat('price'),
+    kind: t.field({ description: 'Where the level comes from.', type: KeyLevelKindEnum, resolve: (l) => l.kind }),
+    price: t.exposeFloat('price', { description: 'Level price, rounded to the tick size (quote currency).' }),
     distancePct: t.exposeFloat('distancePct', { description: '(level − price) / price × 100; negative below the current price.' }),
-    side: t.field({ type: KeyLevelSideEnum, resolve: (l) => l.side }),
+    side: t.field({ description: 'SUPPORT below the current price, RESISTANCE at or above it.', type: KeyLevelSideEnum, resolve: (l) => l.side }),
     strength: t.exposeFloat('strength', {
       nullable: true,
       description: '0..100: SWING_CLUSTER 100 × (0.6 × min(touches, 4)/4 + 0.4 × recency); VOLUME_NODE 100 × volume / largest bin; null for the other kinds.',
@@ -47,11 +47,11 @@ KeyLevelRef.implement({
 KeyLevelLegRef.implement({
   description: 'The last confirmed swing-to-swing leg (the Fibonacci levels are measured on it).',
   fields: (t) => ({
-    direction: t.field({ type: KeyLevelLegDirectionEnum, resolve: (l) => l.direction }),
-    fromPrice: t.exposeFloat('fromPrice'),
-    fromTime: t.field({ type: 'DateTime', resolve: (l) => l.fromTime }),
-    toPrice: t.exposeFloat('toPrice'),
-    toTime: t.field({ type: 'DateTime', resolve: (l) => l.toTime }),
+    direction: t.field({ description: 'UP (swing low to swing high) or DOWN.', type: KeyLevelLegDirectionEnum, resolve: (l) => l.direction }),
+    fromPrice: t.exposeFloat('fromPrice', { description: 'Price of the swing the leg starts at (quote currency).' }),
+    fromTime: t.field({ description: 'Open time of that swing bar.', type: 'DateTime', resolve: (l) => l.fromTime }),
+    toPrice: t.exposeFloat('toPrice', { description: 'Price of the swing the leg ends at (quote currency).' }),
+    toTime: t.field({ description: 'Open time of that swing bar.', type: 'DateTime', resolve: (l) => l.toTime }),
     confirmedAt: t.field({ type: 'DateTime', description: 'When the end swing was confirmed.', resolve: (l) => l.confirmedAt }),
   }),
 });
@@ -60,9 +60,9 @@ KeyLevelPeriodRef.implement({
   description: 'High, low and close of one UTC day or week (week from Monday 00:00 UTC).',
   fields: (t) => ({
     start: t.field({ description: 'UTC start of the period.', type: 'DateTime', resolve: (p) => p.start }),
-    high: t.exposeFloat('high'),
-    low: t.exposeFloat('low'),
-    close: t.exposeFloat('close'),
+    high: t.exposeFloat('high', { description: 'High of the period (quote currency).' }),
+    low: t.exposeFloat('low', { description: 'Low of the period (quote currency).' }),
+    close: t.exposeFloat('close', { description: 'Close of the period (quote currency).' }),
   }),
 });
 
@@ -81,8 +81,8 @@ KeyLevelsRef.implement({
       type: [KeyLevelRef],
       description: 'Levels, highest price first; optionally only some kinds or the ones within maxDistancePct.',
       args: {
-        kinds: t.arg({ type: [KeyLevelKindEnum] }),
-        maxDistancePct: t.arg.float({ validate: z.number().gt(0, 'maxDistancePct must be > 0').nullish() }),
+        kinds: t.arg({ description: 'Only levels of these kinds; default all.', type: [KeyLevelKindEnum] }),
+        maxDistancePct: t.arg.float({ description: 'Only levels within this distance of the price, percent (1 = 1 %); must be > 0; default no limit.', validate: z.number().gt(0, 'maxDistancePct must be > 0').nullish() }),
       },
       resolve: (k, args) =>
         k.levels.filter(
@@ -91,7 +91,7 @@ KeyLevelsRef.implement({
     }),
     nearestSupport: t.field({ type: KeyLevelRef, nullable: true, description: 'The highest level below the price.', resolve: (k) => k.nearestSupport }),
     nearestResistance: t.field({ type: KeyLevelRef, nullable: true, description: 'The lowest level at or above the price.', resolve: (k) => k.nearestResistance }),
-    leg: t.field({ type: KeyLevelLegRef, nullable: true, resolve: (k) => k.leg }),
+    leg: t.field({ description: 'The last confirmed swing-to-swing leg; null while warming up.', type: KeyLevelLegRef, nullable: true, resolve: (k) => k.leg }),
     priorDay: t.field({ type: KeyLevelPeriodRef, nullable: true, description: 'Null unless the candles cover the whole prior UTC day.', resolve: (k) => k.priorDay }),
     priorWeek: t.field({ type: KeyLevelPeriodRef, nullable: true, description: 'Null unless the candles cover the whole prior UTC week.', resolve: (k) => k.priorWeek }),
     meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (k) => k.meta }),

@@ -61,21 +61,21 @@ function present(ctx: Parameters<typeof withMeta>[0], record: AnalysisRecord) {
 LiquidationHeatmapTierAmountRef.implement({
   description: 'Liquidation notional of one leverage tier in one bucket (quote currency, at entry).',
   fields: (t) => ({
-    leverage: t.exposeFloat('leverage'),
-    longNotional: t.exposeFloat('longNotional'),
-    shortNotional: t.exposeFloat('shortNotional'),
+    leverage: t.exposeFloat('leverage', { description: 'Leverage of the tier, e.g. 25 (×).' }),
+    longNotional: t.exposeFloat('longNotional', { description: 'Long liquidation notional of this tier in the bucket (quote currency).' }),
+    shortNotional: t.exposeFloat('shortNotional', { description: 'Short liquidation notional of this tier in the bucket (quote currency).' }),
   }),
 });
 
 LiquidationHeatmapBucketRef.implement({
   description: 'One price bucket: estimated notional of positions that would be liquidated if the price traded inside it.',
   fields: (t) => ({
-    priceLow: t.exposeFloat('priceLow'),
-    priceHigh: t.exposeFloat('priceHigh'),
+    priceLow: t.exposeFloat('priceLow', { description: 'Lower edge of the bucket (quote currency).' }),
+    priceHigh: t.exposeFloat('priceHigh', { description: 'Upper edge of the bucket (quote currency).' }),
     price: t.exposeFloat('price', { description: 'Bucket mid price.' }),
     longNotional: t.exposeFloat('longNotional', { description: 'Long liquidations (forced sells); only in buckets below the price.' }),
     shortNotional: t.exposeFloat('shortNotional', { description: 'Short liquidations (forced buys); only in buckets above the price.' }),
-    totalNotional: t.exposeFloat('totalNotional'),
+    totalNotional: t.exposeFloat('totalNotional', { description: 'longNotional + shortNotional (quote currency, at entry).' }),
     tiers: t.field({
       type: [LiquidationHeatmapTierAmountRef],
       description: 'Breakdown per leverage tier, in the order of `leverageTiers`.',
@@ -104,11 +104,11 @@ LiquidationHeatmapLeverageTierRef.implement({
 LiquidationHeatmapZoneRef.implement({
   description: 'A liquidation bucket: the nearest significant one (≥ 25 % of the largest on its side) or the largest.',
   fields: (t) => ({
-    side: t.field({ type: LiquidationPositionSideEnum, resolve: (z) => z.side }),
-    priceLow: t.exposeFloat('priceLow'),
-    priceHigh: t.exposeFloat('priceHigh'),
-    price: t.exposeFloat('price'),
-    notional: t.exposeFloat('notional'),
+    side: t.field({ description: 'LONG positions (below the price) or SHORT positions (above).', type: LiquidationPositionSideEnum, resolve: (z) => z.side }),
+    priceLow: t.exposeFloat('priceLow', { description: 'Lower edge of the bucket (quote currency).' }),
+    priceHigh: t.exposeFloat('priceHigh', { description: 'Upper edge of the bucket (quote currency).' }),
+    price: t.exposeFloat('price', { description: 'Bucket mid price (quote currency).' }),
+    notional: t.exposeFloat('notional', { description: 'Notional of the bucket on its side (quote currency, at entry).' }),
     distancePct: t.exposeFloat('distancePct', { description: '(price − current price) / current price × 100; negative below.' }),
   }),
 });
@@ -116,15 +116,15 @@ LiquidationHeatmapZoneRef.implement({
 LiquidationHeatmapWhaleTargetRef.implement({
   description: 'A cluster of adjacent heavy buckets: a price a large player could push into to trigger forced flow.',
   fields: (t) => ({
-    side: t.field({ type: LiquidationPositionSideEnum, resolve: (w) => w.side }),
+    side: t.field({ description: 'LONG positions (below the price) or SHORT positions (above).', type: LiquidationPositionSideEnum, resolve: (w) => w.side }),
     price: t.exposeFloat('price', { description: 'Notional-weighted mean of the bucket mid prices.' }),
-    priceLow: t.exposeFloat('priceLow'),
-    priceHigh: t.exposeFloat('priceHigh'),
-    notional: t.exposeFloat('notional'),
+    priceLow: t.exposeFloat('priceLow', { description: 'Lower edge of the cluster (quote currency).' }),
+    priceHigh: t.exposeFloat('priceHigh', { description: 'Upper edge of the cluster (quote currency).' }),
+    notional: t.exposeFloat('notional', { description: 'Notional of the cluster (quote currency, at entry).' }),
     buckets: t.exposeInt('buckets', { description: 'Cluster size in buckets.' }),
-    distancePct: t.exposeFloat('distancePct'),
+    distancePct: t.exposeFloat('distancePct', { description: '(price − current price) / current price × 100, percent; negative below.' }),
     volumeMinutes: t.exposeFloat('volumeMinutes', { nullable: true, description: 'notional / average traded quote volume per minute.' }),
-    risk: t.field({ type: LiquidationRiskLevelEnum, resolve: (w) => w.risk }),
+    risk: t.field({ description: 'Size in minutes of average traded volume.', type: LiquidationRiskLevelEnum, resolve: (w) => w.risk }),
   }),
 });
 
@@ -133,14 +133,14 @@ LiquidationHeatmapCascadeRef.implement({
     'Cascade likelihood: distance-weighted liquidation mass within reach = 2 × ATR, in minutes of traded volume x, mapped to p = 1 − exp(−x / 5). A heuristic, not a calibrated probability.',
   fields: (t) => ({
     atr: t.exposeFloat('atr', { nullable: true, description: 'Average true range (14, Wilder) of hourly candles; null while warming up.' }),
-    atrPeriod: t.exposeInt('atrPeriod'),
+    atrPeriod: t.exposeInt('atrPeriod', { description: 'ATR period (hourly candles, Wilder). Default 14.' }),
     reach: t.exposeFloat('reach', { nullable: true, description: 'Price distance considered, cascadeAtrMultiple × ATR.' }),
     volumePerMinute: t.exposeFloat('volumePerMinute', { nullable: true, description: 'Average traded quote volume per minute over the last hour of candles.' }),
     upMass: t.exposeFloat('upMass', { nullable: true, description: 'Σ short notional × max(0, 1 − distance / reach).' }),
     downMass: t.exposeFloat('downMass', { nullable: true, description: 'Σ long notional × max(0, 1 − distance / reach).' }),
     upProbability: t.exposeFloat('upProbability', { description: '1 − exp(−(upMass / volumePerMinute) / cascadeScaleMinutes).', nullable: true }),
-    downProbability: t.exposeFloat('downProbability', { nullable: true }),
-    direction: t.field({ type: LiquidationCascadeDirectionEnum, resolve: (c) => c.direction }),
+    downProbability: t.exposeFloat('downProbability', { description: '1 − exp(−(downMass / volumePerMinute) / cascadeScaleMinutes), 0..1 (a heuristic fraction); null while warming up.', nullable: true }),
+    direction: t.field({ description: 'UP, DOWN or NEUTRAL.', type: LiquidationCascadeDirectionEnum, resolve: (c) => c.direction }),
   }),
 });
 
@@ -154,7 +154,7 @@ LiquidationHeatmapTotalsRef.implement({
     longNotional: t.exposeFloat('longNotional', { description: 'In range.' }),
     shortNotional: t.exposeFloat('shortNotional', { description: 'In range.' }),
     outOfRangeLongNotional: t.exposeFloat('outOfRangeLongNotional', { description: 'Remaining notional outside the range (longs below it, shorts above it).' }),
-    outOfRangeShortNotional: t.exposeFloat('outOfRangeShortNotional'),
+    outOfRangeShortNotional: t.exposeFloat('outOfRangeShortNotional', { description: 'Remaining short notional whose liquidation price is above the range (quote currency).' }),
     unplacedOpenInterest: t.exposeFloat('unplacedOpenInterest', { description: 'Open-interest increase (contracts) without candles or trades to place it.' }),
   }),
 });
@@ -162,7 +162,7 @@ LiquidationHeatmapTotalsRef.implement({
 LiquidationHeatmapSliceRef.implement({
   description: 'One column of the price × time matrix.',
   fields: (t) => ({
-    time: t.field({ type: 'DateTime', resolve: (s) => s.time }),
+    time: t.field({ description: 'Time of this column.', type: 'DateTime', resolve: (s) => s.time }),
     notional: t.floatList({ description: 'Remaining liquidation notional per bucket at `time`, aligned with `buckets`.', resolve: (s) => s.notional }),
   }),
 });
@@ -171,7 +171,7 @@ LiquidationHeatmapTimelineRef.implement({
   description: 'Price × time matrix of remaining liquidation notional, for drawing a heatmap chart (x = slices, y = prices).',
   fields: (t) => ({
     prices: t.floatList({ description: 'Bucket mid prices (the y axis).', resolve: (tl) => [...tl.prices] }),
-    slices: t.field({ type: [LiquidationHeatmapSliceRef], resolve: (tl) => tl.slices }),
+    slices: t.field({ description: 'Columns, oldest first.', type: [LiquidationHeatmapSliceRef], resolve: (tl) => tl.slices }),
     maxNotional: t.exposeFloat('maxNotional', { description: 'Largest cell, for colour scaling.' }),
   }),
 });
@@ -181,12 +181,12 @@ LiquidationHeatmapWindowRef.implement({
   fields: (t) => ({
     from: t.field({ description: 'First open-interest observation used; null without observations.', type: 'DateTime', nullable: true, resolve: (w) => w.from }),
     to: t.field({ description: 'Last open-interest observation used; null without observations.', type: 'DateTime', nullable: true, resolve: (w) => w.to }),
-    openInterestPoints: t.exposeInt('openInterestPoints'),
-    increases: t.exposeInt('increases'),
-    decreases: t.exposeInt('decreases'),
-    candles: t.exposeInt('candles'),
+    openInterestPoints: t.exposeInt('openInterestPoints', { description: 'Open-interest observations used.' }),
+    increases: t.exposeInt('increases', { description: 'Open-interest increases turned into position entries.' }),
+    decreases: t.exposeInt('decreases', { description: 'Open-interest decreases applied (positions reduced).' }),
+    candles: t.exposeInt('candles', { description: 'Candles used as entry price levels and the price path.' }),
     candleIntervalMs: t.exposeFloat('candleIntervalMs', { description: 'closeTime − openTime + 1 of the first candle; null without candles.', nullable: true }),
-    atrCandles: t.exposeInt('atrCandles'),
+    atrCandles: t.exposeInt('atrCandles', { description: 'Candles of the volatility series (usually 1 h) used for the ATR.' }),
   }),
 });
 
@@ -197,10 +197,10 @@ LiquidationHeatmapRef.implement({
     symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'Too few open-interest observations or hourly candles; the result is partial.' }),
     price: t.exposeFloat('price', { description: 'Last traded price the buckets are centred on.' }),
-    rangePct: t.exposeFloat('rangePct'),
-    rangeLow: t.exposeFloat('rangeLow'),
-    rangeHigh: t.exposeFloat('rangeHigh'),
-    bucketSize: t.exposeFloat('bucketSize'),
+    rangePct: t.exposeFloat('rangePct', { description: 'Half-width of the bucket range around the price, percent (10 = ±10 %).' }),
+    rangeLow: t.exposeFloat('rangeLow', { description: 'Bottom of the bucket range (quote currency).' }),
+    rangeHigh: t.exposeFloat('rangeHigh', { description: 'Top of the bucket range (quote currency).' }),
+    bucketSize: t.exposeFloat('bucketSize', { description: 'Width of one price bucket (quote currency).' }),
     buckets: t.field({
       type: [LiquidationHeatmapBucketRef],
       description: 'Equal-width buckets from rangeLow to rangeHigh, lowest first.',
@@ -209,24 +209,25 @@ LiquidationHeatmapRef.implement({
         return h.buckets.map((b) => ({ ...b, leverages }));
       },
     }),
-    leverageTiers: t.field({ type: [LiquidationHeatmapLeverageTierRef], resolve: (h) => h.leverageTiers }),
+    leverageTiers: t.field({ description: 'The assumed leverage mix and the maintenance bracket of each tier.', type: [LiquidationHeatmapLeverageTierRef], resolve: (h) => h.leverageTiers }),
     bracketTable: t.exposeString('bracketTable', { description: 'Maintenance-margin bracket table used.' }),
-    totals: t.field({ type: LiquidationHeatmapTotalsRef, resolve: (h) => h.totals }),
+    totals: t.field({ description: 'Bookkeeping of the estimated notional.', type: LiquidationHeatmapTotalsRef, resolve: (h) => h.totals }),
     nearestAbove: t.field({ type: LiquidationHeatmapZoneRef, nullable: true, description: 'Nearest significant short-liquidation bucket.', resolve: (h) => h.nearestAbove }),
-    largestAbove: t.field({ type: LiquidationHeatmapZoneRef, nullable: true, resolve: (h) => h.largestAbove }),
+    largestAbove: t.field({ description: 'Largest short-liquidation bucket above the price; null without any.', type: LiquidationHeatmapZoneRef, nullable: true, resolve: (h) => h.largestAbove }),
     nearestBelow: t.field({ type: LiquidationHeatmapZoneRef, nullable: true, description: 'Nearest significant long-liquidation bucket.', resolve: (h) => h.nearestBelow }),
-    largestBelow: t.field({ type: LiquidationHeatmapZoneRef, nullable: true, resolve: (h) => h.largestBelow }),
+    largestBelow: t.field({ description: 'Largest long-liquidation bucket below the price; null without any.', type: LiquidationHeatmapZoneRef, nullable: true, resolve: (h) => h.largestBelow }),
     whaleTargets: t.field({ type: [LiquidationHeatmapWhaleTargetRef], description: 'Largest clusters first.', resolve: (h) => h.whaleTargets }),
-    cascade: t.field({ type: LiquidationHeatmapCascadeRef, resolve: (h) => h.cascade }),
-    pressure: t.field({ type: LiquidationPressureEnum, resolve: (h) => h.pressure }),
+    cascade: t.field({ description: 'Cascade likelihood up and down from the liquidation mass within reach.', type: LiquidationHeatmapCascadeRef, resolve: (h) => h.cascade }),
+    pressure: t.field({ description: 'Which side carries more estimated liquidation notional.', type: LiquidationPressureEnum, resolve: (h) => h.pressure }),
     pressureScore: t.exposeFloat('pressureScore', { description: '−100..100 = 100 × Σ factor contributions; positive = long liquidations dominate.' }),
     signal: t.exposeString('signal', { description: 'Plain-language reading of the pressure.' }),
     factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (h) => h.factors }),
     timeline: t.field({
+      description: 'Price × time matrix of remaining notional, for charts.',
       type: LiquidationHeatmapTimelineRef,
       resolve: (h) => ({ ...h.timeline, prices: h.buckets.map((b) => b.price) }),
     }),
-    window: t.field({ type: LiquidationHeatmapWindowRef, resolve: (h) => h.window }),
+    window: t.field({ description: 'The data the estimate is built from.', type: LiquidationHeatmapWindowRef, resolve: (h) => h.window }),
     assumptions: t.exposeStringList('assumptions', { description: 'The model behind the numbers, in plain language.' }),
     meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (h) => h.meta }),
   }),

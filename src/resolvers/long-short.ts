@@ -18,12 +18,12 @@ LongShortReadingRef.implement({
   fields: (t) => ({
     ratio: t.exposeFloat('ratio', { description: 'Longs per short.' }),
     longShare: t.exposeFloat('longShare', { description: 'ratio / (1 + ratio): the long fraction 0..1.' }),
-    time: t.field({ type: 'DateTime', resolve: (r) => r.time }),
+    time: t.field({ description: 'End of the statistics period of the current reading.', type: 'DateTime', resolve: (r) => r.time }),
     percentile: t.exposeFloat('percentile', {
       nullable: true,
       description: 'Percentile rank 0..100 (ties count half) among the sampleSize earlier readings; null with fewer than 10.',
     }),
-    sampleSize: t.exposeInt('sampleSize'),
+    sampleSize: t.exposeInt('sampleSize', { description: 'Earlier readings the percentile is taken against.' }),
   }),
 });
 
@@ -31,11 +31,11 @@ TakerFlowReadingRef.implement({
   description: 'Taker buy vs sell volume of the latest statistics period against its own stored history.',
   fields: (t) => ({
     ratio: t.exposeFloat('ratio', { description: 'Taker buy volume / taker sell volume.' }),
-    buyVolume: t.exposeFloat('buyVolume'),
-    sellVolume: t.exposeFloat('sellVolume'),
-    time: t.field({ type: 'DateTime', resolve: (r) => r.time }),
+    buyVolume: t.exposeFloat('buyVolume', { description: 'Taker buy volume of the period (base asset).' }),
+    sellVolume: t.exposeFloat('sellVolume', { description: 'Taker sell volume of the period (base asset).' }),
+    time: t.field({ description: 'End of the statistics period.', type: 'DateTime', resolve: (r) => r.time }),
     percentile: t.exposeFloat('percentile', { nullable: true, description: 'Percentile rank 0..100 (ties count half) among the sampleSize earlier periods.' }),
-    sampleSize: t.exposeInt('sampleSize'),
+    sampleSize: t.exposeInt('sampleSize', { description: 'Earlier periods the percentile is taken against.' }),
   }),
 });
 
@@ -53,14 +53,14 @@ LongShortAnalysisRef.implement({
       description: 'Top 20 % of accounts by margin, weighted by position size (whales).',
       resolve: (a) => a.topPositions,
     }),
-    takerBuySell: t.field({ type: TakerFlowReadingRef, nullable: true, resolve: (a) => a.takerBuySell }),
+    takerBuySell: t.field({ description: 'Taker buy/sell volume of the latest period against its history; null until received.', type: TakerFlowReadingRef, nullable: true, resolve: (a) => a.takerBuySell }),
     retailWhaleDivergence: t.exposeFloat('retailWhaleDivergence', {
       nullable: true,
       description: 'Retail long share − top-trader position long share (0.1 = 10 points).',
     }),
-    retailWhale: t.field({ type: RetailWhaleStanceEnum, nullable: true, resolve: (a) => a.retailWhale }),
-    signal: t.field({ type: CrowdingSignalEnum, resolve: (a) => a.signal }),
-    contrarianBias: t.field({ type: ContrarianBiasEnum, resolve: (a) => a.contrarianBias }),
+    retailWhale: t.field({ description: 'Retail vs top traders\' positions; null when either is missing.', type: RetailWhaleStanceEnum, nullable: true, resolve: (a) => a.retailWhale }),
+    signal: t.field({ description: 'Which side the score says is crowded.', type: CrowdingSignalEnum, resolve: (a) => a.signal }),
+    contrarianBias: t.field({ description: 'The contrarian reading of the signal.', type: ContrarianBiasEnum, resolve: (a) => a.contrarianBias }),
     score: t.exposeFloat('score', { description: 'Composite −100..100: positive = longs crowded, negative = shorts crowded.' }),
     factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (a) => a.factors }),
     meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),

@@ -384,6 +384,7 @@ builder.queryField('optionsChain', (t) =>
 
 builder.queryField('fearGreed', (t) =>
   t.field({
+    description: 'Crypto Fear & Greed index; null until a reading has been received.',
     type: FearGreedIndexRef,
     nullable: true,
     args: { historyLimit: t.arg.int({ description: 'Daily values returned in history, newest 1..1000 (default 100), oldest first.', validate: limitArg }) },

@@ -24,7 +24,7 @@ import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './sha
 StructureSwingRef.implement({
   description: 'A confirmed swing point: known only from `confirmedAt` on, and never changed afterwards.',
   fields: (t) => ({
-    kind: t.field({ type: StructureSwingKindEnum, resolve: (s) => s.kind }),
+    kind: t.field({ description: 'HIGH or LOW.', type: StructureSwingKindEnum, resolve: (s) => s.kind }),
     price: t.exposeFloat('price', { description: 'The high of a swing high, the low of a swing low.' }),
     time: t.field({ type: 'DateTime', description: 'Open time of the swing bar.', resolve: (s) => s.time }),
     confirmedAt: t.field({ type: 'DateTime', description: 'Close time of the bar that confirmed it (confirmBars bars later).', resolve: (s) => s.confirmedAt }),
@@ -35,15 +35,15 @@ StructureSwingRef.implement({
 StructureEventRef.implement({
   description: 'A close beyond a confirmed swing: BOS in the trend direction, CHOCH against it.',
   fields: (t) => ({
-    kind: t.field({ type: StructureEventKindEnum, resolve: (e) => e.kind }),
-    direction: t.field({ type: StructureDirectionEnum, resolve: (e) => e.direction }),
+    kind: t.field({ description: 'BOS (with the trend) or CHOCH (against it).', type: StructureEventKindEnum, resolve: (e) => e.kind }),
+    direction: t.field({ description: 'BULLISH (close above a swing high) or BEARISH.', type: StructureDirectionEnum, resolve: (e) => e.direction }),
     level: t.exposeFloat('level', { description: 'The swing price closed beyond.' }),
     swing: t.field({ type: StructureSwingRef, description: 'The swing that was broken.', resolve: (e) => e.swing }),
     time: t.field({ type: 'DateTime', description: 'Open time of the breaking bar.', resolve: (e) => e.time }),
     confirmedAt: t.field({ type: 'DateTime', description: 'Close time of the breaking bar.', resolve: (e) => e.confirmedAt }),
     close: t.exposeFloat('close', { description: 'Close of the breaking bar.' }),
-    trendBefore: t.field({ type: StructureTrendEnum, resolve: (e) => e.trendBefore }),
-    trendAfter: t.field({ type: StructureTrendEnum, resolve: (e) => e.trendAfter }),
+    trendBefore: t.field({ description: 'Trend before the break.', type: StructureTrendEnum, resolve: (e) => e.trendBefore }),
+    trendAfter: t.field({ description: 'Trend after the break.', type: StructureTrendEnum, resolve: (e) => e.trendAfter }),
   }),
 });
 
@@ -63,18 +63,18 @@ MarketStructureRef.implement({
     swings: t.field({
       type: [StructureSwingRef],
       description: 'Confirmed swings, oldest first (the last `limit` when given).',
-      args: { limit: t.arg.int({ validate: z.number().int().min(1, 'limit must be at least 1').max(1000, 'limit must be at most 1000').nullish() }) },
+      args: { limit: t.arg.int({ description: 'Only the last `limit` swings, 1..1000; default all.', validate: z.number().int().min(1, 'limit must be at least 1').max(1000, 'limit must be at most 1000').nullish() }) },
       resolve: (m, args) => (args.limit ? m.swings.slice(-args.limit) : m.swings),
     }),
-    lastSwingHigh: t.field({ type: StructureSwingRef, nullable: true, resolve: (m) => m.lastSwingHigh }),
-    lastSwingLow: t.field({ type: StructureSwingRef, nullable: true, resolve: (m) => m.lastSwingLow }),
+    lastSwingHigh: t.field({ description: 'The newest confirmed swing high; null before the first.', type: StructureSwingRef, nullable: true, resolve: (m) => m.lastSwingHigh }),
+    lastSwingLow: t.field({ description: 'The newest confirmed swing low; null before the first.', type: StructureSwingRef, nullable: true, resolve: (m) => m.lastSwingLow }),
     events: t.field({
       type: [StructureEventRef],
       description: 'BOS / CHoCH events, oldest first (the last `limit` when given).',
-      args: { limit: t.arg.int({ validate: z.number().int().min(1, 'limit must be at least 1').max(1000, 'limit must be at most 1000').nullish() }) },
+      args: { limit: t.arg.int({ description: 'Only the last `limit` events, 1..1000; default all.', validate: z.number().int().min(1, 'limit must be at least 1').max(1000, 'limit must be at most 1000').nullish() }) },
       resolve: (m, args) => (args.limit ? m.events.slice(-args.limit) : m.events),
     }),
-    lastEvent: t.field({ type: StructureEventRef, nullable: true, resolve: (m) => m.lastEvent }),
+    lastEvent: t.field({ description: 'The newest BOS / CHoCH; null before the first.', type: StructureEventRef, nullable: true, resolve: (m) => m.lastEvent }),
     score: t.exposeFloat('score', { description: 'Structure bias −100..100 = 100 × Σ factor contributions (last break 0.5, high label 0.25, low label 0.25).' }),
     factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (m) => m.factors }),
     meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (m) => m.meta }),

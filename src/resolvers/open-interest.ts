@@ -16,8 +16,8 @@ import { requireLatest, requireSymbol, withMeta } from './shared.js';
 OpenInterestChangeRef.implement({
   description: 'Change of open interest and price over one horizon ending at the latest observation. Percentages are percent (1.5 = 1.5 %).',
   fields: (t) => ({
-    horizon: t.field({ type: OpenInterestHorizonEnum, resolve: (c) => c.horizon }),
-    horizonMs: t.exposeFloat('horizonMs'),
+    horizon: t.field({ description: 'Look-back of this change.', type: OpenInterestHorizonEnum, resolve: (c) => c.horizon }),
+    horizonMs: t.exposeFloat('horizonMs', { description: 'Look-back in milliseconds.' }),
     fromTime: t.field({
       type: 'DateTime',
       nullable: true,
@@ -25,11 +25,11 @@ OpenInterestChangeRef.implement({
       resolve: (c) => c.fromTime,
     }),
     oiChange: t.exposeFloat('oiChange', { nullable: true, description: 'Contracts (base asset).' }),
-    oiChangePct: t.exposeFloat('oiChangePct', { nullable: true }),
+    oiChangePct: t.exposeFloat('oiChangePct', { description: 'oiChange / contracts then × 100, percent (1.5 = 1.5 %); null when history does not reach back.', nullable: true }),
     valueChange: t.exposeFloat('valueChange', { nullable: true, description: 'Quote currency (USD); null when the source does not report the value.' }),
-    valueChangePct: t.exposeFloat('valueChangePct', { nullable: true }),
+    valueChangePct: t.exposeFloat('valueChangePct', { description: 'valueChange / value then × 100, percent; null when the value is unreported.', nullable: true }),
     priceChangePct: t.exposeFloat('priceChangePct', { nullable: true, description: 'Over the same span as the OI change.' }),
-    quadrant: t.field({ type: OpenInterestQuadrantEnum, nullable: true, resolve: (c) => c.quadrant }),
+    quadrant: t.field({ description: 'Price vs open interest over this horizon; null when either change is unknown.', type: OpenInterestQuadrantEnum, nullable: true, resolve: (c) => c.quadrant }),
     note: t.exposeString('note', { description: 'What was measured, or why a value is null.' }),
   }),
 });
@@ -37,11 +37,11 @@ OpenInterestChangeRef.implement({
 OpenInterestDivergenceRef.implement({
   description: 'A new price extreme over the window that open interest does not confirm.',
   fields: (t) => ({
-    kind: t.field({ type: OpenInterestDivergenceKindEnum, resolve: (d) => d.kind }),
-    horizon: t.field({ type: OpenInterestHorizonEnum, resolve: (d) => d.horizon }),
+    kind: t.field({ description: 'Which divergence.', type: OpenInterestDivergenceKindEnum, resolve: (d) => d.kind }),
+    horizon: t.field({ description: 'Window over which the extreme is new.', type: OpenInterestHorizonEnum, resolve: (d) => d.horizon }),
     price: t.exposeFloat('price', { description: 'The price that made the new high/low (at T).' }),
     previousExtreme: t.exposeFloat('previousExtreme', { description: 'The window high (or low) the price went beyond.' }),
-    oiChangePct: t.exposeFloat('oiChangePct'),
+    oiChangePct: t.exposeFloat('oiChangePct', { description: 'Open-interest change over the window, percent (1 = 1 %).' }),
     note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
@@ -60,17 +60,17 @@ OpenInterestAnalysisRef.implement({
     change: t.field({
       type: OpenInterestChangeRef,
       description: 'The change over one horizon.',
-      args: { horizon: t.arg({ type: OpenInterestHorizonEnum, required: true }) },
+      args: { horizon: t.arg({ description: 'Look-back of the change.', type: OpenInterestHorizonEnum, required: true }) },
       resolve: (a, args) => a.changes.find((c) => c.horizon === args.horizon)!,
     }),
-    quadrantHorizon: t.field({ type: OpenInterestHorizonEnum, resolve: (a) => a.quadrantHorizon }),
+    quadrantHorizon: t.field({ description: 'Horizon the quadrant and score are read over (H1).', type: OpenInterestHorizonEnum, resolve: (a) => a.quadrantHorizon }),
     quadrant: t.field({
       type: OpenInterestQuadrantEnum,
       nullable: true,
       description: 'Quadrant over quadrantHorizon (1 h); flat bands ±0.1 % price and ±0.25 % OI.',
       resolve: (a) => a.quadrant,
     }),
-    divergences: t.field({ type: [OpenInterestDivergenceRef], resolve: (a) => a.divergences }),
+    divergences: t.field({ description: 'New price extremes that open interest does not confirm.', type: [OpenInterestDivergenceRef], resolve: (a) => a.divergences }),
     score: t.exposeFloat('score', {
       description: 'Directional conviction −100..100: positive = new longs driving price up, negative = new shorts driving it down, near 0 for moves made by closing positions.',
     }),

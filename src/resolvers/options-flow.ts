@@ -56,10 +56,10 @@ OptionsPutCallRef.implement({
 OptionsExpiryFlowRef.implement({
   description: 'One expiry: put/call, max pain, ATM IV, 25-delta skew and its dealer gamma. IVs in percent, skews in vol points.',
   fields: (t) => ({
-    expiry: t.field({ type: 'DateTime', resolve: (e) => e.expiry }),
-    daysToExpiry: t.exposeFloat('daysToExpiry'),
+    expiry: t.field({ description: 'Expiry time.', type: 'DateTime', resolve: (e) => e.expiry }),
+    daysToExpiry: t.exposeFloat('daysToExpiry', { description: 'Days from the chain time to expiry (fractional).' }),
     forward: t.exposeFloat('forward', { description: 'Mean underlying (forward) price of the expiry, USD.' }),
-    putCall: t.field({ type: OptionsPutCallRef, resolve: (e) => e.putCall }),
+    putCall: t.field({ description: 'Put/call ratios of this expiry.', type: OptionsPutCallRef, resolve: (e) => e.putCall }),
     maxPain: t.exposeFloat('maxPain', { nullable: true, description: 'Listed strike (USD) at which holders receive the least intrinsic value at expiry; null without OI.' }),
     maxPainPayoutUsd: t.exposeFloat('maxPainPayoutUsd', { nullable: true, description: 'USD paid to holders if the expiry settles at maxPain.' }),
     maxPainDistancePct: t.exposeFloat('maxPainDistancePct', { nullable: true, description: '(maxPain / spot − 1) × 100.' }),
@@ -76,11 +76,11 @@ OptionsExpiryFlowRef.implement({
 OptionsTermStructureRef.implement({
   description: 'ATM IV from the front expiry (at least 1 day out) to the back expiry.',
   fields: (t) => ({
-    shape: t.field({ type: OptionsTermStructureShapeEnum, nullable: true, resolve: (s) => s.shape }),
-    frontExpiry: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.frontExpiry }),
-    frontAtmIv: t.exposeFloat('frontAtmIv', { nullable: true }),
-    backExpiry: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.backExpiry }),
-    backAtmIv: t.exposeFloat('backAtmIv', { nullable: true }),
+    shape: t.field({ description: 'CONTANGO, FLAT or BACKWARDATION; null without two expiries.', type: OptionsTermStructureShapeEnum, nullable: true, resolve: (s) => s.shape }),
+    frontExpiry: t.field({ description: 'Front expiry (the first at least 1 day out).', type: 'DateTime', nullable: true, resolve: (s) => s.frontExpiry }),
+    frontAtmIv: t.exposeFloat('frontAtmIv', { description: 'ATM IV of the front expiry, percent (50 = 50 %); null without one.', nullable: true }),
+    backExpiry: t.field({ description: 'Back (last) expiry.', type: 'DateTime', nullable: true, resolve: (s) => s.backExpiry }),
+    backAtmIv: t.exposeFloat('backAtmIv', { description: 'ATM IV of the back expiry, percent (50 = 50 %); null without one.', nullable: true }),
     slope: t.exposeFloat('slope', { nullable: true, description: 'backAtmIv − frontAtmIv, vol points.' }),
     note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
@@ -89,12 +89,12 @@ OptionsTermStructureRef.implement({
 OptionsGexStrikeRef.implement({
   description: 'Dealer gamma exposure at one strike (all expiries), USD per 1 % move, signed by the dealer positioning.',
   fields: (t) => ({
-    strike: t.exposeFloat('strike'),
-    callOpenInterest: t.exposeFloat('callOpenInterest'),
-    putOpenInterest: t.exposeFloat('putOpenInterest'),
+    strike: t.exposeFloat('strike', { description: 'Strike price (USD).' }),
+    callOpenInterest: t.exposeFloat('callOpenInterest', { description: 'Call open interest at this strike, contracts.' }),
+    putOpenInterest: t.exposeFloat('putOpenInterest', { description: 'Put open interest at this strike, contracts.' }),
     callGexUsd: t.exposeFloat('callGexUsd', { description: 'Dealer gamma of the calls / puts at this strike, USD per 1 % move, signed by the positioning.' }),
-    putGexUsd: t.exposeFloat('putGexUsd'),
-    netGexUsd: t.exposeFloat('netGexUsd'),
+    putGexUsd: t.exposeFloat('putGexUsd', { description: 'Dealer gamma of the puts at this strike, USD per 1 % move, signed by the positioning.' }),
+    netGexUsd: t.exposeFloat('netGexUsd', { description: 'callGexUsd + putGexUsd, USD per 1 % move.' }),
   }),
 });
 
@@ -102,7 +102,7 @@ OptionsGammaExposureRef.implement({
   description:
     'Dealer gamma exposure (GEX) = Σ sign · Γ · OI · contractSize · spot² · 0.01: the USD of underlying dealers must trade per 1 % move of spot to stay delta-hedged. Positive: they trade against moves (dampening); negative: with them (amplifying).',
   fields: (t) => ({
-    dealerPositioning: t.field({ type: DealerPositioningEnum, resolve: (g) => g.dealerPositioning }),
+    dealerPositioning: t.field({ description: 'Sign convention used for dealer gamma.', type: DealerPositioningEnum, resolve: (g) => g.dealerPositioning }),
     totalUsd: t.exposeFloat('totalUsd', { description: 'USD per 1 % move, every strike and expiry.' }),
     grossUsd: t.exposeFloat('grossUsd', { description: 'Σ |GEX|, the scale to read totalUsd against.' }),
     byStrike: t.field({ type: [OptionsGexStrikeRef], description: 'Strikes within ±25 % of spot, ascending.', resolve: (g) => g.byStrike }),
@@ -130,15 +130,15 @@ OptionsGammaSqueezeRef.implement({
 OptionsFlowRef.implement({
   description: 'Options flow of one currency\'s chain (Deribit): put/call ratios, max pain, IV term structure and skew, dealer gamma exposure, gamma-squeeze check.',
   fields: (t) => ({
-    currency: t.exposeString('currency'),
+    currency: t.exposeString('currency', { description: 'Option currency, e.g. BTC.' }),
     time: t.field({ type: 'DateTime', description: 'Time of the options chain.', resolve: (a) => a.time }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'No unexpired option with open interest: figures are empty.' }),
     spot: t.exposeFloat('spot', { description: 'The currency\'s USD index price.' }),
     putCall: t.field({ type: OptionsPutCallRef, description: 'All unexpired options.', resolve: (a) => a.putCall }),
     expiries: t.field({ type: [OptionsExpiryFlowRef], description: 'Soonest first.', resolve: (a) => a.expiries }),
-    termStructure: t.field({ type: OptionsTermStructureRef, resolve: (a) => a.termStructure }),
-    gex: t.field({ type: OptionsGammaExposureRef, resolve: (a) => a.gex }),
-    gammaSqueeze: t.field({ type: OptionsGammaSqueezeRef, resolve: (a) => a.gammaSqueeze }),
+    termStructure: t.field({ description: 'ATM IV term structure.', type: OptionsTermStructureRef, resolve: (a) => a.termStructure }),
+    gex: t.field({ description: 'Dealer gamma exposure across the chain.', type: OptionsGammaExposureRef, resolve: (a) => a.gex }),
+    gammaSqueeze: t.field({ description: 'Upside gamma-squeeze check.', type: OptionsGammaSqueezeRef, resolve: (a) => a.gammaSqueeze }),
     factors: t.field({ type: [FactorRef], description: 'The gamma-squeeze factors.', resolve: (a) => a.factors }),
     meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),

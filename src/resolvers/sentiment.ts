@@ -39,6 +39,7 @@ function sentimentKey(ctx: GraphQLContext, symbol: string | null | undefined): s
 }
 
 SentimentFearGreedReadingRef.implement({
+  description: 'One Fear & Greed reading.',
   fields: (t) => ({
     value: t.exposeFloat('value', { description: '0..100' }),
     classification: t.exposeString('classification', { description: "The publisher's own label (alternative.me: Extreme Fear … Extreme Greed)." }),
@@ -62,8 +63,8 @@ PriceSentimentRef.implement({
   description: 'Price-derived sentiment from hourly closes. Returns and distances are fractions (0.02 = 2 %); scores 0..100 with 50 = flat.',
   fields: (t) => ({
     symbol: t.exposeString('symbol', { description: 'The symbol measured (BTCUSDT for ALL).' }),
-    price: t.exposeFloat('price'),
-    time: t.field({ type: 'DateTime', resolve: (p) => p.time }),
+    price: t.exposeFloat('price', { description: 'Latest price (quote currency).' }),
+    time: t.field({ description: 'Time of the latest price.', type: 'DateTime', resolve: (p) => p.time }),
     return1d: t.exposeFloat('return1d', { description: 'Return over 1 day, fraction (0.02 = 2 %); null when the price path does not reach back far enough.', nullable: true }),
     return7d: t.exposeFloat('return7d', { description: 'Return over 7 days, fraction (0.02 = 2 %); null when the price path does not reach back far enough.', nullable: true }),
     movingAverage: t.exposeFloat('movingAverage', { nullable: true, description: 'Mean price over the last 14 days.' }),
@@ -93,7 +94,7 @@ CrowdSentimentRef.implement({
 SocialSentimentRef.implement({
   description: 'Social/news sentiment. No connector is configured yet, so it is reported unavailable rather than invented.',
   fields: (t) => ({
-    available: t.exposeBoolean('available'),
+    available: t.exposeBoolean('available', { description: 'Whether a social connector delivered a score.' }),
     source: t.exposeString('source', { description: 'Connector name when available.', nullable: true }),
     score: t.exposeFloat('score', { nullable: true, description: '0..100 when available.' }),
     note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
@@ -103,12 +104,12 @@ SocialSentimentRef.implement({
 SentimentFactorRef.implement({
   description: 'One input of the composite: its 0-100 sub-score, the weight used (re-normalised over available inputs) and its contribution in composite points.',
   fields: (t) => ({
-    name: t.field({ type: SentimentFactorNameEnum, resolve: (f) => f.name }),
+    name: t.field({ description: 'Which input.', type: SentimentFactorNameEnum, resolve: (f) => f.name }),
     value: t.exposeFloat('value', { nullable: true, description: 'Sub-score 0..100; null when unavailable.' }),
     baseWeight: t.exposeFloat('baseWeight', { description: 'Configured weight before re-normalisation.' }),
     weight: t.exposeFloat('weight', { description: 'baseWeight / sum of the available inputs’ baseWeights; 0 when unavailable.' }),
     contribution: t.exposeFloat('contribution', { description: 'weight × value; contributions sum to the composite.' }),
-    available: t.exposeBoolean('available'),
+    available: t.exposeBoolean('available', { description: 'Whether the input was available (unavailable inputs get weight 0).' }),
     note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });
@@ -120,11 +121,11 @@ SentimentAnalysisRef.implement({
     time: t.field({ type: 'DateTime', description: 'When it was computed.', resolve: (a) => a.time }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'No input available yet: composite and classification are null.' }),
     composite: t.exposeFloat('composite', { nullable: true, description: 'Weighted mean of the available sub-scores, 0..100.' }),
-    classification: t.field({ type: SentimentClassificationEnum, nullable: true, resolve: (a) => a.classification }),
-    fearGreed: t.field({ type: SentimentFearGreedRef, nullable: true, resolve: (a) => a.fearGreed }),
-    price: t.field({ type: PriceSentimentRef, nullable: true, resolve: (a) => a.price }),
-    crowd: t.field({ type: CrowdSentimentRef, nullable: true, resolve: (a) => a.crowd }),
-    social: t.field({ type: SocialSentimentRef, resolve: (a) => a.social }),
+    classification: t.field({ description: 'Band of the composite; null while warming up.', type: SentimentClassificationEnum, nullable: true, resolve: (a) => a.classification }),
+    fearGreed: t.field({ description: 'Fear & Greed input; null when not available.', type: SentimentFearGreedRef, nullable: true, resolve: (a) => a.fearGreed }),
+    price: t.field({ description: 'Price momentum input; null when not available.', type: PriceSentimentRef, nullable: true, resolve: (a) => a.price }),
+    crowd: t.field({ description: 'Crowd positioning (funding and long/short); null when not available.', type: CrowdSentimentRef, nullable: true, resolve: (a) => a.crowd }),
+    social: t.field({ description: 'Social/news input (not connected yet: unavailable).', type: SocialSentimentRef, resolve: (a) => a.social }),
     factors: t.field({ type: [SentimentFactorRef], description: 'FEAR_GREED, PRICE, CROWD, each saying whether its input was available.', resolve: (a) => a.factors }),
     meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),

@@ -24,23 +24,23 @@ const MAX_LOOKBACK_DAYS = 60;
 SessionStatsRef.implement({
   description: 'One session of today (UTC day), from the candles that opened in it up to now. Percentages are percent.',
   fields: (t) => ({
-    session: t.field({ type: TradingSessionEnum, resolve: (s) => s.session }),
-    opensAt: t.field({ type: 'DateTime', resolve: (s) => s.opensAt }),
-    closesAt: t.field({ type: 'DateTime', resolve: (s) => s.closesAt }),
-    status: t.field({ type: SessionStatusEnum, resolve: (s) => s.status }),
+    session: t.field({ description: 'Which session.', type: TradingSessionEnum, resolve: (s) => s.session }),
+    opensAt: t.field({ description: 'When the session opens today.', type: 'DateTime', resolve: (s) => s.opensAt }),
+    closesAt: t.field({ description: 'When the session closes today.', type: 'DateTime', resolve: (s) => s.closesAt }),
+    status: t.field({ description: 'UPCOMING, OPEN or CLOSED.', type: SessionStatusEnum, resolve: (s) => s.status }),
     covered: t.exposeBoolean('covered', { description: 'Candles cover the session from its open; the values below are null otherwise.' }),
-    open: t.exposeFloat('open', { nullable: true }),
-    high: t.exposeFloat('high', { nullable: true }),
-    low: t.exposeFloat('low', { nullable: true }),
+    open: t.exposeFloat('open', { description: 'Open price of the session (quote currency); null when not covered.', nullable: true }),
+    high: t.exposeFloat('high', { description: 'Highest price so far (quote currency); null when not covered.', nullable: true }),
+    low: t.exposeFloat('low', { description: 'Lowest price so far (quote currency); null when not covered.', nullable: true }),
     close: t.exposeFloat('close', { nullable: true, description: 'Last close in the session so far.' }),
     rangePct: t.exposeFloat('rangePct', { nullable: true, description: '(high − low) / open × 100.' }),
     returnPct: t.exposeFloat('returnPct', { nullable: true, description: '(close − open) / open × 100.' }),
     volume: t.exposeFloat('volume', { nullable: true, description: 'Base-asset volume.' }),
-    quoteVolume: t.exposeFloat('quoteVolume', { nullable: true }),
-    candles: t.exposeInt('candles'),
+    quoteVolume: t.exposeFloat('quoteVolume', { description: 'Quote volume so far, USD(T); null when not covered.', nullable: true }),
+    candles: t.exposeInt('candles', { description: 'Candles of the session held so far.' }),
     expectedCandles: t.exposeInt('expectedCandles', { description: 'Bars the elapsed part of the session has.' }),
     averageRangePct: t.exposeFloat('averageRangePct', { nullable: true, description: 'Mean range of this session over the complete past days held (up to lookbackDays).' }),
-    averageQuoteVolume: t.exposeFloat('averageQuoteVolume', { nullable: true }),
+    averageQuoteVolume: t.exposeFloat('averageQuoteVolume', { description: 'Mean quote volume of this session over the complete past days held, USD(T).', nullable: true }),
     sampleDays: t.exposeInt('sampleDays', { description: 'Past days averaged.' }),
     rangeVsAverage: t.exposeFloat('rangeVsAverage', { nullable: true, description: 'rangePct / averageRangePct (so far for an open session).' }),
     note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
@@ -48,18 +48,20 @@ SessionStatsRef.implement({
 });
 
 NextSessionOpenRef.implement({
+  description: 'The next session to open.',
   fields: (t) => ({
-    session: t.field({ type: TradingSessionEnum, resolve: (n) => n.session }),
-    opensAt: t.field({ type: 'DateTime', resolve: (n) => n.opensAt }),
-    inMs: t.exposeFloat('inMs'),
+    session: t.field({ description: 'Which session.', type: TradingSessionEnum, resolve: (n) => n.session }),
+    opensAt: t.field({ description: 'When it opens.', type: 'DateTime', resolve: (n) => n.opensAt }),
+    inMs: t.exposeFloat('inMs', { description: 'Milliseconds from now to its open.' }),
   }),
 });
 
 NextFundingRef.implement({
+  description: 'The next funding settlement.',
   fields: (t) => ({
-    time: t.field({ type: 'DateTime', resolve: (n) => n.time }),
-    inMs: t.exposeFloat('inMs'),
-    source: t.field({ type: FundingTimeSourceEnum, resolve: (n) => n.source }),
+    time: t.field({ description: 'Settlement time.', type: 'DateTime', resolve: (n) => n.time }),
+    inMs: t.exposeFloat('inMs', { description: 'Milliseconds from now to it.' }),
+    source: t.field({ description: 'Where the time came from: the venue\'s announcement or the schedule.', type: FundingTimeSourceEnum, resolve: (n) => n.source }),
   }),
 });
 
@@ -68,15 +70,15 @@ SessionsAnalysisRef.implement({
   fields: (t) => ({
     symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'A session that opened today is not covered by the candles (its values are null).' }),
-    now: t.field({ type: 'DateTime', resolve: (a) => a.now }),
+    now: t.field({ description: 'Evaluation time (the newest market input).', type: 'DateTime', resolve: (a) => a.now }),
     interval: t.field({ type: CandleIntervalEnum, description: 'Candle interval the session values come from.', resolve: (a) => intervalOf(a.intervalMs) }),
     dayStart: t.field({ type: 'DateTime', description: '00:00 UTC of today.', resolve: (a) => a.dayStart }),
-    phase: t.field({ type: SessionPhaseEnum, resolve: (a) => a.phase }),
-    activeSessions: t.field({ type: [TradingSessionEnum], resolve: (a) => a.activeSessions }),
+    phase: t.field({ description: 'The session phase now.', type: SessionPhaseEnum, resolve: (a) => a.phase }),
+    activeSessions: t.field({ description: 'Sessions open now (two during overlaps, none off hours).', type: [TradingSessionEnum], resolve: (a) => a.activeSessions }),
     phaseEndsAt: t.field({ type: 'DateTime', description: 'When a session next opens or closes.', resolve: (a) => a.phaseEndsAt }),
-    phaseEndsInMs: t.exposeFloat('phaseEndsInMs'),
-    nextSessionOpen: t.field({ type: NextSessionOpenRef, resolve: (a) => a.nextSessionOpen }),
-    nextFunding: t.field({ type: NextFundingRef, resolve: (a) => a.nextFunding }),
+    phaseEndsInMs: t.exposeFloat('phaseEndsInMs', { description: 'Milliseconds from now to phaseEndsAt.' }),
+    nextSessionOpen: t.field({ description: 'The next session to open.', type: NextSessionOpenRef, resolve: (a) => a.nextSessionOpen }),
+    nextFunding: t.field({ description: 'The next funding settlement.', type: NextFundingRef, resolve: (a) => a.nextFunding }),
     sessions: t.field({ type: [SessionStatsRef], description: 'Today’s ASIA, LONDON and NEW_YORK, in that order.', resolve: (a) => a.sessions }),
     factors: t.field({ type: [FactorRef], description: 'Which session is open at now and why the phase is what it is.', resolve: (a) => a.factors }),
     meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
