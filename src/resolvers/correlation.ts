@@ -118,7 +118,12 @@ CrossAssetRegimeRef.implement({
     btcReturn: t.exposeFloat('btcReturn', { description: 'Benchmark log return over the window.' }),
     altVsBtcReturn: t.exposeFloat('altVsBtcReturn', { description: 'Mean alt − BTC log return over the window.' }),
     averageCorrelationToBtc: t.exposeFloat('averageCorrelationToBtc', { description: 'Mean Pearson of the alts against the benchmark, −1..1; null without alts.', nullable: true }),
-    btcDominance: t.exposeFloat('btcDominance', { nullable: true, description: 'Percent (CoinGecko).' }),
+    btcDominancePct: t.exposeFloat('btcDominance', { nullable: true, description: 'BTC share of the total market cap, percent (55 = 55 %, CoinGecko); null when not available.' }),
+    btcDominance: t.exposeFloat('btcDominance', {
+      nullable: true,
+      description: 'BTC share of the total market cap, percent. Same value as btcDominancePct.',
+      deprecationReason: 'Use btcDominancePct (percent fields end in Pct); removed in the next release.',
+    }),
     dominanceChange: t.exposeFloat('dominanceChange', { nullable: true, description: 'Percentage points over the available history.' }),
     fearGreed: t.exposeFloat('fearGreed', { description: 'Latest Fear & Greed value 0..100; null when not available.', nullable: true }),
     factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (r) => r.factors }),

@@ -25,7 +25,7 @@ KeyLevelRef.implement({
   fields: (t) => ({
     kind: t.field({ description: 'Where the level comes from.', type: KeyLevelKindEnum, resolve: (l) => l.kind }),
     price: t.exposeFloat('price', { description: 'Level price, rounded to the tick size (quote currency).' }),
-    distancePct: t.exposeFloat('distancePct', { description: '(level − price) / price × 100; negative below the current price.' }),
+    distancePct: t.exposeFloat('distancePct', { description: '(level − price) / price × 100, percent; negative below the current price.' }),
     side: t.field({ description: 'SUPPORT below the current price, RESISTANCE at or above it.', type: KeyLevelSideEnum, resolve: (l) => l.side }),
     strength: t.exposeFloat('strength', {
       nullable: true,

@@ -53,7 +53,7 @@ LiquidationCascadeAnalysisRef.implement({
     }),
     baselineRatio: t.exposeFloat('baselineRatio', { nullable: true, description: 'velocity / baseline velocity; null when the baseline is unknown or 0.' }),
     typicalHourlyVolumeUsd: t.exposeFloat('typicalHourlyVolumeUsd', { nullable: true, description: '24 h quote volume / 24 (or the mean of recent 1 h candles).' }),
-    volumeShare: t.exposeFloat('volumeShare', { nullable: true, description: 'velocity / typical hourly volume (0.01 = 1 %).' }),
+    volumeShare: t.exposeFloat('volumeShare', { nullable: true, description: 'velocity / typical hourly volume, fraction (0.01 = 1 %).' }),
     severity: t.exposeInt('severity', {
       nullable: true,
       description:
@@ -64,7 +64,7 @@ LiquidationCascadeAnalysisRef.implement({
     longNotionalUsd: t.exposeFloat('longNotionalUsd', { description: 'Liquidated longs (SELL orders) in the window.' }),
     shortNotionalUsd: t.exposeFloat('shortNotionalUsd', { description: 'Liquidated shorts (BUY orders) in the window.' }),
     count: t.exposeInt('count', { description: 'Liquidations observed in the window.' }),
-    longShare: t.exposeFloat('longShare', { nullable: true, description: 'longNotionalUsd / notionalUsd; null without liquidations.' }),
+    longShare: t.exposeFloat('longShare', { nullable: true, description: 'longNotionalUsd / notionalUsd, fraction 0..1; null without liquidations.' }),
     dominance: t.field({ type: LiquidationDominanceEnum, description: 'One side dominates at 60 % of the notional.', resolve: (a) => a.dominance }),
     feed: t.field({ description: 'Whether the venue reports every liquidation or a sample.', type: LiquidationFeedEnum, resolve: (a) => a.feed }),
     zones: t.field({ type: [LiquidationZoneRef], description: 'Price zones of the last 24 h, largest notional first.', resolve: (a) => a.zones }),

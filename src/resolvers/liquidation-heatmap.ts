@@ -94,8 +94,8 @@ LiquidationHeatmapLeverageTierRef.implement({
     positionNotional: t.exposeFloat('positionNotional', { description: 'Representative position notional used to pick the bracket.' }),
     maintenanceMarginRate: t.exposeFloat('maintenanceMarginRate', { description: 'Fraction (0.004 = 0.4 %).' }),
     maintenanceAmount: t.exposeFloat('maintenanceAmount', { description: 'Binance "cum", quote currency.' }),
-    longLiquidationOffsetPct: t.exposeFloat('longLiquidationOffsetPct', { description: '(liquidation price / entry − 1) × 100 of a long.' }),
-    shortLiquidationOffsetPct: t.exposeFloat('shortLiquidationOffsetPct', { description: '(liquidation price / entry − 1) × 100 of a short.' }),
+    longLiquidationOffsetPct: t.exposeFloat('longLiquidationOffsetPct', { description: '(liquidation price / entry − 1) × 100 of a long, percent (negative).' }),
+    shortLiquidationOffsetPct: t.exposeFloat('shortLiquidationOffsetPct', { description: '(liquidation price / entry − 1) × 100 of a short, percent (positive).' }),
     longNotional: t.exposeFloat('longNotional', { description: 'Remaining long notional of this tier, all prices.' }),
     shortNotional: t.exposeFloat('shortNotional', { description: 'Remaining short notional of this tier, all prices.' }),
   }),
@@ -109,7 +109,7 @@ LiquidationHeatmapZoneRef.implement({
     priceHigh: t.exposeFloat('priceHigh', { description: 'Upper edge of the bucket (quote currency).' }),
     price: t.exposeFloat('price', { description: 'Bucket mid price (quote currency).' }),
     notional: t.exposeFloat('notional', { description: 'Notional of the bucket on its side (quote currency, at entry).' }),
-    distancePct: t.exposeFloat('distancePct', { description: '(price − current price) / current price × 100; negative below.' }),
+    distancePct: t.exposeFloat('distancePct', { description: '(price − current price) / current price × 100, percent; negative below.' }),
   }),
 });
 
@@ -138,7 +138,7 @@ LiquidationHeatmapCascadeRef.implement({
     volumePerMinute: t.exposeFloat('volumePerMinute', { nullable: true, description: 'Average traded quote volume per minute over the last hour of candles.' }),
     upMass: t.exposeFloat('upMass', { nullable: true, description: 'Σ short notional × max(0, 1 − distance / reach).' }),
     downMass: t.exposeFloat('downMass', { nullable: true, description: 'Σ long notional × max(0, 1 − distance / reach).' }),
-    upProbability: t.exposeFloat('upProbability', { description: '1 − exp(−(upMass / volumePerMinute) / cascadeScaleMinutes).', nullable: true }),
+    upProbability: t.exposeFloat('upProbability', { description: '1 − exp(−(upMass / volumePerMinute) / cascadeScaleMinutes), 0..1 (a heuristic fraction); null while warming up.', nullable: true }),
     downProbability: t.exposeFloat('downProbability', { description: '1 − exp(−(downMass / volumePerMinute) / cascadeScaleMinutes), 0..1 (a heuristic fraction); null while warming up.', nullable: true }),
     direction: t.field({ description: 'UP, DOWN or NEUTRAL.', type: LiquidationCascadeDirectionEnum, resolve: (c) => c.direction }),
   }),

@@ -290,7 +290,7 @@ OptionQuoteRef.implement({
     expiry: t.field({ description: 'Expiry time.', type: 'DateTime', resolve: (q) => q.expiry }),
     markPrice: t.exposeFloat('markPrice', { description: 'In the base coin, as Deribit quotes it.' }),
     markPriceUsd: t.exposeFloat('markPriceUsd', { description: 'Mark price in USD: markPrice × underlyingPrice.' }),
-    markIv: t.exposeFloat('markIv', { nullable: true, description: 'Percent.' }),
+    markIv: t.exposeFloat('markIv', { nullable: true, description: 'Implied volatility at the mark price, percent (50 = 50 %, as Deribit quotes it).' }),
     bidIv: t.exposeFloat('bidIv', { description: 'Implied volatility of the best bid, percent (50 = 50 %); null without a bid.', nullable: true }),
     askIv: t.exposeFloat('askIv', { description: 'Implied volatility of the best ask, percent (50 = 50 %, as Deribit quotes it); null without an ask.', nullable: true }),
     openInterest: t.exposeFloat('openInterest', { description: 'Open interest in contracts (1 contract = 1 coin on Deribit BTC/ETH options).' }),
@@ -327,8 +327,16 @@ GlobalMarketRef.implement({
   fields: (t) => ({
     totalMarketCapUsd: t.exposeFloat('totalMarketCapUsd', { description: 'Total market capitalisation, USD.' }),
     totalVolumeUsd: t.exposeFloat('totalVolumeUsd', { description: 'Total 24 h traded volume, USD.' }),
-    btcDominance: t.exposeFloat('btcDominance', { description: 'Percent.' }),
-    ethDominance: t.exposeFloat('ethDominance', { description: 'Percent.' }),
+    btcDominancePct: t.exposeFloat('btcDominance', { description: 'BTC share of the total market cap, percent (55 = 55 %).' }),
+    ethDominancePct: t.exposeFloat('ethDominance', { description: 'ETH share of the total market cap, percent (12 = 12 %).' }),
+    btcDominance: t.exposeFloat('btcDominance', {
+      description: 'BTC share of the total market cap, percent. Same value as btcDominancePct.',
+      deprecationReason: 'Use btcDominancePct (percent fields end in Pct); removed in the next release.',
+    }),
+    ethDominance: t.exposeFloat('ethDominance', {
+      description: 'ETH share of the total market cap, percent. Same value as ethDominancePct.',
+      deprecationReason: 'Use ethDominancePct (percent fields end in Pct); removed in the next release.',
+    }),
     marketCapChange24hPct: t.exposeFloat('marketCapChange24hPct', { description: 'Change of the total market cap over 24 h, percent (1 = 1 %).' }),
     time: t.field({ description: 'When the values were published.', type: 'DateTime', resolve: (x) => x.time }),
   }),

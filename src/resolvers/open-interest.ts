@@ -28,7 +28,7 @@ OpenInterestChangeRef.implement({
     oiChangePct: t.exposeFloat('oiChangePct', { description: 'oiChange / contracts then × 100, percent (1.5 = 1.5 %); null when history does not reach back.', nullable: true }),
     valueChange: t.exposeFloat('valueChange', { nullable: true, description: 'Quote currency (USD); null when the source does not report the value.' }),
     valueChangePct: t.exposeFloat('valueChangePct', { description: 'valueChange / value then × 100, percent; null when the value is unreported.', nullable: true }),
-    priceChangePct: t.exposeFloat('priceChangePct', { nullable: true, description: 'Over the same span as the OI change.' }),
+    priceChangePct: t.exposeFloat('priceChangePct', { nullable: true, description: 'Price change over the same span as the OI change, percent (1 = 1 %).' }),
     quadrant: t.field({ description: 'Price vs open interest over this horizon; null when either change is unknown.', type: OpenInterestQuadrantEnum, nullable: true, resolve: (c) => c.quadrant }),
     note: t.exposeString('note', { description: 'What was measured, or why a value is null.' }),
   }),

@@ -62,7 +62,7 @@ OptionsExpiryFlowRef.implement({
     putCall: t.field({ description: 'Put/call ratios of this expiry.', type: OptionsPutCallRef, resolve: (e) => e.putCall }),
     maxPain: t.exposeFloat('maxPain', { nullable: true, description: 'Listed strike (USD) at which holders receive the least intrinsic value at expiry; null without OI.' }),
     maxPainPayoutUsd: t.exposeFloat('maxPainPayoutUsd', { nullable: true, description: 'USD paid to holders if the expiry settles at maxPain.' }),
-    maxPainDistancePct: t.exposeFloat('maxPainDistancePct', { nullable: true, description: '(maxPain / spot − 1) × 100.' }),
+    maxPainDistancePct: t.exposeFloat('maxPainDistancePct', { nullable: true, description: '(maxPain / spot − 1) × 100, percent.' }),
     atmIv: t.exposeFloat('atmIv', { nullable: true, description: 'ATM implied volatility (percent), interpolated in ln(K/F) at the forward.' }),
     iv25Call: t.exposeFloat('iv25Call', { nullable: true, description: 'IV of the 25-delta call (percent), interpolated by delta; null when the strikes do not bracket it.' }),
     iv25Put: t.exposeFloat('iv25Put', { nullable: true, description: 'IV of the 25-delta put (percent).' }),

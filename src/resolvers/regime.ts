@@ -53,8 +53,8 @@ VarianceRatioRef.implement({
 PhaseEvidenceRef.implement({
   description: 'Evidence behind the 4 h phase.',
   fields: (t) => ({
-    priorChangePct: t.exposeFloat('priorChangePct', { description: 'Net change (%) of the `lookback` 4 h bars before the current window.' }),
-    rangeWidthPct: t.exposeFloat('rangeWidthPct', { description: 'High–low span of the current window, % of its low.' }),
+    priorChangePct: t.exposeFloat('priorChangePct', { description: 'Net change of the `lookback` 4 h bars before the current window, percent (5 = 5 %).' }),
+    rangeWidthPct: t.exposeFloat('rangeWidthPct', { description: 'High–low span of the current window, percent of its low.' }),
     obvSlope: t.exposeFloat('obvSlope', { description: 'OLS slope of OBV over the window per bar / mean bar volume.' }),
     cvdSlope: t.exposeFloat('cvdSlope', { description: 'OLS slope of CVD (taker buy − sell) over the window per bar / mean bar volume.' }),
   }),

@@ -84,7 +84,7 @@ CrowdSentimentRef.implement({
       nullable: true,
       description: 'Mean funding per 8 h (raw fraction): the predicted rate when published, else the last settled one.',
     }),
-    longShare: t.exposeFloat('longShare', { nullable: true, description: 'Mean share of accounts net long, 0..1.' }),
+    longShare: t.exposeFloat('longShare', { nullable: true, description: 'Mean share of accounts net long, fraction 0..1 (0.6 = 60 %).' }),
     fundingScore: t.exposeFloat('fundingScore', { nullable: true, description: '50 + 50·clamp((fundingRate8h − 0.01 %) / 0.05 %, −1, 1).' }),
     longShortScore: t.exposeFloat('longShortScore', { nullable: true, description: '50 + 50·clamp((longShare − 0.5) / 0.25, −1, 1).' }),
     score: t.exposeFloat('score', { nullable: true, description: 'Mean of the available scores.' }),

@@ -33,7 +33,7 @@ BollingerBandsRef.implement({
     upper: t.exposeFloat('upper', { description: 'Upper band: middle + k × population σ of the closes (quote currency).' }),
     middle: t.exposeFloat('middle', { description: 'Simple moving average of the closes.' }),
     lower: t.exposeFloat('lower', { description: 'Lower band: middle − k × population σ of the closes (quote currency).' }),
-    bandwidthPct: t.exposeFloat('bandwidthPct', { description: '(upper − lower) / middle × 100: low values mark a squeeze.' }),
+    bandwidthPct: t.exposeFloat('bandwidthPct', { description: '(upper − lower) / middle × 100, percent: low values mark a squeeze.' }),
     percentB: t.exposeFloat('percentB', { nullable: true, description: '(close − lower) / (upper − lower): 0 at the lower band, 1 at the upper.' }),
   }),
 });
@@ -63,8 +63,8 @@ VolatilityPersistenceRef.implement({
   description: 'Volatility clustering: how likely the current regime persists, from a Markov transition matrix estimated on the stored regime history.',
   fields: (t) => ({
     bars: t.exposeInt('bars', { description: 'Horizon N in bars.' }),
-    staysProbability: t.exposeFloat('staysProbability', { nullable: true, description: 'p_ii^N: the regime holds on every one of the next N bars.' }),
-    inRegimeProbability: t.exposeFloat('inRegimeProbability', { nullable: true, description: '(P^N)_ii: the regime holds N bars ahead (may leave and return).' }),
+    staysProbability: t.exposeFloat('staysProbability', { nullable: true, description: 'p_ii^N, fraction 0..1: the regime holds on every one of the next N bars.' }),
+    inRegimeProbability: t.exposeFloat('inRegimeProbability', { nullable: true, description: '(P^N)_ii, fraction 0..1: the regime holds N bars ahead (may leave and return).' }),
     sampleSize: t.exposeInt('sampleSize', { description: 'Observed transitions out of the current regime (the sample behind p_ii).' }),
     totalTransitions: t.exposeInt('totalTransitions', { description: 'Bar-to-bar steps in the classified history.' }),
     matrix: t.field({ type: [VolatilityTransitionCellRef], description: '16 cells, rows in STABLE, HIGH_VOL, EXPLOSIVE, EXTREME order.', resolve: (p) => p.matrix }),
@@ -101,7 +101,7 @@ VolatilityAnalysisRef.implement({
     bars: t.exposeInt('bars', { description: 'Closed candles analysed.' }),
     close: t.exposeFloat('close', { description: 'Close of the latest closed candle (quote currency).', nullable: true }),
     atr: t.exposeFloat('atr', { nullable: true, description: 'Average true range (Wilder), quote currency.' }),
-    atrPct: t.exposeFloat('atrPct', { nullable: true, description: 'ATR / close × 100.' }),
+    atrPct: t.exposeFloat('atrPct', { nullable: true, description: 'ATR / close × 100, percent (1 = 1 %).' }),
     atrPctPercentile: t.exposeFloat('atrPctPercentile', { nullable: true, description: 'Percentile rank 0..100 of ATR% among the percentileLookback readings before it.' }),
     bollinger: t.field({ description: 'Bollinger bands of the latest closed bar; null with fewer than bbPeriod closes.', type: BollingerBandsRef, nullable: true, resolve: (a) => a.bollinger }),
     realizedVol: t.exposeFloat('realizedVol', {

@@ -45,7 +45,7 @@ VolumeProfileBucketRef.implement({
     volume: t.exposeFloat('volume', { description: 'Volume traded in the bucket (base asset).' }),
     buyVolume: t.exposeFloat('buyVolume', { description: 'Taker buy volume, spread like the volume.' }),
     sellVolume: t.exposeFloat('sellVolume', { description: 'Taker sell volume, spread like the volume (base asset).' }),
-    share: t.exposeFloat('share', { description: 'volume / total volume of the range.' }),
+    share: t.exposeFloat('share', { description: 'volume / total volume of the range, fraction 0..1.' }),
     inValueArea: t.exposeBoolean('inValueArea', { description: 'The bucket is inside the value area.' }),
   }),
 });

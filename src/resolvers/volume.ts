@@ -59,7 +59,7 @@ AnchoredVwapRef.implement({
     stdDev: t.exposeFloat('stdDev', { description: 'Volume-weighted standard deviation of the typical price around the VWAP (quote currency); null without a VWAP.', nullable: true }),
     bars: t.exposeInt('bars', { description: 'Candles included since the anchor.' }),
     volume: t.exposeFloat('volume', { description: 'Base-asset volume since the anchor.' }),
-    distancePct: t.exposeFloat('distancePct', { nullable: true, description: '(close − vwap) / vwap × 100.' }),
+    distancePct: t.exposeFloat('distancePct', { nullable: true, description: '(close − vwap) / vwap × 100, percent (1 = 1 %).' }),
     note: t.exposeString('note', { description: 'Plain-language reading of the values, or why some are null.' }),
   }),
 });

@@ -104,7 +104,7 @@ describe('perpgraph server (simulated market, embedded or CI database)', () => {
     expect(q.markPriceUsd, 'USD price = coin price × underlying').toBeCloseTo(q.markPrice * q.underlyingPrice, 3);
     expect(wide.data!.fearGreed!.history).toHaveLength(7);
     expect(wide.data!.fearGreed!.latest.value).toBeGreaterThanOrEqual(0);
-    expect(wide.data!.globalMarket!.value.btcDominance).toBeGreaterThan(0);
+    expect(wide.data!.globalMarket!.value.btcDominancePct).toBeGreaterThan(0);
     expect(wide.data!.health.venues.map((v) => v.venue)).toEqual(['simulated']);
   });
 
