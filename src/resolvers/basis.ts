@@ -48,6 +48,7 @@ builder.objectField(MarketRef, 'basis', (t) =>
   t.field({
     description: 'Basis (perpetual vs spot, mark vs index).',
     type: BasisAnalysisRef,
+    nullable: true,
     args: {
       contangoPct: t.arg.float({
         description: `Basis in percent at or above which the structure is CONTANGO (default ${DEFAULT_BASIS_THRESHOLDS.contangoPct}); must be > 0.`,

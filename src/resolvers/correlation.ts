@@ -160,6 +160,7 @@ CorrelationMatrixRef.implement({
 builder.queryField('correlations', (t) =>
   t.field({
     type: CorrelationMatrixRef,
+    nullable: true,
     description:
       'Correlation engine across symbols. Defaults (all configured symbols, I1H, window 168) are served from the continuously computed `ALL` result; other arguments are computed on demand by instances that ingest data.',
     args: {

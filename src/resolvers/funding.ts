@@ -98,6 +98,7 @@ builder.objectField(MarketRef, 'funding', (t) =>
   t.field({
     description: 'Funding-rate analysis.',
     type: FundingAnalysisRef,
+    nullable: true,
     resolve: async (m, _args, ctx) => withMeta<FundingAnalysis>(ctx, await requireLatest(ctx, 'FUNDING', m.symbol)),
   }),
 );

@@ -103,6 +103,7 @@ KeyLevelsRef.implement({
 builder.objectField(MarketRef, 'keyLevels', (t) =>
   t.field({
     type: KeyLevelsRef,
+    nullable: true,
     description: 'Key support/resistance levels of one candle interval. Non-default arguments are computed on demand by instances that ingest data.',
     args: {
       interval: t.arg({ type: CandleIntervalEnum, required: true, defaultValue: DEFAULT_KEY_LEVELS_PARAMS.interval, description: 'Candle interval analysed (default I1H).' }),

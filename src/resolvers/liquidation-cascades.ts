@@ -78,6 +78,7 @@ builder.objectField(MarketRef, 'liquidationCascades', (t) =>
   t.field({
     description: 'Liquidation cascade analysis.',
     type: LiquidationCascadeAnalysisRef,
+    nullable: true,
     args: {
       window: t.arg({
         type: LiquidationWindowEnum,

@@ -238,6 +238,7 @@ LiquidationHeatmapRef.implement({
 builder.objectField(MarketRef, 'liquidationHeatmap', (t) =>
   t.field({
     type: LiquidationHeatmapRef,
+    nullable: true,
     description: 'Estimated liquidation heatmap around the current price. Non-default arguments are computed on demand by instances that ingest data.',
     args: {
       leverages: t.arg.intList({

@@ -71,6 +71,7 @@ builder.objectField(MarketRef, 'longShort', (t) =>
   t.field({
     description: 'Long/short crowding analysis.',
     type: LongShortAnalysisRef,
+    nullable: true,
     resolve: async (m, _args, ctx) => withMeta<LongShortAnalysis>(ctx, await requireLatest(ctx, 'LONG_SHORT', m.symbol)),
   }),
 );

@@ -364,7 +364,7 @@ const GlobalMarketDataRef = builder
   });
 
 builder.objectField(MarketRef, 'data', (t) =>
-  t.field({ type: MarketDataRef, description: 'Raw inputs of this market.', resolve: (m) => ({ symbol: m.symbol }) }),
+  t.field({ type: MarketDataRef, nullable: true, description: 'Raw inputs of this market.', resolve: (m) => ({ symbol: m.symbol }) }),
 );
 
 // --- Queries ---

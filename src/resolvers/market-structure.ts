@@ -86,6 +86,7 @@ MarketStructureRef.implement({
 builder.objectField(MarketRef, 'structure', (t) =>
   t.field({
     type: MarketStructureRef,
+    nullable: true,
     description: 'Market structure (swings, trend, BOS/CHoCH) of one candle interval. Non-default arguments are computed on demand by instances that ingest data.',
     args: {
       interval: t.arg({ type: CandleIntervalEnum, required: true, defaultValue: DEFAULT_STRUCTURE_PARAMS.interval, description: 'Candle interval analysed (default I15M).' }),

@@ -13,18 +13,21 @@ async function requireTicker(ctx: GraphQLContext, symbol: string): Promise<Ticke
 }
 
 MarketRef.implement({
-  description: 'One perpetual market. Each analysis is a field, computed from the latest cached inputs.',
+  description:
+    'One perpetual market. Each analysis is a field, computed from the latest cached inputs. Analysis fields are nullable: one that cannot be answered (NOT_READY, UPSTREAM_UNAVAILABLE, ...) is null with a coded error on its path, and the rest of the response survives.',
   fields: (t) => ({
     symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     price: t.float({
-      description: 'Last traded price (quote currency).',
+      nullable: true,
+      description: 'Last traded price (quote currency); null with a NOT_READY error on its path until the market source delivers one.',
       resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).price,
     }),
     markPrice: t.float({ description: 'Latest mark price (quote currency, USD(T)); null until received.', nullable: true, resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).markPrice }),
     indexPrice: t.float({ description: 'Latest index price (quote currency, USD(T)); null until received.', nullable: true, resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).indexPrice }),
     meta: t.field({
       type: AnalysisMetaRef,
-      description: 'Provenance and freshness of the price fields.',
+      nullable: true,
+      description: 'Provenance and freshness of the price fields; null (NOT_READY on its path) until a price has arrived.',
       resolve: async (m, _args, ctx) => metaOf(ctx, { ...(await requireTicker(ctx, m.symbol)), methodologyVersion: 'ticker/1' }),
     }),
   }),

@@ -83,6 +83,7 @@ builder.objectField(MarketRef, 'openInterest', (t) =>
   t.field({
     description: 'Open-interest analysis.',
     type: OpenInterestAnalysisRef,
+    nullable: true,
     resolve: async (m, _args, ctx) => withMeta<OpenInterestAnalysis>(ctx, await requireLatest(ctx, 'OPEN_INTEREST', m.symbol)),
   }),
 );

@@ -149,6 +149,7 @@ OptionsFlowRef.implement({
 builder.queryField('optionsFlow', (t) =>
   t.field({
     type: OptionsFlowRef,
+    nullable: true,
     description: 'Options flow of one option currency (BTC, ETH). Not financial advice.',
     args: {
       currency: t.arg.string({ required: true, defaultValue: 'BTC', description: 'Option currency, e.g. BTC or ETH.' }),

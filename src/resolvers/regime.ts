@@ -104,6 +104,7 @@ RegimeAnalysisRef.implement({
 builder.objectField(MarketRef, 'regime', (t) =>
   t.field({
     type: RegimeAnalysisRef,
+    nullable: true,
     description: 'Multi-timeframe trend/range regime. Non-default arguments are computed on demand by instances that ingest data.',
     args: {
       lookback: t.arg.int({

@@ -136,6 +136,7 @@ SentimentAnalysisRef.implement({
 builder.queryField('sentiment', (t) =>
   t.field({
     type: SentimentAnalysisRef,
+    nullable: true,
     description: 'Market sentiment: market-wide (no symbol, or `ALL`) or for one configured symbol. Non-default arguments are computed on demand by instances that ingest data.',
     args: {
       symbol: t.arg.string({ description: 'A configured symbol; omit (or `ALL`) for the whole market.' }),

@@ -92,6 +92,7 @@ function intervalOf(ms: number): CandleInterval {
 builder.objectField(MarketRef, 'sessions', (t) =>
   t.field({
     type: SessionsAnalysisRef,
+    nullable: true,
     description: 'Trading sessions and timing. Non-default arguments are computed on demand by instances that ingest data.',
     args: {
       interval: t.arg({

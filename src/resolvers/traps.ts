@@ -92,6 +92,7 @@ builder.objectField(MarketRef, 'traps', (t) =>
   t.field({
     description: 'Liquidity-grab and fake-breakout (trap) analysis.',
     type: TrapAnalysisRef,
+    nullable: true,
     args: {
       interval: t.arg({ type: CandleIntervalEnum, required: true, defaultValue: DEFAULT_TRAP_PARAMS.interval, description: 'Candle interval analysed (default I15M).' }),
       from: t.arg({ type: 'DateTime', description: 'Earliest detection time (bar open time) returned in `traps`; default: the oldest candle held.' }),

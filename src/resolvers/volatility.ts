@@ -144,6 +144,7 @@ VolatilityRegimeChangeRef.implement({
 builder.objectField(MarketRef, 'volatility', (t) =>
   t.field({
     type: VolatilityAnalysisRef,
+    nullable: true,
     description: 'Volatility and its regime. Non-default arguments are computed on demand by instances that ingest data.',
     args: {
       interval: t.arg({ type: CandleIntervalEnum, required: true, defaultValue: DEFAULT_VOLATILITY_INTERVAL, description: 'Candle interval (default I1H).' }),

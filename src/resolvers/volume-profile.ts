@@ -95,6 +95,7 @@ VolumeProfileRef.implement({
 builder.objectField(MarketRef, 'volumeProfile', (t) =>
   t.field({
     type: VolumeProfileRef,
+    nullable: true,
     description: 'Volume profile. Non-default arguments are computed on demand by instances that ingest data.',
     args: {
       interval: t.arg({ type: CandleIntervalEnum, required: true, defaultValue: DEFAULT_PROFILE_INTERVAL, description: 'Candle interval (default I5M).' }),

@@ -133,6 +133,7 @@ VolumeAnalysisRef.implement({
 builder.objectField(MarketRef, 'volume', (t) =>
   t.field({
     type: VolumeAnalysisRef,
+    nullable: true,
     description: 'Volume and order flow. Non-default arguments are computed on demand by instances that ingest data.',
     args: {
       interval: t.arg({ type: CandleIntervalEnum, required: true, defaultValue: DEFAULT_VOLUME_INTERVAL, description: 'Candle interval (default I5M).' }),

@@ -70,6 +70,7 @@ WhaleActivityRef.implement({
 builder.objectField(MarketRef, 'whales', (t) =>
   t.field({
     type: WhaleActivityRef,
+    nullable: true,
     description: 'Whale activity over a window. Non-default arguments are computed on demand by instances that ingest data.',
     args: {
       minNotional: t.arg.float({

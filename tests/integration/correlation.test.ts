@@ -12,7 +12,7 @@ import { run, collectEvents, wsClient } from '../support/ws.js';
 
 const collect = <T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 20_000) => collectEvents<T>(client, query, variables, count, timeoutMs);
 
-type Matrix = CorrelationsQuery['correlations'];
+type Matrix = NonNullable<CorrelationsQuery['correlations']>;
 
 function expectValidMatrix(c: Matrix) {
   const n = c.symbols.length;
@@ -46,7 +46,7 @@ describe('correlation engine end to end (simulated market)', () => {
       return r.data ? r : undefined;
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const c = res.data!.correlations;
+    const c = res.data!.correlations!;
     expect(c.key).toBe('ALL');
     expect(c.symbols, 'all configured symbols').toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']);
     expect(c.interval).toBe('I1H');
@@ -66,7 +66,7 @@ describe('correlation engine end to end (simulated market)', () => {
   it('computes custom symbols, interval and window on demand', async () => {
     const res = await run(app, CorrelationsDocument, { symbols: ['ethusdt', 'BTCUSDT'], interval: 'I15M', window: 96 });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const c = res.data!.correlations;
+    const c = res.data!.correlations!;
     expect(c.symbols, 'caller order, upper-cased').toEqual(['ETHUSDT', 'BTCUSDT']);
     expect(c.interval).toBe('I15M');
     expect(c.window).toBe(96);

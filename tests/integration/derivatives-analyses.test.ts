@@ -32,7 +32,7 @@ describe('derivatives analyses end to end (simulated market)', () => {
   afterAll(() => app?.teardown());
 
   it('serves open interest with per-horizon changes, a quadrant and explained factors', () => {
-    const oi = market.openInterest;
+    const oi = market.openInterest!;
     expect(oi.meta.source, 'simulated data is never LIVE').toBe('SIMULATED');
     expect(oi.meta.methodologyVersion).toBe('open-interest/1.0.0');
     expect(oi.openInterest).toBeGreaterThan(0);
@@ -57,7 +57,7 @@ describe('derivatives analyses end to end (simulated market)', () => {
   });
 
   it('serves long/short crowding with percentiles against the stored history', () => {
-    const ls = market.longShort;
+    const ls = market.longShort!;
     expect(ls.meta.source).toBe('SIMULATED');
     expect(ls.meta.methodologyVersion).toBe('long-short/1.0.0');
     expect(ls.warmingUp, '30 backfilled periods give 29 earlier readings (need 10)').toBe(false);
@@ -76,7 +76,7 @@ describe('derivatives analyses end to end (simulated market)', () => {
   });
 
   it('serves the basis against spot and index, annualized per funding period', () => {
-    const b = market.basis;
+    const b = market.basis!;
     expect(b.meta.source).toBe('SIMULATED');
     expect(b.meta.methodologyVersion).toBe('basis/1.0.0');
     expect(b.warmingUp, 'the simulated market publishes a spot price every second').toBe(false);
@@ -93,7 +93,7 @@ describe('derivatives analyses end to end (simulated market)', () => {
   });
 
   it('serves the deeper funding analysis (methodology 1.1)', () => {
-    const f = market.funding;
+    const f = market.funding!;
     expect(f.meta.methodologyVersion).toBe('funding/1.1.0');
     expect(f.percentile!, '90 backfilled settlements').toBeGreaterThanOrEqual(0);
     expect(f.percentile!).toBeLessThanOrEqual(100);
@@ -107,7 +107,7 @@ describe('derivatives analyses end to end (simulated market)', () => {
   it('classifies the basis with caller-chosen thresholds and rejects invalid ones', async () => {
     const custom = await run(app, MarketBasisDocument, { symbol: 'ETHUSDT', contangoPct: 5, backwardationPct: -5 });
     expect(custom.errors, JSON.stringify(custom.errors)).toBeUndefined();
-    const b = custom.data!.market.basis;
+    const b = custom.data!.market.basis!;
     expect([b.contangoPct, b.backwardationPct], 'the thresholds used are echoed').toEqual([5, -5]);
     expect(b.structure, 'a ±5 % band holds any simulated basis').toBe('NORMAL');
 

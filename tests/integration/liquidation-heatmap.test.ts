@@ -13,7 +13,7 @@ import {
 import { uniqueName, waitFor, SHARED_REDIS_URL, startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 import { run, collectEvents, wsClient } from '../support/ws.js';
 
-type Heatmap = MarketLiquidationHeatmapQuery['market']['liquidationHeatmap'];
+type Heatmap = NonNullable<MarketLiquidationHeatmapQuery['market']['liquidationHeatmap']>;
 
 const collect = <T>(client: Client, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 15_000) => collectEvents<T>(client, query, variables, count, timeoutMs);
 
@@ -52,7 +52,7 @@ describe('liquidation heatmap end to end (simulated market)', () => {
       return r.data ? r : undefined;
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const h = res.data!.market.liquidationHeatmap;
+    const h = res.data!.market.liquidationHeatmap!;
     expectConsistent(h, 100, 10);
     expect(h.warmingUp, 'the simulated market backfills 30 open-interest points and hourly candles').toBe(false);
     expect(h.totals.allocatedNotional, 'backfilled open-interest increases become entries').toBeGreaterThan(0);
@@ -86,7 +86,7 @@ describe('liquidation heatmap end to end (simulated market)', () => {
     const variables: MarketLiquidationHeatmapQueryVariables = { symbol: 'ETHUSDT', leverages: [100, 10, 25], rangePct: 5, buckets: 40 };
     const res = await run(app, MarketLiquidationHeatmapDocument, variables);
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const h = res.data!.market.liquidationHeatmap;
+    const h = res.data!.market.liquidationHeatmap!;
     expectConsistent(h, 40, 5);
     expect(h.leverageTiers.map((x) => x.leverage), 'sorted ascending').toEqual([10, 25, 100]);
     for (const x of h.leverageTiers) expect(x.weight, 'equal weights').toBeCloseTo(1 / 3, 12);

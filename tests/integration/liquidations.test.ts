@@ -116,7 +116,7 @@ describe('liquidations: raw stream, cascade analysis and alerts, batch markets (
       const r = await run(MarketLiquidationCascadesDocument, { symbol: 'BTCUSDT' });
       return r.data ? r : undefined;
     });
-    const c = res.data!.market.liquidationCascades;
+    const c = res.data!.market.liquidationCascades!;
     expect(c.warmingUp, '5 h of backfilled liquidations cover window and 3 h baseline').toBe(false);
     expect(c.velocityUsdPerHour).toBe(0);
     expect(c.baselineVelocityUsdPerHour!, '8 000 over just over 4 h').toBeCloseTo(2_000, -1);
@@ -203,7 +203,7 @@ describe('liquidations: raw stream, cascade analysis and alerts, batch markets (
   it('computes a caller-chosen window on demand', async () => {
     const res = await run(MarketLiquidationCascadesDocument, { symbol: 'BTCUSDT', window: 'M15' });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const c = res.data!.market.liquidationCascades;
+    const c = res.data!.market.liquidationCascades!;
     expect(c.windowMs).toBe(900_000);
     expect(c.velocityUsdPerHour, '21 000 in the last 15 min').toBe(84_000);
   });
@@ -212,7 +212,7 @@ describe('liquidations: raw stream, cascade analysis and alerts, batch markets (
     const res = await run(MarketsBatchDocument, { symbols: ['solusdt', ' BTCUSDT ', 'ethusdt', 'btcusdt'] });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     expect(res.data!.markets.map((m) => m.symbol)).toEqual(['SOLUSDT', 'BTCUSDT', 'ETHUSDT', 'BTCUSDT']);
-    expect(res.data!.markets[1]!.liquidationCascades.severity).toBe(res.data!.markets[3]!.liquidationCascades.severity);
+    expect(res.data!.markets[1]!.liquidationCascades!.severity).toBe(res.data!.markets[3]!.liquidationCascades!.severity);
 
     const twenty = await run(MarketsBatchDocument, { symbols: Array.from({ length: 20 }, (_, i) => SYMBOLS[i % 3]!) });
     expect(twenty.errors).toBeUndefined();
@@ -245,14 +245,14 @@ describe('liquidation cascades on the simulated market (offline)', () => {
       return r.data ? r : undefined;
     });
     for (const m of res.data!.markets) {
-      const c = m.liquidationCascades;
+      const c = m.liquidationCascades!;
       // The backfill reaches 6 h back, but observation is only known from its oldest liquidation on.
       if (c.severity === null) expect(c.velocityUsdPerHour, `${m.symbol}: no severity only while the window is not observed`).toBeNull();
       else expect([1, 2, 3, 4, 5]).toContain(c.severity);
       expect(c.meta.stale).toBe(false);
     }
     const detail = await gql<MarketLiquidationCascadesQuery>(app.url, print(MarketLiquidationCascadesDocument), { symbol: 'SOLUSDT' });
-    const c = detail.data!.market.liquidationCascades;
+    const c = detail.data!.market.liquidationCascades!;
     expect(c.feed, 'the simulated venue reports every liquidation').toBe('COMPLETE');
     expect(c.meta.source).toBe('SIMULATED');
   });

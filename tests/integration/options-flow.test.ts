@@ -9,7 +9,7 @@ const collect = <T>(client: Client, query: string, variables: Record<string, unk
 
 describe('options flow end to end (simulated market)', () => {
   let app: IsolatedTestApp;
-  let btc: OptionsFlowQuery['optionsFlow'];
+  let btc: NonNullable<OptionsFlowQuery['optionsFlow']>;
 
   beforeAll(async () => {
     app = await startIsolatedTestApp({ REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:` });
@@ -18,7 +18,7 @@ describe('options flow end to end (simulated market)', () => {
       return r.data ? r : undefined;
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    btc = res.data!.optionsFlow;
+    btc = res.data!.optionsFlow!;
   });
   afterAll(() => app?.teardown());
 
@@ -65,14 +65,14 @@ describe('options flow end to end (simulated market)', () => {
   it('applies a custom dealer positioning and serves ETH', async () => {
     const res = await run(app, OptionsFlowDocument, { currency: 'eth', dealerPositioning: 'SHORT_CALLS_LONG_PUTS' });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const eth = res.data!.optionsFlow;
+    const eth = res.data!.optionsFlow!;
     expect(eth.currency, 'currency normalised to upper case').toBe('ETH');
     expect(eth.gex.dealerPositioning).toBe('SHORT_CALLS_LONG_PUTS');
     for (const s of eth.gex.byStrike) {
       expect(s.callGexUsd).toBeLessThanOrEqual(0);
       expect(s.putGexUsd).toBeGreaterThanOrEqual(0);
     }
-    const def = (await run(app, OptionsFlowDocument, { currency: 'ETH' })).data!.optionsFlow;
+    const def = (await run(app, OptionsFlowDocument, { currency: 'ETH' })).data!.optionsFlow!;
     if (def.time === eth.time) expect(eth.gex.totalUsd, 'the mirror convention flips the sign').toBeCloseTo(-def.gex.totalUsd, 3);
   });
 

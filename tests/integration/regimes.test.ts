@@ -30,7 +30,7 @@ describe('volatility and multi-timeframe regime end to end (simulated market)', 
       return r.data ? r : undefined;
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const v: MarketVolatilityQuery['market']['volatility'] = res.data!.market.volatility;
+    const v = res.data!.market.volatility!;
     expect(v.interval).toBe('I1H');
     expect(v.warmingUp, '500 backfilled 1h bars').toBe(false);
     expect(v.meta.source).toBe('SIMULATED');
@@ -52,7 +52,7 @@ describe('volatility and multi-timeframe regime end to end (simulated market)', 
   it('computes custom volatility arguments on demand and rejects invalid ones with BAD_USER_INPUT', async () => {
     const res = await run(app, MarketVolatilityDocument, { symbol: 'ETHUSDT', interval: 'I15M', highVolPercentile: 50, explosivePercentile: 80, extremePercentile: 95, persistenceBars: 3 });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const v = res.data!.market.volatility;
+    const v = res.data!.market.volatility!;
     expect(v.interval).toBe('I15M');
     expect(v.periodsPerYear).toBe(35_040);
     expect([v.thresholds.highVolPercentile, v.thresholds.explosivePercentile, v.thresholds.extremePercentile, v.persistence!.bars], 'parameters echoed').toEqual([50, 80, 95, 3]);
@@ -68,11 +68,11 @@ describe('volatility and multi-timeframe regime end to end (simulated market)', 
 
   it('serves the multi-timeframe regime, deriving the daily and saying the weekly lacks data', async () => {
     const res = await waitFor(async () => {
-      const r = await run(app, MarketRegimeDocument, { symbol: 'BTCUSDT' });
+      const r = await run(app, MarketRegimeDocument, { symbol: 'BTCUSDT' })!;
       return r.data ? r : undefined;
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const r: MarketRegimeQuery['market']['regime'] = res.data!.market.regime;
+    const r = res.data!.market.regime!;
     expect(r.meta.methodologyVersion).toBe('regime/1.0.0');
     expect(r.timeframes.map((f) => [f.timeframe, f.source])).toEqual([
       ['I1H', 'STORE'],
@@ -93,9 +93,9 @@ describe('volatility and multi-timeframe regime end to end (simulated market)', 
 
     const custom = await run(app, MarketRegimeDocument, { symbol: 'BTCUSDT', lookback: 10, varianceRatioPeriod: 8 });
     expect(custom.errors, JSON.stringify(custom.errors)).toBeUndefined();
-    expect(custom.data!.market.regime.thresholds.lookback).toBe(10);
-    expect(custom.data!.market.regime.varianceRatio!.period).toBe(8);
-    expect(custom.data!.market.regime.timeframes[3]!.hasData, '11 weeks ≥ 10 + 1').toBe(true);
+    expect(custom.data!.market.regime!.thresholds.lookback).toBe(10);
+    expect(custom.data!.market.regime!.varianceRatio!.period).toBe(8);
+    expect(custom.data!.market.regime!.timeframes[3]!.hasData, '11 weeks ≥ 10 + 1').toBe(true);
   });
 
   it('streams the typed volatilityUpdated and regimeUpdated subscriptions over graphql-ws', async () => {

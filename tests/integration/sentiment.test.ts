@@ -11,7 +11,7 @@ const DAY = 86_400_000;
 
 describe('sentiment end to end (simulated market)', () => {
   let app: IsolatedTestApp;
-  let all: SentimentQuery['sentiment'];
+  let all: NonNullable<SentimentQuery['sentiment']>;
 
   beforeAll(async () => {
     app = await startIsolatedTestApp({ REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: `${uniqueName('t')}:` });
@@ -20,7 +20,7 @@ describe('sentiment end to end (simulated market)', () => {
       return r.data ? r : undefined;
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    all = res.data!.sentiment;
+    all = res.data!.sentiment!;
   });
   afterAll(() => app?.teardown());
 
@@ -56,7 +56,7 @@ describe('sentiment end to end (simulated market)', () => {
   it('serves one symbol with ETHUSDT, custom weights and history, and ALL spelled out', async () => {
     const eth = await run(app, SentimentDocument, { symbol: 'ethusdt' });
     expect(eth.errors, JSON.stringify(eth.errors)).toBeUndefined();
-    const e = eth.data!.sentiment;
+    const e = eth.data!.sentiment!;
     expect(e.key, 'symbol normalised').toBe('ETHUSDT');
     expect(e.price!.symbol).toBe('ETHUSDT');
     expect(e.crowd!.symbols, 'a symbol uses its own positioning').toEqual(['ETHUSDT']);
@@ -64,13 +64,13 @@ describe('sentiment end to end (simulated market)', () => {
 
     const custom = await run(app, SentimentDocument, { symbol: 'ETHUSDT', fearGreedWeight: 0, priceWeight: 1, crowdWeight: 0, historyLimit: 7 });
     expect(custom.errors, JSON.stringify(custom.errors)).toBeUndefined();
-    const c = custom.data!.sentiment;
+    const c = custom.data!.sentiment!;
     expect(c.fearGreed!.history).toHaveLength(7);
     expect(c.factors.map((f) => f.baseWeight)).toEqual([0, 1, 0]);
     expect(c.composite!, 'only price weighs: composite = price score').toBeCloseTo(c.price!.score!, 1);
 
     const explicit = await run(app, SentimentDocument, { symbol: 'ALL' });
-    expect(explicit.data!.sentiment.key).toBe('ALL');
+    expect(explicit.data!.sentiment!.key).toBe('ALL');
   });
 
   it('rejects an unknown symbol and invalid arguments with BAD_USER_INPUT', async () => {

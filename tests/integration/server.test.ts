@@ -62,7 +62,7 @@ describe('perpgraph server (simulated market, embedded or CI database)', () => {
     const market = res.data!.market;
     expect(market.symbol, 'symbol normalised to upper case').toBe('BTCUSDT');
     expect(market.price).toBeGreaterThan(0);
-    const f = market.funding;
+    const f = market.funding!;
     expect(f.meta.source).toBe('SIMULATED');
     expect(f.meta.venue).toBe('simulated');
     expect(f.meta.stale, 'simulated market ticks every 50 ms').toBe(false);
@@ -81,7 +81,7 @@ describe('perpgraph server (simulated market, embedded or CI database)', () => {
   it('serves every raw input of the simulated market, flagged SIMULATED', async () => {
     const res = await run(app, MarketDataDocument, { symbol: 'BTCUSDT' });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const d = res.data!.market.data;
+    const d = res.data!.market.data!;
     expect(d.meta.source).toBe('SIMULATED');
     expect(d.openInterest.length, 'backfilled 5m points').toBe(3);
     expect(d.longShortRatios[0]!.longShare + d.longShortRatios[0]!.shortShare, 'shares sum to 1').toBeCloseTo(1, 9);

@@ -34,7 +34,7 @@ describe('market structure and key levels end to end (simulated market)', () => 
   afterAll(() => app?.teardown());
 
   it('serves the 15m market structure with confirmed, labelled swings and BOS/CHoCH events', () => {
-    const s = market.structure;
+    const s = market.structure!;
     expect(s.meta.source, 'simulated data is never LIVE').toBe('SIMULATED');
     expect(s.meta.methodologyVersion).toBe('market-structure/1.0.0');
     expect([s.interval, s.confirmBars], 'default arguments').toEqual(['I15M', 2]);
@@ -59,7 +59,7 @@ describe('market structure and key levels end to end (simulated market)', () => 
   });
 
   it('serves key levels on 1h candles with sides, distances, a Fibonacci leg and prior day/week', () => {
-    const k = market.keyLevels;
+    const k = market.keyLevels!;
     expect(k.meta.source).toBe('SIMULATED');
     expect(k.meta.methodologyVersion).toBe('key-levels/1.0.0');
     expect([k.interval, k.tolerancePct]).toEqual(['I1H', 0.15]);
@@ -86,7 +86,8 @@ describe('market structure and key levels end to end (simulated market)', () => 
   it('computes both with caller-chosen arguments', async () => {
     const res = await run(app, MarketStructureLevelsCustomDocument, { symbol: 'ethusdt', interval: 'I5M', confirmBars: 3, levelsInterval: 'I15M', tolerancePct: 0.3 });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const { structure: s, keyLevels: k } = res.data!.market;
+    const s = res.data!.market.structure!;
+    const k = res.data!.market.keyLevels!;
     expect([s.interval, s.confirmBars], 'the arguments used are echoed').toEqual(['I5M', 3]);
     expect(s.swings.length).toBeGreaterThan(0);
     expect(s.meta.methodologyVersion).toBe('market-structure/1.0.0');

@@ -47,7 +47,7 @@ describe('traps end to end (simulated market)', () => {
       return r.data ? r : undefined;
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const a: MarketTrapsQuery['market']['traps'] = res.data!.market.traps;
+    const a = res.data!.market.traps!;
     expect(a.interval).toBe('15m');
     expect(a.sensitivity).toBe(0.2);
     expect(a.reclaimBars).toBe(3);
@@ -70,21 +70,21 @@ describe('traps end to end (simulated market)', () => {
   });
 
   it('computes custom args on demand and filters by range', async () => {
-    const base = (await run(app, MarketTrapsDocument, { symbol: 'BTCUSDT', limit: 500 })).data!.market.traps;
+    const base = (await run(app, MarketTrapsDocument, { symbol: 'BTCUSDT', limit: 500 })).data!.market.traps!;
     const newest = base.traps[0]!;
     const ranged = await run(app, MarketTrapsDocument, { symbol: 'BTCUSDT', from: newest.time, to: newest.time, limit: 500 });
     expect(ranged.errors, JSON.stringify(ranged.errors)).toBeUndefined();
-    expect(ranged.data!.market.traps.traps.map((t) => t.id), 'from = to = the newest detection time').toContain(newest.id);
-    expect(ranged.data!.market.traps.traps.every((t) => t.time === newest.time)).toBe(true);
+    expect(ranged.data!.market.traps!.traps.map((t) => t.id), 'from = to = the newest detection time').toContain(newest.id);
+    expect(ranged.data!.market.traps!.traps.every((t) => t.time === newest.time)).toBe(true);
 
     const strict = await run(app, MarketTrapsDocument, { symbol: 'BTCUSDT', sensitivity: 1.5, limit: 500 });
     expect(strict.errors, JSON.stringify(strict.errors)).toBeUndefined();
-    expect(strict.data!.market.traps.sensitivity).toBe(1.5);
-    expect(strict.data!.market.traps.traps.length, 'a deeper threshold finds fewer').toBeLessThanOrEqual(base.traps.length);
+    expect(strict.data!.market.traps!.sensitivity).toBe(1.5);
+    expect(strict.data!.market.traps!.traps.length, 'a deeper threshold finds fewer').toBeLessThanOrEqual(base.traps.length);
 
     const hourly = await run(app, MarketTrapsDocument, { symbol: 'ETHUSDT', interval: 'I1H' });
     expect(hourly.errors, JSON.stringify(hourly.errors)).toBeUndefined();
-    expect(hourly.data!.market.traps.interval).toBe('1h');
+    expect(hourly.data!.market.traps!.interval).toBe('1h');
   });
 
   it('rejects bad arguments with BAD_USER_INPUT', async () => {
@@ -163,8 +163,8 @@ describe('trapDetected fires once per new detection (test-double source)', () =>
         await sleep(250);
       }
       const latest = await run(app, MarketTrapsDocument, { symbol: 'BTCUSDT' });
-      expect(latest.data!.market.traps.traps.map((t) => t.id)).toEqual([trap.id]);
-      expect(latest.data!.market.traps.active.map((t) => t.id), 'no later high above 104').toEqual([trap.id]);
+      expect(latest.data!.market.traps!.traps.map((t) => t.id)).toEqual([trap.id]);
+      expect(latest.data!.market.traps!.active.map((t) => t.id), 'no later high above 104').toEqual([trap.id]);
       expect(detected.events, 'exactly one event per new detection').toHaveLength(1);
       expect(detected.errors.concat(updates.errors)).toEqual([]);
     } finally {

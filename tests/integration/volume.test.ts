@@ -30,7 +30,7 @@ describe('volume and volume profile end to end (simulated market)', () => {
       return r.data ? r : undefined;
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const v: MarketVolumeQuery['market']['volume'] = res.data!.market.volume;
+    const v = res.data!.market.volume!;
     expect(v.interval).toBe('I5M');
     expect(v.warmingUp, '500 backfilled 5m bars').toBe(false);
     expect(v.meta.source).toBe('SIMULATED');
@@ -53,7 +53,7 @@ describe('volume and volume profile end to end (simulated market)', () => {
     const anchor = new Date(Date.now() - 6 * HOUR).toISOString();
     const res = await run(app, MarketVolumeDocument, { symbol: 'ETHUSDT', interval: 'I15M', anchor, spikeZ: 2, lookback: 30 });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const v = res.data!.market.volume;
+    const v = res.data!.market.volume!;
     expect(v.interval).toBe('I15M');
     expect([v.lookback, v.spikeZ], 'the parameters used are echoed').toEqual([30, 2]);
     expect(v.anchored!.source).toBe('ARGUMENT');
@@ -68,7 +68,7 @@ describe('volume and volume profile end to end (simulated market)', () => {
       return r.data ? r : undefined;
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const p: MarketVolumeProfileQuery['market']['volumeProfile'] = res.data!.market.volumeProfile;
+    const p = res.data!.market.volumeProfile!;
     expect(p.warmingUp).toBe(false);
     expect(p.complete, '41 h of bars cover the last 24 h').toBe(true);
     expect(p.bars).toBe(288);
@@ -85,10 +85,10 @@ describe('volume and volume profile end to end (simulated market)', () => {
   it('computes a custom profile and rejects invalid arguments with BAD_USER_INPUT', async () => {
     const to = new Date(Date.now() - HOUR).toISOString();
     const from = new Date(Date.now() - 7 * HOUR).toISOString();
-    const def = (await run(app, MarketVolumeProfileDocument, { symbol: 'ETHUSDT' })).data!.market.volumeProfile;
+    const def = (await run(app, MarketVolumeProfileDocument, { symbol: 'ETHUSDT' })).data!.market.volumeProfile!;
     const res = await run(app, MarketVolumeProfileDocument, { symbol: 'ETHUSDT', from, to, bucketSize: def.bucketSize * 2, valueAreaPct: 50 });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const p = res.data!.market.volumeProfile;
+    const p = res.data!.market.volumeProfile!;
     expect([p.bucketSize, p.valueAreaPct]).toEqual([def.bucketSize * 2, 50]);
     expect(p.bars, '6 h of 5m bars').toBe(72);
     expect(p.valueAreaVolume! / p.totalVolume).toBeGreaterThanOrEqual(0.5 - 1e-9);

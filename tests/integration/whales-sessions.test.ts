@@ -30,10 +30,10 @@ describe('whales and sessions end to end (simulated market)', () => {
     const res = await waitFor(async () => {
       const r = await run(app, MarketWhalesSessionsDocument, { symbol: 'BTCUSDT' });
       // Before the first trade the result says "no trades observed yet" (from null); wait for one.
-      return r.data?.market.whales.from ? r : undefined;
+      return r.data?.market.whales?.from ? r : undefined;
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const w = res.data!.market.whales;
+    const w = res.data!.market.whales!;
     expect(w.meta.source, 'simulated data is never LIVE').toBe('SIMULATED');
     expect(w.meta.methodologyVersion).toBe('whales/1.0.0');
     expect([w.window, w.minNotional], 'documented defaults').toEqual(['H1', 100_000]);
@@ -51,7 +51,7 @@ describe('whales and sessions end to end (simulated market)', () => {
     const w = await waitFor(async () => {
       const r = await run(app, MarketWhalesDocument, { symbol: 'BTCUSDT', minNotional: 10_000, window: 'M15' });
       expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-      const x = r.data!.market.whales;
+      const x = r.data!.market.whales!;
       return x.buyCount > 0 && x.sellCount > 0 ? x : undefined;
     }, 15_000, 200);
     expect([w.window, w.minNotional], 'arguments echoed').toEqual(['M15', 10_000]);
@@ -84,7 +84,7 @@ describe('whales and sessions end to end (simulated market)', () => {
   it('serves today’s sessions, the phase and the timers', async () => {
     const res = await run(app, MarketWhalesSessionsDocument, { symbol: 'ETHUSDT' });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-    const s = res.data!.market.sessions;
+    const s = res.data!.market.sessions!;
     expect(s.meta.methodologyVersion).toBe('sessions/1.0.0');
     const now = Date.parse(s.now);
     expect(s.phase, 'phase follows the fixed UTC hours').toBe(sessionPhaseOf(activeSessionsAt(now)));
@@ -109,7 +109,7 @@ describe('whales and sessions end to end (simulated market)', () => {
 
     const custom = await run(app, MarketSessionsDocument, { symbol: 'ETHUSDT', interval: 'I1H', lookbackDays: 0 });
     expect(custom.errors, JSON.stringify(custom.errors)).toBeUndefined();
-    const c = custom.data!.market.sessions;
+    const c = custom.data!.market.sessions!;
     expect(c.interval).toBe('I1H');
     for (const x of c.sessions) expect(x.sampleDays, 'lookbackDays 0 averages nothing').toBe(0);
   });
