@@ -239,7 +239,7 @@ export function createApp(deps: AppDeps): App {
     async start(port = config.PORT) {
       db = await createDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, logger: logger.child({ component: 'db' }) });
       logger.info({ database: db.kind }, 'database ready (migrations applied)');
-      repository = createSnapshotRepository(db.prisma);
+      repository = createSnapshotRepository(db);
       pubsub = await createAppPubSub(config.REDIS_URL, config.REDIS_PREFIX);
       if (config.REDIS_URL) {
         cacheRedis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import type { SqlDriverAdapterFactory } from '@prisma/client/runtime/client';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 
@@ -51,6 +52,8 @@ export interface PostgresAdapterOptions {
   maxConnections?: number;
   /** Errors of idle pooled connections (server restart, network loss); without a handler they would be lost. */
   onError?: (err: Error) => void;
+  /** Use this pool (the caller ends it) instead of one the adapter creates. */
+  pool?: pg.Pool;
 }
 
 /** Pool settings for a Postgres URL, shared by the adapter and the migrator's dedicated session. */
@@ -67,7 +70,7 @@ export function postgresPoolConfig(target: PostgresTarget, options: PostgresAdap
 
 export function createPostgresAdapter(url: string, options: PostgresAdapterOptions = {}): PrismaPg {
   const target = parsePostgresUrl(url);
-  return new PrismaPg(postgresPoolConfig(target, options), {
+  return new PrismaPg(options.pool ?? postgresPoolConfig(target, options), {
     ...(target.schema === undefined ? {} : { schema: target.schema }),
     ...(options.onError === undefined ? {} : { onPoolError: options.onError, onConnectionError: options.onError }),
   });

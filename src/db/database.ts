@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
-import { createPGliteAdapter, createPostgresAdapter, openPGlite, parsePostgresUrl, pgliteDir } from './adapters.js';
+import { createPGliteAdapter, createPostgresAdapter, openPGlite, parsePostgresUrl, pgliteDir, postgresPoolConfig } from './adapters.js';
 import { silentLogger, type Logger } from './logger.js';
 import { applyMigrations, type MigrateOptions, type MigrationSession } from './migrate.js';
 
@@ -18,8 +19,19 @@ export interface DatabaseOptions {
   connectTimeoutMs?: number;
 }
 
+/**
+ * Parameterised SQL straight through the driver (node-postgres pool or PGlite), bypassing Prisma's query
+ * compiler. The hot paths (snapshot batches, retention) use it: Prisma's per-call compilation of `createMany`
+ * was half of an idle server's CPU.
+ */
+export interface SqlExecutor {
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<{ rows: T[]; affectedRows: number }>;
+}
+
 export interface Database {
   prisma: PrismaClient;
+  /** The same connection(s) as `prisma`, for hand-written parameterised statements. */
+  sql: SqlExecutor;
   kind: DatabaseKind;
   /** `SELECT 1`; rejects when the database does not answer within `timeoutMs` (default 2000). */
   ping(timeoutMs?: number): Promise<void>;
@@ -44,10 +56,12 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const logger = options.logger ?? silentLogger;
   const { schema } = parsePostgresUrl(url);
-  const factory = createPostgresAdapter(url, {
-    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
-    onError: (err) => logger.warn({ err }, 'postgres connection error'),
-  });
+  const onError = (err: Error) => logger.warn({ err }, 'postgres connection error');
+  const poolOptions = options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs };
+  // One pool shared by Prisma (through the adapter) and the raw statements of `sql`.
+  const pool = new pg.Pool(postgresPoolConfig(parsePostgresUrl(url), poolOptions));
+  pool.on('error', onError);
+  const factory = createPostgresAdapter(url, { ...poolOptions, onError, pool });
 
   // Migrations need one dedicated connection (session advisory lock, explicit transactions), so they run on
   // a short-lived pool of the same configuration, closed before the client's own pool opens.
@@ -67,13 +81,26 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     } finally {
       client.release();
     }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
   } finally {
     await migrationAdapter.dispose();
   }
 
   const prisma = new PrismaClient({ adapter: factory });
-  return wrap(prisma, 'postgres', async () => {
-    await prisma.$disconnect();
+  const sql: SqlExecutor = {
+    async query<T>(text: string, params: readonly unknown[] = []) {
+      const result = await pool.query(text, params as unknown[]);
+      return { rows: result.rows as T[], affectedRows: result.rowCount ?? 0 };
+    },
+  };
+  return wrap(prisma, sql, 'postgres', async () => {
+    try {
+      await prisma.$disconnect();
+    } finally {
+      await pool.end();
+    }
   });
 }
 
@@ -82,10 +109,10 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   const dir = pgliteDir(options.dataDir);
   if (openPGliteDirs.has(dir)) throw new Error(`embedded database ${dir} is already open in this process`);
   openPGliteDirs.add(dir);
-  let pg: PGlite | undefined;
+  let pglite: PGlite | undefined;
   try {
-    pg = await openPGlite(options.dataDir);
-    const client = pg;
+    pglite = await openPGlite(options.dataDir);
+    const client = pglite;
     const session: MigrationSession = {
       async query<T>(sql: string, params: unknown[] = []) {
         return (await client.query<T>(sql, params)).rows;
@@ -95,8 +122,14 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
       },
     };
     await applyMigrations(session, { ...options.migrations, logger });
-    const prisma = new PrismaClient({ adapter: createPGliteAdapter(pg) });
-    return wrap(prisma, 'pglite', async () => {
+    const prisma = new PrismaClient({ adapter: createPGliteAdapter(pglite) });
+    const sql: SqlExecutor = {
+      async query<T>(text: string, params: readonly unknown[] = []) {
+        const result = await client.query<T>(text, params as unknown[]);
+        return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
+      },
+    };
+    return wrap(prisma, sql, 'pglite', async () => {
       try {
         await prisma.$disconnect();
         await client.close();
@@ -105,20 +138,21 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
       }
     });
   } catch (error) {
-    await pg?.close().catch(() => {});
+    await pglite?.close().catch(() => {});
     openPGliteDirs.delete(dir);
     throw error;
   }
 }
 
-function wrap(prisma: PrismaClient, kind: DatabaseKind, closeOnce: () => Promise<void>): Database {
+function wrap(prisma: PrismaClient, sql: SqlExecutor, kind: DatabaseKind, closeOnce: () => Promise<void>): Database {
   let closing: Promise<void> | undefined;
   return {
     prisma,
+    sql,
     kind,
     async ping(timeoutMs = 2_000) {
       let timer: NodeJS.Timeout | undefined;
-      const query = prisma.$queryRaw`SELECT 1`;
+      const query = sql.query('SELECT 1');
       // The query keeps running after a timeout; it must not surface as an unhandled rejection later.
       query.catch(() => {});
       try {

@@ -1,4 +1,4 @@
-import type { SnapshotRow, SnapshotStore } from '../db/snapshot-repository.js';
+import { MAX_ROWS_PER_INSERT, type SnapshotRow, type SnapshotStore } from '../db/snapshot-repository.js';
 import { silentLogger, type Logger } from '../db/logger.js';
 
 export interface SnapshotWriterOptions {
@@ -10,7 +10,7 @@ export interface SnapshotWriterOptions {
    * (One batch being written at that moment is held in addition.)
    */
   maxBuffered: number;
-  /** Rows per `insertMany` call. Default 500. */
+  /** Rows per `insertMany` call (one INSERT statement each; at most MAX_ROWS_PER_INSERT). Default 500. */
   batchSize?: number;
   /** Ceiling of the retry delay after consecutive failures (doubling from `flushEveryMs`). Default 30 000. */
   maxBackoffMs?: number;
@@ -60,6 +60,7 @@ export function createSnapshotWriter(options: SnapshotWriterOptions): SnapshotWr
   for (const [name, value] of Object.entries({ flushEveryMs, maxBuffered, batchSize, maxBackoffMs })) {
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer (got ${String(value)})`);
   }
+  if (batchSize > MAX_ROWS_PER_INSERT) throw new RangeError(`batchSize must be at most ${MAX_ROWS_PER_INSERT} (got ${batchSize})`);
 
   let buffer: SnapshotRow[] = [];
   let inFlight: SnapshotRow[] = [];

@@ -98,7 +98,7 @@ function contract(open: () => Promise<Database>, kind: Database['kind']) {
   it('round-trips snapshots; query filters by kind, symbol, from/to (inclusive) and limit, newest first', async () => {
     const db = await open();
     try {
-      const repo = createSnapshotRepository(db.prisma);
+      const repo = createSnapshotRepository(db);
       const rows = [
         ...[0, 1, 2, 3, 4, 5].map((m) => snapshot(m)),
         snapshot(2, { symbol: 'ETHUSDT' }),
@@ -128,6 +128,16 @@ function contract(open: () => Promise<Database>, kind: Database['kind']) {
       const [json] = await repo.query({ kind: 'FUNDING', symbol: 'BTCUSDT', from: T0 + 123, to: T0 + 123, limit: 1 });
       expect(json?.payload, 'payload is stored as JSON would serialise it').toEqual({ at: '2026-01-01T00:00:00.000Z', nan: null });
 
+      // The batch travels as Postgres array literals: quotes, backslashes, braces, commas, NULL-looking text
+      // and non-ASCII must come back byte for byte, and 1 200 rows are still one statement.
+      const awkward = { note: 'say "hi" \\ {a,b} NULL', text: 'NULL', unicode: 'µ–😀', nested: [{ '"k"': '\\"' }] };
+      const many = Array.from({ length: 1_200 }, (_, i) => snapshot(1_000 + i, { kind: 'VOLUME', venue: i === 0 ? 'v"e\\n{' : 'sim', payload: i === 0 ? awkward : { i } }));
+      expect(await repo.insertMany(many)).toBe(1_200);
+      const back = await repo.query({ kind: 'VOLUME', symbol: 'BTCUSDT', to: T0 + 1_000 * 60_000, limit: 5 });
+      expect(back, 'awkward text survives the array encoding').toEqual([many[0]]);
+      const newest = await repo.query({ kind: 'VOLUME', symbol: 'BTCUSDT', limit: 1 });
+      expect(newest[0]?.payload).toEqual({ i: 1_199 });
+
       await expect(repo.query({ kind: 'FUNDING', symbol: 'BTCUSDT', limit: 0 })).rejects.toThrow(/limit must be a positive integer/);
       await expect(repo.insertMany([snapshot(0, { asOf: Number.NaN })])).rejects.toThrow(/asOf must be a finite/);
     } finally {
@@ -156,7 +166,7 @@ describe('embedded PGlite database', () => {
   it('creates <dataDir>/pglite and keeps data across close and reopen', async () => {
     const dataDir = path.join(root, 'nested', 'data');
     const first = await createDatabase({ dataDir });
-    await createSnapshotRepository(first.prisma).insertMany([snapshot(1), snapshot(2)]);
+    await createSnapshotRepository(first).insertMany([snapshot(1), snapshot(2)]);
     await first.close();
     await first.close(); // idempotent
     await expect(first.ping(), 'a closed database does not answer').rejects.toThrow();
@@ -164,7 +174,7 @@ describe('embedded PGlite database', () => {
     expect((await readdir(path.join(dataDir, 'pglite'))).includes('PG_VERSION')).toBe(true);
     const second = await createDatabase({ dataDir });
     try {
-      const rows = await createSnapshotRepository(second.prisma).query({ kind: 'FUNDING', symbol: 'BTCUSDT', limit: 10 });
+      const rows = await createSnapshotRepository(second).query({ kind: 'FUNDING', symbol: 'BTCUSDT', limit: 10 });
       expect(rows).toEqual([snapshot(2), snapshot(1)]);
     } finally {
       await second.close();
@@ -271,7 +281,7 @@ describe.skipIf(!DATABASE_URL)('Postgres database (DATABASE_URL)', () => {
     const schema = new URL(url).searchParams.get('schema');
     const db = await createDatabase({ url, dataDir: os.tmpdir() });
     try {
-      await createSnapshotRepository(db.prisma).insertMany([snapshot(1)]);
+      await createSnapshotRepository(db).insertMany([snapshot(1)]);
       const where = await db.prisma.$queryRawUnsafe<{ schemaname: string; n: number }[]>(
         `SELECT schemaname, n_live_tup::int AS n FROM pg_stat_user_tables WHERE relname = 'analysis_snapshot' AND schemaname = $1`,
         schema,
@@ -301,7 +311,7 @@ describe.skipIf(!DATABASE_URL)('Postgres database (DATABASE_URL)', () => {
       url.hostname = '127.0.0.1';
       url.port = String(port);
       db = await createDatabase({ url: url.toString(), dataDir: os.tmpdir(), connectTimeoutMs: 1_000 });
-      const repo = createSnapshotRepository(db.prisma);
+      const repo = createSnapshotRepository(db);
       const writer = createSnapshotWriter({ store: repo, flushEveryMs: 60_000, maxBuffered: 100, batchSize: 2 });
       await db.ping();
 
