@@ -7,6 +7,8 @@ import { createBinanceSource, probeBinance } from './datasources/binance/binance
 import type { MarketDataSource, VenueHealth, VenueReporting } from './datasources/market-data-source.js';
 import { createSimulatedSource } from './datasources/simulated/simulated-source.js';
 import { createLiveSource } from './datasources/live-source.js';
+import { createSupervisedSource, SymbolsNotListedError, type SupervisedSource } from './datasources/supervised-source.js';
+import { DataOrigins } from './domain/market.js';
 import { createDeribitSource } from './datasources/deribit/deribit-source.js';
 import { createFearGreedSource } from './datasources/alternative-me/fng-source.js';
 import { createCoinGeckoSource } from './datasources/coingecko/coingecko-source.js';
@@ -44,47 +46,66 @@ export interface App {
 }
 
 /**
- * Picks the market source. An explicit MARKET_SOURCE is obeyed (and fails loudly if it cannot start);
- * with none, live Binance is tried and the simulated market is used when it is unreachable.
+ * Picks the market source. An explicit MARKET_SOURCE is obeyed; a live venue unreachable at start is
+ * retried with back-off (the server starts and reports not ready meanwhile), only invalid configuration
+ * stops the start. With none, live Binance is tried and the simulated market is served as a flagged
+ * fallback (`fallback: true`) while the live venue is probed again every LIVE_PROBE_MS.
  */
-async function chooseSource(config: Config, logger: Logger): Promise<MarketDataSource> {
-  const simulated = () => createSimulatedSource({ seed: config.SIM_SEED, tickMs: config.SIM_TICK_MS, symbols: config.SYMBOLS });
-  const binance = () =>
-    createLiveSource({
-      primary: createBinanceSource({
-        fapiUrl: config.BINANCE_FAPI_URL,
-        spotUrl: config.BINANCE_SPOT_URL,
-        streamUrl: config.BINANCE_FSTREAM_URL,
-        logger: logger.child({ venue: 'binance-usdm' }),
+function liveSource(config: Config, logger: Logger, onListed: (listed: readonly SymbolInfo[]) => void): MarketDataSource {
+  return createSupervisedSource({
+    create: () =>
+      createLiveSource({
+        primary: createBinanceSource({
+          fapiUrl: config.BINANCE_FAPI_URL,
+          spotUrl: config.BINANCE_SPOT_URL,
+          streamUrl: config.BINANCE_FSTREAM_URL,
+          logger: logger.child({ venue: 'binance-usdm' }),
+        }),
+        marketWide: [
+          createDeribitSource({ baseUrl: config.DERIBIT_URL, logger: logger.child({ venue: 'deribit' }) }),
+          createFearGreedSource({ baseUrl: config.FNG_URL, logger: logger.child({ venue: 'alternative.me' }) }),
+          createCoinGeckoSource({ baseUrl: config.COINGECKO_URL, logger: logger.child({ venue: 'coingecko' }) }),
+        ],
+        logger,
       }),
-      marketWide: [
-        createDeribitSource({ baseUrl: config.DERIBIT_URL, logger: logger.child({ venue: 'deribit' }) }),
-        createFearGreedSource({ baseUrl: config.FNG_URL, logger: logger.child({ venue: 'alternative.me' }) }),
-        createCoinGeckoSource({ baseUrl: config.COINGECKO_URL, logger: logger.child({ venue: 'coingecko' }) }),
-      ],
-      logger,
-    });
-  if (config.MARKET_SOURCE === 'simulated') return simulated();
+    retry: true,
+    initialDelayMs: config.VENUE_RETRY_MS,
+    maxDelayMs: config.VENUE_RETRY_MAX_MS,
+    onListed,
+    logger: logger.child({ component: 'market-source' }),
+  });
+}
+
+async function chooseSource(
+  config: Config,
+  logger: Logger,
+  onListed: (listed: readonly SymbolInfo[]) => void,
+): Promise<{ source: MarketDataSource; fallback: boolean }> {
+  if (config.MARKET_SOURCE === 'simulated') return { source: simulatedSource(config), fallback: false };
   if (config.MARKET_SOURCE === 'replay') {
-    return createReplaySource({
+    const source = createReplaySource({
       dir: parseReplayDirs(config.REPLAY_DIR ?? ''),
       speed: config.REPLAY_SPEED,
       loop: config.REPLAY_LOOP,
       logger: logger.child({ venue: 'replay' }),
     });
+    return { source, fallback: false };
   }
-  if (config.MARKET_SOURCE === 'binance') return binance();
+  if (config.MARKET_SOURCE === 'binance') return { source: liveSource(config, logger, onListed), fallback: false };
   if (await probeBinance(config.BINANCE_FAPI_URL, 3_000)) {
     logger.info({ url: config.BINANCE_FAPI_URL }, 'live Binance reachable: serving LIVE data');
-    return binance();
+    return { source: liveSource(config, logger, onListed), fallback: false };
   }
   logger.warn(
-    { url: config.BINANCE_FAPI_URL },
-    '*** Binance is unreachable and MARKET_SOURCE is unset: falling back to the SIMULATED market. Every result is flagged source=SIMULATED. ***',
+    { url: config.BINANCE_FAPI_URL, probeEveryMs: config.LIVE_PROBE_MS },
+    '*** Binance is unreachable and MARKET_SOURCE is unset: falling back to the SIMULATED market. Every result is flagged source=SIMULATED; Binance is probed again and serving switches to LIVE when it answers. ***',
   );
-  return simulated();
+  return { source: simulatedSource(config), fallback: true };
 }
 
+const simulatedSource = (config: Config) => createSimulatedSource({ seed: config.SIM_SEED, tickMs: config.SIM_TICK_MS, symbols: config.SYMBOLS });
+
+const isSupervised = (source: MarketDataSource): source is SupervisedSource => typeof (source as Partial<SupervisedSource>).attempts === 'function';
 const isReplay = (source: MarketDataSource): source is ReplaySource => typeof (source as Partial<ReplaySource>).progress === 'function';
 
 /** Venue health of a source: its own per-venue report when it has one, else one line from its status. */
@@ -168,8 +189,11 @@ export function createApp(deps: AppDeps): App {
           state: status?.state ?? null,
           lastEventAt: status?.lastEventAt ?? null,
           lastError: status?.lastError ?? null,
+          fallback: fallbackSince !== null,
         }
-      : { status: config.ROLE === 'api' ? 'OK' : 'DOWN', origin: null, venue: null, state: null, lastEventAt: null, lastError: null };
+      : { status: config.ROLE === 'api' ? 'OK' : 'DOWN', origin: null, venue: null, state: null, lastEventAt: null, lastError: null, fallback: false };
+    // Serving the simulated fallback is degraded service: ready (it answers), not OK.
+    if (sourceHealth.fallback && sourceHealth.status === 'OK') sourceHealth.status = 'DEGRADED';
     const snapshots = writer?.stats() ?? { buffered: 0, written: 0, dropped: 0, failedFlushes: 0, lastError: null, failing: false };
     const ready = database.status === 'OK' && bus.status === 'OK' && sourceHealth.status !== 'DOWN';
     // Rows waiting for the next batch are normal; a failing store is not.
@@ -234,6 +258,101 @@ export function createApp(deps: AppDeps): App {
   };
   let repository: ReturnType<typeof createSnapshotRepository>;
 
+  // --- The market pipeline (source → store → engine → events), rebuilt when a fallback turns LIVE ---
+  let bySymbol = new Map<string, SymbolInfo>();
+  function noteListed(listed: readonly SymbolInfo[]): void {
+    bySymbol = new Map(listed.map((s) => [s.symbol, s]));
+    symbolInfos = config.SYMBOLS.map((s) => bySymbol.get(s) ?? symbolInfos.find((i) => i.symbol === s)!);
+  }
+  /** Epoch ms since the simulated fallback serves (MARKET_SOURCE unset, Binance unreachable); null otherwise. */
+  let fallbackSince: number | null = null;
+  let probeTimer: NodeJS.Timeout | null = null;
+  let switching: Promise<void> | null = null;
+  let stopping = false;
+
+  async function startMarket(next: MarketDataSource): Promise<void> {
+    if (!pubsub || !writer || !cache) throw new Error('startMarket before the stores');
+    const bus = pubsub.pubsub;
+    // A supervised live source checks the listing itself on every attempt (the venue may be down now).
+    if (!isSupervised(next)) {
+      const listed = await next.listSymbols();
+      const names = new Set(listed.map((s) => s.symbol));
+      const missing = config.SYMBOLS.filter((s) => !names.has(s));
+      if (missing.length > 0) throw new SymbolsNotListedError(missing, next.venue);
+      noteListed(listed);
+    }
+    source = next;
+    store = createMarketStore(config.SYMBOLS);
+    liquidationEvents = createLiquidationEvents({ store, pubsub: bus });
+    engine = createAnalysisEngine({
+      store,
+      definitions: ANALYSES,
+      marketDefinitions: MARKET_ANALYSES,
+      settings: {
+        fundingHistoryWindow: config.FUNDING_HISTORY_WINDOW,
+        fundingIntervalHours: (symbol) => bySymbol.get(symbol)?.fundingIntervalHours ?? 8,
+      },
+      cache,
+      pubsub: bus,
+      snapshots: writer,
+      origin: next.origin,
+      venue: next.venue,
+      minIntervalMs: config.ANALYSIS_MIN_INTERVAL_MS,
+      snapshotEveryMs: config.SNAPSHOT_EVERY_MS,
+      now,
+      logger: logger.child({ component: 'engine' }),
+      onResult: [liquidationEvents.onResult, createTrapEvents({ pubsub: bus }).onResult, createVolatilityEvents({ pubsub: bus }).onResult],
+    });
+    engine.start();
+    liquidationEvents.start();
+    tradeEvents = createTradeEvents({ store, pubsub: bus });
+    tradeEvents.start();
+    const target = store;
+    await next.start(config.SYMBOLS, (event) => target.apply(event));
+    logger.info({ origin: next.origin, venue: next.venue, symbols: config.SYMBOLS, state: next.status().state }, 'market source started');
+  }
+
+  async function stopMarket(): Promise<void> {
+    await source?.stop().catch((err: unknown) => logger.warn({ err }, 'source stop failed'));
+    engine?.stop();
+    liquidationEvents?.stop();
+    tradeEvents?.stop();
+  }
+
+  function scheduleLiveProbe(): void {
+    probeTimer = setTimeout(() => {
+      probeTimer = null;
+      switching = probeAndSwitch().finally(() => (switching = null));
+    }, config.LIVE_PROBE_MS);
+    probeTimer.unref();
+  }
+
+  /**
+   * The fallback turns LIVE cleanly: the simulated pipeline stops, its buffered snapshots are written and
+   * then deleted with every other row the fallback wrote, the result cache is emptied, and a fresh store
+   * and engine start on the live source. Nothing simulated is left in live history, snapshots or cache.
+   */
+  async function probeAndSwitch(): Promise<void> {
+    if (stopping || fallbackSince === null) return;
+    if (!(await probeBinance(config.BINANCE_FAPI_URL, 3_000))) {
+      logger.debug({ url: config.BINANCE_FAPI_URL }, 'Binance still unreachable: serving the simulated fallback');
+      if (!stopping) scheduleLiveProbe();
+      return;
+    }
+    if (stopping) return;
+    logger.warn({ url: config.BINANCE_FAPI_URL }, 'Binance answers again: switching from the SIMULATED fallback to LIVE (store reset)');
+    await stopMarket();
+    const since = fallbackSince;
+    await writer?.flush();
+    const removed = await db?.prisma.analysisSnapshot
+      .deleteMany({ where: { source: DataOrigins.SIMULATED, createdAt: { gte: new Date(since) } } })
+      .catch((err: unknown) => (logger.warn({ err }, 'could not delete the fallback snapshots'), null));
+    await cache?.clear();
+    fallbackSince = null;
+    logger.info({ deletedSnapshots: removed?.count ?? null }, 'simulated fallback data removed');
+    await startMarket(liveSource(config, logger, noteListed)).catch((err: unknown) => logger.error({ err }, 'live source failed to start'));
+  }
+
   return {
     services,
     async start(port = config.PORT) {
@@ -254,44 +373,12 @@ export function createApp(deps: AppDeps): App {
       });
 
       if (config.ROLE === 'all') {
-        source = deps.source ?? (await chooseSource(config, logger));
-        const listed = await source.listSymbols();
-        const bySymbol = new Map(listed.map((s) => [s.symbol, s]));
-        const missing = config.SYMBOLS.filter((s) => !bySymbol.has(s));
-        if (missing.length > 0) throw new Error(`SYMBOLS: ${missing.join(', ')} not listed by ${source.venue}`);
-        symbolInfos = config.SYMBOLS.map((s) => bySymbol.get(s)!);
-        store = createMarketStore(config.SYMBOLS);
-        liquidationEvents = createLiquidationEvents({ store, pubsub: pubsub.pubsub });
-        engine = createAnalysisEngine({
-          store,
-          definitions: ANALYSES,
-          marketDefinitions: MARKET_ANALYSES,
-          settings: {
-            fundingHistoryWindow: config.FUNDING_HISTORY_WINDOW,
-            fundingIntervalHours: (symbol) => bySymbol.get(symbol)?.fundingIntervalHours ?? 8,
-          },
-          cache,
-          pubsub: pubsub.pubsub,
-          snapshots: writer,
-          origin: source.origin,
-          venue: source.venue,
-          minIntervalMs: config.ANALYSIS_MIN_INTERVAL_MS,
-          snapshotEveryMs: config.SNAPSHOT_EVERY_MS,
-          now,
-          logger: logger.child({ component: 'engine' }),
-          onResult: [
-            liquidationEvents.onResult,
-            createTrapEvents({ pubsub: pubsub.pubsub }).onResult,
-            createVolatilityEvents({ pubsub: pubsub.pubsub }).onResult,
-          ],
-        });
-        engine.start();
-        liquidationEvents.start();
-        tradeEvents = createTradeEvents({ store, pubsub: pubsub.pubsub });
-        tradeEvents.start();
-        const target = store;
-        await source.start(config.SYMBOLS, (event) => target.apply(event));
-        logger.info({ origin: source.origin, venue: source.venue, symbols: config.SYMBOLS }, 'market source started');
+        const chosen = deps.source ? { source: deps.source, fallback: false } : await chooseSource(config, logger, noteListed);
+        await startMarket(chosen.source);
+        if (chosen.fallback) {
+          fallbackSince = wallClock();
+          scheduleLiveProbe();
+        }
       }
 
       http = createHttpServer({ services, logger, graphiql: config.GRAPHIQL, health });
@@ -300,11 +387,11 @@ export function createApp(deps: AppDeps): App {
     },
     async stop() {
       // Reverse order: stop taking requests, stop producing, flush what was produced, close stores.
+      stopping = true;
+      if (probeTimer) clearTimeout(probeTimer);
+      await switching?.catch(() => undefined);
       await http?.close().catch((err: unknown) => logger.warn({ err }, 'http close failed'));
-      await source?.stop().catch((err: unknown) => logger.warn({ err }, 'source stop failed'));
-      engine?.stop();
-      liquidationEvents?.stop();
-      tradeEvents?.stop();
+      await stopMarket();
       await writer?.stop().catch((err: unknown) => logger.warn({ err }, 'snapshot flush on stop failed'));
       await pubsub?.close();
       await cacheRedis?.quit().catch(() => {});

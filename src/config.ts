@@ -53,6 +53,11 @@ export const configSchema = z.object({
   SIM_SEED: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(42),
   /** Wall-clock milliseconds between simulated market ticks. */
   SIM_TICK_MS: positiveInt.max(60_000).default(250),
+  /** First delay before retrying a live venue that was unreachable at start; doubles per failure up to VENUE_RETRY_MAX_MS. */
+  VENUE_RETRY_MS: positiveInt.default(1_000),
+  VENUE_RETRY_MAX_MS: positiveInt.default(60_000),
+  /** With MARKET_SOURCE unset and the simulated fallback serving: how often live Binance is probed again. */
+  LIVE_PROBE_MS: positiveInt.default(30_000),
   BINANCE_FAPI_URL: url.default('https://fapi.binance.com'),
   BINANCE_FSTREAM_URL: url.default('wss://fstream.binance.com'),
   BINANCE_SPOT_URL: url.default('https://api.binance.com'),

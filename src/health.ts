@@ -26,6 +26,8 @@ export interface HealthReport {
     state: SourceState | null;
     lastEventAt: number | null;
     lastError: string | null;
+    /** Serving the simulated market because live Binance was unreachable at start (MARKET_SOURCE unset). */
+    fallback: boolean;
   };
   /** One line per upstream venue this instance reads. */
   venues: VenueHealth[];

@@ -10,6 +10,8 @@ export interface ResultCache {
   set(record: AnalysisRecord): void;
   getTicker(symbol: string): Promise<TickerRecord | undefined>;
   setTicker(ticker: TickerRecord): void;
+  /** Forgets every entry this cache holds or wrote to Redis (a fallback turning LIVE starts from nothing). */
+  clear(): Promise<void>;
 }
 
 /** Shared entries expire so a dead worker's results do not live forever (meta.stale flags them before). */
@@ -26,8 +28,10 @@ export function createResultCache(options: { redis?: Redis; prefix?: string; onE
     const raw = await redis.get(PREFIX + key);
     return raw === null ? undefined : (JSON.parse(raw) as T);
   }
+  const written = new Set<string>();
   function writeShared(key: string, value: unknown): void {
     if (!redis) return;
+    written.add(key);
     redis.set(PREFIX + key, JSON.stringify(value), 'EX', SHARED_TTL_SECONDS).catch(onError);
   }
 
@@ -47,6 +51,13 @@ export function createResultCache(options: { redis?: Redis; prefix?: string; onE
     setTicker(ticker) {
       tickers.set(ticker.symbol, ticker);
       writeShared(`TICKER:${ticker.symbol}`, ticker);
+    },
+    async clear() {
+      records.clear();
+      tickers.clear();
+      const keys = [...written].map((k) => PREFIX + k);
+      written.clear();
+      if (redis && keys.length > 0) await redis.del(...keys).catch(onError);
     },
   };
 }

@@ -21,6 +21,10 @@ MarketSourceHealthRef.implement({
     state: t.field({ description: 'State of the source; null when no source runs on this instance.', type: SourceStateEnum, nullable: true, resolve: (s) => s.state }),
     lastEventAt: t.field({ description: 'Time of the last market event delivered; null before the first one.', type: 'DateTime', nullable: true, resolve: (s) => s.lastEventAt }),
     lastError: t.exposeString('lastError', { description: 'Last upstream error seen, if any.', nullable: true }),
+    fallback: t.exposeBoolean('fallback', {
+      description:
+        'True while the simulated market is served because MARKET_SOURCE is unset and live Binance was unreachable at start. Binance is probed every LIVE_PROBE_MS; when it answers, serving switches to LIVE and the fallback data is discarded.',
+    }),
   }),
 });
 
