@@ -14,7 +14,7 @@ import {
   type VolatilityTransition,
 } from './volatility.types.js';
 
-export const VOLATILITY_METHODOLOGY_VERSION = 'volatility/1.0.0';
+export const VOLATILITY_METHODOLOGY_VERSION = 'volatility/1.1.0';
 
 const YEAR_MS = 365 * 86_400_000;
 const MAX_TRANSITIONS = 50;
@@ -82,6 +82,44 @@ export function realizedVolatility(closes: readonly number[], periodsPerYear: nu
   return Math.sqrt(variance) * Math.sqrt(periodsPerYear);
 }
 
+const LN2 = Math.log(2);
+type RangeBar = Pick<VolatilityInput['candles'][number], 'open' | 'high' | 'low' | 'close'>;
+
+function checkRangeBar(c: RangeBar): void {
+  if (!(c.low > 0 && c.high >= c.low && c.open >= c.low && c.open <= c.high && c.close >= c.low && c.close <= c.high)) {
+    throw new Error(`candle must satisfy 0 < low ≤ open, close ≤ high, got open ${c.open} high ${c.high} low ${c.low} close ${c.close}`);
+  }
+}
+
+/** Parkinson variance of one bar: ln(H/L)² / (4 ln 2). */
+export function parkinsonVariance(c: RangeBar): number {
+  checkRangeBar(c);
+  return Math.log(c.high / c.low) ** 2 / (4 * LN2);
+}
+
+/** Garman–Klass variance of one bar: ½ ln(H/L)² − (2 ln 2 − 1) ln(C/O)² (never negative: |ln C/O| ≤ ln H/L). */
+export function garmanKlassVariance(c: RangeBar): number {
+  checkRangeBar(c);
+  return 0.5 * Math.log(c.high / c.low) ** 2 - (2 * LN2 - 1) * Math.log(c.close / c.open) ** 2;
+}
+
+/**
+ * Annualized range-based volatility of a window of bars: √(mean per-bar variance × periodsPerYear), with the
+ * Parkinson (high/low only) or Garman–Klass (open/high/low/close) per-bar estimator. Null for an empty window.
+ * Open and close of a 24/7 perpetual bar are adjacent to the neighbours' close and open, so the overnight-gap
+ * term of Yang–Zhang adds nothing here.
+ *
+ * @see Parkinson (1980) "The Extreme Value Method for Estimating the Variance of the Rate of Return";
+ *   Garman & Klass (1980) "On the Estimation of Security Price Volatilities from Historical Data".
+ */
+export function rangeVolatility(bars: readonly RangeBar[], periodsPerYear: number, estimator: 'parkinson' | 'garmanKlass'): number | null {
+  if (bars.length === 0) return null;
+  const f = estimator === 'parkinson' ? parkinsonVariance : garmanKlassVariance;
+  let sum = 0;
+  for (const b of bars) sum += f(b);
+  return Math.sqrt((sum / bars.length) * periodsPerYear);
+}
+
 function validate(t: VolatilityThresholds, intervalMs: number): void {
   for (const key of ['atrPeriod', 'bbPeriod', 'realizedVolWindow', 'percentileLookback', 'minHistory', 'persistenceBars'] as const) {
     if (!Number.isInteger(t[key]) || t[key] < 1) throw new Error(`${key} must be a positive integer, got ${t[key]}`);
@@ -94,8 +132,10 @@ function validate(t: VolatilityThresholds, intervalMs: number): void {
     );
   }
   if (!(t.targetVolatility > 0)) throw new Error(`targetVolatility must be > 0, got ${t.targetVolatility}`);
-  if (!(t.minRiskMultiplier > 0 && t.minRiskMultiplier <= t.maxRiskMultiplier)) {
-    throw new Error(`risk multiplier clamp must satisfy 0 < min ≤ max, got ${t.minRiskMultiplier}, ${t.maxRiskMultiplier}`);
+  if (!(t.minRiskMultiplier > 0 && t.minRiskMultiplier <= t.extremeMaxRiskMultiplier && t.extremeMaxRiskMultiplier <= t.elevatedMaxRiskMultiplier && t.elevatedMaxRiskMultiplier <= 1 && t.elevatedMaxRiskMultiplier <= t.maxRiskMultiplier)) {
+    throw new Error(
+      `risk multiplier clamps must satisfy 0 < min ≤ extremeMax ≤ elevatedMax ≤ min(1, max), got ${t.minRiskMultiplier}, ${t.extremeMaxRiskMultiplier}, ${t.elevatedMaxRiskMultiplier}, ${t.maxRiskMultiplier}`,
+    );
   }
   if (!(intervalMs > 0)) throw new Error(`intervalMs must be > 0, got ${intervalMs}`);
 }
@@ -109,7 +149,9 @@ function validate(t: VolatilityThresholds, intervalMs: number): void {
  * STABLE. Because it is relative to the symbol's own history, the same thresholds fit BTC and a small cap.
  * The regime series gives the regime's age, its transitions, and a Markov transition matrix from which
  * the persistence ("volatility clustering") probability of the current regime over the next N bars is
- * read. The risk multiplier is volatility targeting: clamp(targetVolatility / realizedVol).
+ * read. The regime ranks the higher of ATR% and the Garman–Klass range volatility (each against its own
+ * history). The risk multiplier is volatility targeting, clamp(targetVolatility / max(close-to-close,
+ * Garman–Klass)), capped at 1 in HIGH_VOL/EXPLOSIVE and 0.5 in EXTREME so it never upsizes into turbulence.
  *
  * Realized volatility is the sample σ of the last `realizedVolWindow` log returns × √(periods per year)
  * with 365 × 24 h a year (crypto perps trade around the clock, unlike the 252-day equity convention).
@@ -132,25 +174,42 @@ export function computeVolatilityAnalysis(input: Readonly<VolatilityInput>): Vol
   const atr = new ATR(t.atrPeriod);
   const bb = new BollingerBandsIndicator(t.bbPeriod, t.bbStdDev);
   const atrPcts: (number | null)[] = [];
+  // Garman–Klass volatility of the `realizedVolWindow` bars ending at each bar (null before the window fills).
+  const gkVols: (number | null)[] = [];
+  const gkVars: number[] = [];
   let band: { upper: number; middle: number; lower: number } | null = null;
   for (const c of candles) {
     const a = atr.add({ high: c.high, low: c.low, close: c.close });
     atrPcts.push(a === null || c.close <= 0 ? null : (a / c.close) * 100);
     band = bb.add(c.close) ?? null;
+    gkVars.push(garmanKlassVariance(c));
+    // Summed afresh (not a running sum) so equal windows give bit-equal readings and rank as ties.
+    let gkSum = 0;
+    if (gkVars.length >= t.realizedVolWindow) for (let j = gkVars.length - t.realizedVolWindow; j < gkVars.length; j++) gkSum += gkVars[j]!;
+    gkVols.push(gkVars.length >= t.realizedVolWindow ? Math.sqrt((gkSum / t.realizedVolWindow) * periodsPerYear) : null);
   }
 
-  // Regime of every bar with enough ATR% history before it.
-  const regimes: { i: number; regime: VolatilityRegime; percentile: number }[] = [];
+  // Regime of every bar with enough ATR% history before it: the higher of the ATR% rank and the
+  // Garman–Klass rank (each against its own readings before the bar), so a wick the ATR smoothing
+  // dilutes still lifts the regime. Before the range window fills, ATR% alone ranks.
+  const regimes: { i: number; regime: VolatilityRegime; percentile: number; atrPercentile: number; rangePercentile: number | null }[] = [];
   const history: number[] = [];
+  const gkHistory: number[] = [];
   for (let i = 0; i < candles.length; i++) {
     const v = atrPcts[i];
-    if (v === null || v === undefined) continue;
+    const g = gkVols[i];
+    if (v === null || v === undefined) {
+      if (g !== null && g !== undefined) gkHistory.push(g);
+      continue;
+    }
     if (history.length >= t.minHistory) {
-      const window = history.slice(-t.percentileLookback);
-      const percentile = percentileRank(window, v)!;
-      regimes.push({ i, regime: classifyVolatility(percentile, t), percentile });
+      const atrPercentile = percentileRank(history.slice(-t.percentileLookback), v)!;
+      const rangePercentile = g !== null && g !== undefined && gkHistory.length >= t.minHistory ? percentileRank(gkHistory.slice(-t.percentileLookback), g) : null;
+      const percentile = Math.max(atrPercentile, rangePercentile ?? 0);
+      regimes.push({ i, regime: classifyVolatility(percentile, t), percentile, atrPercentile, rangePercentile });
     }
     history.push(v);
+    if (g !== null && g !== undefined) gkHistory.push(g);
   }
 
   const n = candles.length;
@@ -158,6 +217,10 @@ export function computeVolatilityAnalysis(input: Readonly<VolatilityInput>): Vol
   const lastAtrPct = n > 0 ? (atrPcts[n - 1] ?? null) : null;
   const closes = candles.slice(-(t.realizedVolWindow + 1)).map((c) => c.close);
   const realizedVol = closes.length === t.realizedVolWindow + 1 ? realizedVolatility(closes, periodsPerYear) : null;
+  const rangeWindow = candles.length >= t.realizedVolWindow ? candles.slice(-t.realizedVolWindow) : [];
+  const parkinsonVol = rangeVolatility(rangeWindow, periodsPerYear, 'parkinson');
+  const garmanKlassVol = n > 0 ? (gkVols[n - 1] ?? null) : null;
+  const riskVol = realizedVol !== null ? Math.max(realizedVol, garmanKlassVol ?? 0) : null;
   const bollinger: BollingerBands | null =
     band && last
       ? {
@@ -180,12 +243,10 @@ export function computeVolatilityAnalysis(input: Readonly<VolatilityInput>): Vol
   let runStart = regimes.length - 1;
   while (current && runStart > 0 && regimes[runStart - 1]!.regime === current.regime) runStart -= 1;
 
+  // Volatility targeting never upsizes outside STABLE: the cap falls with the regime.
+  const cap = !current ? null : current.regime === 'EXTREME' ? t.extremeMaxRiskMultiplier : current.regime === 'STABLE' ? t.maxRiskMultiplier : t.elevatedMaxRiskMultiplier;
   const riskMultiplier =
-    current && realizedVol !== null && realizedVol > 0
-      ? Math.min(t.maxRiskMultiplier, Math.max(t.minRiskMultiplier, t.targetVolatility / realizedVol))
-      : current && realizedVol === 0
-        ? t.maxRiskMultiplier
-        : null;
+    cap === null || riskVol === null ? null : riskVol > 0 ? Math.min(cap, Math.max(t.minRiskMultiplier, t.targetVolatility / riskVol)) : cap;
 
   const factors: Factor[] = [];
   if (current) {
@@ -194,8 +255,17 @@ export function computeVolatilityAnalysis(input: Readonly<VolatilityInput>): Vol
       value: current.percentile,
       weight: 1,
       contribution: current.percentile / 100,
-      note: `ATR% ${lastAtrPct!.toFixed(3)} ranks at the ${current.percentile.toFixed(1)}th percentile of the previous ${Math.min(t.percentileLookback, history.length - 1)} readings → ${current.regime} (thresholds ${t.highVolPercentile}/${t.explosivePercentile}/${t.extremePercentile})`,
+      note: `ATR% ${lastAtrPct!.toFixed(3)} ranks at the ${current.atrPercentile.toFixed(1)}th percentile of the previous ${Math.min(t.percentileLookback, history.length - 1)} readings → ${classifyVolatility(current.atrPercentile, t)} (thresholds ${t.highVolPercentile}/${t.explosivePercentile}/${t.extremePercentile})`,
     });
+    if (current.rangePercentile !== null) {
+      factors.push({
+        name: 'rangeVolPercentile',
+        value: current.rangePercentile,
+        weight: 1,
+        contribution: current.rangePercentile / 100,
+        note: `Garman–Klass volatility ${(garmanKlassVol! * 100).toFixed(1)} %/yr ranks at the ${current.rangePercentile.toFixed(1)}th percentile of its previous readings; the regime takes the higher rank (${current.percentile.toFixed(1)}) → ${current.regime}`,
+      });
+    }
   }
   if (realizedVol !== null) {
     factors.push({
@@ -203,7 +273,7 @@ export function computeVolatilityAnalysis(input: Readonly<VolatilityInput>): Vol
       value: realizedVol,
       weight: 0,
       contribution: 0,
-      note: `annualized realized volatility ${(realizedVol * 100).toFixed(1)} % over ${t.realizedVolWindow} bars (×√${periodsPerYear.toFixed(0)}); risk multiplier = ${(t.targetVolatility * 100).toFixed(0)} % target / realized, clamped to [${t.minRiskMultiplier}, ${t.maxRiskMultiplier}]`,
+      note: `annualized close-to-close volatility ${(realizedVol * 100).toFixed(1)} %, Garman–Klass ${garmanKlassVol === null ? 'n/a' : (garmanKlassVol * 100).toFixed(1) + ' %'} over ${t.realizedVolWindow} bars (×√${periodsPerYear.toFixed(0)}); risk multiplier = ${(t.targetVolatility * 100).toFixed(0)} % target / the larger, clamped to [${t.minRiskMultiplier}, ${cap ?? t.maxRiskMultiplier}]${current && current.regime !== 'STABLE' ? ` (no upsizing in ${current.regime})` : ''}`,
     });
   }
   if (bollinger) {
@@ -228,6 +298,10 @@ export function computeVolatilityAnalysis(input: Readonly<VolatilityInput>): Vol
     atrPctPercentile: current?.percentile ?? null,
     bollinger,
     realizedVol,
+    parkinsonVol,
+    garmanKlassVol,
+    rangeVolPercentile: current?.rangePercentile ?? null,
+    riskVol,
     periodsPerYear,
     regime: current?.regime ?? null,
     regimeSince: current ? candles[regimes[runStart]!.i]!.closeTime : null,

@@ -19,6 +19,8 @@ export const VOLATILITY_REGIME_ORDER: readonly VolatilityRegime[] = ['STABLE', '
 export interface VolatilityCandle {
   openTime: number;
   closeTime: number;
+  /** Opening price (Garman–Klass uses the open-to-close move inside the bar). */
+  open: number;
   high: number;
   low: number;
   close: number;
@@ -49,8 +51,12 @@ export interface VolatilityThresholds {
   targetVolatility: number;
   /** Lower clamp of the risk multiplier. Default 0.25. */
   minRiskMultiplier: number;
-  /** Upper clamp of the risk multiplier. Default 2. */
+  /** Upper clamp of the risk multiplier in STABLE. Default 2. */
   maxRiskMultiplier: number;
+  /** Upper clamp of the risk multiplier in HIGH_VOL and EXPLOSIVE: never upsize there. Default 1. */
+  elevatedMaxRiskMultiplier: number;
+  /** Upper clamp of the risk multiplier in EXTREME. Default 0.5. */
+  extremeMaxRiskMultiplier: number;
 }
 
 export const DEFAULT_VOLATILITY_THRESHOLDS: Readonly<VolatilityThresholds> = {
@@ -67,6 +73,8 @@ export const DEFAULT_VOLATILITY_THRESHOLDS: Readonly<VolatilityThresholds> = {
   targetVolatility: 0.5,
   minRiskMultiplier: 0.25,
   maxRiskMultiplier: 2,
+  elevatedMaxRiskMultiplier: 1,
+  extremeMaxRiskMultiplier: 0.5,
 };
 
 export interface VolatilityInput {
@@ -138,6 +146,20 @@ export interface VolatilityAnalysis {
   bollinger: BollingerBands | null;
   /** Annualized realized volatility (fraction, 0.5 = 50 %). */
   realizedVol: number | null;
+  /**
+   * Annualized Parkinson (1980) range volatility over the last `realizedVolWindow` bars (fraction):
+   * √(mean(ln(H/L)²) / (4 ln 2) × periodsPerYear). Sees intrabar wicks that close-to-close misses.
+   */
+  parkinsonVol: number | null;
+  /**
+   * Annualized Garman–Klass (1980) volatility over the last `realizedVolWindow` bars (fraction):
+   * √(mean(½ ln(H/L)² − (2 ln 2 − 1) ln(C/O)²) × periodsPerYear). Used by the regime and the risk multiplier.
+   */
+  garmanKlassVol: number | null;
+  /** Percentile rank (0..100) of the latest Garman–Klass volatility among the `percentileLookback` readings before it. */
+  rangeVolPercentile: number | null;
+  /** Volatility the risk multiplier divides by: max(realizedVol, garmanKlassVol) (fraction, annualized). */
+  riskVol: number | null;
   /** Periods per year used to annualize: 365 × 86 400 000 / intervalMs. */
   periodsPerYear: number;
   regime: VolatilityRegime | null;
@@ -150,7 +172,11 @@ export interface VolatilityAnalysis {
   /** Regime changes within the classified history, oldest first (at most the last 50). */
   transitions: VolatilityTransition[];
   persistence: VolatilityPersistence | null;
-  /** clamp(targetVolatility / realizedVol, min, max): scale a position size by this. Null when warming up. */
+  /**
+   * clamp(targetVolatility / riskVol, minRiskMultiplier, cap) with cap = maxRiskMultiplier in STABLE,
+   * elevatedMaxRiskMultiplier in HIGH_VOL/EXPLOSIVE, extremeMaxRiskMultiplier in EXTREME: scale a position
+   * size by this. Null when warming up.
+   */
   riskMultiplier: number | null;
   factors: Factor[];
   thresholds: VolatilityThresholds;

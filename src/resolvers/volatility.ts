@@ -86,7 +86,9 @@ VolatilityThresholdsRef.implement({
     persistenceBars: t.exposeInt('persistenceBars', { description: 'Bars ahead of the persistence (clustering) probability. Default 5.' }),
     targetVolatility: t.exposeFloat('targetVolatility', { description: 'Annualized volatility the risk multiplier targets (0.5 = 50 %). Default 0.5.' }),
     minRiskMultiplier: t.exposeFloat('minRiskMultiplier', { description: 'Lower clamp of the risk multiplier. Default 0.25.' }),
-    maxRiskMultiplier: t.exposeFloat('maxRiskMultiplier', { description: 'Upper clamp of the risk multiplier. Default 2.' }),
+    maxRiskMultiplier: t.exposeFloat('maxRiskMultiplier', { description: 'Upper clamp of riskMultiplier in STABLE (multiplier of a base size, 2 = double). Default 2.' }),
+    elevatedMaxRiskMultiplier: t.exposeFloat('elevatedMaxRiskMultiplier', { description: 'Upper clamp of riskMultiplier in HIGH_VOL and EXPLOSIVE (never upsize there). Default 1.' }),
+    extremeMaxRiskMultiplier: t.exposeFloat('extremeMaxRiskMultiplier', { description: 'Upper clamp of riskMultiplier in EXTREME (at most half the base size). Default 0.5.' }),
   }),
 });
 
@@ -108,6 +110,21 @@ VolatilityAnalysisRef.implement({
       nullable: true,
       description: 'Annualized realized volatility (0.5 = 50 %): sample σ of the last realizedVolWindow log returns × √periodsPerYear.',
     }),
+    parkinsonVol: t.exposeFloat('parkinsonVol', {
+      nullable: true,
+      description:
+        'Annualized Parkinson range volatility, fraction (0.5 = 50 %): √(mean of ln(high/low)² / (4 ln 2) over the last realizedVolWindow bars × periodsPerYear). Sees intrabar wicks; null with fewer bars.',
+    }),
+    garmanKlassVol: t.exposeFloat('garmanKlassVol', {
+      nullable: true,
+      description:
+        'Annualized Garman–Klass volatility, fraction: √(mean of ½ ln(high/low)² − (2 ln 2 − 1) ln(close/open)² over the last realizedVolWindow bars × periodsPerYear). Ranked by the regime and divided into the risk multiplier.',
+    }),
+    rangeVolPercentile: t.exposeFloat('rangeVolPercentile', {
+      nullable: true,
+      description: 'Percentile rank 0..100 of garmanKlassVol among its percentileLookback readings before it; the regime takes the higher of this and atrPctPercentile.',
+    }),
+    riskVol: t.exposeFloat('riskVol', { nullable: true, description: 'max(realizedVol, garmanKlassVol), fraction annualized: the volatility the risk multiplier targets against.' }),
     periodsPerYear: t.exposeFloat('periodsPerYear', { description: '365 × 24 h / interval (24/7 market), e.g. 8760 for I1H.' }),
     regime: t.field({ description: 'STABLE, HIGH_VOL, EXPLOSIVE or EXTREME; null while warming up.', type: VolatilityRegimeEnum, nullable: true, resolve: (a) => a.regime }),
     regimeSince: t.field({ type: 'DateTime', nullable: true, description: 'Close time of the first bar of the current regime.', resolve: (a) => a.regimeSince }),
@@ -117,7 +134,8 @@ VolatilityAnalysisRef.implement({
     persistence: t.field({ description: 'How likely the regime holds over the next bars (from its transitions); null while warming up.', type: VolatilityPersistenceRef, nullable: true, resolve: (a) => a.persistence }),
     riskMultiplier: t.exposeFloat('riskMultiplier', {
       nullable: true,
-      description: 'clamp(targetVolatility / realizedVol, minRiskMultiplier, maxRiskMultiplier): multiply a base position size by it.',
+      description:
+        'clamp(targetVolatility / riskVol, minRiskMultiplier, cap) with cap maxRiskMultiplier in STABLE, elevatedMaxRiskMultiplier (1) in HIGH_VOL/EXPLOSIVE, extremeMaxRiskMultiplier (0.5) in EXTREME: multiply a base position size by it; never above 1 outside STABLE.',
     }),
     factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (a) => a.factors }),
     thresholds: t.field({ description: 'The parameters used.', type: VolatilityThresholdsRef, resolve: (a) => a.thresholds }),

@@ -34,7 +34,7 @@ describe('volatility and multi-timeframe regime end to end (simulated market)', 
     expect(v.interval).toBe('I1H');
     expect(v.warmingUp, '500 backfilled 1h bars').toBe(false);
     expect(v.meta.source).toBe('SIMULATED');
-    expect(v.meta.methodologyVersion).toBe('volatility/1.0.0');
+    expect(v.meta.methodologyVersion).toBe('volatility/1.1.0');
     expect(v.periodsPerYear, '24/7 hours a year').toBe(8760);
     expect(v.regime).toMatch(/^(STABLE|HIGH_VOL|EXPLOSIVE|EXTREME)$/);
     expect(v.atrPct!).toBeGreaterThan(0);
@@ -44,9 +44,12 @@ describe('volatility and multi-timeframe regime end to end (simulated market)', 
     expect(v.bars, '500 backfilled closed 1h bars').toBeGreaterThanOrEqual(500);
     expect(v.persistence!.totalTransitions, 'classified bars (from bar 63: 13 ATR warm-up + 50 history) − 1').toBe(v.bars - 64);
     expect(v.riskMultiplier!).toBeGreaterThanOrEqual(0.25);
-    expect(v.riskMultiplier!).toBeLessThanOrEqual(2);
+    expect(v.riskMultiplier!, 'never upsized outside STABLE').toBeLessThanOrEqual(v.regime === 'STABLE' ? 2 : v.regime === 'EXTREME' ? 0.5 : 1);
+    expect(v.riskVol, 'the larger of close-to-close and Garman–Klass').toBe(Math.max(v.realizedVol!, v.garmanKlassVol!));
+    expect(v.parkinsonVol!).toBeGreaterThan(0);
+    expect(v.rangeVolPercentile!).toBeGreaterThanOrEqual(0);
     expect(Date.parse(v.regimeSince!)).toBeLessThanOrEqual(Date.parse(v.time!));
-    expect(v.factors.map((f) => f.name)).toEqual(['atrPctPercentile', 'realizedVol', 'bollingerBandwidth']);
+    expect(v.factors.map((f) => f.name)).toEqual(['atrPctPercentile', 'rangeVolPercentile', 'realizedVol', 'bollingerBandwidth']);
   });
 
   it('computes custom volatility arguments on demand and rejects invalid ones with BAD_USER_INPUT', async () => {

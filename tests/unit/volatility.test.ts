@@ -15,6 +15,7 @@ function flat(n: number, wide: readonly number[] = []): VolatilityCandle[] {
   return Array.from({ length: n }, (_, i) => ({
     openTime: i * H1,
     closeTime: i * H1 + H1 - 1,
+    open: 100,
     high: wide.includes(i) ? 102 : 100.5,
     low: wide.includes(i) ? 98 : 99.5,
     close: 100,
@@ -82,28 +83,53 @@ describe('computeVolatilityAnalysis', () => {
   it('walks through hand-computed regime transitions after one wide bar', () => {
     // ATR% = 1 on bars 13..79 (67 readings). Bar 80 (TR 4): Wilder ATR (13·1 + 4) / 14 = 17/14, above every
     // reading → percentile 100. It then decays but stays above the 67 ones and below the newer readings,
-    // so bar 80 + k ranks at 67 / (67 + k): 98.5 (k=1), 97.1 (k=2), 95.7 (k=3: EXPLOSIVE), 84.8 (k=12: HIGH_VOL),
-    // 59.8 (k=45: STABLE).
+    // so bar 80 + k ranks at 67 / (67 + k): 98.5 (k=1), 97.1 (k=2), 95.7 (k=3), 84.8 (k=12), 59.8 (k=45).
+    // Garman–Klass (20-bar window, readings from bar 19): the windows ending at bars 80..99 hold the wide
+    // bar and read g1 > g0; against 61 g0 readings and k earlier g1 ties bar 80 + k ranks (61 + k/2) / (61 + k):
+    // 100 (k=0), 97.7 (k=3), 96.9 (k=4: EXPLOSIVE), 88.1 (k=19); bar 100 falls back to g0 (rank 37.7) while
+    // ATR% ranks 67/87 = 77.0 → HIGH_VOL. The regime takes the higher rank.
     const a = analyze(flat(130, [80]));
     expect(a.warmingUp).toBe(false);
     expect(a.transitions.map((t) => [t.time, t.from, t.to])).toEqual([
       [80 * H1 + H1 - 1, 'STABLE', 'EXTREME'],
-      [83 * H1 + H1 - 1, 'EXTREME', 'EXPLOSIVE'],
-      [92 * H1 + H1 - 1, 'EXPLOSIVE', 'HIGH_VOL'],
+      [84 * H1 + H1 - 1, 'EXTREME', 'EXPLOSIVE'],
+      [100 * H1 + H1 - 1, 'EXPLOSIVE', 'HIGH_VOL'],
       [125 * H1 + H1 - 1, 'HIGH_VOL', 'STABLE'],
     ]);
     expect(a.transitions[0]!.atrPct, 'ATR% = 17/14 at close 100').toBeCloseTo(17 / 14, 12);
-    expect(a.transitions[1]!.percentile).toBeCloseTo((100 * 67) / 70, 10);
+    expect(a.transitions[1]!.percentile, 'the Garman–Klass rank at k = 4').toBeCloseTo((100 * 63) / 65, 10);
+    expect(a.transitions[2]!.percentile, 'the ATR% rank at k = 20').toBeCloseTo((100 * 67) / 87, 10);
     expect(a.regime).toBe('STABLE');
     expect(a.regimeSince, 'bar 125').toBe(125 * H1 + H1 - 1);
     expect(a.regimeBars, 'bars 125..129').toBe(5);
     expect(a.regimeSinceIsLowerBound).toBe(false);
     expect(a.atrPctPercentile).toBeCloseTo((100 * 67) / (67 + 49), 10);
     expect(a.realizedVol, 'constant closes').toBe(0);
-    expect(a.riskMultiplier, 'zero realized volatility → the upper clamp').toBe(2);
+    // Open = close = 100, range 99.5..100.5: per-bar GK variance ½ ln(100.5/99.5)², annualized × 8760.
+    const g0 = Math.sqrt(0.5 * Math.log(100.5 / 99.5) ** 2 * 8760);
+    expect(a.garmanKlassVol).toBeCloseTo(g0, 12);
+    expect(a.parkinsonVol, 'ln(H/L)² / (4 ln 2)').toBeCloseTo(Math.sqrt((Math.log(100.5 / 99.5) ** 2 / (4 * Math.LN2)) * 8760), 12);
+    expect(a.riskVol, 'the range sees what constant closes hide').toBeCloseTo(g0, 12);
+    expect(a.riskMultiplier, '50 % target / 66.2 % range volatility').toBeCloseTo(0.5 / g0, 12);
     expect(a.bollinger).toMatchObject({ upper: 100, middle: 100, lower: 100, bandwidthPct: 0, percentB: null });
     // Classified bars 63..129 = 67 states, 66 steps.
     expect(a.persistence!.totalTransitions).toBe(66);
+  });
+
+  it('never upsizes outside STABLE: cap 1 in HIGH_VOL/EXPLOSIVE, 0.5 in EXTREME', () => {
+    // Tiny ranges (0.02 %) keep both volatilities far below the 50 % target, so only the cap binds.
+    const quiet = (n: number, wide: readonly number[]): VolatilityCandle[] =>
+      Array.from({ length: n }, (_, i) => ({ openTime: i * H1, closeTime: i * H1 + H1 - 1, open: 100, high: wide.includes(i) ? 100.04 : 100.01, low: wide.includes(i) ? 99.96 : 99.99, close: 100 }));
+    const extreme = analyze(quiet(81, [80]));
+    expect(extreme.regime).toBe('EXTREME');
+    expect(extreme.riskVol!, 'well under target').toBeLessThan(0.05);
+    expect(extreme.riskMultiplier, 'EXTREME cap').toBe(0.5);
+    const explosive = analyze(quiet(86, [80]));
+    expect(explosive.regime).toBe('EXPLOSIVE');
+    expect(explosive.riskMultiplier, 'elevated cap').toBe(1);
+    const stable = analyze(quiet(70, []));
+    expect(stable.regime).toBe('STABLE');
+    expect(stable.riskMultiplier, 'STABLE may upsize to the upper clamp').toBe(2);
   });
 
   it('classifies the first bar after minHistory ATR% readings and warms up before', () => {
@@ -122,7 +148,7 @@ describe('computeVolatilityAnalysis', () => {
   it('clamps the risk multiplier to the target over realized volatility', () => {
     const candles = Array.from({ length: 80 }, (_, i) => {
       const close = i % 2 === 0 ? 100 : 110;
-      return { openTime: i * H1, closeTime: i * H1 + H1 - 1, high: close + 1, low: close - 1, close };
+      return { openTime: i * H1, closeTime: i * H1 + H1 - 1, open: close, high: close + 1, low: close - 1, close };
     });
     const a = analyze(candles);
     expect(a.realizedVol!, '±ln 1.1 hourly is far above 50 %/yr').toBeGreaterThan(5);
@@ -178,7 +204,7 @@ describe('createVolatilityEvents', () => {
 
 function klines(file: string, intervalMs: number): VolatilityCandle[] {
   const rows = JSON.parse(readFileSync(`${KLINES}/${file}`, 'utf8')) as number[][];
-  return rows.map((r) => ({ openTime: r[0]!, closeTime: r[0]! + intervalMs - 1, high: r[2]!, low: r[3]!, close: r[4]! }));
+  return rows.map((r) => ({ openTime: r[0]!, closeTime: r[0]! + intervalMs - 1, open: r[1]!, high: r[2]!, low: r[3]!, close: r[4]! }));
 }
 
 describe.skipIf(!existsSync(`${KLINES}/BTCUSDT-1h.freqtrade.json`))('real BTCUSDT perp candles (Binance, Sep–Oct 2025)', () => {
@@ -211,6 +237,27 @@ describe.skipIf(!existsSync(`${KLINES}/BTCUSDT-1h.freqtrade.json`))('real BTCUSD
     expect(seen.size).toBeGreaterThan(1);
   });
 
+  it('sizes down in the 2025-10-10 crash hour (13.4 % range, −11.1 % wick) and never upsizes in a non-STABLE regime', () => {
+    const candles = klines('BTCUSDT-1h.freqtrade.json', H1);
+    const i = candles.findIndex((c) => c.openTime === Date.UTC(2025, 9, 10, 21));
+    const bar = candles[i]!;
+    expect((bar.high - bar.low) / bar.low, 'the recorded crash hour').toBeCloseTo(0.1336, 3);
+    expect(bar.low / bar.open - 1).toBeCloseTo(-0.1111, 3);
+    const a = analyze(candles.slice(0, i + 1));
+    expect(a.regime).toBe('EXTREME');
+    expect(a.realizedVol!, 'close-to-close misses the wick (was the 0.88 multiplier)').toBeLessThan(0.6);
+    // GK over the 20 hours to the crash: the crash bar alone adds (½·ln(115075.6/101516.5)² − 0.386·ln(113253.6/114200.4)²)/20.
+    const crashVar = 0.5 * Math.log(115075.6 / 101516.5) ** 2 - (2 * Math.LN2 - 1) * Math.log(113253.6 / 114200.4) ** 2;
+    expect(a.garmanKlassVol!, 'at least the crash bar’s share of the window').toBeGreaterThan(Math.sqrt((crashVar / 20) * 8760));
+    expect(a.riskVol).toBe(a.garmanKlassVol);
+    expect(a.riskMultiplier, '50 % target / Garman–Klass, below the EXTREME cap').toBeCloseTo(0.5 / a.garmanKlassVol!, 12);
+    expect(a.riskMultiplier!).toBeLessThan(0.3);
+    for (let end = 100; end <= candles.length; end += 7) {
+      const b = analyze(candles.slice(0, end));
+      if (b.regime !== 'STABLE') expect(b.riskMultiplier!, `${b.regime} at ${new Date(b.time!).toISOString()}`).toBeLessThanOrEqual(b.regime === 'EXTREME' ? 0.5 : 1);
+    }
+  });
+
   it('runs on 5 m candles (ten thousand bars) with ATR% below 1', () => {
     const a = computeVolatilityAnalysis({ symbol: 'BTCUSDT', interval: '5m', intervalMs: 300_000, candles: klines('BTCUSDT-5m.freqtrade.json', 300_000) });
     expect(a.periodsPerYear).toBe(105_120);
@@ -221,5 +268,5 @@ describe.skipIf(!existsSync(`${KLINES}/BTCUSDT-1h.freqtrade.json`))('real BTCUSD
 });
 
 it('versions the methodology', () => {
-  expect(VOLATILITY_METHODOLOGY_VERSION).toBe('volatility/1.0.0');
+  expect(VOLATILITY_METHODOLOGY_VERSION).toBe('volatility/1.1.0');
 });

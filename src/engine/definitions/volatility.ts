@@ -32,7 +32,7 @@ function computeVolatility(market: SymbolMarket, params: VolatilityParams): { re
     symbol: market.symbol,
     interval,
     intervalMs: INTERVAL_MS[interval],
-    candles: candles.map((c) => ({ openTime: c.openTime, closeTime: c.closeTime, high: c.high, low: c.low, close: c.close })),
+    candles: candles.map((c) => ({ openTime: c.openTime, closeTime: c.closeTime, open: c.open, high: c.high, low: c.low, close: c.close })),
     thresholds,
   });
   return { result, asOf: last.closeTime };
