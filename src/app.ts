@@ -381,7 +381,17 @@ export function createApp(deps: AppDeps): App {
         }
       }
 
-      http = createHttpServer({ services, logger, graphiql: config.GRAPHIQL, health });
+      http = createHttpServer({
+        services,
+        logger,
+        graphiql: config.GRAPHIQL,
+        health,
+        subscriptions: {
+          maxPerConnection: config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+          maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
+          maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+        },
+      });
       const bound = await http.listen(port, config.HOST);
       return bound;
     },

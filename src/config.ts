@@ -77,6 +77,12 @@ export const configSchema = z.object({
   /** Funding settlements in the z-score window (90 = 30 days at 8 h). */
   FUNDING_HISTORY_WINDOW: positiveInt.min(3).max(1000).default(90),
   GRAPHIQL: bool.default(true),
+  /** graphql-ws subscriptions one WebSocket may hold; the next is answered with a LIMIT_EXCEEDED error. */
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt.default(100),
+  /** Concurrent graphql-ws connections per client IP; further upgrades get HTTP 429 with a LIMIT_EXCEEDED error. */
+  WS_MAX_CONNECTIONS_PER_IP: positiveInt.default(256),
+  /** Bytes a WebSocket may have queued before its subscriptions keep only their latest message (backpressure). */
+  WS_MAX_BUFFERED_BYTES: positiveInt.default(1_048_576),
   /** Milliseconds to wait for in-flight work on shutdown before exiting anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 });

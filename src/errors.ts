@@ -10,6 +10,8 @@ export const ErrorCodes = {
   NOT_READY: 'NOT_READY',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
+  /** A configured per-client limit (subscriptions per connection, connections per IP) is reached. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

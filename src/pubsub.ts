@@ -43,8 +43,15 @@ export const SUBSCRIBER_BUFFER = 64;
  * Re-buffers a subscription through a per-subscriber sliding window: a slow client skips the oldest
  * updates instead of growing a queue. (yoga's `createPubSub({ repeaterBuffer })` would share one buffer
  * instance across every subscriber, so it cannot be used for this.)
+ *
+ * With `first`, the stream starts with its value (the latest result, fetched only after `source` is
+ * listening, so no update falls in between), and source values `isOlder` than it are skipped.
  */
-export function slidingWindow<T>(source: AsyncIterable<T>, capacity = SUBSCRIBER_BUFFER): AsyncIterableIterator<T> {
+export function slidingWindow<T>(
+  source: AsyncIterable<T>,
+  capacity = SUBSCRIBER_BUFFER,
+  first?: { latest(): Promise<T | undefined>; isOlder(value: T, latest: T): boolean },
+): AsyncIterableIterator<T> {
   return new Repeater<T>(async (push, stop) => {
     const iterator = source[Symbol.asyncIterator]();
     let done = false;
@@ -53,10 +60,19 @@ export function slidingWindow<T>(source: AsyncIterable<T>, capacity = SUBSCRIBER
       void iterator.return?.();
     });
     try {
+      // Start listening (Repeaters subscribe lazily, on the first next()) before reading the latest value.
+      let pending = iterator.next();
+      let latest: T | undefined;
+      if (first) {
+        latest = await first.latest().catch(() => undefined);
+        if (latest !== undefined && !done) await push(latest);
+      }
       while (!done) {
-        const next = await iterator.next();
+        const next = await pending;
         if (next.done) break;
-        await push(next.value);
+        if (latest === undefined || !first!.isOlder(next.value, latest)) await push(next.value);
+        if (done) break;
+        pending = iterator.next();
       }
     } finally {
       stop();

@@ -1,8 +1,7 @@
 import { AnalysisKindEnum, DataOriginEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, AnalysisUpdateRef, FactorRef } from '../schema/refs.js';
 import { builder } from '../schema/builder.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
-import { metaOf, requireAnalysisKey } from './shared.js';
+import { metaOf, requireAnalysisKey, analysisUpdates } from './shared.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 
 AnalysisMetaRef.implement({
@@ -53,7 +52,7 @@ builder.subscriptionField('analysisUpdated', (t) =>
     },
     subscribe: (_root, args, ctx) => {
       const symbol = requireAnalysisKey(ctx, args.kind, args.symbol);
-      return slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey(args.kind, symbol)));
+      return analysisUpdates(ctx, args.kind, symbol);
     },
     resolve: (record: AnalysisRecord) => record,
   }),

@@ -2,11 +2,10 @@ import { z } from 'zod';
 import { DEFAULT_BASIS_THRESHOLDS, type BasisAnalysis } from '../analyzers/basis.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { BasisParams } from '../engine/definitions/basis.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import { BasisAnalysisRef, BasisReferenceEnum, BasisStructureEnum, PerpPriceSourceEnum } from '../schema/refs-basis.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 /** Thresholds beyond ±10 % would classify nothing a perpetual does; they are surely a unit mistake. */
 const MAX_THRESHOLD_PCT = 10;
@@ -88,7 +87,7 @@ builder.subscriptionField('basisUpdated', (t) =>
     type: BasisAnalysisRef,
     description: 'The basis analysis (default thresholds) of one symbol each time it is recomputed.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
-    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('BASIS', requireSymbol(ctx, args.symbol)))),
+    subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'BASIS', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<BasisAnalysis>(ctx, record),
   }),
 );

@@ -9,7 +9,6 @@ import {
   type CorrelationParams,
 } from '../engine/definitions/correlation.js';
 import { badInput } from '../errors.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef } from '../schema/refs.js';
@@ -26,7 +25,7 @@ import {
   LeadLagRef,
   PairDivergenceRef,
 } from '../schema/refs-correlation.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 const { minSymbols, maxSymbols, minWindow, maxWindow } = CORRELATION_ARG_LIMITS;
 const windowArg = z.number().int().min(minWindow, `window must be at least ${minWindow}`).max(maxWindow, `window must be at most ${maxWindow}`).nullish();
@@ -200,7 +199,7 @@ builder.subscriptionField('correlationsUpdated', (t) =>
   t.field({
     type: CorrelationMatrixRef,
     description: 'The default correlation matrix (key ALL) each time it is recomputed.',
-    subscribe: (_root, _args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('CORRELATION', CORRELATION_KEY))),
+    subscribe: (_root, _args, ctx) => analysisUpdates(ctx, 'CORRELATION', CORRELATION_KEY),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<CorrelationAnalysis>(ctx, record),
   }),
 );

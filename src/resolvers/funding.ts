@@ -2,7 +2,6 @@ import type { FundingAnalysis } from '../analyzers/funding.types.js';
 import { builder } from '../schema/builder.js';
 import { FundingSignalEnum, FundingTrendEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, FundingAnalysisRef, MarketRef } from '../schema/refs.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import {
   FundingBandEnum,
@@ -12,7 +11,7 @@ import {
   FundingReversionSignalEnum,
   FundingSignEnum,
 } from '../schema/refs-funding.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, analysisUpdates } from './shared.js';
 
 FundingPersistenceRef.implement({
   description: 'How long the current reading has held, counted over the stored settlements (the current one included).',
@@ -111,7 +110,7 @@ builder.subscriptionField('fundingUpdated', (t) =>
     description: 'The funding analysis of one symbol each time it is recomputed.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
-      slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('FUNDING', requireSymbol(ctx, args.symbol)))),
+      analysisUpdates(ctx, 'FUNDING', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<FundingAnalysis>(ctx, record),
   }),
 );

@@ -3,7 +3,6 @@ import { MAX_KEY_LEVEL_TOLERANCE_PCT } from '../analyzers/key-levels.js';
 import type { KeyLevels } from '../analyzers/key-levels.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import { DEFAULT_KEY_LEVELS_PARAMS, type KeyLevelsParams } from '../engine/definitions/key-levels.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
@@ -16,7 +15,7 @@ import {
   KeyLevelSideEnum,
   KeyLevelsRef,
 } from '../schema/refs-key-levels.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 // --- Object types ---
 
@@ -135,7 +134,7 @@ builder.subscriptionField('keyLevelsUpdated', (t) =>
     type: KeyLevelsRef,
     description: 'The key levels (default arguments: 1 h candles, 0.15 % tolerance) of one symbol each time they are recomputed.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
-    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('KEY_LEVELS', requireSymbol(ctx, args.symbol)))),
+    subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'KEY_LEVELS', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<KeyLevels>(ctx, record),
   }),
 );

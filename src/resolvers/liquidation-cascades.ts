@@ -2,7 +2,7 @@ import type { LiquidationCascadeAnalysis } from '../analyzers/liquidation-cascad
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { Liquidation } from '../domain/market.js';
 import { DEFAULT_CASCADE_WINDOW_MS, type LiquidationCascadeParams } from '../engine/definitions/liquidation-cascades.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
+import { slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import { LiquidationRef } from '../schema/refs-market-data.js';
@@ -15,7 +15,7 @@ import {
   LiquidationZoneRef,
   LIQUIDATION_WINDOWS_MS,
 } from '../schema/refs-liquidation-cascades.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 LiquidationZoneRef.implement({
   description: 'A price range where liquidations clustered: possible support (longs flushed below the price) or resistance (shorts squeezed above it).',
@@ -104,7 +104,7 @@ builder.subscriptionField('liquidationCascadesUpdated', (t) =>
     description: 'The liquidation-cascade analysis (1 h window) of one symbol each time it is recomputed.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
-      slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('LIQUIDATION_CASCADES', requireSymbol(ctx, args.symbol)))),
+      analysisUpdates(ctx, 'LIQUIDATION_CASCADES', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<LiquidationCascadeAnalysis>(ctx, record),
   }),
 );

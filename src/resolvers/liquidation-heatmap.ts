@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { DEFAULT_BUCKETS, DEFAULT_RANGE_PCT, type LiquidationHeatmap } from '../analyzers/liquidation-heatmap.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { LiquidationHeatmapParams } from '../engine/definitions/liquidation-heatmap.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import {
@@ -22,7 +21,7 @@ import {
   LiquidationPressureEnum,
   LiquidationRiskLevelEnum,
 } from '../schema/refs-liquidation-heatmap.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 /** Limits of the caller-chosen arguments (Binance's highest leverage is 125x). */
 export const HEATMAP_ARG_LIMITS = { maxLeverage: 125, maxLeverages: 20, maxRangePct: 50, minBuckets: 10, maxBuckets: 400 } as const;
@@ -272,7 +271,7 @@ builder.subscriptionField('liquidationHeatmapUpdated', (t) =>
     description: 'The liquidation heatmap (default arguments) of one symbol each time it is recomputed.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
-      slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('LIQUIDATION_HEATMAP', requireSymbol(ctx, args.symbol)))),
+      analysisUpdates(ctx, 'LIQUIDATION_HEATMAP', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => present(ctx, record),
   }),
 );

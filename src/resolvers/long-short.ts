@@ -1,6 +1,5 @@
 import type { LongShortAnalysis } from '../analyzers/long-short.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import {
@@ -11,7 +10,7 @@ import {
   RetailWhaleStanceEnum,
   TakerFlowReadingRef,
 } from '../schema/refs-long-short.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, analysisUpdates } from './shared.js';
 
 LongShortReadingRef.implement({
   description: 'The current value of one long/short ratio against its own stored history.',
@@ -84,7 +83,7 @@ builder.subscriptionField('longShortUpdated', (t) =>
     description: 'The long/short crowding analysis of one symbol each time it is recomputed.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
-      slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('LONG_SHORT', requireSymbol(ctx, args.symbol)))),
+      analysisUpdates(ctx, 'LONG_SHORT', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<LongShortAnalysis>(ctx, record),
   }),
 );

@@ -3,7 +3,6 @@ import { MAX_STRUCTURE_CONFIRM_BARS } from '../analyzers/market-structure.js';
 import type { MarketStructure } from '../analyzers/market-structure.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import { DEFAULT_STRUCTURE_PARAMS, type MarketStructureParams } from '../engine/definitions/market-structure.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
@@ -17,7 +16,7 @@ import {
   StructureTrendEnum,
   SwingLabelEnum,
 } from '../schema/refs-market-structure.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 // --- Object types ---
 
@@ -120,7 +119,7 @@ builder.subscriptionField('marketStructureUpdated', (t) =>
     description: 'The market structure (default arguments: 15 m candles, confirmBars 2) of one symbol each time it is recomputed.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
-      slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('MARKET_STRUCTURE', requireSymbol(ctx, args.symbol)))),
+      analysisUpdates(ctx, 'MARKET_STRUCTURE', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<MarketStructure>(ctx, record),
   }),
 );

@@ -1,6 +1,5 @@
 import type { OpenInterestAnalysis } from '../analyzers/open-interest.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import {
@@ -11,7 +10,7 @@ import {
   OpenInterestHorizonEnum,
   OpenInterestQuadrantEnum,
 } from '../schema/refs-open-interest.js';
-import { requireLatest, requireSymbol, withMeta } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, analysisUpdates } from './shared.js';
 
 OpenInterestChangeRef.implement({
   description: 'Change of open interest and price over one horizon ending at the latest observation. Percentages are percent (1.5 = 1.5 %).',
@@ -96,7 +95,7 @@ builder.subscriptionField('openInterestUpdated', (t) =>
     description: 'The open-interest analysis of one symbol each time it is recomputed.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
-      slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('OPEN_INTEREST', requireSymbol(ctx, args.symbol)))),
+      analysisUpdates(ctx, 'OPEN_INTEREST', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<OpenInterestAnalysis>(ctx, record),
   }),
 );

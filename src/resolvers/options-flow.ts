@@ -4,7 +4,6 @@ import type { GraphQLContext } from '../context.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { OptionsFlowParams } from '../engine/definitions/options-flow.js';
 import { badInput } from '../errors.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, FactorRef } from '../schema/refs.js';
 import {
@@ -18,7 +17,7 @@ import {
   OptionsTermStructureRef,
   OptionsTermStructureShapeEnum,
 } from '../schema/refs-options-flow.js';
-import { requireLatest, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 /**
  * The option currency key (`BTC`, `ETH`). Where this instance ingests data and holds chains, an unknown
@@ -177,7 +176,7 @@ builder.subscriptionField('optionsFlowUpdated', (t) =>
     type: OptionsFlowRef,
     description: 'The options flow of one currency each time its chain is recomputed (default dealer positioning).',
     args: { currency: t.arg.string({ description: 'Underlying currency, e.g. BTC or ETH.', required: true, defaultValue: 'BTC' }) },
-    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('OPTIONS_FLOW', requireCurrency(ctx, args.currency)))),
+    subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'OPTIONS_FLOW', requireCurrency(ctx, args.currency)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<OptionsFlowAnalysis>(ctx, record),
   }),
 );

@@ -3,7 +3,6 @@ import { DEFAULT_REGIME_THRESHOLDS, type RegimeAnalysis } from '../analyzers/reg
 import type { AnalysisRecord } from '../domain/analysis.js';
 import type { CandleInterval } from '../domain/market.js';
 import type { RegimeParams } from '../engine/definitions/regime.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
@@ -18,7 +17,7 @@ import {
   TimeframeSourceEnum,
   VarianceRatioRef,
 } from '../schema/refs-regime.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 const D = DEFAULT_REGIME_THRESHOLDS;
 
@@ -139,7 +138,7 @@ builder.subscriptionField('regimeUpdated', (t) =>
     type: RegimeAnalysisRef,
     description: 'The multi-timeframe regime (default arguments) of one symbol each time it is recomputed (when a 1h/4h/1d/1w candle closes).',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
-    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('REGIME', requireSymbol(ctx, args.symbol)))),
+    subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'REGIME', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<RegimeAnalysis>(ctx, record),
   }),
 );

@@ -4,7 +4,6 @@ import type { AnalysisRecord } from '../domain/analysis.js';
 import { SENTIMENT_ALL, type SentimentParams } from '../engine/definitions/sentiment.js';
 import type { GraphQLContext } from '../context.js';
 import { badInput } from '../errors.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef } from '../schema/refs.js';
 import {
@@ -18,7 +17,7 @@ import {
   SentimentFearGreedRef,
   SocialSentimentRef,
 } from '../schema/refs-sentiment.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 export const DEFAULT_SENTIMENT_HISTORY = 30;
 /** The store keeps 400 daily readings (DEFAULT_STORE_LIMITS.fearGreedHistory). */
@@ -170,7 +169,7 @@ builder.subscriptionField('sentimentUpdated', (t) =>
     type: SentimentAnalysisRef,
     description: 'The sentiment analysis (default arguments) each time it is recomputed: market-wide without symbol, else for that symbol.',
     args: { symbol: t.arg.string({ description: 'A configured symbol; omit (or `ALL`) for the whole market.' }) },
-    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('SENTIMENT', sentimentKey(ctx, args.symbol)))),
+    subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'SENTIMENT', sentimentKey(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<SentimentAnalysis>(ctx, record),
   }),
 );

@@ -3,7 +3,6 @@ import type { SessionsAnalysis } from '../analyzers/sessions.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import { INTERVAL_MS, type CandleInterval } from '../domain/market.js';
 import { DEFAULT_SESSION_LOOKBACK_DAYS, SESSION_INTERVALS, type SessionsParams } from '../engine/definitions/sessions.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
@@ -17,7 +16,7 @@ import {
   SessionsAnalysisRef,
   TradingSessionEnum,
 } from '../schema/refs-sessions.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 const MAX_LOOKBACK_DAYS = 60;
 
@@ -126,7 +125,7 @@ builder.subscriptionField('sessionsUpdated', (t) =>
     type: SessionsAnalysisRef,
     description: 'The sessions analysis (default arguments) of one symbol each time it is recomputed (on candle updates).',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
-    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('SESSIONS', requireSymbol(ctx, args.symbol)))),
+    subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'SESSIONS', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<SessionsAnalysis>(ctx, record),
   }),
 );

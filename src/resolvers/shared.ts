@@ -1,6 +1,7 @@
 import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
 import { AppError, badInput, ErrorCodes } from '../errors.js';
 import type { GraphQLContext } from '../context.js';
+import { analysisKey, slidingWindow, SUBSCRIBER_BUFFER } from '../pubsub.js';
 import type { AnalysisMeta, WithMeta } from '../schema/refs.js';
 import { freshnessInputOf, isMarketWideKind } from '../engine/analyses.js';
 import { staleAfterMs } from '../engine/freshness.js';
@@ -70,4 +71,16 @@ export function requireLatestWith(ctx: GraphQLContext, kind: AnalysisKind, key: 
   const record = ctx.services.latestWith(kind, key, params);
   if (!record) throw new AppError(ErrorCodes.NOT_READY, message, { kind, symbol: key });
   return record;
+}
+
+/**
+ * The stream behind every `*Updated` subscription: the latest result of (kind, key) at once when there is
+ * one (same record the query answers with), then each published recomputation. Updates computed no later
+ * than that first record are skipped, so a subscriber never sees it twice or goes back in time.
+ */
+export function analysisUpdates(ctx: GraphQLContext, kind: AnalysisKind, key: string): AsyncIterableIterator<AnalysisRecord> {
+  return slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey(kind, key)), SUBSCRIBER_BUFFER, {
+    latest: () => ctx.services.latest(kind, key),
+    isOlder: (update, latest) => update.computedAt <= latest.computedAt,
+  });
 }

@@ -4,12 +4,12 @@ import type { Trap, TrapAnalysis } from '../analyzers/traps.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import { DEFAULT_TRAP_PARAMS, type TrapParams } from '../engine/definitions/traps.js';
 import { badInput } from '../errors.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
+import { slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import { TrapAnalysisRef, TrapBarRef, TrapDirectionEnum, TrapLevelSourceEnum, TrapRef, TrapTypeEnum } from '../schema/refs-traps.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 const MAX_SENSITIVITY = 5;
 const DEFAULT_LIMIT = 50;
@@ -136,7 +136,7 @@ builder.subscriptionField('trapsUpdated', (t) =>
     type: TrapAnalysisRef,
     description: 'The default trap analysis (15 m, sensitivity 0.2) of one symbol each time it is recomputed; `traps` holds the newest 50.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
-    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('TRAPS', requireSymbol(ctx, args.symbol)))),
+    subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'TRAPS', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => {
       const analysis = withMeta<TrapAnalysis>(ctx, record);
       return { ...analysis, traps: analysis.traps.slice(0, DEFAULT_LIMIT) };

@@ -4,7 +4,7 @@ import type { AnalysisRecord } from '../domain/analysis.js';
 import type { CandleInterval } from '../domain/market.js';
 import { DEFAULT_VOLATILITY_INTERVAL, type VolatilityParams } from '../engine/definitions/volatility.js';
 import { badInput } from '../errors.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
+import { slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
@@ -18,7 +18,7 @@ import {
   VolatilityTransitionCellRef,
   VolatilityTransitionRef,
 } from '../schema/refs-volatility.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 const D = DEFAULT_VOLATILITY_THRESHOLDS;
 const percentileArg = (name: string) => z.number().gt(0, `${name} must be greater than 0`).max(100, `${name} must be at most 100`).nullish();
@@ -220,7 +220,7 @@ builder.subscriptionField('volatilityUpdated', (t) =>
     type: VolatilityAnalysisRef,
     description: 'The volatility analysis (1 h, default arguments) of one symbol each time it is recomputed (when a 1 h candle closes).',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
-    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('VOLATILITY', requireSymbol(ctx, args.symbol)))),
+    subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'VOLATILITY', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<VolatilityAnalysis>(ctx, record),
   }),
 );

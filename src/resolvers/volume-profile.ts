@@ -5,12 +5,11 @@ import type { CandleInterval } from '../domain/market.js';
 import { DEFAULT_PROFILE_INTERVAL, type VolumeProfileParams } from '../engine/definitions/volume-profile.js';
 import { badInput } from '../errors.js';
 import type { GraphQLContext } from '../context.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import { ValueAreaPositionEnum, VolumeNodeRef, VolumeProfileBucketRef, VolumeProfileRef } from '../schema/refs-volume-profile.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 /** At most this many buckets between the lowest low and the highest high of the range. */
 export const MAX_PROFILE_BUCKETS = 20_000;
@@ -139,7 +138,7 @@ builder.subscriptionField('volumeProfileUpdated', (t) =>
     description: 'The volume profile (5 m candles, last 24 h, default buckets) of one symbol each time it is recomputed (on candle updates; the values move when a 5 m candle closes).',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
-      slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('VOLUME_PROFILE', requireSymbol(ctx, args.symbol)))),
+      analysisUpdates(ctx, 'VOLUME_PROFILE', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<VolumeProfile>(ctx, record),
   }),
 );

@@ -4,7 +4,6 @@ import type { AnalysisRecord } from '../domain/analysis.js';
 import type { CandleInterval } from '../domain/market.js';
 import { DEFAULT_VOLUME_INTERVAL, type VolumeParams } from '../engine/definitions/volume.js';
 import { badInput } from '../errors.js';
-import { analysisKey, slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum, TradeSideEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
@@ -17,7 +16,7 @@ import {
   VolumeSpikeRef,
   VwapAnchorSourceEnum,
 } from '../schema/refs-volume.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 /** Limits of the caller-chosen arguments. */
 export const VOLUME_ARG_LIMITS = { maxSpikeZ: 10, minLookback: 2, maxLookback: 500 } as const;
@@ -174,7 +173,7 @@ builder.subscriptionField('volumeUpdated', (t) =>
     type: VolumeAnalysisRef,
     description: 'The volume analysis (5 m, default arguments) of one symbol each time it is recomputed (on candle updates; the values move when a 5 m candle closes).',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
-    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('VOLUME', requireSymbol(ctx, args.symbol)))),
+    subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'VOLUME', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<VolumeAnalysis>(ctx, record),
   }),
 );

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { DEFAULT_WHALE_MIN_NOTIONAL, type WhaleActivity, type WhaleWindow } from '../analyzers/whales.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
 import { WHALE_TRADE_FLOOR, type WhaleParams } from '../engine/definitions/whales.js';
-import { analysisKey, slidingWindow, type PublishedTrade } from '../pubsub.js';
+import { slidingWindow, type PublishedTrade } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { TradeSideEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import { WhaleActivityRef, WhalePatternEnum, WhaleSignalEnum, WhaleTradeRef, WhaleWindowEnum } from '../schema/refs-whales.js';
-import { requireLatest, requireSymbol, withMeta, requireLatestWith } from './shared.js';
+import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 const DEFAULT_WINDOW: WhaleWindow = 'H1';
 
@@ -97,7 +97,7 @@ builder.subscriptionField('whalesUpdated', (t) =>
     type: WhaleActivityRef,
     description: 'The whale analysis (default arguments: 100 000 USD, 1 h) of one symbol each time it is recomputed.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
-    subscribe: (_root, args, ctx) => slidingWindow(ctx.services.pubsub.subscribe('analysis:updated', analysisKey('WHALES', requireSymbol(ctx, args.symbol)))),
+    subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'WHALES', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<WhaleActivity>(ctx, record),
   }),
 );
