@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ExecutionResult } from 'graphql';
-import type { WebSocket } from 'ws';
 
 /** Where one graphql-ws subscription's `next` messages go: its socket and the client's operation id. */
 export interface SubscriptionTarget {
-  socket: Pick<WebSocket, 'send' | 'bufferedAmount' | 'readyState'>;
+  socket: { send(data: string): void; readonly bufferedAmount: number; readonly readyState: number };
   id: string;
 }
 
