@@ -1,7 +1,16 @@
-import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, isolatedDatabase, tempDir } from '../support/harness.js';
-import { startMain } from '../support/process.js';
+import { runningProcesses, spawnTracked, startMain, stopAllProcesses } from '../support/process.js';
+
+/** A port this test bound and closed again: nothing listens there (never assume a well-known port is closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 describe('the server process', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -12,12 +21,15 @@ describe('the server process', () => {
     db = await isolatedDatabase();
   });
   afterAll(async () => {
+    // Pass or fail, no server outlives the suite.
+    await stopAllProcesses();
+    expect(runningProcesses()).toBe(0);
     await db?.drop();
     await dir?.remove();
   });
 
   it('refuses to start on invalid settings, naming the variable and the problem', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawnTracked(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { PATH: process.env.PATH, PORT: 'eighty', SYMBOLS: 'BTC/USDT' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -37,8 +49,8 @@ describe('the server process', () => {
       HOST: '127.0.0.1',
       DATA_DIR: dir.path,
       DATABASE_URL: db.url,
-      // Nothing listens on port 9 (discard) here: the live probe fails fast.
-      BINANCE_FAPI_URL: 'http://127.0.0.1:9',
+      // A port we closed ourselves: the live probe fails fast.
+      BINANCE_FAPI_URL: `http://127.0.0.1:${await closedPort()}`,
       SIM_TICK_MS: '50',
       SNAPSHOT_EVERY_MS: '200',
       SNAPSHOT_FLUSH_MS: '60000',
@@ -70,5 +82,5 @@ describe('the server process', () => {
       again.child.kill('SIGINT');
       expect(await again.exit).toBe(0);
     }
-  }, 90_000);
+  }, 180_000);
 });

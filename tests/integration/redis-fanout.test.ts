@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, isolatedDatabase, startTestApp, tempDir, testEnv, uniqueName, SHARED_REDIS_URL, type TestApp } from '../support/harness.js';
-import { startMain, type Started } from '../support/process.js';
+import { startMain, stopAllProcesses, type Started } from '../support/process.js';
 import { collectEvents } from '../support/ws.js';
 
 /**
@@ -76,6 +76,8 @@ describe.skipIf(!SHARED_REDIS_URL)('two server processes sharing Redis', () => {
       p.child.kill('SIGTERM');
       await p.exit;
     }
+    // Also the one that started when the other failed (Promise.all rejected before assigning either).
+    await stopAllProcesses();
     await db?.drop();
     for (const dir of dirs) await dir.remove();
   });
