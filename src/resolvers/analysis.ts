@@ -36,7 +36,7 @@ AnalysisUpdateRef.implement({
     symbol: t.exposeString('symbol', { description: 'Symbol (or market-wide key) the result belongs to, e.g. BTCUSDT.' }),
     asOf: t.field({ description: 'Time of the newest market input the result is based on.', type: 'DateTime', resolve: (r) => r.asOf }),
     meta: t.field({ description: 'Provenance and freshness of the result.', type: AnalysisMetaRef, resolve: (r, _args, ctx) => metaOf(ctx, r) }),
-    payload: t.field({ description: 'The analysis result as JSON (same field names and units as the typed analysis field).', type: 'JSON', resolve: (r) => r.result }),
+    payload: t.field({ description: 'The analysis result as JSON: same field names and units as the typed analysis field, at the analyzer\'s full precision (prices not rounded to the tick size).', type: 'JSON', resolve: (r) => r.result }),
   }),
 });
 

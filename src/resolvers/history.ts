@@ -9,7 +9,7 @@ import type { DataOrigin } from '../domain/market.js';
 export const MAX_SNAPSHOT_LIMIT = 1000;
 
 AnalysisSnapshotRef.implement({
-  description: 'A persisted analysis result. `payload` holds the result exactly as it was served.',
+  description: 'A persisted analysis result. `payload` holds the analyzer output at full precision (the typed fields round prices to the tick size).',
   fields: (t) => ({
     kind: t.field({ description: 'Which analysis the payload is.', type: AnalysisKindEnum, resolve: (s) => s.kind as never }),
     symbol: t.exposeString('symbol', { description: 'Symbol (or market-wide key) the snapshot belongs to, e.g. BTCUSDT.' }),
@@ -17,7 +17,7 @@ AnalysisSnapshotRef.implement({
     methodologyVersion: t.exposeString('methodologyVersion', { description: 'Methodology version of the analyzer that produced the payload.' }),
     source: t.field({ description: 'Where the inputs came from (LIVE, SIMULATED or REPLAY).', type: DataOriginEnum, resolve: (s) => s.source as DataOrigin }),
     venue: t.exposeString('venue', { description: 'Venue the inputs came from.' }),
-    payload: t.field({ description: 'The analysis result exactly as it was served (same field names and units as the typed analysis field).', type: 'JSON', resolve: (s) => s.payload }),
+    payload: t.field({ description: 'The analysis result as the analyzer produced it: same field names and units as the typed analysis field, at full precision (prices not rounded to the tick size).', type: 'JSON', resolve: (s) => s.payload }),
   }),
 });
 

@@ -1,3 +1,4 @@
+import { roundAnalysisPrices } from './prices.js';
 import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
 import { AppError, badInput, ErrorCodes } from '../errors.js';
 import type { GraphQLContext } from '../context.js';
@@ -47,8 +48,10 @@ export function metaOf(
   };
 }
 
+/** The result as served: price fields rounded to the market's tick size (see prices.ts), plus `meta`. */
 export function withMeta<R extends object>(ctx: GraphQLContext, record: AnalysisRecord): WithMeta<R> {
-  return { ...(record.result as R), meta: metaOf(ctx, record) };
+  const tickSize = ctx.services.symbols().find((s) => s.symbol === record.symbol)?.tickSize;
+  return { ...roundAnalysisPrices(record.kind, record.result as R, tickSize), meta: metaOf(ctx, record) };
 }
 
 /** The latest result or a NOT_READY error that says why (never a fabricated value). */
