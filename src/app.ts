@@ -150,7 +150,21 @@ export function createApp(deps: AppDeps): App {
    * Market time. A replay has its own clock (the data time it has reached), so ages, staleness and
    * "time to next funding" are measured against it rather than against today.
    */
-  const now = () => (source && isReplay(source) ? source.progress().dataTime : wallClock());
+  const now = () => (source && isReplay(source) ? replayClock(source) : wallClock());
+  /**
+   * Once a replay has ended its data time stops, but market time goes on at the replay's speed (1× when it
+   * ran as fast as possible): the last values age and turn stale instead of reading "0 ms old" forever.
+   */
+  let replayEndedAt: number | null = null;
+  function replayClock(replay: ReplaySource): number {
+    const progress = replay.progress();
+    if (!progress.done) {
+      replayEndedAt = null;
+      return progress.dataTime;
+    }
+    replayEndedAt ??= wallClock();
+    return progress.dataTime + (wallClock() - replayEndedAt) * (config.REPLAY_SPEED > 0 ? config.REPLAY_SPEED : 1);
+  }
 
   let db: Database | undefined;
   let pubsub: AppPubSub | undefined;
@@ -227,7 +241,8 @@ export function createApp(deps: AppDeps): App {
           price: m.lastPrice,
           markPrice: m.mark?.markPrice ?? null,
           indexPrice: m.mark?.indexPrice ?? null,
-          asOf: m.updatedAt ?? now(),
+          // The price's own time (its trade, else its candle), not the newest event of any kind.
+          asOf: m.lastTradeAt ?? m.updatedAtByType.get('candle') ?? m.updatedAt ?? 0,
           source: source.origin,
           venue: source.venue,
         };
@@ -254,6 +269,7 @@ export function createApp(deps: AppDeps): App {
       return pubsub.pubsub;
     },
     staleAfterMs: config.STALE_AFTER_MS,
+    inputs: (kind, key) => engine?.sampleInputs(kind, key),
     now,
   };
   let repository: ReturnType<typeof createSnapshotRepository>;
@@ -299,6 +315,7 @@ export function createApp(deps: AppDeps): App {
       venue: next.venue,
       minIntervalMs: config.ANALYSIS_MIN_INTERVAL_MS,
       snapshotEveryMs: config.SNAPSHOT_EVERY_MS,
+      staleAfterMs: config.STALE_AFTER_MS,
       now,
       logger: logger.child({ component: 'engine' }),
       onResult: [liquidationEvents.onResult, createTrapEvents({ pubsub: bus }).onResult, createVolatilityEvents({ pubsub: bus }).onResult],

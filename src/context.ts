@@ -5,6 +5,7 @@ import type { GlobalMarketState, SymbolMarket } from './engine/market-store.js';
 import type { SnapshotStore } from './db/snapshot-repository.js';
 import type { HealthReport } from './health.js';
 import type { AppPubSub } from './pubsub.js';
+import type { InputSample } from './engine/freshness.js';
 
 /** What resolvers may use. Built once in app.ts; resolvers never reach past it to exchanges or databases. */
 export interface AppServices {
@@ -26,6 +27,11 @@ export interface AppServices {
   health(): Promise<HealthReport>;
   pubsub: AppPubSub['pubsub'];
   staleAfterMs: number;
+  /**
+   * The inputs of an analysis (kind, key) as this instance's market store holds them now; undefined on
+   * instances that ingest nothing (ROLE=api: meta then judges the inputs sampled with the record).
+   */
+  inputs?(kind: AnalysisKind, key: string): InputSample[] | undefined;
   now(): number;
 }
 

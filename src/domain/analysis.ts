@@ -1,4 +1,5 @@
 import type { DataOrigin } from './market.js';
+import type { InputSample } from '../engine/freshness.js';
 
 /** One value per analysis; later analyses add theirs. */
 export const AnalysisKinds = {
@@ -38,6 +39,11 @@ export interface AnalysisRecord<R = unknown> {
   methodologyVersion: string;
   source: DataOrigin;
   venue: string;
+  /**
+   * The inputs the result was built from, sampled when it was computed (newest time, cadence, grace):
+   * `meta.inputs` judges them at read time. Absent on records from before inputs were sampled.
+   */
+  inputs?: InputSample[];
 }
 
 /** Last traded price and mark/index for a symbol, cached alongside the analyses. */

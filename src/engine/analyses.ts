@@ -3,6 +3,7 @@ import type { FundingAnalysis } from '../analyzers/funding.types.js';
 import type { AnalysisKind } from '../domain/analysis.js';
 import type { MarketEventType } from '../domain/market.js';
 import type { MarketStore, SymbolMarket } from './market-store.js';
+import type { InputSpec } from './freshness.js';
 import { marketStructureDefinition } from './definitions/market-structure.js';
 import { keyLevelsDefinition } from './definitions/key-levels.js';
 import { liquidationCascadesDefinition } from './definitions/liquidation-cascades.js';
@@ -33,11 +34,10 @@ export interface AnalysisDefinition<R = unknown> {
   /** Store changes that make the result out of date. */
   triggers: ReadonlySet<MarketEventType>;
   /**
-   * The input whose publication cadence decides when a result is stale (see engine/freshness.ts);
-   * unset means the stream threshold (STALE_AFTER_MS). Analyses of polled statistics set it so a result
-   * is not flagged stale merely because the venue has not published the next period yet.
+   * The inputs the result is built from, each judged by its own cadence (see engine/freshness.ts): the
+   * result is stale exactly when one of them is overdue, and `meta.inputs` says which.
    */
-  freshnessInput?: MarketEventType;
+  inputs: readonly InputSpec[];
   /**
    * Lower bound on the time between two recomputations of this analysis for one symbol, for costly
    * analyses whose result moves slower than their triggers fire (the engine uses the larger of this
@@ -58,6 +58,7 @@ export const fundingDefinition: AnalysisDefinition<FundingAnalysis> = {
   kind: 'FUNDING',
   methodologyVersion: FUNDING_METHODOLOGY_VERSION,
   triggers: new Set(['funding', 'markPrice']),
+  inputs: [{ type: 'funding' }, { type: 'markPrice' }],
   compute(market, now, settings) {
     const settlements = market.funding.toArray(settings.fundingHistoryWindow + 1);
     const last = settlements.at(-1);
@@ -88,7 +89,10 @@ export interface MarketWideDefinition<R = unknown> {
   methodologyVersion: string;
   /** Store changes (symbol-level or market-wide) that make results out of date. */
   triggers: ReadonlySet<MarketEventType>;
-  freshnessInput?: MarketEventType;
+  /** As for per-symbol analyses; symbol-level inputs are sampled over {@link MarketWideDefinition.inputSymbols}. */
+  inputs: readonly InputSpec[];
+  /** Symbols whose symbol-level inputs a key depends on (default: every configured symbol); the oldest decides. */
+  inputSymbols?(store: MarketStore, key: string): string[];
   /** As for per-symbol analyses: lower bound between two recomputations of one key. */
   minIntervalMs?: number;
   /** The keys to compute now, given what the store holds. */
@@ -103,7 +107,7 @@ export const MARKET_ANALYSES: readonly MarketWideDefinition[] = [correlationDefi
 /** Kinds computed per market-wide key rather than per symbol. */
 export const isMarketWideKind = (kind: string): boolean => MARKET_ANALYSES.some((d) => d.kind === kind);
 
-/** The input that decides staleness for an analysis kind (undefined: stream threshold). */
-export function freshnessInputOf(kind: string): MarketEventType | undefined {
-  return (ANALYSES.find((d) => d.kind === kind) ?? MARKET_ANALYSES.find((d) => d.kind === kind))?.freshnessInput;
+/** The inputs an analysis kind is built from (undefined: unknown kind). */
+export function inputsOf(kind: string): readonly InputSpec[] | undefined {
+  return (ANALYSES.find((d) => d.kind === kind) ?? MARKET_ANALYSES.find((d) => d.kind === kind))?.inputs;
 }

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
-import type { DataOrigin } from '../domain/market.js';
+import type { DataOrigin, MarketEventType } from '../domain/market.js';
 import type { SnapshotRow } from '../db/snapshot-repository.js';
 import { analysisKey, type AppPubSub } from '../pubsub.js';
 import type { AnalysisDefinition, AnalysisSettings, MarketWideDefinition } from './analyses.js';
-import type { MarketStore } from './market-store.js';
+import type { MarketStore, SymbolMarket } from './market-store.js';
+import { sampleInput, type InputSample, type InputSpec } from './freshness.js';
 import type { ResultCache } from './result-cache.js';
 
 export interface AnalysisEngineOptions {
@@ -22,6 +23,8 @@ export interface AnalysisEngineOptions {
   minIntervalMs: number;
   snapshotEveryMs: number;
   now?: () => number;
+  /** Grace after a streamed input's expected arrival before it is overdue (STALE_AFTER_MS; default 30 s). */
+  staleAfterMs?: number;
   logger?: Logger;
   /** Called with every changed result, in order, after it is cached and published (alert publishers: cascades, traps, volatility regimes). */
   onResult?: ReadonlyArray<(record: AnalysisRecord) => void>;
@@ -46,6 +49,44 @@ export interface AnalysisEngine {
    */
   computeWithParams(kind: AnalysisKind, symbol: string, params: Record<string, unknown>): AnalysisRecord | undefined;
   stats(): EngineStats;
+  /** The inputs of (kind, key) as the store holds them now (undefined: unknown kind or key). */
+  sampleInputs(kind: AnalysisKind, key: string): InputSample[] | undefined;
+}
+
+/** Newest time of one input in one market: the close of the newest closed bar for candle intervals, else the newest event. */
+export function inputLastAt(market: SymbolMarket, spec: InputSpec): number | null {
+  if (spec.type === 'candle' && spec.interval !== undefined) {
+    const buffer = market.candles.get(spec.interval);
+    const last = buffer?.last();
+    const closed = last?.closed ? last : buffer?.toArray(3).findLast((c) => c.closed);
+    return closed?.closeTime ?? null;
+  }
+  return market.updatedAtByType.get(spec.type) ?? null;
+}
+
+/** Global input types live in the store's market-wide state. */
+const GLOBAL_TYPES: ReadonlySet<MarketEventType> = new Set(['optionsChain', 'fearGreed', 'globalMarket']);
+
+/** Samples the inputs of a per-symbol analysis. */
+export function sampleSymbolInputs(market: SymbolMarket, specs: readonly InputSpec[], staleAfterMs: number): InputSample[] {
+  return specs.map((spec) => sampleInput(spec, inputLastAt(market, spec), staleAfterMs));
+}
+
+/**
+ * Samples the inputs of a market-wide analysis: market-wide types from the global state, symbol-level
+ * types over `symbols` (the oldest of those that hold the input decides: one dead symbol makes it overdue).
+ */
+export function sampleMarketInputs(store: MarketStore, symbols: readonly string[], specs: readonly InputSpec[], staleAfterMs: number): InputSample[] {
+  return specs.map((spec) => {
+    if (GLOBAL_TYPES.has(spec.type)) return sampleInput(spec, store.global().updatedAtByType.get(spec.type) ?? null, staleAfterMs);
+    let oldest: number | null = null;
+    for (const symbol of symbols) {
+      const market = store.get(symbol);
+      const at = market ? inputLastAt(market, spec) : null;
+      if (at !== null && (oldest === null || at < oldest)) oldest = at;
+    }
+    return sampleInput(spec, oldest, staleAfterMs);
+  });
 }
 
 /**
@@ -57,6 +98,7 @@ export interface AnalysisEngine {
 export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEngine {
   const { store, definitions, settings, cache, pubsub, snapshots, origin, venue, minIntervalMs, snapshotEveryMs, logger } = options;
   const now = options.now ?? Date.now;
+  const staleAfterMs = options.staleAfterMs ?? 30_000;
   const lastRun = new Map<string, number>();
   const lastSnapshot = new Map<string, number>();
   const timers = new Map<string, NodeJS.Timeout>();
@@ -93,7 +135,12 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   type Output = { result: unknown; asOf: number } | null;
 
   /** Computes one (kind, key), then caches, publishes, reports and samples a snapshot of the result. */
-  function produce(def: Pick<AnalysisDefinition, 'kind' | 'methodologyVersion'>, symbol: string, compute: (t: number) => Output): AnalysisRecord | undefined {
+  function produce(
+    def: Pick<AnalysisDefinition, 'kind' | 'methodologyVersion'>,
+    symbol: string,
+    compute: (t: number) => Output,
+    sample: () => InputSample[],
+  ): AnalysisRecord | undefined {
     const key = analysisKey(def.kind, symbol);
     const t = now();
     lastRun.set(key, t);
@@ -120,6 +167,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       methodologyVersion: def.methodologyVersion,
       source: origin,
       venue,
+      inputs: sample(),
     };
     cache.set(record);
     lastPublished.set(key, { record });
@@ -144,11 +192,15 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   function run(def: AnalysisDefinition, symbol: string): AnalysisRecord | undefined {
     const market = store.get(symbol);
     if (!market) return undefined;
-    return produce(def, symbol, (t) => def.compute(market, t, settings));
+    return produce(def, symbol, (t) => def.compute(market, t, settings), () => sampleSymbolInputs(market, def.inputs, staleAfterMs));
+  }
+
+  function marketInputs(def: MarketWideDefinition, key: string): InputSample[] {
+    return sampleMarketInputs(store, def.inputSymbols?.(store, key) ?? store.symbols(), def.inputs, staleAfterMs);
   }
 
   function runMarket(def: MarketWideDefinition, key: string): AnalysisRecord | undefined {
-    return produce(def, key, (t) => def.compute(store, key, t, settings));
+    return produce(def, key, (t) => def.compute(store, key, t, settings), () => marketInputs(def, key));
   }
 
   /** At most one run per (kind, key) per minIntervalMs; changes in between coalesce into one trailing run. */
@@ -175,7 +227,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
         price: m.lastPrice,
         markPrice: m.mark?.markPrice ?? null,
         indexPrice: m.mark?.indexPrice ?? null,
-        asOf: m.updatedAt ?? now(),
+        asOf: m.lastTradeAt ?? m.updatedAtByType.get('candle') ?? m.updatedAt ?? now(),
         source: origin,
         venue,
       });
@@ -248,6 +300,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
         methodologyVersion,
         source: origin,
         venue,
+        inputs: market && def ? sampleSymbolInputs(market, def.inputs, staleAfterMs) : marketDef ? marketInputs(marketDef, symbol) : [],
       };
       paramCache.delete(key);
       paramCache.set(key, record);
@@ -255,5 +308,12 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       return record;
     },
     stats: () => ({ ...stats }),
+    sampleInputs(kind, key) {
+      const def = definitions.find((d) => d.kind === kind);
+      const market = store.get(key);
+      if (def) return market ? sampleSymbolInputs(market, def.inputs, staleAfterMs) : undefined;
+      const marketDef = marketDefinitions.find((d) => d.kind === kind);
+      return marketDef ? marketInputs(marketDef, key) : undefined;
+    },
   };
 }

@@ -1,9 +1,30 @@
-import type { MarketEventType } from '../domain/market.js';
+import { INTERVAL_MS, type CandleInterval, type MarketEventType } from '../domain/market.js';
 
 /**
- * How old each kind of input may get before it is flagged stale. Streams are held to STALE_AFTER_MS;
- * polled statistics get 2.5× their publication period, since they cannot be fresher than the venue makes them.
+ * Freshness by input cadence.
+ *
+ * Every analysis declares the inputs it is built from ({@link InputSpec}). When the engine computes a
+ * result it samples, for each input, the time of the newest value the store holds (`lastAt`, the input's
+ * own time, never the wall clock). When the result is read, an input is **overdue** when the next value
+ * it should have delivered by now has not arrived:
+ *
+ *   overdue ⇔ lastAt ≠ null ∧ expectedEveryMs ≠ null ∧ now − lastAt > expectedEveryMs + graceMs
+ *
+ * - closed candles of an interval: `lastAt` = close of the newest closed bar, `expectedEveryMs` = the
+ *   interval (the next bar closes one interval later), grace = STALE_AFTER_MS;
+ * - streams (trades, mark price, book, forming candles): `lastAt` = newest event, `expectedEveryMs` = the
+ *   venue's heartbeat ({@link STREAM_HEARTBEAT_MS}), grace = STALE_AFTER_MS;
+ * - polled statistics (open interest, ratios, funding, options, Fear & Greed, ...): `expectedEveryMs` = the
+ *   publication period, grace = 1.5 × the period (at least STALE_AFTER_MS): 2.5 periods in all, since they
+ *   cannot be fresher than the venue publishes them;
+ * - irregular events (liquidations): no cadence (`expectedEveryMs` null), never overdue by themselves (a
+ *   calm market sends none); analyses using them also list a stream that proves the feed alive.
+ *
+ * An input never received (`lastAt` null) is not overdue: the analysis reports it as missing (null with a
+ * reason) instead. A result is `stale` when any of its inputs is overdue.
  */
+
+/** Publication period of polled statistics (ms). */
 const PERIOD_MS: Partial<Record<MarketEventType, number>> = {
   openInterest: 60_000,
   longShortRatio: 300_000,
@@ -16,7 +37,74 @@ const PERIOD_MS: Partial<Record<MarketEventType, number>> = {
   fearGreed: 24 * 3_600_000,
 };
 
+/** Heartbeat of streamed inputs (ms): Binance pushes mark price every 1 s, klines every ~250 ms–2 s. */
+const STREAM_HEARTBEAT_MS: Partial<Record<MarketEventType, number>> = {
+  trade: 1_000,
+  markPrice: 1_000,
+  candle: 2_000,
+  bookTicker: 1_000,
+  orderBook: 1_000,
+  spotPrice: 1_000,
+};
+
+/** Inputs without a cadence: their absence is not a sign of a dead feed. */
+const IRREGULAR: ReadonlySet<MarketEventType> = new Set(['liquidation']);
+
+/** One input an analysis is built from: a store event type, for candles optionally the closed bars of one interval. */
+export interface InputSpec {
+  type: MarketEventType;
+  /** Closed candles of this interval (type `candle` only); unset for `candle` = the candle stream (any update). */
+  interval?: CandleInterval;
+}
+
+/** An input as sampled when a result is computed (JSON-safe: it travels with the record through Redis). */
+export interface InputSample {
+  /** Store event type (`candle`, `markPrice`, `openInterest`, ...). */
+  type: MarketEventType;
+  /** Candle interval when the input is the closed bars of one interval, else null. */
+  interval: CandleInterval | null;
+  /** Epoch ms of the newest value held (its own time: bar close, event time, publication time); null if none yet. */
+  lastAt: number | null;
+  /** Time between two values (ms); null for irregular events. */
+  expectedEveryMs: number | null;
+  /** Extra delay tolerated after the expected arrival (ms). */
+  graceMs: number;
+}
+
+/** An input as reported in `meta.inputs`, judged at read time. */
+export interface InputFreshness extends InputSample {
+  /** now − lastAt (ms), null when never received. */
+  ageMs: number | null;
+  /** True when the value that should have arrived by now has not (see the rule above). */
+  overdue: boolean;
+}
+
+/** Expected time between two values of an input, and the grace tolerated after it. */
+export function cadenceOf(spec: InputSpec, streamStaleAfterMs: number): { expectedEveryMs: number | null; graceMs: number } {
+  if (spec.type === 'candle' && spec.interval !== undefined) return { expectedEveryMs: INTERVAL_MS[spec.interval], graceMs: streamStaleAfterMs };
+  if (IRREGULAR.has(spec.type)) return { expectedEveryMs: null, graceMs: streamStaleAfterMs };
+  const period = PERIOD_MS[spec.type];
+  if (period !== undefined) return { expectedEveryMs: period, graceMs: Math.max(streamStaleAfterMs, period * 1.5) };
+  return { expectedEveryMs: STREAM_HEARTBEAT_MS[spec.type] ?? 1_000, graceMs: streamStaleAfterMs };
+}
+
+/** Samples one input from its newest time. */
+export function sampleInput(spec: InputSpec, lastAt: number | null, streamStaleAfterMs: number): InputSample {
+  return { type: spec.type, interval: spec.interval ?? null, lastAt, ...cadenceOf(spec, streamStaleAfterMs) };
+}
+
+/** Judges a sampled input at `now`. */
+export function judgeInput(input: InputSample, now: number): InputFreshness {
+  const ageMs = input.lastAt === null ? null : Math.max(0, now - input.lastAt);
+  const overdue = ageMs !== null && input.expectedEveryMs !== null && ageMs > input.expectedEveryMs + input.graceMs;
+  return { ...input, ageMs, overdue };
+}
+
+/**
+ * Age beyond which a value of one input type is stale (raw inputs under `marketData`): its expected
+ * cadence plus grace (irregular events: the stream threshold).
+ */
 export function staleAfterMs(type: MarketEventType, streamStaleAfterMs: number): number {
-  const period = PERIOD_MS[type];
-  return period === undefined ? streamStaleAfterMs : Math.max(streamStaleAfterMs, period * 2.5);
+  const { expectedEveryMs, graceMs } = cadenceOf({ type }, streamStaleAfterMs);
+  return expectedEveryMs === null ? streamStaleAfterMs : expectedEveryMs + graceMs;
 }

@@ -1,5 +1,5 @@
-import { AnalysisKindEnum, DataOriginEnum } from '../schema/enums.js';
-import { AnalysisMetaRef, AnalysisUpdateRef, FactorRef } from '../schema/refs.js';
+import { AnalysisKindEnum, CandleIntervalEnum, DataOriginEnum } from '../schema/enums.js';
+import { AnalysisInputRef, AnalysisMetaRef, AnalysisUpdateRef, FactorRef } from '../schema/refs.js';
 import { builder } from '../schema/builder.js';
 import { metaOf, requireAnalysisKey, analysisUpdates } from './shared.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
@@ -12,9 +12,45 @@ AnalysisMetaRef.implement({
     asOf: t.field({ type: 'DateTime', description: 'Time of the newest market input used.', resolve: (m) => m.asOf }),
     ageMs: t.exposeFloat('ageMs', { description: 'Milliseconds between asOf and the time this field was resolved.' }),
     stale: t.exposeBoolean('stale', {
-      description: 'True when the newest input is older than it should be (STALE_AFTER_MS for streamed inputs).',
+      description:
+        'True when one of `inputs` is overdue: a value that should have arrived by its cadence (bar close, stream heartbeat, publication period) plus a grace has not. Results without sampled inputs (older records): asOf older than STALE_AFTER_MS.',
     }),
     methodologyVersion: t.exposeString('methodologyVersion', { description: 'Version of the analyzer\'s method that produced the result (bumped when the method or its defaults change).' }),
+    inputs: t.field({
+      type: [AnalysisInputRef],
+      description: 'Each input the result is built from, with its newest time, expected cadence and whether it is overdue (why `stale` is what it is).',
+      resolve: (m) => m.inputs,
+    }),
+  }),
+});
+
+AnalysisInputRef.implement({
+  description:
+    'One input of a result, judged by its own cadence: overdue when now − lastAt > expectedEveryMs + graceMs. Never-received inputs (lastAt null) and irregular events (expectedEveryMs null) are never overdue.',
+  fields: (t) => ({
+    type: t.exposeString('type', {
+      description: 'Market input type as the store names it: candle, trade, markPrice, spotPrice, openInterest, longShortRatio, takerVolume, funding, liquidation, optionsChain, fearGreed, globalMarket, ...',
+    }),
+    interval: t.field({
+      type: CandleIntervalEnum,
+      nullable: true,
+      description: 'For `candle`: the interval whose closed bars are the input (cadence = one bar); null = the candle stream itself (any update) or not a candle input.',
+      resolve: (i) => i.interval,
+    }),
+    lastAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: "Time of the newest value held, in the input's own time (close of the newest closed bar, event or publication time); null when none was received.",
+      resolve: (i) => i.lastAt,
+    }),
+    ageMs: t.float({ nullable: true, description: 'Milliseconds between lastAt and the time this field was resolved (market time on a replay); null when never received.', resolve: (i) => i.ageMs }),
+    expectedEveryMs: t.float({
+      nullable: true,
+      description: 'Expected milliseconds between two values: the bar interval for closed candles, the heartbeat for streams, the publication period for polled statistics; null for irregular events (liquidations).',
+      resolve: (i) => i.expectedEveryMs,
+    }),
+    graceMs: t.exposeFloat('graceMs', { description: 'Milliseconds tolerated after the expected arrival before the input is overdue (STALE_AFTER_MS; 1.5 periods for polled statistics).' }),
+    overdue: t.exposeBoolean('overdue', { description: 'True when now − lastAt > expectedEveryMs + graceMs: the value that should have arrived has not.' }),
   }),
 });
 

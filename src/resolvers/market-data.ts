@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FearGreed, GlobalMarket, MarketEventType } from '../domain/market.js';
 import { AppError, ErrorCodes } from '../errors.js';
-import { staleAfterMs } from '../engine/freshness.js';
+import { judgeInput, sampleInput } from '../engine/freshness.js';
 import type { GraphQLContext } from '../context.js';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, MarketRef } from '../schema/refs.js';
@@ -46,14 +46,16 @@ function requireData(ctx: GraphQLContext, symbol: string) {
 
 function rawMeta(ctx: GraphQLContext, origin: AnalysisMeta['source'], venue: string, type: MarketEventType, asOf: number | undefined): AnalysisMeta {
   const time = asOf ?? 0;
-  const ageMs = Math.max(0, ctx.services.now() - time);
+  const now = ctx.services.now();
+  const input = judgeInput(sampleInput({ type }, asOf ?? null, ctx.services.staleAfterMs), now);
   return {
     source: origin,
     venue,
     asOf: time,
-    ageMs,
-    stale: asOf === undefined || ageMs > staleAfterMs(type, ctx.services.staleAfterMs),
+    ageMs: Math.max(0, now - time),
+    stale: asOf === undefined || input.overdue,
     methodologyVersion: RAW_METHODOLOGY,
+    inputs: [input],
   };
 }
 

@@ -4,8 +4,8 @@ import { AppError, badInput, ErrorCodes } from '../errors.js';
 import type { GraphQLContext } from '../context.js';
 import { analysisKey, slidingWindow, SUBSCRIBER_BUFFER } from '../pubsub.js';
 import type { AnalysisMeta, WithMeta } from '../schema/refs.js';
-import { freshnessInputOf, isMarketWideKind } from '../engine/analyses.js';
-import { staleAfterMs } from '../engine/freshness.js';
+import { isMarketWideKind } from '../engine/analyses.js';
+import { judgeInput, type InputSample } from '../engine/freshness.js';
 
 /** Upper-cases and checks a symbol against the configured set; BAD_USER_INPUT names the known ones. */
 export function requireSymbol(ctx: GraphQLContext, raw: string): string {
@@ -15,11 +15,6 @@ export function requireSymbol(ctx: GraphQLContext, raw: string): string {
     throw badInput(`Unknown symbol "${raw}". Known symbols: ${known.join(', ')}`, { symbol: raw, known });
   }
   return symbol;
-}
-
-function staleAfter(record: Partial<Pick<AnalysisRecord, 'kind'>>, streamStaleAfterMs: number): number {
-  const input = record.kind === undefined ? undefined : freshnessInputOf(record.kind);
-  return input === undefined ? streamStaleAfterMs : staleAfterMs(input, streamStaleAfterMs);
 }
 
 /**
@@ -33,18 +28,30 @@ export function requireAnalysisKey(ctx: GraphQLContext, kind: string, raw: strin
   return key;
 }
 
+/**
+ * Provenance and freshness of a result. Its inputs are judged by their own cadence (engine/freshness.ts):
+ * as the store holds them now where this instance ingests (so a result left unchanged by newer inputs is not
+ * flagged), else as sampled with the record. `stale` is true when one input is overdue; a record without
+ * sampled inputs falls back to its age against STALE_AFTER_MS.
+ */
 export function metaOf(
   ctx: GraphQLContext,
-  record: Pick<AnalysisRecord, 'asOf' | 'source' | 'venue' | 'methodologyVersion'> & Partial<Pick<AnalysisRecord, 'kind'>>,
+  record: Pick<AnalysisRecord, 'asOf' | 'source' | 'venue' | 'methodologyVersion'> & Partial<Pick<AnalysisRecord, 'kind' | 'symbol' | 'inputs'>>,
 ): AnalysisMeta {
-  const ageMs = Math.max(0, ctx.services.now() - record.asOf);
+  const now = ctx.services.now();
+  const ageMs = Math.max(0, now - record.asOf);
+  const live: InputSample[] | undefined =
+    record.kind !== undefined && record.symbol !== undefined ? ctx.services.inputs?.(record.kind, record.symbol) : undefined;
+  const sampled = live ?? record.inputs;
+  const inputs = (sampled ?? []).map((input) => judgeInput(input, now));
   return {
     source: record.source,
     venue: record.venue,
     asOf: record.asOf,
     ageMs,
-    stale: ageMs > staleAfter(record, ctx.services.staleAfterMs),
+    stale: sampled === undefined ? ageMs > ctx.services.staleAfterMs : inputs.some((i) => i.overdue),
     methodologyVersion: record.methodologyVersion,
+    inputs,
   };
 }
 

@@ -5,6 +5,7 @@ import type { DataOrigin, SymbolInfo } from '../domain/market.js';
 import type { SnapshotRow } from '../db/snapshot-repository.js';
 import type { HealthReport } from '../health.js';
 import { builder } from './builder.js';
+import type { InputFreshness } from '../engine/freshness.js';
 
 /** Provenance and freshness, attached to every analysis when it is resolved (ageMs is "now"). */
 export interface AnalysisMeta {
@@ -14,11 +15,14 @@ export interface AnalysisMeta {
   ageMs: number;
   stale: boolean;
   methodologyVersion: string;
+  /** Each input the result is built from, judged by its own cadence; `stale` is true when one is overdue. */
+  inputs: InputFreshness[];
 }
 
 export type WithMeta<T> = T & { meta: AnalysisMeta };
 
 export const AnalysisMetaRef = builder.objectRef<AnalysisMeta>('AnalysisMeta');
+export const AnalysisInputRef = builder.objectRef<InputFreshness>('AnalysisInput');
 export const FactorRef = builder.objectRef<Factor>('Factor');
 export const SymbolInfoRef = builder.objectRef<SymbolInfo>('SymbolInfo');
 export const HealthRef = builder.objectRef<HealthReport>('Health');

@@ -31,6 +31,7 @@ export const basisDefinition: AnalysisDefinition<BasisAnalysis> = {
   kind: 'BASIS',
   methodologyVersion: BASIS_METHODOLOGY_VERSION,
   triggers: new Set(['spotPrice', 'markPrice']),
+  inputs: [{ type: 'markPrice' }, { type: 'spotPrice' }],
   compute: (market, _now, settings) => computeBasis(market, settings, DEFAULT_BASIS_THRESHOLDS),
   computeWith(market, _now, settings, params) {
     // Parsed again because the engine's contract is `unknown`: a caller bypassing the resolver still cannot inject garbage.

@@ -71,6 +71,7 @@ export const correlationDefinition: MarketWideDefinition<CorrelationAnalysis> = 
   minIntervalMs: 5_000,
   methodologyVersion: CORRELATION_METHODOLOGY_VERSION,
   triggers: new Set(['candle', 'globalMarket', 'fearGreed']),
+  inputs: [{ type: 'candle', interval: DEFAULT_CORRELATION_PARAMS.interval }, { type: 'globalMarket' }, { type: 'fearGreed' }],
   keys: (store) => (store.symbols().length >= 2 ? [CORRELATION_KEY] : []),
   compute(store, key, now) {
     if (key !== CORRELATION_KEY) return null;

@@ -49,6 +49,7 @@ export const keyLevelsDefinition: AnalysisDefinition<KeyLevels> = {
   methodologyVersion: KEY_LEVELS_METHODOLOGY_VERSION,
   // Levels move with new bars; distances and sides with every price.
   triggers: new Set(['candle', 'trade']),
+  inputs: [{ type: 'candle', interval: DEFAULT_KEY_LEVELS_PARAMS.interval }, { type: 'trade' }],
   compute: (market) => computeKeyLevelsFor(market, DEFAULT_KEY_LEVELS_PARAMS),
   computeWith: (market, _now, _settings, params) => computeKeyLevelsFor(market, toParams(params)),
 };

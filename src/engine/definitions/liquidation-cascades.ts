@@ -76,6 +76,8 @@ export const liquidationCascadesDefinition: AnalysisDefinition<LiquidationCascad
   kind: 'LIQUIDATION_CASCADES',
   methodologyVersion: LIQUIDATION_CASCADES_METHODOLOGY_VERSION,
   triggers: new Set(['liquidation', 'markPrice', 'ticker24h']),
+  // Liquidations have no cadence; the mark-price stream proves the feed alive.
+  inputs: [{ type: 'liquidation' }, { type: 'markPrice' }],
   compute: (market, now) => cascades(market, now, DEFAULT_CASCADE_WINDOW_MS),
   computeWith: (market, now, _settings, params) => cascades(market, now, (params as LiquidationCascadeParams).windowMs),
 };

@@ -113,6 +113,7 @@ export const liquidationHeatmapDefinition: AnalysisDefinition<LiquidationHeatmap
   methodologyVersion: LIQUIDATION_HEATMAP_METHODOLOGY_VERSION,
   // New positions come with open interest; candles move the price path that liquidates them.
   triggers: new Set(['openInterest', 'candle']),
+  inputs: [{ type: 'openInterest' }, { type: 'candle' }],
   compute: (market, now) => computeHeatmap(market, now, {}),
   computeWith: (market, now, _settings, params) => computeHeatmap(market, now, toParams(params)),
 };

@@ -12,9 +12,9 @@ const ratios = (market: SymbolMarket, kind: LongShortKind) =>
 
 export const longShortDefinition: AnalysisDefinition<LongShortAnalysis> = {
   kind: 'LONG_SHORT',
-  freshnessInput: 'longShortRatio',
   methodologyVersion: LONG_SHORT_METHODOLOGY_VERSION,
   triggers: new Set(['longShortRatio', 'takerVolume']),
+  inputs: [{ type: 'longShortRatio' }, { type: 'takerVolume' }],
   compute(market) {
     const globalAccounts = ratios(market, LongShortKinds.GLOBAL_ACCOUNTS);
     const topAccounts = ratios(market, LongShortKinds.TOP_ACCOUNTS);

@@ -33,6 +33,7 @@ export const marketStructureDefinition: AnalysisDefinition<MarketStructure> = {
   kind: 'MARKET_STRUCTURE',
   methodologyVersion: MARKET_STRUCTURE_METHODOLOGY_VERSION,
   triggers: new Set(['candle']),
+  inputs: [{ type: 'candle', interval: DEFAULT_STRUCTURE_PARAMS.interval }],
   compute: (market) => computeStructureFor(market, DEFAULT_STRUCTURE_PARAMS),
   computeWith: (market, _now, _settings, params) => computeStructureFor(market, toParams(params)),
 };

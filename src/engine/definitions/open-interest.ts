@@ -32,9 +32,9 @@ export function pricePath(market: SymbolMarket): PricePoint[] {
 
 export const openInterestDefinition: AnalysisDefinition<OpenInterestAnalysis> = {
   kind: 'OPEN_INTEREST',
-  freshnessInput: 'openInterest',
   methodologyVersion: OPEN_INTEREST_METHODOLOGY_VERSION,
   triggers: new Set(['openInterest']),
+  inputs: [{ type: 'openInterest' }],
   compute(market) {
     const points = market.openInterest.toArray();
     const last = points.at(-1);

@@ -27,7 +27,7 @@ export const optionsFlowDefinition: MarketWideDefinition<OptionsFlowAnalysis> = 
   kind: 'OPTIONS_FLOW',
   methodologyVersion: OPTIONS_FLOW_METHODOLOGY_VERSION,
   triggers: new Set(['optionsChain']),
-  freshnessInput: 'optionsChain',
+  inputs: [{ type: 'optionsChain' }],
   keys: (store) => [...store.global().options.keys()],
   compute: (store, key) => compute(store, key, {}),
   computeWith: (store, key, _now, _settings, params) => compute(store, key, params as OptionsFlowParams),

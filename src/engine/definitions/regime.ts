@@ -60,6 +60,8 @@ export const regimeDefinition: AnalysisDefinition<RegimeAnalysis> = {
   kind: 'REGIME',
   methodologyVersion: REGIME_METHODOLOGY_VERSION,
   triggers: new Set(['candle']),
+  // The finest timeframe: its bars close most often, so a stopped candle feed shows first there.
+  inputs: [{ type: 'candle', interval: '1h' }],
   compute: (market) => memo(market),
   computeWith: (market, _now, _settings, params) => computeRegime(market, toParams(params)),
 };

@@ -74,6 +74,8 @@ export const sentimentDefinition: MarketWideDefinition<SentimentAnalysis> = {
   kind: 'SENTIMENT',
   methodologyVersion: SENTIMENT_METHODOLOGY_VERSION,
   triggers: new Set(['fearGreed', 'candle', 'funding', 'markPrice', 'longShortRatio']),
+  inputs: [{ type: 'fearGreed' }, { type: 'candle', interval: '1h' }, { type: 'funding' }, { type: 'longShortRatio' }],
+  inputSymbols: (store, key) => (key === SENTIMENT_ALL ? store.symbols() : [key]),
   keys: (store) => [SENTIMENT_ALL, ...store.symbols()],
   compute: (store, key, now, settings) => compute(store, key, now, settings),
   computeWith: (store, key, now, settings, params) => compute(store, key, now, settings, params as SentimentParams),

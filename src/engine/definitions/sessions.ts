@@ -71,6 +71,7 @@ export const sessionsDefinition: AnalysisDefinition<SessionsAnalysis> = {
   kind: 'SESSIONS',
   methodologyVersion: SESSIONS_METHODOLOGY_VERSION,
   triggers: new Set(['candle']),
+  inputs: [{ type: 'candle' }],
   compute: (market, now, settings) => computeSessions(market, now, settings, {}),
   computeWith: (market, now, settings, params) => computeSessions(market, now, settings, toParams(params)),
 };

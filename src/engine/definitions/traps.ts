@@ -47,6 +47,7 @@ export const trapsDefinition: AnalysisDefinition<TrapAnalysis> = {
   kind: 'TRAPS',
   methodologyVersion: TRAPS_METHODOLOGY_VERSION,
   triggers: new Set(['candle', 'liquidation']),
+  inputs: [{ type: 'candle', interval: DEFAULT_TRAP_PARAMS.interval }, { type: 'liquidation' }],
   compute: (market) => traps(market, DEFAULT_TRAP_PARAMS),
   computeWith: (market, _now, _settings, params) => traps(market, params as TrapParams),
 };

@@ -52,6 +52,7 @@ export const volatilityDefinition: AnalysisDefinition<VolatilityAnalysis> = {
   kind: 'VOLATILITY',
   methodologyVersion: VOLATILITY_METHODOLOGY_VERSION,
   triggers: new Set(['candle']),
+  inputs: [{ type: 'candle', interval: DEFAULT_VOLATILITY_INTERVAL }],
   compute: (market) => memo(market, DEFAULT_VOLATILITY_INTERVAL, () => computeVolatility(market, {})),
   computeWith: (market, _now, _settings, params) => computeVolatility(market, toParams(params)),
 };

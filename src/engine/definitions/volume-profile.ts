@@ -59,6 +59,7 @@ export const volumeProfileDefinition: AnalysisDefinition<VolumeProfile> = {
   kind: 'VOLUME_PROFILE',
   methodologyVersion: VOLUME_PROFILE_METHODOLOGY_VERSION,
   triggers: new Set(['candle']),
+  inputs: [{ type: 'candle', interval: DEFAULT_PROFILE_INTERVAL }],
   compute: (market) => memo(market, DEFAULT_PROFILE_INTERVAL, () => computeProfile(market, {})),
   computeWith: (market, _now, _settings, params) => computeProfile(market, toParams(params)),
 };

@@ -82,6 +82,7 @@ export const volumeDefinition: AnalysisDefinition<VolumeAnalysis> = {
   kind: 'VOLUME',
   methodologyVersion: VOLUME_METHODOLOGY_VERSION,
   triggers: new Set(['candle']),
+  inputs: [{ type: 'candle', interval: DEFAULT_VOLUME_INTERVAL }],
   compute: (market) => memo(market, DEFAULT_VOLUME_INTERVAL, () => computeVolume(market, {})),
   computeWith: (market, _now, _settings, params) => computeVolume(market, toParams(params)),
 };

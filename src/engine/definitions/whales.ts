@@ -136,6 +136,7 @@ export const whalesDefinition: AnalysisDefinition<WhaleActivity> = {
   kind: 'WHALES',
   methodologyVersion: WHALES_METHODOLOGY_VERSION,
   triggers: new Set(['trade']),
+  inputs: [{ type: 'trade' }],
   compute: (market, now) => computeWhales(market, now, {}),
   computeWith: (market, now, _settings, params) => computeWhales(market, now, toParams(params)),
 };
