@@ -80,7 +80,7 @@ describe('simulated market source', () => {
     const backfill = [...events];
     await started;
     // Per symbol: 30 settlements, 100 closed bars × 5 intervals, the 4 bars forming at 11:59:30 (5m, 15m, 1h, 4h),
-    // 30 five-minute points of open interest, long/short (×3 kinds), taker volume and basis, recent
+    // 30 five-minute points of open interest plus the last minute's (11:59), long/short (×3 kinds), taker volume and basis, recent
     // liquidations, then mark, 24 h ticker, spot, book ticker and order book. Market-wide: fear & greed
     // (with its history), the global market and the BTC and ETH options chains.
     const counts = countByType(backfill);
@@ -88,7 +88,7 @@ describe('simulated market source', () => {
     expect({ ...counts, liquidation: 0 }).toEqual({
       funding: 60,
       candle: 2 * (5 * 100 + 4),
-      openInterest: 60,
+      openInterest: 2 * (30 + 1),
       longShortRatio: 180,
       takerVolume: 60,
       basis: 60,
@@ -108,7 +108,8 @@ describe('simulated market source', () => {
       expect(mine.map((e) => e.type).indexOf('candle')).toBe(30);
       expect(mine.slice(-5).map((e) => e.type)).toEqual(['markPrice', 'ticker24h', 'spotPrice', 'bookTicker', 'orderBook']);
       const oi = mine.flatMap((e) => (e.type === 'openInterest' ? [e.openInterest.time] : []));
-      expect(oi).toEqual(Array.from({ length: 30 }, (_, i) => lastBoundary - (29 - i) * 300_000));
+      // Five-minute history, then the last minute's value (the live stream publishes every minute: no gap at the start).
+      expect(oi).toEqual([...Array.from({ length: 30 }, (_, i) => lastBoundary - (29 - i) * 300_000), Date.UTC(2025, 2, 10, 11, 59)]);
       const liquidations = mine.flatMap((e) => (e.type === 'liquidation' ? [e.liquidation] : []));
       expect(liquidations.map((l) => l.time)).toEqual([...liquidations.map((l) => l.time)].sort((a, b) => a - b));
       for (const e of mine) {

@@ -471,6 +471,10 @@ function generateStreams(options: HistoryOptions, series: MinuteSeries, statPeri
       }
       periodBuy = 0;
       periodVolume = 0;
+    } else if (k === minutes - 1 && time > lastBoundary && statPeriods > 0) {
+      // The live stream publishes open interest every minute: end the backfill with the last minute's value, as
+      // the venue's current-OI endpoint would, so the series has no gap (and no overdue input) until the next minute.
+      out.openInterest.push(openInterestRecord(symbol, positioning.openInterest, close, time, qtyDecimals));
     }
   }
   // Positions opened in the last bar whose liquidation price the start price has already crossed were
