@@ -102,6 +102,7 @@ describe('createAnalysisEngine', () => {
       kind: 'VOLATILITY',
       methodologyVersion: 'test/1',
       triggers: new Set(['markPrice']),
+      inputs: [{ type: 'markPrice' }],
       compute: () => ({ result: reuse ?? { value: asOf / 1000 }, asOf }),
     };
     const engine = createAnalysisEngine({
