@@ -13,7 +13,8 @@ import { INTERVAL_MS, type CandleInterval, type MarketEventType } from '../domai
  * - closed candles of an interval: `lastAt` = close of the newest closed bar, `expectedEveryMs` = the
  *   interval (the next bar closes one interval later), grace = STALE_AFTER_MS;
  * - streams (trades, mark price, book, forming candles): `lastAt` = newest event, `expectedEveryMs` = the
- *   venue's heartbeat ({@link STREAM_HEARTBEAT_MS}), grace = STALE_AFTER_MS;
+ *   venue's heartbeat ({@link STREAM_HEARTBEAT_MS}; the candle stream: one minute, a new 1 m bar), grace =
+ *   STALE_AFTER_MS;
  * - polled statistics (open interest, ratios, funding, options, Fear & Greed, ...): `expectedEveryMs` = the
  *   publication period, grace = 1.5 × the period (at least STALE_AFTER_MS): 2.5 periods in all, since they
  *   cannot be fresher than the venue publishes them;
@@ -37,11 +38,15 @@ const PERIOD_MS: Partial<Record<MarketEventType, number>> = {
   fearGreed: 24 * 3_600_000,
 };
 
-/** Heartbeat of streamed inputs (ms): Binance pushes mark price every 1 s, klines every ~250 ms–2 s. */
+/**
+ * Heartbeat of streamed inputs (ms): Binance pushes mark price every 1 s. The candle stream's time is the
+ * open of the forming bar (the store keeps bar times, not arrival times), so a live candle feed advances
+ * once a minute, when the next 1 m bar opens.
+ */
 const STREAM_HEARTBEAT_MS: Partial<Record<MarketEventType, number>> = {
   trade: 1_000,
   markPrice: 1_000,
-  candle: 2_000,
+  candle: 60_000,
   bookTicker: 1_000,
   orderBook: 1_000,
   spotPrice: 1_000,
