@@ -77,7 +77,7 @@ CorrelationPairRef.implement({
     baselinePearson: t.exposeFloat('baselinePearson', { nullable: true, description: 'Pearson over the baseline (baselineWindow bars); null unless it holds ≥ samples + 30 returns.' }),
     baselineSamples: t.exposeInt('baselineSamples', { description: 'Overlapping returns in the baseline.' }),
     change: t.exposeFloat('change', { nullable: true, description: 'pearson − baselinePearson.' }),
-    leadLag: t.field({ description: 'Lead/lag cross-correlation; null with too few samples.', type: LeadLagRef, nullable: true, resolve: (p) => p.leadLag }),
+    leadLag: t.field({ description: 'Lead/lag cross-correlation; null when it cannot be computed (too few overlapping returns).', type: LeadLagRef, nullable: true, resolve: (p) => p.leadLag }),
   }),
 });
 

@@ -33,7 +33,7 @@ builder.queryField('snapshots', (t) =>
       from: t.arg({ description: 'Earliest asOf included; default: no lower bound.', type: 'DateTime' }),
       to: t.arg({ description: 'Latest asOf included; default: no upper bound.', type: 'DateTime' }),
       limit: t.arg.int({
-        description: 'Maximum snapshots returned, newest first.',
+        description: 'Maximum snapshots returned (newest first), 1..1000; default 100.',
         validate: z
           .number()
           .int()

@@ -69,7 +69,7 @@ SessionsAnalysisRef.implement({
   fields: (t) => ({
     symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'A session that opened today is not covered by the candles (its values are null).' }),
-    now: t.field({ description: 'Evaluation time (the newest market input).', type: 'DateTime', resolve: (a) => a.now }),
+    now: t.field({ description: 'Evaluation time of the analysis.', type: 'DateTime', resolve: (a) => a.now }),
     interval: t.field({ type: CandleIntervalEnum, description: 'Candle interval the session values come from.', resolve: (a) => intervalOf(a.intervalMs) }),
     dayStart: t.field({ type: 'DateTime', description: '00:00 UTC of today.', resolve: (a) => a.dayStart }),
     phase: t.field({ description: 'The session phase now.', type: SessionPhaseEnum, resolve: (a) => a.phase }),

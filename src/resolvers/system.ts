@@ -57,7 +57,7 @@ VenueHealthRef.implement({
 HealthRef.implement({
   description: 'Readiness of this instance, the same report as GET /ready.',
   fields: (t) => ({
-    status: t.field({ description: 'Overall state: the worst of its components.', type: HealthStatusEnum, resolve: (h) => h.status }),
+    status: t.field({ description: 'Overall state: DOWN when not ready, DEGRADED when the market source is degraded (or a fallback) or snapshot writes fail, else OK.', type: HealthStatusEnum, resolve: (h) => h.status }),
     ready: t.exposeBoolean('ready', { description: 'True when this instance can serve its role (GET /ready answers 200).' }),
     version: t.exposeString('version', { description: 'perpgraph version (package.json).' }),
     role: t.exposeString('role', { description: 'What this instance runs: all (ingests, analyses and serves) or api (serves what ingesting instances publish through Redis).' }),
@@ -78,7 +78,7 @@ SymbolInfoRef.implement({
     quoteAsset: t.exposeString('quoteAsset', { description: 'Quote asset, e.g. USDT; prices are in it (USDT ≈ USD).' }),
     contractType: t.exposeString('contractType', { description: 'Contract type, e.g. PERPETUAL.' }),
     status: t.exposeString('status', { description: 'Venue trading status, e.g. TRADING.' }),
-    tickSize: t.exposeFloat('tickSize', { description: 'Price increment (quote currency); prices served as prices are rounded to it.' }),
+    tickSize: t.exposeFloat('tickSize', { description: 'Price increment (quote currency); computed price levels are served rounded to it. 0 when unknown (ROLE=api, replay).' }),
     stepSize: t.exposeFloat('stepSize', { description: 'Quantity increment (base asset).' }),
     fundingIntervalHours: t.exposeFloat('fundingIntervalHours', { description: 'Hours between funding settlements (8 on most Binance USD-M perpetuals).' }),
   }),
