@@ -22,6 +22,7 @@ import { createTradeEvents, type TradeEvents } from './engine/trade-events.js';
 import { createMarketStore, type MarketStore } from './engine/market-store.js';
 import { createResultCache, type ResultCache } from './engine/result-cache.js';
 import { createSnapshotWriter, type SnapshotWriter } from './engine/snapshot-writer.js';
+import { createEventLoopMonitor, type EventLoopMonitor } from './event-loop.js';
 import type { ComponentHealth, HealthReport } from './health.js';
 import type { Logger } from './logger.js';
 import { createAppPubSub, type AppPubSub } from './pubsub.js';
@@ -167,6 +168,7 @@ export function createApp(deps: AppDeps): App {
   }
 
   let db: Database | undefined;
+  let eventLoop: EventLoopMonitor | undefined;
   let pubsub: AppPubSub | undefined;
   let cacheRedis: Redis | undefined;
   let source: MarketDataSource | undefined;
@@ -222,6 +224,7 @@ export function createApp(deps: AppDeps): App {
       pubsub: bus,
       marketSource: sourceHealth,
       snapshots: { ...snapshots, lastError: snapshots.lastError ?? null },
+      eventLoop: eventLoop?.health() ?? { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0, windowMs: 0 },
       venues: source ? venuesOf(source) : [],
     };
   }
@@ -373,6 +376,7 @@ export function createApp(deps: AppDeps): App {
   return {
     services,
     async start(port = config.PORT) {
+      eventLoop = createEventLoopMonitor();
       db = await createDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, logger: logger.child({ component: 'db' }) });
       logger.info({ database: db.kind }, 'database ready (migrations applied)');
       repository = createSnapshotRepository(db);
@@ -423,6 +427,7 @@ export function createApp(deps: AppDeps): App {
       await pubsub?.close();
       await cacheRedis?.quit().catch(() => {});
       await db?.close().catch((err: unknown) => logger.warn({ err }, 'database close failed'));
+      eventLoop?.stop();
     },
   };
 }

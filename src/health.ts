@@ -1,3 +1,4 @@
+import type { EventLoopHealth } from './event-loop.js';
 import type { DataOrigin } from './domain/market.js';
 import type { SourceState, VenueHealth } from './datasources/market-data-source.js';
 import type { HealthStatus } from './schema/enums.js';
@@ -31,5 +32,7 @@ export interface HealthReport {
   };
   /** One line per upstream venue this instance reads. */
   venues: VenueHealth[];
+  /** Event-loop delay of this process over the last window. */
+  eventLoop: EventLoopHealth;
   snapshots: { buffered: number; written: number; dropped: number; failedFlushes: number; lastError: string | null; failing: boolean };
 }

@@ -1,6 +1,6 @@
 import { builder } from '../schema/builder.js';
 import { DataOriginEnum, HealthStatusEnum, SourceStateEnum, VenueStateEnum } from '../schema/enums.js';
-import { ComponentHealthRef, HealthRef, MarketSourceHealthRef, SnapshotWriterHealthRef, SymbolInfoRef, VenueHealthRef } from '../schema/refs.js';
+import { ComponentHealthRef, EventLoopHealthRef, HealthRef, MarketSourceHealthRef, SnapshotWriterHealthRef, SymbolInfoRef, VenueHealthRef } from '../schema/refs.js';
 
 ComponentHealthRef.implement({
   description: 'Health of one dependency (database or pub/sub).',
@@ -40,6 +40,18 @@ SnapshotWriterHealthRef.implement({
   }),
 });
 
+EventLoopHealthRef.implement({
+  description:
+    'Event-loop delay of this server process (Node perf_hooks.monitorEventLoopDelay, sampled every 10 ms) over the last completed 60-second window: how long a ready callback waited for the loop. High values mean requests and subscriptions wait behind other work.',
+  fields: (t) => ({
+    p50Ms: t.exposeFloat('p50Ms', { description: 'Median event-loop delay in the window, milliseconds.' }),
+    p99Ms: t.exposeFloat('p99Ms', { description: '99th-percentile event-loop delay in the window, milliseconds.' }),
+    maxMs: t.exposeFloat('maxMs', { description: 'Longest event-loop delay in the window, milliseconds.' }),
+    meanMs: t.exposeFloat('meanMs', { description: 'Mean event-loop delay in the window, milliseconds.' }),
+    windowMs: t.exposeInt('windowMs', { description: 'Length of the window the figures cover, milliseconds (the window still running until the first one completes).' }),
+  }),
+});
+
 VenueHealthRef.implement({
   description: 'One upstream venue as this instance sees it.',
   fields: (t) => ({
@@ -66,6 +78,7 @@ HealthRef.implement({
     pubsub: t.field({ description: 'The pub/sub used by subscriptions (in-memory or Redis).', type: ComponentHealthRef, resolve: (h) => h.pubsub }),
     marketSource: t.field({ description: 'The market-data source.', type: MarketSourceHealthRef, resolve: (h) => h.marketSource }),
     snapshots: t.field({ description: 'The batched snapshot writer.', type: SnapshotWriterHealthRef, resolve: (h) => h.snapshots }),
+    eventLoop: t.field({ description: 'Event-loop delay of this process over the last minute.', type: EventLoopHealthRef, resolve: (h) => h.eventLoop }),
     venues: t.field({ description: 'One line per upstream venue this instance reads.', type: [VenueHealthRef], resolve: (h) => h.venues }),
   }),
 });

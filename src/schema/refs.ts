@@ -30,6 +30,7 @@ export const ComponentHealthRef = builder.objectRef<HealthReport['database']>('C
 export const MarketSourceHealthRef = builder.objectRef<HealthReport['marketSource']>('MarketSourceHealth');
 export const VenueHealthRef = builder.objectRef<HealthReport['venues'][number]>('VenueHealth');
 export const SnapshotWriterHealthRef = builder.objectRef<HealthReport['snapshots']>('SnapshotWriterHealth');
+export const EventLoopHealthRef = builder.objectRef<HealthReport['eventLoop']>('EventLoopHealth');
 export const MarketRef = builder.objectRef<{ symbol: string }>('Market');
 export const FundingAnalysisRef = builder.objectRef<WithMeta<FundingAnalysis>>('FundingAnalysis');
 export const AnalysisSnapshotRef = builder.objectRef<SnapshotRow>('AnalysisSnapshot');

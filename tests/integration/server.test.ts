@@ -50,6 +50,9 @@ describe('perpgraph server (simulated market, embedded or CI database)', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data!.health.ready).toBe(true);
     expect(res.data!.health.marketSource.origin, 'simulated source is never LIVE').toBe('SIMULATED');
+    const loop = res.data!.health.eventLoop;
+    expect(loop.windowMs, 'event-loop delay is measured from start').toBeGreaterThan(0);
+    expect(loop.p50Ms <= loop.p99Ms && loop.p99Ms <= loop.maxMs, 'percentiles are ordered').toBe(true);
     expect(res.data!.symbols.map((s) => s.symbol)).toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']);
     expect(res.data!.symbols[0]!.fundingIntervalHours).toBe(8);
   });
