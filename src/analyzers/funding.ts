@@ -22,7 +22,7 @@ import {
 } from './funding.types.js';
 
 /** Version of the method below; bump it whenever a number this analyzer produces would change. */
-export const FUNDING_METHODOLOGY_VERSION = 'funding/1.1.0';
+export const FUNDING_METHODOLOGY_VERSION = 'funding/1.2.0';
 
 /** Fewest earlier settlements for which mean, standard deviation and z-score are computed. */
 const MIN_HISTORY = 3;
@@ -193,6 +193,11 @@ export function computeFundingAnalysis(input: Readonly<FundingInput>): FundingAn
   const score = round2(100 * factors.reduce((sum, f) => sum + f.contribution, 0));
   const window = [...history, rate];
 
+  // The venue's announced time when it lies ahead; else (unknown, or already passed: a replay's mark file
+  // holds the last settlement) the venue's schedule, the next multiple of the interval (as sessions does).
+  const step = intervalHours * 3_600_000;
+  const nextFunding =
+    input.nextFundingTime !== null && input.nextFundingTime > input.now ? input.nextFundingTime : (Math.floor(input.now / step) + 1) * step;
   return {
     symbol: input.symbol,
     warmingUp,
@@ -201,8 +206,8 @@ export function computeFundingAnalysis(input: Readonly<FundingInput>): FundingAn
     annualizedRate,
     predictedAnnualizedRate: predictedRate === null ? null : predictedRate * settlementsPerYear,
     fundingIntervalHours: intervalHours,
-    nextFundingTime: input.nextFundingTime,
-    timeToNextFundingMs: input.nextFundingTime === null ? null : Math.max(0, input.nextFundingTime - input.now),
+    nextFundingTime: nextFunding,
+    timeToNextFundingMs: nextFunding - input.now,
     lastFundingTime: current.fundingTime,
     mean: stats?.mean ?? null,
     stdDev: stats?.stdDev ?? null,

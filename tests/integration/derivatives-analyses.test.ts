@@ -94,7 +94,7 @@ describe('derivatives analyses end to end (simulated market)', () => {
 
   it('serves the deeper funding analysis (methodology 1.1)', () => {
     const f = market.funding!;
-    expect(f.meta.methodologyVersion).toBe('funding/1.1.0');
+    expect(f.meta.methodologyVersion).toBe('funding/1.2.0');
     expect(f.percentile!, '90 backfilled settlements').toBeGreaterThanOrEqual(0);
     expect(f.percentile!).toBeLessThanOrEqual(100);
     expect(f.persistence.signStreak).toBeGreaterThanOrEqual(1);

@@ -69,7 +69,7 @@ describe('perpgraph server (simulated market, embedded or CI database)', () => {
     expect(f.meta.source).toBe('SIMULATED');
     expect(f.meta.venue).toBe('simulated');
     expect(f.meta.stale, 'simulated market ticks every 50 ms').toBe(false);
-    expect(f.meta.methodologyVersion).toBe('funding/1.1.0');
+    expect(f.meta.methodologyVersion).toBe('funding/1.2.0');
     expect(f.annualizedRate, 'rate × 3 × 365 at 8 h').toBeCloseTo(f.rate * 1095, 12);
     expect(f.warmingUp, 'simulated history backfills settlements').toBe(false);
     expect(f.zScore).not.toBeNull();

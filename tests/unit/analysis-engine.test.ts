@@ -56,7 +56,7 @@ describe('createAnalysisEngine', () => {
     expect(record.source).toBe('SIMULATED');
     expect(published, 'one coalesced publication for ten changes').toHaveLength(1);
     expect(rows, 'first result is snapshotted').toHaveLength(1);
-    expect(rows[0]!.methodologyVersion).toBe('funding/1.1.0');
+    expect(rows[0]!.methodologyVersion).toBe('funding/1.2.0');
     engine.stop();
   });
 

@@ -42,7 +42,7 @@ function expectAllFinite(a: FundingAnalysis, context: string): void {
 
 describe('computeFundingAnalysis', () => {
   it('exposes the methodology version', () => {
-    expect(FUNDING_METHODOLOGY_VERSION, '1.1 added percentile, persistence, mean reversion and reversal statistics').toBe('funding/1.1.0');
+    expect(FUNDING_METHODOLOGY_VERSION, '1.2: next funding falls back to the venue schedule').toBe('funding/1.2.0');
   });
 
   describe('annualization', () => {
@@ -364,15 +364,16 @@ describe('computeFundingAnalysis', () => {
       expect(a.timeToNextFundingMs, 'one hour ahead').toBe(3_600_000);
     });
 
-    it('is clamped at 0 when the next funding time has passed', () => {
+    it('falls back to the venue schedule when the announced time has passed (replay: 08:00 = last settlement)', () => {
       const a = analyze([0.0001], { now: T0 + H8 + 5_000, nextFundingTime: T0 + H8 });
-      expect(a.timeToNextFundingMs, 'never negative').toBe(0);
+      expect(a.nextFundingTime, 'next 8 h boundary after now, as sessions.nextFunding says').toBe(T0 + 2 * H8);
+      expect(a.timeToNextFundingMs).toBe(H8 - 5_000);
     });
 
-    it('is null when the next funding time is unknown', () => {
-      const a = analyze([0.0001], { nextFundingTime: null });
-      expect(a.timeToNextFundingMs, 'unknown stays unknown').toBeNull();
-      expect(a.nextFundingTime, 'echoed').toBeNull();
+    it('falls back to the venue schedule when the next funding time is not announced', () => {
+      const a = analyze([0.0001], { now: T0 + 1_000, nextFundingTime: null });
+      expect(a.nextFundingTime).toBe(T0 + H8);
+      expect(a.timeToNextFundingMs).toBe(H8 - 1_000);
     });
   });
 
