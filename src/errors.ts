@@ -12,6 +12,8 @@ export const ErrorCodes = {
   FORBIDDEN: 'FORBIDDEN',
   /** A configured per-client limit (subscriptions per connection, connections per IP) is reached. */
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** A document over one of the public limits (aliases, directives, depth, cost, tokens); `extensions.limit` names it. */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -26,6 +28,94 @@ export class AppError extends GraphQLError {
 export const badInput = (message: string, extensions?: Record<string, unknown>) =>
   new AppError(ErrorCodes.BAD_USER_INPUT, message, extensions);
 
+/** Every code a response may carry: ours plus the ones graphql-yoga sets on protocol failures. */
+export const ALL_ERROR_CODES = [
+  ...Object.values(ErrorCodes),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+
+/** Codes that mean "the client asked for something wrong": logged at info, without a stack. */
+export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
+  ErrorCodes.BAD_USER_INPUT,
+  ErrorCodes.NOT_FOUND,
+  ErrorCodes.NOT_READY,
+  ErrorCodes.UNAUTHENTICATED,
+  ErrorCodes.FORBIDDEN,
+  ErrorCodes.QUERY_TOO_COMPLEX,
+  ErrorCodes.LIMIT_EXCEEDED,
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+]);
+
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*)(:[^\s/@]*)?@/gi;
+
+/** `scheme://user:password@host` → `scheme://user:***@host` (and `scheme://token@host` → `scheme://***@host`). */
+export function redactSecrets(text: string): string {
+  return text.replace(URL_CREDENTIALS, (_m, scheme: string, user: string, password: string | undefined) =>
+    password === undefined ? `${scheme}***@` : `${scheme}${user}:***@`,
+  );
+}
+
+/** Which shared store an error comes from, when it is a driver or connection failure; null otherwise. */
+export type StoreComponent = 'database' | 'redis';
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** Prisma codes for "cannot reach / lost / timed out talking to the database" (P1xxx) and pool timeout (P2024). */
+const PRISMA_UNAVAILABLE = /^P10\d\d$|^P2024$/;
+/** Postgres SQLSTATE classes: 08 connection exception, 57P0x operator intervention/shutdown, 53300 too many connections, 3D000 no such database. */
+const PG_UNAVAILABLE = /^08...$|^57P0[1-4]$|^53300$|^3D000$/;
+
+function field(error: object, key: string): unknown {
+  return (error as Record<string, unknown>)[key];
+}
+
+/**
+ * Classifies driver/connection failures of Prisma, pg, PGlite and ioredis (walking `cause` chains, as
+ * Prisma's driver adapters wrap the driver's error). Query bugs (syntax, constraint) are not outages.
+ */
+export function storeFailureOf(error: unknown, depth = 0): StoreComponent | null {
+  if (!error || typeof error !== 'object' || depth > 5) return null;
+  const name = String(field(error, 'name') ?? error.constructor?.name ?? '');
+  const code = field(error, 'code');
+  const message = String(field(error, 'message') ?? '');
+  if (name === 'MaxRetriesPerRequestError' || /^Connection is closed\.?$/.test(message) || /Stream isn't writeable and enableOfflineQueue options is false/.test(message)) return 'redis';
+  if (name === 'PrismaClientInitializationError' || name === 'PrismaClientRustPanicError') return 'database';
+  if (name === 'PrismaClientKnownRequestError' && typeof code === 'string' && PRISMA_UNAVAILABLE.test(code)) return 'database';
+  if (typeof code === 'string' && PG_UNAVAILABLE.test(code)) return 'database';
+  if (/PGlite is closed|not currently accepting connections|the database system is (starting up|shutting down|in recovery mode)|Connection terminated|Client has encountered a connection error|terminating connection due to administrator command|timeout exceeded when trying to connect/i.test(message)) return 'database';
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+    const port = Number(field(error, 'port'));
+    return port === 6379 || /redis/i.test(String(field(error, 'stack') ?? '')) ? 'redis' : 'database';
+  }
+  // DriverAdapterError (Prisma driver adapters) carries the driver's failure as a plain `cause` object with a `kind`.
+  const cause = field(error, 'cause');
+  if (name === 'DriverAdapterError' && cause && typeof cause === 'object') {
+    const kind = field(cause, 'kind');
+    const pgCode = field(cause, 'originalCode') ?? field(cause, 'code');
+    if (typeof kind === 'string' && ADAPTER_UNAVAILABLE.has(kind)) return 'database';
+    if (typeof pgCode === 'string' && PG_UNAVAILABLE.test(pgCode)) return 'database';
+  }
+  for (const key of ['cause', 'originalError']) {
+    const inner = field(error, key);
+    if (inner && inner !== error) {
+      const found = storeFailureOf(inner, depth + 1);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+const ADAPTER_UNAVAILABLE = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'DatabaseDoesNotExist', 'TooManyConnections', 'TlsConnectionError']);
+
+const STORE_MESSAGES: Record<StoreComponent, string> = {
+  database: 'The database is unavailable right now; history and snapshots cannot be read. Try again shortly.',
+  redis: 'Redis (shared latest results and pub/sub) is unavailable right now. Try again shortly.',
+};
+
 /**
  * Maps upstream errors to coded API errors; anything unknown is returned unchanged so yoga masks it
  * (and logs it with context).
@@ -38,5 +128,7 @@ export function toAppError(error: unknown): unknown {
   if (error instanceof BannedError)
     return new AppError(ErrorCodes.UPSTREAM_RATE_LIMITED, error.message, { venue: error.venue, bannedUntil: error.bannedUntil });
   if (error instanceof NetworkError) return new AppError(ErrorCodes.UPSTREAM_UNAVAILABLE, error.message, { venue: error.venue });
+  const store = storeFailureOf(error);
+  if (store) return new AppError(ErrorCodes.UPSTREAM_UNAVAILABLE, STORE_MESSAGES[store], { component: store });
   return error;
 }

@@ -1,12 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type ValidationContext } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import { createGraphQLError, createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { AppServices, GraphQLContext } from './context.js';
-import { AppError, ErrorCodes, toAppError } from './errors.js';
+import { AppError, CLIENT_ERROR_CODES, ErrorCodes, redactSecrets, toAppError } from './errors.js';
 import type { HealthReport } from './health.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
@@ -33,6 +33,51 @@ export interface HttpServer {
 }
 
 const GRAPHQL_PATH = '/graphql';
+
+/**
+ * graphql-armor words its rejections "Syntax Error: …" and sends no code. Each limit instead reports a
+ * QUERY_TOO_COMPLEX validation error (HTTP 400) naming the limit; the token limit runs inside the parser,
+ * so there the coded error is thrown in place of armor's.
+ */
+function armorRejection(limit: 'aliases' | 'directives' | 'depth' | 'cost' | 'tokens'): Array<(ctx: ValidationContext | null, error: GraphQLError) => void> {
+  return [
+    (ctx, error) => {
+      const detail = error.message.replace(/^Syntax Error: /, '');
+      const coded = new AppError(ErrorCodes.QUERY_TOO_COMPLEX, `Query too complex: ${detail}`, { limit, http: { status: 400 } });
+      if (ctx) ctx.reportError(coded);
+      else throw coded;
+    },
+  ];
+}
+
+/** Bad percent-encoded JSON in GET/form `variables` or `extensions` is the client's fault: 400 BAD_REQUEST, no parser text. */
+function useCodedRequestErrors(): Plugin {
+  return {
+    onRequestParse({ requestParser, setRequestParser }) {
+      if (!requestParser) return;
+      setRequestParser(async (request) => {
+        try {
+          return await requestParser(request);
+        } catch (error) {
+          if (error instanceof GraphQLError && error.extensions.code) {
+            // yoga's "POST body sent invalid JSON." carries the JSON parser's text as originalError: drop it.
+            throw createGraphQLError(error.message, { extensions: { code: error.extensions.code, http: { status: 400 } } });
+          }
+          if (error instanceof SyntaxError) {
+            throw createGraphQLError('Request parameters "variables" and "extensions" must be JSON objects (URL-encoded).', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
+          throw error;
+        }
+      });
+    },
+  };
+}
+
+/** An error graphql-js raised about the operation's variables (coercion, missing, wrong type). */
+const isVariableError = (error: GraphQLError) => /^Variable "\$[^"]+" /.test(error.message);
+
 
 type EnvelopedRoot = {
   execute: (args: ExecutionArgs) => unknown;
@@ -79,28 +124,58 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // and they help people exploring in GraphiQL).
     plugins: [
       EnvelopArmorPlugin({
-        maxDepth: { n: 12, ignoreIntrospection: true, flattenFragments: true },
-        maxAliases: { n: 30 },
-        maxDirectives: { n: 30 },
-        maxTokens: { n: 2_000 },
-        costLimit: { maxCost: 20_000, ignoreIntrospection: true },
+        maxDepth: { n: 12, ignoreIntrospection: true, flattenFragments: true, propagateOnRejection: false, onReject: armorRejection('depth') },
+        maxAliases: { n: 30, propagateOnRejection: false, onReject: armorRejection('aliases') },
+        maxDirectives: { n: 30, propagateOnRejection: false, onReject: armorRejection('directives') },
+        maxTokens: { n: 2_000, onReject: armorRejection('tokens') },
+        costLimit: { maxCost: 20_000, ignoreIntrospection: true, propagateOnRejection: false, onReject: armorRejection('cost') },
         blockFieldSuggestion: { enabled: false },
       }),
+      useCodedRequestErrors(),
     ],
     logging: {
       debug: (...args) => logger.debug(args.length === 1 ? args[0] : args),
       info: (...args) => logger.info(args.length === 1 ? args[0] : args),
       warn: (...args) => logger.warn(args.length === 1 ? args[0] : args),
-      error: (...args) => logger.error(args.length === 1 ? args[0] : args),
+      // yoga logs here every error maskError replaced: expected ones (client or upstream faults) are not
+      // server errors, so they go out at info/warn without a stack.
+      error: (...args) => {
+        const [first] = args;
+        const mapped = args.length === 1 ? toAppError(first) : undefined;
+        const code = mapped instanceof GraphQLError ? mapped.extensions.code : undefined;
+        if (typeof code === 'string') {
+          const line = { code, message: redactSecrets((mapped as GraphQLError).message) };
+          if (CLIENT_ERROR_CODES.has(code)) logger.info(line, 'request rejected');
+          else logger.warn(line, 'operation hit an upstream fault');
+          return;
+        }
+        logger.error(args.length === 1 ? args[0] : args);
+      },
     },
     maskedErrors: {
       maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+        if (error instanceof GraphQLError && (error.originalError == null || error.originalError instanceof GraphQLError)) {
+          // A GraphQL error as such (parse, validation, variables, an AppError at its path): keep its message
+          // (graphql-js's 'Variable "$v" got invalid value …' included) and make sure it carries a code.
+          // Coded in place, as yoga does itself: returning another object would make yoga log it at error level.
+          const coded = error;
+          if (typeof error.extensions.code !== 'string') {
+            const extensions = error.extensions as Record<string, unknown>;
+            extensions.code = isVariableError(error) ? ErrorCodes.BAD_USER_INPUT : 'GRAPHQL_VALIDATION_FAILED';
+            extensions.http = { status: 400 };
+          }
+          const code = String(coded.extensions.code);
+          if (CLIENT_ERROR_CODES.has(code)) logger.info({ code, message: coded.message, path: coded.path }, 'request rejected');
+          else logger.warn({ code, message: redactSecrets(coded.message), path: coded.path }, 'operation hit an upstream fault');
+          return coded;
+        }
+        const original = error instanceof GraphQLError ? error.originalError! : error;
         const mapped = toAppError(original);
         if (mapped instanceof GraphQLError) {
-          if (!(error instanceof GraphQLError) || mapped === error) return mapped;
           // Keep the location and path of the failing field, take the message and code of the mapped error.
-          return new GraphQLError(mapped.message, { nodes: error.nodes, path: error.path, extensions: mapped.extensions });
+          return error instanceof GraphQLError
+            ? new GraphQLError(mapped.message, { nodes: error.nodes, path: error.path, extensions: mapped.extensions })
+            : mapped;
         }
         logger.error({ err: original }, 'unexpected error while executing an operation');
         return defaultMaskError(error, message, isDev);
