@@ -176,6 +176,8 @@ describe('embedded PGlite database', () => {
     try {
       const rows = await createSnapshotRepository(second).query({ kind: 'FUNDING', symbol: 'BTCUSDT', limit: 10 });
       expect(rows).toEqual([snapshot(2), snapshot(1)]);
+      const { rows: settings } = await second.sql.query<{ shared_buffers: string }>('SHOW shared_buffers');
+      expect(settings[0]?.shared_buffers, 'the reopened embedded database keeps the small buffer pool (PGlite default 128MB)').toBe('16MB');
     } finally {
       await second.close();
     }
