@@ -1,4 +1,4 @@
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { randomUUID } from 'node:crypto';
 import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
@@ -6,6 +6,7 @@ import type { AnalysisRecord } from './domain/analysis.js';
 import type { Trap } from './analyzers/traps.types.js';
 import type { VolatilityRegimeChange } from './analyzers/volatility.types.js';
 import type { Liquidation, Trade } from './domain/market.js';
+import type { Logger } from './logger.js';
 
 /** A trade as published on `trade:created`: the domain trade plus its notional (price × qty). */
 export type PublishedTrade = Trade & { notional: number };
@@ -34,6 +35,8 @@ export interface AppPubSub {
   kind: 'memory' | 'redis';
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Redis publish failures (always zero in memory). */
+  stats(): RedisBusStats;
 }
 
 /** Events a slow subscriber may lag behind before the oldest are skipped (never an unbounded queue). */
@@ -80,37 +83,121 @@ export function slidingWindow<T>(
   }, new SlidingBuffer(capacity));
 }
 
-type AnyEventTarget = ReturnType<typeof createRedisEventTarget<CustomEvent>>;
+type Listener = (event: CustomEvent) => void;
+type ListenerArg = ((event: CustomEvent) => void) | { handleEvent(event: CustomEvent): void } | null;
 
-/**
- * Namespaces every channel with `prefix`: Redis pub/sub channels are global to the server (database
- * numbers do not separate them), so deployments and test runs sharing one Redis need distinct prefixes.
- */
-function prefixed(target: AnyEventTarget, prefix: string): AnyEventTarget {
-  return {
-    dispatchEvent: (event: CustomEvent) => target.dispatchEvent(new CustomEvent(prefix + event.type, { detail: event.detail })),
-    addEventListener: (type: string, listener: Parameters<AnyEventTarget['addEventListener']>[1]) =>
-      target.addEventListener(prefix + type, listener),
-    removeEventListener: (type: string, listener: Parameters<AnyEventTarget['removeEventListener']>[1]) =>
-      target.removeEventListener(prefix + type, listener),
-  } as AnyEventTarget;
+/** Publish failures while Redis is unreachable, as `health` and the once-per-interval log line report them. */
+export interface RedisBusStats {
+  publishFailures: number;
+  lastFailureAt: number | null;
+  lastError: string | null;
 }
 
-export async function createAppPubSub(redisUrl: string | undefined, prefix = 'perpgraph:'): Promise<AppPubSub> {
-  if (!redisUrl) {
-    return { pubsub: createPubSub<Topics>(), kind: 'memory', ping: async () => {}, close: async () => {} };
+/**
+ * The Redis event target, written here rather than @graphql-yoga/redis-event-target because that one
+ * (a) delivers even this instance's own events only through Redis, so with Redis away no subscriber
+ * anywhere gets anything, and (b) leaves every failed PUBLISH as an unhandled rejection (one per event).
+ *
+ * Here an event reaches this instance's listeners directly, always; it is also published (tagged with
+ * this instance's id, so the echo from Redis is ignored) for other instances. A failed publish is counted
+ * and logged once per `logEveryMs`, never thrown. Channels carry `prefix` (Redis pub/sub channels are
+ * global to the server, so deployments sharing one Redis need distinct prefixes).
+ */
+function createRedisBus(options: {
+  publishClient: Redis;
+  subscribeClient: Redis;
+  prefix: string;
+  logger?: Logger;
+  logEveryMs?: number;
+}): { target: EventTarget; stats(): RedisBusStats } {
+  const { publishClient, subscribeClient, prefix, logger } = options;
+  const logEveryMs = options.logEveryMs ?? 10_000;
+  const instance = randomUUID();
+  const listeners = new Map<string, Set<Listener>>();
+  const stats: RedisBusStats = { publishFailures: 0, lastFailureAt: null, lastError: null };
+  let loggedAt = 0;
+  let sinceLog = 0;
+
+  function noteFailure(error: unknown): void {
+    stats.publishFailures += 1;
+    stats.lastFailureAt = Date.now();
+    stats.lastError = error instanceof Error ? error.message : String(error);
+    sinceLog += 1;
+    if (stats.lastFailureAt - loggedAt >= logEveryMs) {
+      logger?.warn({ failures: sinceLog, total: stats.publishFailures, err: stats.lastError }, 'redis publish failing: local subscribers still served, other instances miss these events');
+      loggedAt = stats.lastFailureAt;
+      sinceLog = 0;
+    }
   }
-  const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true } as const;
-  const publishClient = new Redis(redisUrl, options);
-  const subscribeClient = new Redis(redisUrl, options);
+
+  function deliver(type: string, detail: unknown): void {
+    for (const listener of listeners.get(type) ?? []) listener(new CustomEvent(type, { detail }));
+  }
+
+  subscribeClient.on('message', (channel: string, message: string) => {
+    if (!channel.startsWith(prefix)) return;
+    let parsed: { o?: string; d?: unknown };
+    try {
+      parsed = JSON.parse(message) as { o?: string; d?: unknown };
+    } catch {
+      return;
+    }
+    if (parsed.o === instance) return; // our own event, already delivered locally
+    deliver(channel.slice(prefix.length), parsed.d ?? null);
+  });
+
+  const callbackOf = (arg: ListenerArg): Listener | null =>
+    arg == null ? null : typeof arg === 'function' ? arg : (event: CustomEvent) => arg.handleEvent(event);
+  const wrapped = new WeakMap<object, Listener>();
+
+  const target = {
+    addEventListener(type: string, arg: ListenerArg) {
+      const callback = arg && typeof arg === 'object' ? (wrapped.get(arg) ?? wrapped.set(arg, callbackOf(arg)!).get(arg)!) : callbackOf(arg);
+      if (!callback) return;
+      let set = listeners.get(type);
+      if (!set) {
+        set = new Set();
+        listeners.set(type, set);
+        subscribeClient.subscribe(prefix + type).catch((err: unknown) => logger?.warn({ err, channel: prefix + type }, 'redis subscribe failed; ioredis resubscribes on reconnect'));
+      }
+      set.add(callback);
+    },
+    removeEventListener(type: string, arg: ListenerArg) {
+      const callback = arg && typeof arg === 'object' ? wrapped.get(arg) : callbackOf(arg);
+      const set = listeners.get(type);
+      if (!callback || !set) return;
+      set.delete(callback);
+      if (set.size > 0) return;
+      listeners.delete(type);
+      subscribeClient.unsubscribe(prefix + type).catch(() => undefined);
+    },
+    dispatchEvent(event: CustomEvent) {
+      deliver(event.type, event.detail ?? null);
+      publishClient.publish(prefix + event.type, JSON.stringify({ o: instance, d: event.detail ?? null })).catch(noteFailure);
+      return true;
+    },
+  };
+  return { target: target as unknown as EventTarget, stats: () => ({ ...stats }) };
+}
+
+export async function createAppPubSub(redisUrl: string | undefined, prefix = 'perpgraph:', logger?: Logger): Promise<AppPubSub> {
+  if (!redisUrl) {
+    return { pubsub: createPubSub<Topics>(), kind: 'memory', ping: async () => {}, close: async () => {}, stats: () => ({ publishFailures: 0, lastFailureAt: null, lastError: null }) };
+  }
+  // No offline queue on the publisher: while Redis is away a publish fails at once (counted) instead of
+  // piling up in memory and failing later with MaxRetriesPerRequestError.
+  const publishClient = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false });
+  const subscribeClient = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  for (const client of [publishClient, subscribeClient]) client.on('error', () => undefined); // reconnects on its own; failures are counted
   await Promise.all([publishClient.connect(), subscribeClient.connect()]);
-  const eventTarget = prefixed(createRedisEventTarget<CustomEvent>({ publishClient, subscribeClient }), prefix);
+  const bus = createRedisBus({ publishClient, subscribeClient, prefix, logger });
   return {
-    pubsub: createPubSub<Topics>({ eventTarget }),
+    pubsub: createPubSub<Topics>({ eventTarget: bus.target as never }),
     kind: 'redis',
     async ping() {
       await publishClient.ping();
     },
+    stats: bus.stats,
     async close() {
       await Promise.allSettled([publishClient.quit(), subscribeClient.quit()]);
     },

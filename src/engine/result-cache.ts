@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AnalysisRecord, TickerRecord } from '../domain/analysis.js';
+import { UpstreamUnavailableError } from '../datasources/errors.js';
 
 /**
  * Latest result per (kind, symbol) and latest ticker per symbol. Always in memory; written through to
@@ -23,10 +24,21 @@ export function createResultCache(options: { redis?: Redis; prefix?: string; onE
   const { redis, onError = () => {} } = options;
   const PREFIX = `${options.prefix ?? 'perpgraph:'}latest:`;
 
+  /** The last value read from Redis per key: served (and aged into meta.stale by its asOf) while Redis is away. */
+  const lastRead = new Map<string, unknown>();
   async function readShared<T>(key: string): Promise<T | undefined> {
     if (!redis) return undefined;
-    const raw = await redis.get(PREFIX + key);
-    return raw === null ? undefined : (JSON.parse(raw) as T);
+    let raw: string | null;
+    try {
+      raw = await redis.get(PREFIX + key);
+    } catch (error) {
+      if (lastRead.has(key)) return lastRead.get(key) as T;
+      throw new UpstreamUnavailableError("shared result cache (Redis) unreachable; no earlier result to serve", 'redis', { cause: error });
+    }
+    const value = raw === null ? undefined : (JSON.parse(raw) as T);
+    if (value === undefined) lastRead.delete(key);
+    else lastRead.set(key, value);
+    return value;
   }
   const written = new Set<string>();
   function writeShared(key: string, value: unknown): void {
@@ -54,6 +66,7 @@ export function createResultCache(options: { redis?: Redis; prefix?: string; onE
     },
     async clear() {
       records.clear();
+      lastRead.clear();
       tickers.clear();
       const keys = [...written].map((k) => PREFIX + k);
       written.clear();
