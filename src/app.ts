@@ -27,6 +27,7 @@ import type { ComponentHealth, HealthReport } from './health.js';
 import type { Logger } from './logger.js';
 import { createAppPubSub, type AppPubSub } from './pubsub.js';
 import { createHttpServer, type HttpServer } from './server.js';
+import { createOnDemandScheduler } from './http/on-demand.js';
 import { Redis } from 'ioredis';
 
 export const VERSION = '0.1.0';
@@ -235,7 +236,7 @@ export function createApp(deps: AppDeps): App {
     async latest(kind, symbol) {
       return (await cache?.get(kind, symbol)) ?? engine?.computeNow(kind, symbol);
     },
-    latestWith: (kind, symbol, params) => engine?.computeWithParams(kind, symbol, params),
+    latestWith: async (kind, symbol, params) => engine?.computeWithParams(kind, symbol, params),
     async ticker(symbol) {
       const m = store?.get(symbol);
       if (m && m.lastPrice !== null && source) {
@@ -319,6 +320,7 @@ export function createApp(deps: AppDeps): App {
       minIntervalMs: config.ANALYSIS_MIN_INTERVAL_MS,
       snapshotEveryMs: config.SNAPSHOT_EVERY_MS,
       staleAfterMs: config.STALE_AFTER_MS,
+      onDemand: createOnDemandScheduler({ maxQueued: config.ONDEMAND_MAX_QUEUED, budgetMs: config.ONDEMAND_BUDGET_MS }),
       now,
       logger: logger.child({ component: 'engine' }),
       onResult: [liquidationEvents.onResult, createTrapEvents({ pubsub: bus }).onResult, createVolatilityEvents({ pubsub: bus }).onResult],
@@ -411,6 +413,13 @@ export function createApp(deps: AppDeps): App {
           maxPerConnection: config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
           maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
           maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+        },
+        limits: {
+          maxCost: config.QUERY_COST_LIMIT,
+          maxListItems: config.MAX_LIST_ITEMS,
+          maxBodyBytes: config.MAX_BODY_BYTES,
+          cacheTtlMs: config.RESPONSE_CACHE_TTL_MS,
+          cacheMaxEntries: config.RESPONSE_CACHE_MAX_ENTRIES,
         },
       });
       const bound = await http.listen(port, config.HOST);

@@ -83,6 +83,20 @@ export const configSchema = z.object({
   WS_MAX_CONNECTIONS_PER_IP: positiveInt.default(256),
   /** Bytes a WebSocket may have queued before its subscriptions keep only their latest message (backpressure). */
   WS_MAX_BUFFERED_BYTES: positiveInt.default(1_048_576),
+  /** Largest query cost accepted (units of about 0.1 ms of CPU; per-analysis costs in README "Query cost"). */
+  QUERY_COST_LIMIT: positiveInt.default(5_000),
+  /** Longest list a variable may hold; longer ones are rejected before coercion (BAD_USER_INPUT, HTTP 400). */
+  MAX_LIST_ITEMS: positiveInt.default(1_000),
+  /** Largest GraphQL request body in bytes; larger ones get 413 PAYLOAD_TOO_LARGE. */
+  MAX_BODY_BYTES: positiveInt.default(100_000),
+  /** Longest a cached query response is served (it is also dropped as soon as an analysis it shows recomputes); 0 disables. */
+  RESPONSE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
+  /** Query responses kept in the cache (oldest dropped first). */
+  RESPONSE_CACHE_MAX_ENTRIES: positiveInt.default(1_000),
+  /** On-demand (non-default argument) computations that may wait at once; more get RATE_LIMITED. */
+  ONDEMAND_MAX_QUEUED: positiveInt.default(64),
+  /** Estimated milliseconds of queued on-demand work beyond which new computations get RATE_LIMITED. */
+  ONDEMAND_BUDGET_MS: positiveInt.default(2_000),
   /** Milliseconds to wait for in-flight work on shutdown before exiting anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 });

@@ -14,7 +14,7 @@ export interface AppServices {
   /** Latest cached result; on a cold start computed on demand where this instance runs the engine. */
   latest(kind: AnalysisKind, symbol: string): Promise<AnalysisRecord | undefined>;
   /** Result for caller-chosen parameters (ROLE=all only; cached per parameter set for the recompute interval). */
-  latestWith(kind: AnalysisKind, symbol: string, params: Record<string, unknown>): AnalysisRecord | undefined;
+  latestWith(kind: AnalysisKind, symbol: string, params: Record<string, unknown>): Promise<AnalysisRecord | undefined>;
   ticker(symbol: string): Promise<TickerRecord | undefined>;
   /**
    * Raw inputs held by this instance's market store, with the origin and venue of the source that fed

@@ -11,6 +11,8 @@ import type { HealthReport } from './health.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
 import { createSubscriptionMultiplexer, subscriptionKey, type MultiplexerStats, type SubscriptionTarget } from './subscriptions/multiplexer.js';
+import { useQueryCost } from './http/cost.js';
+import { createGraphqlHandler, trackingServices, type ResponseDeps } from './http/graphql-handler.js';
 
 export interface HttpServerOptions {
   services: AppServices;
@@ -19,9 +21,21 @@ export interface HttpServerOptions {
   health(): Promise<HealthReport>;
   /** graphql-ws limits and backpressure (see README, Subscriptions). */
   subscriptions?: { maxPerConnection: number; maxConnectionsPerIp: number; maxBufferedBytes: number };
+  /** Request limits and the response cache (QUERY_COST_LIMIT, MAX_LIST_ITEMS, MAX_BODY_BYTES, RESPONSE_CACHE_*). */
+  limits?: HttpLimits;
 }
 
 const SUBSCRIPTION_DEFAULTS = { maxPerConnection: 100, maxConnectionsPerIp: 256, maxBufferedBytes: 1_048_576 };
+
+export interface HttpLimits {
+  maxCost: number;
+  maxListItems: number;
+  maxBodyBytes: number;
+  cacheTtlMs: number;
+  cacheMaxEntries: number;
+}
+
+const DEFAULT_LIMITS: HttpLimits = { maxCost: 5_000, maxListItems: 1_000, maxBodyBytes: 100_000, cacheTtlMs: 1_000, cacheMaxEntries: 1_000 };
 
 export interface HttpServer {
   server: Server;
@@ -114,10 +128,11 @@ function isStateSubscription(document: DocumentNode, operationName: string | nul
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { services, logger } = options;
+  const httpLimits = options.limits ?? DEFAULT_LIMITS;
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: () => ({ services }),
+    context: (initial) => ({ services: trackingServices(services, (initial as { deps?: ResponseDeps }).deps) }),
     graphiql: options.graphiql ? { subscriptionsProtocol: 'WS', title: 'perpgraph' } : false,
     landingPage: false,
     // Public API: bound what one document may ask for. Field suggestions stay on (nothing here is secret,
@@ -132,6 +147,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         blockFieldSuggestion: { enabled: false },
       }),
       useCodedRequestErrors(),
+      useQueryCost({ maxCost: httpLimits.maxCost, maxListItems: httpLimits.maxListItems }),
     ],
     logging: {
       debug: (...args) => logger.debug(args.length === 1 ? args[0] : args),
@@ -183,6 +199,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     },
   });
 
+  const graphql = createGraphqlHandler({
+    fetch: (url, init, serverContext) => yoga.fetch(url, init, serverContext),
+    services,
+    maxBodyBytes: httpLimits.maxBodyBytes,
+    cacheTtlMs: httpLimits.cacheTtlMs,
+    cacheMaxEntries: httpLimits.cacheMaxEntries,
+    now: services.now,
+  });
   const sockets = new Set<Socket>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -206,7 +230,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       res.writeHead(302, { location: GRAPHQL_PATH }).end();
       return;
     }
-    void yoga(req, res);
+    if (path === GRAPHQL_PATH) graphql(req, res);
+    else void yoga(req, res);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -7,6 +7,7 @@ import type { AnalysisDefinition, AnalysisSettings, MarketWideDefinition } from 
 import type { MarketStore, SymbolMarket } from './market-store.js';
 import { sampleInput, type InputSample, type InputSpec } from './freshness.js';
 import type { ResultCache } from './result-cache.js';
+import { createOnDemandScheduler, type OnDemandScheduler } from '../http/on-demand.js';
 
 export interface AnalysisEngineOptions {
   store: MarketStore;
@@ -26,6 +27,8 @@ export interface AnalysisEngineOptions {
   /** Grace after a streamed input's expected arrival before it is overdue (STALE_AFTER_MS; default 30 s). */
   staleAfterMs?: number;
   logger?: Logger;
+  /** Runs non-default-argument computations (queued, coalesced, budgeted); default: 64 queued, 2 s budget. */
+  onDemand?: OnDemandScheduler;
   /** Called with every changed result, in order, after it is cached and published (alert publishers: cascades, traps, volatility regimes). */
   onResult?: ReadonlyArray<(record: AnalysisRecord) => void>;
 }
@@ -45,9 +48,10 @@ export interface AnalysisEngine {
   computeNow(kind: AnalysisKind, symbol: string): AnalysisRecord | undefined;
   /**
    * Result for non-default parameters: computed on demand, cached per (kind, symbol, params) for
-   * `minIntervalMs` (bounded LRU), never published or snapshotted.
+   * `minIntervalMs` (bounded LRU), never published or snapshotted. Cache misses run through the
+   * on-demand scheduler (off the caller's stack, coalesced per parameter set, RATE_LIMITED over budget).
    */
-  computeWithParams(kind: AnalysisKind, symbol: string, params: Record<string, unknown>): AnalysisRecord | undefined;
+  computeWithParams(kind: AnalysisKind, symbol: string, params: Record<string, unknown>): Promise<AnalysisRecord | undefined>;
   stats(): EngineStats;
   /** The inputs of (kind, key) as the store holds them now (undefined: unknown kind or key). */
   sampleInputs(kind: AnalysisKind, key: string): InputSample[] | undefined;
@@ -131,6 +135,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   const tickerDue = new Map<string, NodeJS.Timeout>();
   const paramCache = new Map<string, AnalysisRecord>();
   const PARAM_CACHE_MAX = 500;
+  const onDemand = options.onDemand ?? createOnDemandScheduler({ maxQueued: 64, budgetMs: 2_000 });
 
   type Output = { result: unknown; asOf: number } | null;
 
@@ -262,7 +267,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       const marketDef = marketDefinitions.find((d) => d.kind === kind);
       return marketDef && marketDef.keys(store).includes(symbol) ? runMarket(marketDef, symbol) : undefined;
     },
-    computeWithParams(kind, symbol, params) {
+    async computeWithParams(kind, symbol, params) {
       const def = definitions.find((d) => d.kind === kind);
       const market = store.get(symbol);
       const marketDef = marketDefinitions.find((d) => d.kind === kind);
@@ -275,37 +280,39 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       const methodologyVersion = def?.methodologyVersion ?? marketDef?.methodologyVersion;
       if (!computeWith || methodologyVersion === undefined) return undefined;
       const key = `${kind}:${symbol}:${JSON.stringify(params, Object.keys(params).sort())}`;
-      const t = now();
       const cached = paramCache.get(key);
-      if (cached && t - cached.computedAt < minIntervalMs) {
+      if (cached && now() - cached.computedAt < minIntervalMs) {
         paramCache.delete(key); // LRU: re-insert as newest
         paramCache.set(key, cached);
         return cached;
       }
-      stats.computations += 1;
-      let output: Output;
-      try {
-        output = computeWith(t);
-      } catch (error) {
-        stats.failures += 1;
-        throw error;
-      }
-      if (!output) return undefined;
-      const record: AnalysisRecord = {
-        kind,
-        symbol,
-        result: output.result,
-        asOf: output.asOf,
-        computedAt: t,
-        methodologyVersion,
-        source: origin,
-        venue,
-        inputs: market && def ? sampleSymbolInputs(market, def.inputs, staleAfterMs) : marketDef ? marketInputs(marketDef, symbol) : [],
-      };
-      paramCache.delete(key);
-      paramCache.set(key, record);
-      if (paramCache.size > PARAM_CACHE_MAX) paramCache.delete(paramCache.keys().next().value as string);
-      return record;
+      return onDemand.run(kind, key, () => {
+        const t = now();
+        stats.computations += 1;
+        let output: Output;
+        try {
+          output = computeWith(t);
+        } catch (error) {
+          stats.failures += 1;
+          throw error;
+        }
+        if (!output) return undefined;
+        const record: AnalysisRecord = {
+          kind,
+          symbol,
+          result: output.result,
+          asOf: output.asOf,
+          computedAt: t,
+          methodologyVersion,
+          source: origin,
+          venue,
+          inputs: market && def ? sampleSymbolInputs(market, def.inputs, staleAfterMs) : marketDef ? marketInputs(marketDef, symbol) : [],
+        };
+        paramCache.delete(key);
+        paramCache.set(key, record);
+        if (paramCache.size > PARAM_CACHE_MAX) paramCache.delete(paramCache.keys().next().value as string);
+        return record;
+      });
     },
     stats: () => ({ ...stats }),
     sampleInputs(kind, key) {

@@ -74,7 +74,7 @@ builder.objectField(MarketRef, 'basis', (t) =>
       if (params.contangoPct === DEFAULT_BASIS_THRESHOLDS.contangoPct && params.backwardationPct === DEFAULT_BASIS_THRESHOLDS.backwardationPct) {
         return withMeta<BasisAnalysis>(ctx, await requireLatest(ctx, 'BASIS', m.symbol));
       }
-      const record = requireLatestWith(ctx, 'BASIS', m.symbol, { ...params }, `BASIS for ${m.symbol} with custom thresholds is not available: no price received yet, or this instance does not ingest market data (ROLE=api serves the default thresholds only)`);
+      const record = await requireLatestWith(ctx, 'BASIS', m.symbol, { ...params }, `BASIS for ${m.symbol} with custom thresholds is not available: no price received yet, or this instance does not ingest market data (ROLE=api serves the default thresholds only)`);
       return withMeta<BasisAnalysis>(ctx, record);
     },
   }),

@@ -187,7 +187,7 @@ builder.queryField('correlations', (t) =>
       }
       const params: CorrelationParams = { interval: args.interval, window: args.window };
       if (symbols) params.symbols = symbols;
-      const record = requireLatestWith(ctx, 'CORRELATION', CORRELATION_KEY, { ...params }, `CORRELATION with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'CORRELATION', CORRELATION_KEY, { ...params }, `CORRELATION with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<CorrelationAnalysis>(ctx, record);
     },
   }),

@@ -121,7 +121,7 @@ builder.objectField(MarketRef, 'keyLevels', (t) =>
       if (params.interval === DEFAULT_KEY_LEVELS_PARAMS.interval && params.tolerancePct === DEFAULT_KEY_LEVELS_PARAMS.tolerancePct) {
         return withMeta<KeyLevels>(ctx, await requireLatest(ctx, 'KEY_LEVELS', m.symbol));
       }
-      const record = requireLatestWith(ctx, 'KEY_LEVELS', m.symbol, { ...params }, `KEY_LEVELS for ${m.symbol} on ${params.interval} candles is not available: no closed ${params.interval} candle received, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'KEY_LEVELS', m.symbol, { ...params }, `KEY_LEVELS for ${m.symbol} on ${params.interval} candles is not available: no closed ${params.interval} candle received, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<KeyLevels>(ctx, record);
     },
   }),

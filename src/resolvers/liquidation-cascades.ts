@@ -90,7 +90,7 @@ builder.objectField(MarketRef, 'liquidationCascades', (t) =>
     resolve: async (m, args, ctx) => {
       if (args.window === DEFAULT_CASCADE_WINDOW_MS) return withMeta<LiquidationCascadeAnalysis>(ctx, await requireLatest(ctx, 'LIQUIDATION_CASCADES', m.symbol));
       const params: LiquidationCascadeParams = { windowMs: args.window };
-      const record = requireLatestWith(ctx, 'LIQUIDATION_CASCADES', m.symbol, { ...params }, `LIQUIDATION_CASCADES for ${m.symbol} over ${args.window / 60_000} min is not available: no liquidation received yet, or this instance does not ingest market data (ROLE=api serves the default window only)`);
+      const record = await requireLatestWith(ctx, 'LIQUIDATION_CASCADES', m.symbol, { ...params }, `LIQUIDATION_CASCADES for ${m.symbol} over ${args.window / 60_000} min is not available: no liquidation received yet, or this instance does not ingest market data (ROLE=api serves the default window only)`);
       return withMeta<LiquidationCascadeAnalysis>(ctx, record);
     },
   }),

@@ -257,7 +257,7 @@ builder.objectField(MarketRef, 'liquidationHeatmap', (t) =>
         return present(ctx, await requireLatest(ctx, 'LIQUIDATION_HEATMAP', m.symbol));
       }
       const params: LiquidationHeatmapParams = { rangePct, buckets, ...(args.leverages ? { leverages: [...args.leverages].sort((a, b) => a - b) } : {}) };
-      const record = requireLatestWith(ctx, 'LIQUIDATION_HEATMAP', m.symbol, { ...params }, `LIQUIDATION_HEATMAP for ${m.symbol} with these arguments is not available: no price or candles received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'LIQUIDATION_HEATMAP', m.symbol, { ...params }, `LIQUIDATION_HEATMAP for ${m.symbol} with these arguments is not available: no price or candles received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return present(ctx, record);
     },
   }),

@@ -105,7 +105,7 @@ builder.objectField(MarketRef, 'structure', (t) =>
       if (params.interval === DEFAULT_STRUCTURE_PARAMS.interval && params.confirmBars === DEFAULT_STRUCTURE_PARAMS.confirmBars) {
         return withMeta<MarketStructure>(ctx, await requireLatest(ctx, 'MARKET_STRUCTURE', m.symbol));
       }
-      const record = requireLatestWith(ctx, 'MARKET_STRUCTURE', m.symbol, { ...params }, `MARKET_STRUCTURE for ${m.symbol} on ${params.interval} candles is not available: no closed ${params.interval} candle received, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'MARKET_STRUCTURE', m.symbol, { ...params }, `MARKET_STRUCTURE for ${m.symbol} on ${params.interval} candles is not available: no closed ${params.interval} candle received, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<MarketStructure>(ctx, record);
     },
   }),

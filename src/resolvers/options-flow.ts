@@ -163,7 +163,7 @@ builder.queryField('optionsFlow', (t) =>
       const key = requireCurrency(ctx, args.currency);
       if (args.dealerPositioning === DEFAULT_DEALER_POSITIONING) return withMeta<OptionsFlowAnalysis>(ctx, await requireLatest(ctx, 'OPTIONS_FLOW', key));
       const params: OptionsFlowParams = { dealerPositioning: args.dealerPositioning };
-      const record = requireLatestWith(ctx, 'OPTIONS_FLOW', key, { ...params }, `OPTIONS_FLOW for ${key} with these arguments is not available: no options chain received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'OPTIONS_FLOW', key, { ...params }, `OPTIONS_FLOW for ${key} with these arguments is not available: no options chain received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<OptionsFlowAnalysis>(ctx, record);
     },
   }),

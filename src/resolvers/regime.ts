@@ -125,7 +125,7 @@ builder.objectField(MarketRef, 'regime', (t) =>
       if (args.trendEfficiency != null && args.trendEfficiency !== D.trendEfficiency) params.trendEfficiency = args.trendEfficiency;
       if (args.varianceRatioPeriod != null && args.varianceRatioPeriod !== D.varianceRatioPeriod) params.varianceRatioPeriod = args.varianceRatioPeriod;
       if (Object.keys(params).length === 0) return withMeta<RegimeAnalysis>(ctx, await requireLatest(ctx, 'REGIME', m.symbol));
-      const record = requireLatestWith(ctx, 'REGIME', m.symbol, { ...params }, `REGIME for ${m.symbol} with these arguments is not available: no closed candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'REGIME', m.symbol, { ...params }, `REGIME for ${m.symbol} with these arguments is not available: no closed candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<RegimeAnalysis>(ctx, record);
     },
   }),

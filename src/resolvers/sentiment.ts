@@ -156,7 +156,7 @@ builder.queryField('sentiment', (t) =>
       if (Object.keys(weights).length > 0) params.weights = weights;
       if (args.historyLimit != null && args.historyLimit !== DEFAULT_SENTIMENT_HISTORY) params.historyLimit = args.historyLimit;
       if (Object.keys(params).length === 0) return withMeta<SentimentAnalysis>(ctx, await requireLatest(ctx, 'SENTIMENT', key));
-      const record = requireLatestWith(ctx, 'SENTIMENT', key, { ...params }, `SENTIMENT for ${key} with these arguments is not available: no input received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'SENTIMENT', key, { ...params }, `SENTIMENT for ${key} with these arguments is not available: no input received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<SentimentAnalysis>(ctx, record);
     },
   }),

@@ -112,7 +112,7 @@ builder.objectField(MarketRef, 'sessions', (t) =>
         return withMeta<SessionsAnalysis>(ctx, await requireLatest(ctx, 'SESSIONS', m.symbol));
       }
       const params: SessionsParams = { lookbackDays: args.lookbackDays ?? DEFAULT_SESSION_LOOKBACK_DAYS, ...(args.interval ? { interval: args.interval } : {}) };
-      const record = requireLatestWith(ctx, 'SESSIONS', m.symbol, { ...params }, `SESSIONS for ${m.symbol} with these arguments is not available: no ${args.interval ?? ''} candles held, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'SESSIONS', m.symbol, { ...params }, `SESSIONS for ${m.symbol} with these arguments is not available: no ${args.interval ?? ''} candles held, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<SessionsAnalysis>(ctx, record);
     },
   }),

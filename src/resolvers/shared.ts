@@ -77,8 +77,8 @@ export async function requireLatest(ctx: GraphQLContext, kind: AnalysisKind, sym
  * The result for caller-chosen (non-default) parameters, computed on demand by this instance's engine,
  * or NOT_READY with `message` (no input yet, or ROLE=api, which serves default arguments only).
  */
-export function requireLatestWith(ctx: GraphQLContext, kind: AnalysisKind, key: string, params: Record<string, unknown>, message: string): AnalysisRecord {
-  const record = ctx.services.latestWith(kind, key, params);
+export async function requireLatestWith(ctx: GraphQLContext, kind: AnalysisKind, key: string, params: Record<string, unknown>, message: string): Promise<AnalysisRecord> {
+  const record = await ctx.services.latestWith(kind, key, params);
   if (!record) throw new AppError(ErrorCodes.NOT_READY, message, { kind, symbol: key });
   return record;
 }

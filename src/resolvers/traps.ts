@@ -121,7 +121,7 @@ builder.objectField(MarketRef, 'traps', (t) =>
       if (params.interval === DEFAULT_TRAP_PARAMS.interval && params.sensitivity === DEFAULT_TRAP_PARAMS.sensitivity) {
         record = await requireLatest(ctx, 'TRAPS', m.symbol);
       } else {
-        record = requireLatestWith(ctx, 'TRAPS', m.symbol, { ...params }, `TRAPS for ${m.symbol} on ${params.interval} with sensitivity ${params.sensitivity} is not available: no closed ${params.interval} candle held yet, or this instance does not ingest market data (ROLE=api serves the defaults only)`);
+        record = await requireLatestWith(ctx, 'TRAPS', m.symbol, { ...params }, `TRAPS for ${m.symbol} on ${params.interval} with sensitivity ${params.sensitivity} is not available: no closed ${params.interval} candle held yet, or this instance does not ingest market data (ROLE=api serves the defaults only)`);
       }
       const analysis = withMeta<TrapAnalysis>(ctx, record);
       return { ...analysis, traps: selectTraps(analysis.traps, { from, to, limit: args.limit }) };

@@ -207,7 +207,7 @@ builder.objectField(MarketRef, 'volatility', (t) =>
       if (params.interval === DEFAULT_VOLATILITY_INTERVAL && Object.keys(params).length === 1) {
         return withMeta<VolatilityAnalysis>(ctx, await requireLatest(ctx, 'VOLATILITY', m.symbol));
       }
-      const record = requireLatestWith(ctx, 'VOLATILITY', m.symbol, { ...params }, `VOLATILITY for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'VOLATILITY', m.symbol, { ...params }, `VOLATILITY for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<VolatilityAnalysis>(ctx, record);
     },
   }),

@@ -124,7 +124,7 @@ builder.objectField(MarketRef, 'volumeProfile', (t) =>
         return withMeta<VolumeProfile>(ctx, await requireLatest(ctx, 'VOLUME_PROFILE', m.symbol));
       }
       checkBucketCount(ctx, m.symbol, params);
-      const record = requireLatestWith(ctx, 'VOLUME_PROFILE', m.symbol, { ...params }, `VOLUME_PROFILE for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'VOLUME_PROFILE', m.symbol, { ...params }, `VOLUME_PROFILE for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<VolumeProfile>(ctx, record);
     },
   }),

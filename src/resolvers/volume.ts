@@ -160,7 +160,7 @@ builder.objectField(MarketRef, 'volume', (t) =>
       if (params.interval === DEFAULT_VOLUME_INTERVAL && Object.keys(params).length === 1) {
         return withMeta<VolumeAnalysis>(ctx, await requireLatest(ctx, 'VOLUME', m.symbol));
       }
-      const record = requireLatestWith(ctx, 'VOLUME', m.symbol, { ...params }, `VOLUME for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'VOLUME', m.symbol, { ...params }, `VOLUME for ${m.symbol} with these arguments is not available: no closed ${args.interval} candle received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<VolumeAnalysis>(ctx, record);
     },
   }),

@@ -84,7 +84,7 @@ builder.objectField(MarketRef, 'whales', (t) =>
       if (params.minNotional === DEFAULT_WHALE_MIN_NOTIONAL && params.window === DEFAULT_WINDOW) {
         return withMeta<WhaleActivity>(ctx, await requireLatest(ctx, 'WHALES', m.symbol));
       }
-      const record = requireLatestWith(ctx, 'WHALES', m.symbol, { ...params }, `WHALES for ${m.symbol} with these arguments is not available: no trade received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
+      const record = await requireLatestWith(ctx, 'WHALES', m.symbol, { ...params }, `WHALES for ${m.symbol} with these arguments is not available: no trade received yet, or this instance does not ingest market data (ROLE=api serves the default arguments only)`);
       return withMeta<WhaleActivity>(ctx, record);
     },
   }),

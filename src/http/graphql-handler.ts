@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AnalysisKind, AnalysisRecord, TickerRecord } from '../domain/analysis.js';
+import type { AppServices } from '../context.js';
+
+/**
+ * What one execution read from the services: the cached analysis records and tickers it presented
+ * (checked again before a cached response is served), and whether it read anything that has no
+ * version to check (raw market data, history, health), which makes the response uncacheable.
+ */
+export interface ResponseDeps {
+  records: Array<{ kind: AnalysisKind; symbol: string; asOf: number; computedAt: number }>;
+  tickers: Array<{ symbol: string; asOf: number; price: number }>;
+  uncacheable: boolean;
+}
+
+/** Services for one request that record what the execution reads into `deps`. */
+export function trackingServices(services: AppServices, deps: ResponseDeps | undefined): AppServices {
+  if (!deps) return services;
+  const uncacheable = <T>(value: T): T => {
+    deps.uncacheable = true;
+    return value;
+  };
+  return Object.create(services, {
+    latest: {
+      value: async (kind: AnalysisKind, symbol: string) => {
+        const record = await services.latest(kind, symbol);
+        if (record) deps.records.push({ kind, symbol, asOf: record.asOf, computedAt: record.computedAt });
+        return record;
+      },
+    },
+    // Non-default arguments: their results are cached for the recompute interval, which the entry TTL does not exceed.
+    latestWith: { value: (kind: AnalysisKind, symbol: string, params: Record<string, unknown>) => services.latestWith(kind, symbol, params) },
+    ticker: {
+      value: async (symbol: string) => {
+        const ticker = await services.ticker(symbol);
+        if (ticker) deps.tickers.push({ symbol, asOf: ticker.asOf, price: ticker.price });
+        return ticker;
+      },
+    },
+    marketData: { value: (symbol: string) => uncacheable(services.marketData(symbol)) },
+    globalData: { value: () => uncacheable(services.globalData()) },
+    venues: { value: () => uncacheable(services.venues()) },
+    health: { value: () => uncacheable(services.health()) },
+    snapshots: { get: () => uncacheable(services.snapshots) },
+    pubsub: { get: () => uncacheable(services.pubsub) },
+  }) as AppServices;
+}
+
+interface Entry {
+  status: number;
+  headers: Array<[string, string]>;
+  body: Buffer;
+  etag: string;
+  storedAt: number;
+  deps: ResponseDeps;
+}
+
+export interface GraphqlHandlerOptions {
+  /** yoga's fetch entry point; `serverContext.deps` reaches the context factory. */
+  fetch(url: string, init: RequestInit, serverContext: { req: IncomingMessage; deps?: ResponseDeps }): Promise<Response> | Response;
+  services: AppServices;
+  maxBodyBytes: number;
+  /** 0 disables the cache. */
+  cacheTtlMs: number;
+  cacheMaxEntries: number;
+  now?: () => number;
+}
+
+export interface GraphqlHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  stats(): { hits: number; misses: number; notModified: number; entries: number };
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }] });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+}
+
+const etagOf = (body: Buffer) => `"${createHash('sha1').update(body).digest('base64url')}"`;
+
+/**
+ * GraphQL over HTTP in front of yoga: bounds request bodies (413 PAYLOAD_TOO_LARGE), and caches whole
+ * query responses as bytes, keyed by the request (method, URL or body, Accept, Origin). An entry is
+ * served only while every analysis record and ticker it presented is still the current one (same
+ * `computedAt`/`asOf`/price) and for at most `cacheTtlMs`, so a recompute is never hidden; `meta.ageMs`
+ * in a cached body is the age at the time it was generated (stated in the `age` header, whole seconds,
+ * and bounded by the TTL). GET responses carry an ETag and answer If-None-Match with 304.
+ *
+ * Hand-written instead of @graphql-yoga/plugin-response-cache: that plugin invalidates by entity ids
+ * (our analysis types have none) or TTL only, and its hit path still goes through yoga's Fetch-API
+ * request handling; here a hit costs one Map lookup and the re-check of a few cached versions.
+ */
+export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHandler {
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, Entry>();
+  const counters = { hits: 0, misses: 0, notModified: 0 };
+
+  async function stillCurrent(entry: Entry): Promise<boolean> {
+    if (now() - entry.storedAt >= options.cacheTtlMs) return false;
+    for (const dep of entry.deps.records) {
+      const current: AnalysisRecord | undefined = await options.services.latest(dep.kind, dep.symbol);
+      if (!current || current.computedAt !== dep.computedAt || current.asOf !== dep.asOf) return false;
+    }
+    for (const dep of entry.deps.tickers) {
+      const current: TickerRecord | undefined = await options.services.ticker(dep.symbol);
+      if (!current || current.asOf !== dep.asOf || current.price !== dep.price) return false;
+    }
+    return true;
+  }
+
+  function write(req: IncomingMessage, res: ServerResponse, entry: Entry, hit: boolean): void {
+    if (req.method === 'GET' && req.headers['if-none-match'] === entry.etag) {
+      counters.notModified += 1;
+      res.writeHead(304, { etag: entry.etag, 'cache-control': 'no-cache' }).end();
+      return;
+    }
+    const headers: Record<string, string | number> = Object.fromEntries(entry.headers);
+    headers['content-length'] = entry.body.length;
+    headers.etag = entry.etag;
+    headers['cache-control'] = 'no-cache';
+    headers.age = Math.floor((now() - entry.storedAt) / 1000);
+    headers['x-cache'] = hit ? 'HIT' : 'MISS';
+    res.writeHead(entry.status, headers).end(entry.body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    let body: Buffer | undefined;
+    if (method !== 'GET' && method !== 'HEAD') {
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > options.maxBodyBytes) {
+        req.resume();
+        sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body of ${declared} bytes exceeds the limit of ${options.maxBodyBytes} bytes.`, { maxBytes: options.maxBodyBytes });
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > options.maxBodyBytes) {
+          sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Request body exceeds the limit of ${options.maxBodyBytes} bytes.`, { maxBytes: options.maxBodyBytes });
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      }
+      body = Buffer.concat(chunks);
+    }
+    const accept = req.headers.accept ?? '';
+    const streaming = accept.includes('text/event-stream') || accept.includes('multipart/mixed');
+    const cacheable = options.cacheTtlMs > 0 && !streaming && (method === 'GET' || method === 'POST');
+    const key = cacheable ? `${method}\n${req.url}\n${accept}\n${req.headers.origin ?? ''}\n${req.headers['content-type'] ?? ''}\n${body?.toString('utf8') ?? ''}` : '';
+    if (cacheable) {
+      const entry = cache.get(key);
+      if (entry) {
+        if (await stillCurrent(entry)) {
+          counters.hits += 1;
+          write(req, res, entry, true);
+          return;
+        }
+        cache.delete(key);
+      }
+    }
+    counters.misses += 1;
+    const deps: ResponseDeps | undefined = cacheable ? { records: [], tickers: [], uncacheable: false } : undefined;
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined) continue;
+      headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const storedAt = now();
+    const response = await options.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method, headers, body: body as unknown as BodyInit }, { req, deps });
+    const type = response.headers.get('content-type') ?? '';
+    if (!deps || type.includes('event-stream') || type.includes('multipart') || !response.body) {
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      if (response.body) {
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+      }
+      res.end();
+      return;
+    }
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const responseHeaders = [...response.headers].filter(([name]) => name !== 'content-length');
+    const entry: Entry = { status: response.status, headers: responseHeaders, body: bytes, etag: etagOf(bytes), storedAt, deps };
+    // Only complete, error-free query results are kept (errors such as NOT_READY must be retried).
+    if (response.status === 200 && !deps.uncacheable && type.includes('json') && !bytes.includes('"errors":')) {
+      cache.set(key, entry);
+      if (cache.size > options.cacheMaxEntries) cache.delete(cache.keys().next().value as string);
+    }
+    write(req, res, entry, false);
+  }
+
+  const handler = ((req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error while handling the request.');
+      else res.destroy(error as Error);
+    });
+  }) as GraphqlHandler;
+  handler.stats = () => ({ ...counters, entries: cache.size });
+  return handler;
+}
