@@ -1,74 +1,71 @@
 /**
- * Throughput of `market { funding { ... } }` over HTTP, against a baseline: a raw node:http server that
- * returns the very same response bytes, measured in the same run with the same client and concurrency.
- * Prints requests/second of both and their ratio (perpgraph / raw). Absolute numbers depend on the
- * machine; the ratio is the figure to track.
+ * HTTP throughput of the dashboard query (one symbol, every field of 8 analyses with factors and meta)
+ * and of the 20-symbol batch, against baselines measured in the same run with the same client and
+ * concurrency, each server in its own process (pinned to core 0 with taskset when present; run the bench
+ * itself with `taskset -c 1` to keep the load generator off that core):
+ *   raw        node:http returning the very same response bytes;
+ *   yoga       plain graphql-yoga on the same SDL with default resolvers, serving the same object;
+ *   uncached   perpgraph with RESPONSE_CACHE_TTL_MS=0 (every request executed);
+ *   perpgraph  perpgraph with defaults (response cache on).
+ * Prints req/s, p50/p99 latency and the ratios to raw and to yoga.
  *
- *   npm run bench:throughput            (env: BENCH_SECONDS=5 BENCH_CONCURRENCY=32)
+ *   npm run bench:throughput      (env: BENCH_SECONDS=5 BENCH_CONCURRENCY=32)
  */
-import { createServer } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool } from 'undici';
-import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
+import { batchQuery, dashboardQuery } from './queries.js';
+import { hasTaskset, measure, startTarget, SYMBOLS_20, type Measurement, type Target } from './http-support.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const dir = await mkdtemp(join(tmpdir(), 'perpgraph-throughput-'));
+const targets: Target[] = [];
+const start = async (args: string[], env?: Record<string, string>) => {
+  const t = await startTarget(args, env);
+  targets.push(t);
+  return t;
+};
 
-const query = `query { market(symbol: "BTCUSDT") { symbol price funding { rate predictedRate annualizedRate nextFundingTime zScore trend isExtreme signal score factors { name value weight contribution note } meta { source venue asOf ageMs stale methodologyVersion } } } }`;
-const body = JSON.stringify({ query });
-
-async function measure(origin: string, path: string, method: 'GET' | 'POST'): Promise<{ rps: number; errors: number }> {
-  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
-  let done = 0;
-  let errors = 0;
-  const deadline = performance.now() + seconds * 1000;
-  async function worker() {
-    while (performance.now() < deadline) {
-      const res = await pool.request({ path, method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? body : undefined });
-      const text = await res.body.text();
-      if (res.statusCode !== 200 || text.includes('"errors"')) errors += 1;
-      done += 1;
+try {
+  const appEnv = { SYMBOLS: SYMBOLS_20.join(','), ANALYSIS_MIN_INTERVAL_MS: '1000' };
+  const [cached, uncached] = await Promise.all([start(['app'], appEnv), start(['app'], { ...appEnv, RESPONSE_CACHE_TTL_MS: '0' })]);
+  await new Promise((r) => setTimeout(r, 4_000)); // warm-up: every analysis computed once
+  const scenarios = [
+    { name: 'dashboard (1 symbol)', body: JSON.stringify({ query: dashboardQuery('BTCUSDT') }) },
+    { name: 'markets(20 symbols)', body: JSON.stringify({ query: batchQuery(SYMBOLS_20) }) },
+  ];
+  console.log(`concurrency ${concurrency}, ${seconds}s per run, servers ${hasTaskset ? 'pinned to core 0 (taskset)' : 'not pinned (no taskset)'}`);
+  for (const scenario of scenarios) {
+    const sample = await fetch(`${cached.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: scenario.body });
+    const text = await sample.text();
+    if (text.includes('"errors"')) throw new Error(`${scenario.name}: ${text.slice(0, 500)}`);
+    const file = join(dir, 'response.json');
+    await writeFile(file, text);
+    const raw = await start(['raw', file]);
+    const yoga = await start(['yoga', file]);
+    const run = (t: Target) => measure(t.origin, '/graphql', scenario.body, concurrency, seconds);
+    await run(cached); // warm-up, discarded
+    await run(uncached);
+    const results: Array<[string, Measurement]> = [
+      ['raw node:http', await run(raw)],
+      ['plain yoga', await run(yoga)],
+      ['perpgraph uncached', await run(uncached)],
+      ['perpgraph (cache)', await run(cached)],
+    ];
+    await raw.stop();
+    await yoga.stop();
+    const base = results[0]![1].rps;
+    const yogaRps = results[1]![1].rps;
+    console.log(`\n${scenario.name}: ${Buffer.byteLength(text)} bytes`);
+    console.log('server               req/s    p50 ms   p99 ms  errors  vs raw  vs yoga');
+    for (const [name, m] of results) {
+      console.log(
+        `${name.padEnd(20)} ${m.rps.toFixed(0).padStart(6)} ${m.p50.toFixed(1).padStart(9)} ${m.p99.toFixed(1).padStart(8)} ${String(m.errors).padStart(7)} ${(m.rps / base).toFixed(3).padStart(7)} ${(m.rps / yogaRps).toFixed(3).padStart(8)}`,
+      );
     }
   }
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  await pool.close();
-  return { rps: done / elapsed, errors };
+} finally {
+  for (const t of targets) await t.stop().catch(() => {});
+  await rm(dir, { recursive: true, force: true });
 }
-
-const dataDir = await mkdtemp(join(tmpdir(), 'perpgraph-bench-'));
-const config = loadConfig({ ...process.env, MARKET_SOURCE: 'simulated', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn' });
-const app = createApp({ config, logger: createLogger('warn') });
-const port = await app.start(0);
-const origin = `http://127.0.0.1:${port}`;
-
-// Warm up and capture the exact bytes the baseline will serve.
-await new Promise((r) => setTimeout(r, 1500));
-const sample = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-const bytes = Buffer.from(await sample.arrayBuffer());
-if (!bytes.toString().includes('"funding"')) throw new Error(`unexpected response: ${bytes.toString()}`);
-
-const raw = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': bytes.length }).end(bytes));
-});
-await new Promise<void>((r) => raw.listen(0, '127.0.0.1', () => r()));
-const rawPort = (raw.address() as { port: number }).port;
-
-await measure(origin, '/graphql', 'POST'); // JIT warm-up, discarded
-const baseline = await measure(`http://127.0.0.1:${rawPort}`, '/', 'POST');
-const perpgraph = await measure(origin, '/graphql', 'POST');
-
-console.log(`response size: ${bytes.length} bytes, concurrency ${concurrency}, ${seconds}s per run`);
-console.log(`raw node:http baseline : ${baseline.rps.toFixed(0)} req/s (${baseline.errors} errors)`);
-console.log(`perpgraph market.funding: ${perpgraph.rps.toFixed(0)} req/s (${perpgraph.errors} errors)`);
-console.log(`ratio perpgraph/raw: ${(perpgraph.rps / baseline.rps).toFixed(3)}`);
-
-raw.close();
-await app.stop();
-await rm(dataDir, { recursive: true, force: true });

@@ -1,0 +1,49 @@
+/**
+ * One server for the HTTP benches, run in its own process (pinned to a core by the bench via taskset):
+ *   app            perpgraph on the simulated market (env: SYMBOLS, RESPONSE_CACHE_TTL_MS, ...)
+ *   raw <file>     node:http answering every request with the bytes of <file>
+ *   yoga <file>    plain graphql-yoga on the same SDL with default resolvers, serving the `data` object of <file>
+ * Prints "PORT <n>" once listening; exits on SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSchema, printSchema } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+
+const [mode, file] = process.argv.slice(2);
+
+if (mode === 'app') {
+  const { createApp } = await import('../src/app.js');
+  const { loadConfig } = await import('../src/config.js');
+  const { createLogger } = await import('../src/logger.js');
+  const dataDir = mkdtempSync(join(tmpdir(), 'perpgraph-bench-'));
+  const config = loadConfig({ ...process.env, MARKET_SOURCE: 'simulated', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn' });
+  const app = createApp({ config, logger: createLogger('warn') });
+  const port = await app.start(0);
+  console.log(`PORT ${port}`);
+  process.on('SIGTERM', () => void app.stop().finally(() => process.exit(0)));
+} else if (mode === 'raw' || mode === 'yoga') {
+  const bytes = readFileSync(file!);
+  let handler: Parameters<typeof createServer>[1];
+  if (mode === 'raw') {
+    handler = (req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes.length }).end(bytes));
+    };
+  } else {
+    const { schema } = await import('../src/schema/index.js');
+    const data = (JSON.parse(bytes.toString()) as { data: Record<string, unknown> }).data;
+    // Default resolvers read the captured object: the cost of yoga's pipeline alone.
+    const yoga = createYoga({ schema: buildSchema(printSchema(schema)), context: () => ({}), logging: false, graphiql: false, landingPage: false, plugins: [{ onExecute: ({ args }: { args: { rootValue: unknown } }) => void (args.rootValue = data) }] });
+    handler = yoga;
+  }
+  const server = createServer(handler);
+  server.listen(0, '127.0.0.1', () => console.log(`PORT ${(server.address() as { port: number }).port}`));
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+} else {
+  console.error('usage: http-target.ts app | raw <file> | yoga <file>');
+  process.exit(2);
+}
