@@ -11,13 +11,16 @@ function selection(type: GraphQLObjectType, depth: number): string {
     if (field.args.some((a) => a.type.toString().endsWith('!') && a.defaultValue === undefined)) continue;
     const named = getNamedType(field.type);
     if (isLeafType(named)) parts.push(field.name);
-    else if (isObjectType(named) && depth > 0 && field.name !== 'timeline' && field.name !== 'inputs') parts.push(`${field.name} { ${selection(named, depth - 1)} }`);
+    else if (isObjectType(named) && depth > 0 && field.name !== 'timeline' && field.name !== 'inputs') {
+      const inner = selection(named, depth - 1);
+      if (inner) parts.push(`${field.name} { ${inner} }`);
+    }
   }
   return parts.join(' ');
 }
 
 const market = schema.getType('Market') as GraphQLObjectType;
-const fieldsOf = (name: string) => selection(getNamedType(market.getFields()[name]!.type) as GraphQLObjectType, 2);
+const fieldsOf = (name: string) => selection(getNamedType(market.getFields()[name]!.type) as GraphQLObjectType, 1);
 
 /** The dashboard analyses of one symbol. */
 export const DASHBOARD_FIELDS = ['funding', 'openInterest', 'longShort', 'basis', 'volume', 'structure', 'keyLevels', 'volatility'] as const;
