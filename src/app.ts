@@ -23,7 +23,7 @@ import { createMarketStore, type MarketStore } from './engine/market-store.js';
 import { createResultCache, type ResultCache } from './engine/result-cache.js';
 import { createSnapshotWriter, type SnapshotWriter } from './engine/snapshot-writer.js';
 import { createEventLoopMonitor, type EventLoopMonitor } from './event-loop.js';
-import type { ComponentHealth, HealthReport } from './health.js';
+import { describeFailure, type ComponentHealth, type HealthReport } from './health.js';
 import type { Logger } from './logger.js';
 import { createAppPubSub, type AppPubSub } from './pubsub.js';
 import { createHttpServer, type HttpServer } from './server.js';
@@ -139,7 +139,7 @@ async function timed(kind: string, check: () => Promise<void>): Promise<Componen
     await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2000 ms')), 2_000).unref())]);
     return { status: 'OK', kind, latencyMs: Math.round((performance.now() - started) * 100) / 100, error: null };
   } catch (error) {
-    return { status: 'DOWN', kind, latencyMs: null, error: error instanceof Error ? error.message : String(error) };
+    return { status: 'DOWN', kind, latencyMs: null, error: describeFailure(error) };
   }
 }
 
@@ -224,7 +224,7 @@ export function createApp(deps: AppDeps): App {
       database,
       pubsub: bus,
       marketSource: sourceHealth,
-      snapshots: { ...snapshots, lastError: snapshots.lastError ?? null },
+      snapshots: { ...snapshots, lastError: snapshots.lastError === null ? null : describeFailure(snapshots.lastError) },
       eventLoop: eventLoop?.health() ?? { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0, windowMs: 0 },
       venues: source ? venuesOf(source) : [],
     };

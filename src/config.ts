@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactSecrets } from './errors.js';
 
 /**
  * The one place for every setting. Parsed from the environment with zod; an invalid setting stops the
@@ -127,7 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parsed.error.issues.map((issue) => {
         const name = issue.path.join('.') || '(environment)';
         const value = cleaned[String(issue.path[0])];
-        return `${name}: ${issue.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+        return `${name}: ${issue.message}${value === undefined ? '' : ` (got ${redactSecrets(JSON.stringify(value))})`}`;
       }),
     );
   }

@@ -36,3 +36,22 @@ export interface HealthReport {
   eventLoop: EventLoopHealth;
   snapshots: { buffered: number; written: number; dropped: number; failedFlushes: number; lastError: string | null; failing: boolean };
 }
+
+/**
+ * A component failure in project words for the public `/ready` and `Query.health`: what state it is in,
+ * never the driver's text (which names hosts, ports, source paths and code excerpts). The full error
+ * stays in the logs, with secrets in URLs redacted.
+ */
+export function describeFailure(error: unknown): string {
+  const code = error && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/^timed out after \d+ ms$/.test(message)) return message;
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED|Can't reach database server|DatabaseNotReachable/i.test(message)) return 'not reachable (connection refused)';
+  if (code === 'ETIMEDOUT' || /timeout|timed out/i.test(message)) return 'not answering (timed out)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(message)) return 'not reachable (host name does not resolve)';
+  if (/authentication|password/i.test(message)) return 'refusing our credentials';
+  if (/does not exist/i.test(message)) return 'database does not exist';
+  if (/not currently accepting connections|too many (connections|clients)|starting up|shutting down/i.test(message)) return 'not accepting connections';
+  if (/closed|terminated|ECONNRESET|MaxRetriesPerRequest/i.test(message)) return 'connection lost';
+  return 'failing (see the server log)';
+}

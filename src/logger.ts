@@ -1,7 +1,31 @@
 import { pino, type Logger } from 'pino';
+import { redactSecrets } from './errors.js';
 
 export type { Logger };
 
-export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
-  return pino({ level, base: { service: 'perpgraph', ...base } });
+/** Every string in a log record with `scheme://user:password@` credentials redacted (errors included). */
+function redactDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactSecrets(value);
+  // Errors are left to the err serializer (their fields are not enumerable).
+  if (!value || typeof value !== 'object' || value instanceof Error || depth > 6) return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, depth + 1);
+  return out;
+}
+
+export function createLogger(level: string, base: Record<string, unknown> = {}, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: { service: 'perpgraph', ...base },
+    // std serializer output exposes its fields through getters: copy them through JSON before walking.
+    serializers: { err: (error: Error) => redactDeep(JSON.parse(JSON.stringify(pino.stdSerializers.err(error)))) as pino.SerializedError },
+    formatters: { log: (record) => redactDeep(record) as Record<string, unknown> },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>);
+      },
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
