@@ -30,7 +30,7 @@ import {
 } from './liquidation-heatmap.types.js';
 
 /** Version of the method below; bump it whenever a number this analyzer produces would change. */
-export const LIQUIDATION_HEATMAP_METHODOLOGY_VERSION = 'liquidation-heatmap/1.0.0';
+export const LIQUIDATION_HEATMAP_METHODOLOGY_VERSION = 'liquidation-heatmap/1.1.0';
 
 /** Factor weights of the pressure score; they sum to 1. */
 const WEIGHTS = { rangeImbalance: 0.5, nearImbalance: 0.25, cascadeSkew: 0.25 } as const;
@@ -127,6 +127,8 @@ interface Position {
   liq: number;
   /** Notional / reduction scale at creation; the live notional is norm × scale. */
   norm: number;
+  /** Entry price (quantity = notional / entry). */
+  entry: number;
 }
 
 interface Level {
@@ -140,7 +142,8 @@ type HeatmapEvent =
   | { time: number; order: 0; kind: 'reduce'; ratio: number }
   | { time: number; order: 1; kind: 'check'; low: number; high: number }
   | { time: number; order: 2; kind: 'add'; entry: number; longQty: number; shortQty: number }
-  | { time: number; order: 3; kind: 'slice' };
+  | { time: number; order: 3; kind: 'slice' }
+  | { time: number; order: 0; kind: 'seedScale'; target: number };
 
 /**
  * Liquidation heatmap of one perpetual: where the leveraged positions opened recently would be liquidated,
@@ -158,6 +161,11 @@ type HeatmapEvent =
  * It is an estimate from public data, not the venue's order book of stops.
  *
  * Method:
+ * 0. Seed. The open interest of the first observation was opened before it: it is allocated like an
+ *    increase over the `seedWindowMs` (3 days) of candles before it, that window's own price path removes
+ *    the entries it would have liquidated, and the survivors are scaled to the observed open interest.
+ *    `totals.coverage` = remaining notional / (latest open interest × price) says how much of the open
+ *    interest the map accounts for (1 at start; lower after liquidations and exits it cannot re-place).
  * 1. Entries. Between consecutive open-interest observations, an increase ΔOI is allocated across the
  *    interval's candles (openTime in [t0, t1)) at their typical price (H + L + C) / 3, weighted by volume
  *    (or across its trades when no candle covers it); the interval's taker-buy share of volume goes long,
@@ -255,8 +263,29 @@ export function computeLiquidationHeatmap(input: Readonly<LiquidationHeatmapInpu
   }
   const from = oi[0]?.time ?? null;
   const to = oi[oi.length - 1]?.time ?? null;
+  // Seed: the open interest already open at the first observation is spread over the candles of the
+  // seedWindowMs before it (volume-weighted at typical prices, taker-buy share long), the window's own
+  // price path liquidates what it would have, and the survivors are scaled to that open interest.
+  let seededOpenInterest = 0;
+  const seedFrom = from === null ? null : from - t.seedWindowMs;
+  const first = oi[0];
+  if (first && seedFrom !== null && first.openInterest > 0) {
+    const levels = levelsOf(candles, trades, seedFrom, first.time);
+    const totalWeight = levels.reduce((s, l) => s + l.weight, 0);
+    // Without history before the first observation nothing is seeded (seededOpenInterest 0; coverage shows it).
+    if (levels.length > 0) {
+      seededOpenInterest = first.openInterest;
+      const totalBuy = levels.reduce((s, l) => s + l.buy, 0);
+      const buyShare = totalWeight > 0 ? clamp(totalBuy / totalWeight, 0, 1) : 0.5;
+      for (const level of levels) {
+        const qty = first.openInterest * (totalWeight > 0 ? level.weight / totalWeight : 1 / levels.length);
+        events.push({ time: level.time, order: 2, kind: 'add', entry: level.price, longQty: qty * buyShare, shortQty: qty * (1 - buyShare) });
+      }
+      events.push({ time: first.time, order: 0, kind: 'seedScale', target: first.openInterest });
+    }
+  }
   for (const c of candles) {
-    if (from !== null && c.closeTime >= from) events.push({ time: c.openTime, order: 1, kind: 'check', low: c.low, high: c.high });
+    if (seedFrom !== null && c.closeTime >= seedFrom) events.push({ time: c.openTime, order: 1, kind: 'check', low: c.low, high: c.high });
   }
   const sliceCount = t.timelineSlices;
   const sliceTimes: number[] = [];
@@ -275,6 +304,7 @@ export function computeLiquidationHeatmap(input: Readonly<LiquidationHeatmapInpu
   let allocated = 0;
   let reduced = 0;
   let liquidated = 0;
+  let aliveQty = 0; // base units of the seeded entries still open (for the seed scale)
   const slices: LiquidationTimelineSlice[] = [];
 
   const cross = (low: number, high: number) => {
@@ -332,7 +362,7 @@ export function computeLiquidationHeatmap(input: Readonly<LiquidationHeatmapInpu
             const notional = qty * setup.weight * ev.entry;
             if (!(notional > 0)) continue;
             const norm = notional / scale;
-            heap.push({ side, tier: k, liq: ev.entry * factor, norm });
+            heap.push({ side, tier: k, liq: ev.entry * factor, norm, entry: ev.entry });
             aliveNorm += norm;
             allocated += notional;
           }
@@ -341,6 +371,20 @@ export function computeLiquidationHeatmap(input: Readonly<LiquidationHeatmapInpu
       case 'slice':
         snapshot(ev.time);
         break;
+      case 'seedScale': {
+        // Survivors of the seed window are what is open at the first observation: scale their quantity
+        // to its open interest (up: entries the window's path liquidated were re-opened at the same levels).
+        aliveQty = 0;
+        for (const heap of [longs, shorts]) for (const p of heap.items) aliveQty += (p.norm * scale) / p.entry;
+        if (aliveQty > 0) {
+          const ratio = ev.target / aliveQty;
+          const alive = aliveNorm * scale;
+          if (ratio >= 1) allocated += alive * (ratio - 1);
+          else reduced += alive * (1 - ratio);
+          scale *= ratio;
+        }
+        break;
+      }
     }
   }
   cross(price, price);
@@ -500,6 +544,7 @@ export function computeLiquidationHeatmap(input: Readonly<LiquidationHeatmapInpu
   const candleIntervalMs = candles[0] ? candles[0].closeTime - candles[0].openTime + 1 : null;
   const atrIntervalMs = input.atrCandles[0] ? input.atrCandles[0].closeTime - input.atrCandles[0].openTime + 1 : null;
   const warmingUp = oi.length < t.minOpenInterestPoints || atr === null;
+  const lastOi = oi[oi.length - 1];
 
   return {
     symbol: input.symbol,
@@ -521,6 +566,9 @@ export function computeLiquidationHeatmap(input: Readonly<LiquidationHeatmapInpu
       shortNotional: inShort,
       outOfRangeLongNotional: outLong,
       outOfRangeShortNotional: outShort,
+      seededOpenInterest,
+      openInterestNotional: lastOi !== undefined ? lastOi.openInterest * price : null,
+      coverage: lastOi !== undefined && lastOi.openInterest > 0 ? remaining / (lastOi.openInterest * price) : null,
       unplacedOpenInterest,
     },
     nearestAbove: zone(PositionSides.SHORT, nearestAbove),
@@ -730,6 +778,7 @@ function resolveThresholds(overrides: Partial<LiquidationHeatmapThresholds> | un
     const value = overrides?.[key];
     if (value !== undefined) t[key] = value;
   }
+  if (!Number.isFinite(t.seedWindowMs) || t.seedWindowMs < 0) fail(`thresholds.seedWindowMs must be a finite number >= 0, got ${quote(t.seedWindowMs)}`);
   for (const key of ['positionNotional', 'cascadeAtrMultiple', 'volumeWindowMs', 'cascadeScaleMinutes', 'pressureCutoff'] as const) {
     if (!Number.isFinite(t[key]) || t[key] <= 0) fail(`thresholds.${key} must be a finite number > 0, got ${quote(t[key])}`);
   }

@@ -125,6 +125,11 @@ export interface LiquidationHeatmapThresholds {
   timelineSlices: number;
   /** Fewest open-interest observations for a non-warming-up result. Default 3. */
   minOpenInterestPoints: number;
+  /**
+   * History before the first open-interest observation over which that observation's open interest is
+   * seeded (entries at the candles' typical prices, volume-weighted), ms. Default 259 200 000 (3 days).
+   */
+  seedWindowMs: number;
 }
 
 export const DEFAULT_LIQUIDATION_HEATMAP_THRESHOLDS: Readonly<LiquidationHeatmapThresholds> = {
@@ -142,6 +147,7 @@ export const DEFAULT_LIQUIDATION_HEATMAP_THRESHOLDS: Readonly<LiquidationHeatmap
   riskExtremeMinutes: 5,
   timelineSlices: 24,
   minOpenInterestPoints: 3,
+  seedWindowMs: 3 * 86_400_000,
 };
 
 export interface LiquidationHeatmapInput {
@@ -268,6 +274,12 @@ export interface LiquidationTotals {
   outOfRangeShortNotional: number;
   /** Open-interest increase (base units) of intervals with neither candles nor trades: not placed. */
   unplacedOpenInterest: number;
+  /** Open interest (base units) already open at the first observation, seeded over the `seedWindowMs` history before it; 0 when no candle covers that window. */
+  seededOpenInterest: number;
+  /** Latest open interest × price (quote): the notional the model should account for; null without open interest. */
+  openInterestNotional: number | null;
+  /** remainingNotional / openInterestNotional (fraction, 1 = every open position modelled); null without open interest. */
+  coverage: number | null;
 }
 
 export interface LiquidationTimelineSlice {

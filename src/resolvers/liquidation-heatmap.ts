@@ -155,6 +155,14 @@ LiquidationHeatmapTotalsRef.implement({
     outOfRangeLongNotional: t.exposeFloat('outOfRangeLongNotional', { description: 'Remaining notional outside the range (longs below it, shorts above it).' }),
     outOfRangeShortNotional: t.exposeFloat('outOfRangeShortNotional', { description: 'Remaining short notional whose liquidation price is above the range (quote currency).' }),
     unplacedOpenInterest: t.exposeFloat('unplacedOpenInterest', { description: 'Open-interest increase (contracts) without candles or trades to place it.' }),
+    seededOpenInterest: t.exposeFloat('seededOpenInterest', {
+      description: 'Open interest (contracts, base units) already open at the first observation, seeded over the 3 days of candles before it (volume-weighted at typical prices); 0 when no candle covers that window.',
+    }),
+    openInterestNotional: t.exposeFloat('openInterestNotional', { nullable: true, description: 'Latest open interest × price (quote currency): what the model should account for; null without open interest.' }),
+    coverage: t.exposeFloat('coverage', {
+      nullable: true,
+      description: 'remainingNotional / openInterestNotional (fraction, 1 = all open interest modelled): how much of the open interest the heatmap, whale targets and cascade probabilities account for; null without open interest.',
+    }),
   }),
 });
 

@@ -35,7 +35,7 @@ function expectConsistent(h: Heatmap, buckets: number, rangePct: number): void {
   expect(h.factors.map((f) => f.name)).toEqual(['rangeImbalance', 'nearImbalance', 'cascadeSkew']);
   expect(h.pressureScore, 'score = 100 × Σ contributions').toBeCloseTo(100 * h.factors.reduce((s, f) => s + f.contribution, 0), 1);
   expect(h.meta.source, 'simulated market is never LIVE').toBe('SIMULATED');
-  expect(h.meta.methodologyVersion).toBe('liquidation-heatmap/1.0.0');
+  expect(h.meta.methodologyVersion).toBe('liquidation-heatmap/1.1.0');
 }
 
 describe('liquidation heatmap end to end (simulated market)', () => {
@@ -56,6 +56,9 @@ describe('liquidation heatmap end to end (simulated market)', () => {
     expectConsistent(h, 100, 10);
     expect(h.warmingUp, 'the simulated market backfills 30 open-interest points and hourly candles').toBe(false);
     expect(h.totals.allocatedNotional, 'backfilled open-interest increases become entries').toBeGreaterThan(0);
+    expect(h.totals.seededOpenInterest, 'the open interest at the first observation is seeded').toBeGreaterThan(0);
+    expect(h.totals.coverage!, 'modelled notional accounts for most of the open interest (was ≈ 0.3 %)').toBeGreaterThan(0.5);
+    expect(h.totals.coverage!).toBeLessThanOrEqual(1.5);
     expect(h.leverageTiers.map((x) => [x.leverage, x.weight])).toEqual([
       [2, 0.05],
       [3, 0.05],
@@ -126,7 +129,7 @@ describe('liquidation heatmap end to end (simulated market)', () => {
       const update = typed!.liquidationHeatmapUpdated;
       expect(update.symbol).toBe('ETHUSDT');
       expect(update.meta.source).toBe('SIMULATED');
-      expect(update.meta.methodologyVersion).toBe('liquidation-heatmap/1.0.0');
+      expect(update.meta.methodologyVersion).toBe('liquidation-heatmap/1.1.0');
       expect(update.totals.remainingNotional).toBeGreaterThanOrEqual(0);
       expect(untyped!.analysisUpdated.kind).toBe('LIQUIDATION_HEATMAP');
       const payload = untyped!.analysisUpdated.payload as { symbol: string; buckets: unknown[] };

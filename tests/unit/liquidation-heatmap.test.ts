@@ -115,7 +115,7 @@ describe('liquidation price (Binance USDⓈ-M isolated margin)', () => {
   const b = (table: BracketTable, n: number) => table.brackets[n - 1] as MaintenanceBracket;
 
   it('exposes the methodology version', () => {
-    expect(LIQUIDATION_HEATMAP_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('liquidation-heatmap/1.0.0');
+    expect(LIQUIDATION_HEATMAP_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('liquidation-heatmap/1.1.0');
   });
 
   it('computes long and short prices in bracket 1 (BTCUSDT 0.4 %, cum 0)', () => {
@@ -584,6 +584,54 @@ function randomMarket(seed: number): LiquidationHeatmapInput {
     thresholds: { positionNotional: 10 ** (2 + r() * 6) },
   };
 }
+
+describe('seeding the open interest open at start', () => {
+  // Two candles before the first observation (T0, OI 1000): typical 98 and 99, equal volume 20, half taker-buy.
+  // Seed: 500 @ 98 and 500 @ 99, half long, half short; no seed entry is crossed by the path (lows ≥ 97 stay
+  // above the 10x long liquidations ≈ 88.6/89.5, highs ≤ 103 below the shorts ≈ 107.4/108.5), so the
+  // survivors already hold 1000 and the scale is 1: seeded notional = 500 × 98 + 500 × 99 = 98 500.
+  const seeded = () =>
+    computeLiquidationHeatmap(
+      reference({
+        candles: [candle(-2, { high: 99, low: 97, close: 98, volume: 20, buy: 10 }), candle(-1, { high: 100, low: 98, close: 99, volume: 20, buy: 10 }), ...reference().candles],
+      }),
+    );
+
+  it('allocates the first observation over the history before it and reports coverage against open interest', () => {
+    const unseeded = computeLiquidationHeatmap(reference());
+    expect(unseeded.totals.remainingNotional, 'only the increase: 7.5 × 100 + 2.5 × 102').toBeCloseTo(1005, 9);
+    expect(unseeded.totals.coverage, 'the defect: 1005 of 1010 × 101 modelled').toBeCloseTo(1005 / 102_010, 12);
+    expect(unseeded.totals.seededOpenInterest, 'no history before the first observation').toBe(0);
+    const h = seeded();
+    expect(h.totals.seededOpenInterest).toBe(1000);
+    expect(h.totals.allocatedNotional).toBeCloseTo(98_500 + 1005, 9);
+    expect(h.totals.remainingNotional).toBeCloseTo(99_505, 9);
+    expect(h.totals.openInterestNotional).toBe(1010 * 101);
+    expect(h.totals.coverage, '99 505 / 102 010').toBeCloseTo(99_505 / 102_010, 12);
+    const longAt98 = bucketWith(h, (98 * 0.9) / 0.996)!;
+    expect(longAt98.longNotional, '250 long @ 98 at 10x').toBeCloseTo(250 * 98, 9);
+    const shortAt99 = bucketWith(h, (99 * 1.1) / 1.004)!;
+    expect(shortAt99.shortNotional, '250 short @ 99').toBeCloseTo(250 * 99, 9);
+  });
+
+  it('scales the survivors of the seed window to the observed open interest', () => {
+    // A wick to 88 in the second seed candle liquidates the 10x longs entered at 98 (liq 88.55): 250 of the
+    // 1000 seeded contracts die; the 750 survivors are scaled by 1000 / 750.
+    const h = computeLiquidationHeatmap(
+      reference({
+        candles: [candle(-2, { high: 99, low: 97, close: 98, volume: 20, buy: 10 }), candle(-1, { high: 100, low: 88, close: 99, volume: 20, buy: 10 }), ...reference().candles],
+      }),
+    );
+    // Candle -1 has typical (100 + 88 + 99) / 3 = 95.67: entries 500 @ 98 and 500 @ 95.67.
+    const p2 = (100 + 88 + 99) / 3;
+    const aliveQty = 1000 - 250; // longs @ 98 liquidated by the low 88 of candle −1
+    const seedRemaining = (250 * 98 + 250 * p2 + 250 * p2) * (1000 / aliveQty);
+    expect(h.totals.liquidatedNotional, '250 long @ 98').toBeCloseTo(250 * 98, 9);
+    expect(h.totals.remainingNotional).toBeCloseTo(seedRemaining + 1005, 6);
+    const mass = h.totals.allocatedNotional - h.totals.reducedNotional - h.totals.liquidatedNotional;
+    expect(mass, 'conservation').toBeCloseTo(h.totals.remainingNotional, 6);
+  });
+});
 
 describe('properties over 200 random markets', () => {
   const seeds = Array.from({ length: 200 }, (_, i) => i + 1);
