@@ -92,7 +92,8 @@ describe('LIVE data through the real adapters', () => {
     });
     // A malformed frame (mark price "abc") must be rejected, not turned into NaN.
     venues.ws.send('ethusdt@markPrice@1s', { ...wire.markPrice('ETHUSDT', 1, 1, 0.9, now, now + 1), p: 'abc' });
-    await new Promise((r) => setTimeout(r, 1_800));
+    // A mark-price stream is overdue after its 1 s heartbeat plus the STALE_AFTER_MS grace (1.5 s here).
+    await new Promise((r) => setTimeout(r, 2_800));
     const r = await gql<{ market: { funding: { predictedRate: number; meta: { stale: boolean; source: string } } } }>(app.url, print(MarketFundingDocument), { symbol: 'ETHUSDT' });
     expect(r.data!.market.funding.predictedRate, 'the last good value is still served').toBe(0.0002);
     expect(r.data!.market.funding.meta.stale, 'older than STALE_AFTER_MS with nothing valid since').toBe(true);
