@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createGraphiQLRenderer, GRAPHIQL_STARTER_QUERY } from './http/graphiql.js';
 import type { Socket } from 'node:net';
 import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type ValidationContext } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -133,7 +134,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     context: (initial) => ({ services: trackingServices(services, (initial as { deps?: ResponseDeps }).deps) }),
-    graphiql: options.graphiql ? { subscriptionsProtocol: 'WS', title: 'perpgraph' } : false,
+    graphiql: options.graphiql ? { subscriptionsProtocol: 'WS', title: 'perpgraph', defaultQuery: GRAPHIQL_STARTER_QUERY } : false,
+    renderGraphiQL: createGraphiQLRenderer(),
     landingPage: false,
     // Public API: bound what one document may ask for. Field suggestions stay on (nothing here is secret,
     // and they help people exploring in GraphiQL).
