@@ -12,7 +12,7 @@ import { DataOrigins } from './domain/market.js';
 import { createDeribitSource } from './datasources/deribit/deribit-source.js';
 import { createFearGreedSource } from './datasources/alternative-me/fng-source.js';
 import { createCoinGeckoSource } from './datasources/coingecko/coingecko-source.js';
-import { createReplaySource, parseReplayDirs, type ReplaySource } from './datasources/replay/index.js';
+import { createReplaySource, parseReplayDirs, replayPerpetualSymbols, type ReplaySource } from './datasources/replay/index.js';
 import { ANALYSES, MARKET_ANALYSES } from './engine/analyses.js';
 import { createAnalysisEngine, type AnalysisEngine } from './engine/analysis-engine.js';
 import { createLiquidationEvents, type LiquidationEvents } from './engine/liquidation-events.js';
@@ -144,6 +144,22 @@ async function timed(kind: string, check: () => Promise<void>): Promise<Componen
 }
 
 /** Composition root: builds every piece from config, in dependency order, and tears them down in reverse. */
+/**
+ * A replay with SYMBOLS unset serves the perpetuals its recordings hold (the built-in default
+ * BTCUSDT,ETHUSDT,SOLUSDT would stop the start whenever a recording lacks one of them). An explicit
+ * SYMBOLS is kept as given and still checked against the recordings at start.
+ */
+export function withReplaySymbols(config: Config, env: Record<string, string | undefined>): Config {
+  if (config.MARKET_SOURCE !== 'replay' || (env.SYMBOLS ?? '') !== '' || !config.REPLAY_DIR) return config;
+  let symbols: string[];
+  try {
+    symbols = replayPerpetualSymbols(parseReplayDirs(config.REPLAY_DIR));
+  } catch {
+    return config; // an unreadable REPLAY_DIR is reported by the replay source itself at start
+  }
+  return symbols.length > 0 ? { ...config, SYMBOLS: symbols } : config;
+}
+
 export function createApp(deps: AppDeps): App {
   const { config, logger } = deps;
   const wallClock = deps.now ?? Date.now;

@@ -1,10 +1,10 @@
-import { createApp } from './app.js';
+import { createApp, withReplaySymbols } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 
 let config: Config;
 try {
-  config = loadConfig();
+  config = withReplaySymbols(loadConfig(), process.env);
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

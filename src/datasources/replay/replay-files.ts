@@ -214,3 +214,13 @@ export function parseReplayDirs(value: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
+
+/**
+ * The perpetual symbols a set of recordings holds, sorted: the default SYMBOLS of a replay, so a replay of
+ * any recordings starts without the user first listing what is in them. Spot-only symbols are left out
+ * (the analyses are built on perpetual-futures data).
+ */
+export function replayPerpetualSymbols(dirs: readonly string[]): string[] {
+  const catalog = scanReplayDirs(dirs);
+  return [...new Set(catalog.files.filter((f) => f.market === 'futures').map((f) => f.symbol))].sort();
+}
