@@ -85,7 +85,7 @@ builder.objectField(MarketRef, 'basis', (t) =>
 builder.subscriptionField('basisUpdated', (t) =>
   t.field({
     type: BasisAnalysisRef,
-    description: 'The basis analysis (default thresholds) of one symbol each time it is recomputed.',
+    description: 'The basis analysis (default thresholds) of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'BASIS', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<BasisAnalysis>(ctx, record),

@@ -198,7 +198,7 @@ builder.queryField('correlations', (t) =>
 builder.subscriptionField('correlationsUpdated', (t) =>
   t.field({
     type: CorrelationMatrixRef,
-    description: 'The default correlation matrix (key ALL) each time it is recomputed.',
+    description: 'The default correlation matrix (key ALL): the latest result at once on subscribe, then each time it is recomputed to a different result.',
     subscribe: (_root, _args, ctx) => analysisUpdates(ctx, 'CORRELATION', CORRELATION_KEY),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<CorrelationAnalysis>(ctx, record),
   }),

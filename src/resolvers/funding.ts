@@ -107,7 +107,7 @@ builder.objectField(MarketRef, 'funding', (t) =>
 builder.subscriptionField('fundingUpdated', (t) =>
   t.field({
     type: FundingAnalysisRef,
-    description: 'The funding analysis of one symbol each time it is recomputed.',
+    description: 'The funding analysis of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       analysisUpdates(ctx, 'FUNDING', requireSymbol(ctx, args.symbol)),

@@ -101,7 +101,7 @@ builder.objectField(MarketRef, 'liquidationCascades', (t) =>
 builder.subscriptionField('liquidationCascadesUpdated', (t) =>
   t.field({
     type: LiquidationCascadeAnalysisRef,
-    description: 'The liquidation-cascade analysis (1 h window) of one symbol each time it is recomputed.',
+    description: 'The liquidation-cascade analysis (1 h window) of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       analysisUpdates(ctx, 'LIQUIDATION_CASCADES', requireSymbol(ctx, args.symbol)),

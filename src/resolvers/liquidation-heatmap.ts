@@ -276,7 +276,7 @@ builder.objectField(MarketRef, 'liquidationHeatmap', (t) =>
 builder.subscriptionField('liquidationHeatmapUpdated', (t) =>
   t.field({
     type: LiquidationHeatmapRef,
-    description: 'The liquidation heatmap (default arguments) of one symbol each time it is recomputed.',
+    description: 'The liquidation heatmap (default arguments) of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       analysisUpdates(ctx, 'LIQUIDATION_HEATMAP', requireSymbol(ctx, args.symbol)),

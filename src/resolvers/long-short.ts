@@ -80,7 +80,7 @@ builder.objectField(MarketRef, 'longShort', (t) =>
 builder.subscriptionField('longShortUpdated', (t) =>
   t.field({
     type: LongShortAnalysisRef,
-    description: 'The long/short crowding analysis of one symbol each time it is recomputed.',
+    description: 'The long/short crowding analysis of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       analysisUpdates(ctx, 'LONG_SHORT', requireSymbol(ctx, args.symbol)),

@@ -116,7 +116,7 @@ builder.objectField(MarketRef, 'structure', (t) =>
 builder.subscriptionField('marketStructureUpdated', (t) =>
   t.field({
     type: MarketStructureRef,
-    description: 'The market structure (default arguments: 15 m candles, confirmBars 2) of one symbol each time it is recomputed.',
+    description: 'The market structure (default arguments: 15 m candles, confirmBars 2) of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       analysisUpdates(ctx, 'MARKET_STRUCTURE', requireSymbol(ctx, args.symbol)),

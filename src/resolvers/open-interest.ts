@@ -92,7 +92,7 @@ builder.objectField(MarketRef, 'openInterest', (t) =>
 builder.subscriptionField('openInterestUpdated', (t) =>
   t.field({
     type: OpenInterestAnalysisRef,
-    description: 'The open-interest analysis of one symbol each time it is recomputed.',
+    description: 'The open-interest analysis of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       analysisUpdates(ctx, 'OPEN_INTEREST', requireSymbol(ctx, args.symbol)),

@@ -136,7 +136,7 @@ builder.objectField(MarketRef, 'regime', (t) =>
 builder.subscriptionField('regimeUpdated', (t) =>
   t.field({
     type: RegimeAnalysisRef,
-    description: 'The multi-timeframe regime (default arguments) of one symbol each time it is recomputed (when a 1h/4h/1d/1w candle closes).',
+    description: 'The multi-timeframe regime (default arguments) of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result (when a 1h/4h/1d/1w candle closes).',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'REGIME', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<RegimeAnalysis>(ctx, record),

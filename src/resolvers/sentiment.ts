@@ -167,7 +167,7 @@ builder.queryField('sentiment', (t) =>
 builder.subscriptionField('sentimentUpdated', (t) =>
   t.field({
     type: SentimentAnalysisRef,
-    description: 'The sentiment analysis (default arguments) each time it is recomputed: market-wide without symbol, else for that symbol.',
+    description: 'The sentiment analysis (default arguments): the latest result at once on subscribe, then each time it is recomputed to a different result: market-wide without symbol, else for that symbol.',
     args: { symbol: t.arg.string({ description: 'A configured symbol; omit (or `ALL`) for the whole market.' }) },
     subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'SENTIMENT', sentimentKey(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<SentimentAnalysis>(ctx, record),

@@ -123,7 +123,7 @@ builder.objectField(MarketRef, 'sessions', (t) =>
 builder.subscriptionField('sessionsUpdated', (t) =>
   t.field({
     type: SessionsAnalysisRef,
-    description: 'The sessions analysis (default arguments) of one symbol each time it is recomputed (on candle updates).',
+    description: 'The sessions analysis (default arguments) of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result (on candle updates).',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'SESSIONS', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<SessionsAnalysis>(ctx, record),

@@ -134,7 +134,7 @@ builder.objectField(MarketRef, 'traps', (t) =>
 builder.subscriptionField('trapsUpdated', (t) =>
   t.field({
     type: TrapAnalysisRef,
-    description: 'The default trap analysis (15 m, sensitivity 0.2) of one symbol each time it is recomputed; `traps` holds the newest 50.',
+    description: 'The default trap analysis (15 m, sensitivity 0.2) of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result; `traps` holds the newest 50.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'TRAPS', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => {

@@ -218,7 +218,7 @@ builder.objectField(MarketRef, 'volatility', (t) =>
 builder.subscriptionField('volatilityUpdated', (t) =>
   t.field({
     type: VolatilityAnalysisRef,
-    description: 'The volatility analysis (1 h, default arguments) of one symbol each time it is recomputed (when a 1 h candle closes).',
+    description: 'The volatility analysis (1 h, default arguments) of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result (when a 1 h candle closes).',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'VOLATILITY', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<VolatilityAnalysis>(ctx, record),

@@ -135,7 +135,7 @@ builder.objectField(MarketRef, 'volumeProfile', (t) =>
 builder.subscriptionField('volumeProfileUpdated', (t) =>
   t.field({
     type: VolumeProfileRef,
-    description: 'The volume profile (5 m candles, last 24 h, default buckets) of one symbol each time it is recomputed (on candle updates; the values move when a 5 m candle closes).',
+    description: 'The volume profile (5 m candles, last 24 h, default buckets) of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result (on candle updates; the values move when a 5 m candle closes).',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) =>
       analysisUpdates(ctx, 'VOLUME_PROFILE', requireSymbol(ctx, args.symbol)),

@@ -171,7 +171,7 @@ builder.objectField(MarketRef, 'volume', (t) =>
 builder.subscriptionField('volumeUpdated', (t) =>
   t.field({
     type: VolumeAnalysisRef,
-    description: 'The volume analysis (5 m, default arguments) of one symbol each time it is recomputed (on candle updates; the values move when a 5 m candle closes).',
+    description: 'The volume analysis (5 m, default arguments) of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result (on candle updates; the values move when a 5 m candle closes).',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'VOLUME', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<VolumeAnalysis>(ctx, record),

@@ -95,7 +95,7 @@ builder.objectField(MarketRef, 'whales', (t) =>
 builder.subscriptionField('whalesUpdated', (t) =>
   t.field({
     type: WhaleActivityRef,
-    description: 'The whale analysis (default arguments: 100 000 USD, 1 h) of one symbol each time it is recomputed.',
+    description: 'The whale analysis (default arguments: 100 000 USD, 1 h) of one symbol: the latest result at once on subscribe, then each time it is recomputed to a different result.',
     args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
     subscribe: (_root, args, ctx) => analysisUpdates(ctx, 'WHALES', requireSymbol(ctx, args.symbol)),
     resolve: (record: AnalysisRecord, _args, ctx) => withMeta<WhaleActivity>(ctx, record),
