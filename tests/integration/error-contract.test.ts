@@ -1,5 +1,4 @@
 import { Writable } from 'node:stream';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -8,20 +7,13 @@ import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { storeFailureOf, toAppError } from '../../src/errors.js';
 import { isolatedDatabase, tempDir, testEnv, SHARED_DATABASE_URL } from '../support/harness.js';
+import { closedPort } from '../support/ports.js';
 
 interface Body {
   data?: unknown;
   errors?: Array<{ message: string; path?: unknown[]; extensions?: Record<string, unknown> }>;
 }
 
-/** A port that was free a moment ago and that this test closed itself (nothing listens there). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('error contract: every error coded, no parser text, client faults at info', () => {
   let app: App;

@@ -1,16 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, isolatedDatabase, tempDir } from '../support/harness.js';
 import { runningProcesses, spawnTracked, startMain, stopAllProcesses } from '../support/process.js';
+import { closedPort } from '../support/ports.js';
 
-/** A port this test bound and closed again: nothing listens there (never assume a well-known port is closed). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('the server process', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;

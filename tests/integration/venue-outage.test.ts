@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeBinance } from '../support/fake-binance.js';
 import { startFakeBinanceWs } from '../support/fake-binance-ws.js';
@@ -6,6 +5,7 @@ import { startFakeCoinGecko } from '../support/fake-coingecko.js';
 import { startFakeDeribit } from '../support/fake-deribit.js';
 import { startFakeFng } from '../support/fake-fng.js';
 import { gql, startIsolatedTestApp, waitFor, type IsolatedTestApp } from '../support/harness.js';
+import { closedPort } from '../support/ports.js';
 
 /**
  * The live venue is down when the server starts: the server must start anyway, say it is not ready,
@@ -18,13 +18,6 @@ afterEach(async () => {
   while (cleanup.length > 0) await cleanup.pop()!().catch(() => undefined);
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The other venues (stream, Deribit, alternative.me, CoinGecko) are up; only Binance REST is down. */
 async function otherVenues(): Promise<Record<string, string>> {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createBinanceApi } from '../../src/datasources/binance/binance-api.js';
@@ -13,17 +12,10 @@ import {
 } from '../../src/datasources/errors.js';
 import { createHttpClient, type HttpClient } from '../../src/datasources/http.js';
 import { startFakeBinance, type FakeBinance } from '../support/fake-binance.js';
+import { closedPort } from '../support/ports.js';
 
 const VENUE = 'binance-usdm';
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('http client against the fake Binance', () => {
   let fake: FakeBinance;
