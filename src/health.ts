@@ -1,7 +1,7 @@
 import type { EventLoopHealth } from './event-loop.js';
 import type { DataOrigin } from './domain/market.js';
 import type { SourceState, VenueHealth } from './datasources/market-data-source.js';
-import type { HealthStatus } from './schema/enums.js';
+import type { HealthStatus } from './domain/health.js';
 
 export interface ComponentHealth {
   status: HealthStatus;

@@ -3,6 +3,7 @@ import { AnalysisKinds } from '../domain/analysis.js';
 import { DataOrigins, LongShortKinds, type CandleInterval } from '../domain/market.js';
 import { SourceStates, VenueStates } from '../datasources/market-data-source.js';
 import { builder } from './builder.js';
+import { HealthStatuses } from '../domain/health.js';
 
 export const DataOriginEnum = builder.enumType(DataOrigins, {
   name: 'DataOrigin',
@@ -85,8 +86,6 @@ export const VenueStateEnum = builder.enumType(VenueStates, {
   },
 });
 
-export const HealthStatuses = { OK: 'OK', DEGRADED: 'DEGRADED', DOWN: 'DOWN' } as const;
-export type HealthStatus = (typeof HealthStatuses)[keyof typeof HealthStatuses];
 export const HealthStatusEnum = builder.enumType(HealthStatuses, {
   name: 'HealthStatus',
   description: 'Overall state of this instance or one of its components.',
