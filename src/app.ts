@@ -27,7 +27,7 @@ import { describeFailure, type ComponentHealth, type HealthReport } from './heal
 import type { Logger } from './logger.js';
 import { createAppPubSub, type AppPubSub } from './pubsub.js';
 import { createHttpServer, type HttpServer } from './server.js';
-import { createOnDemandScheduler } from './http/on-demand.js';
+import { createOnDemandScheduler } from './engine/on-demand.js';
 import { Redis } from 'ioredis';
 
 export const VERSION = '0.1.0';

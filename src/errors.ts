@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { BadSymbolError, BannedError, NetworkError, RateLimitError } from './datasources/errors.js';
+import { OnDemandBusyError } from './engine/on-demand.js';
 
 /** The closed set of error codes clients can rely on (`extensions.code`). */
 export const ErrorCodes = {
@@ -14,6 +15,12 @@ export const ErrorCodes = {
   LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
   /** A document over one of the public limits (aliases, directives, depth, cost, tokens); `extensions.limit` names it. */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** The estimated cost of a query is over QUERY_COST_LIMIT; rejected before any resolver runs. */
+  COST_LIMIT_EXCEEDED: 'COST_LIMIT_EXCEEDED',
+  /** The on-demand (non-default argument) queue is full or over its time budget; retry shortly. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The request body is over MAX_BODY_BYTES (HTTP 413). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
@@ -128,6 +135,8 @@ export function toAppError(error: unknown): unknown {
   if (error instanceof BannedError)
     return new AppError(ErrorCodes.UPSTREAM_RATE_LIMITED, error.message, { venue: error.venue, bannedUntil: error.bannedUntil });
   if (error instanceof NetworkError) return new AppError(ErrorCodes.UPSTREAM_UNAVAILABLE, error.message, { venue: error.venue });
+  if (error instanceof OnDemandBusyError)
+    return new AppError(ErrorCodes.RATE_LIMITED, error.message, { queued: error.queued, queuedMs: error.queuedMs, budgetMs: error.budgetMs });
   const store = storeFailureOf(error);
   if (store) return new AppError(ErrorCodes.UPSTREAM_UNAVAILABLE, STORE_MESSAGES[store], { component: store });
   return error;

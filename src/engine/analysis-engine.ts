@@ -7,7 +7,7 @@ import type { AnalysisDefinition, AnalysisSettings, MarketWideDefinition } from 
 import type { MarketStore, SymbolMarket } from './market-store.js';
 import { sampleInput, type InputSample, type InputSpec } from './freshness.js';
 import type { ResultCache } from './result-cache.js';
-import { createOnDemandScheduler, type OnDemandScheduler } from '../http/on-demand.js';
+import { createOnDemandScheduler, type OnDemandScheduler } from './on-demand.js';
 
 export interface AnalysisEngineOptions {
   store: MarketStore;

@@ -14,7 +14,7 @@ import {
   valueFromAST,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { limitError } from './on-demand.js';
+import { AppError, ErrorCodes } from '../errors.js';
 
 /**
  * What one field costs, in cost units (1 unit ≈ 0.1 ms of server CPU on the reference 2-core machine).
@@ -166,7 +166,7 @@ export function useQueryCost(options: { maxCost: number; maxListItems: number })
       if (oversize) {
         setResultAndStopExecution({
           errors: [
-            limitError('BAD_USER_INPUT', `Variable $${oversize.name} holds a list of ${oversize.length} items; lists may hold at most ${options.maxListItems}.`, {
+            new AppError(ErrorCodes.BAD_USER_INPUT, `Variable $${oversize.name} holds a list of ${oversize.length} items; lists may hold at most ${options.maxListItems}.`, {
               variable: oversize.name,
               items: oversize.length,
               maxListItems: options.maxListItems,
@@ -180,8 +180,8 @@ export function useQueryCost(options: { maxCost: number; maxListItems: number })
       if (report.cost > options.maxCost) {
         setResultAndStopExecution({
           errors: [
-            limitError(
-              'COST_LIMIT_EXCEEDED',
+            new AppError(
+              ErrorCodes.COST_LIMIT_EXCEEDED,
               `Query cost ${Math.round(report.cost)} exceeds the limit of ${options.maxCost} (${report.onDemandFields} fields computed on demand for non-default arguments; each analysis is costed as in README "Query cost", multiplied by the markets asked for). Ask for fewer markets or analyses, or use default arguments.`,
               { cost: Math.round(report.cost), maxCost: options.maxCost, onDemandFields: report.onDemandFields, http: { status: 400 } },
             ),

@@ -1,14 +1,17 @@
-import { GraphQLError } from 'graphql';
-
-/** Codes of the rejections this module and the cost limit produce (`extensions.code`). */
-export const LimitCodes = {
-  RATE_LIMITED: 'RATE_LIMITED',
-  COST_LIMIT_EXCEEDED: 'COST_LIMIT_EXCEEDED',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-} as const;
-
-export function limitError(code: keyof typeof LimitCodes | 'BAD_USER_INPUT', message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { ...extensions, code } });
+/**
+ * The on-demand queue is full or over its time budget. A domain error (the engine knows nothing of
+ * GraphQL): src/errors.ts maps it to RATE_LIMITED at the API.
+ */
+export class OnDemandBusyError extends Error {
+  constructor(
+    message: string,
+    readonly queued: number,
+    readonly queuedMs: number,
+    readonly budgetMs: number,
+  ) {
+    super(message);
+    this.name = 'OnDemandBusyError';
+  }
 }
 
 export interface OnDemandOptions {
@@ -77,10 +80,11 @@ export function createOnDemandScheduler(options: OnDemandOptions): OnDemandSched
       if (stats.queued >= options.maxQueued || stats.queuedMs + cost > options.budgetMs) {
         stats.rejected += 1;
         return Promise.reject(
-          limitError(
-            'RATE_LIMITED',
+          new OnDemandBusyError(
             `The server is busy with on-demand computations (${stats.queued} queued, about ${Math.round(stats.queuedMs)} ms of work; budget ${options.budgetMs} ms). Retry shortly, or use the default arguments, which are served from the cache.`,
-            { queued: stats.queued, queuedMs: Math.round(stats.queuedMs), budgetMs: options.budgetMs },
+            stats.queued,
+            Math.round(stats.queuedMs),
+            options.budgetMs,
           ),
         );
       }
