@@ -148,17 +148,21 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   ): AnalysisRecord | undefined {
     const key = analysisKey(def.kind, symbol);
     const t = now();
-    lastRun.set(key, t);
     stats.computations += 1;
     let output: Output;
     try {
       output = compute(t);
     } catch (error) {
+      // A failing analysis keeps its throttle slot, so a persistent bug cannot spin on every trigger.
+      lastRun.set(key, t);
       stats.failures += 1;
       logger?.error({ err: error, kind: def.kind, symbol }, 'analysis failed');
       return undefined;
     }
+    // Not ready (null) does not consume the throttle: the input that makes it ready runs it at once
+    // instead of one minIntervalMs later (readers meanwhile get NOT_READY).
     if (!output) return undefined;
+    lastRun.set(key, t);
     if (unchanged(key, output)) {
       stats.unchanged += 1;
       return lastPublished.get(key)!.record;

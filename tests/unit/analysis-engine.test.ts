@@ -89,6 +89,22 @@ describe('createAnalysisEngine', () => {
     engine.stop();
   });
 
+  it('a not-ready computation does not consume the throttle: the input that makes it ready runs it at once', async () => {
+    const { store, engine, cache, published } = setup();
+    engine.start();
+    const mark = { symbol: 'BTCUSDT', markPrice: 1, indexPrice: 1, predictedFundingRate: 0.0001, nextFundingTime: 11 * H8, time: Date.now() };
+    store.apply({ type: 'markPrice', mark });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(published, 'no settlement yet: funding is not ready').toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(100);
+    store.apply({ type: 'funding', funding: { symbol: 'BTCUSDT', rate: 0.0002, fundingTime: 10 * H8, markPrice: null } });
+    await vi.advanceTimersByTimeAsync(0);
+    // With the throttle taken by the null run at t0, this run would wait until t0 + 1 000 ms (900 ms more).
+    expect(published, 'computed 100 ms after the null run, not one minimum interval later').toHaveLength(1);
+    expect(((await cache.get('FUNDING', 'BTCUSDT')) as AnalysisRecord<FundingAnalysis>).result.rate).toBe(0.0002);
+    engine.stop();
+  });
+
   it('drops a recomputation equal to the previous result: no republish, no snapshot, no onResult call', async () => {
     const store = createMarketStore(['BTCUSDT']);
     const pubsub = createPubSub<Topics>();

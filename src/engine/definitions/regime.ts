@@ -60,8 +60,9 @@ export const regimeDefinition: AnalysisDefinition<RegimeAnalysis> = {
   kind: 'REGIME',
   methodologyVersion: REGIME_METHODOLOGY_VERSION,
   triggers: new Set(['candle']),
-  // The finest timeframe: its bars close most often, so a stopped candle feed shows first there.
-  inputs: [{ type: 'candle', interval: '1h' }],
+  // Every timeframe it classifies: each held interval is judged by its own bar clock (an interval the store
+  // does not hold, derived from a finer one, has no lastAt and is not overdue by itself).
+  inputs: REGIME_TIMEFRAMES.map((interval) => ({ type: 'candle', interval })),
   compute: (market) => memo(market),
   computeWith: (market, _now, _settings, params) => computeRegime(market, toParams(params)),
 };
