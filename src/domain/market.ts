@@ -26,6 +26,19 @@ export const INTERVAL_MS: Readonly<Record<CandleInterval, number>> = {
   '1w': 604_800_000,
 };
 
+/** 1970-01-01 was a Thursday: Binance's (and every venue's) weekly bars open on Monday 00:00 UTC, 4 days after the epoch. */
+const WEEK_OFFSET_MS = 4 * 86_400_000;
+
+/**
+ * Open time of the bar of `interval` containing `time`: epoch multiples of the interval, except weeks, which
+ * start on Monday 00:00 UTC (Binance `interval=1w` klines).
+ */
+export function candleOpenTime(interval: CandleInterval, time: number): number {
+  const ms = INTERVAL_MS[interval];
+  const offset = interval === '1w' ? WEEK_OFFSET_MS : 0;
+  return Math.floor((time - offset) / ms) * ms + offset;
+}
+
 export interface SymbolInfo {
   symbol: string;
   baseAsset: string;

@@ -32,6 +32,8 @@ export interface MarketStoreLimits {
   statistics: number;
   liquidations: number;
   fearGreedHistory: number;
+  /** Global-market (CoinGecko) observations kept for trends such as the BTC-dominance change (288 = a day at 5 min). */
+  globalMarketHistory: number;
 }
 
 export const DEFAULT_STORE_LIMITS: Readonly<MarketStoreLimits> = {
@@ -41,6 +43,7 @@ export const DEFAULT_STORE_LIMITS: Readonly<MarketStoreLimits> = {
   statistics: 2_000,
   liquidations: 5_000,
   fearGreedHistory: 400,
+  globalMarketHistory: 288,
 };
 
 export interface SymbolMarket {
@@ -69,7 +72,10 @@ export interface SymbolMarket {
 export interface GlobalMarketState {
   options: Map<string, OptionsChain>;
   fearGreed: RingBuffer<FearGreed>;
+  /** The latest global-market snapshot. */
   global: GlobalMarket | null;
+  /** Recent global-market snapshots, oldest first, bounded by `globalMarketHistory` (the dominance trend needs a span). */
+  globalHistory: RingBuffer<GlobalMarket>;
   updatedAtByType: Map<MarketEventType, number>;
 }
 
@@ -126,6 +132,7 @@ export function createMarketStore(symbols: readonly string[], limits: Partial<Ma
     options: new Map(),
     fearGreed: new RingBuffer(lim.fearGreedHistory),
     global: null,
+    globalHistory: new RingBuffer(lim.globalMarketHistory),
     updatedAtByType: new Map(),
   };
   const listeners = new Set<StoreListener>();
@@ -200,6 +207,7 @@ export function createMarketStore(symbols: readonly string[], limits: Partial<Ma
         appendByTime(globalState.fearGreed, event.fearGreed, (x) => x.time);
         return event.fearGreed.time;
       case 'globalMarket':
+        if (!appendByTime(globalState.globalHistory, event.global, (x) => x.time)) return null;
         globalState.global = event.global;
         return event.global.time;
       default:

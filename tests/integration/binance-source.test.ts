@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBinanceSource, probeBinance, type BinanceSource, type BinanceSourceOptions } from '../../src/datasources/binance/binance-source.js';
 import { BadResponseError, BadSymbolError, BannedError, RateLimitError } from '../../src/datasources/errors.js';
 import type { Candle, FundingRate, MarkPrice, MarketEvent } from '../../src/domain/market.js';
+import { computeRegimeAnalysis } from '../../src/analyzers/regime.js';
 import { startFakeBinance, type FakeBinance, type FakeBinanceOptions, type FakeRequest } from '../support/fake-binance.js';
 
 const EXCHANGE_INFO_FILE = '../shared/data/binance-futures/raw-recordings/cryptofeed-2021-07-22/BINANCE_FUTURES.0.txt';
@@ -87,6 +88,26 @@ describe('binance source: backfill', () => {
     ]);
     expect(source.status().state).toBe('OK');
     expect(source.status().lastEventAt).not.toBeNull();
+  });
+
+  it('backfills daily and weekly bars from the venue\'s own 1d / 1w klines (Monday weeks), enough for the regime to classify 1w', async () => {
+    const { fake, source, events, sink } = await setup({ symbols: ['BTCUSDT'] });
+    await source.start(['BTCUSDT'], sink);
+    expect(to(fake, '/fapi/v1/klines').map((r) => r.query.interval).sort(), 'one klines call per interval').toEqual(['1d', '1h', '1m', '1w']);
+    const weeks = candlesOf(events, 'BTCUSDT', '1w');
+    expect(weeks, '200 closed weekly bars').toHaveLength(200);
+    weeks.forEach((c, i) => {
+      expect(new Date(c.openTime).toISOString().slice(11), 'weeks open at 00:00 UTC').toBe('00:00:00.000Z');
+      expect(new Date(c.openTime).getUTCDay(), 'on a Monday').toBe(1);
+      expect(c.closeTime).toBe(c.openTime + 7 * 86_400_000 - 1);
+      if (i > 0) expect(c.openTime - weeks[i - 1]!.openTime).toBe(7 * 86_400_000);
+    });
+    expect(candlesOf(events, 'BTCUSDT', '1d'), '200 closed daily bars').toHaveLength(200);
+    const toRegime = (interval: '1h' | '1d' | '1w') => candlesOf(events, 'BTCUSDT', interval).map((c) => ({ ...c }));
+    const regime = computeRegimeAnalysis({ symbol: 'BTCUSDT', candles: { '1h': toRegime('1h'), '1d': toRegime('1d'), '1w': toRegime('1w') } });
+    const week = regime.timeframes.find((t) => t.timeframe === '1w')!;
+    expect(week.source, 'classified on the venue\'s weekly bars').toBe('STORE');
+    expect(week.hasData, '200 ≥ 21 closed weekly bars').toBe(true);
   });
 
   it('retries a failed backfill from the poll loop instead of failing start', async () => {

@@ -338,9 +338,12 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
     const limit = intParam(query, 'limit', 1, spot ? 1000 : 1500) ?? 500;
     const t = now();
     const { startTime, endTime } = timeParams(query);
-    const ks = selectSteps(step, t, limit, startTime, endTime);
+    // Binance weekly klines open on Monday 00:00 UTC (the epoch was a Thursday): bars are k·step + 4 days.
+    const offset = interval === '1w' ? 4 * 86_400_000 : 0;
+    const shift = (x: number | undefined) => (x === undefined ? undefined : x - offset);
+    const ks = selectSteps(step, t - offset, limit, shift(startTime), shift(endTime));
     return ks.map((k) => {
-      const openTime = k * step;
+      const openTime = k * step + offset;
       const closeTime = openTime + step - 1;
       const open = priceAt(symbol, openTime) * factor;
       const close = priceAt(symbol, Math.min(t, closeTime + 1)) * factor;

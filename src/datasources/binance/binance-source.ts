@@ -72,7 +72,11 @@ export interface BinanceSourceOptions {
   fundingBackfill?: number;
   /** Closed candles backfilled per symbol and interval on start (1..1499). Default 200. */
   candleBackfill?: number;
-  /** Candle intervals backfilled on start. Default `['1m', '1h']`. */
+  /**
+   * Candle intervals backfilled on start and streamed (`kline_<interval>`). Default `['1m', '1h', '1d', '1w']`:
+   * the multi-timeframe regime classifies 1d and 1w on the venue's own daily and weekly klines (21 closed bars
+   * each), which 200 hourly bars could never supply.
+   */
   candleIntervals?: readonly CandleInterval[];
   /** Ceiling of the doubling poll back-off (a longer Retry-After or ban is still honoured). Default 60000. */
   maxBackoffMs?: number;
@@ -180,7 +184,7 @@ const symbolOfStream = (stream: string): string => (stream.split('@')[0] ?? '').
  * Live Binance USD-M futures. `start` checks the symbols against exchangeInfo, backfills funding
  * settlements, closed candles and one page of each statistic, then:
  *
- * - over WebSocket when `streamUrl` is set: trades, mark price every second, 1m candles, liquidations and
+ * - over WebSocket when `streamUrl` is set: trades, mark price every second, candles of every backfilled interval, liquidations and
  *   book tickers; on every reconnect the gap is backfilled over REST (1m klines and aggTrades);
  * - over REST: premiumIndex every `pollMs` (only while no stream is connected), each funding settlement
  *   once its time passes, open interest and the 24 h ticker every minute, the `/futures/data` statistics
@@ -196,7 +200,7 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
   const now = options.now ?? Date.now;
   const fundingBackfill = options.fundingBackfill ?? 100;
   const candleBackfill = options.candleBackfill ?? 200;
-  const candleIntervals = options.candleIntervals ?? (['1m', '1h'] as const);
+  const candleIntervals = options.candleIntervals ?? (['1m', '1h', '1d', '1w'] as const);
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
   const fundingRetryMs = options.fundingRetryMs ?? 5_000;
   const symbolsTtlMs = options.symbolsTtlMs ?? 3_600_000;
@@ -698,7 +702,8 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
     const symbols = [...r.tracked.keys()];
     const stream = createStream({
       url: options.streamUrl,
-      streams: streamNamesFor(symbols, { aggTrade: true, markPrice: '1s', klines: ['1m'], forceOrder: true, bookTicker: true }),
+      // Every backfilled interval is streamed too, so its closed bars keep arriving (freshness judges each by its bar clock).
+      streams: streamNamesFor(symbols, { aggTrade: true, markPrice: '1s', klines: [...new Set(['1m' as const, ...candleIntervals])], forceOrder: true, bookTicker: true }),
       logger: logger?.child({ venue: BINANCE_VENUE, part: 'stream' }),
       now,
       onMessage: (msg) => onStreamMessage(r, msg),

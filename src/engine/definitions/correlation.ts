@@ -1,6 +1,6 @@
 import { computeCorrelationAnalysis, CORRELATION_METHODOLOGY_VERSION } from '../../analyzers/correlation.js';
 import type { CorrelationAnalysis, CorrelationSeries } from '../../analyzers/correlation.types.js';
-import { INTERVAL_MS, type CandleInterval } from '../../domain/market.js';
+import { INTERVAL_MS, type CandleInterval, type GlobalMarket } from '../../domain/market.js';
 import type { MarketWideDefinition } from '../analyses.js';
 import type { MarketStore } from '../market-store.js';
 
@@ -18,6 +18,15 @@ export const DEFAULT_CORRELATION_PARAMS: Readonly<Required<Pick<CorrelationParam
 
 /** Bounds of caller-chosen parameters (the store keeps 1 000 candles per interval). */
 export const CORRELATION_ARG_LIMITS = { minSymbols: 2, maxSymbols: 50, minWindow: 30, maxWindow: 720 } as const;
+
+/** Span of the BTC-dominance trend: the change between the oldest and newest observation within 24 h. */
+export const DOMINANCE_TREND_WINDOW_MS = 24 * 3_600_000;
+
+function dominanceSeries(history: readonly GlobalMarket[]): { time: number; btcDominance: number }[] {
+  const newest = history.at(-1);
+  if (!newest) return [];
+  return history.filter((g) => g.time >= newest.time - DOMINANCE_TREND_WINDOW_MS).map((g) => ({ time: g.time, btcDominance: g.btcDominance }));
+}
 
 function computeFor(store: MarketStore, key: string, now: number, params: CorrelationParams): { result: CorrelationAnalysis; asOf: number } | null {
   const symbols = params.symbols ?? store.symbols();
@@ -37,8 +46,8 @@ function computeFor(store: MarketStore, key: string, now: number, params: Correl
     series,
     intervalMs: INTERVAL_MS[params.interval],
     window: params.window,
-    // The store holds only the latest CoinGecko snapshot, so the dominance trend is reported missing.
-    dominance: global.global ? [{ time: global.global.time, btcDominance: global.global.btcDominance }] : [],
+    // The dominance trend is the change over the global-market observations of the last DOMINANCE_TREND_WINDOW_MS.
+    dominance: dominanceSeries(global.globalHistory.toArray()),
     fearGreed: fg ? { value: fg.value, time: fg.time } : null,
     now,
   });
