@@ -1,5 +1,4 @@
-import type { DataOrigin } from './market.js';
-import type { InputSample } from '../engine/freshness.js';
+import type { CandleInterval, DataOrigin, MarketEventType } from './market.js';
 
 /** One value per analysis; later analyses add theirs. */
 export const AnalysisKinds = {
@@ -55,4 +54,18 @@ export interface TickerRecord {
   asOf: number;
   source: DataOrigin;
   venue: string;
+}
+
+/** An input as sampled when a result is computed (JSON-safe: it travels with the record through Redis). */
+export interface InputSample {
+  /** Store event type (`candle`, `markPrice`, `openInterest`, ...). */
+  type: MarketEventType;
+  /** Candle interval when the input is the closed bars of one interval, else null. */
+  interval: CandleInterval | null;
+  /** Epoch ms of the newest value held (its own time: bar close, event time, publication time); null if none yet. */
+  lastAt: number | null;
+  /** Time between two values (ms); null for irregular events. */
+  expectedEveryMs: number | null;
+  /** Extra delay tolerated after the expected arrival (ms). */
+  graceMs: number;
 }

@@ -3,7 +3,7 @@ import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
 import type { DataOrigin, MarketEventType } from '../domain/market.js';
 import type { SnapshotRow } from '../db/snapshot-repository.js';
 import { analysisKey, type AppPubSub } from '../pubsub.js';
-import type { AnalysisDefinition, AnalysisSettings, MarketWideDefinition } from './analyses.js';
+import type { AnalysisDefinition, AnalysisSettings, MarketWideDefinition } from './definition.js';
 import type { MarketStore, SymbolMarket } from './market-store.js';
 import { sampleInput, type InputSample, type InputSpec } from './freshness.js';
 import type { ResultCache } from './result-cache.js';

@@ -1,3 +1,4 @@
+import type { InputSample } from '../domain/analysis.js';
 import { INTERVAL_MS, type CandleInterval, type MarketEventType } from '../domain/market.js';
 
 /**
@@ -62,19 +63,8 @@ export interface InputSpec {
   interval?: CandleInterval;
 }
 
-/** An input as sampled when a result is computed (JSON-safe: it travels with the record through Redis). */
-export interface InputSample {
-  /** Store event type (`candle`, `markPrice`, `openInterest`, ...). */
-  type: MarketEventType;
-  /** Candle interval when the input is the closed bars of one interval, else null. */
-  interval: CandleInterval | null;
-  /** Epoch ms of the newest value held (its own time: bar close, event time, publication time); null if none yet. */
-  lastAt: number | null;
-  /** Time between two values (ms); null for irregular events. */
-  expectedEveryMs: number | null;
-  /** Extra delay tolerated after the expected arrival (ms). */
-  graceMs: number;
-}
+// InputSample is a domain type (it travels in AnalysisMeta); re-exported for the engine's callers.
+export type { InputSample } from '../domain/analysis.js';
 
 /** An input as reported in `meta.inputs`, judged at read time. */
 export interface InputFreshness extends InputSample {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BASIS_METHODOLOGY_VERSION, computeBasisAnalysis } from '../../analyzers/basis.js';
 import { DEFAULT_BASIS_THRESHOLDS, type BasisAnalysis, type BasisThresholds } from '../../analyzers/basis.types.js';
-import type { AnalysisDefinition, AnalysisSettings } from '../analyses.js';
+import type { AnalysisDefinition, AnalysisSettings } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 
 /** Caller-chosen classification thresholds (the GraphQL arguments of `Market.basis`), already validated there. */

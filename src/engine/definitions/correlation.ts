@@ -1,7 +1,7 @@
 import { computeCorrelationAnalysis, CORRELATION_METHODOLOGY_VERSION } from '../../analyzers/correlation.js';
 import type { CorrelationAnalysis, CorrelationSeries } from '../../analyzers/correlation.types.js';
 import { INTERVAL_MS, type CandleInterval, type GlobalMarket } from '../../domain/market.js';
-import type { MarketWideDefinition } from '../analyses.js';
+import type { MarketWideDefinition } from '../definition.js';
 import type { MarketStore } from '../market-store.js';
 
 /** The key of the default configuration: every configured symbol, DEFAULT_CORRELATION_PARAMS. */

@@ -1,7 +1,7 @@
 import { computeKeyLevels, KEY_LEVELS_METHODOLOGY_VERSION } from '../../analyzers/key-levels.js';
 import { DEFAULT_KEY_LEVEL_THRESHOLDS, type KeyLevels } from '../../analyzers/key-levels.types.js';
 import type { CandleInterval } from '../../domain/market.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 
 /** Caller-chosen parameters (GraphQL arguments of `Market.keyLevels`), validated by the resolver. */

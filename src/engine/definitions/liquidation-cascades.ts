@@ -1,7 +1,7 @@
 import { computeLiquidationCascades, LIQUIDATION_CASCADES_METHODOLOGY_VERSION } from '../../analyzers/liquidation-cascades.js';
 import { DEFAULT_CASCADE_OPTIONS, type LiquidationCascadeAnalysis } from '../../analyzers/liquidation-cascades.types.js';
 import type { Liquidation } from '../../domain/market.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 
 /** Caller-chosen parameters of `Market.liquidationCascades(window)`. */

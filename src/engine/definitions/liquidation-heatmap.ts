@@ -10,7 +10,7 @@ import {
   type LiquidationHeatmap,
 } from '../../analyzers/liquidation-heatmap.types.js';
 import { INTERVAL_MS, type Candle, type CandleInterval } from '../../domain/market.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 
 /** Caller-chosen parameters (GraphQL arguments of `Market.liquidationHeatmap`), validated by the resolver. */

@@ -1,7 +1,7 @@
 import { computeLongShortAnalysis, LONG_SHORT_METHODOLOGY_VERSION } from '../../analyzers/long-short.js';
 import type { LongShortAnalysis } from '../../analyzers/long-short.types.js';
 import { LongShortKinds, type LongShortKind } from '../../domain/market.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 
 /** Earlier readings each percentile compares with: one day of 5-minute statistics periods. */

@@ -1,7 +1,7 @@
 import { computeMarketStructure, MARKET_STRUCTURE_METHODOLOGY_VERSION } from '../../analyzers/market-structure.js';
 import { DEFAULT_STRUCTURE_CONFIRM_BARS, type MarketStructure } from '../../analyzers/market-structure.types.js';
 import type { CandleInterval } from '../../domain/market.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 
 /** Caller-chosen parameters (GraphQL arguments of `Market.structure`), validated by the resolver. */

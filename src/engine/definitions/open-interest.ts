@@ -1,7 +1,7 @@
 import { computeOpenInterestAnalysis, OPEN_INTEREST_METHODOLOGY_VERSION } from '../../analyzers/open-interest.js';
 import type { OpenInterestAnalysis, PricePoint } from '../../analyzers/open-interest.types.js';
 import { INTERVAL_MS, type CandleInterval } from '../../domain/market.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 
 /** Coarse to fine: each finer series takes over where it starts, so the path is dense near now. */

@@ -1,6 +1,6 @@
 import { computeOptionsFlow, DEFAULT_DEALER_POSITIONING, OPTIONS_FLOW_METHODOLOGY_VERSION } from '../../analyzers/options-flow.js';
 import type { DealerPositioning, OptionsFlowAnalysis } from '../../analyzers/options-flow.types.js';
-import type { MarketWideDefinition } from '../analyses.js';
+import type { MarketWideDefinition } from '../definition.js';
 import type { MarketStore } from '../market-store.js';
 
 /** Caller-chosen parameters of the options-flow analysis (validated by the resolver). */

@@ -1,6 +1,6 @@
 import { computeRegimeAnalysis, REGIME_METHODOLOGY_VERSION } from '../../analyzers/regime.js';
 import { REGIME_TIMEFRAMES, type RegimeAnalysis, type RegimeCandle, type RegimeThresholds, type RegimeTimeframe } from '../../analyzers/regime.types.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 import { closedCandles } from './volume.js';
 

@@ -1,7 +1,7 @@
 import { computeSentimentAnalysis, SENTIMENT_METHODOLOGY_VERSION } from '../../analyzers/sentiment.js';
 import type { CrowdReading, PricePoint, SentimentAnalysis, SentimentWeights } from '../../analyzers/sentiment.types.js';
 import { INTERVAL_MS } from '../../domain/market.js';
-import type { AnalysisSettings, MarketWideDefinition } from '../analyses.js';
+import type { AnalysisSettings, MarketWideDefinition } from '../definition.js';
 import type { MarketStore, SymbolMarket } from '../market-store.js';
 
 /** The market-wide key: Fear & Greed, BTC price sentiment, crowd averaged over every configured symbol. */

@@ -1,7 +1,7 @@
 import { computeSessionsAnalysis, SESSIONS_METHODOLOGY_VERSION } from '../../analyzers/sessions.js';
 import type { SessionsAnalysis } from '../../analyzers/sessions.types.js';
 import { INTERVAL_MS, type CandleInterval } from '../../domain/market.js';
-import type { AnalysisDefinition, AnalysisSettings } from '../analyses.js';
+import type { AnalysisDefinition, AnalysisSettings } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 
 /** Intervals the sessions analysis can use (they divide 1 hour), finest first. */

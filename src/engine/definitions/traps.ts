@@ -1,7 +1,7 @@
 import { computeTraps, TRAPS_METHODOLOGY_VERSION } from '../../analyzers/traps.js';
 import { DEFAULT_TRAP_OPTIONS, type TrapAnalysis } from '../../analyzers/traps.types.js';
 import type { CandleInterval } from '../../domain/market.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 
 /** Caller-chosen parameters of `Market.traps(interval, sensitivity)`. */

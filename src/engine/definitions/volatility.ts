@@ -1,7 +1,7 @@
 import { computeVolatilityAnalysis, VOLATILITY_METHODOLOGY_VERSION } from '../../analyzers/volatility.js';
 import type { VolatilityAnalysis, VolatilityThresholds } from '../../analyzers/volatility.types.js';
 import { INTERVAL_MS, type CandleInterval } from '../../domain/market.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 import { closedCandles, createClosedCandleMemo } from './volume.js';
 

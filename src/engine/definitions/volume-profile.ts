@@ -1,7 +1,7 @@
 import { computeVolumeProfile, defaultBucketSize, VOLUME_PROFILE_METHODOLOGY_VERSION } from '../../analyzers/volume-profile.js';
 import { DEFAULT_PROFILE_RANGE_MS, DEFAULT_VALUE_AREA_PCT, type VolumeProfile } from '../../analyzers/volume-profile.types.js';
 import { INTERVAL_MS, type CandleInterval } from '../../domain/market.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 import { closedCandles, createClosedCandleMemo } from './volume.js';
 

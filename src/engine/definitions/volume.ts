@@ -1,7 +1,7 @@
 import { computeVolumeAnalysis, VOLUME_METHODOLOGY_VERSION } from '../../analyzers/volume.js';
 import type { VolumeAnalysis, VolumeThresholds } from '../../analyzers/volume.types.js';
 import type { Candle, CandleInterval } from '../../domain/market.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 
 /** Interval of the default (streamed, snapshotted) volume analysis. */

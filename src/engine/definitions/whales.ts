@@ -1,7 +1,7 @@
 import { computeWhaleActivity, WHALES_METHODOLOGY_VERSION } from '../../analyzers/whales.js';
 import { DEFAULT_WHALE_MIN_NOTIONAL, WHALE_WINDOW_MS, type WhaleActivity, type WhaleWindow } from '../../analyzers/whales.types.js';
 import { INTERVAL_MS, type CandleInterval, type Trade } from '../../domain/market.js';
-import type { AnalysisDefinition } from '../analyses.js';
+import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 
 /**

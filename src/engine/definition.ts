@@ -1,0 +1,62 @@
+import type { AnalysisKind } from '../domain/analysis.js';
+import type { MarketEventType } from '../domain/market.js';
+import type { InputSpec } from './freshness.js';
+import type { MarketStore, SymbolMarket } from './market-store.js';
+
+// The contract between the engine and one analysis definition. It sits below both the registry
+// (analyses.ts) and its members (definitions/*), so no member imports the registry back.
+
+export interface AnalysisSettings {
+  fundingHistoryWindow: number;
+  fundingIntervalHours: (symbol: string) => number;
+}
+
+/** How the engine feeds one pure analyzer from the market store. */
+export interface AnalysisDefinition<R = unknown> {
+  kind: AnalysisKind;
+  methodologyVersion: string;
+  /** Store changes that make the result out of date. */
+  triggers: ReadonlySet<MarketEventType>;
+  /**
+   * The inputs the result is built from, each judged by its own cadence (see engine/freshness.ts): the
+   * result is stale exactly when one of them is overdue, and `meta.inputs` says which.
+   */
+  inputs: readonly InputSpec[];
+  /**
+   * Lower bound on the time between two recomputations of this analysis for one symbol, for costly
+   * analyses whose result moves slower than their triggers fire (the engine uses the larger of this
+   * and ANALYSIS_MIN_INTERVAL_MS).
+   */
+  minIntervalMs?: number;
+  /** Null when the store does not hold enough input yet to say anything. */
+  compute(market: SymbolMarket, now: number, settings: AnalysisSettings): { result: R; asOf: number } | null;
+  /**
+   * The same analysis with caller-chosen parameters (GraphQL arguments), for analyses that take them.
+   * `params` arrive validated by the resolver. The engine caches results per parameter set for
+   * `minIntervalMs`, so identical requests in that window cost one computation.
+   */
+  computeWith?(market: SymbolMarket, now: number, settings: AnalysisSettings, params: unknown): { result: R; asOf: number } | null;
+}
+
+/**
+ * An analysis that spans symbols or is about the market as a whole (correlations, options flow,
+ * sentiment). Computed per key rather than per symbol: e.g. option currencies (`BTC`, `ETH`) or `ALL`.
+ * Keys play the role of the symbol in the cache, topics (`analysisUpdated(kind, symbol: key)`) and
+ * snapshots.
+ */
+export interface MarketWideDefinition<R = unknown> {
+  kind: AnalysisKind;
+  methodologyVersion: string;
+  /** Store changes (symbol-level or market-wide) that make results out of date. */
+  triggers: ReadonlySet<MarketEventType>;
+  /** As for per-symbol analyses; symbol-level inputs are sampled over {@link MarketWideDefinition.inputSymbols}. */
+  inputs: readonly InputSpec[];
+  /** Symbols whose symbol-level inputs a key depends on (default: every configured symbol); the oldest decides. */
+  inputSymbols?(store: MarketStore, key: string): string[];
+  /** As for per-symbol analyses: lower bound between two recomputations of one key. */
+  minIntervalMs?: number;
+  /** The keys to compute now, given what the store holds. */
+  keys(store: MarketStore): string[];
+  compute(store: MarketStore, key: string, now: number, settings: AnalysisSettings): { result: R; asOf: number } | null;
+  computeWith?(store: MarketStore, key: string, now: number, settings: AnalysisSettings, params: unknown): { result: R; asOf: number } | null;
+}
