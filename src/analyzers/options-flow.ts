@@ -1,4 +1,4 @@
-import { black76, YEAR_MS } from './black76.js';
+import { black76, YEAR_MS } from '../math/black76.js';
 import type {
   DealerPositioning,
   GammaExposure,

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { black76, normCdf, YEAR_MS } from '../../src/analyzers/black76.js';
+import { black76, normCdf, YEAR_MS } from '../../src/math/black76.js';
 import { computeOptionsFlow, maxPain, putCallRatios } from '../../src/analyzers/options-flow.js';
 import type { OptionsFlowQuote } from '../../src/analyzers/options-flow.types.js';
 import { optionInstruments, toOptionQuoteFromTicker } from '../../src/datasources/deribit/deribit-mapper.js';

@@ -2,7 +2,7 @@ import type { OptionQuote, OptionsChain } from '../../../domain/market.js';
 import { clamp, roundTo } from '../numeric.js';
 import { hashString } from '../random.js';
 import { YEAR_MS } from '../time.js';
-import { black76 } from '../../../analyzers/black76.js';
+import { black76 } from '../../../math/black76.js';
 
 /**
  * A Deribit-style options chain on BTC or ETH, priced with Black-76 on the expiry's forward (interest rate
@@ -46,7 +46,7 @@ const STRIKE_SPACING_SD = 0.3;
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] as const;
 
 /** Black-76 lives in the analyzers; re-exported here for the generator's callers and tests. */
-export { black76, normCdf, normPdf, type Black76Greeks as BlackResult } from '../../../analyzers/black76.js';
+export { black76, normCdf, normPdf, type Black76Greeks as BlackResult } from '../../../math/black76.js';
 
 export type ExpiryKind = 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'QUARTERLY';
 
