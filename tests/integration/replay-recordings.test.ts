@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Candle, FundingRate, MarketEvent, MarkPrice, SpotPrice } from '../../src/domain/market.js';
@@ -13,7 +13,14 @@ const FUNDING = join(FUTURES, 'funding-rate');
 const MARK = join(FUTURES, 'mark-price');
 const SPOT = join(DATA, 'binance-spot');
 
+const FEATHER_KLINES = join(KLINES, 'multi-5m-15m-1h-2025-12-26_2026-01-29');
+const FEATHER_FUNDING = join(FUNDING, 'multi-2025-12-27_2026-01-29');
+const FEATHER_MARK = join(MARK, 'multi-1h-2025-12-26_2026-01-29');
+
 const utc = (iso: string): number => Date.parse(`${iso}Z`);
+
+/** The freqtrade JSON files of a folder (not its sub-folders, which hold other spans). */
+const jsonFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f));
 
 /** Every number anywhere in the event, with its path. */
 function nonFinite(value: unknown, path = ''): string[] {
@@ -42,7 +49,7 @@ describe.skipIf(!existsSync(KLINES) || !existsSync(FUNDING))('replay of the reco
   let source: ReplaySource;
 
   beforeAll(async () => {
-    ({ events, source } = await replay([KLINES, FUNDING], ['BTCUSDT', 'ETHUSDT']));
+    ({ events, source } = await replay([...jsonFiles(KLINES), join(KLINES, 'multi-15m-2025-08-29_2025-09-25'), ...jsonFiles(FUNDING)], ['BTCUSDT', 'ETHUSDT']));
   });
 
   it('replays BTCUSDT 5m: 11,123 consecutive closed candles, 2025-09-19 00:00 → 2025-10-27 14:50', () => {
@@ -99,10 +106,11 @@ describe.skipIf(!existsSync(KLINES) || !existsSync(FUNDING))('replay of the reco
     expect(last.at(-1)?.openTime).toBe(utc('2025-10-27T14:50:00'));
   });
 
-  it('lists the feather files as skipped rather than failing on them', () => {
+  it('catalogs the freqtrade JSON and feather klines (15 feather files, none skipped)', () => {
     const catalog = scanReplayDirs([KLINES]);
-    expect(catalog.skipped.filter((s) => s.path.endsWith('.feather'))).toHaveLength(15);
-    expect(catalog.files.map((f) => `${f.symbol}-${f.interval}`).sort()).toEqual(
+    expect(catalog.skipped).toEqual([]);
+    expect(catalog.files.filter((f) => f.container === 'freqtrade-feather')).toHaveLength(15);
+    expect(catalog.files.filter((f) => f.container === 'freqtrade-json').map((f) => `${f.symbol}-${f.interval}`).sort()).toEqual(
       ['BCHUSDT-15m', 'BTCUSDT-15m', 'BTCUSDT-15m', 'BTCUSDT-1h', 'BTCUSDT-5m', 'ETHUSDT-15m', 'ETHUSDT-5m', 'LTCUSDT-15m', 'XRPUSDT-15m'],
     );
   });
@@ -127,7 +135,7 @@ describe.skipIf(!existsSync(MARK))('replay of the recorded mark prices', () => {
   // Collected even when skipped: read nothing without the recordings.
   if (!existsSync(MARK)) return;
   it('replays 115 BTC 8h mark prices at the candle closes, predicted rate null', async () => {
-    const { events } = await replay(MARK, ['BTCUSDT']);
+    const { events } = await replay(jsonFiles(MARK), ['BTCUSDT']);
     const marks: MarkPrice[] = events.flatMap((e) => (e.type === 'markPrice' ? [e.mark] : []));
     expect(marks).toHaveLength(115);
     expect(marks[0]).toEqual({
@@ -154,5 +162,36 @@ describe.skipIf(!existsSync(SPOT))('replay of the recorded spot klines', () => {
     expect(spot[0]).toEqual({ symbol: 'BTCUSDT', price: 42_474.95, time: utc('2024-02-01T00:59:59.999') });
     expect(spot.every((s, i) => i === 0 || s.time > (spot[i - 1]?.time ?? 0))).toBe(true);
     expect(events.flatMap((e) => nonFinite(e))).toEqual([]);
+  });
+});
+
+describe.skipIf(!existsSync(FEATHER_KLINES))('replay of the freqtrade feather recordings (SOURCES.md §8)', () => {
+  // Collected even when skipped: read nothing without the recordings.
+  if (!existsSync(FEATHER_KLINES)) return;
+  let events: MarketEvent[] = [];
+
+  beforeAll(async () => {
+    ({ events } = await replay([FEATHER_KLINES, FEATHER_FUNDING, FEATHER_MARK], ['BTCUSDT', 'SOLUSDT']));
+  });
+
+  it('replays BTCUSDT 5m from the LZ4-compressed Arrow file: 9,727 candles from 2025-12-26 22:35, first row as recorded', () => {
+    const btc = candles(events, 'BTCUSDT', '5m');
+    expect(btc).toHaveLength(9_727);
+    expect(btc[0]).toMatchObject({ openTime: utc('2025-12-26T22:35:00'), open: 87_435.4, high: 87_441.3, low: 87_396.3, close: 87_441.3, volume: 57.394 });
+    expect(btc.at(-1)?.openTime).toBe(utc('2026-01-29T17:05:00'));
+    expect(btc.every((c, i) => i === 0 || c.openTime - (btc[i - 1]?.openTime ?? 0) === 300_000), 'no gaps').toBe(true);
+    expect(candles(events, 'SOLUSDT', '5m'), 'SOL ends 11:40').toHaveLength(9_662);
+    expect(candles(events, 'SOLUSDT', '1h')).toHaveLength(804);
+  });
+
+  it('replays the feather funding (rate in the open slot) and 1h mark prices', () => {
+    const btc = fundings(events, 'BTCUSDT');
+    expect(btc).toHaveLength(102);
+    expect(btc[0]).toEqual({ symbol: 'BTCUSDT', rate: 0.00001809, fundingTime: utc('2025-12-27T00:00:00'), markPrice: null });
+    expect(fundings(events, 'SOLUSDT')).toHaveLength(101);
+    const marks: MarkPrice[] = events.flatMap((e) => (e.type === 'markPrice' && e.mark.symbol === 'BTCUSDT' ? [e.mark] : []));
+    expect(marks).toHaveLength(810);
+    expect(marks[0]).toMatchObject({ markPrice: 87_330.0652084, time: utc('2025-12-26T23:59:59.999') });
+    expect(events.flatMap((e) => nonFinite(e)).slice(0, 5)).toEqual([]);
   });
 });

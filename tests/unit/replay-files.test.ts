@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Float64, Table, tableToIPC, Timestamp, TimeUnit, vectorFromArray } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { classifyFile, isReplayFile, parseReplayDirs, scanReplayDirs } from '../../src/datasources/replay/replay-files.js';
 import { normalizeEpoch, parseTime } from '../../src/datasources/replay/replay-mapper.js';
@@ -42,6 +43,13 @@ describe('replay file names', () => {
     expect(classify('/d/BTCUSDT-8h-mark.freqtrade.json')).toMatchObject({ content: 'mark', interval: '8h' });
   });
 
+  it('reads freqtrade feather names as the same contents in an Arrow container', () => {
+    expect(classify('/d/BTCUSDT-5m.freqtrade.feather')).toEqual({ symbol: 'BTCUSDT', market: 'futures', content: 'candles', container: 'freqtrade-feather', interval: '5m' });
+    expect(classify('/d/BTCUSDT-funding_rate.freqtrade.feather')).toMatchObject({ content: 'funding', container: 'freqtrade-feather' });
+    expect(classify('/d/BTCUSDT-1h-mark.freqtrade.feather')).toMatchObject({ content: 'mark', interval: '1h', container: 'freqtrade-feather' });
+    expect(classify('/d/BTC_USDT_USDT-5m-futures.feather')).toMatchObject({ symbol: 'BTCUSDT', content: 'candles', container: 'freqtrade-feather' });
+  });
+
   it('marks files below a spot directory as spot', () => {
     expect(classify('/data/binance-spot/klines/2024/BTCUSDT-1h.csv')).toMatchObject({ market: 'spot', content: 'candles' });
     expect(classify('/data/spot/daily/aggTrades/BTCUSDT/BTCUSDT-aggTrades-2025-01-01.csv')).toMatchObject({ market: 'spot', content: 'aggTrades' });
@@ -49,8 +57,6 @@ describe('replay file names', () => {
   });
 
   it('skips recognised files it cannot replay, with the reason, and ignores other names', () => {
-    expect(classify('/d/BTCUSDT-5m.freqtrade.feather')).toMatch(/^skip: .*Arrow/);
-    expect(classify('/d/BTCUSDT-funding_rate.freqtrade.feather')).toMatch(/^skip: .*Arrow/);
     expect(classify('/d/BTCUSDT-1m-2024-01-01.zip')).toMatch(/^skip: .*unzip/);
     expect(classify('/d/BTCUSDT-3d-2024-01.csv')).toMatch(/^skip: interval 3d/);
     expect(classify('/d/indexPriceKlines/BTCUSDT/1h/BTCUSDT-1h-2024-01-01.csv')).toMatch(/^skip: indexPriceKlines/);
@@ -67,9 +73,10 @@ describe('replay file names', () => {
     writeFileSync(join(dir, 'BTCUSDT-1m.csv'), '');
     writeFileSync(join(dir, 'sub', 'ETHUSDT-5m.freqtrade.json'), '[]');
     writeFileSync(join(dir, 'sub', 'ETHUSDT-5m.freqtrade.feather'), '');
+    writeFileSync(join(dir, 'sub', 'ETHUSDT-1m-2024-01-01.zip'), '');
     writeFileSync(join(dir, 'notes.txt'), '');
     const catalog = scanReplayDirs([dir]);
-    expect(catalog.files.map((f) => f.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
+    expect(catalog.files.map((f) => f.symbol)).toEqual(['BTCUSDT', 'ETHUSDT', 'ETHUSDT']);
     expect(catalog.skipped).toHaveLength(1);
     expect(catalog.ignored).toEqual([join(dir, 'notes.txt')]);
     expect(scanReplayDirs([dir], { recursive: false }).files.map((f) => f.symbol)).toEqual(['BTCUSDT']);
@@ -79,6 +86,33 @@ describe('replay file names', () => {
 });
 
 describe('replay readers', () => {
+  it('reads a freqtrade feather file (timestamp[ns, UTC] date) as freqtrade rows, head and tail', () => {
+    const opens = [1_766_788_500_000, 1_766_788_800_000, 1_766_789_100_000];
+    // Arrow builders take epoch ms and store ns for a NANOSECOND column, as pyarrow wrote freqtrade's files.
+    const date = vectorFromArray(opens, new Timestamp(TimeUnit.NANOSECOND, 'UTC'));
+    const table = new Table({
+      date,
+      open: vectorFromArray([87_435.4, 87_441.3, 87_366.6], new Float64()),
+      high: vectorFromArray([87_441.3, 87_447.3, 87_400], new Float64()),
+      low: vectorFromArray([87_396.3, 87_266.6, 87_300.1], new Float64()),
+      close: vectorFromArray([87_441.3, 87_366.6, 87_380], new Float64()),
+      volume: vectorFromArray([57.394, 342.109, 12.5], new Float64()),
+    });
+    const path = join(root, 'BTCUSDT-5m.freqtrade.feather');
+    writeFileSync(path, tableToIPC(table, 'file'));
+    const read = [...readRecords(path, 'freqtrade-feather')];
+    expect(read.map((r) => r.fields.map(Number))).toEqual([
+      [1_766_788_500_000, 87_435.4, 87_441.3, 87_396.3, 87_441.3, 57.394],
+      [1_766_788_800_000, 87_441.3, 87_447.3, 87_266.6, 87_366.6, 342.109],
+      [1_766_789_100_000, 87_366.6, 87_400, 87_300.1, 87_380, 12.5],
+    ]);
+    expect(read.map((r) => r.line)).toEqual([1, 2, 3]);
+    expect(readLastRecords(path, 'freqtrade-feather', 1).map((r) => Number(r.fields[0])), 'tail').toEqual([1_766_789_100_000]);
+    const wrong = join(root, 'ETHUSDT-5m.freqtrade.feather');
+    writeFileSync(wrong, tableToIPC(new Table({ date }), 'file'));
+    expect(() => [...readRecords(wrong, 'freqtrade-feather')]).toThrow(/no column open, high, low, close, volume/);
+  });
+
   it('streams freqtrade JSON rows across chunk boundaries', () => {
     const rows = Array.from({ length: 5_000 }, (_, i) => [1_704_067_200_000 + i * 60_000, 100 + i / 8, 101.5, 99.25, 100.125, i * 1.5]);
     const path = join(root, 'BTCUSDT-1m.freqtrade.json');

@@ -8,12 +8,15 @@ const DATA = '../shared/data/binance-futures';
 describe.skipIf(!existsSync(DATA))('replay symbols default to what the recordings hold', () => {
   const env = { MARKET_SOURCE: 'replay', REPLAY_DIR: DATA };
 
-  it('a replay with SYMBOLS unset serves the perpetuals in the files (the shared recordings have no SOLUSDT)', () => {
+  it('a replay with SYMBOLS unset serves the perpetuals in the files, feather files included', () => {
     const config = withReplaySymbols(loadConfig(env), env);
-    expect(config.SYMBOLS, 'the built-in default would stop the start: "SOLUSDT not listed by replay"').not.toContain('SOLUSDT');
-    expect(config.SYMBOLS).toContain('BTCUSDT');
-    expect(config.SYMBOLS).toContain('ETHUSDT');
-    expect([...config.SYMBOLS].sort()).toEqual(config.SYMBOLS);
+    // JSON: BTC, ETH (+ XRP, LTC, BCH 15m); feather (SOURCES.md §8): BTC, ETH, SOL, XRP, DOGE.
+    expect(config.SYMBOLS).toEqual(['BCHUSDT', 'BTCUSDT', 'DOGEUSDT', 'ETHUSDT', 'LTCUSDT', 'SOLUSDT', 'XRPUSDT']);
+  });
+
+  it('a replay of the JSON recordings alone leaves out SOLUSDT (the built-in default would stop the start)', () => {
+    const json = { MARKET_SOURCE: 'replay', REPLAY_DIR: `${DATA}/klines/BTCUSDT-5m.freqtrade.json,${DATA}/klines/ETHUSDT-5m.freqtrade.json` };
+    expect(withReplaySymbols(loadConfig(json), json).SYMBOLS).toEqual(['BTCUSDT', 'ETHUSDT']);
   });
 
   it('an explicit SYMBOLS is kept as given', () => {

@@ -29,9 +29,10 @@ import { CANDLE_INTERVALS, type CandleInterval } from '../../domain/market.js';
  *   word (`binance-spot/`, data.binance.vision's `data/spot/…`), or when it is a freqtrade spot pair file.
  *   Spot files only produce `spotPrice` events: the domain `Candle` carries no market, so spot candles would
  *   land in the perpetual's candle series.
- * - The same names ending in `.feather` are freqtrade's Arrow files and `.zip` are undecompressed vision
- *   dumps: both are listed as skipped (no Arrow reader / unzip here). Intervals outside `CANDLE_INTERVALS`
- *   (`3d`, `1mo`, `1M`) are skipped too.
+ * - The freqtrade names ending in `.feather` are freqtrade's Arrow (feather v2) files with the same columns
+ *   (`date`, `open`, `high`, `low`, `close`, `volume`); they are read with apache-arrow. `.zip` files are
+ *   undecompressed vision dumps and are listed as skipped (unzip them first). Intervals outside
+ *   `CANDLE_INTERVALS` (`3d`, `1mo`, `1M`) are skipped too.
  */
 
 export const ReplayContents = {
@@ -45,7 +46,8 @@ export const ReplayContents = {
 export type ReplayContent = (typeof ReplayContents)[keyof typeof ReplayContents];
 
 export type ReplayMarket = 'futures' | 'spot';
-export type ReplayContainer = 'csv' | 'freqtrade-json';
+/** `freqtrade-json`: one JSON array of rows; `freqtrade-feather`: the same columns in an Arrow IPC (feather v2) file. */
+export type ReplayContainer = 'csv' | 'freqtrade-json' | 'freqtrade-feather';
 
 export interface ReplayFile {
   path: string;
@@ -142,9 +144,9 @@ export function classifyFile(path: string): ReplayFile | SkippedFile | null {
     if (!m) continue;
     const found = rule.build(m);
     const ext = name.slice(name.lastIndexOf('.') + 1);
-    if (ext === 'feather') return { path, reason: 'freqtrade .feather (Apache Arrow) files need an Arrow reader, which is not installed' };
     if (ext === 'zip') return { path, reason: 'zipped dump: unzip it next to the archive first' };
-    const wantExt = found.container === 'csv' ? 'csv' : 'json';
+    if (found.container === 'freqtrade-json' && ext === 'feather') found.container = 'freqtrade-feather';
+    const wantExt = found.container === 'csv' ? 'csv' : found.container === 'freqtrade-feather' ? 'feather' : 'json';
     if (ext !== wantExt) return null;
     let content = found.content;
     if (found.container === 'csv' && content === 'candles') {
