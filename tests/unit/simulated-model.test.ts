@@ -1,3 +1,4 @@
+import { settledFundingRate } from '../../src/datasources/simulated/generators/settled-funding.js';
 import { describe, expect, it } from 'vitest';
 import { INTERVAL_MS, type Candle, type CandleInterval, type MarketEvent, type MarkPrice, type Trade } from '../../src/domain/market.js';
 import { createMinuteReturnProcess, GARCH_PARAMS } from '../../src/datasources/simulated/core.js';
@@ -294,7 +295,7 @@ describe('market model', () => {
     }
   });
 
-  it('settles funding exactly at 00/08/16 UTC with the average predicted rate of the period', () => {
+  it('settles funding exactly at 00/08/16 UTC with the venue rate for that time (a function of seed and time)', () => {
     const boundary = Date.UTC(2025, 0, 2, 0);
     const start = boundary - 30 * 60_000;
     // Market-wide streams (options every 30 s) are off: this long run is about funding only.
@@ -306,10 +307,8 @@ describe('market model', () => {
     for (const f of settlements) {
       expect(f.fundingTime % FUNDING_INTERVAL_MS).toBe(0);
       expect(Math.abs(f.rate)).toBeLessThan(0.003);
-      const period = marks(events).filter((m) => m.time > f.fundingTime - FUNDING_INTERVAL_MS && m.time <= f.fundingTime && m.time > start);
-      expect(f.rate).toBeCloseTo(mean(period.map((m) => m.predictedFundingRate ?? 0)), 8);
+      expect(f.rate, 'the settled rate of (seed, symbol, time), whatever the start').toBe(settledFundingRate(21, 'SOLUSDT', f.fundingTime));
     }
-    // The first (partial) period averages the 30 simulated minutes since the start.
     expect(marks(events).filter((m) => m.time <= boundary)).toHaveLength(1_800);
   });
 

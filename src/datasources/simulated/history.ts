@@ -37,6 +37,7 @@ import {
   type OptionCurrency,
 } from './generators/market-wide.js';
 import { FUNDING_MODEL, normalizeFundingRate } from './generators/mark-funding.js';
+import { settledFundingRates } from './generators/settled-funding.js';
 import { MinuteWindow, type MinuteBar } from './generators/minute-bars.js';
 import {
   longShortRecords,
@@ -63,9 +64,10 @@ import { DAY_MS, FUNDING_INTERVAL_MS, lastFundingBoundary, MINUTE_MS, nextFundin
  * taker-buy share leaning with the minute's return. Coarser bars aggregate the minutes. The whole path is
  * anchored so that it ends exactly at the symbol's start price, where the live model takes over.
  *
- * Funding: an AR(1) deviation around a slowly varying mean (itself an AR(1) around the 0.01 % interest
- * rate), plus a term proportional to the 24 h price return of the generated path (trending markets pay
- * more), clamped to ±0.75 %.
+ * Funding: the settled rates are a function of (seed, symbol, fundingTime) only
+ * (`generators/settled-funding.ts`: a slowly varying mean around the 0.01 % interest rate plus a short-lived
+ * Student-t deviation, written as finite moving averages of per-settlement shocks), so runs started at
+ * different times agree on every settlement; the live model settles the same rates.
  *
  * Derivatives streams, from the same minute series over the last day (`STREAM_LOOKBACK_MINUTES`):
  * - open interest and the three long/short ratios: the live `PositioningModel` fed by the minute bars
@@ -139,19 +141,6 @@ export interface SymbolHistory {
   orderBook: OrderBook;
   streamSeed: StreamSeed;
 }
-
-/** Parameters of the funding backfill (per 8-hour settlement). */
-export const FUNDING_HISTORY_PARAMS = {
-  /** Persistence and shock sd of the slowly varying mean around the interest rate. */
-  meanPersistence: 0.95,
-  meanShockStd: 0.00004,
-  /** Persistence and Student-t(4) shock sd of the deviation from that mean. */
-  deviationPersistence: 0.5,
-  deviationShockStd: 0.0001,
-  /** Rate added per unit of 24 h log return. */
-  trendCoupling: 0.006,
-  burnIn: 50,
-} as const;
 
 const DEFAULT_FUNDING_COUNT = 90;
 const DEFAULT_CANDLE_COUNT = 500;
@@ -274,34 +263,16 @@ function aggregate(series: MinuteSeries, openTime: number, from: number, to: num
 }
 
 function generateFunding(options: HistoryOptions, series: MinuteSeries, count: number): FundingRate[] {
-  const p = FUNDING_HISTORY_PARAMS;
-  const interest = FUNDING_MODEL.interestRate;
   const profile = symbolProfile(options.symbol);
-  const rng = createRng(deriveSeed(options.seed, 'history-funding', options.startTime, options.symbol));
   const lastBoundary = lastFundingBoundary(options.startTime);
-  const minuteIndex = (time: number): number => Math.round((time - series.start) / MINUTE_MS);
-  const logAt = (k: number): number | undefined => (k >= 0 && k < series.logPrice.length ? series.logPrice[k] : undefined);
-
-  let mean = interest;
-  let deviation = 0;
-  const out: FundingRate[] = [];
-  for (let i = -p.burnIn; i < count; i++) {
-    mean = interest + p.meanPersistence * (mean - interest) + p.meanShockStd * rng.normal();
-    deviation = p.deviationPersistence * deviation + p.deviationShockStd * clamp(rng.standardT(4), -8, 8);
-    if (i < 0) continue;
-    const fundingTime = lastBoundary - (count - 1 - i) * FUNDING_INTERVAL_MS;
-    const k = minuteIndex(fundingTime);
-    const now = logAt(k);
-    const dayAgo = logAt(k - DAY_MINUTES);
-    const trend = now !== undefined && dayAgo !== undefined ? now - dayAgo : 0;
-    out.push({
-      symbol: options.symbol,
-      rate: normalizeFundingRate(mean + deviation + p.trendCoupling * trend),
-      fundingTime,
-      markPrice: now === undefined ? null : roundToStep(Math.exp(now), profile.tickSize),
-    });
-  }
-  return out;
+  const times = Array.from({ length: count }, (_, i) => lastBoundary - (count - 1 - i) * FUNDING_INTERVAL_MS);
+  // Rates are a function of (seed, symbol, fundingTime) only (settled-funding.ts); the mark price is the path's.
+  const rates = settledFundingRates(options.seed, options.symbol, times);
+  return times.map((fundingTime, i) => {
+    const k = Math.round((fundingTime - series.start) / MINUTE_MS);
+    const now = k >= 0 && k < series.logPrice.length ? series.logPrice[k] : undefined;
+    return { symbol: options.symbol, rate: rates[i]!, fundingTime, markPrice: now === undefined ? null : roundToStep(Math.exp(now), profile.tickSize) };
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { BookGenerator } from './generators/book.js';
 import { CandleBook, SIMULATED_INTERVALS } from './generators/candles.js';
 import { LiquidationGenerator, type PositionSeed } from './generators/liquidations.js';
 import { MarkFundingGenerator } from './generators/mark-funding.js';
+import { settledFundingRate } from './generators/settled-funding.js';
 import { MarketWideGenerator, OPTION_CURRENCIES, type MarketWideSeed } from './generators/market-wide.js';
 import type { MinuteBar } from './generators/minute-bars.js';
 import { PositioningGenerator, PositioningModel, type PositioningSeed, type TakerPeriodSeed } from './generators/positioning.js';
@@ -219,6 +220,7 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
     const markFunding = new MarkFundingGenerator({
       profile,
       rng: base.fork('mark-funding'),
+      settledRate: (fundingTime) => settledFundingRate(options.seed, symbol, fundingTime),
       ...(seedState.lastFundingRate === undefined ? {} : { lastFundingRate: seedState.lastFundingRate }),
     });
     const positioning = new PositioningModel(profile, base.fork('positioning'), seedState.positioning);

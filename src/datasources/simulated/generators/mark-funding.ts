@@ -22,8 +22,10 @@ import type { SecondContext, SecondFlow, SymbolStreamGenerator } from './types.j
  *
  *   predicted = clamp(P̂ + I, −0.75 %, +0.75 %),   P̂ = EWMA of p with time constant `estimateTauS`
  *
- * The settlement at each 00/08/16 UTC boundary is the time average of the per-second predicted rates over
- * the period (from the model start for the first, partial period). Mark = core price × (1 + N(0,
+ * The settlement at each 00/08/16 UTC boundary is the venue's settled rate for that time (`settledRate`, a
+ * function of (seed, symbol, time) only, so every run agrees on it); the slow premium is pulled toward it,
+ * so the predicted rate leads into the settlement. Without `settledRate` it is the time average of the
+ * per-second predicted rates over the period. Mark = core price × (1 + N(0,
  * `markNoise`)); index = mark / (1 + p).
  */
 export interface FundingModelParams {
@@ -69,6 +71,12 @@ export interface MarkFundingOptions {
   params?: FundingModelParams;
   /** Last settled rate before the model starts; seeds the premium so the estimate continues from it. */
   lastFundingRate?: number;
+  /**
+   * The rate settled at a funding time (a function of time only: `settled-funding.ts`). When set, each
+   * settlement publishes it and the slow premium is pulled toward the upcoming one, so the predicted rate
+   * leads into it; unset, a settlement is the period's average predicted rate.
+   */
+  settledRate?: (fundingTime: number) => number;
 }
 
 /** Persistence over one second of an OU process with the given half-life. */
@@ -92,8 +100,12 @@ export class MarkFundingGenerator implements SymbolStreamGenerator {
   private periodCount = 0;
   private last: MarkPrice | null = null;
   private lastPremium: number;
+  private readonly settledRate: ((fundingTime: number) => number) | undefined;
+  /** The upcoming settlement and its premium (settled rate − interest), when `settledRate` is set. */
+  private upcoming: { time: number; premium: number } | null = null;
 
   constructor(options: MarkFundingOptions) {
+    this.settledRate = options.settledRate;
     this.params = options.params ?? FUNDING_MODEL;
     this.rng = options.rng;
     this.priceDecimals = decimalsOf(options.profile.tickSize) + 2;
@@ -123,7 +135,9 @@ export class MarkFundingGenerator implements SymbolStreamGenerator {
     const time = ctx.start + 1_000;
 
     this.trend = this.trend * this.aTrend + (ctx.logClose - ctx.logOpen);
-    const target = params.trendCoupling * this.trend;
+    const next = nextFundingBoundary(ctx.start);
+    if (this.settledRate && this.upcoming?.time !== next) this.upcoming = { time: next, premium: this.settledRate(next) - params.interestRate };
+    const target = params.trendCoupling * this.trend + (this.upcoming?.premium ?? 0);
     this.slow = target + (this.slow - target) * this.aSlow + params.slowStd * Math.sqrt(1 - this.aSlow * this.aSlow) * rng.normal();
     const flowTotal = flow.buyQty + flow.sellQty;
     const imbalance = flowTotal > 0 ? (flow.buyQty - flow.sellQty) / flowTotal : 0;
@@ -141,7 +155,12 @@ export class MarkFundingGenerator implements SymbolStreamGenerator {
     if (time % FUNDING_INTERVAL_MS === 0) {
       events.push({
         type: 'funding',
-        funding: { symbol: ctx.symbol, rate: normalizeFundingRate(this.periodSum / this.periodCount, params), fundingTime: time, markPrice },
+        funding: {
+          symbol: ctx.symbol,
+          rate: this.settledRate ? this.settledRate(time) : normalizeFundingRate(this.periodSum / this.periodCount, params),
+          fundingTime: time,
+          markPrice,
+        },
       });
       this.periodSum = 0;
       this.periodCount = 0;
