@@ -227,7 +227,42 @@ function generateMinutes(options: HistoryOptions, start: number, end: number): M
     series.logLow[k] = (series.logLow[k] ?? 0) + shift;
     series.quoteVolume[k] = (series.quoteVolume[k] ?? 0) * scale;
   }
+  const currency = options.symbol === 'BTCUSDT' ? 'BTC' : options.symbol === 'ETHUSDT' ? 'ETH' : null;
+  // The same (default, 365-day) market history the source publishes fear & greed from.
+  if (currency) bridgeToDailyCloses(series, generateMarketHistory({ seed: options.seed, startTime: options.startTime }).dailyLogCloses[currency]);
   return series;
+}
+
+/**
+ * Bends the minute path through the market-wide daily closes: between two consecutive anchors the path gets
+ * a linear correction so it passes exactly through both (a Brownian-bridge style pin; minute returns change by
+ * (daily gap) / 1440, a few percent of a minute's σ). Before the first anchor in the window the first
+ * correction applies; the last anchor is the start time, where both paths already sit on the start price.
+ */
+function bridgeToDailyCloses(series: MinuteSeries, anchors: readonly { time: number; log: number }[]): void {
+  const minutes = series.volume.length;
+  const indexOf = (time: number): number => Math.round((time - series.start) / MINUTE_MS);
+  const pins = anchors
+    .map((a) => ({ k: indexOf(a.time), log: a.log }))
+    .filter((p) => p.k >= 0 && p.k <= minutes)
+    .map((p) => ({ k: p.k, offset: p.log - (series.logPrice[p.k] ?? 0) }));
+  if (pins.length === 0) return;
+  const correction = new Float64Array(minutes + 1);
+  let j = 0;
+  for (let k = 0; k <= minutes; k++) {
+    while (j + 1 < pins.length && pins[j + 1]!.k <= k) j++;
+    const p = pins[j]!;
+    const q = pins[j + 1];
+    correction[k] = k <= p.k || !q ? p.offset : p.offset + ((q.offset - p.offset) * (k - p.k)) / (q.k - p.k);
+  }
+  for (let k = 0; k <= minutes; k++) series.logPrice[k] = (series.logPrice[k] ?? 0) + (correction[k] ?? 0);
+  for (let k = 0; k < minutes; k++) {
+    // The minute's range moves with its midpoint's correction.
+    const mid = ((correction[k] ?? 0) + (correction[k + 1] ?? 0)) / 2;
+    series.logHigh[k] = (series.logHigh[k] ?? 0) + mid;
+    series.logLow[k] = (series.logLow[k] ?? 0) + mid;
+    series.quoteVolume[k] = (series.quoteVolume[k] ?? 0) * Math.exp(mid);
+  }
 }
 
 /** Aggregate minutes [from, to) of the series into one bar, prices rounded to the tick. */
@@ -486,6 +521,12 @@ export interface MarketHistory {
   options: OptionsChain[];
   /** State for the live market-wide generator. */
   seed: MarketWideSeed;
+  /**
+   * The daily BTC and ETH log closes behind fear & greed (each UTC midnight, then the start time), oldest
+   * first. The BTC/ETH candle backfill is bridged through them, so the simulated price and the simulated
+   * sentiment describe one market.
+   */
+  dailyLogCloses: Record<OptionCurrency, { time: number; log: number }[]>;
 }
 
 /** Parameters of the daily process behind the market-wide backfill. */
@@ -610,5 +651,9 @@ export function generateMarketHistory(options: MarketHistoryOptions): MarketHist
       chainFor('ETH', currencies.ETH, startTime, ethStart, interest, 1, instrumentSeed, SIMULATED_VENUE),
     ].flatMap((e) => (e.type === 'optionsChain' ? [e.chain] : [])),
     seed,
+    dailyLogCloses: {
+      BTC: Array.from(logs.BTC, (log, i) => ({ time: pointTime(i), log })),
+      ETH: Array.from(logs.ETH, (log, i) => ({ time: pointTime(i), log })),
+    },
   };
 }
