@@ -54,7 +54,7 @@ const GRAPHQL_PATH = '/graphql';
  * QUERY_TOO_COMPLEX validation error (HTTP 400) naming the limit; the token limit runs inside the parser,
  * so there the coded error is thrown in place of armor's.
  */
-function armorRejection(limit: 'aliases' | 'directives' | 'depth' | 'cost' | 'tokens'): Array<(ctx: ValidationContext | null, error: GraphQLError) => void> {
+function armorRejection(limit: 'aliases' | 'directives' | 'depth' | 'tokens'): Array<(ctx: ValidationContext | null, error: GraphQLError) => void> {
   return [
     (ctx, error) => {
       const detail = error.message.replace(/^Syntax Error: /, '');
@@ -145,7 +145,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         maxAliases: { n: 30, propagateOnRejection: false, onReject: armorRejection('aliases') },
         maxDirectives: { n: 30, propagateOnRejection: false, onReject: armorRejection('directives') },
         maxTokens: { n: 2_000, onReject: armorRejection('tokens') },
-        costLimit: { maxCost: 20_000, ignoreIntrospection: true, propagateOnRejection: false, onReject: armorRejection('cost') },
+        // No armor costLimit: one cost model (src/http/cost.ts, useQueryCost) bounds cost and fragment expansion.
+        costLimit: { enabled: false },
         blockFieldSuggestion: { enabled: false },
       }),
       useCodedRequestErrors(),

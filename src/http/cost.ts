@@ -69,7 +69,16 @@ export interface CostReport {
   cost: number;
   /** Number of fields that would be computed on demand (non-default arguments), markets multiplied in. */
   onDemandFields: number;
+  /**
+   * Field selections after expanding fragments (not multiplied by `markets` sizes): what validation and
+   * field collection walk. A fragment bomb (each fragment spreading the next twice) is small as text but
+   * exponential here.
+   */
+  selections: number;
 }
+
+/** Largest number of field selections after fragment expansion (see `CostReport.selections`). */
+export const MAX_SELECTIONS = 2_000;
 
 function sameValue(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
@@ -79,7 +88,7 @@ function sameValue(a: unknown, b: unknown): boolean {
  * Cost of an operation: Σ over selected fields of their cost, multiplied by the length of list arguments
  * that size the returned list (`markets(symbols)`) for everything below them. A field whose argument
  * values (after variables and schema defaults) differ from the defaults is costed as an on-demand
- * computation. Runs after validation, so fragments are known and acyclic.
+ * computation. Safe before validation too: unknown fields and fragments count nothing, cycles count once.
  */
 export function operationCost(input: CostInput): CostReport {
   const { schema, document } = input;
@@ -89,24 +98,40 @@ export function operationCost(input: CostInput): CostReport {
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     else if (def.kind === Kind.OPERATION_DEFINITION && (!input.operationName || def.name?.value === input.operationName)) operation ??= def;
   }
-  const report: CostReport = { cost: 0, onDemandFields: 0 };
+  const report: CostReport = { cost: 0, onDemandFields: 0, selections: 0 };
   if (!operation) return report;
   const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
   if (!root) return report;
   const variables = input.variableValues ?? {};
+  // Cost is linear in the multiplier, so a fragment is walked once per parent type at multiplier 1 and
+  // reused: the walk stays linear in the document's size even for a fragment bomb, and a cycle (only
+  // possible before validation) counts once instead of recursing forever.
+  const fragmentCosts = new Map<string, CostReport>();
 
-  function walk(set: SelectionSetNode, parent: GraphQLCompositeType, multiplier: number): void {
+  function walk(set: SelectionSetNode, parent: GraphQLCompositeType, multiplier: number, into: CostReport): void {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
-        if (fragment) walk(fragment.selectionSet, (schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType) ?? parent, multiplier);
+        if (!fragment) continue;
+        const type = (schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType) ?? parent;
+        const memo = `${fragment.name.value}\n${type.name}`;
+        let part = fragmentCosts.get(memo);
+        if (!part) {
+          part = { cost: 0, onDemandFields: 0, selections: 0 };
+          fragmentCosts.set(memo, part);
+          walk(fragment.selectionSet, type, 1, part);
+        }
+        into.cost += part.cost * multiplier;
+        into.onDemandFields += part.onDemandFields * multiplier;
+        into.selections += part.selections;
         continue;
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parent;
-        walk(selection.selectionSet, type ?? parent, multiplier);
+        walk(selection.selectionSet, type ?? parent, multiplier, into);
         continue;
       }
+      into.selections += 1;
       if (!isObjectType(parent)) continue;
       const field: GraphQLField<unknown, unknown> | undefined = parent.getFields()[selection.name.value];
       if (!field) continue;
@@ -127,10 +152,10 @@ export function operationCost(input: CostInput): CostReport {
               if (Array.isArray(list)) onDemand *= Math.max(1, list.length / per);
             }
             fieldCost += onDemand;
-            report.onDemandFields += multiplier;
+            into.onDemandFields += multiplier;
           }
         }
-        report.cost += fieldCost * multiplier;
+        into.cost += fieldCost * multiplier;
       }
       let childMultiplier = multiplier;
       if (sizeArg) {
@@ -138,10 +163,10 @@ export function operationCost(input: CostInput): CostReport {
         if (Array.isArray(list)) childMultiplier *= Math.max(1, list.length);
       }
       const named = getNamedType(field.type);
-      if (selection.selectionSet && isCompositeType(named)) walk(selection.selectionSet, named, childMultiplier);
+      if (selection.selectionSet && isCompositeType(named)) walk(selection.selectionSet, named, childMultiplier, into);
     }
   }
-  walk(operation.selectionSet, root, 1);
+  walk(operation.selectionSet, root, 1, report);
   return report;
 }
 
@@ -155,39 +180,75 @@ function safeArgs(field: GraphQLField<unknown, unknown>, node: FieldNode, variab
   return values;
 }
 
+const oversizeError = (oversize: { name: string; length: number }, maxListItems: number) =>
+  new AppError(ErrorCodes.BAD_USER_INPUT, `Variable $${oversize.name} holds a list of ${oversize.length} items; lists may hold at most ${maxListItems}.`, {
+    variable: oversize.name,
+    items: oversize.length,
+    maxListItems,
+    http: { status: 400 },
+  });
+
+const costError = (report: CostReport, maxCost: number) =>
+  new AppError(
+    ErrorCodes.COST_LIMIT_EXCEEDED,
+    `Query cost ${Math.round(report.cost)} exceeds the limit of ${maxCost} (${report.onDemandFields} fields computed on demand for non-default arguments; each analysis is costed as in README "Query cost", multiplied by the markets asked for). Ask for fewer markets or analyses, or use default arguments.`,
+    { cost: Math.round(report.cost), maxCost, onDemandFields: report.onDemandFields, http: { status: 400 } },
+  );
+
+const selectionsError = (report: CostReport) =>
+  new AppError(ErrorCodes.QUERY_TOO_COMPLEX, `Query too complex: ${report.selections} field selections after expanding fragments exceed the limit of ${MAX_SELECTIONS}.`, {
+    limit: 'cost',
+    selections: report.selections,
+    maxSelections: MAX_SELECTIONS,
+    http: { status: 400 },
+  });
+
+/**
+ * yoga answers validation errors to `application/json` clients with 200 (GraphQL over HTTP's legacy rule,
+ * `http.spec`); these are the same rejections as at execution, which answer 400, so they say so.
+ */
+function asRequestError(error: AppError): AppError {
+  (error.extensions as Record<string, unknown>).http = { status: 400, spec: false };
+  return error;
+}
+
 /**
  * Rejects an operation whose cost (see `operationCost`) exceeds `maxCost`, before any resolver runs,
- * with COST_LIMIT_EXCEEDED naming the cost, the limit and the on-demand field count.
+ * with COST_LIMIT_EXCEEDED naming the cost, the limit and the on-demand field count; a document whose
+ * fragments expand past MAX_SELECTIONS field selections with QUERY_TOO_COMPLEX (`limit: cost`).
+ *
+ * Checked twice: before validation on the raw variables, so a costly document is refused for the price
+ * of one linear walk instead of graphql-js validation plus the walk (`bench:abuse`: that was most of
+ * what an attack cost), and again at execution on the coerced variables (variable defaults, coerced
+ * lists), which is the exact figure. The first check only ever rejects what the second would.
  */
 export function useQueryCost(options: { maxCost: number; maxListItems: number }): Plugin {
   return {
+    onValidate({ context, params, setResult }) {
+      const request = (context as { params?: { variables?: Record<string, unknown> | null; operationName?: string | null } }).params;
+      const oversize = oversizeList(request?.variables, options.maxListItems);
+      if (oversize) {
+        setResult([asRequestError(oversizeError(oversize, options.maxListItems))]);
+        return;
+      }
+      let report: CostReport;
+      try {
+        report = operationCost({ schema: params.schema, document: params.documentAST, operationName: request?.operationName, variableValues: request?.variables });
+      } catch {
+        return; // left to validation, which reports what is wrong with the document
+      }
+      if (report.selections > MAX_SELECTIONS) setResult([asRequestError(selectionsError(report))]);
+      else if (report.cost > options.maxCost) setResult([asRequestError(costError(report, options.maxCost))]);
+    },
     onExecute({ args, setResultAndStopExecution }) {
       const oversize = oversizeList(args.variableValues, options.maxListItems);
       if (oversize) {
-        setResultAndStopExecution({
-          errors: [
-            new AppError(ErrorCodes.BAD_USER_INPUT, `Variable $${oversize.name} holds a list of ${oversize.length} items; lists may hold at most ${options.maxListItems}.`, {
-              variable: oversize.name,
-              items: oversize.length,
-              maxListItems: options.maxListItems,
-              http: { status: 400 },
-            }),
-          ],
-        });
+        setResultAndStopExecution({ errors: [oversizeError(oversize, options.maxListItems)] });
         return;
       }
       const report = operationCost({ schema: args.schema, document: args.document, operationName: args.operationName, variableValues: args.variableValues });
-      if (report.cost > options.maxCost) {
-        setResultAndStopExecution({
-          errors: [
-            new AppError(
-              ErrorCodes.COST_LIMIT_EXCEEDED,
-              `Query cost ${Math.round(report.cost)} exceeds the limit of ${options.maxCost} (${report.onDemandFields} fields computed on demand for non-default arguments; each analysis is costed as in README "Query cost", multiplied by the markets asked for). Ask for fewer markets or analyses, or use default arguments.`,
-              { cost: Math.round(report.cost), maxCost: options.maxCost, onDemandFields: report.onDemandFields, http: { status: 400 } },
-            ),
-          ],
-        });
-      }
+      if (report.selections > MAX_SELECTIONS) setResultAndStopExecution({ errors: [selectionsError(report)] });
+      else if (report.cost > options.maxCost) setResultAndStopExecution({ errors: [costError(report, options.maxCost)] });
     },
   };
 }

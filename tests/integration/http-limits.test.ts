@@ -104,6 +104,14 @@ describe('HTTP limits and the response cache', () => {
     expect(elapsed).toBeLessThan(2_000);
   });
 
+  it('refuses a costly document before validating it (its unknown field is never reported)', async () => {
+    const query = heavyAliasQuery(['BTCUSDT', 'ETHUSDT', 'SOLUSDT']).replace('pressureScore', 'noSuchField');
+    const { res, text } = await post(app, JSON.stringify({ query }));
+    const body = json(text);
+    expect(res.status).toBe(400);
+    expect(body.errors!.map((e) => e.extensions!.code), 'one cost error, no validation error').toEqual(['COST_LIMIT_EXCEEDED']);
+  });
+
   it('counts list arguments: one market with custom heatmap arguments passes, 20 do not', async () => {
     const one = json((await post(app, JSON.stringify({ query: '{ market(symbol: "BTCUSDT") { liquidationHeatmap(buckets: 55) { bucketSize } } }' }))).text);
     expect(one.errors).toBeUndefined();

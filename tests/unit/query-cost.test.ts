@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'graphql';
+import { schema } from '../../src/schema/index.js';
+import { MAX_SELECTIONS, operationCost } from '../../src/http/cost.js';
+
+describe('operationCost', () => {
+  it('counts a fragment bomb by its expansion, walking each fragment once', () => {
+    // F0 spreads F1 twice, …, F10 spreads F11 twice: 2^11 copies of F11's two fields.
+    const frags = Array.from({ length: 12 }, (_, i) => (i === 11 ? 'fragment F11 on SymbolInfo { symbol tickSize }' : `fragment F${i} on SymbolInfo { ...F${i + 1} ...F${i + 1} }`));
+    const report = operationCost({ schema, document: parse(`{ symbols { ...F0 } } ${frags.join(' ')}`) });
+    expect(report.selections, '1 (symbols) + 2^11 × 2 fields').toBe(1 + 2 ** 11 * 2);
+    expect(report.selections).toBeGreaterThan(MAX_SELECTIONS);
+    expect(report.cost, 'SymbolInfo fields cost nothing').toBe(0);
+  });
+
+  it('multiplies a fragment used under markets(symbols) by the list size, like the same fields inline', () => {
+    const inline = operationCost({ schema, document: parse('{ markets(symbols: ["A", "B", "C"]) { funding { rate } liquidationHeatmap(buckets: 55) { price } } }') });
+    const viaFragment = operationCost({
+      schema,
+      document: parse('{ markets(symbols: ["A", "B", "C"]) { ...M } } fragment M on Market { funding { rate } liquidationHeatmap(buckets: 55) { price } }'),
+    });
+    expect(inline.cost, '3 × (2 funding + 60 + 710 heatmap on demand)').toBe(3 * 772);
+    expect(viaFragment).toEqual(inline);
+    expect(inline.onDemandFields).toBe(3);
+  });
+
+  it('terminates on a fragment cycle (possible before validation)', () => {
+    const report = operationCost({ schema, document: parse('{ symbols { ...A } } fragment A on SymbolInfo { symbol ...B } fragment B on SymbolInfo { tickSize ...A }') });
+    expect(report.selections, 'symbols, symbol, tickSize, then A again as far as it was walked (symbol): no recursion').toBe(4);
+  });
+});
