@@ -1,3 +1,4 @@
+import { meanAndStdDev, pearson, pearsonOverlap } from '../math/statistics.js';
 import type { Factor } from './types.js';
 import {
   DEFAULT_CORRELATION_THRESHOLDS,
@@ -29,76 +30,14 @@ function collect(x: Float64Array, xs: number, y: Float64Array, ys: number, len: 
   return [a, b];
 }
 
-/**
- * Pearson's r of x[xs+i] and y[ys+i], i < len, over the indices where both exist, without allocating (the
- * lead/lag profile evaluates it 2L+1 times per pair). Two passes for numerical safety.
- */
-function pearsonAligned(x: Float64Array, xs: number, y: Float64Array, ys: number, len: number, minSamples: number): number | null {
-  let n = 0;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < len; i++) {
-    const u = x[xs + i]!;
-    const v = y[ys + i]!;
-    if (u === u && v === v) {
-      n++;
-      mx += u;
-      my += v;
-    }
-  }
-  if (n < minSamples || n < 2) return null;
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < len; i++) {
-    const u = x[xs + i]!;
-    const v = y[ys + i]!;
-    if (u === u && v === v) {
-      const dx = u - mx;
-      const dy = v - my;
-      sxy += dx * dy;
-      sxx += dx * dx;
-      syy += dy * dy;
-    }
-  }
-  if (sxx === 0 || syy === 0) return null;
-  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
-}
-
 function countAligned(x: Float64Array, xs: number, y: Float64Array, ys: number, len: number): number {
   let n = 0;
   for (let i = 0; i < len; i++) if (x[xs + i]! === x[xs + i]! && y[ys + i]! === y[ys + i]!) n++;
   return n;
 }
 
-/** Pearson's r of two equally long samples; null when either has no variance or the sample is empty. */
-export function pearson(x: readonly number[], y: readonly number[]): number | null {
-  const n = x.length;
-  if (n !== y.length) throw new Error(`pearson needs samples of equal length, got ${n} and ${y.length}`);
-  if (n < 2) return null;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx;
-    const dy = y[i]! - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  if (sxx === 0 || syy === 0) return null;
-  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
-}
+// Pearson's r lives in the statistics module; re-exported as part of this analyzer's API.
+export { pearson };
 
 /** Ranks 1..n, ties get the average of their ranks. */
 export function ranks(x: readonly number[]): number[] {
@@ -226,7 +165,7 @@ export function computeCorrelationAnalysis(input: Readonly<CorrelationInput>): C
       const s = !enough ? null : fi && fj ? pearson(fi, fj) : spearman(xa, xb);
       // A baseline only means something when it reaches clearly beyond the window.
       const baselineSamples = countAligned(ra, b0, rb, b0, baselineWindow);
-      const bp = baselineSamples >= xa.length + t.minSamples ? pearsonAligned(ra, b0, rb, b0, baselineWindow, t.minSamples) : null;
+      const bp = baselineSamples >= xa.length + t.minSamples ? pearsonOverlap(ra, b0, rb, b0, baselineWindow, t.minSamples) : null;
       pearsonM[i]![j] = pearsonM[j]![i] = p === null ? null : round(p);
       spearmanM[i]![j] = spearmanM[j]![i] = s === null ? null : round(s);
       samplesM[i]![j] = samplesM[j]![i] = xa.length;
@@ -237,7 +176,7 @@ export function computeCorrelationAnalysis(input: Readonly<CorrelationInput>): C
       if (p !== null) {
         const profile: (number | null)[] = [];
         for (let k = -t.maxLag; k <= t.maxLag; k++) {
-          profile.push(k >= 0 ? pearsonAligned(ra, w0 - k, rb, w0, window, t.minSamples) : pearsonAligned(ra, w0, rb, w0 + k, window, t.minSamples));
+          profile.push(k >= 0 ? pearsonOverlap(ra, w0 - k, rb, w0, window, t.minSamples) : pearsonOverlap(ra, w0, rb, w0 + k, window, t.minSamples));
         }
         const c0 = profile[t.maxLag] ?? null;
         let best = t.maxLag;
@@ -302,8 +241,7 @@ export function computeCorrelationAnalysis(input: Readonly<CorrelationInput>): C
         const d = xa.map((v, idx) => v - xb[idx]!);
         const hist = d.slice(0, d.length - m);
         const recent = d.slice(d.length - m);
-        const mean = hist.reduce((acc, v) => acc + v, 0) / hist.length;
-        const sd = Math.sqrt(hist.reduce((acc, v) => acc + (v - mean) ** 2, 0) / (hist.length - 1));
+        const { mean, stdDev: sd } = meanAndStdDev(hist, 'sample');
         const spread = recent.reduce((acc, v) => acc + v, 0);
         if (sd > 0) {
           const z = (spread - m * mean) / (sd * Math.sqrt(m));

@@ -1,5 +1,5 @@
 import { getCorrelation } from 'trading-signals';
-import { percentileRank } from './percentile.js';
+import { meanAndStdDev, olsSlope, percentileRank } from '../math/statistics.js';
 import type { Factor } from './types.js';
 import {
   DEFAULT_FUNDING_THRESHOLDS,
@@ -144,7 +144,7 @@ export function computeFundingAnalysis(input: Readonly<FundingInput>): FundingAn
   const history = settlements.slice(historyStart, settlements.length - 1).map((s) => s.rate);
   const sampleSize = history.length;
   const warmingUp = sampleSize < MIN_HISTORY;
-  const stats = warmingUp ? null : meanAndSampleStdDev(history);
+  const stats = warmingUp ? null : meanAndStdDev(history, 'sample');
   const zScore = stats === null ? null : stats.stdDev === 0 ? 0 : (rate - stats.mean) / stats.stdDev;
 
   // Trend over the last trendWindow settlements including the current one.
@@ -385,29 +385,6 @@ function checkRate(name: string, value: number): void {
 function checkTime(name: string, value: number): void {
   if (!Number.isFinite(value) || Math.abs(value) > MAX_EPOCH_MS)
     fail(`${name} must be a finite epoch ms within ±${MAX_EPOCH_MS}, got ${quote(value)}`);
-}
-
-/** Mean and sample (n − 1) standard deviation, two-pass. A constant series gets exactly its value and 0. */
-function meanAndSampleStdDev(values: readonly number[]): { mean: number; stdDev: number } {
-  const first = values[0] as number;
-  if (values.every((v) => v === first)) return { mean: first, stdDev: 0 };
-  const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
-  const squares = values.reduce((sum, v) => sum + (v - mean) ** 2, 0);
-  return { mean, stdDev: Math.sqrt(squares / (values.length - 1)) };
-}
-
-/** OLS slope of `values` against x = 0..k−1 (k ≥ 2). */
-function olsSlope(values: readonly number[]): number {
-  const k = values.length;
-  const meanX = (k - 1) / 2;
-  const meanY = values.reduce((sum, v) => sum + v, 0) / k;
-  let sxy = 0;
-  let sxx = 0;
-  values.forEach((y, x) => {
-    sxy += (x - meanX) * (y - meanY);
-    sxx += (x - meanX) ** 2;
-  });
-  return sxy / sxx;
 }
 
 function factor(name: string, value: number, weight: number, normalised: number, note: string): Factor {

@@ -1,3 +1,4 @@
+import { mean as meanOf } from '../math/statistics.js';
 import { detectSwings, type Swing } from './swings.js';
 import type { Factor } from './types.js';
 import {
@@ -229,7 +230,7 @@ export function swingClusters(swings: readonly Swing[], bars: number, toleranceP
     const recency = 1 - ageBars / bars;
     const touchValue = Math.min(touches, TOUCH_CAP) / TOUCH_CAP;
     const highs = g.filter((s) => s.kind === 'HIGH').length;
-    const mean = g.reduce((s, x) => s + x.price, 0) / touches;
+    const mean = meanOf(g.map((x) => x.price));
     return {
       price: mean,
       touches,

@@ -1,4 +1,4 @@
-import { percentileRank } from './percentile.js';
+import { percentileRank } from '../math/statistics.js';
 import type { Factor } from './types.js';
 import {
   ContrarianBiases,

@@ -1,3 +1,4 @@
+import { mean, meanAndStdDev, olsSlope, olsSlopeOn, sampleVariance } from '../math/statistics.js';
 import { ADX, OBV } from 'trading-signals';
 import type { Factor } from './types.js';
 import {
@@ -60,21 +61,6 @@ export function aggregateCandles(candles: readonly RegimeCandle[], bucketMs: num
   return out;
 }
 
-/** OLS slope of `ys` against 0..n−1. */
-export function olsSlope(ys: readonly number[]): number {
-  const n = ys.length;
-  if (n < 2) return 0;
-  const mx = (n - 1) / 2;
-  const my = ys.reduce((s, y) => s + y, 0) / n;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < n; i++) {
-    num += (i - mx) * (ys[i]! - my);
-    den += (i - mx) ** 2;
-  }
-  return num / den;
-}
-
 /**
  * Lo–MacKinlay variance ratio VR(q) of a return series: the variance of overlapping q-period returns
  * over q × the one-period variance, with the unbiased estimators of the paper, and the homoskedastic z
@@ -87,8 +73,8 @@ export function varianceRatio(returns: readonly number[], q: number): VarianceRa
   if (!Number.isInteger(q) || q < 2) throw new Error(`variance ratio period must be an integer ≥ 2, got ${q}`);
   const T = returns.length;
   if (T < 2 * q) return null;
-  const mu = returns.reduce((s, r) => s + r, 0) / T;
-  const varA = returns.reduce((s, r) => s + (r - mu) ** 2, 0) / (T - 1);
+  const mu = mean(returns);
+  const varA = sampleVariance(returns);
   if (varA === 0) return null;
   const m = q * (T - q + 1) * (1 - q / T);
   let sum = 0;
@@ -145,18 +131,15 @@ export function hurstExponent(returns: readonly number[]): number | null {
     let used = 0;
     for (let c = 0; c < chunks; c++) {
       const part = returns.slice(c * n, (c + 1) * n);
-      const mean = part.reduce((s, x) => s + x, 0) / n;
+      const { mean: m, stdDev: s } = meanAndStdDev(part, 'population');
       let cum = 0;
       let max = -Infinity;
       let min = Infinity;
-      let ss = 0;
       for (const x of part) {
-        cum += x - mean;
+        cum += x - m;
         max = Math.max(max, cum);
         min = Math.min(min, cum);
-        ss += (x - mean) ** 2;
       }
-      const s = Math.sqrt(ss / n);
       if (s > 0) {
         total += (max - min) / s;
         used += 1;
@@ -168,15 +151,7 @@ export function hurstExponent(returns: readonly number[]): number | null {
     }
   }
   if (xs.length < 3) return null;
-  const mx = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const my = ys.reduce((s, y) => s + y, 0) / ys.length;
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < xs.length; i++) {
-    num += (xs[i]! - mx) * (ys[i]! - my);
-    den += (xs[i]! - mx) ** 2;
-  }
-  return 0.5 + num / den;
+  return 0.5 + olsSlopeOn(xs, ys);
 }
 
 /** Trend/range of one series by the efficiency ratio + slope rule (see computeRegimeAnalysis). */

@@ -1,3 +1,4 @@
+import { meanOrNull } from '../math/statistics.js';
 import {
   DEFAULT_SENTIMENT_THRESHOLDS,
   DEFAULT_SENTIMENT_WEIGHTS,
@@ -69,7 +70,7 @@ function assertAscending(name: string, series: readonly { time: number }[]): voi
   }
 }
 
-const mean = (xs: readonly number[]) => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
+const mean = meanOrNull;
 
 /** Current reading, the publisher's label, changes vs 7 and 30 days earlier, and the recent history. */
 export function fearGreedSection(readings: readonly FearGreedReading[], historyLimit: number, tolerance: number): FearGreedSection | null {

@@ -1,3 +1,4 @@
+import { mean } from '../math/statistics.js';
 import type { Factor } from './types.js';
 import {
   FundingTimeSources,
@@ -290,6 +291,5 @@ function checkTime(name: string, value: number): void {
   if (!Number.isFinite(value) || Math.abs(value) > MAX_EPOCH_MS) fail(`${name} must be a finite epoch ms, got ${quote(value)}`);
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 const pad = (n: number): string => String(n).padStart(2, '0');
 const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);

@@ -1,5 +1,5 @@
 import { ATR, BollingerBands as BollingerBandsIndicator } from 'trading-signals';
-import { percentileRank } from './percentile.js';
+import { percentileRank, sampleStdDev } from '../math/statistics.js';
 import type { Factor } from './types.js';
 import {
   DEFAULT_VOLATILITY_THRESHOLDS,
@@ -77,9 +77,7 @@ export function realizedVolatility(closes: readonly number[], periodsPerYear: nu
   if (closes.length < 3) return null;
   const r: number[] = [];
   for (let i = 1; i < closes.length; i++) r.push(Math.log(closes[i]! / closes[i - 1]!));
-  const mean = r.reduce((s, x) => s + x, 0) / r.length;
-  const variance = r.reduce((s, x) => s + (x - mean) ** 2, 0) / (r.length - 1);
-  return Math.sqrt(variance) * Math.sqrt(periodsPerYear);
+  return sampleStdDev(r) * Math.sqrt(periodsPerYear);
 }
 
 const LN2 = Math.log(2);

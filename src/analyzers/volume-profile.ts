@@ -1,3 +1,4 @@
+import { mean as meanOf } from '../math/statistics.js';
 import type { Factor } from './types.js';
 import {
   DEFAULT_BUCKET_FRACTION,
@@ -159,7 +160,7 @@ export function findVolumeNodes(buckets: readonly ProfileBucket[], smoothingBuck
     buckets.map((b) => b.volume),
     smoothingBuckets,
   );
-  const mean = s.reduce((a, v) => a + v, 0) / (s.length || 1);
+  const mean = s.length > 0 ? meanOf(s) : 0;
   const high: VolumeNode[] = [];
   const low: VolumeNode[] = [];
   let i = 0;

@@ -1,3 +1,4 @@
+import { meanAndStdDev, olsSlope } from '../math/statistics.js';
 import { OBV, VWAP } from 'trading-signals';
 import { detectSwings } from './swings.js';
 import type { Factor } from './types.js';
@@ -80,12 +81,7 @@ export function createVwapAccumulator() {
 /** Volume z-score of bar `i` against the `lookback` bars before it (mean, population σ); null when σ = 0 or history is short. */
 export function volumeZScore(volumes: readonly number[], i: number, lookback: number): { z: number | null; mean: number; stdDev: number } | null {
   if (i < lookback) return null;
-  let sum = 0;
-  for (let k = i - lookback; k < i; k += 1) sum += volumes[k] as number;
-  const mean = sum / lookback;
-  let sq = 0;
-  for (let k = i - lookback; k < i; k += 1) sq += ((volumes[k] as number) - mean) ** 2;
-  const stdDev = Math.sqrt(sq / lookback);
+  const { mean, stdDev } = meanAndStdDev(volumes.slice(i - lookback, i), 'population');
   return { z: stdDev > 0 ? ((volumes[i] as number) - mean) / stdDev : null, mean, stdDev };
 }
 
@@ -356,20 +352,6 @@ function anchoredVwap(
     },
     anchoredSeries: series,
   };
-}
-
-/** Least-squares slope of ys against 0, 1, 2, ... */
-function olsSlope(ys: readonly number[]): number {
-  const m = ys.length;
-  const xMean = (m - 1) / 2;
-  const yMean = sum(ys) / m;
-  let num = 0;
-  let den = 0;
-  ys.forEach((y, x) => {
-    num += (x - xMean) * (y - yMean);
-    den += (x - xMean) ** 2;
-  });
-  return den === 0 ? 0 : num / den;
 }
 
 function resolveThresholds(overrides: Partial<VolumeThresholds> | undefined): VolumeThresholds {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyCrowding, computeLongShortAnalysis, contrarianBiasOf, LONG_SHORT_METHODOLOGY_VERSION } from '../../src/analyzers/long-short.js';
 import type { LongShortAnalysis, LongShortInput, RatioObservation, TakerObservation } from '../../src/analyzers/long-short.types.js';
-import { percentileRank } from '../../src/analyzers/percentile.js';
+import { percentileRank } from '../../src/math/statistics.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const M5 = 300_000;
