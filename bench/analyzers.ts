@@ -70,7 +70,7 @@ function appendPeriod(): void {
   const oi = market.openInterest.last()!;
   const price = last5m.close * (1 + (Math.random() - 0.5) * 0.002);
   store.apply({ type: 'candle', candle: { ...last5m, openTime: last5m.openTime + FIVE_MIN, closeTime: last5m.closeTime + FIVE_MIN, open: last5m.close, close: price, high: Math.max(price, last5m.close), low: Math.min(price, last5m.close) } });
-  store.apply({ type: 'openInterest', openInterest: { ...oi, openInterest: oi.openInterest * 1.001, time: oi.time + FIVE_MIN } });
+  store.apply({ type: 'openInterest', openInterest: { ...oi, openInterest: (oi.openInterest ?? 0) * 1.001, time: oi.time + FIVE_MIN } });
   for (const [, buffer] of market.longShort) store.apply({ type: 'longShortRatio', ratio: { ...buffer.last()!, time: buffer.last()!.time + FIVE_MIN } });
   store.apply({ type: 'takerVolume', volume: { ...market.takerVolume.last()!, time: market.takerVolume.last()!.time + FIVE_MIN } });
   store.apply({ type: 'basis', basis: { ...market.basis.last()!, time: market.basis.last()!.time + FIVE_MIN } });

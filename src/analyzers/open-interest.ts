@@ -51,7 +51,9 @@ export function classifyOpenInterestQuadrant(
  * price move is carried by positions opening or closing.
  *
  * What it measures (T = time of the latest OI observation):
- * - `openInterest` (contracts) and `openInterestValue` (USD, as reported; null when the source has none).
+ * - `openInterest` (contracts) and `openInterestValue` (USD), each as reported and null when the source has
+ *   none (Binance's daily openInterestHist export has the value only: contract changes and the quadrant are
+ *   then null, the USD changes are still measured).
  * - For each horizon h of 5m, 1h, 4h, 24h: the change from the observation nearest to T − h (accepted when
  *   at most `alignmentTolerance × h` away, default 10 %, so a "4h" change spans 3.6-4.4 h; ties go to the
  *   earlier one; else null with a note saying how far history reaches or where the gap is), absolute
@@ -171,8 +173,12 @@ function measureChange(
     return { ...empty, note };
   }
   const from = points[index] as OpenInterestObservation;
-  const oiChange = current.openInterest - from.openInterest;
-  const oiChangePct = from.openInterest > 0 ? getPercentageChange(from.openInterest, current.openInterest) : null;
+  // Contracts unknown at either end (a value-only source): the contract change stays unknown, never 0.
+  const oiChange = current.openInterest === null || from.openInterest === null ? null : current.openInterest - from.openInterest;
+  const oiChangePct =
+    oiChange !== null && from.openInterest !== null && current.openInterest !== null && from.openInterest > 0
+      ? getPercentageChange(from.openInterest, current.openInterest)
+      : null;
   const hasValues = from.openInterestValue !== null && current.openInterestValue !== null;
   const valueChange = hasValues ? (current.openInterestValue as number) - (from.openInterestValue as number) : null;
   const valueChangePct = hasValues && (from.openInterestValue as number) > 0 ? getPercentageChange(from.openInterestValue as number, current.openInterestValue as number) : null;
@@ -189,7 +195,12 @@ function measureChange(
     priceNote = `price ${signed(priceChangePct)}`;
   }
   const quadrant = priceChangePct === null || oiChangePct === null ? null : classifyOpenInterestQuadrant(priceChangePct, oiChangePct, t);
-  const oiNote = oiChangePct === null ? `OI ${oiChange >= 0 ? '+' : ''}${oiChange} contracts from 0` : `OI ${signed(oiChangePct)}`;
+  const oiNote =
+    oiChange === null
+      ? `OI in contracts not reported by the source${valueChangePct === null ? '' : ` (value ${signed(valueChangePct)})`}`
+      : oiChangePct === null
+        ? `OI ${oiChange >= 0 ? '+' : ''}${oiChange} contracts from 0`
+        : `OI ${signed(oiChangePct)}`;
   return {
     ...empty,
     fromTime: from.time,
@@ -301,7 +312,9 @@ function validateInput(input: Readonly<OpenInterestInput>): void {
     checkTime(`points[${i}].time`, p.time);
     if (p.time <= previous) fail(`points must be strictly ascending by time, but points[${i}].time ${quote(p.time)} <= ${quote(previous)}`);
     previous = p.time;
-    if (!Number.isFinite(p.openInterest) || p.openInterest < 0) fail(`points[${i}].openInterest must be a finite number >= 0, got ${quote(p.openInterest)}`);
+    if (p.openInterest !== null && (!Number.isFinite(p.openInterest) || p.openInterest < 0))
+      fail(`points[${i}].openInterest must be null or a finite number >= 0, got ${quote(p.openInterest)}`);
+    if (p.openInterest === null && p.openInterestValue === null) fail(`points[${i}] has neither openInterest nor openInterestValue`);
     if (p.openInterestValue !== null && (!Number.isFinite(p.openInterestValue) || p.openInterestValue < 0))
       fail(`points[${i}].openInterestValue must be null or a finite number >= 0, got ${quote(p.openInterestValue)}`);
   });

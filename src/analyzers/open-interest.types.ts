@@ -38,8 +38,8 @@ export type OpenInterestDivergenceKind = (typeof OpenInterestDivergenceKinds)[ke
 
 export interface OpenInterestObservation {
   time: number;
-  /** Contracts (base asset). */
-  openInterest: number;
+  /** Contracts (base asset); null when the source reports only the value (Binance's daily openInterestHist export). */
+  openInterest: number | null;
   /** Quote currency (USD); null when the source does not report it. */
   openInterestValue: number | null;
 }
@@ -127,7 +127,8 @@ export interface OpenInterestAnalysis {
   warmingUp: boolean;
   /** Time of the latest observation (T). */
   time: number;
-  openInterest: number;
+  /** Contracts at T; null when the source reports only the value (the contract-based changes are then null too). */
+  openInterest: number | null;
   openInterestValue: number | null;
   /** Price at T from the price path; null when none is close enough. */
   price: number | null;

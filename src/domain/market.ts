@@ -113,10 +113,13 @@ export type MarketEventType = MarketEvent['type'];
 
 // --- Derivatives statistics, liquidations, books, spot (issue: live venues) ---
 
-/** Open interest of a perpetual. `openInterest` in base-asset contracts, `openInterestValue` in quote (USD). */
+/**
+ * Open interest of a perpetual. `openInterest` in base-asset contracts, `openInterestValue` in quote (USD).
+ * Either may be unknown (null): Binance's daily `openInterestHist` export keeps the value only.
+ */
 export interface OpenInterest {
   symbol: string;
-  openInterest: number;
+  openInterest: number | null;
   openInterestValue: number | null;
   time: number;
 }

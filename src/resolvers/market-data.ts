@@ -102,7 +102,10 @@ FundingSettlementRef.implement({
 OpenInterestPointRef.implement({
   description: 'Open interest of a perpetual at one time.',
   fields: (t) => ({
-    openInterest: t.exposeFloat('openInterest', { description: 'Contracts (base asset).' }),
+    openInterest: t.exposeFloat('openInterest', {
+      nullable: true,
+      description: 'Contracts (base asset); null when the source reports only the USD value (a replay of Binance daily openInterestHist).',
+    }),
     openInterestValue: t.exposeFloat('openInterestValue', { nullable: true, description: 'Quote currency (USD).' }),
     time: t.field({ description: 'When open interest was observed.', type: 'DateTime', resolve: (x) => x.time }),
   }),

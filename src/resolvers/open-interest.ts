@@ -52,7 +52,10 @@ OpenInterestAnalysisRef.implement({
     symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     warmingUp: t.exposeBoolean('warmingUp', { description: 'The quadrant horizon cannot be measured yet: quadrant is null and the score 0.' }),
     time: t.field({ type: 'DateTime', description: 'Time of the latest open-interest observation.', resolve: (a) => a.time }),
-    openInterest: t.exposeFloat('openInterest', { description: 'Contracts (base asset).' }),
+    openInterest: t.exposeFloat('openInterest', {
+      nullable: true,
+      description: 'Contracts (base asset); null when the source reports only the USD value (a replay of Binance daily openInterestHist).',
+    }),
     openInterestValue: t.exposeFloat('openInterestValue', { nullable: true, description: 'Quote currency (USD), as reported by the source.' }),
     price: t.exposeFloat('price', { nullable: true, description: 'Price at the time of the latest observation (price path point within 2.5 min).' }),
     changes: t.field({ type: [OpenInterestChangeRef], description: 'One entry per horizon: M5, H1, H4, H24.', resolve: (a) => a.changes }),

@@ -63,7 +63,7 @@ describe('binance source: statistics', () => {
       expect([newest, newest + FIVE_MIN], 'the newest row is the current 5m boundary').toContain(hist.at(-1)!.time);
       const last = hist.at(-1)!;
       expect(last.openInterest, 'sumOpenInterest as served').toBe(fake.openInterestAt(symbol, last.time));
-      expect(last.openInterestValue!, 'sumOpenInterestValue = OI × price at that time').toBeCloseTo(last.openInterest * fake.priceAt(symbol, last.time), 2);
+      expect(last.openInterestValue!, 'sumOpenInterestValue = OI × price at that time').toBeCloseTo(last.openInterest! * fake.priceAt(symbol, last.time), 2);
       const live = oi[30]!;
       expect(live.time, 'live open interest after the history').toBeGreaterThan(last.time);
       expect(live.openInterest).toBe(fake.openInterestAt(symbol, live.time));

@@ -14,7 +14,7 @@ const T = Date.UTC(2025, 0, 2);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-const obs = (minutesAgo: number, openInterest: number, openInterestValue: number | null = null): OpenInterestObservation => ({
+const obs = (minutesAgo: number, openInterest: number | null, openInterestValue: number | null = null): OpenInterestObservation => ({
   time: T - minutesAgo * MIN,
   openInterest,
   openInterestValue,
@@ -28,6 +28,22 @@ const change = (a: OpenInterestAnalysis, h: OpenInterestHorizon): OpenInterestCh
 const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
 
 describe('computeOpenInterestAnalysis', () => {
+  it('a value-only source (no contracts) keeps contract changes and the quadrant unknown, measures USD changes', () => {
+    // Binance daily openInterestHist keeps sumOpenInterestValue only: 8,336,692,202.36 → 8,969,884,426.81 USD.
+    const a = analyze([obs(1440, null, 8_336_692_202.3616), obs(0, null, 8_969_884_426.8117)], [px(1440, 100), px(0, 103)]);
+    expect(a.openInterest, 'contracts were not recorded: null, never 0').toBeNull();
+    expect(a.openInterestValue).toBe(8_969_884_426.8117);
+    const d = change(a, 'H24');
+    expect(d.oiChange).toBeNull();
+    expect(d.oiChangePct).toBeNull();
+    expect(d.quadrant, 'a quadrant needs the contract change').toBeNull();
+    expect(d.valueChange).toBeCloseTo(633_192_224.4501, 3);
+    expect(d.valueChangePct).toBeCloseTo((8_969_884_426.8117 / 8_336_692_202.3616 - 1) * 100, 9);
+    expect(d.note).toMatch(/OI in contracts not reported by the source \(value \+7\.6/);
+    expect(a.warmingUp).toBe(true);
+    expect(() => analyze([obs(0, null, null)]), 'a point must carry one of the two').toThrow(/neither openInterest nor openInterestValue/);
+  });
+
   it('exposes the methodology version', () => {
     expect(OPEN_INTEREST_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('open-interest/1.0.0');
   });
@@ -256,7 +272,7 @@ describe('computeOpenInterestAnalysis', () => {
     it('throws on missing or disordered observations, quoting the value', () => {
       expect(() => analyze([]), 'nothing to analyze').toThrow('computeOpenInterestAnalysis: points must not be empty');
       expect(() => analyze([obs(0, 1), obs(5, 1)]), 'descending').toThrow(`points must be strictly ascending by time, but points[1].time ${T - 5 * MIN} <= ${T}`);
-      expect(() => analyze([obs(0, -5)]), 'negative OI').toThrow('points[0].openInterest must be a finite number >= 0, got -5');
+      expect(() => analyze([obs(0, -5)]), 'negative OI').toThrow('points[0].openInterest must be null or a finite number >= 0, got -5');
       expect(() => analyze([obs(0, Number.NaN)]), 'NaN OI').toThrow('got NaN');
       expect(() => analyze([obs(0, 1, -1)]), 'negative value').toThrow('points[0].openInterestValue must be null or a finite number >= 0, got -1');
     });

@@ -183,11 +183,11 @@ describe('open interest and positioning', () => {
         expect(cur.time - prev.time).toBe(MINUTE);
         expect(cur.openInterest).toBeGreaterThan(0);
         // USD value = contracts × the price of the minute's close.
-        expect((cur.openInterestValue ?? 0) / cur.openInterest / (marks.get(cur.time) ?? 1)).toBeCloseTo(1, 2);
+        expect((cur.openInterestValue ?? 0) / cur.openInterest! / (marks.get(cur.time) ?? 1)).toBeCloseTo(1, 2);
         const trendFrom = marks.get(prev.time - 30 * MINUTE);
         const now = marks.get(prev.time);
         if (trendFrom === undefined || now === undefined) continue;
-        dOi.push(cur.openInterest - prev.openInterest);
+        dOi.push(cur.openInterest! - prev.openInterest!);
         aligned.push((netByMinute.get(prev.time) ?? 0) * Math.sign(Math.log(now / trendFrom)));
       }
       expect(dOi.length).toBeGreaterThan(150);

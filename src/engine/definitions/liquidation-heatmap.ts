@@ -69,10 +69,11 @@ function computeHeatmap(market: SymbolMarket, now: number, params: LiquidationHe
   const hourly = market.candles.get(ATR_INTERVAL)?.toArray(ATR_CANDLES) ?? [];
   const atrCandles =
     hourly.length >= DEFAULT_LIQUIDATION_HEATMAP_THRESHOLDS.atrPeriod || INTERVAL_MS[finest] > HOUR_MS ? hourly : hourlyFrom(candles).slice(-ATR_CANDLES);
+  // The model allocates contracts: observations without a contract count (value-only sources) are left out.
   const openInterest = market.openInterest
     .toArray()
     .filter((p) => p.time >= first.openTime)
-    .map((p) => ({ time: p.time, openInterest: p.openInterest }));
+    .flatMap((p) => (p.openInterest === null ? [] : [{ time: p.time, openInterest: p.openInterest }]));
   // Streams and REST backfill can interleave slightly out of order; the analyzer wants time order.
   const trades = market.trades.toArray().sort((a, b) => a.time - b.time);
   const leverageTiers: readonly LeverageTier[] = params.leverages
