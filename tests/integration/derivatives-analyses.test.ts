@@ -41,7 +41,7 @@ describe('derivatives analyses end to end (simulated market)', () => {
 
     const h1 = oi.changes.find((c) => c.horizon === 'H1')!;
     expect(h1.oiChangePct, '30 backfilled 5-minute points (2.5 h) reach back 1 h').not.toBeNull();
-    const from = oi.openInterest - h1.oiChange!;
+    const from = oi.openInterest! - h1.oiChange!;
     expect(h1.oiChangePct!, 'percent change = change / value then × 100').toBeCloseTo((h1.oiChange! / from) * 100, 9);
     expect(Math.abs(Date.parse(oi.time) - Date.parse(h1.fromTime!) - 3_600_000), 'span within ±10 % of 1 h').toBeLessThanOrEqual(360_000);
     expect(oi.warmingUp, 'the 1 h quadrant horizon is measurable').toBe(false);

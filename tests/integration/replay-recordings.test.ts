@@ -195,3 +195,55 @@ describe.skipIf(!existsSync(FEATHER_KLINES))('replay of the freqtrade feather re
     expect(events.flatMap((e) => nonFinite(e)).slice(0, 5)).toEqual([]);
   });
 });
+
+const OI = join(FUTURES, 'open-interest');
+const FNG = join(DATA, 'sentiment', 'fear-greed');
+const CHAINS = join(DATA, 'deribit', 'options-chain-2020-05');
+
+describe.skipIf(!existsSync(OI) || !existsSync(FNG))('replay of the open-interest export and the Fear & Greed history (SOURCES.md §6, 7, 9)', () => {
+  // Collected even when skipped: read nothing without the recordings.
+  if (!existsSync(OI)) return;
+  let events: MarketEvent[] = [];
+
+  beforeAll(async () => {
+    ({ events } = await replay([OI, FNG], ['BTCUSDT', 'ETHUSDT']));
+  });
+
+  it('replays 30 daily OI values per symbol, USD only: BTC 2025-11-07 = 8,336,692,202.3616', () => {
+    const oi = events.flatMap((e) => (e.type === 'openInterest' ? [e.openInterest] : []));
+    expect(oi.filter((o) => o.symbol === 'BTCUSDT')).toHaveLength(30);
+    expect(oi.filter((o) => o.symbol === 'ETHUSDT')).toHaveLength(30);
+    expect(oi[0]).toEqual({ symbol: 'BTCUSDT', openInterest: null, openInterestValue: 8_336_692_202.3616, time: utc('2025-11-07T00:00:00') });
+    expect(oi.at(-1)?.time).toBe(utc('2025-12-06T00:00:00'));
+  });
+
+  it('replays Fear & Greed from 30 days before the OI span to its end, on the same clock', () => {
+    const fng = events.flatMap((e) => (e.type === 'fearGreed' ? [e.fearGreed] : []));
+    // 2025-10-08 … 2025-12-06 (the 30-day lookback before the first OI day, then the span itself).
+    expect(fng[0]?.time).toBe(utc('2025-10-08T00:00:00'));
+    expect(fng.at(-1)?.time).toBe(utc('2025-12-06T00:00:00'));
+    expect(fng.find((f) => f.time === utc('2025-10-11T00:00:00')), 'the day after the 10-10 crash (SOURCES.md §7)').toEqual({
+      value: 27,
+      classification: 'Fear',
+      time: utc('2025-10-11T00:00:00'),
+    });
+  });
+});
+
+describe.skipIf(!existsSync(CHAINS))('replay of the Deribit BTC option chains (SOURCES.md §15)', () => {
+  // Collected even when skipped: read nothing without the recordings.
+  if (!existsSync(CHAINS)) return;
+  it('folds each snapshot into one chain: 310 then 326 options, total OI 96,275.9 then 106,082.0 BTC', async () => {
+    const { events } = await replay(CHAINS, ['BTCUSDT']);
+    const chains = events.flatMap((e) => (e.type === 'optionsChain' ? [e.chain] : []));
+    expect(chains.map((c) => c.quotes.length)).toEqual([310, 326]);
+    expect(chains.map((c) => Math.round(c.quotes.reduce((sum, q) => sum + q.openInterest, 0) * 10) / 10)).toEqual([96_275.9, 106_082]);
+    expect(chains[0]?.time, 'the newest row of the 2.5-minute capture').toBeLessThanOrEqual(utc('2020-05-14T05:44:07'));
+    expect(chains[0]?.time).toBeGreaterThanOrEqual(utc('2020-05-14T05:44:06'));
+    expect(chains[0]?.indexPrice).toBeGreaterThan(9_344);
+    expect(chains[0]?.indexPrice).toBeLessThan(9_355);
+    const mark = chains[0]?.quotes.map((q) => q.markIv ?? 0) ?? [];
+    expect([Math.min(...mark), Math.max(...mark)], 'mark_iv range (SOURCES.md)').toEqual([75.97, 209.26]);
+    expect(events.flatMap((e) => nonFinite(e)).slice(0, 5)).toEqual([]);
+  });
+});

@@ -3,16 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Float64, Table, tableToIPC, Timestamp, TimeUnit, vectorFromArray } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { classifyFile, isReplayFile, parseReplayDirs, scanReplayDirs } from '../../src/datasources/replay/replay-files.js';
+import { classifyAll, isReplayFile, parseReplayDirs, scanReplayDirs } from '../../src/datasources/replay/replay-files.js';
 import { normalizeEpoch, parseTime } from '../../src/datasources/replay/replay-mapper.js';
-import { readLastRecords, readRecords } from '../../src/datasources/replay/replay-readers.js';
+import { readLastRecords, readRecords, splitCsvLine } from '../../src/datasources/replay/replay-readers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'replay-files-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function classify(path: string): Record<string, unknown> | string | null {
-  const r = classifyFile(path);
-  if (r === null) return null;
+  const all = classifyAll(path);
+  const r = Array.isArray(all) ? all[0] : all;
+  if (r === null || r === undefined) return null;
   if (!isReplayFile(r)) return `skip: ${r.reason}`;
   return { symbol: r.symbol, market: r.market, content: r.content, container: r.container, interval: r.interval };
 }
@@ -61,10 +62,39 @@ describe('replay file names', () => {
     expect(classify('/d/BTCUSDT-3d-2024-01.csv')).toMatch(/^skip: interval 3d/);
     expect(classify('/d/indexPriceKlines/BTCUSDT/1h/BTCUSDT-1h-2024-01-01.csv')).toMatch(/^skip: indexPriceKlines/);
     expect(classify('/d/binance-spot/BTCUSDT-fundingRate-2024-01.csv')).toMatch(/^skip: funding data in a spot folder/);
-    expect(classify('/d/okx/ohlcv_1h.csv'), 'lower-case names are not symbols').toBeNull();
-    expect(classify('/d/openInterestHist-1d-sumOpenInterestValue-BTCUSDT.csv')).toBeNull();
+    expect(classify('/d/ohlcv_1h.csv'), 'lower-case names are not symbols').toBeNull();
+    expect(classifyAll('/d/openInterestHist-1d-sumOpenInterestValue-BTCUSDT.csv'), 'no date range: not the known export').toBeNull();
     expect(classify('/d/BTCUSDT-1m-2024-01-01.csv.CHECKSUM')).toBeNull();
     expect(classify('/d/BTCUSDT-5m.freqtrade.csv'), 'a freqtrade name with the wrong extension').toBeNull();
+  });
+
+  it('names the recordings it knows and does not read, with why', () => {
+    expect(classify('/d/liquidations/hyperliquid-2023-02-28_2023-05-01/liquidations.csv')).toMatch(/^skip: Hyperliquid .*no coin, side, price/);
+    expect(classify('/d/okx/SOL-USDT-SWAP-1h-2026-06-11_2026-06-26/open_interest.csv')).toMatch(/^skip: OKX recording/);
+    expect(classify('/d/bybit/cryptofeed-v3-2026-08-09/BYBIT.jsonl.zst')).toMatch(/^skip: zstd cryptofeed/);
+    expect(classify('/d/hftbacktest-2024-08-08/btcusdt_20240808.gz')).toMatch(/^skip: raw WebSocket capture/);
+    expect(classify('/d/deribit/cryptofeed-2021-07-22/DERIBIT.ws.1.0.txt')).toMatch(/^skip: raw cryptofeed/);
+    expect(classify('/d/BINANCE_FUTURES.http.0.0.txt')).toMatch(/^skip: raw cryptofeed/);
+  });
+
+  it('expands the multi-symbol OI export into one file per symbol column and tags market-wide files', () => {
+    const oi = classifyAll('/d/openInterestHist-1d-sumOpenInterestValue-BTCUSDT-ETHUSDT-2025-11-07_2025-12-06.csv');
+    expect(Array.isArray(oi) ? oi.map((f) => [f.symbol, f.content, f.column, f.market]) : oi).toEqual([
+      ['BTCUSDT', 'openInterest', 'btc_oi_value_usd', 'futures'],
+      ['ETHUSDT', 'openInterest', 'eth_oi_value_usd', 'futures'],
+    ]);
+    const fng = classifyAll('/d/alternative-me-fng-daily-2018-02-01_2026-02-24.csv');
+    expect(Array.isArray(fng) ? fng.map((f) => [f.symbol, f.content, f.container, f.market]) : fng).toEqual([['', 'fearGreed', 'csv', 'market-wide']]);
+    const json = classifyAll('/d/alternative-me-fng-latest-2025-04-23.json');
+    expect(Array.isArray(json) ? json[0]?.container : json).toBe('fng-json');
+    const chain = classifyAll('/d/deribit/options-chain-2020-05/BTC-options-chain-2020-05-14T0541Z.csv');
+    expect(Array.isArray(chain) ? chain.map((f) => [f.symbol, f.content, f.market]) : chain).toEqual([['BTC', 'optionsChain', 'market-wide']]);
+  });
+
+  it('splits quoted CSV fields (commas inside Python reprs) and keeps plain lines as they were', () => {
+    expect(splitCsvLine(`0,put,"{'volume': 30.5, 'low': 0.0425}",open,"[[0.042, 15.5]]",`)).toEqual(['0', 'put', "{'volume': 30.5, 'low': 0.0425}", 'open', '[[0.042, 15.5]]', '']);
+    expect(splitCsvLine('a,"x""y",b'), 'a doubled quote is a quote').toEqual(['a', 'x"y', 'b']);
+    expect(splitCsvLine(' 1 ,2')).toEqual(['1', '2']);
   });
 
   it('scans directories recursively in path order and fails loudly on a missing directory', () => {

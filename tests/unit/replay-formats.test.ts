@@ -188,6 +188,84 @@ describe('replay formats', () => {
     ]);
   });
 
+  it('maps the daily openInterestHist value export to one OI series per symbol column, contracts unknown (null)', async () => {
+    const dir = dirWith({
+      'openInterestHist-1d-sumOpenInterestValue-BTCUSDT-ETHUSDT-2025-11-07_2025-11-08.csv':
+        'date,btc_oi_value_usd,eth_oi_value_usd\n2025-11-07,8336692202.3616,5695331016.800655\n2025-11-08,8969884426.8117,\n',
+    });
+    const events = await replayAll(dir, ['BTCUSDT', 'ETHUSDT']);
+    expect(events).toEqual([
+      { type: 'openInterest', openInterest: { symbol: 'BTCUSDT', openInterest: null, openInterestValue: 8_336_692_202.3616, time: Date.UTC(2025, 10, 7) } },
+      { type: 'openInterest', openInterest: { symbol: 'ETHUSDT', openInterest: null, openInterestValue: 5_695_331_016.800655, time: Date.UTC(2025, 10, 7) } },
+      // An empty cell is no observation, not 0.
+      { type: 'openInterest', openInterest: { symbol: 'BTCUSDT', openInterest: null, openInterestValue: 8_969_884_426.8117, time: Date.UTC(2025, 10, 8) } },
+    ]);
+  });
+
+  it('maps Fear & Greed CSV and API JSON (newest first in the API) to one daily series, duplicates dropped', async () => {
+    const dir = dirWith({
+      'BTCUSDT-1d.freqtrade.json': `[[${Date.UTC(2025, 3, 22)},1,1,1,1,1],[${Date.UTC(2025, 3, 23)},1,1,1,1,1]]`,
+      'alternative-me-fng-daily-x.csv': 'Date,fng_value,fng_class\n2025-04-21,39,Fear\n2025-04-22,47,Neutral\n2025-04-23,72,Greed\n',
+      'alternative-me-fng-latest-x.json':
+        '{"name": "Fear and Greed Index", "data": [{"value": "72", "value_classification": "Greed", "timestamp": "1745366400"}, {"value": "47", "value_classification": "Neutral", "timestamp": "1745280000"}], "metadata": {"error": null}}',
+    });
+    const fng = (await replayAll(dir, ['BTCUSDT'])).flatMap((e) => (e.type === 'fearGreed' ? [e.fearGreed] : []));
+    expect(fng).toEqual([
+      { value: 39, classification: 'Fear', time: Date.UTC(2025, 3, 21) },
+      { value: 47, classification: 'Neutral', time: Date.UTC(2025, 3, 22) },
+      { value: 72, classification: 'Greed', time: Date.UTC(2025, 3, 23) },
+    ]);
+  });
+
+  it('reads market-wide recordings only within the span of the symbol data (one clock, nothing shifted)', async () => {
+    const day = (d: number) => Date.UTC(2025, 0, d);
+    const dir = dirWith({
+      'BTCUSDT-1d.freqtrade.json': `[[${day(10)},1,1,1,1,1],[${day(11)},1,1,1,1,1]]`,
+      // 2024-12-01 is more than the 30-day lookback before the first close (2025-01-10 23:59:59.999); 01-13 is after the end.
+      'alternative-me-fng-daily-x.csv': 'Date,fng_value,fng_class\n2024-12-01,10,Extreme Fear\n2024-12-20,30,Fear\n2025-01-11,50,Neutral\n2025-01-13,80,Extreme Greed\n',
+      'BTC-options-chain-2020-05-14.csv': `,expiration_timestamp,option_type,instrument_name,strike,underlying_price,timestamp,open_interest,mark_price,mark_iv,bid_iv,ask_iv,index_price,greeks,stats\n0,1590134400000,put,BTC-22MAY20-9250-P,9250.0,9352.58,1589434896486,139.3,0.04,76.87,80.07,85.17,9350.67,"{}","{}"\n`,
+    });
+    const events = await replayAll(dir, ['BTCUSDT']);
+    expect(events.flatMap((e) => (e.type === 'fearGreed' ? [e.fearGreed.value] : []))).toEqual([30, 50]);
+    expect(events.some((e) => e.type === 'optionsChain'), 'a 2020 chain is not part of a 2025 replay').toBe(false);
+  });
+
+  it('folds a Deribit option-chain CSV (pandas, Python reprs) into one chain at its newest row', async () => {
+    const header = ',expiration_timestamp,option_type,instrument_name,strike,underlying_price,underlying_index,timestamp,stats,state,open_interest,mark_price,mark_iv,index_price,greeks,bid_iv,ask_iv';
+    const dir = dirWith({
+      'deribit/BTC-options-chain-2020-05-14T0541Z.csv': [
+        header,
+        `0,1590134400000,put,BTC-22MAY20-9250-P,9250.0,9352.58,SYN.BTC-22MAY20,1589434896486,"{'volume': 30.5, 'price_change': -33.5616, 'low': 0.0425, 'high': 0.073}",open,139.3,0.04010621,76.87,9350.67,"{'vega': 5.49167, 'theta': -26.07217, 'rho': -0.99385, 'gamma': 0.00037, 'delta': -0.43897}",80.07,85.17`,
+        `1,1590134400000,call,BTC-22MAY20-12000-C,12000.0,9352.41,SYN.BTC-22MAY20,1589434897493,"{'volume': 30.4, 'price_change': 100.0, 'low': 0.0025, 'high': 0.006}",open,110.6,0.00570308,112.49,9350.12,"{'vega': 2.07333, 'theta': -14.40395, 'rho': 0.1544, 'gamma': 0.0001, 'delta': 0.08013}",,115.97`,
+      ].join('\n'),
+    });
+    const events = await replayAll(dir, ['BTCUSDT']);
+    expect(events).toHaveLength(1);
+    const chain = events[0]?.type === 'optionsChain' ? events[0].chain : null;
+    expect(chain).toMatchObject({ currency: 'BTC', venue: 'deribit', indexPrice: 9350.12, time: 1_589_434_897_493 });
+    expect(chain?.quotes.map((q) => q.instrument), 'by expiry, then strike').toEqual(['BTC-22MAY20-9250-P', 'BTC-22MAY20-12000-C']);
+    expect(chain?.quotes[0]).toEqual({
+      instrument: 'BTC-22MAY20-9250-P',
+      currency: 'BTC',
+      kind: 'PUT',
+      strike: 9250,
+      expiry: 1_590_134_400_000,
+      markPrice: 0.04010621,
+      markPriceUsd: 0.04010621 * 9352.58,
+      markIv: 76.87,
+      bidIv: 80.07,
+      askIv: 85.17,
+      openInterest: 139.3,
+      volume: 30.5,
+      underlyingPrice: 9352.58,
+      delta: -0.43897,
+      gamma: 0.00037,
+      vega: 5.49167,
+      theta: -26.07217,
+    });
+    expect(chain?.quotes[1]?.bidIv, 'an empty IV cell is null').toBeNull();
+  });
+
   it('skips bad rows and rows that go back in time, keeping the rest', async () => {
     const rows = [
       '1704067200000,1,2,0.5,1.5,10,1704067259999,15,3,5,7.5,0',

@@ -42,12 +42,19 @@ export const ReplayContents = {
   AGG_TRADES: 'aggTrades',
   TRADES: 'trades',
   METRICS: 'metrics',
+  /** Binance daily `openInterestHist` value export (one column per symbol). */
+  OPEN_INTEREST: 'openInterest',
+  /** alternative.me Fear & Greed (market-wide). */
+  FEAR_GREED: 'fearGreed',
+  /** A Deribit option chain snapshot, one `get_order_book` row per option (market-wide, per currency). */
+  OPTIONS_CHAIN: 'optionsChain',
 } as const;
 export type ReplayContent = (typeof ReplayContents)[keyof typeof ReplayContents];
 
-export type ReplayMarket = 'futures' | 'spot';
+/** `market-wide`: not about one perpetual (Fear & Greed, option chains); `symbol` is then '' or the option currency. */
+export type ReplayMarket = 'futures' | 'spot' | 'market-wide';
 /** `freqtrade-json`: one JSON array of rows; `freqtrade-feather`: the same columns in an Arrow IPC (feather v2) file. */
-export type ReplayContainer = 'csv' | 'freqtrade-json' | 'freqtrade-feather';
+export type ReplayContainer = 'csv' | 'freqtrade-json' | 'freqtrade-feather' | 'fng-json';
 
 export interface ReplayFile {
   path: string;
@@ -59,6 +66,8 @@ export interface ReplayFile {
   interval: CandleInterval | null;
   /** Files with the same stream hold the same series (they may be chained or overlap). */
   stream: string;
+  /** For files holding several symbols, the header name of this symbol's value column. */
+  column?: string;
 }
 
 export interface SkippedFile {
@@ -133,8 +142,86 @@ function isInterval(value: string): value is CandleInterval {
 }
 
 /**
- * Classifies one path. Returns a file, a skip reason (recognised but not replayable) or null (not market
- * data by name).
+ * Recordings known by name that the replay does not read, with why (SOURCES.md has the details). Checked
+ * before the market-data patterns.
+ */
+const NOT_READ: readonly { test: (name: string, dirs: readonly string[]) => boolean; reason: string }[] = [
+  {
+    test: (name, dirs) => name === 'liquidations.csv' && dirs.some((d) => d.toLowerCase().startsWith('hyperliquid')),
+    reason: 'Hyperliquid account-level liquidations have no coin, side, price or size column: they cannot be matched to a market',
+  },
+  {
+    test: (_name, dirs) => dirs.some((d) => d.toLowerCase() === 'okx'),
+    reason:
+      'OKX recording: a replay serves one venue under venue-less symbols, so OKX SOL-USDT-SWAP would pass for the Binance SOLUSDT the other files hold; its long/short and taker series are OKX aggregates over all SOL contracts and its OI has no contract count',
+  },
+  { test: (name) => name.endsWith('.jsonl.zst'), reason: 'zstd cryptofeed v3 recording (tens of seconds of raw WebSocket frames): not read' },
+  { test: (name) => /^[a-z0-9]+_\d{8}\.gz$/.test(name), reason: 'raw WebSocket capture (hftbacktest gzip, minutes of trades and books): not read' },
+  {
+    test: (name) => /^[A-Z_]+\.(?:ws\.|http\.)?[\d.]*\d\.txt$/.test(name),
+    reason: 'raw cryptofeed recording (seconds of REST/WebSocket messages, ten Deribit option tickers rather than a chain): not read',
+  },
+];
+
+const OI_HIST = /^openInterestHist-(\d{1,2}[mhd])-sumOpenInterestValue-([A-Z0-9]+(?:-[A-Z0-9]+)*)-\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/;
+const FNG = /^alternative-me-fng-[\w.-]*\.(csv|json)$/;
+const OPTIONS_CHAIN = /^([A-Z]{2,10})-options-chain-[\w.-]*\.csv$/;
+
+/**
+ * Market-wide recordings and the multi-symbol open-interest export, recognised by their (lower-case)
+ * names:
+ *
+ * | pattern (file name)                                          | content                                   |
+ * |--------------------------------------------------------------|-------------------------------------------|
+ * | `openInterestHist-1d-sumOpenInterestValue-SYM-SYM-D_D.csv`   | daily OI value (USD), one file per symbol |
+ * | `alternative-me-fng-*.csv` / `.json`                         | Fear & Greed (CSV history / API response) |
+ * | `CUR-options-chain-*.csv`                                    | Deribit option chain snapshot (`CUR` = BTC) |
+ */
+function classifySpecial(path: string, name: string): ReplayFile[] | null {
+  const oi = OI_HIST.exec(name);
+  if (oi) {
+    return (oi[2] ?? '').split('-').map((symbol) => ({
+      path,
+      symbol,
+      market: 'futures' as const,
+      content: ReplayContents.OPEN_INTEREST,
+      container: 'csv' as const,
+      interval: null,
+      stream: `futures:openInterest:${symbol}:`,
+      column: `${symbol.replace(/USDT$|USDC$|USD$/, '').toLowerCase()}_oi_value_usd`,
+    }));
+  }
+  const fng = FNG.exec(name);
+  if (fng) {
+    const container = fng[1] === 'json' ? ('fng-json' as const) : ('csv' as const);
+    return [{ path, symbol: '', market: 'market-wide', content: ReplayContents.FEAR_GREED, container, interval: null, stream: `market-wide:fearGreed:${container}` }];
+  }
+  const chain = OPTIONS_CHAIN.exec(name);
+  if (chain) {
+    const currency = chain[1] ?? '';
+    return [{ path, symbol: currency, market: 'market-wide', content: ReplayContents.OPTIONS_CHAIN, container: 'csv', interval: null, stream: `market-wide:optionsChain:${currency}` }];
+  }
+  return null;
+}
+
+/**
+ * Classifies one path into the files it holds (several for a multi-symbol export), a skip reason
+ * (recognised but not replayable) or null (not market data by name).
+ */
+export function classifyAll(path: string): ReplayFile[] | SkippedFile | null {
+  const name = basename(path);
+  const dirs = path.split(sep).slice(0, -1);
+  const notRead = NOT_READ.find((r) => r.test(name, dirs));
+  if (notRead) return { path, reason: notRead.reason };
+  const special = classifySpecial(path, name);
+  if (special) return special;
+  const one = classifyFile(path);
+  return one === null ? null : isReplayFile(one) ? [one] : one;
+}
+
+/**
+ * Classifies one path by the per-symbol patterns above. Returns a file, a skip reason (recognised but not
+ * replayable) or null (not market data by name).
  */
 export function classifyFile(path: string): ReplayFile | SkippedFile | null {
   const name = basename(path);
@@ -201,9 +288,9 @@ export function scanReplayDirs(dirs: readonly string[], options: { recursive?: b
   const unique = [...new Set(paths)].sort();
   const catalog: ReplayCatalog = { files: [], skipped: [], ignored: [] };
   for (const path of unique) {
-    const result = classifyFile(path);
+    const result = classifyAll(path);
     if (result === null) catalog.ignored.push(path);
-    else if (isReplayFile(result)) catalog.files.push(result);
+    else if (Array.isArray(result)) catalog.files.push(...result);
     else catalog.skipped.push(result);
   }
   return catalog;

@@ -4,7 +4,8 @@ import {
   type Candle,
   type CandleInterval,
   type LongShortKind,
-  type SymbolEvent,
+  type MarketEvent,
+  type OptionQuote,
   type TradeSide,
 } from '../../domain/market.js';
 import type { ReplayFile } from './replay-files.js';
@@ -25,7 +26,7 @@ export interface TimedEvent {
   key: string;
   /** Strictly increasing within a key (time, or the trade id for trades). */
   ordinal: number;
-  event: SymbolEvent;
+  event: MarketEvent;
 }
 
 export interface MapContext {
@@ -35,6 +36,10 @@ export interface MapContext {
   offset: number;
   /** Hours between funding settlements, for `MarkPrice.nextFundingTime`. */
   fundingIntervalHours: number;
+  /** The CSV header, for files read by column name (multi-symbol OI export, option chains); else null. */
+  header: readonly string[] | null;
+  /** The value column of this symbol in a multi-symbol file. */
+  column?: string;
 }
 
 export type RecordMapper = (fields: readonly string[], ctx: MapContext) => TimedEvent[];
@@ -257,6 +262,135 @@ const metricsMapper: RecordMapper = (f, ctx) => {
   return out;
 };
 
+/** Index of a named column in the header; throws (a structural problem, not a bad row) when absent. */
+function columnIndex(ctx: MapContext, name: string): number {
+  const i = ctx.header?.indexOf(name) ?? -1;
+  if (i < 0) throw new Error(`no column "${name}" in the header (${(ctx.header ?? []).join(',')})`);
+  return i;
+}
+
+/**
+ * Binance daily open-interest value export (SOURCES.md §9), `date,btc_oi_value_usd,eth_oi_value_usd`:
+ *   `2025-11-07,8336692202.3616,5695331016.800655`
+ * -> openInterest of `ctx.symbol` from its column, at the date's 00:00 UTC as recorded. The export kept
+ * only `sumOpenInterestValue` (USDT), so `openInterest` (contracts) is null, not derived from a price.
+ */
+const openInterestValueMapper: RecordMapper = (f, ctx) => {
+  const time = parseTime(f[0], 'date') + ctx.offset;
+  const raw = f[columnIndex(ctx, ctx.column ?? '')];
+  if (raw === undefined || raw === '') return [];
+  const value = num(raw, ctx.column ?? 'value');
+  if (value < 0) throw new ReplayRowError(`${ctx.column ?? 'value'} is negative: "${raw}"`);
+  return [
+    {
+      time,
+      key: `oi:${ctx.symbol}`,
+      ordinal: time,
+      event: { type: 'openInterest', openInterest: { symbol: ctx.symbol, openInterest: null, openInterestValue: value, time } },
+    },
+  ];
+};
+
+/**
+ * alternative.me Fear & Greed (SOURCES.md §6-7): CSV `Date,fng_value,fng_class` (`2025-04-23,72,Greed`) and
+ * the API's JSON, read as `[timestamp_s, value, value_classification]`. Each value is stamped at 00:00 UTC
+ * of its day, as alternative.me publishes it.
+ */
+const fearGreedMapper: RecordMapper = (f, ctx) => {
+  const time = parseTime(f[0], 'date') + ctx.offset;
+  const value = num(f[1], 'fng_value');
+  if (!Number.isInteger(value) || value < 0 || value > 100) throw new ReplayRowError(`fng_value is not an integer within 0..100: "${f[1] ?? ''}"`);
+  const classification = f[2] ?? '';
+  if (classification === '') throw new ReplayRowError('fng_class is missing');
+  return [{ time, key: 'fearGreed', ordinal: time, event: { type: 'fearGreed', fearGreed: { value, classification, time } } }];
+};
+
+/** A Python dict repr as pandas stringified it (`{'delta': -0.43897, 'gamma': 0.00037}`), parsed as JSON. */
+function pythonDict(raw: string | undefined, column: string): Record<string, unknown> {
+  if (raw === undefined || raw === '') return {};
+  try {
+    const json = raw.replace(/'/g, '"').replace(/\bNone\b/g, 'null').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false');
+    const parsed: unknown = JSON.parse(json);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new ReplayRowError(`${column} is not a dict: "${raw.slice(0, 60)}"`);
+}
+
+const finiteOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** One option of a chain row and the row's capture time and index price. */
+export interface ChainRow {
+  quote: OptionQuote;
+  time: number;
+  indexPrice: number;
+}
+
+/**
+ * One row of a Deribit option-chain CSV (SOURCES.md §15: `get_order_book` per instrument plus its
+ * instrument's strike/type/expiry, nested fields as Python reprs), trimmed:
+ *   `0,1590134400000,put,BTC-22MAY20-9250-P,9250.0,9352.58,SYN.BTC-22MAY20,1589434896486,"{'volume': 30.5, …}",open,
+ *    0.07,139.3,…,0.04010621,76.87,…,9350.67,"{'vega': 5.49167, 'theta': -26.07217, 'rho': -0.99385, 'gamma': 0.00037,
+ *    'delta': -0.43897}",…,80.07,…,85.17`
+ * Prices are in BTC (markPriceUsd = mark_price × underlying_price), IVs in percent, OI in contracts (1 BTC).
+ * An empty IV cell is null.
+ */
+export function chainRow(f: readonly string[], ctx: MapContext): ChainRow {
+  const at = (name: string): string | undefined => f[columnIndex(ctx, name)];
+  const optNull = (name: string): number | null => {
+    const raw = at(name);
+    return raw === undefined || raw === '' ? null : num(raw, name);
+  };
+  const type = at('option_type');
+  if (type !== 'call' && type !== 'put') throw new ReplayRowError(`option_type is not call/put: "${type ?? ''}"`);
+  const markPrice = num(at('mark_price'), 'mark_price');
+  const underlyingPrice = num(at('underlying_price'), 'underlying_price');
+  const greeks = pythonDict(at('greeks'), 'greeks');
+  const stats = pythonDict(at('stats'), 'stats');
+  const instrument = at('instrument_name') ?? '';
+  return {
+    quote: {
+      instrument,
+      currency: ctx.symbol,
+      kind: type === 'call' ? 'CALL' : 'PUT',
+      strike: num(at('strike'), 'strike'),
+      expiry: parseTime(at('expiration_timestamp'), 'expiration_timestamp') + ctx.offset,
+      markPrice,
+      markPriceUsd: markPrice * underlyingPrice,
+      markIv: optNull('mark_iv'),
+      bidIv: optNull('bid_iv'),
+      askIv: optNull('ask_iv'),
+      openInterest: num(at('open_interest'), 'open_interest'),
+      volume: finiteOrNull(stats.volume) ?? 0,
+      underlyingPrice,
+      delta: finiteOrNull(greeks.delta),
+      gamma: finiteOrNull(greeks.gamma),
+      vega: finiteOrNull(greeks.vega),
+      theta: finiteOrNull(greeks.theta),
+    },
+    time: parseTime(at('timestamp'), 'timestamp') + ctx.offset,
+    indexPrice: num(at('index_price'), 'index_price'),
+  };
+}
+
+/**
+ * The chain of one snapshot file: its rows, sorted by expiry, strike, calls first (as the live Deribit
+ * mapper sorts), at the newest row's capture time and with that row's index price (the capture took
+ * about 2.5 minutes, one request per option).
+ */
+export function chainEvent(rows: readonly ChainRow[], ctx: MapContext): TimedEvent | null {
+  let newest: ChainRow | undefined;
+  for (const r of rows) if (!newest || r.time > newest.time) newest = r;
+  if (!newest) return null;
+  const quotes = rows.map((r) => r.quote).sort((a, b) => a.expiry - b.expiry || a.strike - b.strike || (a.kind === b.kind ? 0 : a.kind === 'CALL' ? -1 : 1));
+  const chain = { currency: ctx.symbol, venue: 'deribit', indexPrice: newest.indexPrice, quotes, time: newest.time };
+  return { time: newest.time, key: `options:${ctx.symbol}`, ordinal: newest.time, event: { type: 'optionsChain', chain } };
+}
+
+/** Row mapper of an option chain: single rows map to nothing; `replay-stream` folds a file into one chain. */
+const chainRowMapper: RecordMapper = () => [];
+
 export function mapperFor(file: Pick<ReplayFile, 'content' | 'container' | 'market'>): RecordMapper {
   const spot = file.market === 'spot';
   switch (file.content) {
@@ -272,5 +406,11 @@ export function mapperFor(file: Pick<ReplayFile, 'content' | 'container' | 'mark
       return tradeMapper(spot);
     case 'metrics':
       return metricsMapper;
+    case 'openInterest':
+      return openInterestValueMapper;
+    case 'fearGreed':
+      return fearGreedMapper;
+    case 'optionsChain':
+      return chainRowMapper;
   }
 }

@@ -44,13 +44,69 @@ function* readLines(path: string): Generator<string> {
   }
 }
 
+/**
+ * Fields of one CSV line. Plain lines are split on commas; a line with a `"` is split RFC 4180-style
+ * (quoted fields may hold commas, `""` is a quote), as pandas writes nested values (Deribit chain CSVs).
+ * Quoted fields never span lines in the recordings read here.
+ */
+export function splitCsvLine(text: string): string[] {
+  if (!text.includes('"')) return text.split(',').map((f) => f.trim());
+  const out: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      out.push(field.trim());
+      field = '';
+    } else field += c;
+  }
+  out.push(field.trim());
+  return out;
+}
+
 function* csvRecords(path: string): Generator<RawRecord> {
   let line = 0;
   for (const text of readLines(path)) {
     line += 1;
     if (text.trim().length === 0) continue;
-    yield { line, fields: text.split(',').map((f) => f.trim()) };
+    yield { line, fields: splitCsvLine(text) };
   }
+}
+
+/** The first line of a CSV file as fields (its header), or null for an empty file. */
+export function readCsvHeader(path: string): string[] | null {
+  const lines = readLines(path);
+  try {
+    const first = lines.next();
+    return first.done ? null : splitCsvLine(first.value);
+  } finally {
+    void lines.return(undefined);
+  }
+}
+
+/**
+ * The alternative.me API response (`{"name":…,"data":[{"value":"72","value_classification":"Greed",
+ * "timestamp":"1745366400",…}]}`) as `[timestamp, value, value_classification]` rows, oldest first (the API
+ * lists the newest first). A small document: parsed whole.
+ */
+function* fngJsonRecords(path: string): Generator<RawRecord> {
+  const doc: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  const data = doc !== null && typeof doc === 'object' && 'data' in doc && Array.isArray(doc.data) ? (doc.data as unknown[]) : null;
+  if (data === null) throw new Error(`${path}: not an alternative.me response (no "data" array)`);
+  const rows = data.map((d, i) => {
+    const r = (d ?? {}) as Record<string, unknown>;
+    return { line: i + 1, fields: [String(r.timestamp ?? ''), String(r.value ?? ''), String(r.value_classification ?? '')] };
+  });
+  rows.sort((a, b) => Number(a.fields[0]) - Number(b.fields[0]));
+  yield* rows;
 }
 
 /**
@@ -132,6 +188,7 @@ function* featherRecords(path: string, from = 0): Generator<RawRecord> {
 export function readRecords(path: string, container: ReplayContainer): Generator<RawRecord> {
   if (container === 'csv') return csvRecords(path);
   if (container === 'freqtrade-feather') return featherRecords(path);
+  if (container === 'fng-json') return fngJsonRecords(path);
   return freqtradeJsonRecords(path);
 }
 
@@ -155,6 +212,7 @@ function readTail(path: string): { text: string; whole: boolean } {
  */
 export function readLastRecords(path: string, container: ReplayContainer, max = 4): RawRecord[] {
   if (container === 'freqtrade-feather') return [...featherRecords(path, -max)];
+  if (container === 'fng-json') return [...fngJsonRecords(path)].slice(-max);
   const { text, whole } = readTail(path);
   const out: RawRecord[] = [];
   if (container === 'csv') {
@@ -163,7 +221,7 @@ export function readLastRecords(path: string, container: ReplayContainer, max = 
     const usable = whole ? lines : lines.slice(1);
     for (let i = usable.length - 1; i >= 0 && out.length < max; i -= 1) {
       const l = (usable[i] ?? '').trim();
-      if (l.length > 0) out.unshift({ line: 0, fields: l.split(',').map((f) => f.trim()) });
+      if (l.length > 0) out.unshift({ line: 0, fields: splitCsvLine(l) });
     }
   } else {
     const rows = [...text.matchAll(/\[([^[\]]*)\]/g)];

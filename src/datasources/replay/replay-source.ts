@@ -18,8 +18,8 @@ import {
 } from '../market-data-source.js';
 import { scanReplayDirs, type ReplayCatalog, type ReplayFile } from './replay-files.js';
 import { isHeaderRow, type MapContext } from './replay-mapper.js';
-import { readRecords } from './replay-readers.js';
-import { chainFiles, openMergedStream, probeFile, type MergedStream, type ProbedFile, type ReplayIssues } from './replay-stream.js';
+import { readCsvHeader, readRecords } from './replay-readers.js';
+import { chainFiles, openMergedStream, probeFile, type MergedStream, type ProbedFile, type ReplayIssues, type WindowFor } from './replay-stream.js';
 
 /** `meta.venue` of everything a replay produces. */
 export const REPLAY_VENUE = 'replay';
@@ -58,6 +58,11 @@ export interface ReplaySourceOptions {
   maxCandlesPerInterval?: number;
   /** Funding settlements kept per symbol for `fetchFundingHistory` (default 1 000). */
   maxFundingPerSymbol?: number;
+  /**
+   * How far before the span of the symbols' data market-wide recordings (Fear & Greed, option chains) are
+   * still read, in ms (default 30 days): their history before the span is part of the warm-up.
+   */
+  marketWideLookbackMs?: number;
 }
 
 export interface ReplayProgress {
@@ -199,12 +204,27 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
     return hours;
   }
 
+  const headers = new Map<string, string[] | null>();
+  /** Files read by column name keep their header (read once per path). */
+  function headerOf(file: ReplayFile): string[] | null {
+    if (file.container !== 'csv' || (file.column === undefined && file.content !== 'optionsChain')) return null;
+    if (!headers.has(file.path)) headers.set(file.path, readCsvHeader(file.path));
+    return headers.get(file.path) ?? null;
+  }
+
   const contextFor = (file: ReplayFile, shift: number): MapContext => ({
     symbol: file.symbol,
     interval: file.interval,
     offset: shift,
-    fundingIntervalHours: fundingHoursOf(file.symbol),
+    fundingIntervalHours: file.market === 'market-wide' ? DEFAULT_FUNDING_HOURS : fundingHoursOf(file.symbol),
+    header: headerOf(file),
+    ...(file.column === undefined ? {} : { column: file.column }),
   });
+
+  /** The span market-wide recordings are kept within (set by `start`); symbol files are not bounded. */
+  let marketWideWindow: { from: number; to: number } | null = null;
+  const windowFor: WindowFor = (file) => (file.market === 'market-wide' ? marketWideWindow : null);
+  const marketWideLookbackMs = options.marketWideLookbackMs ?? 30 * DAY_MS;
 
   const issues: ReplayIssues = {
     fileDone(file, report) {
@@ -297,7 +317,7 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
       loops += 1;
       offset = loops * loopShift;
       stream?.close();
-      stream = openMergedStream(chains, offset, contextFor, issues);
+      stream = openMergedStream(chains, offset, contextFor, issues, windowFor);
       dataAnchor = spanStart + offset;
       dataTime = dataAnchor;
       wallAnchor = now();
@@ -341,8 +361,9 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
   function plan(symbols: readonly string[]): ProbedFile[] {
     const cat = ensureCatalog();
     const wanted = new Set(symbols);
-    const files = cat.files.filter((f) => wanted.has(f.symbol));
-    const covered = new Set(files.map((f) => f.symbol));
+    // Market-wide recordings (Fear & Greed, option chains) go with any symbols.
+    const files = cat.files.filter((f) => f.market === 'market-wide' || wanted.has(f.symbol));
+    const covered = new Set(files.filter((f) => f.market !== 'market-wide').map((f) => f.symbol));
     const missing = [...wanted].filter((s) => !covered.has(s));
     if (missing.length > 0) logger?.warn({ symbols: missing }, 'replay: no recordings for these symbols');
     const probed: ProbedFile[] = [];
@@ -367,7 +388,7 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
       try {
         const cat = ensureCatalog();
         const markets = new Map<string, Set<string>>();
-        for (const f of cat.files) markets.set(f.symbol, (markets.get(f.symbol) ?? new Set()).add(f.market));
+        for (const f of cat.files) if (f.market !== 'market-wide') markets.set(f.symbol, (markets.get(f.symbol) ?? new Set()).add(f.market));
         const infos = [...markets.keys()].sort().map(
           (symbol): SymbolInfo => ({
             symbol,
@@ -393,10 +414,21 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
       state = SourceStates.STARTING;
       try {
         const unique = [...new Set(symbols)];
-        const probed = plan(unique);
+        const planned = plan(unique);
+        // One replay clock: the span of the symbols' own data (of the market-wide files when there is no
+        // symbol data). Market-wide recordings are read within [span start − lookback, span end]; a file
+        // wholly outside (a 2020 option chain in a 2025 replay) is left out, never shifted in time.
+        const anchors = planned.filter((p) => p.file.market !== 'market-wide');
+        const base = anchors.length > 0 ? anchors : planned;
+        spanStart = Math.min(...base.map((p) => p.first));
+        spanEnd = Math.max(...base.map((p) => p.last));
+        marketWideWindow = anchors.length > 0 ? { from: spanStart - marketWideLookbackMs, to: spanEnd } : null;
+        const window = marketWideWindow;
+        const outside = window === null ? [] : planned.filter((p) => p.file.market === 'market-wide' && (p.last < window.from || p.first > window.to));
+        if (outside.length > 0)
+          logger?.info({ files: outside.map((p) => p.file.path), from: iso(window?.from ?? 0), to: iso(spanEnd) }, 'replay: market-wide recordings outside the replay span, not read');
+        const probed = planned.filter((p) => !outside.includes(p));
         chains = chainFiles(probed).sort((a, b) => (a[0]?.file.path ?? '').localeCompare(b[0]?.file.path ?? ''));
-        spanStart = Math.min(...probed.map((p) => p.first));
-        spanEnd = Math.max(...probed.map((p) => p.last));
         loopShift = Math.ceil((spanEnd - spanStart + 1) / DAY_MS) * DAY_MS;
         const startAt = Math.min(Math.max(options.startAt ?? spanStart + Math.floor(warmupFraction * (spanEnd - spanStart)), spanStart), spanEnd + 1);
         buffers.clear();
@@ -408,7 +440,7 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
         filesFailed = 0;
         lastError = null;
         sink = eventSink;
-        stream = openMergedStream(chains, 0, contextFor, issues);
+        stream = openMergedStream(chains, 0, contextFor, issues, windowFor);
         emitBefore(startAt, Infinity);
         dataTime = startAt;
         dataAnchor = startAt;
@@ -454,7 +486,7 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
     },
 
     async fetchCandles(symbol: string, interval: CandleInterval, query: CandleQuery = {}): Promise<Candle[]> {
-      if (!ensureCatalog().files.some((f) => f.symbol === symbol)) throw new BadSymbolError(REPLAY_VENUE, symbol);
+      if (!ensureCatalog().files.some((f) => f.market !== 'market-wide' && f.symbol === symbol)) throw new BadSymbolError(REPLAY_VENUE, symbol);
       const all = buffers.get(symbol)?.candles.get(interval) ?? [];
       const limit = Math.min(MAX_CANDLE_LIMIT, Math.max(1, Math.floor(query.limit ?? DEFAULT_CANDLE_LIMIT)));
       const inRange = all.filter(
@@ -466,7 +498,7 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
     },
 
     async fetchFundingHistory(symbol: string, limit = DEFAULT_FUNDING_LIMIT): Promise<FundingRate[]> {
-      if (!ensureCatalog().files.some((f) => f.symbol === symbol)) throw new BadSymbolError(REPLAY_VENUE, symbol);
+      if (!ensureCatalog().files.some((f) => f.market !== 'market-wide' && f.symbol === symbol)) throw new BadSymbolError(REPLAY_VENUE, symbol);
       const n = Math.min(MAX_FUNDING_LIMIT, Math.max(1, Math.floor(limit)));
       return (buffers.get(symbol)?.funding.slice(-n) ?? []).map((f) => ({ ...f }));
     },

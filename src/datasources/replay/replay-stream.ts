@@ -1,5 +1,5 @@
 import type { ReplayFile } from './replay-files.js';
-import { isHeaderRow, mapperFor, ReplayRowError, type MapContext, type TimedEvent } from './replay-mapper.js';
+import { chainEvent, chainRow, isHeaderRow, mapperFor, ReplayRowError, type ChainRow, type MapContext, type TimedEvent } from './replay-mapper.js';
 import { readLastRecords, readRecords } from './replay-readers.js';
 
 /**
@@ -33,8 +33,38 @@ export interface ReplayIssues {
 
 export type ContextFor = (file: ReplayFile, offset: number) => MapContext;
 
+/** Data-time bounds (without loop offset) a file's events are kept within; null keeps them all. */
+export type WindowFor = (file: ReplayFile) => { from: number; to: number } | null;
+
+/** An option-chain snapshot file is one event: every row folded into one chain (bad rows skipped). */
+function* chainFileEvents(file: ReplayFile, ctx: MapContext, issues?: ReplayIssues): Generator<TimedEvent> {
+  const report: FileReport = { badRows: 0, outOfOrder: 0, firstProblem: null };
+  const rows: ChainRow[] = [];
+  let first = true;
+  for (const record of readRecords(file.path, file.container)) {
+    if (first) {
+      first = false;
+      if (isHeaderRow(record.fields) || record.fields[0] === '') continue;
+    }
+    try {
+      rows.push(chainRow(record.fields, ctx));
+    } catch (error) {
+      if (!(error instanceof ReplayRowError)) throw error;
+      report.badRows += 1;
+      report.firstProblem ??= `line ${record.line}: ${error.message}`;
+    }
+  }
+  if (report.badRows > 0) issues?.fileDone(file, report);
+  const event = chainEvent(rows, ctx);
+  if (event) yield event;
+}
+
 /** Events of one file, in file order, rows out of time order and bad rows skipped. */
 export function* fileEvents(file: ReplayFile, ctx: MapContext, issues?: ReplayIssues): Generator<TimedEvent> {
+  if (file.content === 'optionsChain') {
+    yield* chainFileEvents(file, ctx, issues);
+    return;
+  }
   const map = mapperFor(file);
   const report: FileReport = { badRows: 0, outOfOrder: 0, firstProblem: null };
   let first = true;
@@ -74,6 +104,8 @@ export interface ProbedFile {
 }
 
 function lastEventTime(file: ReplayFile, ctx: MapContext): number | null {
+  // A chain's time is its newest row anywhere in the file: read whole (the caller falls back to that).
+  if (file.content === 'optionsChain') return null;
   const map = mapperFor(file);
   const tail = readLastRecords(file.path, file.container);
   for (let i = tail.length - 1; i >= 0; i -= 1) {
@@ -146,10 +178,24 @@ export interface MergedStream {
   close(): void;
 }
 
-function* chainEvents(chain: readonly ProbedFile[], offset: number, contextFor: ContextFor, issues: ReplayIssues): Generator<TimedEvent> {
+function* chainEvents(chain: readonly ProbedFile[], offset: number, contextFor: ContextFor, issues: ReplayIssues, windowFor?: WindowFor): Generator<TimedEvent> {
   for (const { file } of chain) {
     try {
-      yield* fileEvents(file, contextFor(file, offset), issues);
+      const window = windowFor?.(file) ?? null;
+      const events = fileEvents(file, contextFor(file, offset), issues);
+      if (window === null) {
+        yield* events;
+        continue;
+      }
+      for (const event of events) {
+        if (event.time < window.from + offset) continue;
+        // Rows are in time order: nothing later in this file is inside the window.
+        if (event.time > window.to + offset) {
+          void events.return(undefined);
+          break;
+        }
+        yield event;
+      }
     } catch (error) {
       issues.fileFailed(file, error);
     }
@@ -161,7 +207,13 @@ function before(a: Cursor, b: Cursor): boolean {
 }
 
 /** k-way merge of `chains` with every time shifted by `offset`. */
-export function openMergedStream(chains: readonly (readonly ProbedFile[])[], offset: number, contextFor: ContextFor, issues: ReplayIssues): MergedStream {
+export function openMergedStream(
+  chains: readonly (readonly ProbedFile[])[],
+  offset: number,
+  contextFor: ContextFor,
+  issues: ReplayIssues,
+  windowFor?: WindowFor,
+): MergedStream {
   const heap: Cursor[] = [];
   const lastOrdinal = new Map<string, number>();
   let duplicates = 0;
@@ -206,7 +258,7 @@ export function openMergedStream(chains: readonly (readonly ProbedFile[])[], off
   }
 
   chains.forEach((files, order) => {
-    const iterator = chainEvents(files, offset, contextFor, issues);
+    const iterator = chainEvents(files, offset, contextFor, issues, windowFor);
     const head = pull(iterator);
     if (head) {
       heap.push({ head, order, iterator });
