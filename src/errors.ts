@@ -53,10 +53,18 @@ export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
   ErrorCodes.FORBIDDEN,
   ErrorCodes.QUERY_TOO_COMPLEX,
   ErrorCodes.LIMIT_EXCEEDED,
+  // Over a public limit the client controls: a cheaper query, a smaller body, or a retry after a pause
+  // (RATE_LIMITED is the on-demand budget, like HTTP 429; not a fault of this server or of a venue).
+  ErrorCodes.COST_LIMIT_EXCEEDED,
+  ErrorCodes.RATE_LIMITED,
+  ErrorCodes.PAYLOAD_TOO_LARGE,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
 ]);
+
+/** Codes of a fault outside the server (a venue, the database, Redis): logged at warn, without a stack. */
+export const UPSTREAM_ERROR_CODES: ReadonlySet<string> = new Set([ErrorCodes.UPSTREAM_UNAVAILABLE, ErrorCodes.UPSTREAM_RATE_LIMITED]);
 
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*)(:[^\s/@]*)?@/gi;
 
