@@ -5,20 +5,23 @@
  * itself with `taskset -c 1` to keep the load generator off that core):
  *   raw        node:http returning the very same response bytes;
  *   yoga       plain graphql-yoga on the same SDL with default resolvers, serving the same object;
+ *   yoga+jit   the same, executed by graphql-jit (@envelop/graphql-jit);
  *   uncached   perpgraph with RESPONSE_CACHE_TTL_MS=0 (every request executed);
  *   perpgraph  perpgraph with defaults (response cache on).
- * Prints req/s, p50/p99 latency and the ratios to raw and to yoga.
+ * Prints req/s, p50/p99 latency and the ratios to raw and to yoga. BENCH_ROUNDS (default 1) repeats the
+ * measurements and prints, per server, the median of the rounds' figures.
  *
- *   npm run bench:throughput      (env: BENCH_SECONDS=5 BENCH_CONCURRENCY=32)
+ *   npm run bench:throughput      (env: BENCH_SECONDS=5 BENCH_CONCURRENCY=32 BENCH_ROUNDS=1)
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { batchQuery, dashboardQuery } from './queries.js';
 import { hasTaskset, measure, startTarget, SYMBOLS_20, type Measurement, type Target } from './http-support.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const roundsWanted = Number(process.env.BENCH_ROUNDS ?? 1);
 const dir = await mkdtemp(join(tmpdir(), 'perpgraph-throughput-'));
 const targets: Target[] = [];
 const start = async (args: string[], env?: Record<string, string>) => {
@@ -44,26 +47,35 @@ try {
     await writeFile(file, text);
     const raw = await start(['raw', file]);
     const yoga = await start(['yoga', file]);
+    const jit = await start(['jit', file]);
     const run = (t: Target) => measure(t.origin, '/graphql', scenario.body, concurrency, seconds);
     await run(cached); // warm-up, discarded
     await run(uncached);
-    const results: Array<[string, Measurement]> = [
-      ['raw node:http', await run(raw)],
-      ['plain yoga', await run(yoga)],
-      ['perpgraph uncached', await run(uncached)],
-      ['perpgraph (cache)', await run(cached)],
+    const servers: Array<[string, Target]> = [
+      ['raw node:http', raw],
+      ['plain yoga', yoga],
+      ['yoga + graphql-jit', jit],
+      ['perpgraph uncached', uncached],
+      ['perpgraph (cache)', cached],
     ];
+    const rounds: Measurement[][] = [];
+    for (let round = 0; round < roundsWanted; round += 1) {
+      const row: Measurement[] = [];
+      for (const [, t] of servers) row.push(await run(t));
+      rounds.push(row);
+    }
     await raw.stop();
     await yoga.stop();
-    const base = results[0]![1].rps;
-    const yogaRps = results[1]![1].rps;
-    console.log(`\n${scenario.name}: ${Buffer.byteLength(text)} bytes`);
+    await jit.stop();
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    console.log(`\n${scenario.name}: ${Buffer.byteLength(text)} bytes, median of ${roundsWanted} round(s), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log('server               req/s    p50 ms   p99 ms  errors  vs raw  vs yoga');
-    for (const [name, m] of results) {
+    servers.forEach(([name], i) => {
+      const of = (f: (m: Measurement) => number) => median(rounds.map((row) => f(row[i]!)));
       console.log(
-        `${name.padEnd(20)} ${m.rps.toFixed(0).padStart(6)} ${m.p50.toFixed(1).padStart(9)} ${m.p99.toFixed(1).padStart(8)} ${String(m.errors).padStart(7)} ${(m.rps / base).toFixed(3).padStart(7)} ${(m.rps / yogaRps).toFixed(3).padStart(8)}`,
+        `${name.padEnd(20)} ${of((m) => m.rps).toFixed(0).padStart(6)} ${of((m) => m.p50).toFixed(1).padStart(9)} ${of((m) => m.p99).toFixed(1).padStart(8)} ${String(of((m) => m.errors)).padStart(7)} ${median(rounds.map((row) => row[i]!.rps / row[0]!.rps)).toFixed(3).padStart(7)} ${median(rounds.map((row) => row[i]!.rps / row[1]!.rps)).toFixed(3).padStart(8)}`,
       );
-    }
+    });
   }
 } finally {
   for (const t of targets) await t.stop().catch(() => {});

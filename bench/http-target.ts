@@ -3,6 +3,7 @@
  *   app            perpgraph on the simulated market (env: SYMBOLS, RESPONSE_CACHE_TTL_MS, ...)
  *   raw <file>     node:http answering every request with the bytes of <file>
  *   yoga <file>    plain graphql-yoga on the same SDL with default resolvers, serving the `data` object of <file>
+ *   jit <file>     the same as yoga, executed by graphql-jit (@envelop/graphql-jit: compiled once per document)
  * Prints "PORT <n>" once listening; exits on SIGTERM.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSchema, printSchema } from 'graphql';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 
 const [mode, file] = process.argv.slice(2);
 
@@ -25,7 +27,7 @@ if (mode === 'app') {
   const port = await app.start(0);
   console.log(`PORT ${port}`);
   process.on('SIGTERM', () => void app.stop().finally(() => process.exit(0)));
-} else if (mode === 'raw' || mode === 'yoga') {
+} else if (mode === 'raw' || mode === 'yoga' || mode === 'jit') {
   const bytes = readFileSync(file!);
   let handler: Parameters<typeof createServer>[1];
   if (mode === 'raw') {
@@ -37,13 +39,15 @@ if (mode === 'app') {
     const { schema } = await import('../src/schema/index.js');
     const data = (JSON.parse(bytes.toString()) as { data: Record<string, unknown> }).data;
     // Default resolvers read the captured object: the cost of yoga's pipeline alone.
-    const yoga = createYoga({ schema: buildSchema(printSchema(schema)), context: () => ({}), logging: false, graphiql: false, landingPage: false, plugins: [{ onExecute: ({ args }: { args: { rootValue: unknown } }) => void (args.rootValue = data) }] });
+    const plugins: Plugin[] = [{ onExecute: ({ args }) => void (args.rootValue = data) }];
+    if (mode === 'jit') plugins.push(useGraphQlJit() as Plugin);
+    const yoga = createYoga({ schema: buildSchema(printSchema(schema)), context: () => ({}), logging: false, graphiql: false, landingPage: false, plugins });
     handler = yoga;
   }
   const server = createServer(handler);
   server.listen(0, '127.0.0.1', () => console.log(`PORT ${(server.address() as { port: number }).port}`));
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 } else {
-  console.error('usage: http-target.ts app | raw <file> | yoga <file>');
+  console.error('usage: http-target.ts app | raw <file> | yoga <file> | jit <file>');
   process.exit(2);
 }

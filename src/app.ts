@@ -27,6 +27,7 @@ import { describeFailure, type ComponentHealth, type HealthReport } from './heal
 import type { Logger } from './logger.js';
 import { createAppPubSub, type AppPubSub } from './pubsub.js';
 import { createHttpServer, type HttpServer } from './server.js';
+import type { MultiplexerStats } from './subscriptions/multiplexer.js';
 import { createOnDemandScheduler } from './engine/on-demand.js';
 import { Redis } from 'ioredis';
 
@@ -45,6 +46,8 @@ export interface App {
   start(port?: number): Promise<number>;
   stop(): Promise<void>;
   readonly services: AppServices;
+  /** Multiplexed subscription counters per transport (graphql-ws, SSE); undefined before start. */
+  subscriptionStats(): { ws: MultiplexerStats; sse: MultiplexerStats } | undefined;
 }
 
 /**
@@ -393,6 +396,7 @@ export function createApp(deps: AppDeps): App {
 
   return {
     services,
+    subscriptionStats: () => (http ? { ws: http.subscriptionStats(), sse: http.sseSubscriptionStats() } : undefined),
     async start(port = config.PORT) {
       eventLoop = createEventLoopMonitor();
       db = await createDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, logger: logger.child({ component: 'db' }) });

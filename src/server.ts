@@ -12,6 +12,7 @@ import type { HealthReport } from './health.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
 import { createSubscriptionMultiplexer, subscriptionKey, type MultiplexerStats, type SubscriptionTarget } from './subscriptions/multiplexer.js';
+import { createStreamMultiplexer, type StreamMultiplexer } from './subscriptions/stream-multiplexer.js';
 import { useQueryCost } from './http/cost.js';
 import { createGraphqlHandler, trackingServices, type ResponseDeps } from './http/graphql-handler.js';
 
@@ -45,6 +46,8 @@ export interface HttpServer {
   close(): Promise<void>;
   /** Multiplexed graphql-ws fan-out counters (groups, subscribers, executions, delivered, dropped). */
   subscriptionStats(): MultiplexerStats;
+  /** The same counters for subscriptions over SSE. */
+  sseSubscriptionStats(): MultiplexerStats;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -124,12 +127,35 @@ function isStateSubscription(document: DocumentNode, operationName: string | nul
 }
 
 /**
+ * Subscriptions over SSE (yoga iterates their results) are multiplexed like graphql-ws ones: one source
+ * and one execution per (document, operation, variables) group, and one serialisation per event (see
+ * stream-multiplexer.ts). graphql-ws subscriptions carry their own group in `rootValue` and pass through.
+ */
+function useMultiplexedStreams(multiplexer: StreamMultiplexer): Plugin {
+  return {
+    onSubscribe({ args, subscribeFn, setSubscribeFn }) {
+      if ((args.rootValue as Partial<EnvelopedRoot> | undefined)?.multiplex) return;
+      const params = (args.contextValue as { params?: { query?: string; operationName?: string | null; variables?: Record<string, unknown> | null } }).params;
+      if (!params?.query) return;
+      const key = subscriptionKey(params.query, params.operationName, params.variables);
+      setSubscribeFn((subscribeArgs) =>
+        multiplexer.join(key, isStateSubscription(subscribeArgs.document, subscribeArgs.operationName), () => subscribeFn(subscribeArgs) as never) as never,
+      );
+    },
+  };
+}
+
+/**
  * One node:http server: GraphQL over HTTP and SSE (yoga), graphql-ws on the same path, GraphiQL with
  * subscriptions over WebSocket, `/health` (liveness) and `/ready` (readiness).
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { services, logger } = options;
   const httpLimits = options.limits ?? DEFAULT_LIMITS;
+  const limits = { ...SUBSCRIPTION_DEFAULTS, ...options.subscriptions };
+  // SSE streams keep at most this many unread events (the oldest are dropped): as many as a congested
+  // graphql-ws socket would have buffered at ~1 KB a message, never an unbounded queue.
+  const streams = createStreamMultiplexer({ maxPending: Math.max(16, Math.ceil(limits.maxBufferedBytes / 1024)) });
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -151,6 +177,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       }),
       useCodedRequestErrors(),
       useQueryCost({ maxCost: httpLimits.maxCost, maxListItems: httpLimits.maxListItems }),
+      useMultiplexedStreams(streams),
     ],
     logging: {
       debug: (...args) => logger.debug(args.length === 1 ? args[0] : args),
@@ -241,7 +268,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     socket.once('close', () => sockets.delete(socket));
   });
 
-  const limits = { ...SUBSCRIPTION_DEFAULTS, ...options.subscriptions };
   const multiplexer = createSubscriptionMultiplexer({ maxBufferedBytes: limits.maxBufferedBytes });
   const connectionsPerIp = new Map<string, number>();
   const wsServer = new WebSocketServer({ noServer: true });
@@ -339,6 +365,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     server,
     yoga,
     subscriptionStats: () => multiplexer.stats(),
+    sseSubscriptionStats: () => streams.stats(),
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -351,6 +378,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     },
     async close() {
       multiplexer.dispose();
+      streams.dispose();
       await wsCleanup.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

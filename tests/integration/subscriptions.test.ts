@@ -137,6 +137,51 @@ describe('graphql-ws subscriptions', () => {
     for (const s of subs) s.dispose();
   });
 
+  it('multiplexes SSE too: every SSE subscriber of one document gets the same bytes, the same correct payload', async () => {
+    const query = 'subscription { fundingUpdated(symbol: "SOLUSDT") { symbol rate meta { asOf ageMs stale source } } }';
+    const controllers: AbortController[] = [];
+    const responses: Response[] = []; // held: undici cancels the body of a collected Response
+    /** Opens an SSE subscription and resolves with the `data:` line of its first `next` event. */
+    const firstEvent = async () => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const res = await fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query }),
+        signal: controller.signal,
+      });
+      responses.push(res);
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const reader = res.body!.getReader();
+      let text = '';
+      for (;;) {
+        const match = /event: next\ndata: (.*)\n\n/.exec(text);
+        if (match) return match[1]!;
+        text += new TextDecoder().decode((await reader.read()).value);
+      }
+    };
+    try {
+      const first = await firstEvent();
+      // Late joiners, one after the other: each gets the group's latest event at once.
+      const later = [await firstEvent(), await firstEvent(), ...(await Promise.all([firstEvent(), firstEvent()]))];
+      for (const bytes of later) expect(bytes, 'same bytes, ageMs included').toBe(first);
+      const payload = JSON.parse(first) as { data: { fundingUpdated: { symbol: string; rate: number; meta: Meta } } };
+      expect(payload.data.fundingUpdated.symbol).toBe('SOLUSDT');
+      expect(payload.data.fundingUpdated.meta.source).toBe('SIMULATED');
+      expect(payload.data.fundingUpdated.meta.ageMs).toBeGreaterThanOrEqual(0);
+      const res = await gql<{ market: { funding: { rate: number; meta: { asOf: string } } } }>(app.url, '{ market(symbol: "SOLUSDT") { funding { rate meta { asOf } } } }');
+      expect(res.data!.market.funding.meta.asOf, 'recomputed once a minute at most: the query shows the same result').toBe(payload.data.fundingUpdated.meta.asOf);
+      expect(payload.data.fundingUpdated.rate).toBe(res.data!.market.funding.rate);
+      const stats = app.app.subscriptionStats()!.sse;
+      expect(stats.groups, 'one group for the five streams').toBe(1);
+      expect(stats.subscribers).toBe(5);
+      expect(stats.executions, 'executed once (the latest on subscribe), not once per stream').toBe(1);
+    } finally {
+      for (const c of controllers) c.abort();
+    }
+  });
+
   it('limits subscriptions per connection with a coded error and keeps the others', async () => {
     const c = client();
     const ok = [1, 2, 3, 4].map((n) => record(c, `subscription S${n} { fundingUpdated(symbol: "SOLUSDT") { symbol } }`));
