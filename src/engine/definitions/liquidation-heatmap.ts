@@ -66,6 +66,9 @@ function computeHeatmap(market: SymbolMarket, now: number, params: LiquidationHe
   const candles = (market.candles.get(finest)?.toArray() ?? []) as Candle[];
   const first = candles[0];
   if (!first) return null;
+  // The model allocates open interest in contracts: a source that never delivered one (no OI feed, or a
+  // value-only export) gets no result (NOT_READY), not an empty map reading BALANCED with score 0.
+  if (!market.openInterest.toArray().some((p) => p.openInterest !== null)) return null;
   const hourly = market.candles.get(ATR_INTERVAL)?.toArray(ATR_CANDLES) ?? [];
   const atrCandles =
     hourly.length >= DEFAULT_LIQUIDATION_HEATMAP_THRESHOLDS.atrPeriod || INTERVAL_MS[finest] > HOUR_MS ? hourly : hourlyFrom(candles).slice(-ATR_CANDLES);

@@ -89,7 +89,9 @@ export function syncWhaleTape(market: SymbolMarket): Readonly<Tape> {
 
 function computeWhales(market: SymbolMarket, now: number, params: WhaleParams): { result: WhaleActivity; asOf: number } | null {
   const tape = syncWhaleTape(market);
-  if (tape.observedSince === null && market.lastPrice === null) return null;
+  // No trade ever received (a source without a trade feed, e.g. a candle replay): nothing measured, so no
+  // result (NOT_READY) rather than zero whale counts and a 0 score.
+  if (tape.observedSince === null) return null;
   const interval = CANDLE_INTERVALS.find((i) => (market.candles.get(i)?.size ?? 0) > 0) ?? '1m';
   const candles = (market.candles.get(interval)?.toArray() ?? []).map((c) => ({ openTime: c.openTime, close: c.close, quoteVolume: c.quoteVolume }));
   const asOf = market.lastTradeAt ?? market.updatedAt ?? now;

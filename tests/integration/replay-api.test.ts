@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReplaySource, type ReplaySource } from '../../src/datasources/replay/replay-source.js';
+import { gql, startIsolatedTestApp, waitFor, type GraphQLResponse, type IsolatedTestApp } from '../support/harness.js';
+
+/**
+ * A replay of the whole shared recordings folder (SOURCES.md) through the GraphQL API, as fast as it goes.
+ * Per analysis: either a value computed from a recorded input (checked against the files by hand), or
+ * null with a coded error on its path saying why — never a number made up for an input that was not
+ * recorded. The replay ends 2026-01-29 17:10 (the BTC/ETH feather candles, SOURCES.md §8).
+ */
+const DATA = ['../shared/data', '/work/shared/data'].find((d) => existsSync(d));
+const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
+const utc = (iso: string): string => new Date(`${iso}Z`).toISOString();
+
+const META = 'meta { source venue asOf stale }';
+const QUERY = `{
+  market(symbol: "BTCUSDT") {
+    price markPrice meta { asOf }
+    funding { rate nextFundingTime ${META} }
+    openInterest { openInterest openInterestValue time quadrant changes { horizon oiChange oiChangePct valueChangePct quadrant note } ${META} }
+    longShort { score ${META} }
+    liquidationCascades { __typename }
+    liquidationHeatmap { pressure pressureScore }
+    whales { buyCount score }
+    volatility { ${META} }
+    regime { ${META} }
+    structure { ${META} }
+    keyLevels { ${META} }
+    sessions { ${META} }
+    volumeProfile { ${META} }
+    traps { __typename }
+  }
+  fearGreed(historyLimit: 7) { latest { value classification time } history { value time } ${META} }
+  sentiment(symbol: "BTCUSDT") { factors { name value available } ${META} }
+  optionsChain(currency: "BTC") { indexPrice }
+  optionsFlow { __typename }
+  correlations { symbols time ${META} }
+}`;
+
+type Meta = { source: string; venue: string; asOf: string; stale: boolean };
+interface Answer {
+  market: {
+    price: number;
+    markPrice: number;
+    meta: { asOf: string };
+    funding: { rate: number; nextFundingTime: string; meta: Meta };
+    openInterest: {
+      openInterest: number | null;
+      openInterestValue: number;
+      time: string;
+      quadrant: string | null;
+      changes: { horizon: string; oiChange: number | null; oiChangePct: number | null; valueChangePct: number | null; quadrant: string | null; note: string }[];
+      meta: Meta;
+    };
+    longShort: null;
+    liquidationCascades: null;
+    liquidationHeatmap: null;
+    whales: null;
+    [kind: string]: unknown;
+  };
+  fearGreed: { latest: { value: number; classification: string; time: string }; history: { value: number; time: string }[]; meta: Meta };
+  sentiment: { factors: { name: string; value: number | null; available: boolean }[]; meta: Meta };
+  optionsChain: null;
+  optionsFlow: null;
+  correlations: { symbols: string[]; time: string; meta: Meta };
+}
+
+describe.skipIf(DATA === undefined)('a replay of the shared recordings through the API: recorded inputs give values, missing inputs give null with a reason', () => {
+  // Collected even when skipped: read nothing without the recordings.
+  if (DATA === undefined) return;
+  let app: IsolatedTestApp;
+  let source: ReplaySource;
+  let res: GraphQLResponse<Answer>;
+  const errorAt = (path: string): { code: unknown; message: string } | undefined => {
+    const e = (res.errors ?? []).find((x) => JSON.stringify((x as { path?: unknown }).path) === path);
+    return e ? { code: e.extensions?.code, message: e.message } : undefined;
+  };
+
+  beforeAll(async () => {
+    source = createReplaySource({ dir: DATA, speed: 0 });
+    app = await startIsolatedTestApp({ MARKET_SOURCE: 'replay', REPLAY_DIR: DATA, REPLAY_SPEED: '0', SYMBOLS: SYMBOLS.join(','), ROLE: 'all' }, source);
+    await source.whenDone();
+    // Heatmap and correlations recompute at most every 5 s: wait for the results of the final state.
+    res = await waitFor(async () => {
+      const r = await gql<Answer>(app.url, QUERY);
+      return r.data?.correlations?.time === utc('2026-01-29T16:00:00') ? r : undefined;
+    }, 20_000, 250);
+  }, 60_000);
+  afterAll(() => app?.teardown());
+
+  it('price, mark price and funding come from the last recorded feather rows (2026-01-29)', () => {
+    const m = res.data!.market;
+    expect(m.price, 'close of the BTCUSDT 5m candle opened 17:05').toBe(85_085.7);
+    expect(m.meta.asOf).toBe(utc('2026-01-29T17:09:59.999'));
+    expect(m.markPrice, 'close of the 16:00 1h mark-price candle').toBe(85_234.56813768);
+    expect(m.funding.rate, 'settlement of 2026-01-29 16:00').toBe(0.00004023);
+    expect(m.funding.nextFundingTime, 'the venue schedule after the last settlement').toBe(utc('2026-01-30T00:00:00'));
+    expect(m.funding.meta).toMatchObject({ source: 'REPLAY', venue: 'replay' });
+  });
+
+  it('open interest is the recorded USD value; contracts were not recorded and stay null (no quadrant)', () => {
+    const oi = res.data!.market.openInterest;
+    // openInterestHist-1d-…csv: 2025-12-05 8,214,704,928.959209; 2025-12-06 7,742,134,475.442725 (BTC column).
+    expect(oi.openInterestValue).toBe(7_742_134_475.442725);
+    expect(oi.time).toBe(utc('2025-12-06T00:00:00'));
+    expect(oi.openInterest, 'the export has no sumOpenInterest (contracts)').toBeNull();
+    const h24 = oi.changes.find((c) => c.horizon === 'H24')!;
+    expect(h24.valueChangePct).toBeCloseTo((7_742_134_475.442725 / 8_214_704_928.959209 - 1) * 100, 9);
+    expect([h24.oiChange, h24.oiChangePct, h24.quadrant, oi.quadrant]).toEqual([null, null, null, null]);
+    expect(h24.note).toMatch(/OI in contracts not reported by the source/);
+    expect(oi.meta.stale, 'daily values that ended 2025-12-06 are overdue on the replay clock of 2026-01-29').toBe(true);
+  });
+
+  it('Fear & Greed is the recorded daily index on the same clock: 26 (Fear) on 2026-01-29, 20 on 01-26', () => {
+    const fng = res.data!.fearGreed;
+    expect(fng.latest).toEqual({ value: 26, classification: 'Fear', time: utc('2026-01-29T00:00:00') });
+    expect(fng.history.find((h) => h.time === utc('2026-01-26T00:00:00'))?.value).toBe(20);
+    expect(fng.meta.source).toBe('REPLAY');
+    const factor = res.data!.sentiment.factors.find((f) => f.name === 'FEAR_GREED');
+    expect(factor, 'the sentiment composite reads the recorded index').toMatchObject({ value: 26, available: true });
+  });
+
+  it('candle analyses are computed from the recorded candles, as of the last bar', () => {
+    const m = res.data!.market;
+    for (const kind of ['volatility', 'regime', 'structure', 'keyLevels', 'sessions', 'volumeProfile']) {
+      const meta = (m[kind] as { meta: Meta } | null)?.meta;
+      expect(meta, `${kind} computed`).toMatchObject({ source: 'REPLAY', venue: 'replay' });
+      expect(Date.parse(meta!.asOf), `${kind} as of 2026-01-29`).toBeGreaterThanOrEqual(Date.parse(utc('2026-01-29T16:59:59.999')));
+    }
+    expect(m.traps).not.toBeNull();
+    expect(res.data!.correlations.symbols).toEqual(SYMBOLS);
+  });
+
+  it('inputs never recorded give null with a NOT_READY reason, never a number', () => {
+    const m = res.data!.market;
+    const expectations: [string, unknown, string][] = [
+      ['["market","longShort"]', m.longShort, 'no long/short ratio recording'],
+      ['["market","liquidationCascades"]', m.liquidationCascades, 'no forceOrder recording (the Hyperliquid file has no coin)'],
+      ['["market","liquidationHeatmap"]', m.liquidationHeatmap, 'no open interest in contracts: nothing to allocate (was BALANCED, score 0)'],
+      ['["market","whales"]', m.whales, 'no trades recorded (was 0 whale trades, score 0)'],
+      ['["optionsFlow"]', res.data!.optionsFlow, 'the 2020 option chains lie outside the replay span'],
+    ];
+    for (const [path, value, why] of expectations) {
+      expect(value, why).toBeNull();
+      expect(errorAt(path), why).toMatchObject({ code: 'NOT_READY', message: expect.stringMatching(/not available yet/) });
+    }
+    expect(res.data!.optionsChain, 'no chain within the replay span').toBeNull();
+  });
+});
