@@ -92,6 +92,7 @@ async function chooseSource(
       dir: parseReplayDirs(config.REPLAY_DIR ?? ''),
       speed: config.REPLAY_SPEED,
       loop: config.REPLAY_LOOP,
+      ...(config.REPLAY_START === undefined ? {} : { startAt: config.REPLAY_START }),
       logger: logger.child({ venue: 'replay' }),
     });
     return { source, fallback: false };

@@ -44,6 +44,17 @@ export const configSchema = z.object({
   REPLAY_SPEED: z.coerce.number().min(0).max(1_000_000).default(60),
   REPLAY_LOOP: bool.default(false),
   /**
+   * Data time the timed replay starts at: an ISO-8601 UTC date or date-time (`2026-01-22`,
+   * `2026-01-22T12:00:00Z`). Everything recorded before it is pushed at once as the warm-up. Unset: 10 %
+   * into the span of the recordings.
+   */
+  REPLAY_START: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?Z?)?$/, 'must be an ISO-8601 UTC date or date-time, e.g. 2026-01-22 or 2026-01-22T12:00:00Z')
+    .transform((v) => Date.parse(/T/.test(v) && !v.endsWith('Z') ? `${v}Z` : v))
+    .refine((ms) => Number.isFinite(ms), 'is not a valid date')
+    .optional(),
+  /**
    * `all`: ingest, analyse and serve (default). `api`: serve only, reading latest results and updates
    * that `all` instances publish through Redis (needs REDIS_URL).
    */

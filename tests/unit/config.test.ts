@@ -20,6 +20,15 @@ describe('loadConfig', () => {
     expect(config.DATABASE_URL).toBe('postgresql://u@h:5432/db');
   });
 
+  it('reads REPLAY_START as a UTC date or date-time in epoch ms and rejects anything else', () => {
+    expect(loadConfig({ REPLAY_START: '2026-01-22' }).REPLAY_START).toBe(Date.UTC(2026, 0, 22));
+    expect(loadConfig({ REPLAY_START: '2026-01-22T12:30:00Z' }).REPLAY_START).toBe(Date.UTC(2026, 0, 22, 12, 30));
+    expect(loadConfig({ REPLAY_START: '2026-01-22T12:30' }).REPLAY_START, 'no zone means UTC').toBe(Date.UTC(2026, 0, 22, 12, 30));
+    expect(loadConfig({}).REPLAY_START).toBeUndefined();
+    expect(() => loadConfig({ REPLAY_START: 'yesterday' })).toThrow(/REPLAY_START/);
+    expect(() => loadConfig({ REPLAY_START: '2026-02-31T99:00' })).toThrow(/REPLAY_START/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', REDIS_URL: '' }).DATABASE_URL).toBeUndefined();
   });
