@@ -30,7 +30,7 @@ import {
 } from './liquidation-heatmap.types.js';
 
 /** Version of the method below; bump it whenever a number this analyzer produces would change. */
-export const LIQUIDATION_HEATMAP_METHODOLOGY_VERSION = 'liquidation-heatmap/1.1.0';
+export const LIQUIDATION_HEATMAP_METHODOLOGY_VERSION = 'liquidation-heatmap/1.1.1';
 
 /** Factor weights of the pressure score; they sum to 1. */
 const WEIGHTS = { rangeImbalance: 0.5, nearImbalance: 0.25, cascadeSkew: 0.25 } as const;
@@ -135,7 +135,8 @@ interface Level {
   time: number;
   price: number;
   weight: number;
-  buy: number;
+  /** Taker-buy part of weight; null when the candle's source does not record it. */
+  buy: number | null;
 }
 
 type HeatmapEvent =
@@ -250,8 +251,7 @@ export function computeLiquidationHeatmap(input: Readonly<LiquidationHeatmapInpu
         continue;
       }
       const totalWeight = levels.reduce((s, l) => s + l.weight, 0);
-      const totalBuy = levels.reduce((s, l) => s + l.buy, 0);
-      const buyShare = totalWeight > 0 ? clamp(totalBuy / totalWeight, 0, 1) : 0.5;
+      const buyShare = takerBuyShare(levels);
       for (const level of levels) {
         const qty = delta * (totalWeight > 0 ? level.weight / totalWeight : 1 / levels.length);
         events.push({ time: level.time, order: 2, kind: 'add', entry: level.price, longQty: qty * buyShare, shortQty: qty * (1 - buyShare) });
@@ -275,8 +275,7 @@ export function computeLiquidationHeatmap(input: Readonly<LiquidationHeatmapInpu
     // Without history before the first observation nothing is seeded (seededOpenInterest 0; coverage shows it).
     if (levels.length > 0) {
       seededOpenInterest = first.openInterest;
-      const totalBuy = levels.reduce((s, l) => s + l.buy, 0);
-      const buyShare = totalWeight > 0 ? clamp(totalBuy / totalWeight, 0, 1) : 0.5;
+      const buyShare = takerBuyShare(levels);
       for (const level of levels) {
         const qty = first.openInterest * (totalWeight > 0 ? level.weight / totalWeight : 1 / levels.length);
         events.push({ time: level.time, order: 2, kind: 'add', entry: level.price, longQty: qty * buyShare, shortQty: qty * (1 - buyShare) });
@@ -617,7 +616,7 @@ function levelsOf(candles: readonly HeatmapCandle[], trades: readonly HeatmapTra
   for (let i = lowerBound(candles, t0, (c) => c.openTime); i < candles.length; i++) {
     const c = candles[i]!;
     if (c.openTime >= t1) break;
-    levels.push({ time: c.openTime, price: (c.high + c.low + c.close) / 3, weight: c.volume, buy: Math.min(c.takerBuyVolume, c.volume) });
+    levels.push({ time: c.openTime, price: (c.high + c.low + c.close) / 3, weight: c.volume, buy: c.takerBuyVolume === null ? null : Math.min(c.takerBuyVolume, c.volume) });
   }
   if (levels.length > 0) return levels;
   for (let i = lowerBound(trades, t0, (x) => x.time); i < trades.length; i++) {
@@ -626,6 +625,22 @@ function levelsOf(candles: readonly HeatmapCandle[], trades: readonly HeatmapTra
     levels.push({ time: x.time, price: x.price, weight: x.qty, buy: x.side === 'BUY' ? x.qty : 0 });
   }
   return levels;
+}
+
+/**
+ * Long share of new positions: the taker-buy share of the volume of the levels whose taker-buy volume is
+ * known; an even split (the no-information prior) when none is known or nothing traded. Unknown taker
+ * volume is never read as 0 (that would make every new position a short).
+ */
+function takerBuyShare(levels: readonly Level[]): number {
+  let weight = 0;
+  let buy = 0;
+  for (const l of levels) {
+    if (l.buy === null) continue;
+    weight += l.weight;
+    buy += l.buy;
+  }
+  return weight > 0 ? clamp(buy / weight, 0, 1) : 0.5;
 }
 
 function lowerBound<T>(items: readonly T[], value: number, key: (x: T) => number): number {
@@ -853,8 +868,10 @@ function checkCandles(name: string, candles: readonly HeatmapCandle[]): void {
     if (c.closeTime < c.openTime) fail(`${at}.closeTime ${quote(c.closeTime)} is before its openTime ${quote(c.openTime)}`);
     for (const key of ['high', 'low', 'close'] as const) if (!Number.isFinite(c[key]) || c[key] <= 0) fail(`${at}.${key} must be a finite number > 0, got ${quote(c[key])}`);
     if (c.high < c.low) fail(`${at}.high ${quote(c.high)} is below its low ${quote(c.low)}`);
-    for (const key of ['volume', 'quoteVolume', 'takerBuyVolume'] as const)
+    for (const key of ['volume', 'quoteVolume'] as const)
       if (!Number.isFinite(c[key]) || c[key] < 0) fail(`${at}.${key} must be a finite number >= 0, got ${quote(c[key])}`);
+    if (c.takerBuyVolume !== null && (!Number.isFinite(c.takerBuyVolume) || c.takerBuyVolume < 0))
+      fail(`${at}.takerBuyVolume must be null or a finite number >= 0, got ${quote(c.takerBuyVolume)}`);
     previous = c.openTime;
   });
 }

@@ -80,8 +80,8 @@ export interface HeatmapCandle {
   volume: number;
   /** Quote-asset volume. */
   quoteVolume: number;
-  /** Base volume bought by takers. */
-  takerBuyVolume: number;
+  /** Base volume bought by takers; null when the source does not record it (the long/short split then ignores the candle). */
+  takerBuyVolume: number | null;
 }
 
 export interface HeatmapTrade {

@@ -18,7 +18,7 @@ import {
   type VarianceRatioResult,
 } from './regime.types.js';
 
-export const REGIME_METHODOLOGY_VERSION = 'regime/1.0.0';
+export const REGIME_METHODOLOGY_VERSION = 'regime/1.1.0';
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
@@ -44,7 +44,8 @@ export function aggregateCandles(candles: readonly RegimeCandle[], bucketMs: num
         low: Math.min(...group.map((c) => c.low)),
         close: group.at(-1)!.close,
         volume: group.reduce((s, c) => s + c.volume, 0),
-        takerBuyVolume: group.reduce((s, c) => s + c.takerBuyVolume, 0),
+        // Unknown in any part → unknown for the aggregate (a partial sum would read as selling).
+        takerBuyVolume: group.some((c) => c.takerBuyVolume === null) ? null : group.reduce((s, c) => s + (c.takerBuyVolume ?? 0), 0),
       });
     }
     group = [];
@@ -235,9 +236,11 @@ function phaseOf(h4: readonly RegimeCandle[], tf4h: TimeframeRegime, t: RegimeTh
   const obvs: number[] = [];
   let cvd = 0;
   const cvds: number[] = [];
-  for (const c of h4.slice(-(L + 1))) {
+  const bars = h4.slice(-(L + 1));
+  const missingTaker = bars.filter((c) => c.takerBuyVolume === null).length;
+  for (const c of bars) {
     const v = obv.add({ open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume });
-    cvd += 2 * Math.min(c.takerBuyVolume, c.volume) - c.volume;
+    cvd += 2 * Math.min(c.takerBuyVolume ?? 0, c.volume) - c.volume;
     if (v !== null) {
       obvs.push(v);
       cvds.push(cvd);
@@ -249,13 +252,16 @@ function phaseOf(h4: readonly RegimeCandle[], tf4h: TimeframeRegime, t: RegimeTh
     priorChangePct: (priorEnd / priorStart - 1) * 100,
     rangeWidthPct: ((Math.max(...window.map((c) => c.high)) - lowest) / lowest) * 100,
     obvSlope: meanVolume > 0 ? olsSlope(obvs) / meanVolume : 0,
-    cvdSlope: meanVolume > 0 ? olsSlope(cvds) / meanVolume : 0,
+    cvdSlope: missingTaker > 0 ? null : meanVolume > 0 ? olsSlope(cvds) / meanVolume : 0,
+    cvdNote: missingTaker > 0 ? `taker-buy volume unknown for ${missingTaker} of the ${bars.length} 4 h bars (the source does not record it): CVD not measured, phase read from OBV alone` : null,
   };
+  const cvdUp = evidence.cvdSlope !== null && evidence.cvdSlope > 0;
+  const cvdDown = evidence.cvdSlope !== null && evidence.cvdSlope < 0;
   let phase: MarketPhase = 'UNDETERMINED';
   if (tf4h.regime === 'TREND_UP') phase = 'MARKUP';
   else if (tf4h.regime === 'TREND_DOWN') phase = 'MARKDOWN';
-  else if (evidence.priorChangePct <= -t.priorMovePct && (evidence.obvSlope > 0 || evidence.cvdSlope > 0)) phase = 'ACCUMULATION';
-  else if (evidence.priorChangePct >= t.priorMovePct && (evidence.obvSlope < 0 || evidence.cvdSlope < 0)) phase = 'DISTRIBUTION';
+  else if (evidence.priorChangePct <= -t.priorMovePct && (evidence.obvSlope > 0 || cvdUp)) phase = 'ACCUMULATION';
+  else if (evidence.priorChangePct >= t.priorMovePct && (evidence.obvSlope < 0 || cvdDown)) phase = 'DISTRIBUTION';
   return { phase, evidence };
 }
 

@@ -60,8 +60,8 @@ export interface RegimeCandle {
   low: number;
   close: number;
   volume: number;
-  /** Base-asset taker buy volume (for CVD); 0 ≤ takerBuyVolume ≤ volume. */
-  takerBuyVolume: number;
+  /** Base-asset taker buy volume (for CVD); 0 ≤ takerBuyVolume ≤ volume; null when the source does not record it. */
+  takerBuyVolume: number | null;
 }
 
 export interface RegimeThresholds {
@@ -134,8 +134,13 @@ export interface PhaseEvidence {
   rangeWidthPct: number;
   /** OLS slope of OBV over the window / mean bar volume (per bar). */
   obvSlope: number;
-  /** OLS slope of CVD over the window / mean bar volume (per bar). */
-  cvdSlope: number;
+  /**
+   * OLS slope of CVD over the window / mean bar volume (per bar); null when a bar of the window has no
+   * taker-buy volume: the phase is then read from OBV alone (see cvdNote).
+   */
+  cvdSlope: number | null;
+  /** Why cvdSlope is null; null when it was measured. */
+  cvdNote: string | null;
 }
 
 export interface RegimeAnalysis {

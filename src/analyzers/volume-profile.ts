@@ -14,7 +14,7 @@ import {
 } from './volume-profile.types.js';
 
 /** Version of the method below; bump it whenever a number this analyzer produces would change. */
-export const VOLUME_PROFILE_METHODOLOGY_VERSION = 'volume-profile/1.0.0';
+export const VOLUME_PROFILE_METHODOLOGY_VERSION = 'volume-profile/1.1.0';
 
 const MAX_EPOCH_MS = 8.64e15;
 /** Guards bucket indices against float noise (a low of exactly 3 × 0.1 must land in bucket 3, not 2). */
@@ -51,7 +51,7 @@ export function defaultBucketSize(price: number, fraction = DEFAULT_BUCKET_FRACT
 /**
  * Volume per price bucket: each candle's volume spread uniformly over its high-low range (each bucket
  * gets volume × overlap / range; a candle with high = low puts everything in the bucket of its price).
- * Taker buy volume is spread the same way. Buckets are [k × size, (k + 1) × size); the result spans the
+ * Taker buy volume is spread the same way; when any candle lacks it, every bucket's buy/sell split is null. Buckets are [k × size, (k + 1) × size); the result spans the
  * lowest low to the highest high, ascending. Exported so key levels can reuse the nodes.
  */
 export function buildProfileBuckets(candles: readonly ProfileCandle[], bucketSize: number, maxBuckets = DEFAULT_VOLUME_PROFILE_OPTIONS.maxBuckets): ProfileBucket[] {
@@ -66,9 +66,10 @@ export function buildProfileBuckets(candles: readonly ProfileCandle[], bucketSiz
   if (count > maxBuckets) fail(`bucketSize ${quote(bucketSize)} gives ${count} buckets over ${level(kMin, bucketSize)}–${level(kMax + 1, bucketSize)}, more than ${maxBuckets}`);
   const volume = new Array<number>(count).fill(0);
   const buy = new Array<number>(count).fill(0);
+  const takerKnown = candles.every((c) => c.takerBuyVolume !== null);
   for (const c of candles) {
     if (c.volume <= 0) continue;
-    const taker = Math.min(c.takerBuyVolume, c.volume);
+    const taker = c.takerBuyVolume === null ? 0 : Math.min(c.takerBuyVolume, c.volume);
     const lo = bucketIndex(c.low, bucketSize);
     const hi = topIndex(c, bucketSize);
     if (c.high === c.low || lo === hi) {
@@ -100,8 +101,8 @@ export function buildProfileBuckets(candles: readonly ProfileCandle[], bucketSiz
       priceHigh: level(k + 1, bucketSize),
       price: level(k + 0.5, bucketSize),
       volume: v,
-      buyVolume: b,
-      sellVolume: Math.max(0, v - b),
+      buyVolume: takerKnown ? b : null,
+      sellVolume: takerKnown ? Math.max(0, v - b) : null,
       share: totalVolume > 0 ? v / totalVolume : 0,
       inValueArea: false,
     };
@@ -229,6 +230,7 @@ export function computeVolumeProfile(input: Readonly<VolumeProfileInput>): Volum
     coveredFrom: inRange[0]?.openTime ?? null,
     complete,
     bars: inRange.length,
+    takerCoverage: inRange.length > 0 ? inRange.filter((c) => c.takerBuyVolume !== null).length / inRange.length : null,
     bucketSize,
     valueAreaPct: o.valueAreaPct,
     totalVolume,
@@ -337,8 +339,8 @@ function validateCandles(candles: readonly ProfileCandle[]): void {
     }
     if (c.high < c.low) fail(`candles[${i}].high ${quote(c.high)} < low ${quote(c.low)}`);
     if (!Number.isFinite(c.volume) || c.volume < 0) fail(`candles[${i}].volume must be a finite number >= 0, got ${quote(c.volume)}`);
-    if (!Number.isFinite(c.takerBuyVolume) || c.takerBuyVolume < 0 || c.takerBuyVolume > c.volume * (1 + TAKER_EPSILON))
-      fail(`candles[${i}].takerBuyVolume must be in [0, volume ${quote(c.volume)}], got ${quote(c.takerBuyVolume)}`);
+    if (c.takerBuyVolume !== null && (!Number.isFinite(c.takerBuyVolume) || c.takerBuyVolume < 0 || c.takerBuyVolume > c.volume * (1 + TAKER_EPSILON)))
+      fail(`candles[${i}].takerBuyVolume must be null or in [0, volume ${quote(c.volume)}], got ${quote(c.takerBuyVolume)}`);
   });
 }
 

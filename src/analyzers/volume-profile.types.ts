@@ -11,8 +11,8 @@ export interface ProfileCandle {
   low: number;
   close: number;
   volume: number;
-  /** Taker buy volume (base); 0 ≤ takerBuyVolume ≤ volume. */
-  takerBuyVolume: number;
+  /** Taker buy volume (base); 0 ≤ takerBuyVolume ≤ volume; null when the source does not record it. */
+  takerBuyVolume: number | null;
 }
 
 export interface VolumeProfileOptions {
@@ -56,8 +56,10 @@ export interface ProfileBucket {
   /** Mid price. */
   price: number;
   volume: number;
-  buyVolume: number;
-  sellVolume: number;
+  /** Taker buy volume spread like the volume; null unless every profiled candle has taker-buy volume. */
+  buyVolume: number | null;
+  /** volume − buyVolume; null like buyVolume. */
+  sellVolume: number | null;
   /** volume / total volume. */
   share: number;
   inValueArea: boolean;
@@ -84,6 +86,11 @@ export interface VolumeProfile {
   /** False when the candles held start after `from` (+ one bar): the profile covers only part of the range. */
   complete: boolean;
   bars: number;
+  /**
+   * Share (0..1) of the profiled candles whose taker-buy volume is known; null without candles. Below 1
+   * every bucket's buyVolume / sellVolume is null (a partial split would be passed off as the whole range's).
+   */
+  takerCoverage: number | null;
   bucketSize: number;
   valueAreaPct: number;
   totalVolume: number;

@@ -19,7 +19,7 @@ import {
 } from './volume.types.js';
 
 /** Version of the method below; bump it whenever a number this analyzer produces would change. */
-export const VOLUME_METHODOLOGY_VERSION = 'volume/1.0.0';
+export const VOLUME_METHODOLOGY_VERSION = 'volume/1.1.0';
 
 /** Factor weights of the flow score; they sum to 1. */
 const WEIGHTS = { deltaImbalance: 0.4, cvdSlope: 0.3, priceVsVwap: 0.3 } as const;
@@ -108,6 +108,11 @@ export function volumeZScore(volumes: readonly number[], i: number, lookback: nu
  * VWAP) / σ, saturates at ±2σ). score ≥ flowThreshold (25) BUYERS_IN_CONTROL, ≤ −25 SELLERS_IN_CONTROL,
  * else BALANCED.
  *
+ * Unknown taker-buy volume (a source without it, e.g. freqtrade files) stays unknown: that bar's delta and
+ * CVD are null, CVD restarts after such a bar, and unless every bar of the flow window has it the
+ * imbalance, CVD slope, flow and score are null, with `takerCoverage` (share of the window's bars that
+ * have it) and a reason in `unavailable`. Partial coverage is not extrapolated.
+ *
  * Pure: no I/O, no clock. Precondition violations throw quoting the value (unordered or invalid candles,
  * takerBuyVolume outside [0, volume], bad thresholds). Too little history gives `warmingUp: true` and nulls.
  *
@@ -124,17 +129,18 @@ export function computeVolumeAnalysis(input: Readonly<VolumeInput>): VolumeAnaly
   const { candles } = input;
   const n = candles.length;
   const volumes = candles.map((c) => c.volume);
-  const deltas = candles.map((c) => clampZero(2 * Math.min(c.takerBuyVolume, c.volume) - c.volume));
+  const deltas = candles.map((c) => (c.takerBuyVolume === null ? null : clampZero(2 * Math.min(c.takerBuyVolume, c.volume) - c.volume)));
 
-  // CVD and OBV over everything held.
-  const cvd: number[] = [];
+  // CVD (restarting after a bar without taker-buy volume) and OBV over everything held.
+  const cvd: (number | null)[] = [];
   const obvValues: (number | null)[] = [];
   const obv = new OBV(2);
   let running = 0;
   for (let i = 0; i < n; i += 1) {
     const c = candles[i] as VolumeCandle;
-    running += deltas[i] as number;
-    cvd.push(running);
+    const d = deltas[i] ?? null;
+    running = d === null ? 0 : running + d;
+    cvd.push(d === null ? null : running);
     obvValues.push(obv.add({ open: c.open, high: c.high, low: c.low, close: c.close, volume: c.volume }));
   }
 
@@ -186,8 +192,8 @@ export function computeVolumeAnalysis(input: Readonly<VolumeInput>): VolumeAnaly
       time: c.openTime,
       close: c.close,
       volume: c.volume,
-      delta: deltas[i] as number,
-      cvd: cvd[i] as number,
+      delta: deltas[i] ?? null,
+      cvd: cvd[i] ?? null,
       obv: obvValues[i] ?? null,
       volumeZ: zs[i] ?? null,
       spike: isSpike(i),
@@ -199,8 +205,8 @@ export function computeVolumeAnalysis(input: Readonly<VolumeInput>): VolumeAnaly
       anchoredVwap: anchoredSeries[i] ?? null,
     });
     if (isSpike(i)) {
-      const delta = deltas[i] as number;
-      spikes.push({ time: c.openTime, volume: c.volume, volumeZ: zs[i] as number, delta, side: delta > 0 ? 'BUY' : delta < 0 ? 'SELL' : null });
+      const delta = deltas[i] ?? null;
+      spikes.push({ time: c.openTime, volume: c.volume, volumeZ: zs[i] as number, delta, side: delta === null ? null : delta > 0 ? 'BUY' : delta < 0 ? 'SELL' : null });
     }
   }
 
@@ -208,14 +214,27 @@ export function computeVolumeAnalysis(input: Readonly<VolumeInput>): VolumeAnaly
   const warmingUp = n < Math.max(t.lookback + 1, t.flowBars);
   let deltaImbalance: number | null = null;
   let cvdSlope: number | null = null;
-  if (n >= t.flowBars) {
+  const windowFrom = Math.max(0, n - t.flowBars);
+  const windowDeltas = deltas.slice(windowFrom);
+  const knownTaker = windowDeltas.filter((d) => d !== null).length;
+  const takerCoverage = n > 0 ? knownTaker / windowDeltas.length : null;
+  const takerComplete = n > 0 && knownTaker === windowDeltas.length;
+  const unavailable: string[] = [];
+  if (n > 0 && !takerComplete) {
+    unavailable.push(
+      `taker-buy volume unknown for ${windowDeltas.length - knownTaker} of the last ${windowDeltas.length} bars (the source does not record it): delta imbalance, CVD slope, flow and score are null`,
+    );
+  }
+  if (n >= t.flowBars && takerComplete) {
     const from = n - t.flowBars;
     const vol = sum(volumes.slice(from));
     if (vol > 0) {
-      deltaImbalance = sum(deltas.slice(from)) / vol;
-      cvdSlope = t.flowBars >= 2 ? olsSlope(cvd.slice(from)) / (vol / t.flowBars) : null;
+      deltaImbalance = sum(windowDeltas as number[]) / vol;
+      // Complete coverage over the window: the CVD run covers it, so these are all numbers.
+      cvdSlope = t.flowBars >= 2 ? olsSlope(cvd.slice(from) as number[]) / (vol / t.flowBars) : null;
     }
   }
+  const takerNote = takerComplete ? null : `taker-buy volume unknown for ${windowDeltas.length - knownTaker} of ${windowDeltas.length} bars; not measured`;
   const last = candles[n - 1];
   const closeZ = session?.closeZ ?? null;
   const factors: Factor[] = [
@@ -224,7 +243,9 @@ export function computeVolumeAnalysis(input: Readonly<VolumeInput>): VolumeAnaly
       deltaImbalance ?? 0,
       WEIGHTS.deltaImbalance,
       (deltaImbalance ?? 0) / IMBALANCE_SCALE,
-      deltaImbalance === null
+      takerNote !== null
+        ? takerNote
+        : deltaImbalance === null
         ? `needs ${t.flowBars} bars with volume (have ${n}); counted as 0`
         : `takers ${deltaImbalance >= 0 ? 'bought' : 'sold'} ${pct(Math.abs(deltaImbalance))} more than the other side over the last ${t.flowBars} bars (Σ delta / Σ volume; saturates at ±${IMBALANCE_SCALE})`,
     ),
@@ -233,7 +254,9 @@ export function computeVolumeAnalysis(input: Readonly<VolumeInput>): VolumeAnaly
       cvdSlope ?? 0,
       WEIGHTS.cvdSlope,
       (cvdSlope ?? 0) / IMBALANCE_SCALE,
-      cvdSlope === null
+      takerNote !== null
+        ? takerNote
+        : cvdSlope === null
         ? `needs ${t.flowBars} bars with volume (have ${n}); counted as 0`
         : `CVD ${cvdSlope >= 0 ? 'rises' : 'falls'} ${fmt(Math.abs(cvdSlope))} × mean bar volume per bar (OLS over ${t.flowBars} bars; saturates at ±${IMBALANCE_SCALE})`,
     ),
@@ -248,7 +271,7 @@ export function computeVolumeAnalysis(input: Readonly<VolumeInput>): VolumeAnaly
     ),
   ];
   const score = round2(100 * factors.reduce((s, f) => s + f.contribution, 0));
-  const flow: VolumeFlow | null = warmingUp ? null : score >= t.flowThreshold ? VolumeFlows.BUYERS_IN_CONTROL : score <= -t.flowThreshold ? VolumeFlows.SELLERS_IN_CONTROL : VolumeFlows.BALANCED;
+  const flow: VolumeFlow | null = warmingUp || !takerComplete ? null : score >= t.flowThreshold ? VolumeFlows.BUYERS_IN_CONTROL : score <= -t.flowThreshold ? VolumeFlows.SELLERS_IN_CONTROL : VolumeFlows.BALANCED;
 
   return {
     symbol: input.symbol,
@@ -258,8 +281,8 @@ export function computeVolumeAnalysis(input: Readonly<VolumeInput>): VolumeAnaly
     bars: n,
     close: last?.close ?? null,
     volume: last?.volume ?? null,
-    delta: n > 0 ? (deltas[n - 1] as number) : null,
-    cvd: n > 0 ? (cvd[n - 1] as number) : null,
+    delta: n > 0 ? (deltas[n - 1] ?? null) : null,
+    cvd: n > 0 ? (cvd[n - 1] ?? null) : null,
     obv: n > 0 ? (obvValues[n - 1] ?? null) : null,
     volumeZ: n > 0 ? (zs[n - 1] ?? null) : null,
     spike: n > 0 && isSpike(n - 1),
@@ -269,8 +292,10 @@ export function computeVolumeAnalysis(input: Readonly<VolumeInput>): VolumeAnaly
     anchored,
     deltaImbalance,
     cvdSlope,
+    takerCoverage,
+    unavailable,
     flow,
-    score: warmingUp ? 0 : score,
+    score: !takerComplete && n > 0 ? null : warmingUp ? 0 : score,
     factors,
     spikes,
     series,
@@ -383,8 +408,8 @@ function validateCandles(candles: readonly VolumeCandle[]): void {
     }
     if (c.high < c.low) fail(`candles[${i}].high ${quote(c.high)} < low ${quote(c.low)}`);
     if (!Number.isFinite(c.volume) || c.volume < 0) fail(`candles[${i}].volume must be a finite number >= 0, got ${quote(c.volume)}`);
-    if (!Number.isFinite(c.takerBuyVolume) || c.takerBuyVolume < 0 || c.takerBuyVolume > c.volume * (1 + TAKER_EPSILON))
-      fail(`candles[${i}].takerBuyVolume must be in [0, volume ${quote(c.volume)}], got ${quote(c.takerBuyVolume)}`);
+    if (c.takerBuyVolume !== null && (!Number.isFinite(c.takerBuyVolume) || c.takerBuyVolume < 0 || c.takerBuyVolume > c.volume * (1 + TAKER_EPSILON)))
+      fail(`candles[${i}].takerBuyVolume must be null or in [0, volume ${quote(c.volume)}], got ${quote(c.takerBuyVolume)}`);
   });
 }
 

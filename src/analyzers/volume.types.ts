@@ -32,8 +32,11 @@ export interface VolumeCandle {
   close: number;
   /** Base-asset volume. */
   volume: number;
-  /** Base-asset volume bought by takers (aggressive buyers); 0 ≤ takerBuyVolume ≤ volume. */
-  takerBuyVolume: number;
+  /**
+   * Base-asset volume bought by takers (aggressive buyers); 0 ≤ takerBuyVolume ≤ volume. null when the
+   * source does not record it: that bar's delta is unknown (never taken as 0, which would read as all-selling).
+   */
+  takerBuyVolume: number | null;
 }
 
 export interface VolumeThresholds {
@@ -112,10 +115,10 @@ export interface VolumeBar {
   time: number;
   close: number;
   volume: number;
-  /** takerBuy − takerSell = 2 × takerBuy − volume. */
-  delta: number;
-  /** Σ delta from the first candle held. */
-  cvd: number;
+  /** takerBuy − takerSell = 2 × takerBuy − volume; null when the bar's taker-buy volume is unknown. */
+  delta: number | null;
+  /** Σ delta since the first bar of the unbroken run of bars with taker-buy volume this bar ends; null when unknown. */
+  cvd: number | null;
   /** On-balance volume (trading-signals OBV), starting at the second candle held. */
   obv: number | null;
   volumeZ: number | null;
@@ -132,8 +135,9 @@ export interface VolumeSpike {
   time: number;
   volume: number;
   volumeZ: number;
-  delta: number;
-  /** BUY when takers bought more than they sold in the bar, SELL when less, null when equal. */
+  /** null when the bar's taker-buy volume is unknown. */
+  delta: number | null;
+  /** BUY when takers bought more than they sold in the bar, SELL when less, null when equal or unknown. */
   side: 'BUY' | 'SELL' | null;
 }
 
@@ -157,13 +161,20 @@ export interface VolumeAnalysis {
   baselineStdDev: number | null;
   session: SessionVwap | null;
   anchored: AnchoredVwap | null;
-  /** Σ delta / Σ volume over the last flowBars bars (−1..1). */
+  /** Σ delta / Σ volume over the last flowBars bars (−1..1); null unless every one has taker-buy volume. */
   deltaImbalance: number | null;
-  /** OLS slope of CVD over the last flowBars bars, divided by their mean volume (per bar). */
+  /** OLS slope of CVD over the last flowBars bars, divided by their mean volume (per bar); null like deltaImbalance. */
   cvdSlope: number | null;
+  /**
+   * Share (0..1) of the last flowBars bars (fewer while warming up) whose taker-buy volume is known; null
+   * without candles. Below 1 the taker measures of the window, the flow and the score are null.
+   */
+  takerCoverage: number | null;
+  /** Why outputs are null (missing inputs, in plain words); empty when everything was measured. */
+  unavailable: string[];
   flow: VolumeFlow | null;
-  /** −100..100: positive = buyers in control. */
-  score: number;
+  /** −100..100: positive = buyers in control; 0 while warming up, null when taker-buy volume is missing. */
+  score: number | null;
   factors: Factor[];
   /** Spikes among the bars of `series`, oldest first. */
   spikes: VolumeSpike[];

@@ -77,7 +77,11 @@ export interface Candle {
   /** Base-asset volume. */
   volume: number;
   quoteVolume: number;
-  takerBuyVolume: number;
+  /**
+   * Base-asset volume bought by takers; null when the source does not record it (freqtrade files have no
+   * taker-buy column). Never 0 for "unknown": 0 would read as a bar of sellers only.
+   */
+  takerBuyVolume: number | null;
   trades: number;
   /** False while the candle is still forming. */
   closed: boolean;

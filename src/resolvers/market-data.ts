@@ -84,7 +84,7 @@ CandleRef.implement({
     close: t.exposeFloat('close', { description: 'Close price (last trade of the candle).' }),
     volume: t.exposeFloat('volume', { description: 'Base-asset volume.' }),
     quoteVolume: t.exposeFloat('quoteVolume', { description: 'Traded volume in quote currency (USD(T)).' }),
-    takerBuyVolume: t.exposeFloat('takerBuyVolume', { description: 'Base-asset volume bought by takers (aggressive buyers).' }),
+    takerBuyVolume: t.exposeFloat('takerBuyVolume', { nullable: true, description: 'Base-asset volume bought by takers (aggressive buyers); null when the source does not record it (freqtrade replay files).' }),
     trades: t.exposeInt('trades', { description: 'Number of trades.' }),
     closed: t.exposeBoolean('closed', { description: 'False while the candle is still forming.' }),
   }),

@@ -55,7 +55,11 @@ PhaseEvidenceRef.implement({
     priorChangePct: t.exposeFloat('priorChangePct', { description: 'Net change of the `lookback` 4 h bars before the current window, percent (5 = 5 %).' }),
     rangeWidthPct: t.exposeFloat('rangeWidthPct', { description: 'High–low span of the current window, percent of its low.' }),
     obvSlope: t.exposeFloat('obvSlope', { description: 'OLS slope of OBV over the window per bar / mean bar volume.' }),
-    cvdSlope: t.exposeFloat('cvdSlope', { description: 'OLS slope of CVD (taker buy − sell) over the window per bar / mean bar volume.' }),
+    cvdSlope: t.exposeFloat('cvdSlope', {
+      nullable: true,
+      description: 'OLS slope of CVD (taker buy − sell) over the window per bar / mean bar volume; null when a bar of the window has no taker-buy volume (the phase then rests on OBV alone, see cvdNote).',
+    }),
+    cvdNote: t.exposeString('cvdNote', { nullable: true, description: 'Why cvdSlope is null (plain words); null when it was measured.' }),
   }),
 });
 

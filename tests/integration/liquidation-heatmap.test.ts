@@ -35,7 +35,7 @@ function expectConsistent(h: Heatmap, buckets: number, rangePct: number): void {
   expect(h.factors.map((f) => f.name)).toEqual(['rangeImbalance', 'nearImbalance', 'cascadeSkew']);
   expect(h.pressureScore, 'score = 100 × Σ contributions').toBeCloseTo(100 * h.factors.reduce((s, f) => s + f.contribution, 0), 1);
   expect(h.meta.source, 'simulated market is never LIVE').toBe('SIMULATED');
-  expect(h.meta.methodologyVersion).toBe('liquidation-heatmap/1.1.0');
+  expect(h.meta.methodologyVersion).toBe('liquidation-heatmap/1.1.1');
 }
 
 describe('liquidation heatmap end to end (simulated market)', () => {
@@ -129,7 +129,7 @@ describe('liquidation heatmap end to end (simulated market)', () => {
       const update = typed!.liquidationHeatmapUpdated;
       expect(update.symbol).toBe('ETHUSDT');
       expect(update.meta.source).toBe('SIMULATED');
-      expect(update.meta.methodologyVersion).toBe('liquidation-heatmap/1.1.0');
+      expect(update.meta.methodologyVersion).toBe('liquidation-heatmap/1.1.1');
       expect(update.totals.remainingNotional).toBeGreaterThanOrEqual(0);
       expect(untyped!.analysisUpdated.kind).toBe('LIQUIDATION_HEATMAP');
       const payload = untyped!.analysisUpdated.payload as { symbol: string; buckets: unknown[] };

@@ -76,7 +76,7 @@ describe('volatility and multi-timeframe regime end to end (simulated market)', 
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     const r = res.data!.market.regime!;
-    expect(r.meta.methodologyVersion).toBe('regime/1.0.0');
+    expect(r.meta.methodologyVersion).toBe('regime/1.1.0');
     expect(r.timeframes.map((f) => [f.timeframe, f.source])).toEqual([
       ['I1H', 'STORE'],
       ['I4H', 'STORE'],

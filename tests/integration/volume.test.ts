@@ -34,12 +34,14 @@ describe('volume and volume profile end to end (simulated market)', () => {
     expect(v.interval).toBe('I5M');
     expect(v.warmingUp, '500 backfilled 5m bars').toBe(false);
     expect(v.meta.source).toBe('SIMULATED');
-    expect(v.meta.methodologyVersion).toBe('volume/1.0.0');
+    expect(v.meta.methodologyVersion).toBe('volume/1.1.0');
     expect([v.lookback, v.spikeZ]).toEqual([20, 2.5]);
     expect(v.series.length).toBe(100);
     const last = v.series.at(-1)!;
-    expect(last.cvd - v.series.at(-2)!.cvd, 'CVD steps by the bar delta').toBeCloseTo(last.delta, 6);
-    expect(Math.abs(last.delta)).toBeLessThanOrEqual(last.volume + 1e-9);
+    expect(v.takerCoverage, 'the simulated venue records taker flow').toBe(1);
+    expect(v.unavailable).toEqual([]);
+    expect(last.cvd! - v.series.at(-2)!.cvd!, 'CVD steps by the bar delta').toBeCloseTo(last.delta!, 6);
+    expect(Math.abs(last.delta!)).toBeLessThanOrEqual(last.volume + 1e-9);
     expect(v.session, '41 h of bars hold today’s 00:00 UTC').not.toBeNull();
     expect(v.session!.upper2).toBeGreaterThanOrEqual(v.session!.upper1);
     expect(v.session!.lower1).toBeGreaterThanOrEqual(v.session!.lower2);
@@ -79,7 +81,7 @@ describe('volume and volume profile end to end (simulated market)', () => {
     expect(p.valueAreaVolume! / p.totalVolume).toBeGreaterThanOrEqual(0.7 - 1e-9);
     expect(p.buckets.reduce((s, b) => s + b.volume, 0), 'buckets conserve the volume').toBeCloseTo(p.totalVolume, 6);
     expect(p.position).toMatch(/^(ABOVE|INSIDE|BELOW)$/);
-    expect(p.meta.methodologyVersion).toBe('volume-profile/1.0.0');
+    expect(p.meta.methodologyVersion).toBe('volume-profile/1.1.0');
   });
 
   it('computes a custom profile and rejects invalid arguments with BAD_USER_INPUT', async () => {

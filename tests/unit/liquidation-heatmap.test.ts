@@ -115,7 +115,7 @@ describe('liquidation price (Binance USDⓈ-M isolated margin)', () => {
   const b = (table: BracketTable, n: number) => table.brackets[n - 1] as MaintenanceBracket;
 
   it('exposes the methodology version', () => {
-    expect(LIQUIDATION_HEATMAP_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('liquidation-heatmap/1.1.0');
+    expect(LIQUIDATION_HEATMAP_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('liquidation-heatmap/1.1.1');
   });
 
   it('computes long and short prices in bracket 1 (BTCUSDT 0.4 %, cum 0)', () => {

@@ -239,5 +239,5 @@ describe.skipIf(!existsSync(`${KLINES}/BTCUSDT-1h.freqtrade.json`))('real BTCUSD
 });
 
 it('versions the methodology', () => {
-  expect(REGIME_METHODOLOGY_VERSION).toBe('regime/1.0.0');
+  expect(REGIME_METHODOLOGY_VERSION).toBe('regime/1.1.0');
 });

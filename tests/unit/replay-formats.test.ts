@@ -130,7 +130,7 @@ describe('replay formats', () => {
         // Not in freqtrade files.
         quoteVolume: 0,
         trades: 0,
-        takerBuyVolume: 0,
+        takerBuyVolume: null,
         closed: true,
       },
     });

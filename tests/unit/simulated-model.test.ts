@@ -74,7 +74,8 @@ function expectCandleInvariants(c: Candle): void {
   expect(c.low).toBeLessThanOrEqual(Math.min(c.open, c.close));
   expect(c.high).toBeGreaterThanOrEqual(Math.max(c.open, c.close));
   expect(c.low).toBeGreaterThan(0);
-  expect(c.volume).toBeGreaterThanOrEqual(c.takerBuyVolume);
+  expect(c.takerBuyVolume, 'the simulated venue records taker flow').not.toBeNull();
+  expect(c.volume).toBeGreaterThanOrEqual(c.takerBuyVolume!);
   expect(c.takerBuyVolume).toBeGreaterThanOrEqual(0);
   expect(c.openTime % INTERVAL_MS[c.interval]).toBe(0);
   expect(c.closeTime).toBe(c.openTime + INTERVAL_MS[c.interval] - 1);

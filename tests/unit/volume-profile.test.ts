@@ -27,7 +27,7 @@ const profile = (candles: ProfileCandle[], extra: Partial<VolumeProfileInput> = 
 
 describe('computeVolumeProfile', () => {
   it('exposes the methodology version', () => {
-    expect(VOLUME_PROFILE_METHODOLOGY_VERSION).toBe('volume-profile/1.0.0');
+    expect(VOLUME_PROFILE_METHODOLOGY_VERSION).toBe('volume-profile/1.1.0');
   });
 
   describe('a profile with a known POC and value area', () => {

@@ -25,7 +25,7 @@ const analyze = (candles: VolumeCandle[], extra: Partial<VolumeInput> = {}): Vol
 
 describe('computeVolumeAnalysis', () => {
   it('exposes the methodology version', () => {
-    expect(VOLUME_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('volume/1.0.0');
+    expect(VOLUME_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('volume/1.1.0');
   });
 
   describe('session VWAP by hand', () => {
@@ -229,8 +229,8 @@ describe.skipIf(!existsSync(SPOT_1H))('computeVolumeAnalysis on recorded BTCUSDT
   it('keeps delta within ±volume and CVD equal to the summed deltas over six weeks', () => {
     const a = analyze(candles, { interval: '1h', thresholds: { seriesLength: candles.length } });
     expect(a.bars).toBe(1033);
-    for (const b of a.series) expect(Math.abs(b.delta)).toBeLessThanOrEqual(b.volume * (1 + 1e-12));
-    const total = candles.reduce((s, c) => s + 2 * c.takerBuyVolume - c.volume, 0);
+    for (const b of a.series) expect(Math.abs(b.delta!)).toBeLessThanOrEqual(b.volume * (1 + 1e-12));
+    const total = candles.reduce((s, c) => s + 2 * c.takerBuyVolume! - c.volume, 0);
     expect(a.cvd!, 'CVD is the running sum of deltas').toBeCloseTo(total, 6);
     expect(a.flow, 'classified once warmed up').not.toBeNull();
     expect(Math.abs(a.deltaImbalance!), 'taker imbalance over 20 h of BTC stays well inside ±1').toBeLessThan(0.5);

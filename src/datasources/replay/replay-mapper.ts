@@ -113,7 +113,7 @@ export function nextFundingTime(time: number, intervalHours: number): number {
  *   `1758240000000,117017.1,117100.0,117010.8,117043.4,360.735,1758240299999,42218513.2,10452,180.1,21078321.1,0`
  * freqtrade JSON (6 columns, open time in ms): `[1758240000000,117017.1,117100.0,117010.8,117043.4,360.735]`
  * freqtrade has no close time (taken as openTime + interval − 1, as Binance stamps it) and no quote
- * volume, taker-buy volume or trade count: those are 0.
+ * volume or trade count (those are 0) and no taker-buy volume, which stays null (unknown, not "nobody bought").
  */
 function toCandle(fields: readonly string[], ctx: MapContext): Candle {
   const interval = needInterval(ctx);
@@ -132,7 +132,7 @@ function toCandle(fields: readonly string[], ctx: MapContext): Candle {
     volume: num(fields[5], 'volume'),
     quoteVolume: optNum(fields[7], 'quote_volume', 0),
     trades: optNum(fields[8], 'count', 0),
-    takerBuyVolume: optNum(fields[9], 'taker_buy_volume', 0),
+    takerBuyVolume: fields[9] === undefined || fields[9] === '' ? null : num(fields[9], 'taker_buy_volume'),
     closed: true,
   };
 }

@@ -23,7 +23,7 @@ function computeRegime(market: SymbolMarket, params: RegimeParams): { result: Re
       low: c.low,
       close: c.close,
       volume: c.volume,
-      takerBuyVolume: Math.min(c.takerBuyVolume, c.volume),
+      takerBuyVolume: c.takerBuyVolume === null ? null : Math.min(c.takerBuyVolume, c.volume),
     }));
   }
   if (asOf === 0) return null;

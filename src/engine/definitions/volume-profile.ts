@@ -34,7 +34,7 @@ function computeProfile(market: SymbolMarket, params: VolumeProfileParams): { re
   const result = computeVolumeProfile({
     symbol: market.symbol,
     interval,
-    candles: candles.map((c) => ({ openTime: c.openTime, high: c.high, low: c.low, close: c.close, volume: c.volume, takerBuyVolume: Math.min(c.takerBuyVolume, c.volume) })),
+    candles: candles.map((c) => ({ openTime: c.openTime, high: c.high, low: c.low, close: c.close, volume: c.volume, takerBuyVolume: c.takerBuyVolume === null ? null : Math.min(c.takerBuyVolume, c.volume) })),
     from,
     to,
     bucketSize: params.bucketSize ?? defaultBucketSize(last.close),

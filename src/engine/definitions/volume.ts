@@ -40,7 +40,7 @@ function computeVolume(market: SymbolMarket, params: VolumeParams): { result: Vo
       low: c.low,
       close: c.close,
       volume: c.volume,
-      takerBuyVolume: Math.min(c.takerBuyVolume, c.volume),
+      takerBuyVolume: c.takerBuyVolume === null ? null : Math.min(c.takerBuyVolume, c.volume),
     })),
     anchor: params.anchor ?? null,
     thresholds,

@@ -54,7 +54,8 @@ export function barFromCandle(candle: Candle): FormingBar {
     close: candle.close,
     volume: candle.volume,
     quoteVolume: candle.quoteVolume,
-    takerBuyVolume: candle.takerBuyVolume,
+    // The simulated venue always records taker flow; a candle without it resumes from no known buying.
+    takerBuyVolume: candle.takerBuyVolume ?? 0,
     trades: candle.trades,
     empty: false,
   };

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Candle } from '../../src/domain/market.js';
+import { gql, startIsolatedTestApp, waitFor, type IsolatedTestApp } from '../support/harness.js';
+import { createScriptedSource } from '../support/scripted-source.js';
+
+const M5 = 300_000;
+
+/**
+ * A source shaped like a freqtrade replay: 5m candles with no taker-buy volume (null), rising 0.1 % a bar.
+ * Before the fix the volume analysis read them as all-selling (delta imbalance −1, SELLERS_IN_CONTROL).
+ */
+function replayLike() {
+  return createScriptedSource(['BTCUSDT'], (symbols, s) => {
+    const end = Math.floor(Date.now() / M5) * M5;
+    for (const symbol of symbols) {
+      for (let i = 60; i >= 1; i -= 1) {
+        const openTime = end - i * M5;
+        const close = 100_000 * 1.001 ** (60 - i);
+        const candle: Candle = {
+          symbol,
+          interval: '5m',
+          openTime,
+          closeTime: openTime + M5 - 1,
+          open: close / 1.001,
+          high: close * 1.0005,
+          low: close / 1.0015,
+          close,
+          volume: 10,
+          quoteVolume: 0,
+          takerBuyVolume: null,
+          trades: 0,
+          closed: true,
+        };
+        s({ type: 'candle', candle });
+      }
+      s({ type: 'trade', trade: { symbol, id: 1, price: 100_000 * 1.001 ** 59, qty: 1, time: Date.now(), side: 'BUY' } });
+    }
+  });
+}
+
+const VOLUME = `query { market(symbol: "BTCUSDT") {
+  volume { flow score deltaImbalance cvdSlope cvd delta takerCoverage unavailable volume series { delta cvd } meta { source } }
+  volumeProfile { takerCoverage buckets { volume buyVolume sellVolume } }
+} }`;
+
+interface VolumeResponse {
+  market: {
+    volume: { flow: string | null; score: number | null; deltaImbalance: number | null; cvdSlope: number | null; cvd: number | null; delta: number | null; takerCoverage: number | null; unavailable: string[]; volume: number; series: { delta: number | null; cvd: number | null }[]; meta: { source: string } } | null;
+    volumeProfile: { takerCoverage: number | null; buckets: { volume: number; buyVolume: number | null; sellVolume: number | null }[] } | null;
+  };
+}
+
+describe('unknown inputs stay unknown through GraphQL (a source without taker-buy volume)', () => {
+  let app: IsolatedTestApp;
+  beforeAll(async () => {
+    app = await startIsolatedTestApp({ SYMBOLS: 'BTCUSDT' }, replayLike());
+  });
+  afterAll(() => app?.teardown());
+
+  it('volume: delta, CVD, imbalance, flow and score null with the reason; volume itself is served', async () => {
+    const res = await waitFor(async () => {
+      const r = await gql<VolumeResponse>(app.url, VOLUME);
+      return r.data?.market.volume ? r : undefined;
+    });
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const v = res.data!.market.volume!;
+    expect(v.volume).toBe(10);
+    expect(v.deltaImbalance, 'was −1: every bar read as all-selling').toBeNull();
+    expect(v.flow, 'was SELLERS_IN_CONTROL').toBeNull();
+    expect(v.score).toBeNull();
+    expect([v.cvd, v.delta, v.cvdSlope]).toEqual([null, null, null]);
+    expect(v.takerCoverage).toBe(0);
+    expect(v.unavailable.join(' ')).toMatch(/taker-buy volume unknown/);
+    expect(v.series.every((b) => b.delta === null && b.cvd === null)).toBe(true);
+    const p = res.data!.market.volumeProfile!;
+    expect(p.takerCoverage).toBe(0);
+    expect(p.buckets.length).toBeGreaterThan(0);
+    expect(p.buckets.every((b) => b.buyVolume === null && b.sellVolume === null), 'sellVolume was the whole volume').toBe(true);
+  });
+});
