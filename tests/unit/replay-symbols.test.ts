@@ -19,6 +19,11 @@ describe.skipIf(!existsSync(DATA))('replay symbols default to what the recording
     expect(withReplaySymbols(loadConfig(json), json).SYMBOLS).toEqual(['BTCUSDT', 'ETHUSDT']);
   });
 
+  it('the whole shared folder: the same perpetuals; spot-only pairs (ADA, BNB) and market-wide files add none', () => {
+    const all = { MARKET_SOURCE: 'replay', REPLAY_DIR: '../shared/data' };
+    expect(withReplaySymbols(loadConfig(all), all).SYMBOLS).toEqual(['BCHUSDT', 'BTCUSDT', 'DOGEUSDT', 'ETHUSDT', 'LTCUSDT', 'SOLUSDT', 'XRPUSDT']);
+  });
+
   it('an explicit SYMBOLS is kept as given', () => {
     const explicit = { ...env, SYMBOLS: 'BTCUSDT,SOLUSDT' };
     expect(withReplaySymbols(loadConfig(explicit), explicit).SYMBOLS).toEqual(['BTCUSDT', 'SOLUSDT']);
