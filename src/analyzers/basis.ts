@@ -12,7 +12,7 @@ import {
 } from './basis.types.js';
 
 /** Version of the method below; bump it whenever a number this analyzer produces would change. */
-export const BASIS_METHODOLOGY_VERSION = 'basis/1.0.0';
+export const BASIS_METHODOLOGY_VERSION = 'basis/1.1.0';
 
 const MAX_EPOCH_MS = 8.64e15;
 
@@ -80,7 +80,8 @@ export function computeBasisAnalysis(input: Readonly<BasisInput>): BasisAnalysis
   const skewMs = spot && perp ? Math.abs(perp.time - spot.time) : null;
   const spotUsable = spot !== null && perp !== null && skewMs !== null && skewMs <= t.maxSkewMs;
   const basisPct = spotUsable ? getPercentageChange(spot.price, perp.price) : null;
-  const premiumPct = mark ? getPercentageChange(mark.indexPrice, mark.markPrice) : null;
+  const index = mark?.indexPrice ?? null;
+  const premiumPct = mark && index !== null ? getPercentageChange(index, mark.markPrice) : null;
 
   const reference = basisPct !== null ? BasisReferences.SPOT : premiumPct !== null ? BasisReferences.INDEX : null;
   const decisive = basisPct ?? premiumPct;
@@ -97,7 +98,9 @@ export function computeBasisAnalysis(input: Readonly<BasisInput>): BasisAnalysis
   const premiumNote =
     mark === null
       ? 'no mark/index price yet: premium not measured'
-      : `mark ${mark.markPrice} vs index ${mark.indexPrice}: ${signed(premiumPct as number)} (${signed((premiumPct as number) * periodsPerYear, 2)} a year)`;
+      : index === null
+        ? `mark ${mark.markPrice} but the source gives no index price: premium not measured`
+        : `mark ${mark.markPrice} vs index ${mark.indexPrice}: ${signed(premiumPct as number)} (${signed((premiumPct as number) * periodsPerYear, 2)} a year)`;
   const factors: Factor[] = [
     factor('spotBasis', basisPct, reference === BasisReferences.SPOT ? 1 : 0, t, `${spotNote}${reference === BasisReferences.SPOT ? ' — decides the structure' : ''}`),
     factor('markPremium', premiumPct, reference === BasisReferences.INDEX ? 1 : 0, t, `${premiumNote}${reference === BasisReferences.INDEX ? ' — decides the structure (no usable spot basis)' : reference === BasisReferences.SPOT ? ' — context only' : ''}`),
@@ -117,7 +120,7 @@ export function computeBasisAnalysis(input: Readonly<BasisInput>): BasisAnalysis
     annualizedBasisPct: basisPct === null ? null : basisPct * periodsPerYear,
     markPrice: mark?.markPrice ?? null,
     indexPrice: mark?.indexPrice ?? null,
-    premium: mark ? mark.markPrice - mark.indexPrice : null,
+    premium: mark && index !== null ? mark.markPrice - index : null,
     premiumPct,
     annualizedPremiumPct: premiumPct === null ? null : premiumPct * periodsPerYear,
     periodsPerYear,
@@ -149,7 +152,7 @@ function validateInput(input: Readonly<BasisInput>): void {
   if (input.last) checkObservation('last', input.last);
   if (input.mark) {
     checkPrice('mark.markPrice', input.mark.markPrice);
-    checkPrice('mark.indexPrice', input.mark.indexPrice);
+    if (input.mark.indexPrice !== null) checkPrice('mark.indexPrice', input.mark.indexPrice);
     checkTime('mark.time', input.mark.time);
   }
 }

@@ -43,7 +43,7 @@ export interface BasisInput {
   /** Spot price of the underlying pair; null until the source delivered one. */
   spot: PriceObservation | null;
   /** Mark and index price of the perpetual; null until the source delivered them. */
-  mark: { markPrice: number; indexPrice: number; time: number } | null;
+  mark: { markPrice: number; indexPrice: number | null; time: number } | null;
   /** Last traded perpetual price, used when there is no mark price. */
   last: PriceObservation | null;
   /** Hours between funding settlements; sets the annualization (24 / h × 365 periods a year). */

@@ -91,7 +91,11 @@ export interface Candle {
 export interface MarkPrice {
   symbol: string;
   markPrice: number;
-  indexPrice: number;
+  /**
+   * Index price (spot basket) the venue computes the premium from; null when the source does not give
+   * one (replayed mark-price klines have none). Never filled with the mark price: that fakes a 0 premium.
+   */
+  indexPrice: number | null;
   /** Estimated rate for the next settlement, as the venue publishes it. */
   predictedFundingRate: number | null;
   nextFundingTime: number;

@@ -23,7 +23,7 @@ MarketRef.implement({
       resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).price,
     }),
     markPrice: t.float({ description: 'Latest mark price (quote currency, USD(T)); null until received.', nullable: true, resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).markPrice }),
-    indexPrice: t.float({ description: 'Latest index price (quote currency, USD(T)); null until received.', nullable: true, resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).indexPrice }),
+    indexPrice: t.float({ description: 'Latest index price (quote currency, USD(T)); null until received or when the source gives none (replayed mark-price klines).', nullable: true, resolve: async (m, _args, ctx) => (await requireTicker(ctx, m.symbol)).indexPrice }),
     meta: t.field({
       type: AnalysisMetaRef,
       nullable: true,

@@ -78,7 +78,7 @@ describe('derivatives analyses end to end (simulated market)', () => {
   it('serves the basis against spot and index, annualized per funding period', () => {
     const b = market.basis!;
     expect(b.meta.source).toBe('SIMULATED');
-    expect(b.meta.methodologyVersion).toBe('basis/1.0.0');
+    expect(b.meta.methodologyVersion).toBe('basis/1.1.0');
     expect(b.warmingUp, 'the simulated market publishes a spot price every second').toBe(false);
     expect(b.perpPriceSource, 'the mark price is preferred').toBe('MARK');
     expect(b.perpPrice).toBe(b.markPrice);
@@ -129,7 +129,7 @@ describe('derivatives analyses end to end (simulated market)', () => {
       for (const { basisUpdated: b } of events) {
         expect(b.symbol, 'symbol normalised to upper case').toBe('SOLUSDT');
         expect(b.meta.source).toBe('SIMULATED');
-        expect(b.meta.methodologyVersion).toBe('basis/1.0.0');
+        expect(b.meta.methodologyVersion).toBe('basis/1.1.0');
         expect(b.structure).toMatch(/^(CONTANGO|NORMAL|BACKWARDATION)$/);
         expect(b.annualizedBasisPct!).toBeCloseTo(b.basisPct! * 1095, 9);
       }

@@ -141,7 +141,7 @@ describe.skipIf(!existsSync(MARK))('replay of the recorded mark prices', () => {
     expect(marks[0]).toEqual({
       symbol: 'BTCUSDT',
       markPrice: 116_850.03902174,
-      indexPrice: 116_850.03902174,
+      indexPrice: null,
       predictedFundingRate: null,
       nextFundingTime: utc('2025-09-19T08:00:00'),
       time: utc('2025-09-19T07:59:59.999'),

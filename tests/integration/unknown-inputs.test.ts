@@ -34,6 +34,8 @@ function replayLike() {
         s({ type: 'candle', candle });
       }
       s({ type: 'trade', trade: { symbol, id: 1, price: 100_000 * 1.001 ** 59, qty: 1, time: Date.now(), side: 'BUY' } });
+      // Replayed mark-price klines: a mark, no index (before the fix the index repeated the mark: premium 0 %).
+      s({ type: 'markPrice', mark: { symbol, markPrice: 106_000, indexPrice: null, predictedFundingRate: null, nextFundingTime: end + 8 * 3_600_000, time: Date.now() } });
     }
   });
 }
@@ -56,6 +58,23 @@ describe('unknown inputs stay unknown through GraphQL (a source without taker-bu
     app = await startIsolatedTestApp({ SYMBOLS: 'BTCUSDT' }, replayLike());
   });
   afterAll(() => app?.teardown());
+
+  it('basis: no index price → index, premium and structure null with the reason, never a 0 % premium', async () => {
+    const q = `query { market(symbol: "BTCUSDT") { markPrice indexPrice basis { markPrice indexPrice premium premiumPct annualizedPremiumPct structure structureReference factors { name weight note } } } }`;
+    type R = { market: { markPrice: number | null; indexPrice: number | null; basis: { markPrice: number | null; indexPrice: number | null; premium: number | null; premiumPct: number | null; annualizedPremiumPct: number | null; structure: string | null; structureReference: string | null; factors: { name: string; weight: number; note: string }[] } | null } };
+    const res = await waitFor(async () => {
+      const r = await gql<R>(app.url, q);
+      return r.data?.market.basis?.markPrice ? r : undefined;
+    });
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const m = res.data!.market;
+    expect([m.markPrice, m.indexPrice]).toEqual([106_000, null]);
+    const b = m.basis!;
+    expect([b.indexPrice, b.premium, b.premiumPct, b.annualizedPremiumPct], 'was index = mark → 0 %').toEqual([null, null, null, null]);
+    expect(b.structure, 'was NORMAL, decided by the fake 0 % premium').toBeNull();
+    expect(b.structureReference).toBeNull();
+    expect(b.factors.find((f) => f.name === 'markPremium')?.note).toMatch(/no index price/);
+  });
 
   it('volume: delta, CVD, imbalance, flow and score null with the reason; volume itself is served', async () => {
     const res = await waitFor(async () => {

@@ -17,7 +17,7 @@ function analyze(overrides: Partial<BasisInput> = {}): BasisAnalysis {
 
 describe('computeBasisAnalysis', () => {
   it('exposes the methodology version', () => {
-    expect(BASIS_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('basis/1.0.0');
+    expect(BASIS_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('basis/1.1.0');
   });
 
   describe('spot basis and annualization', () => {
@@ -47,6 +47,18 @@ describe('computeBasisAnalysis', () => {
       expect(a.premiumPct, '0.25 / 1000.25 × 100').toBeCloseTo(0.02499375156211, 13);
       expect(a.annualizedPremiumPct, '× 1095').toBeCloseTo(0.02499375156211 * 1095, 10);
       expect([a.markPrice, a.indexPrice]).toEqual([1000.5, 1000.25]);
+    });
+
+    it('leaves the premium null when the source gives no index price (replay), never a 0 % from index = mark', () => {
+      const a = analyze({ spot: null, mark: { markPrice: 1000.5, indexPrice: null, time: T } });
+      expect(a.indexPrice).toBeNull();
+      expect([a.premium, a.premiumPct, a.annualizedPremiumPct], 'was 0 / 0 % with index = mark').toEqual([null, null, null]);
+      expect(a.structure, 'neither spot basis nor premium: no structure (was NORMAL from a fake 0 % premium)').toBeNull();
+      expect(a.structureReference).toBeNull();
+      expect(a.factors.find((f) => f.name === 'markPremium')?.note).toMatch(/no index price: premium not measured/);
+      const withSpot = analyze({ mark: { markPrice: 1000.5, indexPrice: null, time: T } });
+      expect(withSpot.basisPct, 'the spot basis still uses the mark').toBe(0.05);
+      expect(withSpot.structureReference).toBe('SPOT');
     });
 
     it('falls back to the last trade when there is no mark price', () => {

@@ -153,7 +153,7 @@ describe('replay formats', () => {
         mark: {
           symbol: 'BTCUSDT',
           markPrice: 42400.5,
-          indexPrice: 42400.5,
+          indexPrice: null,
           predictedFundingRate: null,
           // 07:59:59.999 -> the 08:00 settlement.
           nextFundingTime: Date.UTC(2024, 0, 1, 8),

@@ -151,8 +151,8 @@ const spotKlineMapper: RecordMapper = (fields, ctx) => {
 
 /**
  * Mark-price klines (freqtrade `*-mark.json` `[ms,o,h,l,c,0]`, vision `markPriceKlines`): the close as the
- * mark price at the close time. The recordings carry no index price and no predicted rate: `indexPrice`
- * repeats the mark price (a zero premium, the neutral value) and `predictedFundingRate` is null.
+ * mark price at the close time. The recordings carry no index price and no predicted rate: both are null
+ * (unknown; an index equal to the mark would be a fake 0 % premium).
  */
 const markMapper: RecordMapper = (fields, ctx) => {
   const c = toCandle(fields, ctx);
@@ -166,7 +166,7 @@ const markMapper: RecordMapper = (fields, ctx) => {
         mark: {
           symbol: ctx.symbol,
           markPrice: c.close,
-          indexPrice: c.close,
+          indexPrice: null,
           predictedFundingRate: null,
           nextFundingTime: nextFundingTime(c.closeTime, ctx.fundingIntervalHours),
           time: c.closeTime,

@@ -362,7 +362,7 @@ export function generateHistory(options: HistoryOptions): SymbolHistory {
   const premium = clamp(lastRate - FUNDING_MODEL.interestRate, -FUNDING_MODEL.cap, FUNDING_MODEL.cap);
   const markPrice = roundToStep(profile.startPrice, profile.tickSize);
   const priceDecimals = decimalsOf(profile.tickSize) + 2;
-  const mark: MarkPrice = {
+  const mark: ModelledMark = {
     symbol: options.symbol,
     markPrice,
     indexPrice: roundTo(markPrice / (1 + premium), priceDecimals),
@@ -387,8 +387,11 @@ type StreamHistory = Pick<
   'openInterest' | 'longShortRatios' | 'takerVolume' | 'basis' | 'liquidations' | 'ticker' | 'spot' | 'bookTicker' | 'orderBook' | 'streamSeed'
 >;
 
+/** The simulated market models its index (labelled SIMULATED), so its mark always carries one. */
+type ModelledMark = MarkPrice & { indexPrice: number };
+
 /** The derivatives streams of the backfill (see the module comment). */
-function generateStreams(options: HistoryOptions, series: MinuteSeries, statPeriods: number, endPremium: number, mark: MarkPrice): StreamHistory {
+function generateStreams(options: HistoryOptions, series: MinuteSeries, statPeriods: number, endPremium: number, mark: ModelledMark): StreamHistory {
   const profile = symbolProfile(options.symbol);
   const { symbol, startTime } = options;
   const rng = createRng(deriveSeed(options.seed, 'history-streams', startTime, symbol));

@@ -139,7 +139,7 @@ export class SpotTickerGenerator implements SymbolStreamGenerator {
       const ticker = tickerRecord(profile, this.window, last, time);
       if (ticker) events.push({ type: 'ticker24h', ticker });
     }
-    if (time % STAT_PERIOD_MS === 0 && mark) events.push({ type: 'basis', basis: basisRecord(profile, mark.markPrice, mark.indexPrice, time) });
+    if (time % STAT_PERIOD_MS === 0 && mark && mark.indexPrice !== null) events.push({ type: 'basis', basis: basisRecord(profile, mark.markPrice, mark.indexPrice, time) });
     return events;
   }
 }
