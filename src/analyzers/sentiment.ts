@@ -19,7 +19,7 @@ import {
   type SocialSentimentSection,
 } from './sentiment.types.js';
 
-export const SENTIMENT_METHODOLOGY_VERSION = 'sentiment/1.0.0';
+export const SENTIMENT_METHODOLOGY_VERSION = 'sentiment/1.1.0';
 
 const DAY = 86_400_000;
 
@@ -153,7 +153,7 @@ export function crowdSentiment(readings: readonly CrowdReading[], th: SentimentT
 export function compositeSentiment(
   inputs: Readonly<Record<SentimentFactorName, { value: number | null; note: string }>>,
   weights: Readonly<SentimentWeights>,
-): { composite: number | null; factors: SentimentFactor[] } {
+): { composite: number | null; factors: SentimentFactor[]; coverage: number } {
   const names = Object.keys(inputs) as SentimentFactorName[];
   for (const name of names) {
     const w = weights[name];
@@ -167,7 +167,8 @@ export function compositeSentiment(
     return { name, value, baseWeight: weights[name], weight, contribution: available ? weight * value : 0, available, note };
   });
   const composite = presentWeight > 0 ? factors.reduce((s, f) => s + f.contribution, 0) : null;
-  return { composite, factors };
+  const totalWeight = names.reduce((s, n) => s + weights[n], 0);
+  return { composite, factors, coverage: totalWeight > 0 ? presentWeight / totalWeight : 0 };
 }
 
 const pct = (x: number | null, digits = 2) => (x === null ? 'n/a' : `${round(x * 100, digits)} %`);
@@ -178,6 +179,9 @@ const pct = (x: number | null, digits = 2) => (x === null ? 'n/a' : `${round(x *
  * positioning (funding and the share of accounts long). Each input is a 0-100 sub-score; the composite is
  * their weighted mean with weights re-normalised over the inputs present, and every factor says whether
  * its input was available. Social/news sentiment is reported as unavailable until a connector exists.
+ * `coverage` is the base weight of the inputs present over all base weights; below `minCoverage` (0.6:
+ * any two of the three) composite and classification are null with `coverageNote` — one input alone
+ * (crowd positioning during a rally, say) is not the market's mood.
  *
  * How to read it: high readings mean euphoria (crowded longs, extended price, greedy index), which
  * contrarians treat as risk of a pullback; low readings mean fear and capitulation. It describes mood,
@@ -194,6 +198,7 @@ export function computeSentimentAnalysis(input: Readonly<SentimentInput>): Senti
   for (const k of ['return1dScale', 'return7dScale', 'maDistanceScale', 'fundingScale', 'longShareScale', 'maWindowMs'] as const) {
     if (!(th[k] > 0)) throw new Error(`${k} must be > 0, got ${JSON.stringify(th[k])}`);
   }
+  if (!(th.minCoverage >= 0 && th.minCoverage <= 1)) throw new Error(`minCoverage must be within 0..1, got ${JSON.stringify(th.minCoverage)}`);
   assertAscending('fearGreed', input.fearGreed);
   assertAscending('prices', input.prices);
   for (const r of input.fearGreed) {
@@ -209,7 +214,7 @@ export function computeSentimentAnalysis(input: Readonly<SentimentInput>): Senti
   const price = priceSentiment(input.priceSymbol, input.prices, th);
   const crowd = crowdSentiment(input.crowd, th);
 
-  const { composite, factors } = compositeSentiment(
+  const { composite, factors, coverage } = compositeSentiment(
     {
       fearGreed: {
         value: fearGreed?.value ?? null,
@@ -233,11 +238,23 @@ export function computeSentimentAnalysis(input: Readonly<SentimentInput>): Senti
     weights,
   );
 
-  const rounded = composite === null ? null : round(composite);
+  // Float noise must not push a coverage exactly at the minimum (0.3 + 0.3 = 0.6) below it.
+  const covered = composite !== null && coverage >= th.minCoverage - 1e-9;
+  const rounded = covered ? round(composite) : null;
+  const present = factors.filter((f) => f.available).map((f) => f.name);
+  const missing = factors.filter((f) => !f.available).map((f) => f.name);
   return {
     key: input.key,
     time: input.now,
-    warmingUp: rounded === null,
+    warmingUp: composite === null,
+    coverage: round(coverage, 4),
+    minCoverage: th.minCoverage,
+    coverageNote:
+      composite === null
+        ? 'no input available'
+        : covered
+          ? null
+          : `only ${present.join(', ')} present (coverage ${round(coverage * 100, 1)} % of the input weight, minimum ${round(th.minCoverage * 100, 1)} %; missing ${missing.join(', ')}): no composite or label from so little`,
     composite: rounded,
     classification: rounded === null ? null : classifySentiment(rounded),
     fearGreed,

@@ -72,6 +72,12 @@ export interface SentimentThresholds {
   priceTolerance: number;
   /** Same for Fear & Greed readings (daily). Default 12 h. */
   fearGreedTolerance: number;
+  /**
+   * Minimum coverage (Σ base weight of the inputs present / Σ of all base weights, 0..1) for a composite
+   * and a label. Default 0.6: with the default weights 0.4 / 0.3 / 0.3 any two of the three inputs; one
+   * input alone (≤ 0.4) is that input's reading, not the market's mood.
+   */
+  minCoverage: number;
 }
 
 const HOUR = 3_600_000;
@@ -87,6 +93,7 @@ export const DEFAULT_SENTIMENT_THRESHOLDS: Readonly<SentimentThresholds> = {
   longShareScale: 0.25,
   priceTolerance: 2 * HOUR,
   fearGreedTolerance: 12 * HOUR,
+  minCoverage: 0.6,
 };
 
 export interface SentimentInput {
@@ -179,7 +186,13 @@ export interface SentimentAnalysis {
   time: number;
   /** True when no input is available: composite and classification are null. */
   warmingUp: boolean;
-  /** 0 (extreme fear) .. 100 (extreme greed). */
+  /** Σ base weight of the inputs present / Σ of all base weights (0..1; 1 = every input present). */
+  coverage: number;
+  /** The minimum coverage used (thresholds.minCoverage). */
+  minCoverage: number;
+  /** Why composite and classification are null (coverage below the minimum, or no input); null when they are set. */
+  coverageNote: string | null;
+  /** 0 (extreme fear) .. 100 (extreme greed); null below minCoverage. */
   composite: number | null;
   classification: SentimentClassification | null;
   fearGreed: FearGreedSection | null;

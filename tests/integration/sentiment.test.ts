@@ -28,7 +28,7 @@ describe('sentiment end to end (simulated market)', () => {
     expect(all.key).toBe('ALL');
     expect(all.warmingUp).toBe(false);
     expect(all.meta.source, 'simulated data is flagged').toBe('SIMULATED');
-    expect(all.meta.methodologyVersion).toBe('sentiment/1.0.0');
+    expect(all.meta.methodologyVersion).toBe('sentiment/1.1.0');
     const fg = all.fearGreed!;
     expect(fg.value).toBeGreaterThanOrEqual(0);
     expect(fg.value).toBeLessThanOrEqual(100);

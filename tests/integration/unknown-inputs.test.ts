@@ -34,6 +34,8 @@ function replayLike() {
         s({ type: 'candle', candle });
       }
       s({ type: 'trade', trade: { symbol, id: 1, price: 100_000 * 1.001 ** 59, qty: 1, time: Date.now(), side: 'BUY' } });
+      // A settled funding (negative): the crowd input of sentiment, the only one present (no F&G, no 1h price path).
+      s({ type: 'funding', funding: { symbol, rate: -0.0002, fundingTime: end - 3_600_000, markPrice: null } });
       // Replayed mark-price klines: a mark, no index (before the fix the index repeated the mark: premium 0 %).
       s({ type: 'markPrice', mark: { symbol, markPrice: 106_000, indexPrice: null, predictedFundingRate: null, nextFundingTime: end + 8 * 3_600_000, time: Date.now() } });
     }
@@ -74,6 +76,24 @@ describe('unknown inputs stay unknown through GraphQL (a source without taker-bu
     expect(b.structure, 'was NORMAL, decided by the fake 0 % premium').toBeNull();
     expect(b.structureReference).toBeNull();
     expect(b.factors.find((f) => f.name === 'markPremium')?.note).toMatch(/no index price/);
+  });
+
+  it('sentiment: one input (crowd) → coverage 0.3, no composite and no label, with the reason', async () => {
+    const q = `query { sentiment(symbol: "BTCUSDT") { warmingUp coverage minCoverage coverageNote composite classification crowd { score } factors { name available } meta { source } } }`;
+    type R = { sentiment: { warmingUp: boolean; coverage: number; minCoverage: number; coverageNote: string | null; composite: number | null; classification: string | null; crowd: { score: number | null } | null; factors: { name: string; available: boolean }[]; meta: { source: string } } | null };
+    const res = await waitFor(async () => {
+      const r = await gql<R>(app.url, q);
+      return r.data?.sentiment?.crowd?.score != null ? r : undefined;
+    });
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const s = res.data!.sentiment!;
+    expect(s.factors.filter((f) => f.available).map((f) => f.name)).toEqual(['CROWD']);
+    expect(s.crowd!.score, 'funding −0.02 % per 8 h: 50 + 50 · (−0.0003 / 0.0005) = 20').toBeCloseTo(20, 9);
+    expect([s.coverage, s.minCoverage]).toEqual([0.3, 0.6]);
+    expect(s.composite, 'was 20: FEAR from one input').toBeNull();
+    expect(s.classification).toBeNull();
+    expect(s.coverageNote).toMatch(/only crowd present/);
+    expect(s.meta.source).toBe('SIMULATED');
   });
 
   it('volume: delta, CVD, imbalance, flow and score null with the reason; volume itself is served', async () => {

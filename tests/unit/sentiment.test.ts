@@ -149,13 +149,33 @@ describe('composite', () => {
     expect(noCrowd.factors.find((f) => f.name === 'fearGreed')!.weight).toBeCloseTo(4 / 7, 12);
 
     const onlyFg = computeSentimentAnalysis({ key: 'ALL', priceSymbol: 'BTCUSDT', now: T0, fearGreed: fgSeries, prices: [], crowd: [] });
-    expect(onlyFg.composite, 'one input: the composite is that input').toBe(72);
-    expect(onlyFg.factors.find((f) => f.name === 'fearGreed')!.weight).toBe(1);
+    expect(onlyFg.factors.find((f) => f.name === 'fearGreed')!.weight, 'the input still shows its re-normalised weight').toBe(1);
+    expect(onlyFg.coverage, 'Fear & Greed alone: 0.4 of the base weight').toBe(0.4);
+    expect(onlyFg.composite, 'below minCoverage 0.6: no composite from one input').toBeNull();
+    expect(onlyFg.classification).toBeNull();
+    expect(onlyFg.coverageNote).toMatch(/only fearGreed present \(coverage 40 % of the input weight, minimum 60 %; missing price, crowd\)/);
+    expect(noCrowd.coverage, '0.4 + 0.3').toBe(0.7);
+    expect(noCrowd.coverageNote).toBeNull();
 
     const nothing = computeSentimentAnalysis({ key: 'ALL', priceSymbol: 'BTCUSDT', now: T0, fearGreed: [], prices: [], crowd: [] });
     expect(nothing.warmingUp, 'no input at all').toBe(true);
     expect(nothing.composite).toBeNull();
     expect(nothing.classification).toBeNull();
+  });
+
+  it('refuses a label from crowd positioning alone during a +12 % rally (F&G not replayed, price missing)', () => {
+    // Crowd short-leaning (30 % long, funding −0.02 %) would read FEAR by itself: 50 + 50 · (−0.2 / 0.25) = 10 and
+    // 50 + 50 · clamp(−0.0003 / 0.0005) = 20 → 15, EXTREME_FEAR / FEAR on 0.3 of the weight.
+    const crowd = [{ symbol: 'BTCUSDT', fundingRate8h: -0.0002, longShare: 0.3 }];
+    const a = computeSentimentAnalysis({ key: 'ALL', priceSymbol: 'BTCUSDT', now: T0, fearGreed: [], prices: [], crowd });
+    expect(a.crowd?.score, 'the crowd sub-score is still reported').not.toBeNull();
+    expect(a.coverage).toBe(0.3);
+    expect(a.composite, 'was the crowd score: a FEAR reading in a rally').toBeNull();
+    expect(a.classification).toBeNull();
+    expect(a.warmingUp, 'an input is present: not warming up, just not enough').toBe(false);
+    expect(a.coverageNote).toMatch(/only crowd present/);
+    const lower = computeSentimentAnalysis({ key: 'ALL', priceSymbol: 'BTCUSDT', now: T0, fearGreed: [], prices: [], crowd, thresholds: { minCoverage: 0.3 } });
+    expect(lower.composite, 'a caller may lower the minimum').not.toBeNull();
   });
 
   it('accepts caller weights and rejects invalid ones quoting the value', () => {
@@ -186,7 +206,7 @@ describe.skipIf(!existsSync(FNG_LATEST) || !existsSync(FNG_DAILY))('Fear & Greed
     const a = computeSentimentAnalysis({ key: 'ALL', priceSymbol: 'BTCUSDT', now: T0 + HOUR, fearGreed: latest, prices: [], crowd: [] });
     expect(a.fearGreed, 'value and label as published for 2025-04-23').toMatchObject({ value: 72, classification: 'Greed', time: T0 });
     expect(a.fearGreed!.change7d, 'a single reading has no history').toBeNull();
-    expect(a.composite, 'only input').toBe(72);
+    expect(a.composite, 'only input: below the minimum coverage').toBeNull();
   });
 
   it('measures 7- and 30-day changes on known dates of the daily history', () => {
@@ -202,7 +222,7 @@ describe.skipIf(!existsSync(FNG_LATEST) || !existsSync(FNG_DAILY))('Fear & Greed
   it('runs over the whole daily history without errors, changes within ±100', () => {
     for (let i = 0; i < daily.length; i += 7) {
       const a = computeSentimentAnalysis({ key: 'ALL', priceSymbol: 'BTCUSDT', now: daily[i]!.time, fearGreed: daily.slice(0, i + 1), prices: [], crowd: [] });
-      expect(a.composite).toBe(daily[i]!.value);
+      expect(a.composite, 'Fear & Greed alone is below the minimum coverage').toBeNull();
       for (const c of [a.fearGreed!.change7d, a.fearGreed!.change30d]) if (c !== null) expect(Math.abs(c)).toBeLessThanOrEqual(100);
     }
   });
