@@ -23,7 +23,7 @@ import { createMarketStore, type MarketStore } from './engine/market-store.js';
 import { createResultCache, type ResultCache } from './engine/result-cache.js';
 import { createSnapshotWriter, type SnapshotWriter } from './engine/snapshot-writer.js';
 import { createEventLoopMonitor, type EventLoopMonitor } from './event-loop.js';
-import { describeFailure, type ComponentHealth, type HealthReport } from './health.js';
+import { createStateClock, describeFailure, type ComponentHealth, type HealthReport } from './health.js';
 import type { Logger } from './logger.js';
 import { createAppPubSub, type AppPubSub } from './pubsub.js';
 import { createHttpServer, type HttpServer } from './server.js';
@@ -137,7 +137,12 @@ function globalVenues(source: MarketDataSource): Partial<Record<string, string>>
   return source.origin === 'LIVE' ? { fearGreed: 'alternative.me', globalMarket: 'coingecko' } : {};
 }
 
-async function timed(kind: string, check: () => Promise<void>): Promise<ComponentHealth> {
+type Probe = Omit<ComponentHealth, 'since'>;
+
+/** How often the components are sampled for their `since` (ms); a health read samples them too. */
+const HEALTH_SAMPLE_MS = 5_000;
+
+async function timed(kind: string, check: () => Promise<void>): Promise<Probe> {
   const started = performance.now();
   try {
     await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2000 ms')), 2_000).unref())]);
@@ -212,11 +217,22 @@ export function createApp(deps: AppDeps): App {
   }));
   const known = new Set(config.SYMBOLS);
 
+  const stateClock = createStateClock();
+
   async function health(): Promise<HealthReport> {
-    const [database, bus] = await Promise.all([
-      db ? timed(db.kind, () => db!.ping()) : Promise.resolve<ComponentHealth>({ status: 'DOWN', kind: 'none', latencyMs: null, error: 'not started' }),
-      pubsub ? timed(pubsub.kind, () => pubsub!.ping()) : Promise.resolve<ComponentHealth>({ status: 'DOWN', kind: 'none', latencyMs: null, error: 'not started' }),
+    const [dbProbe, busProbe] = await Promise.all([
+      db ? timed(db.kind, () => db!.ping()) : Promise.resolve<Probe>({ status: 'DOWN', kind: 'none', latencyMs: null, error: 'not started' }),
+      pubsub ? timed(pubsub.kind, () => pubsub!.ping()) : Promise.resolve<Probe>({ status: 'DOWN', kind: 'none', latencyMs: null, error: 'not started' }),
     ]);
+    const now = wallClock();
+    const database: ComponentHealth = { ...dbProbe, since: stateClock.observe('database', dbProbe.status, now) };
+    const busStats = pubsub?.stats() ?? { publishFailures: 0, lastFailureAt: null };
+    const bus: HealthReport['pubsub'] = {
+      ...busProbe,
+      since: stateClock.observe('pubsub', busProbe.status, now),
+      publishFailures: busStats.publishFailures,
+      lastPublishFailureAt: busStats.lastFailureAt,
+    };
     const status = source?.status();
     const sourceHealth: HealthReport['marketSource'] = source
       ? {
@@ -227,8 +243,9 @@ export function createApp(deps: AppDeps): App {
           lastEventAt: status?.lastEventAt ?? null,
           lastError: status?.lastError ?? null,
           fallback: fallbackSince !== null,
+          since: stateClock.observe('source', `${source.origin}:${status?.state ?? 'none'}`, now),
         }
-      : { status: config.ROLE === 'api' ? 'OK' : 'DOWN', origin: null, venue: null, state: null, lastEventAt: null, lastError: null, fallback: false };
+      : { status: config.ROLE === 'api' ? 'OK' : 'DOWN', origin: null, venue: null, state: null, lastEventAt: null, lastError: null, fallback: false, since: stateClock.observe('source', 'none', now) };
     // Serving the simulated fallback is degraded service: ready (it answers), not OK.
     if (sourceHealth.fallback && sourceHealth.status === 'OK') sourceHealth.status = 'DEGRADED';
     const snapshots = writer?.stats() ?? { buffered: 0, written: 0, dropped: 0, failedFlushes: 0, lastError: null, failing: false };
@@ -246,7 +263,7 @@ export function createApp(deps: AppDeps): App {
       marketSource: sourceHealth,
       snapshots: { ...snapshots, lastError: snapshots.lastError === null ? null : describeFailure(snapshots.lastError) },
       eventLoop: eventLoop?.health() ?? { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0, windowMs: 0 },
-      venues: source ? venuesOf(source) : [],
+      venues: source ? venuesOf(source).map((v) => ({ ...v, since: stateClock.observe(`venue:${v.venue}`, v.state, now) })) : [],
     };
   }
 
@@ -307,6 +324,8 @@ export function createApp(deps: AppDeps): App {
   /** Epoch ms since the simulated fallback serves (MARKET_SOURCE unset, Binance unreachable); null otherwise. */
   let fallbackSince: number | null = null;
   let probeTimer: NodeJS.Timeout | null = null;
+  // Samples every component between health reads, so `since` is exact to this tick even when nobody asks.
+  let healthSampler: NodeJS.Timeout | null = null;
   let switching: Promise<void> | null = null;
   let stopping = false;
 
@@ -400,6 +419,8 @@ export function createApp(deps: AppDeps): App {
     subscriptionStats: () => (http ? { ws: http.subscriptionStats(), sse: http.sseSubscriptionStats() } : undefined),
     async start(port = config.PORT) {
       eventLoop = createEventLoopMonitor();
+      healthSampler = setInterval(() => void health().catch(() => undefined), HEALTH_SAMPLE_MS);
+      healthSampler.unref();
       db = await createDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, logger: logger.child({ component: 'db' }) });
       logger.info({ database: db.kind }, 'database ready (migrations applied)');
       repository = createSnapshotRepository(db);
@@ -450,6 +471,7 @@ export function createApp(deps: AppDeps): App {
       // Reverse order: stop taking requests, stop producing, flush what was produced, close stores.
       stopping = true;
       if (probeTimer) clearTimeout(probeTimer);
+      if (healthSampler) clearInterval(healthSampler);
       await switching?.catch(() => undefined);
       await http?.close().catch((err: unknown) => logger.warn({ err }, 'http close failed'));
       await stopMarket();

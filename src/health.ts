@@ -9,6 +9,16 @@ export interface ComponentHealth {
   kind: string;
   latencyMs: number | null;
   error: string | null;
+  /** Epoch ms since which the component has been in its current `status` (see createStateClock). */
+  since: number;
+}
+
+/** The pub/sub part: a component plus what Redis publishing has lost. */
+export interface PubSubHealth extends ComponentHealth {
+  /** Redis PUBLISH calls that failed since start (events other instances missed); 0 in memory. */
+  publishFailures: number;
+  /** Epoch ms of the last failed publish; null when none failed. */
+  lastPublishFailureAt: number | null;
 }
 
 /** Readiness in one object: served at `/ready` and as `Query.health`. */
@@ -19,7 +29,7 @@ export interface HealthReport {
   role: string;
   uptimeMs: number;
   database: ComponentHealth;
-  pubsub: ComponentHealth;
+  pubsub: PubSubHealth;
   marketSource: {
     status: HealthStatus;
     origin: DataOrigin | null;
@@ -29,12 +39,32 @@ export interface HealthReport {
     lastError: string | null;
     /** Serving the simulated market because live Binance was unreachable at start (MARKET_SOURCE unset). */
     fallback: boolean;
+    /** Epoch ms since which the source has been in its current `state` (null state included). */
+    since: number;
   };
-  /** One line per upstream venue this instance reads. */
-  venues: VenueHealth[];
+  /** One line per upstream venue this instance reads, with since when it is in its current state. */
+  venues: Array<VenueHealth & { since: number }>;
   /** Event-loop delay of this process over the last window. */
   eventLoop: EventLoopHealth;
   snapshots: { buffered: number; written: number; dropped: number; failedFlushes: number; lastError: string | null; failing: boolean };
+}
+
+/**
+ * Since when each component is in its current state: `observe(key, state, now)` returns the time of the
+ * first observation of `state` after a different one (or the first observation at all). The app samples
+ * every component on each health read and on a background tick, so `since` is exact to that tick; before
+ * the first sample of a process the clock starts at that sample (a restart starts a new history).
+ */
+export function createStateClock(): { observe(key: string, state: string, now: number): number } {
+  const seen = new Map<string, { state: string; since: number }>();
+  return {
+    observe(key, state, now) {
+      const last = seen.get(key);
+      if (last && last.state === state) return last.since;
+      seen.set(key, { state, since: now });
+      return now;
+    },
+  };
 }
 
 /**

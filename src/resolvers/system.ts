@@ -1,6 +1,6 @@
 import { builder } from '../schema/builder.js';
 import { DataOriginEnum, HealthStatusEnum, SourceStateEnum, VenueStateEnum } from '../schema/enums.js';
-import { ComponentHealthRef, EventLoopHealthRef, HealthRef, MarketSourceHealthRef, SnapshotWriterHealthRef, SymbolInfoRef, VenueHealthRef } from '../schema/refs.js';
+import { ComponentHealthRef, EventLoopHealthRef, HealthRef, MarketSourceHealthRef, PubSubHealthRef, SnapshotWriterHealthRef, SymbolInfoRef, VenueHealthRef } from '../schema/refs.js';
 
 ComponentHealthRef.implement({
   description: 'Health of one dependency (database or pub/sub).',
@@ -9,6 +9,22 @@ ComponentHealthRef.implement({
     kind: t.exposeString('kind', { description: 'Implementation in use, e.g. pglite, postgres, memory, redis.' }),
     latencyMs: t.exposeFloat('latencyMs', { description: 'Round-trip time of the last health probe, milliseconds; null when it did not answer.', nullable: true }),
     error: t.exposeString('error', { description: 'What is wrong, when it is not OK.', nullable: true }),
+    since: t.field({ type: 'DateTime', description: 'Since when it has been in this status: the first check that found it so (checks run on every health read and at least every 5 s).', resolve: (c) => c.since }),
+  }),
+});
+
+PubSubHealthRef.implement({
+  description: 'Health of the pub/sub behind subscriptions (in-memory or Redis), with what Redis publishing lost.',
+  fields: (t) => ({
+    status: t.field({ description: 'State of the pub/sub (its PING).', type: HealthStatusEnum, resolve: (c) => c.status }),
+    kind: t.exposeString('kind', { description: 'Implementation in use: memory or redis.' }),
+    latencyMs: t.exposeFloat('latencyMs', { description: 'Round-trip time of the last health probe, milliseconds; null when it did not answer.', nullable: true }),
+    error: t.exposeString('error', { description: 'What is wrong, when it is not OK.', nullable: true }),
+    since: t.field({ type: 'DateTime', description: 'Since when it has been in this status: the first check that found it so (checks run on every health read and at least every 5 s).', resolve: (c) => c.since }),
+    publishFailures: t.exposeInt('publishFailures', {
+      description: 'Redis PUBLISH calls that failed since this process started (count of events other instances missed; local subscribers still got them). Always 0 in memory.',
+    }),
+    lastPublishFailureAt: t.field({ type: 'DateTime', nullable: true, description: 'Time of the last failed publish; null when none failed.', resolve: (c) => c.lastPublishFailureAt }),
   }),
 });
 
@@ -25,6 +41,7 @@ MarketSourceHealthRef.implement({
       description:
         'True while the simulated market is served because MARKET_SOURCE is unset and live Binance was unreachable at start. Binance is probed every LIVE_PROBE_MS; when it answers, serving switches to LIVE and the fallback data is discarded.',
     }),
+    since: t.field({ type: 'DateTime', description: 'Since when the source has been in this state (and origin): the first check that found it so (checks run on every health read and at least every 5 s).', resolve: (s) => s.since }),
   }),
 });
 
@@ -63,6 +80,7 @@ VenueHealthRef.implement({
     lastError: t.exposeString('lastError', { description: 'Last error seen from this venue, if any.', nullable: true }),
     lastSuccessAt: t.field({ description: 'Time of the last successful request; null before the first one.', type: 'DateTime', nullable: true, resolve: (v) => v.lastSuccessAt }),
     reconnects: t.exposeInt('reconnects', { description: 'Stream reconnects since start.' }),
+    since: t.field({ type: 'DateTime', description: 'Since when this venue has been in this state: the first check that found it so (checks run on every health read and at least every 5 s).', resolve: (v) => v.since }),
   }),
 });
 
@@ -75,7 +93,7 @@ HealthRef.implement({
     role: t.exposeString('role', { description: 'What this instance runs: all (ingests, analyses and serves) or api (serves what ingesting instances publish through Redis).' }),
     uptimeMs: t.exposeFloat('uptimeMs', { description: 'Milliseconds since this process started.' }),
     database: t.field({ description: 'The snapshot database (PGlite or Postgres).', type: ComponentHealthRef, resolve: (h) => h.database }),
-    pubsub: t.field({ description: 'The pub/sub used by subscriptions (in-memory or Redis).', type: ComponentHealthRef, resolve: (h) => h.pubsub }),
+    pubsub: t.field({ description: 'The pub/sub used by subscriptions (in-memory or Redis), with its failed publishes.', type: PubSubHealthRef, resolve: (h) => h.pubsub }),
     marketSource: t.field({ description: 'The market-data source.', type: MarketSourceHealthRef, resolve: (h) => h.marketSource }),
     snapshots: t.field({ description: 'The batched snapshot writer.', type: SnapshotWriterHealthRef, resolve: (h) => h.snapshots }),
     eventLoop: t.field({ description: 'Event-loop delay of this process over the last minute.', type: EventLoopHealthRef, resolve: (h) => h.eventLoop }),

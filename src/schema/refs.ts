@@ -27,6 +27,7 @@ export const FactorRef = builder.objectRef<Factor>('Factor');
 export const SymbolInfoRef = builder.objectRef<SymbolInfo>('SymbolInfo');
 export const HealthRef = builder.objectRef<HealthReport>('Health');
 export const ComponentHealthRef = builder.objectRef<HealthReport['database']>('ComponentHealth');
+export const PubSubHealthRef = builder.objectRef<HealthReport['pubsub']>('PubSubHealth');
 export const MarketSourceHealthRef = builder.objectRef<HealthReport['marketSource']>('MarketSourceHealth');
 export const VenueHealthRef = builder.objectRef<HealthReport['venues'][number]>('VenueHealth');
 export const SnapshotWriterHealthRef = builder.objectRef<HealthReport['snapshots']>('SnapshotWriterHealth');
