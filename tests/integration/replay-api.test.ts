@@ -16,7 +16,10 @@ const utc = (iso: string): string => new Date(`${iso}Z`).toISOString();
 const META = 'meta { source venue asOf stale }';
 const QUERY = `{
   market(symbol: "BTCUSDT") {
-    price markPrice meta { asOf }
+    price markPrice indexPrice meta { asOf }
+    basis { markPrice indexPrice premium premiumPct annualizedPremiumPct ${META} }
+    volume { volume delta deltaImbalance cvd cvdSlope flow score takerCoverage unavailable ${META} }
+    volumeProfile { takerCoverage buckets { volume buyVolume sellVolume } ${META} }
     funding { rate nextFundingTime ${META} }
     openInterest { openInterest openInterestValue time quadrant changes { horizon oiChange oiChangePct valueChangePct quadrant note } ${META} }
     longShort { score ${META} }
@@ -28,11 +31,10 @@ const QUERY = `{
     structure { ${META} }
     keyLevels { ${META} }
     sessions { ${META} }
-    volumeProfile { ${META} }
     traps { __typename }
   }
   fearGreed(historyLimit: 7) { latest { value classification time } history { value time } ${META} }
-  sentiment(symbol: "BTCUSDT") { factors { name value available } ${META} }
+  sentiment(symbol: "BTCUSDT") { coverage composite classification factors { name value available } ${META} }
   optionsChain(currency: "BTC") { indexPrice }
   optionsFlow { __typename }
   correlations { symbols time ${META} }
@@ -43,6 +45,21 @@ interface Answer {
   market: {
     price: number;
     markPrice: number;
+    indexPrice: number | null;
+    basis: { markPrice: number; indexPrice: number | null; premium: number | null; premiumPct: number | null; annualizedPremiumPct: number | null; meta: Meta };
+    volume: {
+      volume: number;
+      delta: number | null;
+      deltaImbalance: number | null;
+      cvd: number | null;
+      cvdSlope: number | null;
+      flow: string | null;
+      score: number | null;
+      takerCoverage: number | null;
+      unavailable: string[];
+      meta: Meta;
+    };
+    volumeProfile: { takerCoverage: number | null; buckets: { volume: number; buyVolume: number | null; sellVolume: number | null }[]; meta: Meta };
     meta: { asOf: string };
     funding: { rate: number; nextFundingTime: string; meta: Meta };
     openInterest: {
@@ -60,7 +77,7 @@ interface Answer {
     [kind: string]: unknown;
   };
   fearGreed: { latest: { value: number; classification: string; time: string }; history: { value: number; time: string }[]; meta: Meta };
-  sentiment: { factors: { name: string; value: number | null; available: boolean }[]; meta: Meta };
+  sentiment: { coverage: number; composite: number | null; classification: string | null; factors: { name: string; value: number | null; available: boolean }[]; meta: Meta };
   optionsChain: null;
   optionsFlow: null;
   correlations: { symbols: string[]; time: string; meta: Meta };
@@ -130,6 +147,36 @@ describe.skipIf(DATA === undefined)('a replay of the shared recordings through t
     }
     expect(m.traps).not.toBeNull();
     expect(res.data!.correlations.symbols).toEqual(SYMBOLS);
+  });
+
+  it('no index price was recorded: index and premium are null, never a 0 % premium from index = mark', () => {
+    const { market } = res.data!;
+    expect(market.indexPrice).toBeNull();
+    expect(market.basis.markPrice, 'the recorded mark price is still used').toBe(85_234.56813768);
+    expect([market.basis.indexPrice, market.basis.premium, market.basis.premiumPct, market.basis.annualizedPremiumPct]).toEqual([null, null, null, null]);
+  });
+
+  it('freqtrade candles have no taker-buy column: order flow is null with the reason, volume is the recorded one', () => {
+    const v = res.data!.market.volume;
+    expect(v.volume, 'base volume of the BTCUSDT 5m bar opened 17:05').toBe(1_532.88);
+    expect(v.takerCoverage).toBe(0);
+    expect([v.delta, v.deltaImbalance, v.cvd, v.cvdSlope, v.flow, v.score], 'was −1 imbalance, SELLERS_IN_CONTROL, score −98').toEqual([null, null, null, null, null, null]);
+    expect(v.unavailable.join(' ')).toMatch(/taker/i);
+    const profile = res.data!.market.volumeProfile;
+    expect(profile.takerCoverage).toBe(0);
+    expect(profile.buckets.some((b) => b.volume > 0), 'the profile itself is built from recorded volume').toBe(true);
+    expect(profile.buckets.every((b) => b.buyVolume === null && b.sellVolume === null)).toBe(true);
+  });
+
+  it('sentiment is built from the inputs present (Fear & Greed, price, funding) and says how much it covers', () => {
+    const s = res.data!.sentiment;
+    expect(s.factors.map((f) => [f.name, f.available])).toEqual([
+      ['FEAR_GREED', true],
+      ['PRICE', true],
+      ['CROWD', true],
+    ]);
+    expect(s.coverage).toBe(1);
+    expect(s.composite).not.toBeNull();
   });
 
   it('inputs never recorded give null with a NOT_READY reason, never a number', () => {
