@@ -342,7 +342,7 @@ export function createApp(deps: AppDeps): App {
     }
     source = next;
     store = createMarketStore(config.SYMBOLS);
-    liquidationEvents = createLiquidationEvents({ store, pubsub: bus });
+    liquidationEvents = createLiquidationEvents({ store, pubsub: bus, source: next.origin, venue: next.venue });
     engine = createAnalysisEngine({
       store,
       definitions: ANALYSES,
@@ -366,7 +366,7 @@ export function createApp(deps: AppDeps): App {
     });
     engine.start();
     liquidationEvents.start();
-    tradeEvents = createTradeEvents({ store, pubsub: bus });
+    tradeEvents = createTradeEvents({ store, pubsub: bus, source: next.origin, venue: next.venue });
     tradeEvents.start();
     const target = store;
     await next.start(config.SYMBOLS, (event) => target.apply(event));

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import { createPubSub } from 'graphql-yoga';
 import { Redis } from 'ioredis';
-import type { AnalysisRecord } from './domain/analysis.js';
+import type { AnalysisRecord, WithEventMeta } from './domain/analysis.js';
 import type { Trap } from './analyzers/traps.types.js';
 import type { VolatilityRegimeChange } from './analyzers/volatility.types.js';
 import type { Liquidation, Trade } from './domain/market.js';
 import type { Logger } from './logger.js';
 
 /** A trade as published on `trade:created`: the domain trade plus its notional (price × qty). */
-export type PublishedTrade = Trade & { notional: number };
+export type PublishedTrade = WithEventMeta<Trade & { notional: number }>;
 
 /**
  * Typed topic map. Topics are `noun:verb`, keyed by `KIND:SYMBOL`, payloads JSON-safe (they cross Redis).
@@ -17,13 +17,13 @@ export type PublishedTrade = Trade & { notional: number };
 export type Topics = {
   'analysis:updated': [key: string, record: AnalysisRecord];
   /** Every liquidation the store receives, keyed by symbol. */
-  'liquidation:created': [symbol: string, liquidation: Liquidation];
+  'liquidation:created': [symbol: string, liquidation: WithEventMeta<Liquidation>];
   /** A LIQUIDATION_CASCADES result whose severity differs from the previous one, keyed by symbol. */
   'cascade:detected': [symbol: string, record: AnalysisRecord];
   /** Each new TRAPS detection (default 15 m analysis), once, keyed by symbol. */
-  'trap:detected': [symbol: string, trap: Trap];
+  'trap:detected': [symbol: string, trap: WithEventMeta<Trap>];
   /** A change of the default (1 h) VOLATILITY regime, keyed by symbol; the first result only sets the mark. */
-  'volatility:regime-changed': [symbol: string, change: VolatilityRegimeChange];
+  'volatility:regime-changed': [symbol: string, change: WithEventMeta<VolatilityRegimeChange>];
   /** Trades with notional ≥ WHALE_TRADE_FLOOR (10 000 USD; not every trade), keyed by symbol. */
   'trade:created': [symbol: string, trade: PublishedTrade];
 };

@@ -69,3 +69,18 @@ export interface InputSample {
   /** Extra delay tolerated after the expected arrival (ms). */
   graceMs: number;
 }
+
+/**
+ * Provenance of one event on a subscription stream (liquidation, whale trade, trap, volatility regime
+ * change), JSON-safe like the records: where it came from and the market time it describes, so a client
+ * can tell simulated, replayed and live events apart.
+ */
+export interface EventMeta {
+  source: DataOrigin;
+  venue: string;
+  /** Epoch ms of the market input the event describes (liquidation/trade time, or the analysis asOf). */
+  asOf: number;
+}
+
+/** An event payload with its provenance. */
+export type WithEventMeta<T> = T & { meta: EventMeta };

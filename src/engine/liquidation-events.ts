@@ -1,5 +1,6 @@
 import type { LiquidationCascadeAnalysis } from '../analyzers/liquidation-cascades.types.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
+import type { DataOrigin } from '../domain/market.js';
 import type { AppPubSub } from '../pubsub.js';
 import { createSeverityChangeDetector } from './definitions/liquidation-cascades.js';
 import type { MarketStore } from './market-store.js';
@@ -16,8 +17,8 @@ export interface LiquidationEvents {
  * The two liquidation topics, published where the data is ingested (ROLE=all) so that each event is
  * published once however many API instances relay it.
  */
-export function createLiquidationEvents(options: { store: MarketStore; pubsub: AppPubSub['pubsub'] }): LiquidationEvents {
-  const { store, pubsub } = options;
+export function createLiquidationEvents(options: { store: MarketStore; pubsub: AppPubSub['pubsub']; source: DataOrigin; venue: string }): LiquidationEvents {
+  const { store, pubsub, source, venue } = options;
   const severityChanged = createSeverityChangeDetector();
   let unsubscribe: (() => void) | null = null;
   return {
@@ -27,7 +28,7 @@ export function createLiquidationEvents(options: { store: MarketStore; pubsub: A
       unsubscribe = store.onChange((symbol, type) => {
         if (type !== 'liquidation' || symbol === null) return;
         const liquidation = store.get(symbol)?.liquidations.last();
-        if (liquidation) pubsub.publish('liquidation:created', symbol, { ...liquidation });
+        if (liquidation) pubsub.publish('liquidation:created', symbol, { ...liquidation, meta: { source, venue, asOf: liquidation.time } });
       });
     },
     stop() {

@@ -1,4 +1,4 @@
-import type { Trade } from '../domain/market.js';
+import type { DataOrigin, Trade } from '../domain/market.js';
 import type { AppPubSub } from '../pubsub.js';
 import { WHALE_TRADE_FLOOR } from './definitions/whales.js';
 import type { MarketStore } from './market-store.js';
@@ -16,8 +16,8 @@ export interface TradeEvents {
  * second, and subscribers (`whaleTrade`) ask for far larger ones. Per trade this costs one multiplication;
  * ids already published (stream/backfill overlap) are skipped.
  */
-export function createTradeEvents(options: { store: MarketStore; pubsub: AppPubSub['pubsub']; floor?: number }): TradeEvents {
-  const { store, pubsub } = options;
+export function createTradeEvents(options: { store: MarketStore; pubsub: AppPubSub['pubsub']; source: DataOrigin; venue: string; floor?: number }): TradeEvents {
+  const { store, pubsub, source, venue } = options;
   const floor = options.floor ?? WHALE_TRADE_FLOOR;
   const lastId = new Map<string, number>();
   let unsubscribe: (() => void) | null = null;
@@ -34,7 +34,7 @@ export function createTradeEvents(options: { store: MarketStore; pubsub: AppPubS
         const previous = lastId.get(symbol);
         if (previous !== undefined && trade.id <= previous) return;
         lastId.set(symbol, trade.id);
-        pubsub.publish('trade:created', symbol, { ...trade, notional });
+        pubsub.publish('trade:created', symbol, { ...trade, notional, meta: { source, venue, asOf: trade.time } });
       });
     },
     stop() {

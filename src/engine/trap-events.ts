@@ -34,7 +34,7 @@ export function createTrapEvents(options: { pubsub: AppPubSub['pubsub']; next?: 
     onResult(record) {
       options.next?.(record);
       if (record.kind !== 'TRAPS') return;
-      for (const trap of detectNew(record.symbol, (record.result as TrapAnalysis).traps)) options.pubsub.publish('trap:detected', record.symbol, trap);
+      for (const trap of detectNew(record.symbol, (record.result as TrapAnalysis).traps)) options.pubsub.publish('trap:detected', record.symbol, { ...trap, meta: { source: record.source, venue: record.venue, asOf: record.asOf } });
     },
   };
 }

@@ -38,7 +38,7 @@ export function createVolatilityEvents(options: { pubsub: AppPubSub['pubsub']; n
       options.next?.(record);
       if (record.kind !== 'VOLATILITY') return;
       const change = detect(record.result as VolatilityAnalysis);
-      if (change) options.pubsub.publish('volatility:regime-changed', record.symbol, change);
+      if (change) options.pubsub.publish('volatility:regime-changed', record.symbol, { ...change, meta: { source: record.source, venue: record.venue, asOf: record.asOf } });
     },
   };
 }

@@ -1,8 +1,17 @@
 import { AnalysisKindEnum, CandleIntervalEnum, DataOriginEnum } from '../schema/enums.js';
-import { AnalysisInputRef, AnalysisMetaRef, AnalysisUpdateRef, FactorRef } from '../schema/refs.js';
+import { AnalysisInputRef, AnalysisMetaRef, AnalysisUpdateRef, EventMetaRef, FactorRef } from '../schema/refs.js';
 import { builder } from '../schema/builder.js';
 import { metaOf, requireAnalysisKey, analysisUpdates } from './shared.js';
 import type { AnalysisRecord } from '../domain/analysis.js';
+
+EventMetaRef.implement({
+  description: 'Provenance of one event on a subscription stream: where it came from and the market time it describes.',
+  fields: (t) => ({
+    source: t.field({ description: 'Where the event came from (LIVE, SIMULATED or REPLAY): a simulated or replayed event is never LIVE.', type: DataOriginEnum, resolve: (m) => m.source }),
+    venue: t.exposeString('venue', { description: 'Venue the event came from, e.g. binance, simulated.' }),
+    asOf: t.field({ type: 'DateTime', description: 'Market time the event describes: the liquidation or trade time, or the asOf of the analysis that detected it.', resolve: (m) => m.asOf }),
+  }),
+});
 
 AnalysisMetaRef.implement({
   description: 'Provenance and freshness of an analysis.',

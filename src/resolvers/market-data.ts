@@ -4,7 +4,7 @@ import { AppError, ErrorCodes } from '../errors.js';
 import { judgeInput, sampleInput } from '../engine/freshness.js';
 import type { GraphQLContext } from '../context.js';
 import { builder } from '../schema/builder.js';
-import { AnalysisMetaRef, MarketRef } from '../schema/refs.js';
+import { AnalysisMetaRef, EventMetaRef, MarketRef } from '../schema/refs.js';
 import type { AnalysisMeta } from '../schema/refs.js';
 import {
   BasisPointRef,
@@ -162,6 +162,12 @@ Ticker24hRef.implement({
 LiquidationRef.implement({
   description: 'A forced liquidation. side is the liquidation order side: SELL closes a long.',
   fields: (t) => ({
+    meta: t.field({
+      type: EventMetaRef,
+      nullable: true,
+      description: 'Provenance (source, venue, asOf) on the event subscription; null where the item is part of an analysis or a list (see that result\'s meta).',
+      resolve: (x) => x.meta ?? null,
+    }),
     side: t.field({ description: 'Liquidation order side: SELL closes a long, BUY closes a short.', type: TradeSideEnum, resolve: (x) => x.side }),
     liquidatedSide: t.exposeString('liquidatedSide', { description: 'The position side that was liquidated: LONG (for a SELL order) or SHORT (for a BUY order).' }),
     price: t.exposeFloat('price', { description: 'Order price of the liquidation (quote currency).' }),

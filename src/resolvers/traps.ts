@@ -7,7 +7,7 @@ import { badInput } from '../errors.js';
 import { slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
-import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
+import { AnalysisMetaRef, EventMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import { TrapAnalysisRef, TrapBarRef, TrapDirectionEnum, TrapLevelSourceEnum, TrapRef, TrapTypeEnum } from '../schema/refs-traps.js';
 import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
@@ -31,6 +31,12 @@ TrapBarRef.implement({
 TrapRef.implement({
   description: 'One liquidity grab or fake breakout at a prior swing level, with its evidence and the factors of its confidence.',
   fields: (t) => ({
+    meta: t.field({
+      type: EventMetaRef,
+      nullable: true,
+      description: 'Provenance (source, venue, asOf) on the event subscription; null where the item is part of an analysis or a list (see that result\'s meta).',
+      resolve: (x) => x.meta ?? null,
+    }),
     id: t.exposeID('id', { description: 'Stable id `TYPE:time(ms):level`; the same detection keeps it on every recomputation.' }),
     symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     interval: t.exposeString('interval', { description: 'Candle interval analysed, e.g. 15m.' }),

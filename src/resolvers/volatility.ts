@@ -7,7 +7,7 @@ import { badInput } from '../errors.js';
 import { slidingWindow } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
-import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
+import { AnalysisMetaRef, EventMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import {
   BollingerBandsRef,
   VolatilityAnalysisRef,
@@ -146,6 +146,12 @@ VolatilityAnalysisRef.implement({
 VolatilityRegimeChangeRef.implement({
   description: 'The default (1 h) volatility regime of a symbol changed.',
   fields: (t) => ({
+    meta: t.field({
+      type: EventMetaRef,
+      nullable: true,
+      description: 'Provenance (source, venue, asOf) on the event subscription; null where the item is part of an analysis or a list (see that result\'s meta).',
+      resolve: (x) => x.meta ?? null,
+    }),
     symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     interval: t.field({ description: 'Candle interval the result was computed from.', type: CandleIntervalEnum, resolve: (c) => c.interval as CandleInterval }),
     time: t.field({ type: 'DateTime', description: 'Close time of the first bar in the new regime.', resolve: (c) => c.time }),

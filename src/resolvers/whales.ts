@@ -6,7 +6,7 @@ import { WHALE_TRADE_FLOOR, type WhaleParams } from '../engine/definitions/whale
 import { slidingWindow, type PublishedTrade } from '../pubsub.js';
 import { builder } from '../schema/builder.js';
 import { TradeSideEnum } from '../schema/enums.js';
-import { AnalysisMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
+import { AnalysisMetaRef, EventMetaRef, FactorRef, MarketRef } from '../schema/refs.js';
 import { WhaleActivityRef, WhalePatternEnum, WhaleSignalEnum, WhaleTradeRef, WhaleWindowEnum } from '../schema/refs-whales.js';
 import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
@@ -21,6 +21,12 @@ const minNotionalArg = z
 WhaleTradeRef.implement({
   description: 'One large (aggregated) trade; side is the taker side, notional = price × qty in quote currency (USDT ≈ USD).',
   fields: (t) => ({
+    meta: t.field({
+      type: EventMetaRef,
+      nullable: true,
+      description: 'Provenance (source, venue, asOf) on the event subscription; null where the item is part of an analysis or a list (see that result\'s meta).',
+      resolve: (x) => x.meta ?? null,
+    }),
     symbol: t.exposeString('symbol', { description: 'Venue symbol, e.g. BTCUSDT.' }),
     id: t.exposeFloat('id', { description: 'Venue trade id (aggregate trade id on Binance).' }),
     price: t.exposeFloat('price', { description: 'Trade price (quote currency).' }),

@@ -18,7 +18,7 @@ import type {
   Trade,
 } from '../domain/market.js';
 import { builder } from './builder.js';
-import type { AnalysisMeta } from './refs.js';
+import type { AnalysisMeta, MaybeEventMeta } from './refs.js';
 
 /** Refs of the raw market inputs (implemented in src/resolvers/market-data.ts). */
 export const MarketDataRef = builder.objectRef<{ symbol: string }>('MarketData');
@@ -30,7 +30,7 @@ export const LongShortRatioRef = builder.objectRef<LongShortRatio>('LongShortRat
 export const TakerVolumeRef = builder.objectRef<TakerVolume>('TakerVolume');
 export const BasisPointRef = builder.objectRef<Basis>('BasisPoint');
 export const Ticker24hRef = builder.objectRef<Ticker24h>('Ticker24h');
-export const LiquidationRef = builder.objectRef<Liquidation>('Liquidation');
+export const LiquidationRef = builder.objectRef<MaybeEventMeta<Liquidation>>('Liquidation');
 export const BookTickerRef = builder.objectRef<BookTicker>('BookTicker');
 export const OrderBookRef = builder.objectRef<OrderBook>('OrderBook');
 export const PriceLevelRef = builder.objectRef<PriceLevel>('PriceLevel');

@@ -1,10 +1,10 @@
 import { TrapDirections, TrapLevelSources, TrapTypes, type Trap, type TrapAnalysis, type TrapBar } from '../analyzers/traps.types.js';
 import { builder } from './builder.js';
-import type { WithMeta } from './refs.js';
+import type { WithMeta, MaybeEventMeta } from './refs.js';
 
 /** Refs and enums of the market-maker trap analysis (implemented in src/resolvers/traps.ts). */
 export const TrapAnalysisRef = builder.objectRef<WithMeta<TrapAnalysis>>('TrapAnalysis');
-export const TrapRef = builder.objectRef<Trap>('Trap');
+export const TrapRef = builder.objectRef<MaybeEventMeta<Trap>>('Trap');
 export const TrapBarRef = builder.objectRef<TrapBar>('TrapBar');
 
 export const TrapTypeEnum = builder.enumType(TrapTypes, {

@@ -9,7 +9,7 @@ import {
   type VolatilityTransition,
 } from '../analyzers/volatility.types.js';
 import { builder } from './builder.js';
-import type { WithMeta } from './refs.js';
+import type { WithMeta, MaybeEventMeta } from './refs.js';
 
 /** Refs and enums of the volatility analysis (implemented in src/resolvers/volatility.ts). */
 export const VolatilityAnalysisRef = builder.objectRef<WithMeta<VolatilityAnalysis>>('VolatilityAnalysis');
@@ -18,7 +18,7 @@ export const VolatilityTransitionRef = builder.objectRef<VolatilityTransition>('
 export const VolatilityTransitionCellRef = builder.objectRef<TransitionCell>('VolatilityTransitionCell');
 export const VolatilityPersistenceRef = builder.objectRef<VolatilityPersistence>('VolatilityPersistence');
 export const VolatilityThresholdsRef = builder.objectRef<VolatilityThresholds>('VolatilityThresholds');
-export const VolatilityRegimeChangeRef = builder.objectRef<VolatilityRegimeChange>('VolatilityRegimeChange');
+export const VolatilityRegimeChangeRef = builder.objectRef<MaybeEventMeta<VolatilityRegimeChange>>('VolatilityRegimeChange');
 
 export const VolatilityRegimeEnum = builder.enumType(VolatilityRegimes, {
   name: 'VolatilityRegime',

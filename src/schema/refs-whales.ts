@@ -1,10 +1,10 @@
 import { WhalePatterns, WhaleSignals, WhaleWindows, type WhaleActivity, type WhaleTrade } from '../analyzers/whales.types.js';
 import { builder } from './builder.js';
-import type { WithMeta } from './refs.js';
+import type { WithMeta, MaybeEventMeta } from './refs.js';
 
 /** Refs and enums of the whale analysis (implemented in src/resolvers/whales.ts). */
 export const WhaleActivityRef = builder.objectRef<WithMeta<WhaleActivity>>('WhaleActivity');
-export const WhaleTradeRef = builder.objectRef<WhaleTrade>('WhaleTrade');
+export const WhaleTradeRef = builder.objectRef<MaybeEventMeta<WhaleTrade>>('WhaleTrade');
 
 export const WhaleWindowEnum = builder.enumType(WhaleWindows, {
   name: 'WhaleWindow',

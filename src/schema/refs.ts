@@ -1,6 +1,6 @@
 import type { FundingAnalysis } from '../analyzers/funding.types.js';
 import type { Factor } from '../analyzers/types.js';
-import type { AnalysisRecord } from '../domain/analysis.js';
+import type { AnalysisRecord, EventMeta } from '../domain/analysis.js';
 import type { DataOrigin, SymbolInfo } from '../domain/market.js';
 import type { SnapshotRow } from '../db/snapshot-repository.js';
 import type { HealthReport } from '../health.js';
@@ -22,6 +22,9 @@ export interface AnalysisMeta {
 export type WithMeta<T> = T & { meta: AnalysisMeta };
 
 export const AnalysisMetaRef = builder.objectRef<AnalysisMeta>('AnalysisMeta');
+export const EventMetaRef = builder.objectRef<EventMeta>('EventMeta');
+/** An item that carries its provenance when it is published as an event (subscription payloads). */
+export type MaybeEventMeta<T> = T & { meta?: EventMeta | null };
 export const AnalysisInputRef = builder.objectRef<InputFreshness>('AnalysisInput');
 export const FactorRef = builder.objectRef<Factor>('Factor');
 export const SymbolInfoRef = builder.objectRef<SymbolInfo>('SymbolInfo');

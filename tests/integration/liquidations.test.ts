@@ -189,6 +189,7 @@ describe('liquidations: raw stream, cascade analysis and alerts, batch markets (
         notional: l.notional,
         time: new Date(l.time).toISOString(),
         complete: l.complete,
+        meta: { source: 'SIMULATED', venue: 'test-double', asOf: new Date(l.time).toISOString() },
       });
       expect(raw.events.map((e) => e.liquidation), 'the BTCUSDT events pushed, in order, and nothing else').toEqual([shape(long), shape(short)]);
       expect(raw.errors.concat(detected.errors, updates.errors)).toEqual([]);

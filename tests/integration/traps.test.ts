@@ -156,6 +156,7 @@ describe('trapDetected fires once per new detection (test-double source)', () =>
       expect(trap.id).toBe(`LIQUIDITY_GRAB_HIGH:${start + 24 * M15}:103`);
       expect(trap.volumeRatio).toBe(3);
       expect(trap.bar).toMatchObject({ high: 104, close: 100.5, volume: 30 });
+      expect(trap.meta, 'provenance of the TRAPS result that detected it (15 m bar 24 closed)').toEqual({ source: 'SIMULATED', venue: 'test-double', asOf: new Date(start + 25 * M15 - 1).toISOString() });
 
       // More bars and recomputations: the same trap stays in the result but is not announced again.
       for (let i = 25; i < 28; i += 1) {

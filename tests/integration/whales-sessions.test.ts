@@ -124,6 +124,7 @@ describe('whales and sessions end to end (simulated market)', () => {
         expect(t.notional, 'filtered per subscriber').toBeGreaterThanOrEqual(20_000);
         expect(t.notional).toBeCloseTo(t.price * t.qty, 6);
         expect(t.side).toMatch(/^(BUY|SELL)$/);
+        expect(t.meta, 'provenance on every event: the simulated market is never LIVE').toEqual({ source: 'SIMULATED', venue: 'simulated', asOf: t.time });
       }
       expect(ids, 'in order, each once').toEqual([...new Set(ids)].sort((a, b) => a - b));
 

@@ -190,13 +190,14 @@ describe('createVolatilityEvents', () => {
     const iterator = pubsub.subscribe('volatility:regime-changed', 'BTCUSDT')[Symbol.asyncIterator]();
     const base = analyze(flat(64));
     const record = (regime: VolatilityRegime, kind = 'VOLATILITY'): AnalysisRecord =>
-      ({ kind, symbol: 'BTCUSDT', result: { ...base, regime }, asOf: 0, computedAt: 0, methodologyVersion: 'v', source: 'SIMULATED', venue: 'x' }) as AnalysisRecord;
+      ({ kind, symbol: 'BTCUSDT', result: { ...base, regime }, asOf: 1_000, computedAt: 0, methodologyVersion: 'v', source: 'SIMULATED', venue: 'x' }) as AnalysisRecord;
     const next = iterator.next();
     hook.onResult(record('STABLE'));
     hook.onResult(record('EXTREME', 'TRAPS'));
     hook.onResult(record('EXPLOSIVE'));
     const event = await next;
     expect(event.value, 'STABLE → EXPLOSIVE; the TRAPS record is not a volatility result').toMatchObject({ symbol: 'BTCUSDT', from: 'STABLE', to: 'EXPLOSIVE', interval: '1h' });
+    expect(event.value.meta, 'provenance of the result that changed the regime').toEqual({ source: 'SIMULATED', venue: 'x', asOf: 1_000 });
     expect(passed).toEqual(['VOLATILITY', 'TRAPS', 'VOLATILITY']);
     await iterator.return?.();
   });

@@ -164,7 +164,7 @@ describe('createTradeEvents', () => {
   it('publishes each trade at or above the floor once, with its notional, and nothing smaller', async () => {
     const store = createMarketStore(['BTCUSDT']);
     const pubsub = createPubSub<Topics>();
-    const events = createTradeEvents({ store, pubsub });
+    const events = createTradeEvents({ store, pubsub, source: 'SIMULATED', venue: 'simulated' });
     events.start();
     const received: PublishedTrade[] = [];
     const iterator = pubsub.subscribe('trade:created', 'BTCUSDT')[Symbol.asyncIterator]();
@@ -185,6 +185,7 @@ describe('createTradeEvents', () => {
       [2, WHALE_TRADE_FLOOR],
       [3, 500_000],
     ]);
+    expect(received[0]?.meta, 'provenance: the source, the venue and the trade time').toEqual({ source: 'SIMULATED', venue: 'simulated', asOf: at + 2 });
   });
 });
 
