@@ -19,7 +19,7 @@ import {
 } from './volume.types.js';
 
 /** Version of the method below; bump it whenever a number this analyzer produces would change. */
-export const VOLUME_METHODOLOGY_VERSION = 'volume/1.1.0';
+export const VOLUME_METHODOLOGY_VERSION = 'volume/1.1.1';
 
 /** Factor weights of the flow score; they sum to 1. */
 const WEIGHTS = { deltaImbalance: 0.4, cvdSlope: 0.3, priceVsVwap: 0.3 } as const;
@@ -220,6 +220,9 @@ export function computeVolumeAnalysis(input: Readonly<VolumeInput>): VolumeAnaly
   const takerCoverage = n > 0 ? knownTaker / windowDeltas.length : null;
   const takerComplete = n > 0 && knownTaker === windowDeltas.length;
   const unavailable: string[] = [];
+  if (warmingUp) {
+    unavailable.push(`warming up: ${n} of the ${Math.max(t.lookback + 1, t.flowBars)} closed bars the baseline and flow window need; flow and score are null`);
+  }
   if (n > 0 && !takerComplete) {
     unavailable.push(
       `taker-buy volume unknown for ${windowDeltas.length - knownTaker} of the last ${windowDeltas.length} bars (the source does not record it): delta imbalance, CVD slope, flow and score are null`,
@@ -295,7 +298,7 @@ export function computeVolumeAnalysis(input: Readonly<VolumeInput>): VolumeAnaly
     takerCoverage,
     unavailable,
     flow,
-    score: !takerComplete && n > 0 ? null : warmingUp ? 0 : score,
+    score: warmingUp || !takerComplete ? null : score,
     factors,
     spikes,
     series,

@@ -122,7 +122,7 @@ VolumeAnalysisRef.implement({
     }),
     unavailable: t.exposeStringList('unavailable', { description: 'Why outputs are null (missing inputs, in plain words); empty when everything was measured.' }),
     flow: t.field({ description: 'Who controls the order flow; null while warming up or when taker-buy volume is missing (see unavailable).', type: VolumeFlowEnum, nullable: true, resolve: (a) => a.flow }),
-    score: t.exposeFloat('score', { nullable: true, description: '−100..100: positive = buyers in control (0 while warming up); null when taker-buy volume is missing (see unavailable).' }),
+    score: t.exposeFloat('score', { nullable: true, description: '−100..100: positive = buyers in control; null while warming up or when taker-buy volume is missing (see unavailable).' }),
     factors: t.field({ description: 'The weighted inputs behind the score, one Factor each.', type: [FactorRef], resolve: (a) => a.factors }),
     spikes: t.field({ type: [VolumeSpikeRef], description: 'Spikes among the bars of `series`, oldest first.', resolve: (a) => a.spikes }),
     series: t.field({ type: [VolumeBarRef], description: 'The last 100 closed bars, oldest first.', resolve: (a) => a.series }),
