@@ -34,7 +34,7 @@ describe('volume and volume profile end to end (simulated market)', () => {
     expect(v.interval).toBe('I5M');
     expect(v.warmingUp, '500 backfilled 5m bars').toBe(false);
     expect(v.meta.source).toBe('SIMULATED');
-    expect(v.meta.methodologyVersion).toBe('volume/1.1.0');
+    expect(v.meta.methodologyVersion).toBe('volume/1.1.1');
     expect([v.lookback, v.spikeZ]).toEqual([20, 2.5]);
     expect(v.series.length).toBe(100);
     const last = v.series.at(-1)!;

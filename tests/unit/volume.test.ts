@@ -25,7 +25,7 @@ const analyze = (candles: VolumeCandle[], extra: Partial<VolumeInput> = {}): Vol
 
 describe('computeVolumeAnalysis', () => {
   it('exposes the methodology version', () => {
-    expect(VOLUME_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('volume/1.1.0');
+    expect(VOLUME_METHODOLOGY_VERSION, 'consumers pin results to this version').toBe('volume/1.1.1');
   });
 
   describe('session VWAP by hand', () => {
