@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { AppServices } from './context.js';
 import { createDatabase, type Database } from './db/database.js';
 import { createSnapshotRepository } from './db/snapshot-repository.js';
+import { createSnapshotPruner, type SnapshotPruner } from './db/snapshot-retention.js';
 import type { SymbolInfo } from './domain/market.js';
 import { createBinanceSource, probeBinance } from './datasources/binance/binance-source.js';
 import type { MarketDataSource, VenueHealth, VenueReporting } from './datasources/market-data-source.js';
@@ -203,6 +204,7 @@ export function createApp(deps: AppDeps): App {
   let liquidationEvents: LiquidationEvents | undefined;
   let tradeEvents: TradeEvents | undefined;
   let writer: SnapshotWriter | undefined;
+  let pruner: SnapshotPruner | undefined;
   let http: HttpServer | undefined;
   let cache: ResultCache | undefined;
   let symbolInfos: SymbolInfo[] = config.SYMBOLS.map((symbol) => ({
@@ -438,6 +440,14 @@ export function createApp(deps: AppDeps): App {
       });
 
       if (config.ROLE === 'all') {
+        // Only instances that write snapshots prune them (passes are idempotent if several do).
+        pruner = createSnapshotPruner({
+          sql: db.sql,
+          settings: { default: config.SNAPSHOT_RETENTION, byKind: config.SNAPSHOT_RETENTION_BY_KIND },
+          everyMs: config.SNAPSHOT_PRUNE_EVERY_MS,
+          logger: logger.child({ component: 'retention' }),
+        });
+        pruner.start();
         const chosen = deps.source ? { source: deps.source, fallback: false } : await chooseSource(config, logger, noteListed);
         await startMarket(chosen.source);
         if (chosen.fallback) {
@@ -476,6 +486,7 @@ export function createApp(deps: AppDeps): App {
       await http?.close().catch((err: unknown) => logger.warn({ err }, 'http close failed'));
       await stopMarket();
       await writer?.stop().catch((err: unknown) => logger.warn({ err }, 'snapshot flush on stop failed'));
+      await pruner?.stop();
       await pubsub?.close();
       await cacheRedis?.quit().catch(() => {});
       await db?.close().catch((err: unknown) => logger.warn({ err }, 'database close failed'));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { redactSecrets } from './errors.js';
+import { parseRetentionByKind, parseRetentionPolicy } from './db/snapshot-retention.js';
 
 /**
  * The one place for every setting. Parsed from the environment with zod; an invalid setting stops the
@@ -11,6 +12,19 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+
+export const DEFAULT_SNAPSHOT_RETENTION = '1h:full,1d:5m,7d:15m,90d:1h';
+
+/** A parser that throws with a readable message, as a zod transform reporting that message. */
+const parsedWith = <T>(parse: (text: string) => T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      return z.NEVER;
+    }
+  });
 const url = z.url({ protocol: /^(https?|wss?)$/ });
 
 const symbolList = z
@@ -84,6 +98,17 @@ export const configSchema = z.object({
   SNAPSHOT_FLUSH_MS: positiveInt.default(2_000),
   /** Snapshots kept in memory while the database is unreachable; the oldest beyond this are dropped and counted. */
   SNAPSHOT_BUFFER_MAX: positiveInt.default(10_000),
+  /**
+   * Snapshot history kept per analysis kind: comma-separated tiers AGE:RESOLUTION, "up to AGE keep one row
+   * per RESOLUTION of asOf" (`full` keeps all; the last AGE may be `forever`; rows older than the last AGE
+   * are deleted). Default: every row for an hour, one per 5 minutes up to a day, one per 15 minutes up to
+   * 7 days, one per hour up to 90 days — about 0.6 GB for the newest day at 20 symbols (bench:storage).
+   */
+  SNAPSHOT_RETENTION: parsedWith(parseRetentionPolicy).default(parseRetentionPolicy(DEFAULT_SNAPSHOT_RETENTION)),
+  /** Per-kind overrides of SNAPSHOT_RETENTION: `KIND=TIERS;KIND=TIERS`, e.g. `LIQUIDATION_HEATMAP=6h:full,7d:1h`. */
+  SNAPSHOT_RETENTION_BY_KIND: parsedWith(parseRetentionByKind).default(new Map()),
+  /** How often the retention job prunes and downsamples snapshot history. */
+  SNAPSHOT_PRUNE_EVERY_MS: positiveInt.min(1_000).default(300_000),
   /** An analysis whose newest input is older than this is flagged `stale`. */
   STALE_AFTER_MS: positiveInt.default(30_000),
   /** Funding settlements in the z-score window (90 = 30 days at 8 h). */

@@ -1,8 +1,10 @@
+import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
 import type { Database } from './database.js';
 
 /**
  * One persisted analysis result, JSON-safe: `asOf` is epoch milliseconds (the `Date` conversion happens
- * only at this boundary), `payload` is the result as it was served.
+ * only at this boundary), `payload` is the result as it was served (stored brotli-compressed, see
+ * {@link compressPayload}; `query` returns it decompressed, so callers never see the storage form).
  */
 export interface SnapshotRow {
   kind: string;
@@ -55,7 +57,7 @@ function toJsonText(payload: unknown): string {
 /** Postgres's bind-parameter limit (65 535) over the 7 columns of a row. */
 export const MAX_ROWS_PER_INSERT = Math.floor(65_535 / 7);
 
-const COLUMNS = 'INSERT INTO analysis_snapshot (kind, symbol, as_of, methodology_version, source, venue, payload) VALUES ';
+const COLUMNS = 'INSERT INTO analysis_snapshot (kind, symbol, as_of, methodology_version, source, venue, payload_br) VALUES ';
 /** Statement text per batch size, so a steady batch size reuses one string (and Postgres one plan shape). */
 const statements = new Map<number, string>();
 function insertStatement(rows: number): string {
@@ -64,7 +66,7 @@ function insertStatement(rows: number): string {
     const tuples = new Array<string>(rows);
     for (let i = 0; i < rows; i += 1) {
       const b = i * 7;
-      tuples[i] = `($${b + 1}, $${b + 2}, timestamptz 'epoch' + $${b + 3}::int8 * interval '1 millisecond', $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::jsonb)`;
+      tuples[i] = `($${b + 1}, $${b + 2}, timestamptz 'epoch' + $${b + 3}::int8 * interval '1 millisecond', $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}::bytea)`;
     }
     text = COLUMNS + tuples.join(', ');
     if (statements.size >= 64) statements.clear(); // bounded: batch sizes are few in practice
@@ -80,7 +82,34 @@ interface SelectedRow {
   methodology_version: string;
   source: string;
   venue: string;
+  /** Rows written before the compact-payload migration. */
   payload: unknown;
+  payload_br: Uint8Array | null;
+}
+
+/**
+ * Brotli at quality 5 over UTF-8 JSON: snapshot payloads are repetitive numbers and keys, and shrink about
+ * several times (bench/storage.ts prints the ratio per kind), where jsonb in TOAST gets pglz's 1.5–2×.
+ *
+ * Synchronous on purpose, with a 256 KB window (payloads are at most tens of KB): the async variant ran
+ * on libuv's thread pool, where each thread's malloc arena kept brotli's multi-megabyte default window
+ * buffers and the idle server's RSS grew by ~300 MB (bench/idle.ts). A row costs well under a millisecond
+ * of the loop at this quality (bench/storage.ts prints the time per kind).
+ */
+export function compressPayload(payload: unknown): Buffer {
+  const text = Buffer.from(toJsonText(payload), 'utf8');
+  return brotliCompressSync(text, {
+    params: {
+      [zlib.BROTLI_PARAM_QUALITY]: 5,
+      [zlib.BROTLI_PARAM_LGWIN]: 18,
+      [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+      [zlib.BROTLI_PARAM_SIZE_HINT]: text.length,
+    },
+  });
+}
+
+export function decompressPayload(bytes: Uint8Array): unknown {
+  return JSON.parse(brotliDecompressSync(bytes).toString('utf8')) as unknown;
 }
 
 export function createSnapshotRepository(db: Pick<Database, 'sql'>): SnapshotStore {
@@ -108,7 +137,7 @@ export function createSnapshotRepository(db: Pick<Database, 'sql'>): SnapshotSto
         params[b + 3] = row.methodologyVersion;
         params[b + 4] = row.source;
         params[b + 5] = row.venue;
-        params[b + 6] = toJsonText(row.payload);
+        params[b + 6] = compressPayload(row.payload);
       }
       const result = await sql.query(insertStatement(rows.length), params);
       return result.affectedRows;
@@ -129,10 +158,11 @@ export function createSnapshotRepository(db: Pick<Database, 'sql'>): SnapshotSto
       params.push(limit);
       // Served by the (kind, symbol, as_of DESC) index; id breaks ties deterministically.
       const { rows } = await sql.query<SelectedRow>(
-        `SELECT kind, symbol, as_of, methodology_version, source, venue, payload FROM analysis_snapshot
+        `SELECT kind, symbol, as_of, methodology_version, source, venue, payload, payload_br FROM analysis_snapshot
          WHERE ${where} ORDER BY as_of DESC, id DESC LIMIT $${params.length}`,
         params,
       );
+      // Older rows hold jsonb, newer ones the compressed bytes; either way the same JSON comes back.
       return rows.map((r) => ({
         kind: r.kind,
         symbol: r.symbol,
@@ -140,7 +170,7 @@ export function createSnapshotRepository(db: Pick<Database, 'sql'>): SnapshotSto
         methodologyVersion: r.methodology_version,
         source: r.source,
         venue: r.venue,
-        payload: r.payload,
+        payload: r.payload_br === null ? r.payload : decompressPayload(r.payload_br),
       }));
     },
   };
