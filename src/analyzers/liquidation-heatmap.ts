@@ -654,7 +654,11 @@ function lowerBound<T>(items: readonly T[], value: number, key: (x: T) => number
   return lo;
 }
 
-/** Average quote volume per minute of the candles in the last `windowMs` up to the newest candle's close. */
+/**
+ * Average quote volume per minute of the candles in the last `windowMs` up to the newest candle's close,
+ * over the candles whose quote volume is recorded; null when none is (a freqtrade replay): never a 0
+ * volume that would make every cascade certain.
+ */
 function volumeReference(candles: readonly HeatmapCandle[], windowMs: number): number | null {
   const last = candles[candles.length - 1];
   if (!last) return null;
@@ -664,6 +668,7 @@ function volumeReference(candles: readonly HeatmapCandle[], windowMs: number): n
   for (let i = candles.length - 1; i >= 0; i--) {
     const c = candles[i]!;
     if (c.openTime < end - windowMs) break;
+    if (c.quoteVolume === null) continue;
     volume += c.quoteVolume;
     ms += c.closeTime + 1 - c.openTime;
   }
@@ -868,8 +873,9 @@ function checkCandles(name: string, candles: readonly HeatmapCandle[]): void {
     if (c.closeTime < c.openTime) fail(`${at}.closeTime ${quote(c.closeTime)} is before its openTime ${quote(c.openTime)}`);
     for (const key of ['high', 'low', 'close'] as const) if (!Number.isFinite(c[key]) || c[key] <= 0) fail(`${at}.${key} must be a finite number > 0, got ${quote(c[key])}`);
     if (c.high < c.low) fail(`${at}.high ${quote(c.high)} is below its low ${quote(c.low)}`);
-    for (const key of ['volume', 'quoteVolume'] as const)
-      if (!Number.isFinite(c[key]) || c[key] < 0) fail(`${at}.${key} must be a finite number >= 0, got ${quote(c[key])}`);
+    if (!Number.isFinite(c.volume) || c.volume < 0) fail(`${at}.volume must be a finite number >= 0, got ${quote(c.volume)}`);
+    if (c.quoteVolume !== null && (!Number.isFinite(c.quoteVolume) || c.quoteVolume < 0))
+      fail(`${at}.quoteVolume must be null or a finite number >= 0, got ${quote(c.quoteVolume)}`);
     if (c.takerBuyVolume !== null && (!Number.isFinite(c.takerBuyVolume) || c.takerBuyVolume < 0))
       fail(`${at}.takerBuyVolume must be null or a finite number >= 0, got ${quote(c.takerBuyVolume)}`);
     previous = c.openTime;

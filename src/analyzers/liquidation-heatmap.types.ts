@@ -78,8 +78,8 @@ export interface HeatmapCandle {
   close: number;
   /** Base-asset volume. */
   volume: number;
-  /** Quote-asset volume. */
-  quoteVolume: number;
+  /** Quote-asset volume; null when the source does not record it (the volume reference then ignores the candle). */
+  quoteVolume: number | null;
   /** Base volume bought by takers; null when the source does not record it (the long/short split then ignores the candle). */
   takerBuyVolume: number | null;
 }

@@ -17,7 +17,7 @@ import {
 } from './sessions.types.js';
 
 /** Version of the method below; bump it whenever a number this analyzer produces would change. */
-export const SESSIONS_METHODOLOGY_VERSION = 'sessions/1.0.0';
+export const SESSIONS_METHODOLOGY_VERSION = 'sessions/1.1.0';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -54,7 +54,9 @@ export function sessionPhaseOf(active: readonly TradingSession[]): SessionPhase 
  * 13–16) and OFF_HOURS (22–24). Per session of today, from the candles that opened within it up to now
  * (the forming candle included): open (first bar's open), high, low, last close, range % ((high − low) /
  * open), return % ((close − open) / open), base and quote volume; and the same session's mean range and
- * quote volume over up to `lookbackDays` complete past days, with today's range relative to it.
+ * quote volume over up to `lookbackDays` complete past days, with today's range relative to it. Quote
+ * volume is null (with the reason in `note`) when a bar of the session lacks it: the source does not
+ * record it (freqtrade replay files), and a sum over the bars that have it would be no session total.
  * Next funding: the venue's nextFundingTime when it lies after now, else the next multiple of the funding
  * interval since 00:00 UTC.
  *
@@ -138,7 +140,8 @@ interface Aggregate {
   low: number;
   close: number;
   volume: number;
-  quoteVolume: number;
+  /** Null as soon as one bar lacks it (the source does not record quote volume): a partial sum is no total. */
+  quoteVolume: number | null;
   candles: number;
 }
 
@@ -167,7 +170,7 @@ function aggregate(
       agg.low = Math.min(agg.low, c.low);
       agg.close = c.close;
       agg.volume += c.volume;
-      agg.quoteVolume += c.quoteVolume;
+      agg.quoteVolume = agg.quoteVolume === null || c.quoteVolume === null ? null : agg.quoteVolume + c.quoteVolume;
       agg.candles += 1;
     }
   }
@@ -191,7 +194,7 @@ function sessionStats(hours: SessionHours, dayStart: number, now: number, candle
     const { agg } = aggregate(candles, from, closesAt - d * DAY_MS, intervalMs);
     if (agg) {
       pastRanges.push(((agg.high - agg.low) / agg.open) * 100);
-      pastVolumes.push(agg.quoteVolume);
+      if (agg.quoteVolume !== null) pastVolumes.push(agg.quoteVolume);
     }
   }
   const averageRangePct = pastRanges.length > 0 ? mean(pastRanges) : null;
@@ -235,6 +238,7 @@ function sessionStats(hours: SessionHours, dayStart: number, now: number, candle
     return { ...base, candles: count, expectedCandles: expected, note: `${why}: no values` };
   }
   const rangePct = ((agg.high - agg.low) / agg.open) * 100;
+  const quoteNote = agg.quoteVolume === null ? '; quote volume not recorded by the source: null' : '';
   return {
     ...base,
     covered: true,
@@ -249,7 +253,7 @@ function sessionStats(hours: SessionHours, dayStart: number, now: number, candle
     candles: count,
     expectedCandles: expected,
     rangeVsAverage: averageRangePct !== null && averageRangePct > 0 ? rangePct / averageRangePct : null,
-    note: `${status === SessionStatuses.OPEN ? 'so far' : 'closed'}: range ${rangePct.toFixed(2)} %; ${avgNote}`,
+    note: `${status === SessionStatuses.OPEN ? 'so far' : 'closed'}: range ${rangePct.toFixed(2)} %; ${avgNote}${quoteNote}`,
   };
 }
 
@@ -281,9 +285,9 @@ function validateInput(input: Readonly<SessionsInput>, fundingIntervalHours: num
       if (!Number.isFinite(c[key]) || c[key] <= 0) fail(`candles[${i}].${key} must be a finite number > 0, got ${quote(c[key])}`);
     }
     if (c.high < c.low) fail(`candles[${i}].high ${quote(c.high)} < low ${quote(c.low)}`);
-    for (const key of ['volume', 'quoteVolume'] as const) {
-      if (!Number.isFinite(c[key]) || c[key] < 0) fail(`candles[${i}].${key} must be a finite number >= 0, got ${quote(c[key])}`);
-    }
+    if (!Number.isFinite(c.volume) || c.volume < 0) fail(`candles[${i}].volume must be a finite number >= 0, got ${quote(c.volume)}`);
+    if (c.quoteVolume !== null && (!Number.isFinite(c.quoteVolume) || c.quoteVolume < 0))
+      fail(`candles[${i}].quoteVolume must be null or a finite number >= 0, got ${quote(c.quoteVolume)}`);
   });
 }
 

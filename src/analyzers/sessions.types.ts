@@ -53,8 +53,8 @@ export interface SessionCandle {
   close: number;
   /** Base-asset volume. */
   volume: number;
-  /** Quote-currency volume. */
-  quoteVolume: number;
+  /** Quote-currency volume; null when the source does not record it (the session's quote volume is then null). */
+  quoteVolume: number | null;
 }
 
 export interface SessionsInput {

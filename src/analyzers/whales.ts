@@ -15,7 +15,7 @@ import {
 } from './whales.types.js';
 
 /** Version of the method below; bump it whenever a number this analyzer produces would change. */
-export const WHALES_METHODOLOGY_VERSION = 'whales/1.0.0';
+export const WHALES_METHODOLOGY_VERSION = 'whales/1.1.0';
 
 /** Factor weights of the score; they sum to 1. */
 const WEIGHTS = { netFlowRatio: 0.5, countImbalance: 0.2, netFlowShare: 0.3 } as const;
@@ -109,7 +109,7 @@ export function computeWhaleActivity(input: Readonly<WhaleInput>): WhaleActivity
   const netFlowRatio = gross > 0 ? netFlow / gross : null;
   const count = buyCount + sellCount;
 
-  const marketQuoteVolume = windowVolume(input.candles, windowStart);
+  const { volume: marketQuoteVolume, unrecorded } = windowVolume(input.candles, windowStart);
   const whaleSharePct = marketQuoteVolume !== null && marketQuoteVolume > 0 ? (gross / marketQuoteVolume) * 100 : null;
   const netSharePct = marketQuoteVolume !== null && marketQuoteVolume > 0 ? (netFlow / marketQuoteVolume) * 100 : null;
   const priceChangePct = windowPriceChange(input.candles, input.intervalMs, windowStart, input.lastPrice);
@@ -138,7 +138,9 @@ export function computeWhaleActivity(input: Readonly<WhaleInput>): WhaleActivity
       WEIGHTS.netFlowShare,
       (netSharePct ?? 0) / t.shareScalePct,
       netSharePct === null
-        ? 'market volume over the window unknown (no candles); counted as 0'
+        ? unrecorded
+          ? 'market quote volume over the window unknown (the source does not record it); counted as 0'
+          : 'market volume over the window unknown (no candles); counted as 0'
         : `net whale flow is ${netSharePct.toFixed(2)} % of the window's market volume ${fmt(marketQuoteVolume ?? 0)} (saturates at ±${t.shareScalePct} %)`,
     ),
   ];
@@ -192,16 +194,20 @@ export function computeWhaleActivity(input: Readonly<WhaleInput>): WhaleActivity
   };
 }
 
-/** Sum of quote volume of candles that opened in [windowStart, ∞); null when none did. */
-function windowVolume(candles: readonly WhaleCandle[], windowStart: number): number | null {
+/**
+ * Sum of quote volume of candles that opened in [windowStart, ∞); null when none did, or when one of them
+ * has no recorded quote volume (`unrecorded`: a partial sum would overstate the whales' share).
+ */
+function windowVolume(candles: readonly WhaleCandle[], windowStart: number): { volume: number | null; unrecorded: boolean } {
   let sum = 0;
   let any = false;
   for (const c of candles) {
     if (c.openTime < windowStart) continue;
+    if (c.quoteVolume === null) return { volume: null, unrecorded: true };
     sum += c.quoteVolume;
     any = true;
   }
-  return any ? sum : null;
+  return { volume: any ? sum : null, unrecorded: false };
 }
 
 /** Close of the last candle that ended at or before windowStart (and within one bar of it) → last price, in %. */
@@ -256,7 +262,8 @@ function validateInput(input: Readonly<WhaleInput>, minNotional: number): void {
     if (c.openTime <= previous) fail(`candles must be strictly ascending by openTime, but candles[${i}].openTime ${quote(c.openTime)} <= ${quote(previous)}`);
     previous = c.openTime;
     if (!Number.isFinite(c.close) || c.close <= 0) fail(`candles[${i}].close must be a finite number > 0, got ${quote(c.close)}`);
-    if (!Number.isFinite(c.quoteVolume) || c.quoteVolume < 0) fail(`candles[${i}].quoteVolume must be a finite number >= 0, got ${quote(c.quoteVolume)}`);
+    if (c.quoteVolume !== null && (!Number.isFinite(c.quoteVolume) || c.quoteVolume < 0))
+      fail(`candles[${i}].quoteVolume must be null or a finite number >= 0, got ${quote(c.quoteVolume)}`);
   });
 }
 

@@ -56,8 +56,8 @@ export interface WhaleTrade {
 export interface WhaleCandle {
   openTime: number;
   close: number;
-  /** Quote-currency volume of the bar. */
-  quoteVolume: number;
+  /** Quote-currency volume of the bar; null when the source does not record it. */
+  quoteVolume: number | null;
 }
 
 export interface WhaleThresholds {
@@ -133,7 +133,7 @@ export interface WhaleActivity {
   /** buyNotional / (buyNotional + sellNotional) × 100; null without whale trades. */
   buyPressurePct: number | null;
   sellPressurePct: number | null;
-  /** Market quote volume over the candles that opened in the window; null without candles there. */
+  /** Market quote volume over the candles that opened in the window; null without candles there or when the source does not record quote volume. */
   marketQuoteVolume: number | null;
   /** (buyNotional + sellNotional) / marketQuoteVolume × 100: whales' share of all traded volume. */
   whaleSharePct: number | null;

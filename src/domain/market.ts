@@ -76,13 +76,18 @@ export interface Candle {
   close: number;
   /** Base-asset volume. */
   volume: number;
-  quoteVolume: number;
+  /**
+   * Quote-currency volume (USD(T)); null when the source does not record it (freqtrade JSON and feather
+   * files have no quote-volume column). Never 0 for "unknown": 0 would read as a bar nobody traded.
+   */
+  quoteVolume: number | null;
   /**
    * Base-asset volume bought by takers; null when the source does not record it (freqtrade files have no
    * taker-buy column). Never 0 for "unknown": 0 would read as a bar of sellers only.
    */
   takerBuyVolume: number | null;
-  trades: number;
+  /** Number of trades in the bar; null when the source does not record it (freqtrade files have no count). */
+  trades: number | null;
   /** False while the candle is still forming. */
   closed: boolean;
 }

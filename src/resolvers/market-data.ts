@@ -83,9 +83,12 @@ CandleRef.implement({
     low: t.exposeFloat('low', { description: 'Lowest trade price.' }),
     close: t.exposeFloat('close', { description: 'Close price (last trade of the candle).' }),
     volume: t.exposeFloat('volume', { description: 'Base-asset volume.' }),
-    quoteVolume: t.exposeFloat('quoteVolume', { description: 'Traded volume in quote currency (USD(T)).' }),
+    quoteVolume: t.exposeFloat('quoteVolume', {
+      nullable: true,
+      description: 'Traded volume in quote currency (USD(T)); null when the source does not record it (freqtrade JSON and feather replay files), never 0 for unknown.',
+    }),
     takerBuyVolume: t.exposeFloat('takerBuyVolume', { nullable: true, description: 'Base-asset volume bought by takers (aggressive buyers); null when the source does not record it (freqtrade replay files).' }),
-    trades: t.exposeInt('trades', { description: 'Number of trades.' }),
+    trades: t.exposeInt('trades', { nullable: true, description: 'Number of trades in the candle; null when the source does not record it (freqtrade JSON and feather replay files), never 0 for unknown.' }),
     closed: t.exposeBoolean('closed', { description: 'False while the candle is still forming.' }),
   }),
 });

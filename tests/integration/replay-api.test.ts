@@ -30,7 +30,8 @@ const QUERY = `{
     regime { ${META} }
     structure { ${META} }
     keyLevels { ${META} }
-    sessions { ${META} }
+    sessions { sessions { session covered volume quoteVolume averageQuoteVolume note } ${META} }
+    data { candles(interval: I5M, limit: 2) { openTime volume quoteVolume trades takerBuyVolume } }
     traps { __typename }
   }
   fearGreed(historyLimit: 7) { latest { value classification time } history { value time } ${META} }
@@ -74,6 +75,8 @@ interface Answer {
     liquidationCascades: null;
     liquidationHeatmap: null;
     whales: null;
+    sessions: { sessions: { session: string; covered: boolean; volume: number | null; quoteVolume: number | null; averageQuoteVolume: number | null; note: string }[]; meta: Meta };
+    data: { candles: { openTime: string; volume: number; quoteVolume: number | null; trades: number | null; takerBuyVolume: number | null }[] };
     [kind: string]: unknown;
   };
   fearGreed: { latest: { value: number; classification: string; time: string }; history: { value: number; time: string }[]; meta: Meta };
@@ -166,6 +169,22 @@ describe.skipIf(DATA === undefined)('a replay of the shared recordings through t
     expect(profile.takerCoverage).toBe(0);
     expect(profile.buckets.some((b) => b.volume > 0), 'the profile itself is built from recorded volume').toBe(true);
     expect(profile.buckets.every((b) => b.buyVolume === null && b.sellVolume === null)).toBe(true);
+  });
+
+  it('freqtrade candles have no quote-volume or trade-count column: null in candles and sessions, base volume as recorded', () => {
+    const { data, sessions } = res.data!.market;
+    expect(data.candles.map((c) => [c.openTime, c.volume]), 'the last two BTCUSDT 5m feather rows').toEqual([
+      [utc('2026-01-29T17:00:00'), expect.any(Number)],
+      [utc('2026-01-29T17:05:00'), 1_532.88],
+    ]);
+    for (const c of data.candles) expect([c.quoteVolume, c.trades, c.takerBuyVolume], 'were 0, 0 (and taker 0 before that)').toEqual([null, null, null]);
+    const ny = sessions.sessions.find((s) => s.session === 'NEW_YORK')!;
+    expect(ny.covered).toBe(true);
+    // Σ volume of the 50 BTCUSDT 5m feather rows opened 2026-01-29 13:00 … 17:05.
+    expect(ny.volume).toBeCloseTo(100_726.093, 6);
+    expect(ny.quoteVolume, 'was 0: a session in which nothing traded').toBeNull();
+    expect(ny.averageQuoteVolume, 'was 0').toBeNull();
+    expect(ny.note).toMatch(/quote volume not recorded by the source/);
   });
 
   it('sentiment is built from the inputs present (Fear & Greed, price, funding) and says how much it covers', () => {

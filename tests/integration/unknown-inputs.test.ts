@@ -26,9 +26,9 @@ function replayLike() {
           low: close / 1.0015,
           close,
           volume: 10,
-          quoteVolume: 0,
+          quoteVolume: null,
           takerBuyVolume: null,
-          trades: 0,
+          trades: null,
           closed: true,
         };
         s({ type: 'candle', candle });
@@ -94,6 +94,27 @@ describe('unknown inputs stay unknown through GraphQL (a source without taker-bu
     expect(s.classification).toBeNull();
     expect(s.coverageNote).toMatch(/only crowd present/);
     expect(s.meta.source).toBe('SIMULATED');
+  });
+
+  it('candles without quote volume or trade count: null in Market.candles and in whales, never 0', async () => {
+    const q = `query { market(symbol: "BTCUSDT") { data { candles(interval: I5M, limit: 3) { volume quoteVolume trades takerBuyVolume } } whales { marketQuoteVolume whaleSharePct factors { name note } } } }`;
+    type R = {
+      market: {
+        data: { candles: { volume: number; quoteVolume: number | null; trades: number | null; takerBuyVolume: number | null }[] };
+        whales: { marketQuoteVolume: number | null; whaleSharePct: number | null; factors: { name: string; note: string }[] } | null;
+      };
+    };
+    const res = await waitFor(async () => {
+      const r = await gql<R>(app.url, q);
+      return r.data?.market.whales ? r : undefined;
+    });
+    expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+    const m = res.data!.market;
+    expect(m.data.candles).toHaveLength(3);
+    expect(m.data.candles.every((c) => c.volume === 10 && c.quoteVolume === null && c.trades === null && c.takerBuyVolume === null), 'were 0 quote volume, 0 trades').toBe(true);
+    expect(m.whales!.marketQuoteVolume, 'was 0: a window in which nothing traded').toBeNull();
+    expect(m.whales!.whaleSharePct).toBeNull();
+    expect(m.whales!.factors.find((f) => f.name === 'netFlowShare')?.note).toMatch(/does not record it/);
   });
 
   it('volume: delta, CVD, imbalance, flow and score null with the reason; volume itself is served', async () => {

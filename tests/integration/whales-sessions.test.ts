@@ -35,7 +35,7 @@ describe('whales and sessions end to end (simulated market)', () => {
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     const w = res.data!.market.whales!;
     expect(w.meta.source, 'simulated data is never LIVE').toBe('SIMULATED');
-    expect(w.meta.methodologyVersion).toBe('whales/1.0.0');
+    expect(w.meta.methodologyVersion).toBe('whales/1.1.0');
     expect([w.window, w.minNotional], 'documented defaults').toEqual(['H1', 100_000]);
     expect(w.warmingUp, 'no trade history before start: a 1 h window cannot be covered yet').toBe(true);
     expect(w.pattern, 'no pattern from a partial window').toBeNull();
@@ -85,7 +85,7 @@ describe('whales and sessions end to end (simulated market)', () => {
     const res = await run(app, MarketWhalesSessionsDocument, { symbol: 'ETHUSDT' });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     const s = res.data!.market.sessions!;
-    expect(s.meta.methodologyVersion).toBe('sessions/1.0.0');
+    expect(s.meta.methodologyVersion).toBe('sessions/1.1.0');
     const now = Date.parse(s.now);
     expect(s.phase, 'phase follows the fixed UTC hours').toBe(sessionPhaseOf(activeSessionsAt(now)));
     expect(s.interval, '500 backfilled 5m bars (41 h) always reach midnight; 1m (8 h) only early in the day').toMatch(/^I(1|5)M$/);

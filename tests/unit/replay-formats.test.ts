@@ -127,9 +127,9 @@ describe('replay formats', () => {
         low: 42290,
         close: 42311,
         volume: 99.25,
-        // Not in freqtrade files.
-        quoteVolume: 0,
-        trades: 0,
+        // Not in freqtrade files: unknown (null), never 0.
+        quoteVolume: null,
+        trades: null,
         takerBuyVolume: null,
         closed: true,
       },

@@ -87,6 +87,20 @@ describe('computeSessionsAnalysis', () => {
     expect(early.sessions[1]!.rangePct, 'nothing measured before the open').toBeNull();
   });
 
+  it('quote volume not recorded by the source (freqtrade replay): null with the reason, never a sum of 0s', () => {
+    const candles = barsUntil(now).map((c) => ({ ...c, quoteVolume: null }));
+    const s = computeSessionsAnalysis(input(now, { candles }));
+    const asia = s.sessions[0]!;
+    expect(asia.covered, 'prices and base volume are still recorded').toBe(true);
+    expect(asia.volume).toBe(90);
+    expect(asia.quoteVolume, 'was 0').toBeNull();
+    expect(asia.averageQuoteVolume, 'was 0 over the past day').toBeNull();
+    expect(asia.note).toMatch(/quote volume not recorded by the source/);
+    // One bar of the session without it is enough: a partial sum is no session total.
+    const oneMissing = barsUntil(now).map((c, i) => (i === 26 ? { ...c, quoteVolume: null } : c));
+    expect(computeSessionsAnalysis(input(now, { candles: oneMissing })).sessions[0]!.quoteVolume).toBeNull();
+  });
+
   it('reports a session without its opening bar as not covered, never a partial range', () => {
     const candles = barsUntil(now).filter((c) => c.openTime >= D0 + 3 * H);
     const s = computeSessionsAnalysis(input(now, { candles }));

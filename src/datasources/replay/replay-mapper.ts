@@ -14,8 +14,8 @@ import type { ReplayFile } from './replay-files.js';
  * Recorded rows -> domain events. Every row is validated field by field; a bad row throws
  * `ReplayRowError` quoting the value, and the reader skips it (counted and logged per file).
  *
- * Fields a recording does not carry are filled with documented neutral values rather than invented
- * numbers (see each mapper): the domain types have no "absent" for them.
+ * Fields a recording does not carry are null in the domain types (unknown), never a neutral number
+ * (see each mapper).
  */
 
 /** One event and where it sits on the replay clock. */
@@ -78,9 +78,9 @@ function num(raw: string | undefined, column: string): number {
   return n;
 }
 
-/** An optional numeric column: `fallback` when absent or empty. */
-function optNum(raw: string | undefined, column: string, fallback: number): number {
-  return raw === undefined || raw === '' ? fallback : num(raw, column);
+/** An optional numeric column: null (unknown) when absent or empty, never a made-up number. */
+function optNum(raw: string | undefined, column: string): number | null {
+  return raw === undefined || raw === '' ? null : num(raw, column);
 }
 
 function bool(raw: string | undefined, column: string): boolean {
@@ -113,7 +113,7 @@ export function nextFundingTime(time: number, intervalHours: number): number {
  *   `1758240000000,117017.1,117100.0,117010.8,117043.4,360.735,1758240299999,42218513.2,10452,180.1,21078321.1,0`
  * freqtrade JSON (6 columns, open time in ms): `[1758240000000,117017.1,117100.0,117010.8,117043.4,360.735]`
  * freqtrade has no close time (taken as openTime + interval − 1, as Binance stamps it) and no quote
- * volume or trade count (those are 0) and no taker-buy volume, which stays null (unknown, not "nobody bought").
+ * volume, trade count or taker-buy volume: those stay null (unknown, not "nobody traded / bought").
  */
 function toCandle(fields: readonly string[], ctx: MapContext): Candle {
   const interval = needInterval(ctx);
@@ -130,9 +130,9 @@ function toCandle(fields: readonly string[], ctx: MapContext): Candle {
     low: num(fields[3], 'low'),
     close: num(fields[4], 'close'),
     volume: num(fields[5], 'volume'),
-    quoteVolume: optNum(fields[7], 'quote_volume', 0),
-    trades: optNum(fields[8], 'count', 0),
-    takerBuyVolume: fields[9] === undefined || fields[9] === '' ? null : num(fields[9], 'taker_buy_volume'),
+    quoteVolume: optNum(fields[7], 'quote_volume'),
+    trades: optNum(fields[8], 'count'),
+    takerBuyVolume: optNum(fields[9], 'taker_buy_volume'),
     closed: true,
   };
 }

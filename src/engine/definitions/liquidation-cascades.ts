@@ -38,13 +38,20 @@ function observedSince(market: SymbolMarket, oldest: number | undefined, now: nu
   return Math.min(seen, oldest - 1, now);
 }
 
-/** Typical traded quote volume per hour: the 24 h ticker, else the mean of the last closed 1 h candles. */
+/**
+ * Typical traded quote volume per hour: the 24 h ticker, else the mean of the last closed 1 h candles
+ * whose quote volume was recorded (null with fewer than 6 such: a freqtrade replay records none, and the
+ * volume-relative measures then stay null instead of dividing by a made-up 0).
+ */
 function typicalHourlyVolume(market: SymbolMarket): number | null {
   const quoteVolume = market.ticker24h?.quoteVolume;
   if (quoteVolume !== undefined && Number.isFinite(quoteVolume) && quoteVolume > 0) return quoteVolume / 24;
-  const candles = (market.candles.get('1h')?.toArray(VOLUME_CANDLES + 1) ?? []).filter((c) => c.closed).slice(-VOLUME_CANDLES);
-  if (candles.length < MIN_VOLUME_CANDLES) return null;
-  const mean = candles.reduce((sum, c) => sum + c.quoteVolume, 0) / candles.length;
+  const volumes = (market.candles.get('1h')?.toArray(VOLUME_CANDLES + 1) ?? [])
+    .filter((c) => c.closed)
+    .slice(-VOLUME_CANDLES)
+    .flatMap((c) => (c.quoteVolume === null ? [] : [c.quoteVolume]));
+  if (volumes.length < MIN_VOLUME_CANDLES) return null;
+  const mean = volumes.reduce((sum, v) => sum + v, 0) / volumes.length;
   return Number.isFinite(mean) && mean > 0 ? mean : null;
 }
 

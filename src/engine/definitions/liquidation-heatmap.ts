@@ -42,7 +42,7 @@ function hourlyFrom(candles: readonly Candle[]): HeatmapCandle[] {
       last.low = Math.min(last.low, c.low);
       last.close = c.close;
       last.volume += c.volume;
-      last.quoteVolume += c.quoteVolume;
+      last.quoteVolume = last.quoteVolume === null || c.quoteVolume === null ? null : last.quoteVolume + c.quoteVolume;
       last.takerBuyVolume = last.takerBuyVolume === null || c.takerBuyVolume === null ? null : last.takerBuyVolume + c.takerBuyVolume;
     } else {
       out.push({ openTime, closeTime: openTime + HOUR_MS - 1, high: c.high, low: c.low, close: c.close, volume: c.volume, quoteVolume: c.quoteVolume, takerBuyVolume: c.takerBuyVolume });

@@ -53,10 +53,11 @@ export function barFromCandle(candle: Candle): FormingBar {
     low: candle.low,
     close: candle.close,
     volume: candle.volume,
-    quoteVolume: candle.quoteVolume,
-    // The simulated venue always records taker flow; a candle without it resumes from no known buying.
+    // The simulated venue always records quote volume, taker flow and trade counts (its own candles are
+    // the only ones resumed here); a candle without them resumes from nothing known.
+    quoteVolume: candle.quoteVolume ?? 0,
     takerBuyVolume: candle.takerBuyVolume ?? 0,
-    trades: candle.trades,
+    trades: candle.trades ?? 0,
     empty: false,
   };
 }
