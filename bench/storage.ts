@@ -20,7 +20,7 @@ import { loadConfig } from '../src/config.js';
 import { createSimulatedSource } from '../src/datasources/simulated/simulated-source.js';
 import { createDatabase } from '../src/db/database.js';
 import { compressPayload, createSnapshotRepository, type SnapshotRow } from '../src/db/snapshot-repository.js';
-import type { RetentionPolicy } from '../src/db/snapshot-retention.js';
+import type { RetentionPolicy } from '../src/domain/retention.js';
 import { ANALYSES, MARKET_ANALYSES } from '../src/engine/analyses.js';
 import { createAnalysisEngine } from '../src/engine/analysis-engine.js';
 import { createMarketStore } from '../src/engine/market-store.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { redactSecrets } from './errors.js';
-import { parseRetentionByKind, parseRetentionPolicy } from './db/snapshot-retention.js';
+import { parseRetentionByKind, parseRetentionPolicy } from './domain/retention.js';
 
 /**
  * The one place for every setting. Parsed from the environment with zod; an invalid setting stops the

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { compressPayload, createSnapshotRepository } from '../../src/db/snapshot-repository.js';
-import { createSnapshotPruner, parseRetentionByKind, parseRetentionPolicy } from '../../src/db/snapshot-retention.js';
+import { createSnapshotPruner } from '../../src/db/snapshot-retention.js';
+import { parseRetentionByKind, parseRetentionPolicy } from '../../src/domain/retention.js';
 
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
 const MIN = 60_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { parseDuration, parseRetentionByKind, parseRetentionPolicy } from '../../src/db/snapshot-retention.js';
+import { parseDuration, parseRetentionByKind, parseRetentionPolicy } from '../../src/domain/retention.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -40,6 +40,10 @@ describe('snapshot retention settings', () => {
       { maxAgeMs: 7 * D, resolutionMs: H },
     ]);
     expect(() => parseRetentionByKind('heatmap=1d:full'), 'kinds are the enum names').toThrow(/is not KIND=POLICY/);
+    expect(() => parseRetentionByKind('LIQUIDATION_HEATMAPS=1d:full'), 'a misspelt kind would silently keep the default').toThrow(
+      /"LIQUIDATION_HEATMAPS" is not an analysis kind \(one of .*LIQUIDATION_HEATMAP/,
+    );
+    expect(() => parseRetentionByKind('FUNDING=1d:full;FUNDING=2d:full'), 'one policy per kind').toThrow(/"FUNDING" is given twice/);
   });
 
   it('loads from the environment with documented defaults and names a bad setting', () => {
