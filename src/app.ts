@@ -352,6 +352,7 @@ export function createApp(deps: AppDeps): App {
       settings: {
         fundingHistoryWindow: config.FUNDING_HISTORY_WINDOW,
         fundingIntervalHours: (symbol) => bySymbol.get(symbol)?.fundingIntervalHours ?? 8,
+        recordedHistory: (symbol) => next.recordedHistory?.(symbol) ?? null,
       },
       cache,
       pubsub: bus,

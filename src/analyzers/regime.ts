@@ -10,6 +10,7 @@ import {
   type RegimeAnalysis,
   type RegimeCandle,
   type RegimeInput,
+  RegimeShortfalls,
   type RegimeThresholds,
   type RegimeTimeframe,
   type ReturnTendency,
@@ -18,7 +19,7 @@ import {
   type VarianceRatioResult,
 } from './regime.types.js';
 
-export const REGIME_METHODOLOGY_VERSION = 'regime/1.1.0';
+export const REGIME_METHODOLOGY_VERSION = 'regime/1.2.0';
 
 const DAY = 86_400_000;
 const WEEK = 7 * DAY;
@@ -155,24 +156,65 @@ export function hurstExponent(returns: readonly number[]): number | null {
   return 0.5 + olsSlopeOn(xs, ys);
 }
 
-/** Trend/range of one series by the efficiency ratio + slope rule (see computeRegimeAnalysis). */
+const TIMEFRAME_MS: Readonly<Record<RegimeTimeframe, { ms: number; offset: number; unit: string }>> = {
+  '1h': { ms: 3_600_000, offset: 0, unit: 'hour' },
+  '4h': { ms: 4 * 3_600_000, offset: 0, unit: '4-hour bar' },
+  '1d': { ms: DAY, offset: 0, unit: 'day' },
+  '1w': { ms: WEEK, offset: WEEK_OFFSET, unit: 'week' },
+};
+
+const isoDay = (t: number): string => new Date(t).toISOString().slice(0, 10);
+
+/**
+ * Complete `timeframe` buckets (UTC-aligned; Monday weeks) within the stretch of recorded history that
+ * holds `at` (the newest candle of any timeframe; else the last stretch), with that stretch. Null without
+ * recorded spans.
+ */
+export function recordedBars(
+  timeframe: RegimeTimeframe,
+  spans: readonly { from: number; to: number }[] | null | undefined,
+  at: number | null,
+): { bars: number; from: number; to: number } | null {
+  if (!spans || spans.length === 0) return null;
+  const { ms, offset } = TIMEFRAME_MS[timeframe];
+  const span = (at === null ? undefined : spans.find((s) => at >= s.from && at <= s.to + ms)) ?? spans.at(-1)!;
+  const bars = Math.max(0, Math.floor((span.to + 1 - offset) / ms) - Math.ceil((span.from - offset) / ms));
+  return { bars, from: span.from, to: span.to };
+}
+
+/**
+ * Trend/range of one series by the efficiency ratio + slope rule (see computeRegimeAnalysis). With too few
+ * bars it says why: `SOURCE_HISTORY` when the source's recordings (`recordedHistory`, a replay) hold fewer
+ * complete bars of the timeframe than needed, else `WARMING_UP`.
+ */
 export function classifyTimeframe(
   timeframe: RegimeTimeframe,
   candles: readonly RegimeCandle[],
   source: TimeframeSource,
   t: Pick<RegimeThresholds, 'lookback' | 'trendEfficiency' | 'adxPeriod'>,
+  recordedHistory: { spans: readonly { from: number; to: number }[]; at: number | null } | null = null,
 ): TimeframeRegime {
   const L = t.lookback;
   const base = { timeframe, source, bars: candles.length, time: candles.at(-1)?.closeTime ?? null };
   if (candles.length < L + 1) {
+    const recorded = recordedBars(timeframe, recordedHistory?.spans, recordedHistory?.at ?? null);
+    const short = recorded !== null && recorded.bars < L + 1;
+    const { unit } = TIMEFRAME_MS[timeframe];
+    const note = short
+      ? `not enough history in the source: its recordings hold only ${recorded.bars} complete ${unit}${recorded.bars === 1 ? '' : 's'} ` +
+        `(${isoDay(recorded.from)} → ${isoDay(recorded.to)}), ${L + 1} closed ${timeframe} bars are needed (has ${candles.length}); more will not come`
+      : source === 'NONE'
+        ? `warming up: no ${timeframe} candles held or derivable yet`
+        : `warming up: needs ${L + 1} closed ${timeframe} bars, has ${candles.length}`;
     return {
       ...base,
       hasData: false,
+      shortfall: short ? RegimeShortfalls.SOURCE_HISTORY : RegimeShortfalls.WARMING_UP,
       regime: null,
       efficiencyRatio: null,
       slopePctPerBar: null,
       adx: null,
-      note: source === 'NONE' ? `no ${timeframe} candles held or derivable` : `needs ${L + 1} closed ${timeframe} bars, has ${candles.length}`,
+      note,
     };
   }
   const closes = candles.slice(-(L + 1)).map((c) => c.close);
@@ -190,6 +232,7 @@ export function classifyTimeframe(
   return {
     ...base,
     hasData: true,
+    shortfall: null,
     regime,
     efficiencyRatio: er,
     slopePctPerBar: slope,
@@ -274,7 +317,8 @@ function phaseOf(h4: readonly RegimeCandle[], tf4h: TimeframeRegime, t: RegimeTh
  * TREND_DOWN when ER ≤ −trendEfficiency and the slope is negative, RANGE otherwise. ADX is reported as
  * evidence. Daily candles not held are aggregated from complete UTC days of 4 h (or 1 h) candles, weekly
  * from complete Monday-based weeks of daily candles; a timeframe with fewer than lookback + 1 bars says
- * so (`hasData: false`) and does not vote.
+ * so (`hasData: false`) and does not vote, and `shortfall` says why: SOURCE_HISTORY when the source's
+ * recordings (`recordedHistory`, a replay) hold fewer complete bars of it than needed, WARMING_UP otherwise.
  *
  * Primary regime: the regime with the largest summed weight among timeframes with data (a tie → RANGE).
  * Confidence: 100 × weight of agreeing timeframes / weight of all four.
@@ -303,10 +347,12 @@ export function computeRegimeAnalysis(input: Readonly<RegimeInput>): RegimeAnaly
 
   const derived: Partial<Record<RegimeTimeframe, Series>> = {};
   const timeframes: TimeframeRegime[] = [];
+  const newest = Math.max(...REGIME_TIMEFRAMES.map((tf) => input.candles[tf]?.at(-1)?.closeTime ?? -Infinity));
+  const history = input.recordedHistory ? { spans: input.recordedHistory, at: Number.isFinite(newest) ? newest : null } : null;
   for (const tf of REGIME_TIMEFRAMES) {
     const s = seriesFor(input, tf, derived, t.lookback + 1);
     derived[tf] = s;
-    timeframes.push(classifyTimeframe(tf, s.candles, s.source, t));
+    timeframes.push(classifyTimeframe(tf, s.candles, s.source, t, history));
   }
 
   const withData = timeframes.filter((f) => f.hasData);

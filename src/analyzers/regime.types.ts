@@ -23,6 +23,15 @@ export const TimeframeSources = {
 } as const;
 export type TimeframeSource = (typeof TimeframeSources)[keyof typeof TimeframeSources];
 
+/** Why a timeframe has too few bars to classify. */
+export const RegimeShortfalls = {
+  /** The source can supply more (a live venue or the simulated market backfills or keeps adding bars): warming up. */
+  WARMING_UP: 'WARMING_UP',
+  /** The source's recordings (a replay) do not reach back far enough: more bars will never come from it. */
+  SOURCE_HISTORY: 'SOURCE_HISTORY',
+} as const;
+export type RegimeShortfall = (typeof RegimeShortfalls)[keyof typeof RegimeShortfalls];
+
 /** Whether returns tend to continue or revert (variance ratio test). */
 export const ReturnTendencies = {
   /** VR > 1 significantly (z ≥ zCritical): returns are positively autocorrelated. */
@@ -96,6 +105,11 @@ export interface RegimeInput {
   /** Closed candles per interval, ascending; 1d/1w may be empty (then derived from 4h/1h, 1d). */
   candles: Readonly<Partial<Record<RegimeTimeframe, readonly RegimeCandle[]>>>;
   thresholds?: Partial<Omit<RegimeThresholds, 'weights'>> & { weights?: Readonly<Record<RegimeTimeframe, number>> };
+  /**
+   * Spans (epoch ms, ascending) the source's recordings of the symbol cover when its history is bounded
+   * (a replay); null or absent: the source can supply more (too few bars is then warming up).
+   */
+  recordedHistory?: readonly { from: number; to: number }[] | null;
 }
 
 export interface TimeframeRegime {
@@ -105,6 +119,8 @@ export interface TimeframeRegime {
   bars: number;
   /** False when fewer than lookback + 1 bars: regime and measures are null, `note` says why. */
   hasData: boolean;
+  /** Why there are too few bars (null when hasData): warming up, or the source's recordings are too short. */
+  shortfall: RegimeShortfall | null;
   regime: MarketRegime | null;
   /** (close_n − close_{n−lookback}) / Σ|Δclose|, −1..1. */
   efficiencyRatio: number | null;

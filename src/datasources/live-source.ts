@@ -40,6 +40,7 @@ export function createLiveSource(options: {
     status: () => primary.status(),
     fetchCandles: (symbol, interval, query) => primary.fetchCandles(symbol, interval, query),
     fetchFundingHistory: (symbol, limit) => primary.fetchFundingHistory(symbol, limit),
+    recordedHistory: (symbol) => primary.recordedHistory?.(symbol) ?? null,
     venues() {
       const own: VenueHealth[] = reports(primary)
         ? primary.venues()

@@ -34,6 +34,18 @@ export interface MarketDataSource {
   status(): SourceStatus;
   fetchCandles(symbol: string, interval: CandleInterval, query?: CandleQuery): Promise<Candle[]>;
   fetchFundingHistory(symbol: string, limit?: number): Promise<FundingRate[]>;
+  /**
+   * For a source whose history is bounded by what it recorded (a replay): the spans (epoch ms, ascending,
+   * merged) its candle recordings of `symbol` cover, on the current clock. Absent, or null: the source can
+   * backfill further (live venues, the simulated market), so too few bars only means warming up.
+   */
+  recordedHistory?(symbol: string): readonly RecordedSpan[] | null;
+}
+
+/** A stretch of time a source's recordings cover. */
+export interface RecordedSpan {
+  from: number;
+  to: number;
 }
 
 export const VenueStates = { OK: 'OK', DEGRADED: 'DEGRADED', CIRCUIT_OPEN: 'CIRCUIT_OPEN', BANNED: 'BANNED', DOWN: 'DOWN' } as const;

@@ -146,6 +146,7 @@ export function createSupervisedSource(options: SupervisedSourceOptions): Superv
     status,
     fetchCandles: (symbol, interval, query) => current.fetchCandles(symbol, interval, query),
     fetchFundingHistory: (symbol, limit) => current.fetchFundingHistory(symbol, limit),
+    recordedHistory: (symbol) => current.recordedHistory?.(symbol) ?? null,
     venues(): VenueHealth[] {
       const own = current as Partial<VenueReporting>;
       const now = status();

@@ -9,6 +9,12 @@ import type { MarketStore, SymbolMarket } from './market-store.js';
 export interface AnalysisSettings {
   fundingHistoryWindow: number;
   fundingIntervalHours: (symbol: string) => number;
+  /**
+   * The spans a bounded source's recordings of the symbol cover (a replay), null for sources that can
+   * backfill (see MarketDataSource.recordedHistory): tells "not enough history in the source" from
+   * "warming up". Absent: null.
+   */
+  recordedHistory?: (symbol: string) => readonly { from: number; to: number }[] | null;
 }
 
 /** How the engine feeds one pure analyzer from the market store. */

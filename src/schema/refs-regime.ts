@@ -1,6 +1,7 @@
 import {
   MarketPhases,
   MarketRegimes,
+  RegimeShortfalls,
   ReturnTendencies,
   TimeframeSources,
   type PhaseEvidence,
@@ -26,6 +27,15 @@ export const MarketRegimeEnum = builder.enumType(MarketRegimes, {
     RANGE: { description: '|efficiency ratio| below trendEfficiency, or its slope disagrees: no trend.' },
     TREND_DOWN: { description: '|efficiency ratio| ≥ trendEfficiency with a negative slope of ln(close).' },
     TREND_UP: { description: '|efficiency ratio| ≥ trendEfficiency with a positive slope of ln(close).' },
+  },
+});
+
+export const RegimeShortfallEnum = builder.enumType(RegimeShortfalls, {
+  name: 'RegimeShortfall',
+  description: 'Why a timeframe has too few bars to classify: the source will still supply them, or it cannot.',
+  values: {
+    SOURCE_HISTORY: { description: 'The source is a recording (a replay) that does not reach back far enough: more bars of this timeframe will never come from it.' },
+    WARMING_UP: { description: 'The source can supply more (live venues backfill, the simulated market keeps adding bars): the timeframe is classified once enough bars have closed.' },
   },
 });
 

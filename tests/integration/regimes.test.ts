@@ -76,7 +76,7 @@ describe('volatility and multi-timeframe regime end to end (simulated market)', 
     });
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     const r = res.data!.market.regime!;
-    expect(r.meta.methodologyVersion).toBe('regime/1.1.0');
+    expect(r.meta.methodologyVersion).toBe('regime/1.2.0');
     expect(r.timeframes.map((f) => [f.timeframe, f.source])).toEqual([
       ['I1H', 'STORE'],
       ['I4H', 'STORE'],
@@ -84,7 +84,8 @@ describe('volatility and multi-timeframe regime end to end (simulated market)', 
       ['I1W', 'DERIVED_FROM_1D'],
     ]);
     expect(r.timeframes[3]!.hasData, '500 4h bars make about 11 weeks, fewer than 21').toBe(false);
-    expect(r.timeframes[3]!.note).toMatch(/^needs 21 closed 1w bars, has \d+$/);
+    expect(r.timeframes[3]!.note).toMatch(/^warming up: needs 21 closed 1w bars, has \d+$/);
+    expect(r.timeframes[3]!.shortfall, 'the simulated market keeps adding bars').toBe('WARMING_UP');
     expect(r.timeframesWithData).toBe(3);
     expect(r.primaryRegime).toMatch(/^(TREND_UP|TREND_DOWN|RANGE)$/);
     expect(r.agreement).toBeGreaterThanOrEqual(1);

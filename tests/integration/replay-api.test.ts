@@ -27,7 +27,7 @@ const QUERY = `{
     liquidationHeatmap { pressure pressureScore }
     whales { buyCount score }
     volatility { ${META} }
-    regime { ${META} }
+    regime { timeframes { timeframe bars hasData shortfall note } ${META} }
     structure { ${META} }
     keyLevels { ${META} }
     sessions { sessions { session covered volume quoteVolume averageQuoteVolume note } ${META} }
@@ -75,6 +75,7 @@ interface Answer {
     liquidationCascades: null;
     liquidationHeatmap: null;
     whales: null;
+    regime: { timeframes: { timeframe: string; bars: number; hasData: boolean; shortfall: string | null; note: string }[]; meta: Meta };
     sessions: { sessions: { session: string; covered: boolean; volume: number | null; quoteVolume: number | null; averageQuoteVolume: number | null; note: string }[]; meta: Meta };
     data: { candles: { openTime: string; volume: number; quoteVolume: number | null; trades: number | null; takerBuyVolume: number | null }[] };
     [kind: string]: unknown;
@@ -185,6 +186,19 @@ describe.skipIf(DATA === undefined)('a replay of the shared recordings through t
     expect(ny.quoteVolume, 'was 0: a session in which nothing traded').toBeNull();
     expect(ny.averageQuoteVolume, 'was 0').toBeNull();
     expect(ny.note).toMatch(/quote volume not recorded by the source/);
+  });
+
+  it('regime 1w: the recordings hold too few weeks, said as such (not "warming up")', () => {
+    const tfs = res.data!.market.regime.timeframes;
+    expect(tfs.map((f) => [f.timeframe, f.hasData, f.shortfall])).toEqual([
+      ['I1H', true, null],
+      ['I4H', true, null],
+      ['I1D', true, null],
+      ['I1W', false, 'SOURCE_HISTORY'],
+    ]);
+    // BTCUSDT perpetual candles: the feather files 2025-12-26 22:35 → 2026-01-29 17:10 (SOURCES.md §8) hold the
+    // complete Monday weeks of Dec 29, Jan 5, 12 and 19; the Sep–Oct freqtrade files are a separate stretch.
+    expect(tfs[3]!.note).toMatch(/^not enough history in the source: its recordings hold only 4 complete weeks \(2025-12-26 → 2026-01-29\), 21 closed 1w bars are needed/);
   });
 
   it('sentiment is built from the inputs present (Fear & Greed, price, funding) and says how much it covers', () => {

@@ -134,7 +134,23 @@ describe('classifyTimeframe', () => {
 
   it('says how many bars are missing instead of classifying', () => {
     const f = classifyTimeframe('1w', fromCloses(linear(5, 100, 1), 7 * DAY), 'DERIVED_FROM_1D', t);
-    expect(f).toMatchObject({ hasData: false, regime: null, efficiencyRatio: null, bars: 5, note: 'needs 21 closed 1w bars, has 5' });
+    expect(f).toMatchObject({ hasData: false, shortfall: 'WARMING_UP', regime: null, efficiencyRatio: null, bars: 5, note: 'warming up: needs 21 closed 1w bars, has 5' });
+  });
+
+  it('tells a source whose recordings are too short (a replay) from warming up', () => {
+    // Recordings 2025-12-26 22:35 → 2026-01-29 17:10 (the shared feather files): complete Monday weeks
+    // Dec 29, Jan 5, 12, 19 = 4; the week of Jan 26 is cut off.
+    const spans = [{ from: Date.UTC(2025, 11, 26, 22, 35), to: Date.UTC(2026, 0, 29, 17, 9, 59, 999) }];
+    const bars = fromCloses(linear(4, 100, 1), 7 * DAY);
+    const f = classifyTimeframe('1w', bars, 'DERIVED_FROM_1D', t, { spans, at: spans[0]!.to });
+    expect(f.shortfall).toBe('SOURCE_HISTORY');
+    expect(f.note).toBe('not enough history in the source: its recordings hold only 4 complete weeks (2025-12-26 → 2026-01-29), 21 closed 1w bars are needed (has 4); more will not come');
+    // The same recordings hold 33 complete days: a daily series short of 21 bars there is warming up.
+    const d = classifyTimeframe('1d', fromCloses(linear(10, 100, 1), DAY), 'DERIVED_FROM_1H', t, { spans, at: spans[0]!.to });
+    expect([d.shortfall, d.note]).toEqual(['WARMING_UP', 'warming up: needs 21 closed 1d bars, has 10']);
+    // An older, separate recording (a gap of two months) does not count towards the stretch that ends now.
+    const older = [{ from: Date.UTC(2025, 6, 1), to: Date.UTC(2025, 9, 27) }, ...spans];
+    expect(classifyTimeframe('1w', bars, 'DERIVED_FROM_1D', t, { spans: older, at: spans[0]!.to }).note).toMatch(/only 4 complete weeks \(2025-12-26/);
   });
 });
 
@@ -161,7 +177,7 @@ describe('computeRegimeAnalysis', () => {
     expect(a.primaryRegime).toBe('TREND_UP');
     expect(a.agreement).toBe(3);
     expect(a.confidence, '100 × 6 / 9').toBe(67);
-    expect(a.timeframes[3]!.note, 'the weekly lacks data and says so').toMatch(/^needs 21 closed 1w bars, has \d$/);
+    expect(a.timeframes[3]!.note, 'the weekly lacks data and says so').toMatch(/^warming up: needs 21 closed 1w bars, has \d$/);
   });
 
   it('derives 4 h and daily bars from 1 h candles when the store has none', () => {
@@ -174,7 +190,7 @@ describe('computeRegimeAnalysis', () => {
   it('warms up without candles', () => {
     const a = computeRegimeAnalysis({ symbol: 'BTCUSDT', candles: {} });
     expect([a.warmingUp, a.primaryRegime, a.confidence, a.varianceRatio, a.hurst, a.phase]).toEqual([true, null, 0, null, null, null]);
-    expect(a.timeframes.every((f) => f.source === 'NONE' && f.note.startsWith('no '))).toBe(true);
+    expect(a.timeframes.every((f) => f.source === 'NONE' && f.note.startsWith('warming up: no '))).toBe(true);
   });
 
   it('reads accumulation: a 4 h range after a 10 % decline with OBV rising', () => {
@@ -239,5 +255,5 @@ describe.skipIf(!existsSync(`${KLINES}/BTCUSDT-1h.freqtrade.json`))('real BTCUSD
 });
 
 it('versions the methodology', () => {
-  expect(REGIME_METHODOLOGY_VERSION).toBe('regime/1.1.0');
+  expect(REGIME_METHODOLOGY_VERSION).toBe('regime/1.2.0');
 });

@@ -1,5 +1,6 @@
 import {
   DataOrigins,
+  INTERVAL_MS,
   type Candle,
   type CandleInterval,
   type FundingRate,
@@ -13,6 +14,7 @@ import {
   type CandleQuery,
   type MarketDataSource,
   type MarketEventSink,
+  type RecordedSpan,
   type SourceState,
   type SourceStatus,
 } from '../market-data-source.js';
@@ -112,6 +114,31 @@ function splitSymbol(symbol: string): { baseAsset: string; quoteAsset: string } 
 const iso = (t: number): string => new Date(t).toISOString();
 
 /**
+ * Merged spans of the perpetual candle recordings per symbol: from a file's first candle's open to its last
+ * candle's close; spans whose gap is under a day are joined (files of several intervals over one stretch).
+ */
+function candleSpansOf(files: readonly ProbedFile[]): Map<string, RecordedSpan[]> {
+  const raw = new Map<string, RecordedSpan[]>();
+  for (const p of files) {
+    if (p.file.market !== 'futures' || p.file.content !== 'candles' || p.file.interval === null) continue;
+    // `first`/`last` are emission times (candle closes): the first candle opened one interval earlier.
+    const span = { from: p.first + 1 - INTERVAL_MS[p.file.interval], to: p.last };
+    raw.set(p.file.symbol, [...(raw.get(p.file.symbol) ?? []), span]);
+  }
+  const out = new Map<string, RecordedSpan[]>();
+  for (const [symbol, spans] of raw) {
+    const merged: RecordedSpan[] = [];
+    for (const s of [...spans].sort((a, b) => a.from - b.from)) {
+      const last = merged.at(-1);
+      if (last && s.from <= last.to + DAY_MS) last.to = Math.max(last.to, s.to);
+      else merged.push({ ...s });
+    }
+    out.set(symbol, merged);
+  }
+  return out;
+}
+
+/**
  * Replays recorded market data as a `MarketDataSource` (origin REPLAY, venue `replay`).
  *
  * `start(symbols, sink)` merges every recording of those symbols into one time-ordered stream (lazily,
@@ -159,6 +186,8 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
 
   let spanStart = 0;
   let spanEnd = 0;
+  /** Per symbol: the merged spans of its perpetual candle recordings (set by `start`, unshifted). */
+  let candleSpans = new Map<string, RecordedSpan[]>();
   let loopShift = 0;
   let offset = 0;
   let loops = 0;
@@ -428,6 +457,7 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
         if (outside.length > 0)
           logger?.info({ files: outside.map((p) => p.file.path), from: iso(window?.from ?? 0), to: iso(spanEnd) }, 'replay: market-wide recordings outside the replay span, not read');
         const probed = planned.filter((p) => !outside.includes(p));
+        candleSpans = candleSpansOf(probed);
         chains = chainFiles(probed).sort((a, b) => (a[0]?.file.path ?? '').localeCompare(b[0]?.file.path ?? ''));
         loopShift = Math.ceil((spanEnd - spanStart + 1) / DAY_MS) * DAY_MS;
         const startAt = Math.min(Math.max(options.startAt ?? spanStart + Math.floor(warmupFraction * (spanEnd - spanStart)), spanStart), spanEnd + 1);
@@ -474,6 +504,16 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
 
     status(): SourceStatus {
       return { state, lastError, lastEventAt };
+    },
+
+    /**
+     * The spans the symbol's perpetual candle recordings cover (files of any interval; spans closer than a
+     * day merged), shifted to the current pass. A looping replay keeps adding passes, so its history is not
+     * bounded: null.
+     */
+    recordedHistory(symbol: string): readonly RecordedSpan[] | null {
+      if (options.loop === true) return null;
+      return (candleSpans.get(symbol) ?? []).map((s) => ({ from: s.from + offset, to: s.to + offset }));
     },
 
     progress(): ReplayProgress {

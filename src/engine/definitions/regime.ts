@@ -1,6 +1,6 @@
 import { computeRegimeAnalysis, REGIME_METHODOLOGY_VERSION } from '../../analyzers/regime.js';
 import { REGIME_TIMEFRAMES, type RegimeAnalysis, type RegimeCandle, type RegimeThresholds, type RegimeTimeframe } from '../../analyzers/regime.types.js';
-import type { AnalysisDefinition } from '../definition.js';
+import type { AnalysisDefinition, AnalysisSettings } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
 import { closedCandles } from './volume.js';
 
@@ -9,7 +9,9 @@ export type RegimeParams = Partial<Pick<RegimeThresholds, 'lookback' | 'trendEff
 
 const PARAM_KEYS = ['lookback', 'trendEfficiency', 'varianceRatioPeriod'] as const;
 
-function computeRegime(market: SymbolMarket, params: RegimeParams): { result: RegimeAnalysis; asOf: number } | null {
+type History = readonly { from: number; to: number }[] | null;
+
+function computeRegime(market: SymbolMarket, params: RegimeParams, recordedHistory: History): { result: RegimeAnalysis; asOf: number } | null {
   const candles: Partial<Record<RegimeTimeframe, RegimeCandle[]>> = {};
   let asOf = 0;
   for (const tf of REGIME_TIMEFRAMES) {
@@ -27,7 +29,7 @@ function computeRegime(market: SymbolMarket, params: RegimeParams): { result: Re
     }));
   }
   if (asOf === 0) return null;
-  const result = computeRegimeAnalysis({ symbol: market.symbol, candles, thresholds: params });
+  const result = computeRegimeAnalysis({ symbol: market.symbol, candles, thresholds: params, recordedHistory });
   return { result, asOf };
 }
 
@@ -41,14 +43,17 @@ function toParams(raw: unknown): RegimeParams {
 /** Recomputes only when a closed candle of one of the four intervals changes (not on forming-bar ticks). */
 function createRegimeMemo() {
   const memo = new WeakMap<SymbolMarket, { key: string; out: ReturnType<typeof computeRegime> }>();
-  return (market: SymbolMarket): ReturnType<typeof computeRegime> => {
+  return (market: SymbolMarket, settings: AnalysisSettings): ReturnType<typeof computeRegime> => {
+    const history = settings.recordedHistory?.(market.symbol) ?? null;
     const key = REGIME_TIMEFRAMES.map((tf) => {
       const closed = closedCandles(market, tf);
       return `${closed.length}:${closed[0]?.openTime}:${closed.at(-1)?.openTime}:${closed.at(-1)?.close}`;
-    }).join('|');
+    })
+      .concat(JSON.stringify(history))
+      .join('|');
     const hit = memo.get(market);
     if (hit && hit.key === key) return hit.out;
-    const out = computeRegime(market, {});
+    const out = computeRegime(market, {}, history);
     memo.set(market, { key, out });
     return out;
   };
@@ -63,6 +68,6 @@ export const regimeDefinition: AnalysisDefinition<RegimeAnalysis> = {
   // Every timeframe it classifies: each held interval is judged by its own bar clock (an interval the store
   // does not hold, derived from a finer one, has no lastAt and is not overdue by itself).
   inputs: REGIME_TIMEFRAMES.map((interval) => ({ type: 'candle', interval })),
-  compute: (market) => memo(market),
-  computeWith: (market, _now, _settings, params) => computeRegime(market, toParams(params)),
+  compute: (market, _now, settings) => memo(market, settings),
+  computeWith: (market, _now, settings, params) => computeRegime(market, toParams(params), settings.recordedHistory?.(market.symbol) ?? null),
 };
