@@ -927,7 +927,7 @@ export type SnapshotsQueryVariables = Exact<{
 }>;
 
 
-export type SnapshotsQuery = { snapshots: Array<{ kind: AnalysisKind, symbol: string, asOf: string, methodologyVersion: string, source: DataOrigin, venue: string, payload: unknown }> };
+export type SnapshotsQuery = { snapshots: Array<{ kind: AnalysisKind, symbol: string, asOf: string, methodologyVersion: string, source: DataOrigin, venue: string, payload: unknown }> | null };
 
 export type MarketStructureLevelsQueryVariables = Exact<{
   symbol: string;

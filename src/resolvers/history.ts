@@ -26,7 +26,10 @@ AnalysisSnapshotRef.implement({
 builder.queryField('snapshots', (t) =>
   t.field({
     type: [AnalysisSnapshotRef],
-    description: `History of one analysis for one symbol, newest first. limit: 1..${MAX_SNAPSHOT_LIMIT}, default 100.`,
+    // Nullable like the analysis fields: a database outage nulls this field with a coded error on its path
+    // (UPSTREAM_UNAVAILABLE), not the whole response.
+    nullable: true,
+    description: `History of one analysis for one symbol, newest first. limit: 1..${MAX_SNAPSHOT_LIMIT}, default 100. Null with a coded error on its path when the history cannot be read (UPSTREAM_UNAVAILABLE while the database is down; BAD_USER_INPUT for invalid arguments), so the rest of the response survives.`,
     args: {
       kind: t.arg({ description: 'Which analysis.', type: AnalysisKindEnum, required: true }),
       symbol: t.arg.string({ description: 'Symbol (or market-wide key) of the snapshots, e.g. BTCUSDT.', required: true }),

@@ -144,7 +144,7 @@ describe('derivatives analyses end to end (simulated market)', () => {
     for (const kind of ['OPEN_INTEREST', 'LONG_SHORT', 'BASIS'] as const) {
       const rows = await waitFor(async () => {
         const r = await run(app, SnapshotsDocument, { kind, symbol: 'BTCUSDT', limit: 1 });
-        return (r.data?.snapshots.length ?? 0) > 0 ? r.data!.snapshots : undefined;
+        return (r.data?.snapshots?.length ?? 0) > 0 ? r.data!.snapshots! : undefined;
       });
       expect(rows[0]!.kind).toBe(kind);
       expect((rows[0]!.payload as { symbol: string }).symbol).toBe('BTCUSDT');

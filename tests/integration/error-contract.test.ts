@@ -117,7 +117,7 @@ describe('error contract: every error coded, no parser text, client faults at in
     try {
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
       await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-      res = await query('{ snapshots(kind: FUNDING, symbol: "BTCUSDT", limit: 1) { asOf } }');
+      res = await query('{ symbols { symbol } snapshots(kind: FUNDING, symbol: "BTCUSDT", limit: 1) { asOf } }');
     } finally {
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
       await admin.end();
@@ -128,6 +128,11 @@ describe('error contract: every error coded, no parser text, client faults at in
     expect(error?.extensions?.component).toBe('database');
     expect(error?.message).toMatch(/^The database is unavailable/);
     expect(error?.path).toEqual(['snapshots']);
+    // Partial result: history is null on its path, the rest of the response survives (was data: null).
+    const data = res.body.data as { symbols: { symbol: string }[]; snapshots: unknown } | null;
+    expect(data?.snapshots).toBeNull();
+    expect(data?.symbols.map((s) => s.symbol)).toContain('BTCUSDT');
+    expect(res.body.errors).toHaveLength(1);
   });
 });
 

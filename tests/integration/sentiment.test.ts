@@ -103,7 +103,7 @@ describe('sentiment end to end (simulated market)', () => {
   it('snapshots market-wide keys without further wiring', async () => {
     const rows = await waitFor(async () => {
       const r = await run(app, SnapshotsDocument, { kind: 'SENTIMENT', symbol: 'ALL', limit: 1 });
-      return (r.data?.snapshots.length ?? 0) > 0 ? r.data!.snapshots : undefined;
+      return (r.data?.snapshots?.length ?? 0) > 0 ? r.data!.snapshots! : undefined;
     });
     expect((rows[0]!.payload as { key: string }).key).toBe('ALL');
   });

@@ -183,7 +183,7 @@ describe('perpgraph server (simulated market, embedded or CI database)', () => {
   it('persists snapshots and serves them after a restart', async () => {
     const written = await waitFor(async () => {
       const r = await run(app, SnapshotsDocument, { kind: 'FUNDING', symbol: 'BTCUSDT', limit: 5 });
-      return (r.data?.snapshots.length ?? 0) >= 2 ? r.data!.snapshots : undefined;
+      return (r.data?.snapshots?.length ?? 0) >= 2 ? r.data!.snapshots! : undefined;
     });
     expect(Date.parse(written[0]!.asOf) >= Date.parse(written[1]!.asOf), 'newest first').toBe(true);
     expect(written[0]!.source).toBe('SIMULATED');
@@ -194,11 +194,11 @@ describe('perpgraph server (simulated market, embedded or CI database)', () => {
     app = await startTestApp(env);
     const after = await run(app, SnapshotsDocument, { kind: 'FUNDING', symbol: 'BTCUSDT', to: new Date(stoppedAt).toISOString(), limit: 1000 });
     expect(after.errors).toBeUndefined();
-    const asOfs = after.data!.snapshots.map((s) => s.asOf);
+    const asOfs = after.data!.snapshots!.map((s) => s.asOf);
     expect(asOfs, 'history written before the restart is still there').toEqual(expect.arrayContaining(written.map((s) => s.asOf)));
 
     const windowed = await run(app, SnapshotsDocument, { kind: 'FUNDING', symbol: 'BTCUSDT', from: written[1]!.asOf, to: written[1]!.asOf });
-    expect(windowed.data!.snapshots.every((s) => s.asOf === written[1]!.asOf), 'from/to are inclusive bounds').toBe(true);
+    expect(windowed.data!.snapshots!.every((s) => s.asOf === written[1]!.asOf), 'from/to are inclusive bounds').toBe(true);
   });
 });
 
