@@ -17,6 +17,7 @@
  * Needs dist/ (npm ci / npm run build). Bounded: every child is killed at the end or when this exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ const { values: args } = parseArgs({
     'heap-snapshots': { type: 'string' },
     'probe-ms': { type: 'string', default: '5000' },
   },
+  // bench/memory-soak.ts imports this module with options of its own.
+  strict: false,
 });
 const minutes = Number(args.minutes);
 const probeMs = Number(args['probe-ms']);
@@ -55,6 +58,8 @@ process.on('exit', () => {
 
 export interface Probed {
   child: ChildProcess;
+  /** The stdout text up to and including the ready line (e.g. the server's URL with its port). */
+  readyText: string;
   samples: Array<ProbeSample & { atMs: number }>;
   /** Sends 'gc' and resolves with the heap and RSS after a full collection. */
   gc(): Promise<{ heapMb: number; rssMb: number }>;
@@ -76,6 +81,7 @@ export async function spawnProbed(nodeArgs: string[], env: Record<string, string
     if (msg.probe === 'tick') samples.push({ ...(msg as unknown as ProbeSample), atMs: performance.now() - t0 });
     for (let i = waiters.length - 1; i >= 0; i -= 1) if (waiters[i]!(msg)) waiters.splice(i, 1);
   });
+  let readyText = '';
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${nodeArgs.join(' ')}: not ready within 120 s`)), 120_000);
@@ -83,6 +89,7 @@ export async function spawnProbed(nodeArgs: string[], env: Record<string, string
       out += chunk.toString();
       if (readyLine.test(out)) {
         clearTimeout(timer);
+        readyText = out;
         out = '';
         resolve();
       }
@@ -98,6 +105,7 @@ export async function spawnProbed(nodeArgs: string[], env: Record<string, string
     });
   return {
     child,
+    readyText,
     samples,
     gc: () => ask('gc', (m) => m.probe === 'gc'),
     heapSnapshot: async (path) => (await ask<{ path: string }>({ heapSnapshot: path }, (m) => m.probe === 'heapSnapshot')).path,
@@ -113,6 +121,19 @@ export async function spawnProbed(nodeArgs: string[], env: Record<string, string
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * How `npm start` runs the server: the `VAR=value` (or `VAR=${VAR:-value}`) assignments before `node` in
+ * package.json's start script (glibc malloc tuning, see README "Memory") and the node flags after it, so
+ * the benches measure what a user runs. The `-glibc` targets measure without them (the baseline).
+ */
+export function startScript(): { env: Record<string, string>; nodeFlags: string[] } {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const [before, after = ''] = pkg.scripts.start.split(/\bnode\s+/, 2);
+  const env: Record<string, string> = {};
+  for (const m of before!.matchAll(/(\w+)=(?:\$\{\w+:-([^}]*)\}|(\S+))/g)) env[m[1]!] = m[2] ?? m[3]!;
+  return { env, nodeFlags: after.split(/\s+/).filter((a) => a.startsWith('--')) };
 }
 
 const fmt = (x: number, d = 0) => x.toFixed(d);
@@ -168,7 +189,7 @@ function printMinute(name: string, samples: Probed['samples'], minute: number): 
 }
 
 async function observe(name: string, probed: Probed, runMinutes: number): Promise<Summary> {
-  const snapDir = args['heap-snapshots'];
+  const snapDir = typeof args['heap-snapshots'] === 'string' ? args['heap-snapshots'] : undefined;
   if (snapDir) await sleep(60_000).then(async () => console.log(`  heap snapshot: ${await probed.heapSnapshot(join(snapDir, `${name}-start.heapsnapshot`))}`));
   const startedMinute = snapDir ? 2 : 1;
   for (let m = startedMinute; m <= runMinutes; m += 1) {
@@ -181,19 +202,26 @@ async function observe(name: string, probed: Probed, runMinutes: number): Promis
   return summarise(name, probed.samples, afterGc);
 }
 
-async function server(name: string, symbols: number, runMinutes: number): Promise<Summary> {
+/** The environment of a server target: no clients, simulated market, a fresh data dir. */
+export function serverEnv(symbols: number, dataDir: string, asNpmStart = true): Record<string, string> {
+  const env: Record<string, string> = {
+    ...(asNpmStart ? startScript().env : {}),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    MARKET_SOURCE: 'simulated',
+    LOG_LEVEL: 'info',
+    SYMBOLS: symbolsOf(symbols).join(','),
+  };
+  if (args.postgres) env.DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test?schema=bench_idle';
+  return env;
+}
+
+async function server(name: string, symbols: number, runMinutes: number, asNpmStart = true): Promise<Summary> {
   const dataDir = await mkdtemp(join(tmpdir(), 'perpgraph-idle-'));
   try {
-    const env: Record<string, string> = {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      MARKET_SOURCE: 'simulated',
-      LOG_LEVEL: 'info',
-      SYMBOLS: symbolsOf(symbols).join(','),
-    };
-    if (args.postgres) env.DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test?schema=bench_idle';
-    const probed = await spawnProbed(['dist/main.js'], env, /perpgraph ready/);
+    const flags = asNpmStart ? startScript().nodeFlags : [];
+    const probed = await spawnProbed([...flags, 'dist/main.js'], serverEnv(symbols, dataDir, asNpmStart), /perpgraph ready/);
     return await observe(name, probed, runMinutes);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
@@ -201,7 +229,7 @@ async function server(name: string, symbols: number, runMinutes: number): Promis
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const only = args.only;
+  const only = typeof args.only === 'string' ? args.only : undefined;
   const want = (n: string) => only === undefined || only.split(',').includes(n);
   console.log(`bench:idle — ${minutes} min per target, probe every ${probeMs} ms; load at start ${load()}`);
   const results: Summary[] = [];
@@ -216,7 +244,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const engine = await spawnProbed(['bench/support/engine-alone.mjs'], { SYMBOLS: symbolsOf(20).join(',') }, /READY/);
     results.push(await observe('engine alone', engine, minutes));
   }
+  if (want('server20-glibc')) results.push(await server('server 20 glibc', 20, minutes, false));
   if (want('server20')) results.push(await server('server 20 sym', 20, minutes));
+  if (want('server3-glibc')) results.push(await server('server 3 glibc', 3, minutes, false));
   if (want('server3')) results.push(await server('server 3 sym', 3, minutes));
 
   console.log(`\nsummary (from minute 1 on; load at end ${load()}):`);
@@ -228,7 +258,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const engine = results.find((r) => r.name === 'engine alone');
   for (const r of results.filter((x) => x.name.startsWith('server'))) {
-    const goalRss = r.name.includes('3 sym') ? 300 : 400;
+    const goalRss = r.name.includes(' 3 ') ? 300 : 400;
     console.log(
       `${r.name}: cpu ${fmt(r.cpuShare, 3)} core (goal ≤ 0.2${engine ? `; ${fmt(r.cpuShare / engine.cpuShare, 2)}× the engine alone` : ''}), rss max ${fmt(r.rssMaxMb)} MB (goal ≤ ${goalRss}), ` +
         `last/first ${fmt(r.rssLastMb / r.rssFirstMb, 2)} (flat ≤ 1.1), eld p99 ${fmt(r.eldP99Ms, 1)} ms (≤ 20), max ${fmt(r.eldMaxMs, 1)} ms (≤ 100)`,

@@ -43,7 +43,7 @@ function batch(): SnapshotRow[] {
 }
 
 async function viaCreateMany(rows: SnapshotRow[]): Promise<void> {
-  await db.prisma.analysisSnapshot.createMany({
+  await (await db.prisma()).analysisSnapshot.createMany({
     data: rows.map((r) => ({
       kind: r.kind,
       symbol: r.symbol,

@@ -408,12 +408,12 @@ export function createApp(deps: AppDeps): App {
     await stopMarket();
     const since = fallbackSince;
     await writer?.flush();
-    const removed = await db?.prisma.analysisSnapshot
-      .deleteMany({ where: { source: DataOrigins.SIMULATED, createdAt: { gte: new Date(since) } } })
+    const removed = await db?.sql
+      .query('DELETE FROM analysis_snapshot WHERE source = $1 AND created_at >= $2::timestamptz', [DataOrigins.SIMULATED, new Date(since).toISOString()])
       .catch((err: unknown) => (logger.warn({ err }, 'could not delete the fallback snapshots'), null));
     await cache?.clear();
     fallbackSince = null;
-    logger.info({ deletedSnapshots: removed?.count ?? null }, 'simulated fallback data removed');
+    logger.info({ deletedSnapshots: removed?.affectedRows ?? null }, 'simulated fallback data removed');
     await startMarket(liveSource(config, logger, noteListed)).catch((err: unknown) => logger.error({ err }, 'live source failed to start'));
   }
 

@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PrismaPg } from '@prisma/adapter-pg';
+import type { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import type { SqlDriverAdapterFactory } from '@prisma/client/runtime/client';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 
 /**
  * Driver-adapter construction shared by the runtime (`database.ts`) and the Prisma CLI
@@ -21,6 +20,10 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
  * - `pglite-prisma-adapter` 0.6.1 + `@electric-sql/pglite` for the embedded database.
  * Runtime migrations do not go through either adapter's `executeScript` (adapter-pg 7 splits scripts on `;`
  * and runs the pieces on any pooled connection; the PGlite adapter does not await its script): see migrate.ts.
+ *
+ * Both adapters are imported on demand: the server runs no Prisma query (its statements go straight through
+ * the driver, `Database.sql`), so neither they nor the Prisma client are loaded unless something asks for
+ * the client (`Database.prisma()`, the CLI), which keeps ≈ 20–25 MB of modules and wasm out of the server's RSS.
  */
 
 export interface PostgresTarget {
@@ -68,8 +71,9 @@ export function postgresPoolConfig(target: PostgresTarget, options: PostgresAdap
   };
 }
 
-export function createPostgresAdapter(url: string, options: PostgresAdapterOptions = {}): PrismaPg {
+export async function createPostgresAdapter(url: string, options: PostgresAdapterOptions = {}): Promise<PrismaPg> {
   const target = parsePostgresUrl(url);
+  const { PrismaPg } = await import('@prisma/adapter-pg');
   return new PrismaPg(options.pool ?? postgresPoolConfig(target, options), {
     ...(target.schema === undefined ? {} : { schema: target.schema }),
     ...(options.onError === undefined ? {} : { onPoolError: options.onError, onConnectionError: options.onError }),
@@ -116,6 +120,7 @@ export type PGliteAdapterFactory = SqlDriverAdapterFactory & {
   connectToShadowDb(): ReturnType<SqlDriverAdapterFactory['connect']>;
 };
 
-export function createPGliteAdapter(client: PGlite): PGliteAdapterFactory {
+export async function createPGliteAdapter(client: PGlite): Promise<PGliteAdapterFactory> {
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
   return new PrismaPGlite(client) as unknown as PGliteAdapterFactory;
 }

@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { PrismaClient } from '../generated/prisma/client.js';
+import type { SqlDriverAdapterFactory } from '@prisma/client/runtime/client';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { createPGliteAdapter, createPostgresAdapter, openPGlite, parsePostgresUrl, pgliteDir, postgresPoolConfig } from './adapters.js';
 import { silentLogger, type Logger } from './logger.js';
 import { applyMigrations, type MigrateOptions, type MigrationSession } from './migrate.js';
@@ -29,8 +30,13 @@ export interface SqlExecutor {
 }
 
 export interface Database {
-  prisma: PrismaClient;
-  /** The same connection(s) as `prisma`, for hand-written parameterised statements. */
+  /**
+   * The Prisma client over the same connection(s) as `sql`, created on the first call. The server itself
+   * runs every statement through `sql`, so the client (its modules and wasm query compiler, with the driver
+   * adapter: ≈ 20–25 MB of RSS) is only loaded for callers that ask for it (tests, tools).
+   */
+  prisma(): Promise<PrismaClient>;
+  /** Parameterised statements straight through the driver. */
   sql: SqlExecutor;
   kind: DatabaseKind;
   /** `SELECT 1`; rejects when the database does not answer within `timeoutMs` (default 2000). */
@@ -61,13 +67,11 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   // One pool shared by Prisma (through the adapter) and the raw statements of `sql`.
   const pool = new pg.Pool(postgresPoolConfig(parsePostgresUrl(url), poolOptions));
   pool.on('error', onError);
-  const factory = createPostgresAdapter(url, { ...poolOptions, onError, pool });
 
-  // Migrations need one dedicated connection (session advisory lock, explicit transactions), so they run on
-  // a short-lived pool of the same configuration, closed before the client's own pool opens.
-  const migrationAdapter = await factory.connect();
+  // Migrations need one dedicated connection (session advisory lock, explicit transactions): one client
+  // checked out of the pool for the whole run, released before anything else uses the pool.
   try {
-    const client = await migrationAdapter.underlyingDriver().connect();
+    const client = await pool.connect();
     try {
       const session: MigrationSession = {
         async query<T>(sql: string, params: unknown[] = []) {
@@ -84,20 +88,18 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
   } catch (error) {
     await pool.end().catch(() => {});
     throw error;
-  } finally {
-    await migrationAdapter.dispose();
   }
 
-  const prisma = new PrismaClient({ adapter: factory });
+  const prisma = lazyClient(async () => createPostgresAdapter(url, { ...poolOptions, onError, pool }));
   const sql: SqlExecutor = {
     async query<T>(text: string, params: readonly unknown[] = []) {
       const result = await pool.query(text, params as unknown[]);
       return { rows: result.rows as T[], affectedRows: result.rowCount ?? 0 };
     },
   };
-  return wrap(prisma, sql, 'postgres', async () => {
+  return wrap(prisma.get, sql, 'postgres', async () => {
     try {
-      await prisma.$disconnect();
+      await prisma.disconnect();
     } finally {
       await pool.end();
     }
@@ -122,16 +124,16 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
       },
     };
     await applyMigrations(session, { ...options.migrations, logger });
-    const prisma = new PrismaClient({ adapter: createPGliteAdapter(pglite) });
+    const prisma = lazyClient(() => createPGliteAdapter(client));
     const sql: SqlExecutor = {
       async query<T>(text: string, params: readonly unknown[] = []) {
         const result = await client.query<T>(text, params as unknown[]);
         return { rows: result.rows, affectedRows: result.affectedRows ?? 0 };
       },
     };
-    return wrap(prisma, sql, 'pglite', async () => {
+    return wrap(prisma.get, sql, 'pglite', async () => {
       try {
-        await prisma.$disconnect();
+        await prisma.disconnect();
         await client.close();
       } finally {
         openPGliteDirs.delete(dir);
@@ -144,7 +146,22 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   }
 }
 
-function wrap(prisma: PrismaClient, sql: SqlExecutor, kind: DatabaseKind, closeOnce: () => Promise<void>): Database {
+/** A Prisma client created (module imported, adapter built) on the first `get()`; `disconnect()` only if it was. */
+function lazyClient(adapter: () => Promise<SqlDriverAdapterFactory>) {
+  let client: Promise<PrismaClient> | undefined;
+  return {
+    get: () =>
+      (client ??= (async () => {
+        const [{ PrismaClient: Client }, factory] = await Promise.all([import('../generated/prisma/client.js'), adapter()]);
+        return new Client({ adapter: factory });
+      })()),
+    async disconnect() {
+      if (client) await (await client.catch(() => undefined))?.$disconnect();
+    },
+  };
+}
+
+function wrap(prisma: () => Promise<PrismaClient>, sql: SqlExecutor, kind: DatabaseKind, closeOnce: () => Promise<void>): Database {
   let closing: Promise<void> | undefined;
   return {
     prisma,

@@ -39,7 +39,7 @@ async function committedMigrations(): Promise<{ name: string; checksum: string }
 }
 
 async function migrationRecords(db: Database): Promise<MigrationRecord[]> {
-  return db.prisma.$queryRawUnsafe<MigrationRecord[]>(
+  return (await db.prisma()).$queryRawUnsafe<MigrationRecord[]>(
     'SELECT id, checksum, migration_name, finished_at, rolled_back_at, logs, applied_steps_count FROM _prisma_migrations ORDER BY started_at, migration_name',
   );
 }
@@ -75,7 +75,7 @@ function contract(open: () => Promise<Database>, kind: Database['kind']) {
         expect(r.logs).toBeNull();
         expect(r.applied_steps_count).toBe(1);
       }
-      const tables = await db.prisma.$queryRawUnsafe<{ t: string | null }[]>(`SELECT to_regclass('analysis_snapshot')::text AS t`);
+      const tables = await (await db.prisma()).$queryRawUnsafe<{ t: string | null }[]>(`SELECT to_regclass('analysis_snapshot')::text AS t`);
       expect(tables[0]?.t).toBe('analysis_snapshot');
       await db.ping();
     } finally {
@@ -253,7 +253,7 @@ describe.skipIf(!DATABASE_URL)('Postgres database (DATABASE_URL)', () => {
     url.searchParams.set('schema', schemas[0]!);
     const admin = await createDatabase({ url: url.toString(), dataDir: os.tmpdir() });
     try {
-      for (const schema of schemas) await admin.prisma.$executeRawUnsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      for (const schema of schemas) await (await admin.prisma()).$executeRawUnsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     } finally {
       await admin.close();
     }
@@ -285,12 +285,12 @@ describe.skipIf(!DATABASE_URL)('Postgres database (DATABASE_URL)', () => {
     const db = await createDatabase({ url, dataDir: os.tmpdir() });
     try {
       await createSnapshotRepository(db).insertMany([snapshot(1)]);
-      const where = await db.prisma.$queryRawUnsafe<{ schemaname: string; n: number }[]>(
+      const where = await (await db.prisma()).$queryRawUnsafe<{ schemaname: string; n: number }[]>(
         `SELECT schemaname, n_live_tup::int AS n FROM pg_stat_user_tables WHERE relname = 'analysis_snapshot' AND schemaname = $1`,
         schema,
       );
       expect(where.map((w) => w.schemaname)).toEqual([schema]);
-      const counted = await db.prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "${schema}".analysis_snapshot`);
+      const counted = await (await db.prisma()).$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "${schema}".analysis_snapshot`);
       expect(counted[0]?.n).toBe(1);
     } finally {
       await db.close();
