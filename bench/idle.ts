@@ -16,8 +16,7 @@
  *
  * Needs dist/ (npm ci / npm run build). Bounded: every child is killed at the end or when this exits.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,16 +123,18 @@ export async function spawnProbed(nodeArgs: string[], env: Record<string, string
 }
 
 /**
- * How `npm start` runs the server: the `VAR=value` (or `VAR=${VAR:-value}`) assignments before `node` in
- * package.json's start script (glibc malloc tuning, see README "Memory") and the node flags after it, so
- * the benches measure what a user runs. The `-glibc` targets measure without them (the baseline).
+ * How `npm start` runs the server: the allocator environment scripts/start.sh sets (jemalloc preloaded when
+ * installed, else glibc tuned; `sh scripts/start.sh --print-env`), so the benches measure what a user runs.
+ * The `-glibc` targets measure without it (glibc defaults, the baseline).
  */
 export function startScript(): { env: Record<string, string>; nodeFlags: string[] } {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
-  const [before, after = ''] = pkg.scripts.start.split(/\bnode\s+/, 2);
+  const out = execFileSync('sh', [new URL('../scripts/start.sh', import.meta.url).pathname, '--print-env'], { encoding: 'utf8', env: process.env });
   const env: Record<string, string> = {};
-  for (const m of before!.matchAll(/(\w+)=(?:\$\{\w+:-([^}]*)\}|(\S+))/g)) env[m[1]!] = m[2] ?? m[3]!;
-  return { env, nodeFlags: after.split(/\s+/).filter((a) => a.startsWith('--')) };
+  for (const line of out.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return { env, nodeFlags: [] };
 }
 
 const fmt = (x: number, d = 0) => x.toFixed(d);

@@ -473,6 +473,7 @@ export function createApp(deps: AppDeps): App {
           maxBodyBytes: config.MAX_BODY_BYTES,
           cacheTtlMs: config.RESPONSE_CACHE_TTL_MS,
           cacheMaxEntries: config.RESPONSE_CACHE_MAX_ENTRIES,
+          cacheMaxBytes: config.RESPONSE_CACHE_MAX_BYTES,
         },
       });
       const bound = await http.listen(port, config.HOST);

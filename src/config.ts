@@ -130,6 +130,8 @@ export const configSchema = z.object({
   RESPONSE_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** Query responses kept in the cache (oldest dropped first). */
   RESPONSE_CACHE_MAX_ENTRIES: positiveInt.default(1_000),
+  /** Bytes of cached query responses (bodies and keys; a `markets(20)` body is ≈ 2 MB) kept at most, oldest dropped first. */
+  RESPONSE_CACHE_MAX_BYTES: positiveInt.default(33_554_432),
   /** On-demand (non-default argument) computations that may wait at once; more get RATE_LIMITED. */
   ONDEMAND_MAX_QUEUED: positiveInt.default(64),
   /** Estimated milliseconds of queued on-demand work beyond which new computations get RATE_LIMITED. */

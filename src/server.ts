@@ -35,9 +35,10 @@ export interface HttpLimits {
   maxBodyBytes: number;
   cacheTtlMs: number;
   cacheMaxEntries: number;
+  cacheMaxBytes: number;
 }
 
-const DEFAULT_LIMITS: HttpLimits = { maxCost: 5_000, maxListItems: 1_000, maxBodyBytes: 100_000, cacheTtlMs: 1_000, cacheMaxEntries: 1_000 };
+const DEFAULT_LIMITS: HttpLimits = { maxCost: 5_000, maxListItems: 1_000, maxBodyBytes: 100_000, cacheTtlMs: 1_000, cacheMaxEntries: 1_000, cacheMaxBytes: 32 * 1_048_576 };
 
 export interface HttpServer {
   server: Server;
@@ -235,6 +236,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     maxBodyBytes: httpLimits.maxBodyBytes,
     cacheTtlMs: httpLimits.cacheTtlMs,
     cacheMaxEntries: httpLimits.cacheMaxEntries,
+    cacheMaxBytes: httpLimits.cacheMaxBytes,
     now: services.now,
   });
   const sockets = new Set<Socket>();

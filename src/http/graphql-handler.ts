@@ -64,12 +64,14 @@ export interface GraphqlHandlerOptions {
   /** 0 disables the cache. */
   cacheTtlMs: number;
   cacheMaxEntries: number;
+  /** Bound of the bodies and keys held, in bytes (a `markets(20)` body is ≈ 2 MB); the oldest entries go first. */
+  cacheMaxBytes: number;
   now?: () => number;
 }
 
 export interface GraphqlHandler {
   (req: IncomingMessage, res: ServerResponse): void;
-  stats(): { hits: number; misses: number; notModified: number; entries: number };
+  stats(): { hits: number; misses: number; notModified: number; entries: number; bytes: number };
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
@@ -95,6 +97,31 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
   const now = options.now ?? Date.now;
   const cache = new Map<string, Entry>();
   const counters = { hits: 0, misses: 0, notModified: 0 };
+  /** Σ (body + key) bytes of the cached entries, kept ≤ cacheMaxBytes. */
+  let cachedBytes = 0;
+  const sizeOf = (key: string, entry: Entry) => entry.body.length + key.length;
+  function forget(key: string): void {
+    const entry = cache.get(key);
+    if (!entry) return;
+    cache.delete(key);
+    cachedBytes -= sizeOf(key, entry);
+  }
+  /**
+   * Inserts as newest, then evicts from the oldest end: entries past the TTL (they can only miss), then
+   * whatever exceeds the entry and byte bounds. Map order is insertion order, so this is O(evicted).
+   */
+  function remember(key: string, entry: Entry): void {
+    forget(key);
+    const size = sizeOf(key, entry);
+    if (size > options.cacheMaxBytes) return;
+    cache.set(key, entry);
+    cachedBytes += size;
+    const t = now();
+    for (const [oldKey, old] of cache) {
+      if (cache.size <= options.cacheMaxEntries && cachedBytes <= options.cacheMaxBytes && t - old.storedAt < options.cacheTtlMs) break;
+      forget(oldKey);
+    }
+  }
 
   async function stillCurrent(entry: Entry): Promise<boolean> {
     if (now() - entry.storedAt >= options.cacheTtlMs) return false;
@@ -159,7 +186,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
           write(req, res, entry, true);
           return;
         }
-        cache.delete(key);
+        forget(key);
       }
     }
     counters.misses += 1;
@@ -185,8 +212,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
     const entry: Entry = { status: response.status, headers: responseHeaders, body: bytes, etag: etagOf(bytes), storedAt, deps };
     // Only complete, error-free query results are kept (errors such as NOT_READY must be retried).
     if (response.status === 200 && !deps.uncacheable && type.includes('json') && !bytes.includes('"errors":')) {
-      cache.set(key, entry);
-      if (cache.size > options.cacheMaxEntries) cache.delete(cache.keys().next().value as string);
+      remember(key, entry);
     }
     write(req, res, entry, false);
   }
@@ -197,6 +223,6 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
       else res.destroy(error as Error);
     });
   }) as GraphqlHandler;
-  handler.stats = () => ({ ...counters, entries: cache.size });
+  handler.stats = () => ({ ...counters, entries: cache.size, bytes: cachedBytes });
   return handler;
 }
