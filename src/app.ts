@@ -313,6 +313,12 @@ export function createApp(deps: AppDeps): App {
     },
     staleAfterMs: config.STALE_AFTER_MS,
     inputs: (kind, key) => engine?.sampleInputs(kind, key),
+    notReadyReason(symbol) {
+      const first = source?.recordedHistory?.(symbol)?.[0];
+      const clock = now();
+      if (!first || clock >= first.from) return null;
+      return `the replay clock (${new Date(clock).toISOString()}) is before the first recording of ${symbol} (${new Date(first.from).toISOString()})`;
+    },
     now,
   };
   let repository: ReturnType<typeof createSnapshotRepository>;

@@ -32,6 +32,11 @@ export interface AppServices {
    * instances that ingest nothing (ROLE=api: meta then judges the inputs sampled with the record).
    */
   inputs?(kind: AnalysisKind, key: string): InputSample[] | undefined;
+  /**
+   * Why the source has no data for the symbol yet when it can say more than "not enough data" (a replay
+   * whose clock is before the symbol's first recording); null otherwise.
+   */
+  notReadyReason?(symbol: string): string | null;
   now(): number;
 }
 

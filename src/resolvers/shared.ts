@@ -65,7 +65,8 @@ export function withMeta<R extends object>(ctx: GraphQLContext, record: Analysis
 export async function requireLatest(ctx: GraphQLContext, kind: AnalysisKind, symbol: string): Promise<AnalysisRecord> {
   const record = await ctx.services.latest(kind, symbol);
   if (!record) {
-    throw new AppError(ErrorCodes.NOT_READY, `${kind} for ${symbol} is not available yet: the market source has not delivered enough data`, {
+    const reason = ctx.services.notReadyReason?.(symbol) ?? 'the market source has not delivered enough data';
+    throw new AppError(ErrorCodes.NOT_READY, `${kind} for ${symbol} is not available yet: ${reason}`, {
       kind,
       symbol,
     });

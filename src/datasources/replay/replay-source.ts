@@ -451,6 +451,12 @@ export function createReplaySource(options: ReplaySourceOptions): ReplaySource {
         const base = anchors.length > 0 ? anchors : planned;
         spanStart = Math.min(...base.map((p) => p.first));
         spanEnd = Math.max(...base.map((p) => p.last));
+        // A start before the symbols' data (e.g. inside the 2020 option chains) moves the clock back to it:
+        // the market-wide recordings of that time are replayed on their own clock, and the perpetual data
+        // comes when the clock reaches it (until then the per-symbol analyses are NOT_READY). Not with a
+        // loop: each pass would replay the empty years in between.
+        const startBefore = options.startAt !== undefined && options.loop !== true && options.startAt < spanStart && anchors.length > 0 ? options.startAt : null;
+        if (startBefore !== null) spanStart = startBefore;
         marketWideWindow = anchors.length > 0 ? { from: spanStart - marketWideLookbackMs, to: spanEnd } : null;
         const window = marketWideWindow;
         const outside = window === null ? [] : planned.filter((p) => p.file.market === 'market-wide' && (p.last < window.from || p.first > window.to));
