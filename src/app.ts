@@ -473,6 +473,7 @@ export function createApp(deps: AppDeps): App {
           maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
           maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
         },
+        trustProxy: config.TRUST_PROXY,
         limits: {
           maxCost: config.QUERY_COST_LIMIT,
           maxListItems: config.MAX_LIST_ITEMS,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { redactSecrets } from './errors.js';
 import { parseRetentionByKind, parseRetentionPolicy } from './domain/retention.js';
+import { parseTrustProxy, TRUST_NONE } from './domain/client-address.js';
 
 /**
  * The one place for every setting. Parsed from the environment with zod; an invalid setting stops the
@@ -118,6 +119,12 @@ export const configSchema = z.object({
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt.default(100),
   /** Concurrent graphql-ws connections per client IP; further upgrades get HTTP 429 with a LIMIT_EXCEEDED error. */
   WS_MAX_CONNECTIONS_PER_IP: positiveInt.default(256),
+  /**
+   * Proxies whose X-Forwarded-For is believed when counting connections per client address: unset or
+   * `false` (none: the socket's peer address counts), a hop count (`1`: one proxy, whatever its address),
+   * or IPs/CIDRs and `loopback`/`private`/`linklocal` (`10.0.0.0/8,loopback`: only those peers).
+   */
+  TRUST_PROXY: parsedWith(parseTrustProxy).default(TRUST_NONE),
   /** Bytes a WebSocket may have queued before its subscriptions keep only their latest message (backpressure). */
   WS_MAX_BUFFERED_BYTES: positiveInt.default(1_048_576),
   /** Largest query cost accepted (units of about 0.1 ms of CPU; per-analysis costs in README "Query cost"). */

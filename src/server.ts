@@ -14,6 +14,7 @@ import { schema } from './schema/index.js';
 import { createSubscriptionMultiplexer, subscriptionKey, type MultiplexerStats, type SubscriptionTarget } from './subscriptions/multiplexer.js';
 import { createStreamMultiplexer, type StreamMultiplexer } from './subscriptions/stream-multiplexer.js';
 import { useQueryCost } from './http/cost.js';
+import { clientAddress, TRUST_NONE, type TrustProxy } from './domain/client-address.js';
 import { createGraphqlHandler, trackingServices, type ResponseDeps } from './http/graphql-handler.js';
 
 export interface HttpServerOptions {
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   health(): Promise<HealthReport>;
   /** graphql-ws limits and backpressure (see README, Subscriptions). */
   subscriptions?: { maxPerConnection: number; maxConnectionsPerIp: number; maxBufferedBytes: number };
+  /** Which proxies' X-Forwarded-For names the client address for per-IP limits (TRUST_PROXY); default none. */
+  trustProxy?: TrustProxy;
   /** Request limits and the response cache (QUERY_COST_LIMIT, MAX_LIST_ITEMS, MAX_BODY_BYTES, RESPONSE_CACHE_*). */
   limits?: HttpLimits;
 }
@@ -272,9 +275,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   const multiplexer = createSubscriptionMultiplexer({ maxBufferedBytes: limits.maxBufferedBytes });
   const connectionsPerIp = new Map<string, number>();
-  const wsServer = new WebSocketServer({ noServer: true });
+  // permessage-deflate stays off (ws's default, stated here): compressing per socket would undo sending
+  // every subscriber the same bytes.
+  const wsServer = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const trustProxy = options.trustProxy ?? TRUST_NONE;
   wsServer.on('connection', (ws, req: IncomingMessage) => {
-    const ip = req.socket.remoteAddress ?? '';
+    const ip = clientAddress(req, trustProxy);
     connectionsPerIp.set(ip, (connectionsPerIp.get(ip) ?? 0) + 1);
     ws.once('close', () => {
       const left = (connectionsPerIp.get(ip) ?? 1) - 1;
@@ -287,7 +293,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
-    const ip = req.socket.remoteAddress ?? '';
+    const ip = clientAddress(req, trustProxy);
     if ((connectionsPerIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
       const body = JSON.stringify({
         errors: [
