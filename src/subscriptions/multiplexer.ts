@@ -3,7 +3,8 @@ import type { ExecutionResult } from 'graphql';
 
 /** Where one graphql-ws subscription's `next` messages go: its socket and the client's operation id. */
 export interface SubscriptionTarget {
-  socket: { send(data: string): void; readonly bufferedAmount: number; readonly readyState: number };
+  /** `send(bytes, { binary: false })` must write one text frame (graphql-ws messages are text). */
+  socket: { send(data: Buffer, options: { binary: false }): void; readonly bufferedAmount: number; readonly readyState: number };
   id: string;
 }
 
@@ -34,16 +35,16 @@ type Source = AsyncIterable<ExecutionResult> | ExecutionResult;
 
 interface Member {
   target: SubscriptionTarget;
-  /** `{"id":"…","type":"next","payload":` for this subscription, built once. */
-  prefix: string;
+  /** `{"id":"…","type":"next","payload":` for this subscription, encoded once. */
+  prefix: Buffer;
   finish(error?: unknown): void;
 }
 
 interface Group {
   key: string;
   members: Set<Member>;
-  /** Serialised payload of the latest result, replayed to late joiners of state subscriptions. */
-  last: string | undefined;
+  /** UTF-8 bytes of the latest serialised result, replayed to late joiners of state subscriptions. */
+  last: Buffer | undefined;
   replayLatest: boolean;
   closed: boolean;
   starting: Promise<Source>;
@@ -51,6 +52,7 @@ interface Group {
 }
 
 const OPEN = 1;
+const TEXT = { binary: false } as const;
 
 /** The group key: a hash of the document text, the operation name and the variables (sorted keys). */
 export function subscriptionKey(query: string, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): string {
@@ -74,24 +76,37 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<ExecutionResult
  */
 export function createSubscriptionMultiplexer(options: MultiplexerOptions) {
   const groups = new Map<string, Group>();
-  const congested = new Map<SubscriptionTarget['socket'], Map<Member, string>>();
+  const congested = new Map<SubscriptionTarget['socket'], Map<Member, Buffer>>();
   const stats: MultiplexerStats = { groups: 0, subscribers: 0, executions: 0, delivered: 0, dropped: 0 };
   let drainTimer: NodeJS.Timeout | undefined;
 
-  function write(member: Member, payload: string): void {
+  /**
+   * The `next` message for one member: its prefix, the shared payload bytes and `}` copied into one
+   * Buffer (a few hundred bytes; cheaper than letting ws UTF-8-encode a string per socket, and ws then
+   * writes it with one writev of frame header + data, as for any Buffer).
+   */
+  function message(member: Member, payload: Buffer): Buffer {
+    const prefix = member.prefix;
+    const out = Buffer.allocUnsafe(prefix.length + payload.length + 1);
+    prefix.copy(out, 0);
+    payload.copy(out, prefix.length);
+    out[out.length - 1] = 0x7d; // }
+    return out;
+  }
+
+  function write(member: Member, payload: Buffer): void {
     const socket = member.target.socket;
     if (socket.readyState !== OPEN) return;
-    const message = member.prefix + payload + '}';
     const pending = congested.get(socket);
     if (pending || socket.bufferedAmount > options.maxBufferedBytes) {
-      const queue = pending ?? new Map<Member, string>();
+      const queue = pending ?? new Map<Member, Buffer>();
       if (queue.has(member)) stats.dropped += 1;
-      queue.set(member, message); // latest only
+      queue.set(member, message(member, payload)); // latest only
       if (!pending) congested.set(socket, queue);
       scheduleDrainCheck();
       return;
     }
-    socket.send(message);
+    socket.send(message(member, payload), TEXT);
     stats.delivered += 1;
   }
 
@@ -107,7 +122,7 @@ export function createSubscriptionMultiplexer(options: MultiplexerOptions) {
         if (socket.bufferedAmount > options.maxBufferedBytes) continue;
         congested.delete(socket);
         for (const message of queue.values()) {
-          socket.send(message);
+          socket.send(message, TEXT);
           stats.delivered += 1;
         }
       }
@@ -132,7 +147,7 @@ export function createSubscriptionMultiplexer(options: MultiplexerOptions) {
         if (next.done || group.closed) break;
         stats.executions += 1;
         // GraphQLError has toJSON, so errors serialise as graphql-ws would send them.
-        const payload = JSON.stringify(next.value);
+        const payload = Buffer.from(JSON.stringify(next.value));
         group.last = payload;
         for (const member of group.members) write(member, payload);
       }
@@ -183,7 +198,7 @@ export function createSubscriptionMultiplexer(options: MultiplexerOptions) {
     let active = true;
     const member: Member = {
       target,
-      prefix: `{"id":${JSON.stringify(target.id)},"type":"next","payload":`,
+      prefix: Buffer.from(`{"id":${JSON.stringify(target.id)},"type":"next","payload":`),
       finish(error) {
         if (!active) return;
         active = false;

@@ -4,7 +4,7 @@ import type { ExecutionResult } from 'graphql';
 import { createSubscriptionMultiplexer, subscriptionKey } from '../../src/subscriptions/multiplexer.js';
 
 function fakeSocket() {
-  return { sent: [] as string[], bufferedAmount: 0, readyState: 1, send(data: string) { this.sent.push(data); } };
+  return { sent: [] as string[], bufferedAmount: 0, readyState: 1, send(data: Buffer, options: { binary: false }) { expect(options.binary).toBe(false); this.sent.push(data.toString()); } };
 }
 
 /** A source whose results the test pushes by hand, counting how often it is started. */
