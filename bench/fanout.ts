@@ -9,6 +9,8 @@
  * pinned to core 0 (`taskset`); all clients run in one child process pinned to core 1. CPU is
  * process.cpuUsage of the server process over the measured publishes, divided by messages delivered.
  * Latency: the client's receive time minus the event's `asOf` (set at publish; one clock).
+ * Also measured: the server's core share with the connections open and no events (graphql-ws keep-alive
+ * pings, WS_KEEPALIVE_MS; the raw baseline has none), and the ratio with that idle cost taken out.
  * Each size is measured BENCH_ROUNDS times (default 3; raw and graphql-ws alternate which goes first)
  * and the medians are printed. The per-IP connection limit is raised by configuration for the bench;
  * clients spread over loopback source addresses 127.0.0.1–127.0.0.8 so ephemeral ports do not run out.
@@ -16,7 +18,8 @@
  * (`ulimit -n $(ulimit -Hn)`) and refuses to start when that is too low.
  *
  *   npm run bench:fanout     (env: BENCH_SIZES=1000,4000,10000 BENCH_ROUNDS=3 BENCH_PUBLISHES=10
- *                             BENCH_CPU_PROF=dir to write a --cpu-prof of the server)
+ *                             BENCH_CPU_PROF=dir to write a --cpu-prof of the server, with the
+ *                             measured windows' timestamps printed; BENCH_DEBUG=1 idle shares)
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -223,8 +226,19 @@ async function runServer(): Promise<void> {
       await ask({ cmd: 'expect', total: n * w }, 'reached');
     }
     await ask({ cmd: 'report' }, 'report');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The connections' own cost with no events (graphql-ws keep-alive pings, timers, GC), over 1 s.
+    const shares: number[] = [];
+    for (let k = 0; k < 2; k += 1) {
+      const idle0 = process.cpuUsage();
+      const idleT0 = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const idleCpu = process.cpuUsage(idle0);
+      shares.push((idleCpu.user + idleCpu.system) / 1_000 / (performance.now() - idleT0));
+    }
+    if (process.env.BENCH_DEBUG) console.log(`  idle ${mode} ${n} (until ${process.hrtime.bigint() / 1000n} µs): ${shares.map((x) => x.toFixed(3)).join(' ')}`);
+    const idleShare = shares.at(-1)!;
     const t0 = process.hrtime.bigint() / 1000n;
+    const wall0 = performance.now();
     const cpu0 = process.cpuUsage();
     for (let r = 1; r <= publishes; r += 1) {
       void publish(mode);
@@ -232,13 +246,18 @@ async function runServer(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const cpu = process.cpuUsage(cpu0);
+    const wallMs = performance.now() - wall0;
     if (process.env.BENCH_CPU_PROF) console.log(`  (profile window ${mode} ${n}: ${t0}-${process.hrtime.bigint() / 1000n} µs)`);
     const { latencies } = (await ask({ cmd: 'report' }, 'report')) as { latencies: number[] };
+    const heapMb = process.memoryUsage().heapUsed / 1_048_576;
     await ask({ cmd: 'close' }, 'closed');
     await waitFor(() => (mode === 'gws' ? http.subscriptionStats().subscribers === 0 : raw.clients.size === 0), `${mode}: sockets closed`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const sorted = latencies.sort((a, b) => a - b);
-    return { usPerMsg: (cpu.user + cpu.system) / (n * publishes), p50: pct(sorted, 50), p99: pct(sorted, 99) };
+    const cpuUs = cpu.user + cpu.system;
+    // The same CPU less what the connections cost with no events over the window (keep-alive pings).
+    const exIdle = Math.max(0, cpuUs - idleShare * wallMs * 1_000) / (n * publishes);
+    return { usPerMsg: cpuUs / (n * publishes), exIdle, p50: pct(sorted, 50), p99: pct(sorted, 99), idleShare, heapMb };
   }
 
   const median = (xs: number[]) => {
@@ -259,18 +278,19 @@ async function runServer(): Promise<void> {
         entry.raw.push(got.raw!);
         entry.gws.push(got.gws!);
         console.log(
-          `  round ${round + 1} · ${n} connections: raw ${got.raw!.usPerMsg.toFixed(2)} µs/msg ${got.raw!.p50}/${got.raw!.p99} ms · graphql-ws ${got.gws!.usPerMsg.toFixed(2)} µs/msg ${got.gws!.p50}/${got.gws!.p99} ms · ratio ${(got.gws!.usPerMsg / got.raw!.usPerMsg).toFixed(2)}×`,
+          `  round ${round + 1} · ${n} connections: raw ${got.raw!.usPerMsg.toFixed(2)} µs/msg ${got.raw!.p50}/${got.raw!.p99} ms · graphql-ws ${got.gws!.usPerMsg.toFixed(2)} µs/msg ${got.gws!.p50}/${got.gws!.p99} ms · ratio ${(got.gws!.usPerMsg / got.raw!.usPerMsg).toFixed(2)}× (${(got.gws!.exIdle / got.raw!.exIdle).toFixed(2)}× less idle cost) · idle core share raw ${got.raw!.idleShare.toFixed(3)} gws ${got.gws!.idleShare.toFixed(3)} · heap raw ${got.raw!.heapMb.toFixed(0)} gws ${got.gws!.heapMb.toFixed(0)} MB`,
         );
       }
     }
     const stats = http.subscriptionStats();
     console.log(`medians of ${rounds} rounds (load ${load()}; executions ${stats.executions}, delivered ${stats.delivered}, dropped ${stats.dropped}):`);
-    console.log('connections | raw µs/msg | graphql-ws µs/msg | ratio (median of per-round ratios) | raw p50/p99 ms | graphql-ws p50/p99 ms');
+    console.log('connections | raw µs/msg | graphql-ws µs/msg | ratio (median of per-round ratios) | ratio less idle cost (keep-alive) | idle core share gws | raw p50/p99 ms | graphql-ws p50/p99 ms');
     for (const [n, { raw: r, gws: g }] of results) {
       const m = (xs: { usPerMsg: number; p50: number; p99: number }[], k: 'usPerMsg' | 'p50' | 'p99') => median(xs.map((x) => x[k]));
       const ratio = median(g.map((x, i) => x.usPerMsg / r[i]!.usPerMsg));
+      const ratioExIdle = median(g.map((x, i) => x.exIdle / r[i]!.exIdle));
       console.log(
-        `${n} | ${m(r, 'usPerMsg').toFixed(2)} | ${m(g, 'usPerMsg').toFixed(2)} | ${ratio.toFixed(2)}× | ${m(r, 'p50')}/${m(r, 'p99')} | ${m(g, 'p50')}/${m(g, 'p99')}`,
+        `${n} | ${m(r, 'usPerMsg').toFixed(2)} | ${m(g, 'usPerMsg').toFixed(2)} | ${ratio.toFixed(2)}× | ${ratioExIdle.toFixed(2)}× | ${median(g.map((x) => x.idleShare)).toFixed(3)} | ${m(r, 'p50')}/${m(r, 'p99')} | ${m(g, 'p50')}/${m(g, 'p99')}`,
       );
     }
   } finally {

@@ -472,6 +472,7 @@ export function createApp(deps: AppDeps): App {
           maxPerConnection: config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
           maxConnectionsPerIp: config.WS_MAX_CONNECTIONS_PER_IP,
           maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+          keepAliveMs: config.WS_KEEPALIVE_MS,
         },
         trustProxy: config.TRUST_PROXY,
         limits: {

@@ -192,3 +192,33 @@ describe('multiplexed fan-out to many real connections', () => {
     expect(payloads.size, 'the same payload bytes on every connection').toBe(1);
   });
 });
+
+describe('keep-alive', () => {
+  it('pings every keepAliveMs (WS_KEEPALIVE_MS), keeps a socket that answers and terminates one that does not', async () => {
+    const http = createHttpServer({
+      services: stubServices(createPubSub<Topics>()),
+      logger: createLogger('silent'),
+      graphiql: false,
+      health: async () => ({ ready: true }) as never,
+      subscriptions: { maxPerConnection: 10, maxConnectionsPerIp: 10, maxBufferedBytes: 1_048_576, keepAliveMs: 100 },
+    });
+    const url = `ws://127.0.0.1:${await http.listen(0, '127.0.0.1')}/graphql`;
+    const answering = new WebSocket(url, 'graphql-transport-ws');
+    const silent = new WebSocket(url, 'graphql-transport-ws', { autoPong: false });
+    try {
+      let pings = 0;
+      answering.on('ping', () => (pings += 1));
+      const silentClosed = new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)));
+      await Promise.all([answering, silent].map((ws) => new Promise((resolve) => ws.once('open', resolve))));
+      const code = await silentClosed;
+      expect(code, 'terminated without a close frame').toBe(1006);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(pings, 'pinged about every 100 ms').toBeGreaterThanOrEqual(3);
+      expect(answering.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      answering.terminate();
+      silent.terminate();
+      await http.close();
+    }
+  });
+});
