@@ -79,7 +79,8 @@ describe('simulated market source', () => {
     // Everything below was delivered before start() returned.
     const backfill = [...events];
     await started;
-    // Per symbol: 30 settlements, 100 closed bars × 5 intervals, the 4 bars forming at 11:59:30 (5m, 15m, 1h, 4h),
+    // Per symbol: 30 settlements, 100 closed bars × 7 intervals, the 7 bars forming at 11:59:30 (1m from the
+    // minute's first 30 s of trades, 5m, 15m, 1h, 4h, 1d, 1w),
     // 30 five-minute points of open interest plus the last minute's (11:59), long/short (×3 kinds), taker volume and basis, recent
     // liquidations, then mark, 24 h ticker, spot, book ticker and order book. Market-wide: fear & greed
     // (with its history), the global market and the BTC and ETH options chains.
@@ -87,7 +88,7 @@ describe('simulated market source', () => {
     expect(counts.liquidation).toBeGreaterThan(0);
     expect({ ...counts, liquidation: 0 }).toEqual({
       funding: 60,
-      candle: 2 * (5 * 100 + 4),
+      candle: 2 * (7 * 100 + 7),
       openInterest: 2 * (30 + 1),
       longShortRatio: 180,
       takerVolume: 60,
@@ -225,8 +226,10 @@ describe('simulated market source', () => {
     const { sink } = collect();
     await source.start(['BTCUSDT'], sink);
     const before = await source.fetchCandles('BTCUSDT', '1m');
-    expect(before).toHaveLength(100);
-    expect(before.at(-1)).toMatchObject({ openTime: Date.UTC(2025, 2, 10, 11, 58), closed: true });
+    expect(before).toHaveLength(101);
+    // 100 closed bars, then the 11:59 bar forming from the minute's trades before the start.
+    expect(before.at(-2)).toMatchObject({ openTime: Date.UTC(2025, 2, 10, 11, 58), closed: true });
+    expect(before.at(-1)).toMatchObject({ openTime: Date.UTC(2025, 2, 10, 11, 59), closed: false });
     advance(150_000, 1_000);
 
     const after = await source.fetchCandles('BTCUSDT', '1m');
@@ -243,7 +246,9 @@ describe('simulated market source', () => {
     expect(page.map((c) => c.openTime)).toEqual([0, 1, 2, 3, 4].map((m) => Date.UTC(2025, 2, 10, 11, m)));
     const ranged = await source.fetchCandles('BTCUSDT', '1m', { endTime: Date.UTC(2025, 2, 10, 11, 30), limit: 3 });
     expect(ranged.map((c) => c.openTime)).toEqual([28, 29, 30].map((m) => Date.UTC(2025, 2, 10, 11, m)));
-    expect(await source.fetchCandles('BTCUSDT', '1d')).toEqual([]);
+    const daily = await source.fetchCandles('BTCUSDT', '1d');
+    expect(daily.filter((c) => c.closed).at(-1)?.openTime, 'daily bars are backfilled').toBe(Date.UTC(2025, 2, 9));
+    expect(await source.fetchCandles('BTCUSDT', '3m')).toEqual([]);
 
     const funding = await source.fetchFundingHistory('BTCUSDT', 5);
     expect(funding.map((f) => f.fundingTime)).toEqual([4, 3, 2, 1, 0].map((k) => Date.UTC(2025, 2, 10, 8) - k * 8 * 3_600_000));

@@ -1,4 +1,5 @@
 import {
+  candleOpenTime,
   INTERVAL_MS,
   type Basis,
   type BookTicker,
@@ -17,9 +18,11 @@ import {
   type TakerVolume,
   type Ticker24h,
 } from '../../domain/market.js';
-import { baselineMinuteVariance, createMinuteReturnProcess, GARCH_PARAMS } from './core.js';
+import { baselineMinuteVariance } from './core.js';
+import { anchoredMinute, dailyAnchors, dayBlock, dayIndex } from './generators/anchored-bars.js';
+import { formingAt, minuteInside } from './generators/anchored-trades.js';
 import { drawBookTicker, drawOrderBook } from './generators/book.js';
-import { SIMULATED_INTERVALS, toCandle, type FormingBar } from './generators/candles.js';
+import { emptyBar, mergeBar, SIMULATED_INTERVALS, toCandle, type FormingBar } from './generators/candles.js';
 import { drawPosition, liquidationFill, liquidationRecord, PositionBook, LIQUIDATION_PARAMS, type PositionSeed } from './generators/liquidations.js';
 import {
   chainFor,
@@ -52,7 +55,7 @@ import { activityFactor, expectedTradeQty } from './generators/trades.js';
 import { clamp, decimalsOf, roundTo, roundToStep } from './numeric.js';
 import { SIMULATED_VENUE, symbolProfile } from './profiles.js';
 import { createRng, deriveSeed } from './random.js';
-import { DAY_MS, FUNDING_INTERVAL_MS, lastFundingBoundary, MINUTE_MS, nextFundingBoundary, STAT_PERIOD_MS } from './time.js';
+import { DAY_MS, FUNDING_INTERVAL_MS, lastFundingBoundary, MINUTE_MS, nextFundingBoundary, SECOND_MS, STAT_PERIOD_MS } from './time.js';
 
 /**
  * Deterministic backfill for the simulated market, cheap enough to run at start-up.
@@ -144,6 +147,13 @@ export interface SymbolHistory {
 
 const DEFAULT_FUNDING_COUNT = 90;
 const DEFAULT_CANDLE_COUNT = 500;
+/** Binance backfills 200 weekly bars; the multi-timeframe regime needs 21 closed ones. */
+const DEFAULT_CANDLE_COUNTS: Partial<Record<CandleInterval, number>> = { '1w': 200 };
+/** Intervals built from the minute bars; longer ones (1d, 1w) from minute bars where the minute backfill reaches. */
+const MINUTE_BUILT_MAX_MS = INTERVAL_MS['4h'];
+const WEEK_MS = 7 * DAY_MS;
+/** 1970-01-01 was a Thursday: Monday midnights are 4 days after multiples of a week. */
+const MONDAY_OFFSET_MS = 4 * DAY_MS;
 const DEFAULT_STAT_PERIODS = 30;
 /** Minutes of bars behind the derivatives streams (the rolling 24 h ticker needs a day). */
 const STREAM_LOOKBACK_MINUTES = 1_440;
@@ -151,147 +161,130 @@ const STREAM_LOOKBACK_MINUTES = 1_440;
 const LIQUIDATION_LOOKBACK_MINUTES = 360;
 /** Premium OU of the basis backfill: half-life and stationary sd, per minute. */
 const BASIS_PREMIUM = { halfLifeMinutes: 60, std: 0.0002 } as const;
-/** Minutes simulated before the kept window so the GARCH variance starts in a random regime. */
-const WARMUP_MINUTES = 600;
 const DAY_MINUTES = 1_440;
 
-/** Minute-level series of the backfill (typed arrays: 120 000 minutes cost a few megabytes). */
+/** Minute-level series of the backfill (typed arrays: 120 000 minutes cost about ten megabytes). */
 interface MinuteSeries {
-  /** Open time of minute 0. */
+  /** Open time of minute 0 (a UTC midnight). */
   start: number;
-  /** logPrice[k] = log price at start + k minutes (length minutes + 1). */
+  /** logPrice[k] = log path at start + k minutes (length minutes + 1). */
   logPrice: Float64Array;
-  /** Log high / low of each minute. */
-  logHigh: Float64Array;
-  logLow: Float64Array;
+  /** The venue's minute bars (`anchored-bars.ts`): prices on the tick, volumes in whole lots. */
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
   volume: Float64Array;
   quoteVolume: Float64Array;
   takerBuy: Float64Array;
   trades: Float64Array;
+  varianceRatio: Float64Array;
+  /** GARCH variance of the minute containing the start time. */
   endVariance: number;
 }
 
 function candleCountFor(count: HistoryOptions['candleCount'], interval: CandleInterval): number {
-  if (count === undefined) return DEFAULT_CANDLE_COUNT;
+  const fallback = DEFAULT_CANDLE_COUNTS[interval] ?? DEFAULT_CANDLE_COUNT;
+  if (count === undefined) return fallback;
   if (typeof count === 'number') return count;
-  return count[interval] ?? DEFAULT_CANDLE_COUNT;
+  return count[interval] ?? fallback;
 }
 
+/** Minutes [start, end) of the venue's minute bars; `start` and `end` are multiples of a minute. */
 function generateMinutes(options: HistoryOptions, start: number, end: number): MinuteSeries {
-  const profile = symbolProfile(options.symbol);
   const minutes = Math.round((end - start) / MINUTE_MS);
-  const symbolRng = createRng(deriveSeed(options.seed, 'history', options.startTime, options.symbol));
-  const process = createMinuteReturnProcess(createRng(deriveSeed(options.seed, 'history', options.startTime, 'market')), [
-    { profile, rng: symbolRng.fork('returns') },
-  ]);
-  // The market stream is shared by symbols; burn its warm-up the same way for every symbol.
-  for (let i = 0; i < WARMUP_MINUTES; i++) process.next();
-
-  const barRng = symbolRng.fork('bars');
-  const meanQty = expectedTradeQty(profile);
   const series: MinuteSeries = {
     start,
     logPrice: new Float64Array(minutes + 1),
-    logHigh: new Float64Array(minutes),
-    logLow: new Float64Array(minutes),
+    open: new Float64Array(minutes),
+    high: new Float64Array(minutes),
+    low: new Float64Array(minutes),
+    close: new Float64Array(minutes),
     volume: new Float64Array(minutes),
     quoteVolume: new Float64Array(minutes),
     takerBuy: new Float64Array(minutes),
     trades: new Float64Array(minutes),
+    varianceRatio: new Float64Array(minutes),
     endVariance: 0,
   };
-  const { logPrice } = series;
-  for (let k = 0; k < minutes; k++) {
-    const draw = process.next()[0];
-    if (!draw) throw new Error('return process produced no draw');
-    const open = logPrice[k] ?? 0;
-    const close = open + draw.logReturn;
-    logPrice[k + 1] = close;
-    const sigma = Math.sqrt(draw.variance);
-    series.logHigh[k] = Math.max(open, close) + barRng.exponential(0.3 * sigma);
-    series.logLow[k] = Math.min(open, close) - barRng.exponential(0.3 * sigma);
-    const count = barRng.poisson(profile.tradesPerSecond * 60 * activityFactor(draw.varianceRatio));
-    const volume = count * meanQty * barRng.logNormal(-0.045, 0.3);
-    series.trades[k] = count;
-    series.volume[k] = volume;
-    series.quoteVolume[k] = volume * Math.exp((open + close) / 2);
-    series.takerBuy[k] = volume * clamp(0.5 + 0.1 * Math.tanh(draw.shock) + 0.06 * barRng.normal(), 0.05, 0.95);
+  let k = 0;
+  while (k < minutes) {
+    const time = start + k * MINUTE_MS;
+    const day = dayIndex(time);
+    const block = dayBlock(options.seed, options.symbol, day);
+    const j0 = Math.round((time - day * DAY_MS) / MINUTE_MS);
+    const n = Math.min(DAY_MINUTES - j0, minutes - k);
+    series.logPrice.set(block.logPrice.subarray(j0, j0 + n + 1), k);
+    series.open.set(block.open.subarray(j0, j0 + n), k);
+    series.high.set(block.high.subarray(j0, j0 + n), k);
+    series.low.set(block.low.subarray(j0, j0 + n), k);
+    series.close.set(block.close.subarray(j0, j0 + n), k);
+    series.volume.set(block.volume.subarray(j0, j0 + n), k);
+    series.quoteVolume.set(block.quoteVolume.subarray(j0, j0 + n), k);
+    series.takerBuy.set(block.takerBuy.subarray(j0, j0 + n), k);
+    series.trades.set(block.trades.subarray(j0, j0 + n), k);
+    series.varianceRatio.set(block.varianceRatio.subarray(j0, j0 + n), k);
+    k += n;
   }
-  series.endVariance = process.variance(0);
-  // Anchor: the path ends exactly at the start price (quote volumes scale with it).
-  const shift = Math.log(profile.startPrice) - (logPrice[minutes] ?? 0);
-  const scale = Math.exp(shift);
-  for (let k = 0; k <= minutes; k++) logPrice[k] = (logPrice[k] ?? 0) + shift;
-  for (let k = 0; k < minutes; k++) {
-    series.logHigh[k] = (series.logHigh[k] ?? 0) + shift;
-    series.logLow[k] = (series.logLow[k] ?? 0) + shift;
-    series.quoteVolume[k] = (series.quoteVolume[k] ?? 0) * scale;
-  }
-  const currency = options.symbol === 'BTCUSDT' ? 'BTC' : options.symbol === 'ETHUSDT' ? 'ETH' : null;
-  // The same (default, 365-day) market history the source publishes fear & greed from.
-  if (currency) bridgeToDailyCloses(series, generateMarketHistory({ seed: options.seed, startTime: options.startTime }).dailyLogCloses[currency]);
+  series.endVariance = anchoredMinute(options.seed, options.symbol, end).block.variance[Math.round((end % DAY_MS) / MINUTE_MS)] ?? 0;
   return series;
 }
 
-/**
- * Bends the minute path through the market-wide daily closes: between two consecutive anchors the path gets
- * a linear correction so it passes exactly through both (a Brownian-bridge style pin; minute returns change by
- * (daily gap) / 1440, a few percent of a minute's σ). Before the first anchor in the window the first
- * correction applies; the last anchor is the start time, where both paths already sit on the start price.
- */
-function bridgeToDailyCloses(series: MinuteSeries, anchors: readonly { time: number; log: number }[]): void {
-  const minutes = series.volume.length;
-  const indexOf = (time: number): number => Math.round((time - series.start) / MINUTE_MS);
-  const pins = anchors
-    .map((a) => ({ k: indexOf(a.time), log: a.log }))
-    .filter((p) => p.k >= 0 && p.k <= minutes)
-    .map((p) => ({ k: p.k, offset: p.log - (series.logPrice[p.k] ?? 0) }));
-  if (pins.length === 0) return;
-  const correction = new Float64Array(minutes + 1);
-  let j = 0;
-  for (let k = 0; k <= minutes; k++) {
-    while (j + 1 < pins.length && pins[j + 1]!.k <= k) j++;
-    const p = pins[j]!;
-    const q = pins[j + 1];
-    correction[k] = k <= p.k || !q ? p.offset : p.offset + ((q.offset - p.offset) * (k - p.k)) / (q.k - p.k);
+/** Merge minutes [from, to) of the series into one bar: the same merges, in the same order, as the live candle book. */
+function aggregate(series: MinuteSeries, openTime: number, from: number, to: number): FormingBar {
+  // `mergeBar` inlined (same operations in the same order: the sums are bit-identical to the live book's).
+  const bar = emptyBar(openTime, series.open[from] ?? 0);
+  const { open, high, low, close, volume, quoteVolume, takerBuy, trades } = series;
+  for (let k = from; k < to; k++) {
+    const h = high[k]!;
+    const l = low[k]!;
+    if (bar.empty) {
+      bar.open = open[k]!;
+      bar.high = h;
+      bar.low = l;
+      bar.empty = false;
+    } else {
+      if (h > bar.high) bar.high = h;
+      if (l < bar.low) bar.low = l;
+    }
+    bar.close = close[k]!;
+    bar.volume += volume[k]!;
+    bar.quoteVolume += quoteVolume[k]!;
+    bar.takerBuyVolume += takerBuy[k]!;
+    bar.trades += trades[k]!;
   }
-  for (let k = 0; k <= minutes; k++) series.logPrice[k] = (series.logPrice[k] ?? 0) + (correction[k] ?? 0);
-  for (let k = 0; k < minutes; k++) {
-    // The minute's range moves with its midpoint's correction.
-    const mid = ((correction[k] ?? 0) + (correction[k + 1] ?? 0)) / 2;
-    series.logHigh[k] = (series.logHigh[k] ?? 0) + mid;
-    series.logLow[k] = (series.logLow[k] ?? 0) + mid;
-    series.quoteVolume[k] = (series.quoteVolume[k] ?? 0) * Math.exp(mid);
-  }
+  return bar;
 }
 
-/** Aggregate minutes [from, to) of the series into one bar, prices rounded to the tick. */
-function aggregate(series: MinuteSeries, openTime: number, from: number, to: number, tick: number): FormingBar {
-  let high = -Infinity;
-  let low = Infinity;
-  let volume = 0;
-  let quoteVolume = 0;
-  let takerBuyVolume = 0;
-  let trades = 0;
-  for (let k = from; k < to; k++) {
-    high = Math.max(high, series.logHigh[k] ?? -Infinity);
-    low = Math.min(low, series.logLow[k] ?? Infinity);
-    volume += series.volume[k] ?? 0;
-    quoteVolume += series.quoteVolume[k] ?? 0;
-    takerBuyVolume += series.takerBuy[k] ?? 0;
-    trades += series.trades[k] ?? 0;
-  }
-  const open = roundToStep(Math.exp(series.logPrice[from] ?? 0), tick);
-  const close = roundToStep(Math.exp(series.logPrice[to] ?? 0), tick);
+/**
+ * A day older than the minute backfill, as a daily bar from its two anchors (`anchored-bars.ts`): open and
+ * close are the midnights' anchors (as the minute path's are), high/low beyond them by exponential
+ * excursions of mean 0.45 daily σ, a day's expected volume × lognormal(−0.02, 0.2), the taker-buy share
+ * leaning with the day's return. A function of (seed, symbol, day), but not the merge of minute bars.
+ */
+function proxyDay(seed: number, symbol: string, day: number, anchors: Float64Array, firstDay: number): FormingBar {
+  const profile = symbolProfile(symbol);
+  const tick = profile.tickSize;
+  const rng = createRng(deriveSeed(seed, 'anchored-daily-bar', symbol, day));
+  const a0 = anchors[day - firstDay] ?? 0;
+  const a1 = anchors[day - firstDay + 1] ?? a0;
+  const sigma = profile.annualVol / Math.sqrt(365);
+  const open = Math.max(tick, roundToStep(Math.exp(a0), tick));
+  const close = Math.max(tick, roundToStep(Math.exp(a1), tick));
+  const high = Math.max(open, close, roundToStep(Math.exp(Math.max(a0, a1) + rng.exponential(0.45 * sigma)), tick));
+  const low = Math.max(tick, Math.min(open, close, roundToStep(Math.exp(Math.min(a0, a1) - rng.exponential(0.45 * sigma)), tick)));
+  const trades = Math.round(profile.tradesPerSecond * 86_400 * rng.logNormal(-0.02, 0.2));
+  const volume = roundToStep(trades * expectedTradeQty(profile), profile.stepSize);
+  const share = clamp(0.5 + 0.05 * Math.tanh((a1 - a0) / sigma) + 0.01 * rng.normal(), 0.05, 0.95);
   return {
-    openTime,
+    openTime: day * DAY_MS,
     open,
+    high,
+    low,
     close,
-    high: Math.max(open, close, roundToStep(Math.exp(high), tick)),
-    low: Math.max(tick, Math.min(open, close, roundToStep(Math.exp(low), tick))),
     volume,
-    quoteVolume,
-    takerBuyVolume,
+    quoteVolume: volume * Math.exp((a0 + a1) / 2),
+    takerBuyVolume: roundToStep(volume * share, profile.stepSize),
     trades,
     empty: false,
   };
@@ -326,6 +319,7 @@ export function generateHistory(options: HistoryOptions): SymbolHistory {
   let start = end;
   for (const interval of intervals) {
     const ms = INTERVAL_MS[interval];
+    if (ms > MINUTE_BUILT_MAX_MS) continue;
     const count = Math.max(0, Math.floor(candleCountFor(options.candleCount, interval)));
     start = Math.min(start, Math.floor(startTime / ms) * ms - count * ms);
   }
@@ -334,33 +328,72 @@ export function generateHistory(options: HistoryOptions): SymbolHistory {
   }
   const statPeriods = Math.max(0, Math.floor(options.statPeriods ?? DEFAULT_STAT_PERIODS));
   start = Math.min(start, end - STREAM_LOOKBACK_MINUTES * MINUTE_MS, Math.floor(startTime / STAT_PERIOD_MS) * STAT_PERIOD_MS - statPeriods * STAT_PERIOD_MS);
-  start = Math.floor(start / MINUTE_MS) * MINUTE_MS;
+  // The minute backfill starts on a Monday midnight, so a day or week is either wholly built from minute bars
+  // or wholly older (two runs started within the same week have the same boundary).
+  start = Math.floor((start - MONDAY_OFFSET_MS) / WEEK_MS) * WEEK_MS + MONDAY_OFFSET_MS;
   const series = generateMinutes(opts, start, end);
   const qtyDecimals = decimalsOf(profile.stepSize);
+  const startForming = formingAt(options.seed, options.symbol, intervals, startTime);
 
   const candles = new Map<CandleInterval, Candle[]>();
   const forming: Candle[] = [];
+  let proxyAnchors: { first: number; anchors: Float64Array } | null = null;
+  const dayBar = (day: number): FormingBar => {
+    const openTime = day * DAY_MS;
+    if (openTime >= start) {
+      const from = (openTime - start) / MINUTE_MS;
+      return aggregate(series, openTime, from, from + DAY_MINUTES);
+    }
+    if (!proxyAnchors || day < proxyAnchors.first) {
+      const first = Math.min(day, dayIndex(start)) - 7;
+      proxyAnchors = { first, anchors: dailyAnchors(options.seed, options.symbol, first, dayIndex(start)) };
+    }
+    return proxyDay(options.seed, options.symbol, day, proxyAnchors.anchors, proxyAnchors.first);
+  };
   for (const interval of intervals) {
     const ms = INTERVAL_MS[interval];
     const perBar = ms / MINUTE_MS;
     const count = Math.max(0, Math.floor(candleCountFor(options.candleCount, interval)));
-    const closedEnd = Math.floor(startTime / ms) * ms;
+    const closedEnd = candleOpenTime(interval, startTime);
     const list: Candle[] = [];
     for (let openTime = closedEnd - count * ms; openTime < closedEnd; openTime += ms) {
-      const from = (openTime - start) / MINUTE_MS;
-      list.push(toCandle(options.symbol, interval, aggregate(series, openTime, from, from + perBar, profile.tickSize), true, qtyDecimals));
+      let bar: FormingBar;
+      if (ms <= MINUTE_BUILT_MAX_MS) {
+        const from = (openTime - start) / MINUTE_MS;
+        bar = aggregate(series, openTime, from, from + perBar);
+      } else {
+        bar = emptyBar(openTime, 0);
+        for (let t = openTime; t < openTime + ms; t += DAY_MS) {
+          if (t >= start) {
+            // Minute-built from here on: merge the minutes themselves, as the live book does.
+            const from = (t - start) / MINUTE_MS;
+            const to = (openTime + ms - start) / MINUTE_MS;
+            const rest = aggregate(series, t, from, to);
+            if (bar.empty) bar = { ...rest, openTime };
+            else mergeBar(bar, rest);
+            break;
+          }
+          mergeBar(bar, dayBar(dayIndex(t)));
+        }
+      }
+      list.push(toCandle(options.symbol, interval, bar, true, qtyDecimals));
     }
     candles.set(interval, list);
-    if (closedEnd < end) {
-      const from = (closedEnd - start) / MINUTE_MS;
-      forming.push(toCandle(options.symbol, interval, aggregate(series, closedEnd, from, (end - start) / MINUTE_MS, profile.tickSize), false, qtyDecimals));
+    const closed = startForming.closed.get(interval);
+    if (closed) {
+      const bar = { ...closed };
+      if (!startForming.partial.empty) mergeBar(bar, startForming.partial);
+      if (!bar.empty) forming.push(toCandle(options.symbol, interval, bar, false, qtyDecimals));
     }
   }
 
+  const startMinute = anchoredMinute(options.seed, options.symbol, end);
+  const startPath = minuteInside(options.seed, startMinute.block, startMinute.j, end, 1, undefined, true).path;
+  const startPrice = Math.exp(startPath[Math.floor((startTime - end) / SECOND_MS)] ?? 0);
   const funding = generateFunding(opts, series, fundingCount);
   const lastRate = funding.at(-1)?.rate ?? FUNDING_MODEL.interestRate;
   const premium = clamp(lastRate - FUNDING_MODEL.interestRate, -FUNDING_MODEL.cap, FUNDING_MODEL.cap);
-  const markPrice = roundToStep(profile.startPrice, profile.tickSize);
+  const markPrice = roundToStep(startPrice, profile.tickSize);
   const priceDecimals = decimalsOf(profile.tickSize) + 2;
   const mark: ModelledMark = {
     symbol: options.symbol,
@@ -378,7 +411,7 @@ export function generateHistory(options: HistoryOptions): SymbolHistory {
     forming,
     mark,
     endVariance: series.endVariance,
-    ...generateStreams(opts, series, statPeriods, premium, mark),
+    ...generateStreams(opts, series, statPeriods, premium, mark, startPrice),
   };
 }
 
@@ -391,7 +424,14 @@ type StreamHistory = Pick<
 type ModelledMark = MarkPrice & { indexPrice: number };
 
 /** The derivatives streams of the backfill (see the module comment). */
-function generateStreams(options: HistoryOptions, series: MinuteSeries, statPeriods: number, endPremium: number, mark: ModelledMark): StreamHistory {
+function generateStreams(
+  options: HistoryOptions,
+  series: MinuteSeries,
+  statPeriods: number,
+  endPremium: number,
+  mark: ModelledMark,
+  startPrice: number,
+): StreamHistory {
   const profile = symbolProfile(options.symbol);
   const { symbol, startTime } = options;
   const rng = createRng(deriveSeed(options.seed, 'history-streams', startTime, symbol));
@@ -418,7 +458,7 @@ function generateStreams(options: HistoryOptions, series: MinuteSeries, statPeri
     liquidations: [],
     ticker: null,
     spot: spotRecord(profile, mark.indexPrice, SPOT_PARAMS.spotStd * rng.normal(), startTime),
-    bookTicker: drawBookTicker(profile, rng, profile.startPrice, startTime, series.endVariance / baselineMinuteVariance(profile)),
+    bookTicker: drawBookTicker(profile, rng, startPrice, startTime, series.endVariance / baselineMinuteVariance(profile)),
     orderBook: { symbol, bids: [], asks: [], time: startTime },
     streamSeed: { bars: [], positioning: positioning.seed(), positions: [], takerPeriod: { periodStart: lastBoundary, buyQty: 0, sellQty: 0 } },
   };
@@ -429,17 +469,17 @@ function generateStreams(options: HistoryOptions, series: MinuteSeries, statPeri
   for (let k = from; k < minutes; k++) {
     const openTime = series.start + k * MINUTE_MS;
     const time = openTime + MINUTE_MS;
-    const open = Math.exp(series.logPrice[k] ?? 0);
-    const close = Math.exp(series.logPrice[k + 1] ?? 0);
-    const logHigh = series.logHigh[k] ?? 0;
-    const logLow = series.logLow[k] ?? 0;
+    const open = series.open[k] ?? 0;
+    const close = series.close[k] ?? 0;
+    const high = series.high[k] ?? 0;
+    const low = series.low[k] ?? 0;
     const volume = series.volume[k] ?? 0;
     const takerBuy = series.takerBuy[k] ?? 0;
     out.streamSeed.bars.push({
       openTime,
       open,
-      high: Math.exp(logHigh),
-      low: Math.exp(logLow),
+      high,
+      low,
       close,
       volume,
       quoteVolume: series.quoteVolume[k] ?? 0,
@@ -448,7 +488,7 @@ function generateStreams(options: HistoryOptions, series: MinuteSeries, statPeri
 
     let liquidatedQty = 0;
     if (k >= liquidationFrom) {
-      for (const position of book.takeCrossed(Math.exp(logLow), Math.exp(logHigh))) {
+      for (const position of book.takeCrossed(low, high)) {
         const at = openTime + bookRng.int(MINUTE_MS);
         out.liquidations.push(liquidationRecord(profile, position, liquidationFill(profile, position, position.liquidationPrice), at));
         liquidatedQty += position.qty;
@@ -459,7 +499,7 @@ function generateStreams(options: HistoryOptions, series: MinuteSeries, statPeri
       const imbalance = volume > 0 ? (2 * takerBuy - volume) / volume : 0;
       const pLong = clamp(positioning.shares().GLOBAL_ACCOUNTS + LIQUIDATION_PARAMS.flowSideLean * imbalance, 0.05, 0.95);
       for (let i = 0; i < count; i++) {
-        const price = Math.exp(logLow + (logHigh - logLow) * bookRng.uniform());
+        const price = low + (high - low) * bookRng.uniform();
         book.add(drawPosition(profile, bookRng, price, openTime + bookRng.int(MINUTE_MS), pLong));
       }
     }
@@ -490,7 +530,6 @@ function generateStreams(options: HistoryOptions, series: MinuteSeries, statPeri
   // liquidated before the start (the bar's path order is unknown): do not hand them to the live model.
   if (minutes > liquidationFrom) {
     const lastOpen = series.start + (minutes - 1) * MINUTE_MS;
-    const startPrice = Math.exp(series.logPrice[minutes] ?? 0);
     for (const position of book.takeCrossed(startPrice, startPrice)) {
       const at = Math.min(startTime - 1, lastOpen + bookRng.int(MINUTE_MS));
       out.liquidations.push(liquidationRecord(profile, position, liquidationFill(profile, position, position.liquidationPrice), at));
@@ -499,7 +538,7 @@ function generateStreams(options: HistoryOptions, series: MinuteSeries, statPeri
   out.liquidations.sort((a, b) => a.time - b.time);
   out.streamSeed.positioning = positioning.seed();
   out.streamSeed.positions = book.snapshot();
-  out.streamSeed.takerPeriod = { periodStart: lastBoundary, buyQty: periodBuy, sellQty: periodVolume - periodBuy };
+  out.streamSeed.takerPeriod = { periodStart: lastBoundary, buyQty: periodBuy, sellQty: periodVolume - periodBuy, volumeQty: periodVolume };
   const window = new MinuteWindow(STREAM_LOOKBACK_MINUTES, out.streamSeed.bars);
   out.ticker = tickerRecord(profile, window, mark.markPrice, startTime);
   return out;
@@ -552,36 +591,45 @@ export function generateMarketHistory(options: MarketHistoryOptions): MarketHist
   const baselines: Record<OptionCurrency, number> = { BTC: longRunVariance('BTC') / 365, ETH: longRunVariance('ETH') / 365 };
   const baseline = (c: OptionCurrency): number => baselines[c];
   const state: Record<OptionCurrency, number> = { BTC: baseline('BTC'), ETH: baseline('ETH') };
-  const loadings: Record<OptionCurrency, number> = { BTC: 0.9, ETH: 0.85 };
   const logs: Record<OptionCurrency | 'ALT', Float64Array> = {
     BTC: new Float64Array(days + 1),
     ETH: new Float64Array(days + 1),
     ALT: new Float64Array(days + 1),
   };
-  const factorRng = rng.fork('factor');
-  const idioRng = { BTC: rng.fork('BTC'), ETH: rng.fork('ETH') };
   const altRng = rng.fork('alts');
+  // BTC and ETH: the venue's daily anchors (each midnight) and the path at the start minute, so fear & greed
+  // and the candles describe one market. Point i (−burnIn..days) as below.
+  const startDay = dayIndex(day0);
+  const firstDay = startDay - (days - 1) - DAILY_PROCESS.burnIn;
+  const startMinute = Math.floor(startTime / MINUTE_MS) * MINUTE_MS;
+  const anchorLogs: Record<OptionCurrency, Float64Array> = {
+    BTC: dailyAnchors(options.seed, 'BTCUSDT', firstDay, startDay),
+    ETH: dailyAnchors(options.seed, 'ETHUSDT', firstDay, startDay),
+  };
+  const startLog: Record<OptionCurrency, number> = {
+    BTC: anchoredMinute(options.seed, 'BTCUSDT', startMinute).block.logPrice[Math.round((startMinute - day0) / MINUTE_MS)] ?? 0,
+    ETH: anchoredMinute(options.seed, 'ETHUSDT', startMinute).block.logPrice[Math.round((startMinute - day0) / MINUTE_MS)] ?? 0,
+  };
+  const pointLog = (c: OptionCurrency, i: number): number => (i >= days ? startLog[c] : (anchorLogs[c][i + DAILY_PROCESS.burnIn] ?? 0));
+  logs.BTC[0] = pointLog('BTC', 0);
+  logs.ETH[0] = pointLog('ETH', 0);
   // Point i (0..days−1) is the close at day0 − (days − 1 − i) days; point `days` is startTime.
   const fraction = (startTime - day0) / DAY_MS;
   for (let i = -DAILY_PROCESS.burnIn; i < days; i++) {
     const scale = i === days - 1 ? fraction : 1;
-    const m = clamp(factorRng.standardT(GARCH_PARAMS.nu), -GARCH_PARAMS.tailCap, GARCH_PARAMS.tailCap);
     const r: Record<OptionCurrency, number> = { BTC: 0, ETH: 0 };
     for (const c of OPTION_CURRENCIES) {
-      const beta = loadings[c];
-      const e = clamp(idioRng[c].standardT(GARCH_PARAMS.nu), -GARCH_PARAMS.tailCap, GARCH_PARAMS.tailCap);
-      const z = beta * m + Math.sqrt(1 - beta * beta) * e;
       const h = state[c];
-      const shock = Math.sqrt(h * scale) * z;
-      r[c] = (-h * scale) / 2 + shock;
+      r[c] = pointLog(c, i + 1) - pointLog(c, i);
+      if (scale < 1) continue;
       const base = baseline(c);
-      const unitShock = Math.sqrt(h) * z;
+      const unitShock = r[c];
       state[c] = clamp(base * (1 - DAILY_PROCESS.alpha - DAILY_PROCESS.beta) + DAILY_PROCESS.alpha * unitShock * unitShock + DAILY_PROCESS.beta * h, base * 0.2, base * 10);
     }
     const alt = ALT_BETA * ((r.BTC + r.ETH) / 2) + DAILY_PROCESS.altIdioStd * Math.sqrt(scale) * altRng.normal();
     if (i < 0) continue;
-    logs.BTC[i + 1] = (logs.BTC[i] ?? 0) + r.BTC;
-    logs.ETH[i + 1] = (logs.ETH[i] ?? 0) + r.ETH;
+    logs.BTC[i + 1] = pointLog('BTC', i + 1);
+    logs.ETH[i + 1] = pointLog('ETH', i + 1);
     logs.ALT[i + 1] = (logs.ALT[i] ?? 0) + alt;
   }
   const caps = startMarketCaps();
@@ -589,8 +637,6 @@ export function generateMarketHistory(options: MarketHistoryOptions): MarketHist
     const shift = target - (series[days] ?? 0);
     for (let i = 0; i <= days; i++) series[i] = (series[i] ?? 0) + shift;
   };
-  anchorTo(logs.BTC, Math.log(symbolProfile('BTCUSDT').startPrice));
-  anchorTo(logs.ETH, Math.log(symbolProfile('ETHUSDT').startPrice));
   anchorTo(logs.ALT, Math.log(caps.alts));
   // Point i is at time pointTime(i); logs at other times interpolate linearly between points.
   const pointTime = (i: number): number => (i === days ? startTime : day0 - (days - 1 - i) * DAY_MS);
@@ -633,8 +679,8 @@ export function generateMarketHistory(options: MarketHistoryOptions): MarketHist
       anchor,
     };
   }
-  const btcStart = symbolProfile('BTCUSDT').startPrice;
-  const ethStart = symbolProfile('ETHUSDT').startPrice;
+  const btcStart = Math.exp(startLog.BTC);
+  const ethStart = Math.exp(startLog.ETH);
   const seed: MarketWideSeed = {
     dailyCloses: closes.slice(-64),
     fearGreedNoise: noise,

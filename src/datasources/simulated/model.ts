@@ -1,7 +1,8 @@
-import type { Candle, CandleInterval, MarketEvent, MarkPrice } from '../../domain/market.js';
-import { bridgePath, createMinuteReturnProcess, type MinuteDraw } from './core.js';
+import type { Candle, CandleInterval, MarketEvent, MarkPrice, Trade } from '../../domain/market.js';
+import { anchoredMinute, type DayBlock } from './generators/anchored-bars.js';
+import { formingAt, minuteInside } from './generators/anchored-trades.js';
 import { BookGenerator } from './generators/book.js';
-import { CandleBook, SIMULATED_INTERVALS } from './generators/candles.js';
+import { CandleBook, SIMULATED_INTERVALS, type FormingBar } from './generators/candles.js';
 import { LiquidationGenerator, type PositionSeed } from './generators/liquidations.js';
 import { MarkFundingGenerator } from './generators/mark-funding.js';
 import { settledFundingRate } from './generators/settled-funding.js';
@@ -9,7 +10,7 @@ import { MarketWideGenerator, OPTION_CURRENCIES, type MarketWideSeed } from './g
 import type { MinuteBar } from './generators/minute-bars.js';
 import { PositioningGenerator, PositioningModel, type PositioningSeed, type TakerPeriodSeed } from './generators/positioning.js';
 import { SpotTickerGenerator } from './generators/spot-ticker.js';
-import { TRADE_PARAMS, TradeGenerator, type TradeParams } from './generators/trades.js';
+import { TRADE_PARAMS, type TradeParams } from './generators/trades.js';
 import {
   emptyFlow,
   type MarketView,
@@ -22,25 +23,26 @@ import {
 import { generateHistory, generateMarketHistory } from './history.js';
 import { roundToStep } from './numeric.js';
 import { SIMULATED_VENUE, symbolProfile, type SymbolProfile } from './profiles.js';
-import { createRng, deriveSeed, type Rng } from './random.js';
+import { createRng, deriveSeed } from './random.js';
 import { floorTo, MINUTE_MS, SECOND_MS } from './time.js';
 
 /**
  * The simulated market: a deterministic, clock-free model advanced by `step(dtMs)`.
  *
- * Core: per-minute log returns from `core.ts` (Student-t(4) innovations, GARCH(1,1) variance, a common
- * market factor), each minute expanded into a one-second path by a Brownian bridge. Streams, per symbol
- * and second, are produced by generators on top of that path:
- * - trades (`generators/trades.ts`): Poisson arrivals, lognormal sizes with rare whales, side biased by
- *   the second's return, increasing aggregate-trade ids;
- * - candles (`generators/candles.ts`): built from the delivered trades for each interval; a `closed: true`
- *   event when a bar ends and at most one `closed: false` update per interval per `step`;
+ * Core: the venue's one-minute bars, a function of (seed, symbol, minute) only (`generators/anchored-bars.ts`:
+ * day-anchored Student-t(4) shocks, GARCH(1,1) variance, a common market factor). Each minute's one-second
+ * path and its trades are derived from its bar and a stream seeded by (seed, symbol, minute)
+ * (`generators/anchored-trades.ts`), so the trades reproduce the bar. Streams, per symbol and second, are
+ * produced by generators on top of that path:
+ * - trades: the minute's trades falling in the second (ids 100 per second of their minute);
+ * - candles (`generators/candles.ts`): each closed bar is the merge of its minute bars (exactly what a later
+ *   run backfills); a `closed: true` event when a bar ends and at most one `closed: false` update per
+ *   interval per `step`, whose running minute comes from the delivered trades;
  * - mark price / funding (`generators/mark-funding.ts`): a `markPrice` event at the end of every second,
  *   a `funding` settlement at every 00/08/16 UTC boundary;
  * - liquidations (`generators/liquidations.ts`): a bounded book of leveraged positions; those whose
- *   liquidation price the second's path crosses are liquidated by forced orders (filled as trades), whose
- *   price impact pushes the path further (cascades). The impact is a log offset added to the core path,
- *   decaying with a half-life of `IMPACT_HALF_LIFE_S` (liquidation wicks partly retrace);
+ *   liquidation price the second's path crosses are liquidated (forced orders). The bars are fixed, so
+ *   forced orders no longer move the price (no impact feedback) and are not printed as extra trades;
  * - positioning (`generators/positioning.ts`): `openInterest` every minute, the three `longShortRatio`
  *   kinds and `takerVolume` every 5 minutes;
  * - book (`generators/book.ts`): `bookTicker` every second, a 20-level `orderBook` every 5 seconds;
@@ -49,20 +51,16 @@ import { floorTo, MINUTE_MS, SECOND_MS } from './time.js';
  * - market-wide (`generators/market-wide.ts`, not tied to a symbol): `optionsChain` for BTC and ETH every
  *   30 s, `globalMarket` every 5 minutes, `fearGreed` at each UTC midnight. They need the BTC and ETH
  *   paths, so the model always runs those two price paths — unpublished ("hidden") when the symbols were
- *   not asked for. A hidden path is the same path the symbol would have (same seeds) except for the
- *   liquidation impact, which only published symbols have.
+ *   not asked for. A hidden path is the same path the symbol would have.
  *
- * Every random stream is seeded from (seed, startTime, symbol, purpose), so the same seed, start time and
- * sequence of step sizes give identical events, and adding a symbol does not change the others. All
- * streams but the `closed: false` candle updates are even independent of how time is cut into steps.
+ * Prices, candles and trades depend on (seed, symbol, time) only. The other streams are seeded from
+ * (seed, startTime, symbol, purpose), so the same seed, start time and sequence of step sizes give identical
+ * events, and adding a symbol does not change the others. All streams but the `closed: false` candle updates
+ * are independent of how time is cut into steps.
  */
 
 /** State carried over from the backfill so live data continues the history seamlessly. */
 export interface SymbolSeedState {
-  /** Forming (not yet closed) bars at the start time; continued when their openTime matches. */
-  formingCandles?: readonly Candle[];
-  /** GARCH per-minute variance in force at the start time. */
-  variance?: number;
   /** The last settled funding rate (seeds the premium estimate). */
   lastFundingRate?: number;
   /** Recent one-minute bars (rolling ticker window). */
@@ -82,7 +80,10 @@ export interface MarketModelOptions {
   startTime: number;
   /** Candle intervals to build; default 1m, 5m, 15m, 1h, 4h. */
   intervals?: readonly CandleInterval[];
-  /** Multiplies every symbol's trade rate (default 1). Lower it to make long simulations cheap. */
+  /**
+   * Thins the published trade tape (default 1 = every trade). Lower it to make long simulations cheap; the
+   * bars (and so the candles) do not change, the open/high/low/close prints are always kept.
+   */
   tradeRateScale?: number;
   /** Overrides of the trade-stream parameters. */
   tradeParams?: Partial<TradeParams>;
@@ -110,8 +111,6 @@ export interface SymbolModelState {
   /** GARCH variance of the current minute and its ratio to the long-run variance. */
   minuteVariance: number;
   varianceRatio: number;
-  /** Log price offset left by liquidation impact (decaying). */
-  impactOffset: number;
   openInterest: number;
   openPositions: number;
 }
@@ -134,32 +133,26 @@ interface SymbolRuntime {
   profile: SymbolProfile;
   /** Runs the price path only (BTC/ETH for the market-wide streams when not asked for). */
   hidden: boolean;
-  pathRng: Rng;
   markFunding: MarkFundingGenerator | null;
   positioning: PositioningModel | null;
   liquidations: LiquidationGenerator | null;
   generators: readonly SymbolStreamGenerator[];
   candles: CandleBook | null;
-  /** Log-price offset from liquidation impact, added to the core path. */
-  offset: number;
   /** Log prices at each second of the current minute (61 points). */
   path: Float64Array;
-  draw: MinuteDraw | null;
+  /** The current minute: its day block and index, its bar, its trades not yet planned. */
+  draw: { block: DayBlock; j: number; variance: number; varianceRatio: number } | null;
+  bar: FormingBar | null;
+  trades: Trade[];
+  nextTrade: number;
   ctx: SecondContext | null;
   flow: SecondFlow;
   lastTradePrice: number | null;
 }
 
-/** Half-life of the price offset left by liquidation impact: cascades leave wicks that partly retrace. */
-export const IMPACT_HALF_LIFE_S = 600;
-const IMPACT_DECAY = Math.pow(0.5, 1 / IMPACT_HALF_LIFE_S);
 /** Funding rate assumed for an underlying that has no funding stream (a hidden BTC/ETH path). */
 const FUNDING_FALLBACK_RATE = 0.0001;
 
-/** Base of the aggregate-trade ids: grows with the start time so ids keep increasing across restarts. */
-export function firstTradeId(startTime: number): number {
-  return Math.floor(startTime / SECOND_MS) * 100;
-}
 
 /** Create the simulated market model (see the module comment for the model). */
 export function createMarketModel(options: MarketModelOptions): MarketModel {
@@ -174,20 +167,20 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
   const hiddenSymbols = marketWide ? OPTION_CURRENCIES.map((c) => `${c}USDT`).filter((s) => !symbols.includes(s)) : [];
 
   function hiddenRuntime(symbol: string): SymbolRuntime {
-    const base = createRng(deriveSeed(liveSeed, symbol));
     return {
       symbol,
       profile: symbolProfile(symbol),
       hidden: true,
-      pathRng: base.fork('path'),
       markFunding: null,
       positioning: null,
       liquidations: null,
       generators: [],
       candles: null,
-      offset: 0,
       path: new Float64Array(0),
       draw: null,
+      bar: null,
+      trades: [],
+      nextTrade: 0,
       ctx: null,
       flow: emptyFlow(),
       lastTradePrice: null,
@@ -209,14 +202,6 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
     const profile = symbolProfile(symbol);
     const seedState = streamSeed(symbol, options.initialState?.[symbol]);
     const base = createRng(deriveSeed(liveSeed, symbol));
-    const trades = new TradeGenerator({
-      profile,
-      rng: base.fork('trades'),
-      firstId: firstTradeId(startTime),
-      minTime: startTime,
-      rateScale: options.tradeRateScale ?? 1,
-      params: tradeParams,
-    });
     const markFunding = new MarkFundingGenerator({
       profile,
       rng: base.fork('mark-funding'),
@@ -230,24 +215,27 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
       shares: () => positioning.shares(),
       positions: seedState.positions ?? [],
       minTime: startTime,
+      feedback: false,
     });
     return {
       symbol,
       profile,
       hidden: false,
-      pathRng: base.fork('path'),
       markFunding,
       positioning,
       liquidations,
       generators: [
         liquidations,
-        trades,
         markFunding,
         new PositioningGenerator({
           profile,
           model: positioning,
           startTime,
           ...(seedState.takerPeriod ? { takerSeed: seedState.takerPeriod } : {}),
+          minuteBar: (openTime) => {
+            const { bar } = anchoredMinute(options.seed, symbol, openTime);
+            return { takerBuy: bar.takerBuyVolume, volume: bar.volume };
+          },
         }),
         new BookGenerator(profile, base.fork('book')),
         new SpotTickerGenerator({ profile, rng: base.fork('spot'), mark: () => markFunding.latest, bars: seedState.bars ?? [] }),
@@ -258,11 +246,13 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
         startTime,
         referencePrice: roundToStep(profile.startPrice, profile.tickSize),
         stepSize: profile.stepSize,
-        ...(seedState.formingCandles ? { forming: seedState.formingCandles } : {}),
+        forming: formingAt(options.seed, symbol, intervals, startTime),
       }),
-      offset: 0,
       path: new Float64Array(0),
       draw: null,
+      bar: null,
+      trades: [],
+      nextTrade: 0,
       ctx: null,
       flow: emptyFlow(),
       lastTradePrice: null,
@@ -284,13 +274,7 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
     : [];
   const bySymbol = new Map(visible.map((r) => [r.symbol, r]));
 
-  const returns = createMinuteReturnProcess(
-    createRng(deriveSeed(liveSeed, 'market')),
-    runtimes.map((r) => {
-      const variance = options.initialState?.[r.symbol]?.variance;
-      return { profile: r.profile, rng: r.pathRng.fork('returns'), ...(variance === undefined ? {} : { initialVariance: variance }) };
-    }),
-  );
+  const rateScale = options.tradeRateScale ?? 1;
 
   let now = startTime;
   let plannedMinute = Number.NaN;
@@ -299,21 +283,15 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
   let pendingIndex = 0;
 
   function planMinute(minuteStart: number): void {
-    const draws = returns.next();
-    runtimes.forEach((rt, i) => {
-      const draw = draws[i];
-      if (!draw) throw new Error('return process out of step with symbols');
-      if (rt.draw === null) {
-        // First minute: place the path so that the start second sits exactly on the start price.
-        const raw = bridgePath(rt.pathRng, 0, draw.logReturn, draw.variance, 60);
-        const j0 = Math.floor((floorTo(startTime, SECOND_MS) - minuteStart) / SECOND_MS);
-        const shift = Math.log(rt.profile.startPrice) - (raw[j0] ?? 0);
-        rt.path = raw.map((v) => v + shift);
-      } else {
-        rt.path = bridgePath(rt.pathRng, rt.path[60] ?? 0, draw.logReturn, draw.variance, 60);
-      }
-      rt.draw = draw;
-    });
+    for (const rt of runtimes) {
+      const { block, j, bar } = anchoredMinute(options.seed, rt.symbol, minuteStart);
+      const inside = minuteInside(options.seed, block, j, minuteStart, rateScale, tradeParams, rt.hidden);
+      rt.path = inside.path;
+      rt.trades = inside.trades;
+      rt.nextTrade = 0;
+      rt.bar = bar;
+      rt.draw = { block, j, variance: block.variance[j] ?? 0, varianceRatio: block.varianceRatio[j] ?? 1 };
+    }
     plannedMinute = minuteStart;
   }
 
@@ -325,14 +303,12 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
     for (const rt of runtimes) {
       const draw = rt.draw;
       if (!draw) throw new Error('minute not planned');
-      const logOpen = (rt.path[j] ?? 0) + rt.offset;
-      rt.offset *= IMPACT_DECAY;
-      let ctx: SecondContext = {
+      const ctx: SecondContext = {
         symbol: rt.symbol,
         profile: rt.profile,
         start: secondStart,
-        logOpen,
-        logClose: (rt.path[j + 1] ?? 0) + rt.offset,
+        logOpen: rt.path[j] ?? 0,
+        logClose: rt.path[j + 1] ?? 0,
         sigma: Math.sqrt(draw.variance / 60),
         varianceRatio: draw.varianceRatio,
         forced: [],
@@ -341,8 +317,7 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
       for (const generator of rt.generators) {
         const adjustment = generator.adjustSecond?.(ctx);
         if (!adjustment) continue;
-        rt.offset += adjustment.logClose - ctx.logClose;
-        ctx = { ...ctx, logClose: adjustment.logClose, forced: [...ctx.forced, ...adjustment.forced] };
+        // The bar is fixed: forced orders neither move the price nor print extra trades.
         for (const timed of adjustment.events) {
           planned.push(timed);
           if (timed.event.type === 'liquidation') {
@@ -353,20 +328,25 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
         }
       }
       rt.ctx = ctx;
-      for (const generator of rt.generators) {
-        for (const timed of generator.planSecond?.(ctx) ?? []) {
-          planned.push(timed);
-          if (timed.event.type === 'trade') {
-            const { side, qty, price } = timed.event.trade;
-            if (side === 'BUY') flow.buyQty += qty;
-            else flow.sellQty += qty;
-            flow.trades += 1;
-            flow.quoteVolume += price * qty;
-            flow.firstPrice ??= price;
-            if (!(price <= flow.high)) flow.high = price;
-            if (!(price >= flow.low)) flow.low = price;
-            flow.lastPrice = price;
-          }
+      const secondEnd = secondStart + SECOND_MS;
+      const timedEvents: TimedEvent[] = [];
+      while (rt.nextTrade < rt.trades.length && (rt.trades[rt.nextTrade]?.time ?? Infinity) < secondEnd) {
+        const trade = rt.trades[rt.nextTrade++]!;
+        if (trade.time >= startTime && trade.time >= secondStart) timedEvents.push({ time: trade.time, event: { type: 'trade', trade: { ...trade } } });
+      }
+      for (const generator of rt.generators) timedEvents.push(...(generator.planSecond?.(ctx) ?? []));
+      for (const timed of timedEvents) {
+        planned.push(timed);
+        if (timed.event.type === 'trade') {
+          const { side, qty, price } = timed.event.trade;
+          if (side === 'BUY') flow.buyQty += qty;
+          else flow.sellQty += qty;
+          flow.trades += 1;
+          flow.quoteVolume += price * qty;
+          flow.firstPrice ??= price;
+          if (!(price <= flow.high)) flow.high = price;
+          if (!(price >= flow.low)) flow.low = price;
+          flow.lastPrice = price;
         }
       }
       rt.flow = flow;
@@ -398,7 +378,10 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
   function endSecond(secondEnd: number, out: MarketEvent[]): void {
     const minuteBoundary = secondEnd % MINUTE_MS === 0;
     for (const rt of visible) {
-      if (minuteBoundary && rt.candles) for (const candle of rt.candles.closeAt(secondEnd)) out.push({ type: 'candle', candle });
+      if (minuteBoundary && rt.candles) {
+        if (rt.bar) rt.candles.closeMinute(rt.bar);
+        for (const candle of rt.candles.closeAt(secondEnd)) out.push({ type: 'candle', candle });
+      }
       const ctx = rt.ctx;
       if (!ctx) continue;
       for (const generator of rt.generators) {
@@ -461,13 +444,12 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
     return {
       symbol,
       time: now,
-      price: Math.exp(a + (b - a) * (position - j) + rt.offset),
+      price: Math.exp(a + (b - a) * (position - j)),
       lastTradePrice: rt.lastTradePrice,
       mark: latest ? { ...latest } : null,
       premium: rt.markFunding?.premium ?? 0,
       minuteVariance: draw?.variance ?? 0,
       varianceRatio: draw?.varianceRatio ?? 1,
-      impactOffset: rt.offset,
       openInterest: rt.positioning?.openInterest ?? 0,
       openPositions: rt.liquidations?.openPositions ?? 0,
     };

@@ -219,8 +219,6 @@ export function createSimulatedSource(options: SimulatedSourceOptions): MarketDa
         for (const symbol of unique) {
           const { history } = ensureSymbol(symbol);
           initialState[symbol] = {
-            formingCandles: history.forming,
-            variance: history.endVariance,
             ...(history.funding.length > 0 ? { lastFundingRate: history.funding.at(-1)?.rate } : {}),
             bars: history.streamSeed.bars,
             positioning: history.streamSeed.positioning,

@@ -1,14 +1,14 @@
-import { INTERVAL_MS, type Candle, type CandleInterval, type Trade } from '../../../domain/market.js';
+import { candleOpenTime, INTERVAL_MS, type Candle, type CandleInterval, type Trade } from '../../../domain/market.js';
 import { decimalsOf, roundTo } from '../numeric.js';
 
 /**
- * Candle building shared by the live model (from trades) and the backfill (from minute bars). Bars are
- * aligned to epoch multiples of the interval; `closeTime = openTime + interval − 1` as on Binance. A bar
- * with no trades is flat at the previous close with zero volume; otherwise its open is its first trade.
+ * Candle building shared by the live model and the backfill, both from the venue's minute bars
+ * (`anchored-bars.ts`). Bars are aligned to epoch multiples of the interval (weeks to Monday 00:00 UTC);
+ * `closeTime = openTime + interval − 1` as on Binance.
  */
 
 /** Intervals the simulated venue produces, live and in the backfill. */
-export const SIMULATED_INTERVALS: readonly CandleInterval[] = ['1m', '5m', '15m', '1h', '4h'];
+export const SIMULATED_INTERVALS: readonly CandleInterval[] = ['1m', '5m', '15m', '1h', '4h', '1d', '1w'];
 
 /** Quote volumes are rounded to this many decimals. */
 const QUOTE_DECIMALS = 4;
@@ -126,39 +126,69 @@ export interface CandleBookOptions {
   /** Price an initially empty bar shows. */
   referencePrice: number;
   stepSize: number;
-  /** Forming bars to continue (e.g. from the backfill); used when their openTime matches. */
-  forming?: readonly Candle[];
+  /**
+   * What each interval's bar containing `startTime` already holds: the merged closed minutes before the start
+   * minute (`closed`, by interval) and the start minute's trades before `startTime` (`partial`).
+   */
+  forming?: { closed: ReadonlyMap<CandleInterval, FormingBar>; partial: FormingBar };
 }
 
 interface Slot {
   interval: CandleInterval;
   ms: number;
+  /** The bar's closed minutes, merged (the venue's minute bars, not the trades). */
   bar: FormingBar;
   dirty: boolean;
 }
 
-/** The forming bars of one symbol across intervals, fed by trades. */
+function copyBar(bar: FormingBar): FormingBar {
+  return { ...bar };
+}
+
+/** The bar so far: its closed minutes, then the running minute's trades. */
+function combined(bar: FormingBar, partial: FormingBar): FormingBar {
+  const out = copyBar(bar);
+  if (!partial.empty) mergeBar(out, partial);
+  return out;
+}
+
+/**
+ * The forming bars of one symbol across intervals. Closed minutes come from the venue's minute bars
+ * (`closeMinute`), so a bar closed live is exactly the merge of its minute bars — the bar a later backfill
+ * aggregates; trades (`addTrade`) only move the running minute shown in the `closed: false` updates.
+ */
 export class CandleBook {
   private readonly slots: Slot[];
   private readonly symbol: string;
   private readonly qtyDecimals: number;
+  private partial: FormingBar;
 
   constructor(options: CandleBookOptions) {
     this.symbol = options.symbol;
     this.qtyDecimals = decimalsOf(options.stepSize);
+    const minute = Math.floor(options.startTime / 60_000) * 60_000;
+    this.partial = options.forming ? copyBar(options.forming.partial) : emptyBar(minute, options.referencePrice);
     this.slots = options.intervals.map((interval) => {
       const ms = INTERVAL_MS[interval];
-      const openTime = Math.floor(options.startTime / ms) * ms;
-      const seed = options.forming?.find((c) => c.interval === interval && c.openTime === openTime);
-      return { interval, ms, bar: seed ? barFromCandle(seed) : emptyBar(openTime, options.referencePrice), dirty: false };
+      const openTime = candleOpenTime(interval, options.startTime);
+      const seed = options.forming?.closed.get(interval);
+      return { interval, ms, bar: seed && seed.openTime === openTime ? copyBar(seed) : emptyBar(openTime, options.referencePrice), dirty: false };
     });
   }
 
   addTrade(trade: Trade): void {
+    addTradeToBar(this.partial, trade);
+    for (const slot of this.slots) slot.dirty = true;
+  }
+
+  /** The minute opening at `minute.openTime` closed with this bar: merge it into every interval's bar. */
+  closeMinute(minute: FormingBar): void {
     for (const slot of this.slots) {
-      addTradeToBar(slot.bar, trade);
+      if (minute.openTime < slot.bar.openTime || minute.openTime >= slot.bar.openTime + slot.ms) continue;
+      mergeBar(slot.bar, minute);
       slot.dirty = true;
     }
+    this.partial = emptyBar(minute.openTime + 60_000, minute.close);
   }
 
   /** Close every bar that ends at or before `boundary`; returns the closed candles, in interval order. */
@@ -180,7 +210,7 @@ export class CandleBook {
     for (const slot of this.slots) {
       if (!slot.dirty) continue;
       slot.dirty = false;
-      updates.push(toCandle(this.symbol, slot.interval, slot.bar, false, this.qtyDecimals));
+      updates.push(toCandle(this.symbol, slot.interval, combined(slot.bar, this.partial), false, this.qtyDecimals));
     }
     return updates;
   }
@@ -188,6 +218,6 @@ export class CandleBook {
   /** The forming bar of an interval, if this book tracks it. */
   forming(interval: CandleInterval): Candle | undefined {
     const slot = this.slots.find((s) => s.interval === interval);
-    return slot ? toCandle(this.symbol, interval, slot.bar, false, this.qtyDecimals) : undefined;
+    return slot ? toCandle(this.symbol, interval, combined(slot.bar, this.partial), false, this.qtyDecimals) : undefined;
   }
 }

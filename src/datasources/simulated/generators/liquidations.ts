@@ -254,6 +254,11 @@ export interface LiquidationGeneratorOptions {
   /** Nothing is liquidated before this time (the model's start). */
   minTime: number;
   params?: LiquidationParams;
+  /**
+   * Whether forced orders push the second's close (cascades within the second; default true). The market
+   * model turns it off: its minute bars are fixed, so liquidations follow the path and never move it.
+   */
+  feedback?: boolean;
 }
 
 export class LiquidationGenerator implements SymbolStreamGenerator {
@@ -264,6 +269,7 @@ export class LiquidationGenerator implements SymbolStreamGenerator {
   private readonly book: PositionBook;
   private readonly minTime: number;
   private readonly impactPerUsd: number;
+  private readonly feedback: boolean;
 
   constructor(options: LiquidationGeneratorOptions) {
     this.profile = options.profile;
@@ -273,6 +279,7 @@ export class LiquidationGenerator implements SymbolStreamGenerator {
     this.book = new PositionBook(this.params.maxPositions, options.positions ?? []);
     this.minTime = options.minTime;
     this.impactPerUsd = this.params.impact / dailyVolumeUsd(this.profile);
+    this.feedback = options.feedback ?? true;
   }
 
   /** Open positions (for inspection). */
@@ -301,6 +308,7 @@ export class LiquidationGenerator implements SymbolStreamGenerator {
         forced.push({ time, side: liquidation.side, price: liquidation.averagePrice, qty: liquidation.qty });
         push -= position.side * position.qty * position.liquidationPrice * this.impactPerUsd;
       }
+      if (!this.feedback) break;
       close = clamp(close + push, base - params.maxImpactPerSecond, base + params.maxImpactPerSecond);
       lo = Math.min(lo, close);
       hi = Math.max(hi, close);

@@ -204,6 +204,8 @@ export interface TakerPeriodSeed {
   periodStart: number;
   buyQty: number;
   sellQty: number;
+  /** Total taker volume of that part (buy + sell, summed minute by minute like the candle's). */
+  volumeQty?: number;
 }
 
 export interface PositioningGeneratorOptions {
@@ -211,13 +213,16 @@ export interface PositioningGeneratorOptions {
   model: PositioningModel;
   startTime: number;
   takerSeed?: TakerPeriodSeed;
+  /** The venue's bar of the minute opening at `openTime` (taker flow by minute bars instead of the trade tape). */
+  minuteBar?: (openTime: number) => { takerBuy: number; volume: number } | null;
 }
 
 /**
  * Publishes `openInterest` at every minute boundary and, at every 5-minute boundary, the three
- * `longShortRatio` kinds and the period's `takerVolume` (stamped at the end of the period). The taker
- * volume is the exact sum of the trade stream's quantities in [time − 5 min, time) (plus, for the period
- * running at the start, the backfill's part of it).
+ * `longShortRatio` kinds and the period's `takerVolume` (stamped at the end of the period). With
+ * `minuteBar` the taker flow is the venue's minute bars' (the period's taker volume then equals its 5m
+ * candle's, summed in the same order, and the backfill's for that period); without, the trade stream's
+ * quantities in [time − 5 min, time). The period running at the start adds the backfill's part of it.
  */
 export class PositioningGenerator implements SymbolStreamGenerator {
   readonly model: PositioningModel;
@@ -228,6 +233,8 @@ export class PositioningGenerator implements SymbolStreamGenerator {
   private minuteLiquidated = 0;
   private periodBuy = 0;
   private periodSell = 0;
+  private periodVolume = 0;
+  private readonly minuteBar: PositioningGeneratorOptions['minuteBar'];
 
   constructor(options: PositioningGeneratorOptions) {
     this.profile = options.profile;
@@ -237,16 +244,27 @@ export class PositioningGenerator implements SymbolStreamGenerator {
     if (seed && seed.periodStart === floorTo(options.startTime, STAT_PERIOD_MS)) {
       this.periodBuy = seed.buyQty;
       this.periodSell = seed.sellQty;
+      this.periodVolume = seed.volumeQty ?? seed.buyQty + seed.sellQty;
     }
+    this.minuteBar = options.minuteBar;
   }
 
   endSecond(ctx: SecondContext, flow: SecondFlow): MarketEvent[] {
-    this.minuteBuy += flow.buyQty;
-    this.minuteSell += flow.sellQty;
     this.minuteLiquidated += flow.liquidatedLongQty + flow.liquidatedShortQty;
-    this.periodBuy += flow.buyQty;
-    this.periodSell += flow.sellQty;
     const time = ctx.start + 1_000;
+    const bar = this.minuteBar && time % MINUTE_MS === 0 ? this.minuteBar(time - MINUTE_MS) : null;
+    if (!this.minuteBar) {
+      this.minuteBuy += flow.buyQty;
+      this.minuteSell += flow.sellQty;
+      this.periodBuy += flow.buyQty;
+      this.periodSell += flow.sellQty;
+      this.periodVolume += flow.buyQty + flow.sellQty;
+    } else if (bar) {
+      this.minuteBuy = bar.takerBuy;
+      this.minuteSell = bar.volume - bar.takerBuy;
+      this.periodBuy += bar.takerBuy;
+      this.periodVolume += bar.volume;
+    }
     if (time % MINUTE_MS !== 0) return [];
     const close = Math.exp(ctx.logClose);
     this.model.minute({ close, buyQty: this.minuteBuy, sellQty: this.minuteSell, liquidatedQty: this.minuteLiquidated });
@@ -260,10 +278,20 @@ export class PositioningGenerator implements SymbolStreamGenerator {
       for (const ratio of longShortRecords(ctx.symbol, this.model.shares(), time)) events.push({ type: 'longShortRatio', ratio });
       events.push({
         type: 'takerVolume',
-        volume: takerVolumeRecord(ctx.symbol, this.periodBuy, this.periodSell, time, this.qtyDecimals, this.profile.stepSize),
+        volume: this.minuteBar
+          ? takerVolumeRecord(
+              ctx.symbol,
+              roundTo(this.periodBuy, this.qtyDecimals),
+              roundTo(roundTo(this.periodVolume, this.qtyDecimals) - roundTo(this.periodBuy, this.qtyDecimals), this.qtyDecimals),
+              time,
+              this.qtyDecimals,
+              this.profile.stepSize,
+            )
+          : takerVolumeRecord(ctx.symbol, this.periodBuy, this.periodSell, time, this.qtyDecimals, this.profile.stepSize),
       });
       this.periodBuy = 0;
       this.periodSell = 0;
+      this.periodVolume = 0;
     }
     return events;
   }
