@@ -60,12 +60,12 @@ import { DAY_MS, FUNDING_INTERVAL_MS, lastFundingBoundary, MINUTE_MS, nextFundin
 /**
  * Deterministic backfill for the simulated market, cheap enough to run at start-up.
  *
- * Candles: the same minute return process as the live model (`core.ts`: Student-t(4), GARCH(1,1), common
- * market factor) is run at the one-minute bar level, with no trades. Each minute gets a high/low (beyond
- * open/close by an exponential excursion scaled by the minute's σ), a trade count
- * ~ Poisson(tradesPerSecond · 60 · activity), volume = count × mean trade size × lognormal noise, and a
- * taker-buy share leaning with the minute's return. Coarser bars aggregate the minutes. The whole path is
- * anchored so that it ends exactly at the symbol's start price, where the live model takes over.
+ * Candles: the venue's minute bars (`generators/anchored-bars.ts`, a function of (seed, symbol, minute)
+ * only: day-anchored Student-t(4) shocks, GARCH(1,1) variance, a common market factor), merged into every
+ * interval exactly as the live candle book merges them, so a bar a run formed live is the bar any later run
+ * backfills. The minute backfill starts on a Monday midnight; daily and weekly bars older than it are built
+ * from the daily anchors alone (`proxyDay`). The forming bars at the start are the merged minutes before the
+ * start minute plus that minute's trades before the start (`formingAt`, shared with the live model).
  *
  * Funding: the settled rates are a function of (seed, symbol, fundingTime) only
  * (`generators/settled-funding.ts`: a slowly varying mean around the 0.01 % interest rate plus a short-lived
@@ -84,8 +84,8 @@ import { DAY_MS, FUNDING_INTERVAL_MS, lastFundingBoundary, MINUTE_MS, nextFundin
  *   path is already fixed. Positions still open at the start are handed to the live model;
  * - ticker24h, spot, book ticker and order book at the start time.
  *
- * The market factor is seeded from (seed, startTime) and shared by all symbols, so backfilled returns are
- * correlated across symbols like the live ones; everything else is seeded from (seed, symbol, startTime).
+ * The derivatives streams (positioning, position book, basis, book) are still seeded from
+ * (seed, symbol, startTime): they follow the deterministic bars but are not themselves a function of time.
  *
  * `generateMarketHistory` backfills the market-wide streams (fear & greed, global market, options) from
  * its own daily BTC/ETH/alts process (see there).
@@ -565,8 +565,8 @@ export interface MarketHistory {
   seed: MarketWideSeed;
   /**
    * The daily BTC and ETH log closes behind fear & greed (each UTC midnight, then the start time), oldest
-   * first. The BTC/ETH candle backfill is bridged through them, so the simulated price and the simulated
-   * sentiment describe one market.
+   * first: the venue's daily anchors, which every BTC/ETH candle passes through, so the simulated price and
+   * the simulated sentiment describe one market.
    */
   dailyLogCloses: Record<OptionCurrency, { time: number; log: number }[]>;
 }
@@ -575,12 +575,12 @@ export interface MarketHistory {
 const DAILY_PROCESS = { alpha: 0.1, beta: 0.85, burnIn: 60, altIdioStd: 0.012, extraDays: 40 } as const;
 
 /**
- * Market-wide backfill: a daily process for BTC, ETH and "alts" (GARCH(1,1) daily variance with Student-t(4)
- * shocks on a common factor, BTC/ETH loadings 0.9/0.85; alts = ALT_BETA × the BTC/ETH average plus noise)
- * over `fearGreedDays` + 40 days, anchored to end at the start prices at `startTime`. From it: the daily
- * fear & greed series (`fearGreedValue`), the global market at the start, and the options chains at the
- * start. This path is the market-wide streams' own: it is not the per-symbol candle backfill's path.
- * Deterministic for (seed, startTime).
+ * Market-wide backfill over `fearGreedDays` + 40 days: BTC and ETH are the venue's daily anchors
+ * (`dailyAnchors`, the midnights every candle passes through) and the path at the start minute, their daily
+ * variance a GARCH(1,1) filter of the anchor returns; alts = ALT_BETA × the BTC/ETH average plus noise,
+ * anchored at `startTime`. From it: the daily fear & greed series (`fearGreedValue`), the global market at
+ * the start, and the options chains at the start. Deterministic for (seed, startTime); the BTC/ETH closes
+ * for (seed, time).
  */
 export function generateMarketHistory(options: MarketHistoryOptions): MarketHistory {
   const startTime = Math.floor(options.startTime);

@@ -3,8 +3,8 @@ import { bridgePath } from '../core.js';
 import { clamp, decimalsOf, roundTo, roundToStep } from '../numeric.js';
 import { symbolProfile } from '../profiles.js';
 import { createRng, deriveSeed } from '../random.js';
-import { MINUTE_MS, SECOND_MS } from '../time.js';
-import { anchoredMinute, type DayBlock } from './anchored-bars.js';
+import { DAY_MS, MINUTE_MS, SECOND_MS } from '../time.js';
+import { anchoredMinute, dayBlock, dayIndex, type DayBlock } from './anchored-bars.js';
 import { addTradeToBar, emptyBar, mergeBar, type FormingBar } from './candles.js';
 import { TRADE_PARAMS, type TradeParams } from './trades.js';
 
@@ -156,11 +156,29 @@ export function formingAt(
   const partial = emptyBar(minute, here.bar.open);
   for (const trade of minuteInside(seed, here.block, here.j, minute).trades) if (trade.time < startTime) addTradeToBar(partial, trade);
   const closed = new Map<CandleInterval, FormingBar>();
-  for (const interval of intervals) {
-    const openTime = candleOpenTime(interval, startTime);
-    const bar = emptyBar(openTime, here.bar.open);
-    for (let t = openTime; t < minute; t += MINUTE_MS) mergeBar(bar, anchoredMinute(seed, symbol, t).bar);
+  const bars = intervals.map((interval) => {
+    const bar = emptyBar(candleOpenTime(interval, startTime), here.bar.open);
     closed.set(interval, bar);
+    return bar;
+  });
+  const earliest = Math.min(minute, ...bars.map((b) => b.openTime));
+  const part: FormingBar = { ...here.bar };
+  for (let t = earliest; t < minute; ) {
+    const day = dayIndex(t);
+    const block = dayBlock(seed, symbol, day);
+    const dayEnd = Math.min(minute, (day + 1) * DAY_MS);
+    for (let j = Math.round((t - day * DAY_MS) / MINUTE_MS); t < dayEnd; j++, t += MINUTE_MS) {
+      part.openTime = t;
+      part.open = block.open[j]!;
+      part.high = block.high[j]!;
+      part.low = block.low[j]!;
+      part.close = block.close[j]!;
+      part.volume = block.volume[j]!;
+      part.quoteVolume = block.quoteVolume[j]!;
+      part.takerBuyVolume = block.takerBuy[j]!;
+      part.trades = block.trades[j]!;
+      for (const bar of bars) if (t >= bar.openTime) mergeBar(bar, part);
+    }
   }
   return { closed, partial };
 }

@@ -51,9 +51,9 @@ export interface LiquidationParams {
 }
 
 export const LIQUIDATION_PARAMS: Readonly<LiquidationParams> = {
-  openRate: 0.3,
+  openRate: 0.45,
   holdMeanS: 3 * 3_600,
-  maxPositions: 4_000,
+  maxPositions: 6_000,
   leverageMix: [
     [5, 0.18],
     [10, 0.27],
