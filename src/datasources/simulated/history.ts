@@ -157,7 +157,7 @@ const MONDAY_OFFSET_MS = 4 * DAY_MS;
 const DEFAULT_STAT_PERIODS = 30;
 /** Minutes of bars behind the derivatives streams (the rolling 24 h ticker needs a day). */
 const STREAM_LOOKBACK_MINUTES = 1_440;
-/** The position book runs over the last hours only (its positions live ≈ 3 h). */
+/** The position book runs over the last hours only (its positions live ≈ 2 h). */
 const LIQUIDATION_LOOKBACK_MINUTES = 360;
 /** Premium OU of the basis backfill: half-life and stationary sd, per minute. */
 const BASIS_PREMIUM = { halfLifeMinutes: 60, std: 0.0002 } as const;
@@ -211,7 +211,7 @@ function generateMinutes(options: HistoryOptions, start: number, end: number): M
   while (k < minutes) {
     const time = start + k * MINUTE_MS;
     const day = dayIndex(time);
-    const block = dayBlock(options.seed, options.symbol, day);
+    const block = dayBlock(options.seed, options.symbol, day, day >= dayIndex(end) - 8);
     const j0 = Math.round((time - day * DAY_MS) / MINUTE_MS);
     const n = Math.min(DAY_MINUTES - j0, minutes - k);
     series.logPrice.set(block.logPrice.subarray(j0, j0 + n + 1), k);

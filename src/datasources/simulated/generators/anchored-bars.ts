@@ -17,7 +17,7 @@ import { activityFactor, expectedTradeQty } from './trades.js';
  *   A_d = log P̄ + σ_D · Σ_{i<M} φ^i · z_{d−i},   z_d = β·m_d + sqrt(1 − β²)·e_d,
  *
  * with m_d (market, shared by all symbols) and e_d (the symbol's own) unit-variance Student-t(4) draws
- * (capped at ±12 sd), each from its own stream seeded by (seed, day[, symbol]); σ_D = annualVol / sqrt(365),
+ * (capped at ±12 sd), drawn in blocks of 64 days from streams seeded by (seed, block[, symbol]); σ_D = annualVol / sqrt(365),
  * φ = 0.5^(1/180) (a 180-day half-life around P̄ = the profile's reference price: stationary sd of the log
  * level 0.33 for BTC), M = 2 000 terms (the dropped weight φ^M ≈ 5·10⁻⁴ is part of the definition, not an
  * approximation error: A_d depends on those 2 000 shocks and nothing else).
@@ -67,13 +67,14 @@ function cappedT(rng: Rng): number {
 /** Caches of pure values, per (seed, symbol), keyed by day number; each cleared wholesale when full. */
 interface SymbolCache {
   dailyShock: Map<number, number>;
+  dailyOwn: Map<number, Float64Array>;
   anchors: Map<number, number>;
   minuteShocks: Map<number, Float64Array>;
   blocks: Map<number, DayBlock>;
 }
 
 const symbolCaches = new Map<string, SymbolCache>();
-const marketDaily = new Map<number, Map<number, number>>();
+const marketDaily = new Map<number, Map<number, Float64Array>>();
 const marketMinutes = new Map<number, Map<number, Float64Array>>();
 
 function cacheOf(seed: number, symbol: string): SymbolCache {
@@ -81,7 +82,7 @@ function cacheOf(seed: number, symbol: string): SymbolCache {
   let cache = symbolCaches.get(key);
   if (!cache) {
     if (symbolCaches.size >= 256) symbolCaches.clear();
-    cache = { dailyShock: new Map(), anchors: new Map(), minuteShocks: new Map(), blocks: new Map() };
+    cache = { dailyShock: new Map(), dailyOwn: new Map(), anchors: new Map(), minuteShocks: new Map(), blocks: new Map() };
     symbolCaches.set(key, cache);
   }
   return cache;
@@ -107,14 +108,29 @@ function seedMap<V>(maps: Map<number, Map<number, V>>, seed: number): Map<number
   return map;
 }
 
-function dailyMarketShock(seed: number, day: number): number {
-  return bounded(seedMap(marketDaily, seed), day, 100_000, () => cappedT(createRng(deriveSeed(seed, 'anchored-daily-market', day))));
+/** Daily shocks are drawn in blocks of 64 days, each block from its own stream (seeded by its index). */
+const DAILY_BLOCK = 64;
+
+function dailyBlock(map: Map<number, Float64Array>, block: number, label: () => number): Float64Array {
+  return bounded(map, block, 4_096, () => {
+    const rng = createRng(label());
+    const out = new Float64Array(DAILY_BLOCK);
+    for (let i = 0; i < DAILY_BLOCK; i++) out[i] = cappedT(rng);
+    return out;
+  });
 }
 
-function dailyShock(seed: number, profile: SymbolProfile, day: number): number {
-  return bounded(cacheOf(seed, profile.symbol).dailyShock, day, 100_000, () => {
+function dailyMarketShock(seed: number, day: number): number {
+  const block = Math.floor(day / DAILY_BLOCK);
+  const shocks = dailyBlock(seedMap(marketDaily, seed), block, () => deriveSeed(seed, 'anchored-daily-market', block));
+  return shocks[day - block * DAILY_BLOCK]!;
+}
+
+function dailyShock(seed: number, profile: SymbolProfile, day: number, cache: SymbolCache = cacheOf(seed, profile.symbol)): number {
+  return bounded(cache.dailyShock, day, 100_000, () => {
     const beta = clamp(profile.beta, 0, 1);
-    const own = cappedT(createRng(deriveSeed(seed, 'anchored-daily', profile.symbol, day)));
+    const block = Math.floor(day / DAILY_BLOCK);
+    const own = dailyBlock(cache.dailyOwn, block, () => deriveSeed(seed, 'anchored-daily', profile.symbol, block))[day - block * DAILY_BLOCK]!;
     return beta * dailyMarketShock(seed, day) + Math.sqrt(1 - beta * beta) * own;
   });
 }
@@ -133,7 +149,8 @@ const LEVEL_WEIGHTS = (() => {
 /** Daily log anchors A_d (log price at midnight of day d) for days from..to inclusive. */
 export function dailyAnchors(seed: number, symbol: string, fromDay: number, toDay: number): Float64Array {
   const profile = symbolProfile(symbol);
-  const cache = cacheOf(seed, symbol).anchors;
+  const symbolCache = cacheOf(seed, symbol);
+  const cache = symbolCache.anchors;
   const out = new Float64Array(toDay - fromDay + 1);
   const missing: number[] = [];
   for (let d = fromDay; d <= toDay; d++) {
@@ -148,7 +165,7 @@ export function dailyAnchors(seed: number, symbol: string, fromDay: number, toDa
   const hi = missing[missing.length - 1]!;
   const first = lo - terms + 1;
   const shocks = new Float64Array(hi - first + 1);
-  for (let d = first; d <= hi; d++) shocks[d - first] = dailyShock(seed, profile, d);
+  for (let d = first; d <= hi; d++) shocks[d - first] = dailyShock(seed, profile, d, symbolCache);
   const base = Math.log(profile.startPrice);
   if (cache.size + missing.length > 100_000) cache.clear();
   for (const d of missing) {
@@ -300,9 +317,20 @@ function computeDay(seed: number, symbol: string, day: number): DayBlock {
   return block;
 }
 
-/** The minute bars of one UTC day (cached: the live model reads the current day minute by minute). */
-export function dayBlock(seed: number, symbol: string, day: number): DayBlock {
-  return bounded(cacheOf(seed, symbol).blocks, day, 8, () => computeDay(seed, symbol, day));
+/**
+ * The minute bars of one UTC day. Cached (the last 10 days per symbol: the live model reads the current day
+ * minute by minute, the start reads the current week twice) unless `cache` is false (a backfill's older days).
+ */
+export function dayBlock(seed: number, symbol: string, day: number, cache = true): DayBlock {
+  const blocks = cacheOf(seed, symbol).blocks;
+  const known = blocks.get(day);
+  if (known) return known;
+  const block = computeDay(seed, symbol, day);
+  if (cache) {
+    if (blocks.size >= 10) blocks.delete(Math.min(...blocks.keys()));
+    blocks.set(day, block);
+  }
+  return block;
 }
 
 /** The bar of the minute starting at `openTime` as a candle part. */

@@ -52,8 +52,8 @@ export interface LiquidationParams {
 
 export const LIQUIDATION_PARAMS: Readonly<LiquidationParams> = {
   openRate: 0.45,
-  holdMeanS: 3 * 3_600,
-  maxPositions: 6_000,
+  holdMeanS: 2 * 3_600,
+  maxPositions: 4_000,
   leverageMix: [
     [5, 0.18],
     [10, 0.27],
