@@ -71,7 +71,8 @@ export interface GraphqlHandlerOptions {
 
 export interface GraphqlHandler {
   (req: IncomingMessage, res: ServerResponse): void;
-  stats(): { hits: number; misses: number; notModified: number; entries: number; bytes: number };
+  /** hits: served from the cache; coalesced: served the response of a concurrent identical execution; misses: executed. */
+  stats(): { hits: number; coalesced: number; misses: number; notModified: number; entries: number; bytes: number; inFlight: number };
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
@@ -89,6 +90,14 @@ const etagOf = (body: Buffer) => `"${createHash('sha1').update(body).digest('bas
  * in a cached body is the age at the time it was generated (stated in the `age` header, whole seconds,
  * and bounded by the TTL). GET responses carry an ETag and answer If-None-Match with 304.
  *
+ * Concurrent identical requests are coalesced (single flight per cache key): while one execution for a
+ * key runs, requests for the same key wait for it instead of executing too, so a recompute or a price tick
+ * does not start one execution per waiting client (each of them slower, since they share the core). A
+ * waiter takes the shared response when that execution started after the waiter arrived (as if it had
+ * executed itself), or when every version it presented is still current once it completes (as a cache hit
+ * would be); otherwise it waits for, or starts, the next execution. A response that may not be cached
+ * (errors, uncacheable reads) is not shared either: its waiters then execute on their own.
+ *
  * Hand-written instead of @graphql-yoga/plugin-response-cache: that plugin invalidates by entity ids
  * (our analysis types have none) or TTL only, and its hit path still goes through yoga's Fetch-API
  * request handling; here a hit costs one Map lookup and the re-check of a few cached versions.
@@ -96,7 +105,11 @@ const etagOf = (body: Buffer) => `"${createHash('sha1').update(body).digest('bas
 export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHandler {
   const now = options.now ?? Date.now;
   const cache = new Map<string, Entry>();
-  const counters = { hits: 0, misses: 0, notModified: 0 };
+  const counters = { hits: 0, coalesced: 0, misses: 0, notModified: 0 };
+  /** The execution under way per cache key; `done` resolves with its response when that may be shared, else undefined. */
+  const flights = new Map<string, { startedAt: number; done: Promise<Entry | undefined> }>();
+  /** Orders request arrivals and execution starts (a counter, so equal clock readings cannot tie). */
+  let sequence = 0;
   /** Σ (body + key) bytes of the cached entries, kept ≤ cacheMaxBytes. */
   let cachedBytes = 0;
   const sizeOf = (key: string, entry: Entry) => entry.body.length + key.length;
@@ -178,19 +191,51 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
     const streaming = accept.includes('text/event-stream') || accept.includes('multipart/mixed');
     const cacheable = options.cacheTtlMs > 0 && !streaming && (method === 'GET' || method === 'POST');
     const key = cacheable ? `${method}\n${req.url}\n${accept}\n${req.headers.origin ?? ''}\n${req.headers['content-type'] ?? ''}\n${body?.toString('utf8') ?? ''}` : '';
+    let leads = false;
     if (cacheable) {
-      const entry = cache.get(key);
-      if (entry) {
-        if (await stillCurrent(entry)) {
-          counters.hits += 1;
-          write(req, res, entry, true);
+      const arrivedAt = ++sequence;
+      for (;;) {
+        const entry = cache.get(key);
+        if (entry) {
+          if (await stillCurrent(entry)) {
+            counters.hits += 1;
+            write(req, res, entry, true);
+            return;
+          }
+          if (cache.get(key) === entry) forget(key);
+        }
+        const flight = flights.get(key);
+        if (!flight) {
+          leads = true;
+          break;
+        }
+        const shared = await flight.done;
+        if (!shared) break; // not shareable (errors, uncacheable reads): execute on our own
+        if (flight.startedAt > arrivedAt || (await stillCurrent(shared))) {
+          counters.coalesced += 1;
+          write(req, res, shared, true);
           return;
         }
-        forget(key);
+        // Completed, but something it presented changed meanwhile: look again (cache, next execution).
       }
     }
+    let settle: (entry: Entry | undefined) => void = () => {};
+    if (leads) {
+      const done = new Promise<Entry | undefined>((resolve) => (settle = resolve));
+      flights.set(key, { startedAt: ++sequence, done });
+    }
+    try {
+      settle(await execute(req, res, method, body, cacheable ? key : undefined));
+    } finally {
+      settle(undefined);
+      if (leads) flights.delete(key);
+    }
+  }
+
+  /** Runs the request through yoga and answers it; resolves with its entry when that may be cached and shared. */
+  async function execute(req: IncomingMessage, res: ServerResponse, method: string, body: Buffer | undefined, key: string | undefined): Promise<Entry | undefined> {
     counters.misses += 1;
-    const deps: ResponseDeps | undefined = cacheable ? { records: [], tickers: [], uncacheable: false } : undefined;
+    const deps: ResponseDeps | undefined = key !== undefined ? { records: [], tickers: [], uncacheable: false } : undefined;
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined) continue;
@@ -205,16 +250,16 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
       }
       res.end();
-      return;
+      return undefined;
     }
     const bytes = Buffer.from(await response.arrayBuffer());
     const responseHeaders = [...response.headers].filter(([name]) => name !== 'content-length');
     const entry: Entry = { status: response.status, headers: responseHeaders, body: bytes, etag: etagOf(bytes), storedAt, deps };
     // Only complete, error-free query results are kept (errors such as NOT_READY must be retried).
-    if (response.status === 200 && !deps.uncacheable && type.includes('json') && !bytes.includes('"errors":')) {
-      remember(key, entry);
-    }
+    const keep = response.status === 200 && !deps.uncacheable && type.includes('json') && !bytes.includes('"errors":');
+    if (keep) remember(key!, entry);
     write(req, res, entry, false);
+    return keep ? entry : undefined;
   }
 
   const handler = ((req: IncomingMessage, res: ServerResponse) => {
@@ -223,6 +268,6 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
       else res.destroy(error as Error);
     });
   }) as GraphqlHandler;
-  handler.stats = () => ({ ...counters, entries: cache.size, bytes: cachedBytes });
+  handler.stats = () => ({ ...counters, entries: cache.size, bytes: cachedBytes, inFlight: flights.size });
   return handler;
 }
