@@ -8,16 +8,20 @@
  *   yoga+jit   the same, executed by graphql-jit (@envelop/graphql-jit);
  *   uncached   perpgraph with RESPONSE_CACHE_TTL_MS=0 (every request executed);
  *   perpgraph  perpgraph with defaults (response cache on).
+ * The two perpgraph instances run their engines (20 simulated symbols): each is paused (SIGSTOP) while
+ * anything else is measured, so a measurement of one server never pays for the other's background work.
+ * The load comes from wrk (one thread, `concurrency` connections) when it is installed (apt-get install wrk),
+ * else from undici in this process (BENCH_CLIENT=undici forces it), which saturates before fast servers do.
  * Prints req/s, p50/p99 latency and the ratios to raw and to yoga. BENCH_ROUNDS (default 1) repeats the
  * measurements and prints, per server, the median of the rounds' figures.
  *
- *   npm run bench:throughput      (env: BENCH_SECONDS=5 BENCH_CONCURRENCY=32 BENCH_ROUNDS=1)
+ *   npm run bench:throughput      (env: BENCH_SECONDS=5 BENCH_CONCURRENCY=32 BENCH_ROUNDS=1 BENCH_SCENARIO=dashboard|markets)
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { batchQuery, dashboardQuery } from './queries.js';
-import { hasTaskset, measure, startTarget, SYMBOLS_20, type Measurement, type Target } from './http-support.js';
+import { hasTaskset, hasWrk, measure, measureWrk, startTarget, SYMBOLS_20, type Measurement, type Target } from './http-support.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -33,12 +37,12 @@ const start = async (args: string[], env?: Record<string, string>) => {
 try {
   const appEnv = { SYMBOLS: SYMBOLS_20.join(','), ANALYSIS_MIN_INTERVAL_MS: '1000' };
   const [cached, uncached] = await Promise.all([start(['app'], appEnv), start(['app'], { ...appEnv, RESPONSE_CACHE_TTL_MS: '0' })]);
-  await new Promise((r) => setTimeout(r, 4_000)); // warm-up: every analysis computed once
+  await new Promise((r) => setTimeout(r, 8_000)); // warm-up: every analysis computed once
   const scenarios = [
     { name: 'dashboard (1 symbol)', body: JSON.stringify({ query: dashboardQuery('BTCUSDT') }) },
     { name: 'markets(20 symbols)', body: JSON.stringify({ query: batchQuery(SYMBOLS_20) }) },
-  ];
-  console.log(`concurrency ${concurrency}, ${seconds}s per run, servers ${hasTaskset ? 'pinned to core 0 (taskset)' : 'not pinned (no taskset)'}`);
+  ].filter((s) => !process.env.BENCH_SCENARIO || s.name.startsWith(process.env.BENCH_SCENARIO));
+  console.log(`concurrency ${concurrency}, ${seconds}s per run, client ${hasWrk ? 'wrk -t1' : 'undici (no wrk)'}, servers ${hasTaskset ? 'pinned to core 0 (taskset)' : 'not pinned (no taskset)'}`);
   for (const scenario of scenarios) {
     const sample = await fetch(`${cached.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: scenario.body });
     const text = await sample.text();
@@ -48,7 +52,17 @@ try {
     const raw = await start(['raw', file]);
     const yoga = await start(['yoga', file]);
     const jit = await start(['jit', file]);
-    const run = (t: Target) => measure(t.origin, '/graphql', scenario.body, concurrency, seconds);
+    const apps = [cached, uncached];
+    const run = async (t: Target) => {
+      // Only the app being measured runs: the other one's engine would otherwise share core 0 with it
+      // (and with the baselines). A resumed app first catches up on the ticks it missed.
+      for (const app of apps) if (app !== t) app.pause();
+      if (apps.includes(t)) {
+        t.resume();
+        await new Promise((r) => setTimeout(r, 1_500));
+      }
+      return (hasWrk ? measureWrk : measure)(t.origin, '/graphql', scenario.body, concurrency, seconds);
+    };
     await run(cached); // warm-up, discarded
     await run(uncached);
     const servers: Array<[string, Target]> = [
@@ -64,6 +78,7 @@ try {
       for (const [, t] of servers) row.push(await run(t));
       rounds.push(row);
     }
+    for (const app of apps) app.resume();
     await raw.stop();
     await yoga.stop();
     await jit.stop();

@@ -26,6 +26,16 @@ if (mode === 'app') {
   const app = createApp({ config, logger: createLogger('warn') });
   const port = await app.start(0);
   console.log(`PORT ${port}`);
+  if (process.env.BENCH_ELD) {
+    // Diagnostic (bench/dashboard-probe.ts): event-loop delay at 1 ms resolution, printed every second to stderr.
+    const { monitorEventLoopDelay } = await import('node:perf_hooks');
+    const h = monitorEventLoopDelay({ resolution: 1 });
+    h.enable();
+    setInterval(() => {
+      console.error(`eld p50 ${(h.percentile(50) / 1e6).toFixed(1)} p99 ${(h.percentile(99) / 1e6).toFixed(1)} max ${(h.max / 1e6).toFixed(1)} ms`);
+      h.reset();
+    }, 1_000).unref();
+  }
   process.on('SIGTERM', () => void app.stop().finally(() => process.exit(0)));
 } else if (mode === 'raw' || mode === 'yoga' || mode === 'jit') {
   const bytes = readFileSync(file!);
