@@ -13,7 +13,18 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const body = JSON.stringify({ query: process.env.PROBE_QUERY === 'batch' ? batchQuery(SYMBOLS_20) : dashboardQuery('BTCUSDT') });
 const env: Record<string, string> = { SYMBOLS: SYMBOLS_20.join(','), ANALYSIS_MIN_INTERVAL_MS: '1000', BENCH_ELD: '1', ...(JSON.parse(process.env.PROBE_ENV ?? '{}') as Record<string, string>) };
-const target = await startTarget(['app'], env, process.env.PROBE_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROBE_CPU_PROF}`] : []);
+// PROBE_RAW=1: node:http serving the bytes of one response instead (the scheduler's share of the tail on this machine).
+let rawFile: string | undefined;
+if (process.env.PROBE_RAW) {
+  const { writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  rawFile = `${tmpdir()}/perpgraph-probe-${process.pid}.json`;
+  const app = await startTarget(['app'], { SYMBOLS: SYMBOLS_20.join(',') });
+  await new Promise((r) => setTimeout(r, 8_000));
+  writeFileSync(rawFile, await (await fetch(`${app.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text());
+  await app.stop();
+}
+const target = await startTarget(rawFile ? ['raw', rawFile] : ['app'], env, process.env.PROBE_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROBE_CPU_PROF}`] : []);
 try {
   await new Promise((r) => setTimeout(r, 8_000));
   for (let i = 0; i < 3; i += 1) await (await fetch(`${target.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();

@@ -17,6 +17,18 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 
 const [mode, file] = process.argv.slice(2);
 
+/** Diagnostic (bench/dashboard-probe.ts, BENCH_ELD): event-loop delay at 1 ms resolution, printed every second to stderr. */
+async function reportEventLoopDelay(): Promise<void> {
+  if (!process.env.BENCH_ELD) return;
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  setInterval(() => {
+    console.error(`eld p50 ${(h.percentile(50) / 1e6).toFixed(1)} p99 ${(h.percentile(99) / 1e6).toFixed(1)} max ${(h.max / 1e6).toFixed(1)} ms`);
+    h.reset();
+  }, 1_000).unref();
+}
+
 if (mode === 'app') {
   const { createApp } = await import('../src/app.js');
   const { loadConfig } = await import('../src/config.js');
@@ -26,16 +38,7 @@ if (mode === 'app') {
   const app = createApp({ config, logger: createLogger('warn') });
   const port = await app.start(0);
   console.log(`PORT ${port}`);
-  if (process.env.BENCH_ELD) {
-    // Diagnostic (bench/dashboard-probe.ts): event-loop delay at 1 ms resolution, printed every second to stderr.
-    const { monitorEventLoopDelay } = await import('node:perf_hooks');
-    const h = monitorEventLoopDelay({ resolution: 1 });
-    h.enable();
-    setInterval(() => {
-      console.error(`eld p50 ${(h.percentile(50) / 1e6).toFixed(1)} p99 ${(h.percentile(99) / 1e6).toFixed(1)} max ${(h.max / 1e6).toFixed(1)} ms`);
-      h.reset();
-    }, 1_000).unref();
-  }
+  await reportEventLoopDelay();
   process.on('SIGTERM', () => void app.stop().finally(() => process.exit(0)));
 } else if (mode === 'raw' || mode === 'yoga' || mode === 'jit') {
   const bytes = readFileSync(file!);
@@ -54,6 +57,7 @@ if (mode === 'app') {
     const yoga = createYoga({ schema: buildSchema(printSchema(schema)), context: () => ({}), logging: false, graphiql: false, landingPage: false, plugins });
     handler = yoga;
   }
+  await reportEventLoopDelay();
   const server = createServer(handler);
   server.listen(0, '127.0.0.1', () => console.log(`PORT ${(server.address() as { port: number }).port}`));
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
