@@ -77,6 +77,7 @@ try {
       const row: Measurement[] = [];
       for (const [, t] of servers) row.push(await run(t));
       rounds.push(row);
+      console.error(`${scenario.name} round ${round + 1}: ${row.map((m, i) => `${servers[i]![0]} ${m.rps.toFixed(1)} req/s p99 ${m.p99.toFixed(0)} ms`).join('; ')}`);
     }
     for (const app of apps) app.resume();
     await raw.stop();
