@@ -242,7 +242,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     results.push(summarise('bare node', bare.samples, afterGc));
   }
   if (want('engine')) {
-    const engine = await spawnProbed(['bench/support/engine-alone.mjs'], { SYMBOLS: symbolsOf(20).join(',') }, /READY/);
+    const engine = await spawnProbed(['dist/engine-alone.js'], { SYMBOLS: symbolsOf(20).join(',') }, /READY/);
     results.push(await observe('engine alone', engine, minutes));
   }
   if (want('server20-glibc')) results.push(await server('server 20 glibc', 20, minutes, false));

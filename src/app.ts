@@ -31,6 +31,8 @@ import { createHttpServer, type HttpServer } from './server.js';
 import type { MultiplexerStats } from './subscriptions/multiplexer.js';
 import { createOnDemandScheduler } from './engine/on-demand.js';
 import { Redis } from 'ioredis';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export const VERSION = '0.1.0';
 
@@ -110,7 +112,15 @@ async function chooseSource(
   return { source: simulatedSource(config), fallback: true };
 }
 
-const simulatedSource = (config: Config) => createSimulatedSource({ seed: config.SIM_SEED, tickMs: config.SIM_TICK_MS, symbols: config.SYMBOLS });
+/**
+ * The simulated backfill's worker thread, when this module runs from the build (dist/main.js, next to
+ * dist/history-worker.js). Under tsx or vitest (src/) there is none and the backfill is generated in-thread.
+ */
+const HISTORY_WORKER = new URL('./history-worker.js', import.meta.url);
+const historyWorker = existsSync(fileURLToPath(HISTORY_WORKER)) ? { url: HISTORY_WORKER } : undefined;
+
+const simulatedSource = (config: Config) =>
+  createSimulatedSource({ seed: config.SIM_SEED, tickMs: config.SIM_TICK_MS, symbols: config.SYMBOLS, ...(historyWorker ? { historyWorker } : {}) });
 
 const isSupervised = (source: MarketDataSource): source is SupervisedSource => typeof (source as Partial<SupervisedSource>).attempts === 'function';
 const isReplay = (source: MarketDataSource): source is ReplaySource => typeof (source as Partial<ReplaySource>).progress === 'function';
@@ -336,6 +346,8 @@ export function createApp(deps: AppDeps): App {
   let healthSampler: NodeJS.Timeout | null = null;
   let switching: Promise<void> | null = null;
   let stopping = false;
+  /** The source chosen at start, before startMarket adopts it (stopped by stop() if the start fails first). */
+  let chosenSource: MarketDataSource | undefined;
 
   async function startMarket(next: MarketDataSource): Promise<void> {
     if (!pubsub || !writer || !cache) throw new Error('startMarket before the stores');
@@ -430,6 +442,18 @@ export function createApp(deps: AppDeps): App {
       eventLoop = createEventLoopMonitor();
       healthSampler = setInterval(() => void health().catch(() => undefined), HEALTH_SAMPLE_MS);
       healthSampler.unref();
+      // The market source is chosen (a Binance probe when MARKET_SOURCE is unset) and its start-up work begun
+      // (the simulated backfill, in a worker thread from the build) while the database opens: neither
+      // needs the other until startMarket below.
+      const plan =
+        config.ROLE === 'all'
+          ? (deps.source ? Promise.resolve({ source: deps.source, fallback: false }) : chooseSource(config, logger, noteListed)).then((chosen) => {
+              chosenSource = chosen.source;
+              chosen.source.prepare?.(config.SYMBOLS).catch(() => undefined); // start() awaits it and reports a failure
+              return chosen;
+            })
+          : undefined;
+      plan?.catch(() => undefined); // awaited below; a rejection must not go unhandled while the database opens
       db = await createDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, logger: logger.child({ component: 'db' }) });
       logger.info({ database: db.kind }, 'database ready (migrations applied)');
       repository = createSnapshotRepository(db);
@@ -455,7 +479,7 @@ export function createApp(deps: AppDeps): App {
           logger: logger.child({ component: 'retention' }),
         });
         pruner.start();
-        const chosen = deps.source ? { source: deps.source, fallback: false } : await chooseSource(config, logger, noteListed);
+        const chosen = await plan!;
         await startMarket(chosen.source);
         if (chosen.fallback) {
           fallbackSince = wallClock();
@@ -495,6 +519,7 @@ export function createApp(deps: AppDeps): App {
       await switching?.catch(() => undefined);
       await http?.close().catch((err: unknown) => logger.warn({ err }, 'http close failed'));
       await stopMarket();
+      if (chosenSource && chosenSource !== source) await chosenSource.stop().catch(() => undefined);
       await writer?.stop().catch((err: unknown) => logger.warn({ err }, 'snapshot flush on stop failed'));
       await pruner?.stop();
       await pubsub?.close();

@@ -30,6 +30,12 @@ export interface MarketDataSource {
   readonly venue: string;
   listSymbols(): Promise<SymbolInfo[]>;
   start(symbols: readonly string[], sink: MarketEventSink): Promise<void>;
+  /**
+   * Optional: begin the start-up work for `symbols` (e.g. generating a backfill) before `start`, which then
+   * awaits it, so the caller can overlap it with other start-up work. Never rejects into the void: callers
+   * that do not await it attach a catch; `start` reports the failure.
+   */
+  prepare?(symbols: readonly string[]): Promise<void>;
   stop(): Promise<void>;
   status(): SourceStatus;
   fetchCandles(symbol: string, interval: CandleInterval, query?: CandleQuery): Promise<Candle[]>;

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,8 +43,20 @@ import { silentLogger, type Logger } from './logger.js';
  * await the script, so the CLI would record a failing migration as applied. This module is the way there.
  */
 
-/** The default migrations folder: `<project>/prisma/migrations`, found relative to this file. */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations/', import.meta.url));
+/**
+ * The default migrations folder: `<project>/prisma/migrations`, the nearest one above this module. The module
+ * runs at different depths below the project (`src/db/migrate.ts` under tsx and vitest, bundled into
+ * `dist/main.js` by the build), so the folder is searched upwards rather than fixed relative to this file.
+ */
+export const DEFAULT_MIGRATIONS_DIR = findMigrationsDir(path.dirname(fileURLToPath(import.meta.url)));
+
+function findMigrationsDir(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'prisma', 'migrations');
+    if (existsSync(candidate)) return `${candidate}${path.sep}`;
+    if (path.dirname(dir) === dir) return fileURLToPath(new URL('../../prisma/migrations/', import.meta.url));
+  }
+}
 
 /** Prisma Migrate's advisory lock key (schema-engine, postgres flavour). */
 export const PRISMA_MIGRATE_LOCK_KEY = 72707369;

@@ -9,6 +9,9 @@ import { sampleInput, type InputSample, type InputSpec } from './freshness.js';
 import type { ResultCache } from './result-cache.js';
 import { createOnDemandScheduler, type OnDemandScheduler } from './on-demand.js';
 
+/** Longest stretch of scheduled runs per turn of the event loop (ms); see `enqueue`. */
+const RUN_SLICE_MS = 8;
+
 export interface AnalysisEngineOptions {
   store: MarketStore;
   definitions: readonly AnalysisDefinition[];
@@ -212,14 +215,55 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     return produce(def, key, (t) => def.compute(store, key, t, settings), () => marketInputs(def, key));
   }
 
+  /**
+   * Runs that are due wait in one FIFO queue and are run from a setImmediate, at most RUN_SLICE_MS of them
+   * per turn of the event loop (a run is never split: one longer than that gets a turn of its own). Timers
+   * that fall due together — every analysis of every symbol at start, after the backfill — would otherwise
+   * run back to back in one timers phase, and requests, socket writes and the database would wait for all
+   * of them (event-loop delay of seconds in the first minute). A change arriving while its key is queued is
+   * picked up by that run, which reads the store when it runs.
+   */
+  const runQueue: Array<{ key: string; run: () => unknown }> = [];
+  const queued = new Set<string>();
+  let draining: NodeJS.Immediate | null = null;
+  /** Start of the current slice of back-to-back runs, and when the last run ended (performance.now()). */
+  let sliceStart = 0;
+  let lastRunEnded = -Infinity;
+  /** A due run: inline while the current slice has budget left and nothing waits, else queued. */
+  function enqueue(key: string, run: () => unknown): void {
+    const t = performance.now();
+    // The loop was free since the last run (not the same timers phase): a new slice begins.
+    if (t - lastRunEnded > 1) sliceStart = t;
+    if (runQueue.length === 0 && t - sliceStart < RUN_SLICE_MS) {
+      run();
+      lastRunEnded = performance.now();
+      return;
+    }
+    queued.add(key);
+    runQueue.push({ key, run });
+    draining ??= setImmediate(drain);
+  }
+  function drain(): void {
+    draining = null;
+    sliceStart = performance.now();
+    while (runQueue.length > 0) {
+      const job = runQueue.shift()!;
+      queued.delete(job.key);
+      job.run();
+      lastRunEnded = performance.now();
+      if (lastRunEnded - sliceStart >= RUN_SLICE_MS) break;
+    }
+    if (runQueue.length > 0) draining ??= setImmediate(drain);
+  }
+
   /** At most one run per (kind, key) per minIntervalMs; changes in between coalesce into one trailing run. */
   function schedule(kind: string, symbol: string, runner: () => unknown, ownMinIntervalMs = 0): void {
     const key = analysisKey(kind, symbol);
-    if (timers.has(key)) return;
+    if (timers.has(key) || queued.has(key)) return;
     const delay = Math.max(0, (lastRun.get(key) ?? -Infinity) + Math.max(minIntervalMs, ownMinIntervalMs) - now());
     const timer = setTimeout(() => {
       timers.delete(key);
-      runner();
+      enqueue(key, runner);
     }, delay);
     timer.unref();
     timers.set(key, timer);
@@ -263,6 +307,10 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       unsubscribe?.();
       for (const timer of [...timers.values(), ...tickerDue.values()]) clearTimeout(timer);
       timers.clear();
+      if (draining) clearImmediate(draining);
+      draining = null;
+      runQueue.length = 0;
+      queued.clear();
       tickerDue.clear();
     },
     computeNow(kind, symbol) {

@@ -14,8 +14,10 @@ import {
   type SourceState,
   type SourceStatus,
 } from '../market-data-source.js';
+import { Worker } from 'node:worker_threads';
 import { SIMULATED_INTERVALS } from './generators/candles.js';
-import { generateHistory, generateMarketHistory, type MarketHistory, type SymbolHistory } from './history.js';
+import { generateHistory, generateMarketHistory, type HistoryOptions, type MarketHistory, type SymbolHistory } from './history.js';
+import type { HistoryWorkerData, HistoryWorkerMessage } from './history-worker.js';
 import { createMarketModel, type MarketModel, type SymbolSeedState } from './model.js';
 import { DEFAULT_SIMULATED_SYMBOLS, SIMULATED_VENUE, simulatedSymbolInfo } from './profiles.js';
 
@@ -47,6 +49,12 @@ export interface SimulatedSourceOptions {
   maxCandlesPerInterval?: number;
   /** Funding settlements kept per symbol (default 1 000). */
   maxFundingPerSymbol?: number;
+  /**
+   * Generate the start-up backfill in a worker thread running this module (the bundled
+   * `dist/history-worker.js`; `execArgv` e.g. `['--import', 'tsx']` for the TypeScript source). Unset, or when
+   * the worker fails, it is generated in-thread. Same histories either way.
+   */
+  historyWorker?: { url: URL; execArgv?: string[] };
 }
 
 interface SymbolBuffer {
@@ -106,30 +114,103 @@ export function createSimulatedSource(options: SimulatedSourceOptions): MarketDa
   let state: SourceState = SourceStates.STOPPED;
   let lastError: string | null = null;
   let lastEventAt: number | null = null;
+  /** Counts start and stop calls: a start that awaited its backfill goes on only if nothing came after. */
+  let starts = 0;
+
+  function historyOptions(symbol: string, startTime: number): HistoryOptions {
+    return {
+      seed: options.seed,
+      symbol,
+      startTime,
+      intervals,
+      ...(options.fundingHistoryCount === undefined ? {} : { fundingCount: options.fundingHistoryCount }),
+      ...(options.candleHistoryCount === undefined ? {} : { candleCount: options.candleHistoryCount }),
+    };
+  }
+
+  function adopt(symbol: string, history: SymbolHistory): { history: SymbolHistory; buffer: SymbolBuffer } {
+    const buffer: SymbolBuffer = {
+      candles: new Map(intervals.map((i) => [i, [...(history.candles.get(i) ?? [])]])),
+      forming: new Map(history.forming.map((c) => [c.interval, c])),
+      funding: [...history.funding],
+    };
+    histories.set(symbol, history);
+    buffers.set(symbol, buffer);
+    return { history, buffer };
+  }
 
   /** History and buffers of a symbol at the current anchor (fixed on first use). */
   function ensureSymbol(symbol: string): { history: SymbolHistory; buffer: SymbolBuffer } {
     anchor ??= now();
-    let history = histories.get(symbol);
-    let buffer = buffers.get(symbol);
-    if (!history || !buffer) {
-      history = generateHistory({
-        seed: options.seed,
-        symbol,
-        startTime: anchor,
-        intervals,
-        ...(options.fundingHistoryCount === undefined ? {} : { fundingCount: options.fundingHistoryCount }),
-        ...(options.candleHistoryCount === undefined ? {} : { candleCount: options.candleHistoryCount }),
-      });
-      buffer = {
-        candles: new Map(intervals.map((i) => [i, [...(history?.candles.get(i) ?? [])]])),
-        forming: new Map(history.forming.map((c) => [c.interval, c])),
-        funding: [...history.funding],
+    const history = histories.get(symbol);
+    const buffer = buffers.get(symbol);
+    if (history && buffer) return { history, buffer };
+    return adopt(symbol, generateHistory(historyOptions(symbol, anchor)));
+  }
+
+  // --- Start-up backfill off the critical path (scheduling only: the histories are generateHistory's) ---
+  let inflight: Promise<void> | null = null;
+  let worker: Worker | null = null;
+
+  /** Runs the missing symbols' histories in one worker thread; resolves when it is done or gone. */
+  function generateInWorker(symbols: readonly string[], startTime: number, spec: { url: URL; execArgv?: string[] }): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let thread: Worker;
+      try {
+        thread = new Worker(spec.url, {
+          workerData: { jobs: symbols.map((s) => historyOptions(s, startTime)) } satisfies HistoryWorkerData,
+          ...(spec.execArgv ? { execArgv: spec.execArgv } : {}),
+        });
+      } catch (error) {
+        lastError = `backfill worker failed to start: ${errorMessage(error)}`;
+        resolve();
+        return;
+      }
+      worker = thread;
+      thread.unref();
+      let pending = symbols.length;
+      const done = () => {
+        if (worker === thread) worker = null;
+        void thread.terminate();
+        resolve();
       };
-      histories.set(symbol, history);
-      buffers.set(symbol, buffer);
-    }
-    return { history, buffer };
+      thread.on('message', (message: HistoryWorkerMessage) => {
+        // A restart in the meantime moved the anchor: the histories of the old one are dropped.
+        if ('history' in message && anchor === startTime && !histories.has(message.symbol)) adopt(message.symbol, message.history);
+        if ('error' in message) lastError = `backfill worker: ${message.error}`;
+        if ((pending -= 1) === 0) done();
+      });
+      thread.once('error', (error) => {
+        lastError = `backfill worker failed: ${errorMessage(error)}`;
+        done();
+      });
+      thread.once('exit', done);
+    });
+  }
+
+  async function generateMissing(symbols: readonly string[]): Promise<void> {
+    anchor ??= now();
+    const startTime = anchor;
+    const missing = symbols.filter((s) => !histories.has(s));
+    if (missing.length === 0) return;
+    if (options.historyWorker) await generateInWorker(missing, startTime, options.historyWorker);
+    // In-thread (no worker, or what it did not deliver). No timer-based yield here: tests drive this source
+    // under fake timers, and before the server listens nothing waits on the loop.
+    for (const symbol of missing) if (anchor === startTime) ensureSymbol(symbol);
+  }
+
+  /**
+   * Generates the backfill of `symbols` ahead of `start` (which awaits it), so a caller can overlap it with
+   * other start-up work such as opening the database. Idempotent; calls queue behind each other.
+   */
+  function prepare(symbols: readonly string[]): Promise<void> {
+    const unique = [...new Set(symbols)];
+    const run = (inflight ?? Promise.resolve()).then(() => generateMissing(unique));
+    const tracked: Promise<void> = run.finally(() => {
+      if (inflight === tracked) inflight = null;
+    });
+    inflight = tracked;
+    return tracked;
   }
 
   function record(event: MarketEvent): void {
@@ -194,6 +275,57 @@ export function createSimulatedSource(options: SimulatedSourceOptions): MarketDa
     timer = null;
   }
 
+  /** Generates what is missing in-thread, pushes the backfill to the sink and starts the live model. */
+  function begin(unique: string[], eventSink: MarketEventSink): void {
+    const initialState: Record<string, SymbolSeedState> = {};
+    const backfill: MarketEvent[] = [];
+    const marks: MarketEvent[] = [];
+    for (const symbol of unique) {
+      const { history } = ensureSymbol(symbol);
+      initialState[symbol] = {
+        ...(history.funding.length > 0 ? { lastFundingRate: history.funding.at(-1)?.rate } : {}),
+        bars: history.streamSeed.bars,
+        positioning: history.streamSeed.positioning,
+        positions: history.streamSeed.positions,
+        takerPeriod: history.streamSeed.takerPeriod,
+      };
+      for (const funding of history.funding) backfill.push({ type: 'funding', funding });
+      for (const interval of intervals) for (const candle of history.candles.get(interval) ?? []) backfill.push({ type: 'candle', candle });
+      for (const candle of history.forming) backfill.push({ type: 'candle', candle });
+      for (const openInterest of history.openInterest) backfill.push({ type: 'openInterest', openInterest });
+      for (const ratio of history.longShortRatios) backfill.push({ type: 'longShortRatio', ratio });
+      for (const volume of history.takerVolume) backfill.push({ type: 'takerVolume', volume });
+      for (const basis of history.basis) backfill.push({ type: 'basis', basis });
+      for (const liquidation of history.liquidations) backfill.push({ type: 'liquidation', liquidation });
+      marks.push({ type: 'markPrice', mark: history.mark });
+      if (history.ticker) marks.push({ type: 'ticker24h', ticker: history.ticker });
+      marks.push({ type: 'spotPrice', spot: history.spot }, { type: 'bookTicker', book: history.bookTicker }, { type: 'orderBook', book: history.orderBook });
+    }
+    const startTime = anchor ?? now();
+    anchor = startTime;
+    marketHistory ??= generateMarketHistory({ seed: options.seed, startTime });
+    const [latestFearGreed, ...olderFearGreed] = [...marketHistory.fearGreed].reverse();
+    const marketWide: MarketEvent[] = [];
+    if (latestFearGreed) marketWide.push({ type: 'fearGreed', fearGreed: latestFearGreed, history: olderFearGreed.reverse() });
+    marketWide.push({ type: 'globalMarket', global: marketHistory.global });
+    for (const chain of marketHistory.options) marketWide.push({ type: 'optionsChain', chain });
+    model = createMarketModel({
+      seed: options.seed,
+      symbols: unique,
+      startTime,
+      intervals,
+      initialState,
+      marketState: marketHistory.seed,
+      ...(options.tradeRateScale === undefined ? {} : { tradeRateScale: options.tradeRateScale }),
+    });
+    lastStepAt = startTime;
+    sink = eventSink;
+    state = SourceStates.OK;
+    deliver([...backfill, ...marks, ...marketWide]);
+    timer = setInterval(tick, options.tickMs);
+    timer.unref();
+  }
+
   return {
     origin: DataOrigins.SIMULATED,
     venue: SIMULATED_VENUE,
@@ -202,74 +334,52 @@ export function createSimulatedSource(options: SimulatedSourceOptions): MarketDa
       return Promise.resolve(listed.map(simulatedSymbolInfo));
     },
 
+    prepare,
+
     start(symbols: readonly string[], eventSink: MarketEventSink): Promise<void> {
+      const fail = (error: unknown): Promise<never> => {
+        lastError = errorMessage(error);
+        state = SourceStates.DOWN;
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      };
       try {
         clearTimer();
-        if (model) {
+        const generation = (starts += 1);
+        const unique = [...new Set(symbols)];
+        const restart = () => {
+          if (!model) return;
           // A restart begins a fresh market at the current time.
           anchor = null;
           marketHistory = null;
           histories.clear();
           buffers.clear();
+          model = null;
+        };
+        // Without a worker and with nothing in flight, everything happens before start() returns (as the
+        // tests and an in-process caller expect); otherwise after the backfill generated elsewhere arrived.
+        if (!inflight && !(options.historyWorker && (model || unique.some((s) => !histories.has(s))))) {
+          restart();
+          begin(unique, eventSink);
+          return Promise.resolve();
         }
-        const unique = [...new Set(symbols)];
-        const initialState: Record<string, SymbolSeedState> = {};
-        const backfill: MarketEvent[] = [];
-        const marks: MarketEvent[] = [];
-        for (const symbol of unique) {
-          const { history } = ensureSymbol(symbol);
-          initialState[symbol] = {
-            ...(history.funding.length > 0 ? { lastFundingRate: history.funding.at(-1)?.rate } : {}),
-            bars: history.streamSeed.bars,
-            positioning: history.streamSeed.positioning,
-            positions: history.streamSeed.positions,
-            takerPeriod: history.streamSeed.takerPeriod,
-          };
-          for (const funding of history.funding) backfill.push({ type: 'funding', funding });
-          for (const interval of intervals) for (const candle of history.candles.get(interval) ?? []) backfill.push({ type: 'candle', candle });
-          for (const candle of history.forming) backfill.push({ type: 'candle', candle });
-          for (const openInterest of history.openInterest) backfill.push({ type: 'openInterest', openInterest });
-          for (const ratio of history.longShortRatios) backfill.push({ type: 'longShortRatio', ratio });
-          for (const volume of history.takerVolume) backfill.push({ type: 'takerVolume', volume });
-          for (const basis of history.basis) backfill.push({ type: 'basis', basis });
-          for (const liquidation of history.liquidations) backfill.push({ type: 'liquidation', liquidation });
-          marks.push({ type: 'markPrice', mark: history.mark });
-          if (history.ticker) marks.push({ type: 'ticker24h', ticker: history.ticker });
-          marks.push({ type: 'spotPrice', spot: history.spot }, { type: 'bookTicker', book: history.bookTicker }, { type: 'orderBook', book: history.orderBook });
-        }
-        const startTime = anchor ?? now();
-        anchor = startTime;
-        marketHistory ??= generateMarketHistory({ seed: options.seed, startTime });
-        const [latestFearGreed, ...olderFearGreed] = [...marketHistory.fearGreed].reverse();
-        const marketWide: MarketEvent[] = [];
-        if (latestFearGreed) marketWide.push({ type: 'fearGreed', fearGreed: latestFearGreed, history: olderFearGreed.reverse() });
-        marketWide.push({ type: 'globalMarket', global: marketHistory.global });
-        for (const chain of marketHistory.options) marketWide.push({ type: 'optionsChain', chain });
-        model = createMarketModel({
-          seed: options.seed,
-          symbols: unique,
-          startTime,
-          intervals,
-          initialState,
-          marketState: marketHistory.seed,
-          ...(options.tradeRateScale === undefined ? {} : { tradeRateScale: options.tradeRateScale }),
-        });
-        lastStepAt = startTime;
-        sink = eventSink;
-        state = SourceStates.OK;
-        deliver([...backfill, ...marks, ...marketWide]);
-        timer = setInterval(tick, options.tickMs);
-        timer.unref();
-        return Promise.resolve();
+        return (async () => {
+          await inflight?.catch(() => undefined);
+          restart();
+          await prepare(unique);
+          // Stopped (or started again) while the backfill was generated: that call owns the source now.
+          if (generation !== starts) return;
+          begin(unique, eventSink);
+        })().catch(fail);
       } catch (error) {
-        lastError = errorMessage(error);
-        state = SourceStates.DOWN;
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        return fail(error);
       }
     },
 
     stop(): Promise<void> {
+      starts += 1;
       clearTimer();
+      void worker?.terminate();
+      worker = null;
       sink = null;
       state = SourceStates.STOPPED;
       return Promise.resolve();

@@ -1,12 +1,12 @@
 // Baseline for bench/idle.ts: the simulated market, the market store and the analysis engine recomputing
-// every analysis (what bench:engine measures), in plain node on the compiled build (dist/), with no database,
-// HTTP server or snapshot writer. Symbols from SYMBOLS (comma-separated). Runs until killed.
+// every analysis (what bench:engine measures), in plain node on the compiled build (the build bundles this
+// file to dist/engine-alone.js), with no database, HTTP server or snapshot writer. Symbols from SYMBOLS (comma-separated). Runs until killed.
 import { createPubSub } from 'graphql-yoga';
-import { createSimulatedSource } from '../../dist/datasources/simulated/simulated-source.js';
-import { ANALYSES, MARKET_ANALYSES } from '../../dist/engine/analyses.js';
-import { createAnalysisEngine } from '../../dist/engine/analysis-engine.js';
-import { createMarketStore } from '../../dist/engine/market-store.js';
-import { createResultCache } from '../../dist/engine/result-cache.js';
+import { createSimulatedSource } from '../../src/datasources/simulated/simulated-source.js';
+import { ANALYSES, MARKET_ANALYSES } from '../../src/engine/analyses.js';
+import { createAnalysisEngine } from '../../src/engine/analysis-engine.js';
+import { createMarketStore } from '../../src/engine/market-store.js';
+import { createResultCache } from '../../src/engine/result-cache.js';
 
 const symbols = (process.env.SYMBOLS ?? 'BTCUSDT,ETHUSDT,SOLUSDT').split(',');
 const source = createSimulatedSource({ seed: 42, tickMs: 250, symbols });
@@ -19,7 +19,7 @@ const engine = createAnalysisEngine({
   cache: createResultCache(),
   pubsub: createPubSub(),
   snapshots: { enqueue: () => {} },
-  origin: 'SIMULATED',
+  origin: 'SIMULATED' as const,
   venue: 'simulated',
   minIntervalMs: 1_000,
   snapshotEveryMs: 10_000,
