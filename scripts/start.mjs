@@ -9,7 +9,9 @@
 // Bundling does not type-check: `npm run typecheck` (and `npm test`) do. Packages that locate files next to
 // their own code (PGlite's wasm and data, Prisma's runtime, pino's transport worker, ioredis' package.json)
 // or load optional native modules stay external and load from node_modules as before; GraphiQL's 9 MB page
-// is imported only when /graphql is first opened in a browser.
+// is imported only when /graphql is first opened in a browser. The build also writes dist/pglite-template, an
+// initialised and migrated embedded database that a first start copies instead of running initdb.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -24,6 +26,7 @@ export const ENTRY_POINTS = {
   main: 'src/main.ts',
   'history-worker': 'src/datasources/simulated/history-worker.ts',
   'engine-alone': 'bench/support/engine-alone.ts',
+  'pglite-template': 'src/db/pglite-template-cli.ts',
 };
 
 /** Imported at run time from node_modules rather than bundled (see the header). */
@@ -50,6 +53,11 @@ function newestInput() {
     }
   };
   visit(path.join(root, 'src'));
+  // The template database holds the migrations: a new or changed one rebuilds it.
+  for (const e of readdirSync(path.join(root, 'prisma', 'migrations'), { withFileTypes: true })) {
+    const sql = path.join(root, 'prisma', 'migrations', e.name, 'migration.sql');
+    if (e.isDirectory() && existsSync(sql)) newest = Math.max(newest, statSync(sql).mtimeMs);
+  }
   for (const f of ['tsconfig.json', 'package-lock.json', 'scripts/start.mjs', ...Object.values(ENTRY_POINTS)]) {
     const p = path.join(root, f);
     if (existsSync(p)) newest = Math.max(newest, statSync(p).mtimeMs);
@@ -92,6 +100,10 @@ async function build({ force = false } = {}) {
     process.stderr.write(`perpgraph: build failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
+  // The embedded database a first start copies instead of running initdb (src/db/pglite-seed.ts). Without
+  // it a first start still works, it just initialises the database itself.
+  const template = spawnSync(process.execPath, [path.join(outdir, 'pglite-template.js'), path.join(outdir, 'pglite-template')], { stdio: 'inherit' });
+  if (template.status !== 0) process.stderr.write(`perpgraph: could not create dist/pglite-template (exit ${template.status}); a first start will run initdb\n`);
   writeFileSync(stamp, `${before.toISOString()}\n`);
   utimesSync(stamp, before, before);
   process.stderr.write(`perpgraph: built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

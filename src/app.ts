@@ -119,6 +119,10 @@ async function chooseSource(
 const HISTORY_WORKER = new URL('./history-worker.js', import.meta.url);
 const historyWorker = existsSync(fileURLToPath(HISTORY_WORKER)) ? { url: HISTORY_WORKER } : undefined;
 
+/** The build's initialised, migrated embedded database (dist/pglite-template), copied on a first start. */
+const PGLITE_TEMPLATE = fileURLToPath(new URL('./pglite-template', import.meta.url));
+const pgliteTemplate = existsSync(`${PGLITE_TEMPLATE}/pglite/PG_VERSION`) ? PGLITE_TEMPLATE : undefined;
+
 const simulatedSource = (config: Config) =>
   createSimulatedSource({ seed: config.SIM_SEED, tickMs: config.SIM_TICK_MS, symbols: config.SYMBOLS, ...(historyWorker ? { historyWorker } : {}) });
 
@@ -454,7 +458,12 @@ export function createApp(deps: AppDeps): App {
             })
           : undefined;
       plan?.catch(() => undefined); // awaited below; a rejection must not go unhandled while the database opens
-      db = await createDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, logger: logger.child({ component: 'db' }) });
+      db = await createDatabase({
+        url: config.DATABASE_URL,
+        dataDir: config.DATA_DIR,
+        ...(pgliteTemplate ? { template: pgliteTemplate } : {}),
+        logger: logger.child({ component: 'db' }),
+      });
       logger.info({ database: db.kind }, 'database ready (migrations applied)');
       repository = createSnapshotRepository(db);
       pubsub = await createAppPubSub(config.REDIS_URL, config.REDIS_PREFIX, logger.child({ component: 'pubsub' }));

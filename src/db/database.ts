@@ -4,6 +4,7 @@ import type { SqlDriverAdapterFactory } from '@prisma/client/runtime/client';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { createPGliteAdapter, createPostgresAdapter, openPGlite, parsePostgresUrl, pgliteDir, postgresPoolConfig } from './adapters.js';
 import { silentLogger, type Logger } from './logger.js';
+import { seedFromTemplate } from './pglite-seed.js';
 import { applyMigrations, type MigrateOptions, type MigrationSession } from './migrate.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -16,6 +17,11 @@ export interface DatabaseOptions {
   logger?: Logger;
   /** Overrides for the start-up migration run (tests point `migrationsDir` elsewhere). */
   migrations?: Pick<MigrateOptions, 'migrationsDir' | 'lockTimeoutMs'>;
+  /**
+   * Embedded only: a data dir holding an initialised, migrated `pglite/` (the build's dist/pglite-template),
+   * copied when `<dataDir>/pglite` does not exist yet instead of running initdb. See pglite-seed.ts.
+   */
+  template?: string;
   /** Postgres: give up connecting after this many milliseconds. Default 5000. */
   connectTimeoutMs?: number;
 }
@@ -113,6 +119,9 @@ async function openEmbedded(options: DatabaseOptions): Promise<Database> {
   openPGliteDirs.add(dir);
   let pglite: PGlite | undefined;
   try {
+    if (options.template && (await seedFromTemplate(options.dataDir, options.template).catch(() => false))) {
+      logger.info({ template: options.template }, 'embedded database created from the build template');
+    }
     pglite = await openPGlite(options.dataDir);
     const client = pglite;
     const session: MigrationSession = {
