@@ -7,12 +7,15 @@
  *   - engine alone: simulated market + store + every analysis, no database/HTTP/writer (bench:engine's setup);
  *   - server, 20 symbols, embedded PGlite (or DATABASE_URL with --postgres);
  *   - server, 3 symbols, embedded defaults (issue 10's "RSS ≤ 300 MB on the embedded defaults").
+ * The bench marks the ready line in the probe, so the first minute after ready (backfill delivered, first
+ * computations) is reported on its own, with the same goals, next to bare node's first minute.
  * Prints one line per minute per target and a summary with the goals (issue 11): ≤ 0.2 core, RSS ≤ 400 MB
  * and flat (last/first after the first minute), ELD p99 ≤ 20 ms, max ≤ 100 ms; 3 symbols embedded ≤ 300 MB.
  *
  *   npm run bench:idle -- --minutes 5            (all targets; --only server20|server3|engine|bare)
  *   npm run bench:idle -- --minutes 60 --only server20      (the hour-long flatness check)
  *   npm run bench:idle -- --minutes 3 --heap-snapshots /tmp/snaps   (v8 heap snapshots at start and end)
+ *   npm run bench:idle -- --minutes 1 --probe-ms 1000 --only bare,server3 --entry other/dist/main.js   (another build)
  *
  * Needs dist/ (npm ci / npm run build). Bounded: every child is killed at the end or when this exits.
  */
@@ -29,6 +32,8 @@ const { values: args } = parseArgs({
     postgres: { type: 'boolean', default: false },
     'heap-snapshots': { type: 'string' },
     'probe-ms': { type: 'string', default: '5000' },
+    // another build of the server to compare (e.g. an older checkout's dist/main.js); default dist/main.js
+    entry: { type: 'string', default: 'dist/main.js' },
   },
   // bench/memory-soak.ts imports this module with options of its own.
   strict: false,
@@ -60,6 +65,8 @@ export interface Probed {
   /** The stdout text up to and including the ready line (e.g. the server's URL with its port). */
   readyText: string;
   samples: Array<ProbeSample & { atMs: number }>;
+  /** When the ready line was seen (ms since spawn); sample windows after it start at or after ready. */
+  readyAtMs: number;
   /** Sends 'gc' and resolves with the heap and RSS after a full collection. */
   gc(): Promise<{ heapMb: number; rssMb: number }>;
   heapSnapshot(path: string): Promise<string>;
@@ -97,6 +104,8 @@ export async function spawnProbed(nodeArgs: string[], env: Record<string, string
     child.once('exit', (code) => reject(new Error(`${nodeArgs.join(' ')} exited with ${code}`)));
   });
   child.stdout!.resume();
+  const readyAtMs = performance.now() - t0;
+  child.send('mark');
   const ask = <T>(message: unknown, match: (msg: Record<string, unknown>) => boolean) =>
     new Promise<T>((resolve) => {
       waiters.push((msg) => (match(msg) ? (resolve(msg as T), true) : false));
@@ -106,6 +115,7 @@ export async function spawnProbed(nodeArgs: string[], env: Record<string, string
     child,
     readyText,
     samples,
+    readyAtMs,
     gc: () => ask('gc', (m) => m.probe === 'gc'),
     heapSnapshot: async (path) => (await ask<{ path: string }>({ heapSnapshot: path }, (m) => m.probe === 'heapSnapshot')).path,
     stop: () =>
@@ -153,6 +163,15 @@ export interface Summary {
   gcRssMb: number;
   eldP99Ms: number;
   eldMaxMs: number;
+  /** The first minute after the ready line (backfill delivered, first computations): worst window p99, max. */
+  firstMinute?: { eldP99Ms: number; eldMaxMs: number; windows: number };
+}
+
+/** Event-loop delay of the windows that start at ready and end within the minute after it. */
+export function firstMinute(probed: Pick<Probed, 'samples' | 'readyAtMs'>): Summary['firstMinute'] {
+  const ws = probed.samples.filter((s) => s.atMs > probed.readyAtMs + 1 && s.atMs <= probed.readyAtMs + 60_000 + probeMs);
+  if (ws.length === 0) return undefined;
+  return { eldP99Ms: Math.max(...ws.map((s) => s.eldP99Ms)), eldMaxMs: Math.max(...ws.map((s) => s.eldMaxMs)), windows: ws.length };
 }
 
 /** Prints a line per minute; summarises from the end of the first minute (start-up backfill excluded). */
@@ -200,7 +219,8 @@ async function observe(name: string, probed: Probed, runMinutes: number): Promis
   const afterGc = await probed.gc();
   if (snapDir) console.log(`  heap snapshot: ${await probed.heapSnapshot(join(snapDir, `${name}-end.heapsnapshot`))}`);
   await probed.stop();
-  return summarise(name, probed.samples, afterGc);
+  const first = firstMinute(probed);
+  return { ...summarise(name, probed.samples, afterGc), ...(first ? { firstMinute: first } : {}) };
 }
 
 /** The environment of a server target: no clients, simulated market, a fresh data dir. */
@@ -222,7 +242,7 @@ async function server(name: string, symbols: number, runMinutes: number, asNpmSt
   const dataDir = await mkdtemp(join(tmpdir(), 'perpgraph-idle-'));
   try {
     const flags = asNpmStart ? startScript().nodeFlags : [];
-    const probed = await spawnProbed([...flags, 'dist/main.js'], serverEnv(symbols, dataDir, asNpmStart), /perpgraph ready/);
+    const probed = await spawnProbed([...flags, String(args.entry)], serverEnv(symbols, dataDir, asNpmStart), /perpgraph ready/);
     return await observe(name, probed, runMinutes);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
@@ -239,7 +259,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await sleep(Math.min(60_000, minutes * 60_000) + 2 * probeMs);
     const afterGc = await bare.gc();
     await bare.stop();
-    results.push(summarise('bare node', bare.samples, afterGc));
+    const first = firstMinute(bare);
+    results.push({ ...summarise('bare node', bare.samples, afterGc), ...(first ? { firstMinute: first } : {}) });
   }
   if (want('engine')) {
     const engine = await spawnProbed(['dist/engine-alone.js'], { SYMBOLS: symbolsOf(20).join(',') }, /READY/);
@@ -256,6 +277,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(
       `${r.name.padEnd(15)} ${fmt(r.cpuShare, 3).padStart(8)}  ${`${fmt(r.rssFirstMb)}→${fmt(r.rssLastMb)} (${fmt(r.rssMaxMb)})`.padStart(23)}  ${fmt(r.rssLastMb / r.rssFirstMb, 2).padStart(10)}  ${`${fmt(r.heapFirstMb)}→${fmt(r.heapLastMb)}`.padStart(18)}  ${fmt(r.gcHeapMb).padStart(13)}  ${fmt(r.eldP99Ms, 1).padStart(10)}  ${fmt(r.eldMaxMs, 1).padStart(10)}`,
     );
+  }
+  console.log('\nfirst minute after the ready line (sample windows from ready on; goal p99 ≤ 20 ms, max ≤ 100 ms):');
+  for (const r of results) {
+    if (r.firstMinute) console.log(`${r.name.padEnd(15)} eld p99 ${fmt(r.firstMinute.eldP99Ms, 1).padStart(7)} ms (worst window)  max ${fmt(r.firstMinute.eldMaxMs, 1).padStart(7)} ms  (${r.firstMinute.windows} windows)`);
   }
   const engine = results.find((r) => r.name === 'engine alone');
   for (const r of results.filter((x) => x.name.startsWith('server'))) {

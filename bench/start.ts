@@ -6,6 +6,9 @@
  *   - fresh: an empty data dir (first start: PGlite initdb + migrations);
  *   - tsx warm: `tsx src/main.ts`, the transpile-at-start path `npm start` used before the compiled build.
  *
+ *   - baseline warm / fresh (with BASELINE_ENTRY=path/to/other/dist/main.js): another build, e.g. an older
+ *     checkout's, started the same way in the same rounds, for a before/after ratio under the same load.
+ *
  *   npm run bench:start        (env: ROUNDS=3; needs dist/, which npm ci / npm run build produce)
  *
  * Goals (issue 11): warm ≤ 3 s, fresh ≤ 5 s on this 2-core machine. Bounded: each start gives up after 60 s.
@@ -72,7 +75,8 @@ async function startToReady(args: string[], dataDir: string): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const compiled = ['scripts/start.mjs'];
 const viaTsx = ['--import', 'tsx', 'src/main.ts'];
-const results: Record<string, number[]> = { hello: [], warm: [], fresh: [], 'tsx warm': [] };
+const baselineEntry = process.env.BASELINE_ENTRY;
+const results: Record<string, number[]> = { hello: [], warm: [], fresh: [], 'tsx warm': [], ...(baselineEntry ? { 'baseline warm': [], 'baseline fresh': [] } : {}) };
 const warmDir = await mkdtemp(join(tmpdir(), 'perpgraph-bench-start-'));
 try {
   await startToReady(compiled, warmDir); // creates and migrates the database the warm runs reopen
@@ -86,6 +90,15 @@ try {
       await rm(freshDir, { recursive: true, force: true });
     }
     results['tsx warm']!.push(await startToReady(viaTsx, warmDir));
+    if (baselineEntry) {
+      results['baseline warm']!.push(await startToReady([baselineEntry], warmDir));
+      const baselineFresh = await mkdtemp(join(tmpdir(), 'perpgraph-bench-start-'));
+      try {
+        results['baseline fresh']!.push(await startToReady([baselineEntry], baselineFresh));
+      } finally {
+        await rm(baselineFresh, { recursive: true, force: true });
+      }
+    }
   }
 } finally {
   await rm(warmDir, { recursive: true, force: true });
@@ -95,5 +108,5 @@ const base = median(results.hello!);
 console.log(`start → /ready 200, median of ${ROUNDS} rounds (embedded PGlite, MARKET_SOURCE=simulated)`);
 for (const [name, xs] of Object.entries(results)) {
   const m = median(xs);
-  console.log(`${name.padEnd(10)} ${(m / 1000).toFixed(2).padStart(7)} s   ${(m / base).toFixed(1).padStart(6)} × node hello   (runs: ${xs.map((x) => (x / 1000).toFixed(2)).join(', ')})`);
+  console.log(`${name.padEnd(14)} ${(m / 1000).toFixed(2).padStart(7)} s   ${(m / base).toFixed(1).padStart(6)} × node hello   (runs: ${xs.map((x) => (x / 1000).toFixed(2)).join(', ')})`);
 }

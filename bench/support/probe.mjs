@@ -33,7 +33,10 @@ if (process.send) {
   };
   setInterval(() => sample('tick'), every).unref();
   process.on('message', (msg) => {
-    if (msg === 'gc' && typeof globalThis.gc === 'function') {
+    // 'mark' (sent when the target printed its ready line): close the current window there, so the
+    // windows after it measure the running server only, not module loading and the start-up before ready.
+    if (msg === 'mark') sample('mark');
+    else if (msg === 'gc' && typeof globalThis.gc === 'function') {
       globalThis.gc();
       process.send?.({ probe: 'gc', heapMb: process.memoryUsage().heapUsed / 2 ** 20, rssMb: process.memoryUsage().rss / 2 ** 20 });
     } else if (msg && typeof msg === 'object' && typeof msg.heapSnapshot === 'string') {
