@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const TIMEOUT_MS = 60_000;
+const TIMEOUT_MS = Number(process.env.START_TIMEOUT_MS ?? 60_000);
 
 async function hello(): Promise<number> {
   const t0 = performance.now();
