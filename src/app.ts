@@ -30,6 +30,7 @@ import { createAppPubSub, type AppPubSub } from './pubsub.js';
 import { createHttpServer, type HttpServer } from './server.js';
 import type { MultiplexerStats } from './subscriptions/multiplexer.js';
 import { createOnDemandScheduler } from './engine/on-demand.js';
+import { createOnDemandPool, type OnDemandPool, type OnDemandPoolStats } from './engine/on-demand-pool.js';
 import { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,8 @@ export interface App {
   readonly services: AppServices;
   /** Multiplexed subscription counters per transport (graphql-ws, SSE); undefined before start. */
   subscriptionStats(): { ws: MultiplexerStats; sse: MultiplexerStats } | undefined;
+  /** The on-demand worker pool's counters; undefined when ONDEMAND_WORKERS=0, before start and after stop. */
+  onDemandStats(): OnDemandPoolStats | undefined;
 }
 
 /**
@@ -215,6 +218,7 @@ export function createApp(deps: AppDeps): App {
   let source: MarketDataSource | undefined;
   let store: MarketStore | undefined;
   let engine: AnalysisEngine | undefined;
+  let onDemandPool: OnDemandPool | undefined;
   let liquidationEvents: LiquidationEvents | undefined;
   let tradeEvents: TradeEvents | undefined;
   let writer: SnapshotWriter | undefined;
@@ -366,6 +370,15 @@ export function createApp(deps: AppDeps): App {
     }
     source = next;
     store = createMarketStore(config.SYMBOLS);
+    onDemandPool =
+      config.ONDEMAND_WORKERS > 0
+        ? createOnDemandPool({
+            workers: config.ONDEMAND_WORKERS,
+            symbols: config.SYMBOLS,
+            nice: config.ONDEMAND_WORKER_NICE,
+            onError: (err) => logger.error({ err }, 'on-demand worker failed: computing on the main thread from now on'),
+          })
+        : undefined;
     liquidationEvents = createLiquidationEvents({ store, pubsub: bus, source: next.origin, venue: next.venue });
     engine = createAnalysisEngine({
       store,
@@ -384,7 +397,8 @@ export function createApp(deps: AppDeps): App {
       minIntervalMs: config.ANALYSIS_MIN_INTERVAL_MS,
       snapshotEveryMs: config.SNAPSHOT_EVERY_MS,
       staleAfterMs: config.STALE_AFTER_MS,
-      onDemand: createOnDemandScheduler({ maxQueued: config.ONDEMAND_MAX_QUEUED, budgetMs: config.ONDEMAND_BUDGET_MS }),
+      onDemand: createOnDemandScheduler({ maxQueued: config.ONDEMAND_MAX_QUEUED, budgetMs: config.ONDEMAND_BUDGET_MS, concurrency: Math.max(1, config.ONDEMAND_WORKERS) }),
+      pool: onDemandPool,
       now,
       logger: logger.child({ component: 'engine' }),
       onResult: [liquidationEvents.onResult, createTrapEvents({ pubsub: bus }).onResult, createVolatilityEvents({ pubsub: bus }).onResult],
@@ -394,13 +408,24 @@ export function createApp(deps: AppDeps): App {
     tradeEvents = createTradeEvents({ store, pubsub: bus, source: next.origin, venue: next.venue });
     tradeEvents.start();
     const target = store;
-    await next.start(config.SYMBOLS, (event) => target.apply(event));
+    const replica = onDemandPool;
+    await next.start(
+      config.SYMBOLS,
+      replica
+        ? (event) => {
+            target.apply(event);
+            replica.apply(event);
+          }
+        : (event) => target.apply(event),
+    );
     logger.info({ origin: next.origin, venue: next.venue, symbols: config.SYMBOLS, state: next.status().state }, 'market source started');
   }
 
   async function stopMarket(): Promise<void> {
     await source?.stop().catch((err: unknown) => logger.warn({ err }, 'source stop failed'));
     engine?.stop();
+    await onDemandPool?.stop().catch((err: unknown) => logger.warn({ err }, 'on-demand workers stop failed'));
+    onDemandPool = undefined;
     liquidationEvents?.stop();
     tradeEvents?.stop();
   }
@@ -442,6 +467,7 @@ export function createApp(deps: AppDeps): App {
   return {
     services,
     subscriptionStats: () => (http ? { ws: http.subscriptionStats(), sse: http.sseSubscriptionStats() } : undefined),
+    onDemandStats: () => onDemandPool?.stats(),
     async start(port = config.PORT) {
       eventLoop = createEventLoopMonitor();
       healthSampler = setInterval(() => void health().catch(() => undefined), HEALTH_SAMPLE_MS);

@@ -149,6 +149,13 @@ export const configSchema = z.object({
   ONDEMAND_MAX_QUEUED: positiveInt.default(64),
   /** Estimated milliseconds of queued on-demand work beyond which new computations get RATE_LIMITED. */
   ONDEMAND_BUDGET_MS: positiveInt.default(2_000),
+  /**
+   * Worker threads that compute on-demand analyses off the request loop (each keeps a replica of the
+   * market store); also how many run at once. 0 computes them on the main thread, one per event-loop turn.
+   */
+  ONDEMAND_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
+  /** Scheduling priority (Linux nice, 0–19) of the on-demand workers, so they yield the core to the request loop; 0 keeps the default. */
+  ONDEMAND_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** Milliseconds to wait for in-flight work on shutdown before exiting anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 });

@@ -8,6 +8,7 @@ import type { MarketStore, SymbolMarket } from './market-store.js';
 import { sampleInput, type InputSample, type InputSpec } from './freshness.js';
 import type { ResultCache } from './result-cache.js';
 import { createOnDemandScheduler, type OnDemandScheduler } from './on-demand.js';
+import type { OnDemandPool } from './on-demand-pool.js';
 
 /** Longest stretch of scheduled runs per turn of the event loop (ms); see `enqueue`. */
 const RUN_SLICE_MS = 8;
@@ -32,6 +33,11 @@ export interface AnalysisEngineOptions {
   logger?: Logger;
   /** Runs non-default-argument computations (queued, coalesced, budgeted); default: 64 queued, 2 s budget. */
   onDemand?: OnDemandScheduler;
+  /**
+   * Worker threads that compute the on-demand jobs (each holds a replica of `store`, which the caller
+   * feeds through `pool.apply`); without one, or once it failed, jobs run on the main thread.
+   */
+  pool?: OnDemandPool;
   /** Called with every changed result, in order, after it is cached and published (alert publishers: cascades, traps, volatility regimes). */
   onResult?: ReadonlyArray<(record: AnalysisRecord) => void>;
 }
@@ -338,16 +344,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
         paramCache.set(key, cached);
         return cached;
       }
-      return onDemand.run(kind, key, () => {
-        const t = now();
-        stats.computations += 1;
-        let output: Output;
-        try {
-          output = computeWith(t);
-        } catch (error) {
-          stats.failures += 1;
-          throw error;
-        }
+      const toRecord = (output: Output, t: number): AnalysisRecord | undefined => {
         if (!output) return undefined;
         const record: AnalysisRecord = {
           kind,
@@ -364,6 +361,33 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
         paramCache.set(key, record);
         if (paramCache.size > PARAM_CACHE_MAX) paramCache.delete(paramCache.keys().next().value as string);
         return record;
+      };
+      const pool = options.pool;
+      return onDemand.run(kind, key, (measured) => {
+        const t = now();
+        stats.computations += 1;
+        if (pool?.available()) {
+          const fundingIntervalHours: Record<string, number> = {};
+          for (const s of store.symbols()) fundingIntervalHours[s] = settings.fundingIntervalHours(s);
+          return pool.compute({ kind, symbol, now: t, params, fundingHistoryWindow: settings.fundingHistoryWindow, fundingIntervalHours }).then(
+            (answer) => {
+              measured(answer.computeMs);
+              return toRecord(answer.output, t);
+            },
+            (error: unknown) => {
+              stats.failures += 1;
+              throw error;
+            },
+          );
+        }
+        let output: Output;
+        try {
+          output = computeWith(t);
+        } catch (error) {
+          stats.failures += 1;
+          throw error;
+        }
+        return toRecord(output, t);
       });
     },
     stats: () => ({ ...stats }),
