@@ -13,7 +13,7 @@ import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
 import { createSubscriptionMultiplexer, subscriptionKey, type MultiplexerStats, type SubscriptionTarget } from './subscriptions/multiplexer.js';
 import { createStreamMultiplexer, type StreamMultiplexer } from './subscriptions/stream-multiplexer.js';
-import { useQueryCost } from './http/cost.js';
+import { createCostPrecheck, useQueryCost } from './http/cost.js';
 import { clientAddress, TRUST_NONE, type TrustProxy } from './domain/client-address.js';
 import { createGraphqlHandler, trackingServices, type ResponseDeps } from './http/graphql-handler.js';
 
@@ -42,6 +42,9 @@ export interface HttpLimits {
   cacheMaxEntries: number;
   cacheMaxBytes: number;
 }
+
+/** Tokens one document may hold (graphql-armor maxTokens, and the cost precheck's parse). */
+const MAX_TOKENS = 2_000;
 
 const DEFAULT_LIMITS: HttpLimits = { maxCost: 5_000, maxListItems: 1_000, maxBodyBytes: 100_000, cacheTtlMs: 1_000, cacheMaxEntries: 1_000, cacheMaxBytes: 32 * 1_048_576 };
 
@@ -176,7 +179,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         maxDepth: { n: 12, ignoreIntrospection: true, flattenFragments: true, propagateOnRejection: false, onReject: armorRejection('depth') },
         maxAliases: { n: 30, propagateOnRejection: false, onReject: armorRejection('aliases') },
         maxDirectives: { n: 30, propagateOnRejection: false, onReject: armorRejection('directives') },
-        maxTokens: { n: 2_000, onReject: armorRejection('tokens') },
+        maxTokens: { n: MAX_TOKENS, onReject: armorRejection('tokens') },
         // No armor costLimit: one cost model (src/http/cost.ts, useQueryCost) bounds cost and fragment expansion.
         costLimit: { enabled: false },
         blockFieldSuggestion: { enabled: false },
@@ -243,6 +246,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     cacheMaxEntries: httpLimits.cacheMaxEntries,
     cacheMaxBytes: httpLimits.cacheMaxBytes,
     now: services.now,
+    precheck: createCostPrecheck({ schema, maxCost: httpLimits.maxCost, maxListItems: httpLimits.maxListItems, maxTokens: MAX_TOKENS }),
+    onRejected: (error) => logger.info({ code: error.extensions.code, message: error.message }, 'request rejected'),
   });
   const sockets = new Set<Socket>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

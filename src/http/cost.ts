@@ -12,6 +12,7 @@ import {
   type FieldNode,
   type SelectionSetNode,
   valueFromAST,
+  parse,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { AppError, ErrorCodes } from '../errors.js';
@@ -277,4 +278,68 @@ function oversizeList(variables: unknown, max: number): { name: string; length: 
     if (length !== undefined) return { name, length };
   }
   return undefined;
+}
+
+export interface CostPrecheckOptions {
+  schema: GraphQLSchema;
+  maxCost: number;
+  maxListItems: number;
+  /** Same token limit as graphql-armor's maxTokens; a document over it is left to yoga (which rejects it). */
+  maxTokens: number;
+  /** Parsed documents kept by text (oldest dropped first); default 500. */
+  cacheEntries?: number;
+}
+
+export interface CostPrecheck {
+  /**
+   * The coded rejection (COST_LIMIT_EXCEEDED, QUERY_TOO_COMPLEX, BAD_USER_INPUT for an oversize list)
+   * that `useQueryCost` would answer for this request, or undefined when the request must go through
+   * yoga (within limits, or not parseable: yoga reports what is wrong with it).
+   */
+  (query: string, variables: Record<string, unknown> | null | undefined, operationName: string | null | undefined): AppError | undefined;
+  stats(): { checked: number; rejected: number; parsed: number; entries: number };
+}
+
+/**
+ * The cost check of `useQueryCost` ahead of yoga, for the HTTP handler: a costly document is refused
+ * for one parse (token-limited) and one linear walk, without yoga's Fetch-API request, envelop's
+ * pipeline or error masking (`bench:abuse`: that pipeline was most of what a rejected attack request
+ * cost). Parsed documents are kept by text (bounded), so a repeated document costs the walk only.
+ * Identical verdicts to `useQueryCost`'s first check (same function on the same raw variables).
+ */
+export function createCostPrecheck(options: CostPrecheckOptions): CostPrecheck {
+  const max = options.cacheEntries ?? 500;
+  const documents = new Map<string, DocumentNode | null>();
+  const counters = { checked: 0, rejected: 0, parsed: 0 };
+  const check = ((query, variables, operationName) => {
+    counters.checked += 1;
+    const oversize = oversizeList(variables, options.maxListItems);
+    if (oversize) {
+      counters.rejected += 1;
+      return oversizeError(oversize, options.maxListItems);
+    }
+    let document = documents.get(query);
+    if (document === undefined) {
+      counters.parsed += 1;
+      try {
+        document = parse(query, { noLocation: true, maxTokens: options.maxTokens });
+      } catch {
+        document = null; // syntax error or over the token limit: yoga answers it
+      }
+      if (query.length <= 20_000) documents.set(query, document);
+      if (documents.size > max) documents.delete(documents.keys().next().value as string);
+    }
+    if (!document) return undefined;
+    let report: CostReport;
+    try {
+      report = operationCost({ schema: options.schema, document, operationName, variableValues: variables });
+    } catch {
+      return undefined;
+    }
+    const error = report.selections > MAX_SELECTIONS ? selectionsError(report) : report.cost > options.maxCost ? costError(report, options.maxCost) : undefined;
+    if (error) counters.rejected += 1;
+    return error;
+  }) as CostPrecheck;
+  check.stats = () => ({ ...counters, entries: documents.size });
+  return check;
 }

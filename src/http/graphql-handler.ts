@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnalysisKind, AnalysisRecord, TickerRecord } from '../domain/analysis.js';
 import type { AppServices } from '../context.js';
+import type { AppError } from '../errors.js';
+import type { CostPrecheck } from './cost.js';
 
 /**
  * What one execution read from the services: the cached analysis records and tickers it presented
@@ -67,12 +69,48 @@ export interface GraphqlHandlerOptions {
   /** Bound of the bodies and keys held, in bytes (a `markets(20)` body is ≈ 2 MB); the oldest entries go first. */
   cacheMaxBytes: number;
   now?: () => number;
+  /**
+   * Refuses over-limit documents before yoga (see `createCostPrecheck`). Applied to GET and to POST
+   * application/json requests without an Origin header (CORS requests go through yoga, which adds its headers).
+   */
+  precheck?: CostPrecheck;
+  /** Told about every request the precheck refused (logging). */
+  onRejected?: (error: AppError) => void;
 }
 
 export interface GraphqlHandler {
   (req: IncomingMessage, res: ServerResponse): void;
   /** hits: served from the cache; coalesced: served the response of a concurrent identical execution; misses: executed. */
-  stats(): { hits: number; coalesced: number; misses: number; notModified: number; entries: number; bytes: number; inFlight: number };
+  stats(): { hits: number; coalesced: number; misses: number; notModified: number; entries: number; bytes: number; inFlight: number; prechecked: number };
+}
+
+/** The GraphQL request parameters of a GET or POST application/json request; undefined when they cannot be read here. */
+function requestParams(method: string, url: string | undefined, contentType: string, body: Buffer | undefined): { query: string; variables: Record<string, unknown> | null; operationName: string | null } | undefined {
+  try {
+    if (method === 'GET') {
+      const search = new URL(url ?? '/', 'http://localhost').searchParams;
+      const query = search.get('query');
+      if (!query) return undefined;
+      const variables = search.get('variables');
+      return { query, variables: variables ? (JSON.parse(variables) as Record<string, unknown>) : null, operationName: search.get('operationName') };
+    }
+    if (method !== 'POST' || !body || !contentType.includes('application/json')) return undefined;
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+    const { query, variables, operationName } = parsed as Record<string, unknown>;
+    if (typeof query !== 'string') return undefined;
+    if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return undefined;
+    if (operationName != null && typeof operationName !== 'string') return undefined;
+    return { query, variables: (variables as Record<string, unknown> | null) ?? null, operationName: (operationName as string | null) ?? null };
+  } catch {
+    return undefined; // malformed: yoga answers it
+  }
+}
+
+/** The bytes yoga sends for a request error (its `http` extension is for the status, never serialised). */
+function rejectionBody(error: AppError): string {
+  const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
+  return JSON.stringify({ errors: [{ message: error.message, extensions }] });
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
@@ -105,7 +143,7 @@ const etagOf = (body: Buffer) => `"${createHash('sha1').update(body).digest('bas
 export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHandler {
   const now = options.now ?? Date.now;
   const cache = new Map<string, Entry>();
-  const counters = { hits: 0, coalesced: 0, misses: 0, notModified: 0 };
+  const counters = { hits: 0, coalesced: 0, misses: 0, notModified: 0, prechecked: 0 };
   /** The execution under way per cache key; `done` resolves with its response when that may be shared, else undefined. */
   const flights = new Map<string, { startedAt: number; done: Promise<Entry | undefined> }>();
   /** Orders request arrivals and execution starts (a counter, so equal clock readings cannot tie). */
@@ -217,6 +255,18 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
           return;
         }
         // Completed, but something it presented changed meanwhile: look again (cache, next execution).
+      }
+    }
+    if (options.precheck && !req.headers.origin && !streaming) {
+      const params = requestParams(method, req.url, req.headers['content-type'] ?? '', body);
+      const rejection = params && options.precheck(params.query, params.variables, params.operationName);
+      if (rejection) {
+        counters.prechecked += 1;
+        options.onRejected?.(rejection);
+        const text = rejectionBody(rejection);
+        const type = accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8';
+        res.writeHead(400, { 'content-type': type, 'content-length': Buffer.byteLength(text) }).end(text);
+        return;
       }
     }
     let settle: (entry: Entry | undefined) => void = () => {};
