@@ -9,6 +9,8 @@ export const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0
 
 export interface Target {
   origin: string;
+  /** The server process (taskset execs node, so this is node's pid). */
+  pid: number;
   stop(): Promise<void>;
   /** SIGSTOP / SIGCONT: a paused target takes no CPU while another one is measured on the same core. */
   pause(): void;
@@ -39,6 +41,7 @@ export async function startTarget(args: string[], env: Record<string, string> = 
   // taskset execs node in place, so the child's pid is the server's.
   return {
     origin: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     pause: () => void child.kill('SIGSTOP'),
     resume: () => void child.kill('SIGCONT'),
     stop: () =>
