@@ -141,6 +141,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     return previous.json === JSON.stringify(output.result);
   }
   let unsubscribe: (() => void) | null = null;
+  let stopped = false;
   const tickerDue = new Map<string, NodeJS.Timeout>();
   const paramCache = new Map<string, AnalysisRecord>();
   const PARAM_CACHE_MAX = 500;
@@ -207,10 +208,58 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     return record;
   }
 
-  function run(def: AnalysisDefinition, symbol: string): AnalysisRecord | undefined {
+  function run(def: AnalysisDefinition, symbol: string, sync = false): AnalysisRecord | undefined {
     const market = store.get(symbol);
     if (!market) return undefined;
+    if (!sync && def.offload && options.pool?.available()) {
+      runInPool(def, symbol, market);
+      return undefined;
+    }
     return produce(def, symbol, (t) => def.compute(market, t, settings), () => sampleSymbolInputs(market, def.inputs, staleAfterMs));
+  }
+
+  /** Keys whose offloaded run is in a worker; a trigger meanwhile runs once more after it. */
+  const offloaded = new Map<string, { again: boolean }>();
+
+  function fundingHoursOfAll(): Record<string, number> {
+    const hours: Record<string, number> = {};
+    for (const s of store.symbols()) hours[s] = settings.fundingIntervalHours(s);
+    return hours;
+  }
+
+  /** `run` in the worker pool: the same computation on the worker's replica, then produced here as usual. */
+  function runInPool(def: AnalysisDefinition, symbol: string, market: SymbolMarket): void {
+    const key = analysisKey(def.kind, symbol);
+    const running = offloaded.get(key);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { again: false };
+    offloaded.set(key, state);
+    const t = now();
+    options
+      .pool!.compute({ kind: def.kind, symbol, now: t, params: null, fundingHistoryWindow: settings.fundingHistoryWindow, fundingIntervalHours: fundingHoursOfAll() })
+      .then(
+        (answer) => {
+          if (stopped) return;
+          produce(def, symbol, () => answer.output as Output, () => sampleSymbolInputs(market, def.inputs, staleAfterMs));
+        },
+        (error: unknown) => {
+          if (stopped || !options.pool?.available()) {
+            // Stopping, or the pool failed: the next trigger computes on the main thread.
+            return;
+          }
+          lastRun.set(key, t);
+          stats.computations += 1;
+          stats.failures += 1;
+          logger?.error({ err: error, kind: def.kind, symbol }, 'analysis failed');
+        },
+      )
+      .finally(() => {
+        offloaded.delete(key);
+        if (state.again && !stopped) schedule(def.kind, symbol, () => run(def, symbol), def.minIntervalMs);
+      });
   }
 
   function marketInputs(def: MarketWideDefinition, key: string): InputSample[] {
@@ -297,6 +346,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
 
   return {
     start() {
+      stopped = false;
       const scheduleMarket = (def: MarketWideDefinition) => {
         for (const key of def.keys(store)) schedule(def.kind, key, () => runMarket(def, key), def.minIntervalMs);
       };
@@ -310,6 +360,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       for (const def of marketDefinitions) scheduleMarket(def);
     },
     stop() {
+      stopped = true;
       unsubscribe?.();
       for (const timer of [...timers.values(), ...tickerDue.values()]) clearTimeout(timer);
       timers.clear();
@@ -321,7 +372,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     },
     computeNow(kind, symbol) {
       const def = definitions.find((d) => d.kind === kind);
-      if (def) return run(def, symbol);
+      if (def) return run(def, symbol, true);
       const marketDef = marketDefinitions.find((d) => d.kind === kind);
       return marketDef && marketDef.keys(store).includes(symbol) ? runMarket(marketDef, symbol) : undefined;
     },
@@ -367,9 +418,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
         const t = now();
         stats.computations += 1;
         if (pool?.available()) {
-          const fundingIntervalHours: Record<string, number> = {};
-          for (const s of store.symbols()) fundingIntervalHours[s] = settings.fundingIntervalHours(s);
-          return pool.compute({ kind, symbol, now: t, params, fundingHistoryWindow: settings.fundingHistoryWindow, fundingIntervalHours }).then(
+          return pool.compute({ kind, symbol, now: t, params, fundingHistoryWindow: settings.fundingHistoryWindow, fundingIntervalHours: fundingHoursOfAll() }).then(
             (answer) => {
               measured(answer.computeMs);
               return toRecord(answer.output, t);

@@ -34,6 +34,13 @@ export interface AnalysisDefinition<R = unknown> {
    * and ANALYSIS_MIN_INTERVAL_MS).
    */
   minIntervalMs?: number;
+  /**
+   * Scheduled recomputations run in the on-demand worker pool when the app has one (the result is the
+   * same: the workers hold a replica of the store and run this definition). For analyses whose runs
+   * hold the request loop for tens of milliseconds (README "Event-loop delay"); `computeNow` (cold
+   * start of a resolver) still computes on the main thread.
+   */
+  offload?: boolean;
   /** Null when the store does not hold enough input yet to say anything. */
   compute(market: SymbolMarket, now: number, settings: AnalysisSettings): { result: R; asOf: number } | null;
   /**

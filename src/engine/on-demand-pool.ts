@@ -20,7 +20,8 @@ export interface PoolJob {
   /** Symbol, or market-wide key. */
   symbol: string;
   now: number;
-  params: Record<string, unknown>;
+  /** Null: the definition's default computation (`compute`), as the engine schedules it. */
+  params: Record<string, unknown> | null;
   fundingHistoryWindow: number;
   /** `settings.fundingIntervalHours` resolved for every symbol (functions do not cross threads). */
   fundingIntervalHours: Record<string, number>;

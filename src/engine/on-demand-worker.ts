@@ -45,12 +45,14 @@ function compute(job: PoolJob): { result: unknown; asOf: number } | null {
     fundingIntervalHours: (symbol) => job.fundingIntervalHours[symbol] ?? 8,
   };
   const def = ANALYSES.find((d) => d.kind === job.kind);
-  if (def?.computeWith) {
+  if (def) {
     const market = store.get(job.symbol);
     if (!market) throw new Error(`unknown symbol ${job.symbol}`);
-    return def.computeWith(market, job.now, settings, job.params);
+    if (job.params === null) return def.compute(market, job.now, settings);
+    if (def.computeWith) return def.computeWith(market, job.now, settings, job.params);
   }
   const marketDef = MARKET_ANALYSES.find((d) => d.kind === job.kind);
+  if (marketDef && job.params === null) return marketDef.compute(store, job.symbol, job.now, settings);
   if (marketDef?.computeWith) return marketDef.computeWith(store, job.symbol, job.now, settings, job.params);
   throw new Error(`${job.kind} takes no arguments`);
 }

@@ -172,6 +172,51 @@ describe('on-demand worker pool', () => {
     }
   });
 
+  it('runs the scheduled computations of offloaded analyses (the heatmap) in a worker, with the result of the main thread', async () => {
+    const { liquidationHeatmapDefinition } = await import('../../src/engine/definitions/liquidation-heatmap.js');
+    const { analysisKey } = await import('../../src/pubsub.js');
+    const own = createMarketStore(SYMBOLS);
+    const ownPool = createOnDemandPool({ workers: 1, symbols: SYMBOLS });
+    for (const event of events) {
+      own.apply(event);
+      ownPool.apply(event);
+    }
+    const cache = createResultCache();
+    const pubsub = createPubSub<Topics>();
+    const published = pubsub.subscribe('analysis:updated', analysisKey('LIQUIDATION_HEATMAP', 'ETHUSDT'));
+    const fixed = START + 5_000;
+    const engine = createAnalysisEngine({
+      store: own,
+      definitions: [liquidationHeatmapDefinition as (typeof ANALYSES)[number]],
+      settings,
+      cache,
+      pubsub,
+      snapshots: { enqueue: () => {} },
+      origin: 'SIMULATED',
+      venue: 'simulated',
+      minIntervalMs: 1_000,
+      snapshotEveryMs: 60_000,
+      now: () => fixed,
+      pool: ownPool,
+    });
+    try {
+      engine.start();
+      const first = await published[Symbol.asyncIterator]().next();
+      const record = first.value as { result: unknown; asOf: number; inputs: Array<{ type: string }> };
+      expect(ownPool.stats().computed, 'computed in the worker').toBeGreaterThanOrEqual(1);
+      const expected = liquidationHeatmapDefinition.compute(own.get('ETHUSDT')!, fixed, settings)!;
+      expect(record.result).toEqual(expected.result);
+      expect(record.asOf).toBe(expected.asOf);
+      expect(record.inputs.map((i) => i.type)).toEqual(['openInterest', 'candle']);
+      expect((await cache.get('LIQUIDATION_HEATMAP', 'ETHUSDT'))?.result, 'cached as usual').toEqual(expected.result);
+      const cold = engine.computeNow('LIQUIDATION_HEATMAP', 'BTCUSDT');
+      expect(cold?.result, 'computeNow stays synchronous on the main thread').toEqual(liquidationHeatmapDefinition.compute(own.get('BTCUSDT')!, fixed, settings)!.result);
+    } finally {
+      engine.stop();
+      await ownPool.stop();
+    }
+  });
+
   it('terminates its workers on stop and rejects what was still pending', async () => {
     const small = createOnDemandPool({ workers: 1, symbols: SYMBOLS });
     for (const event of events) small.apply(event);

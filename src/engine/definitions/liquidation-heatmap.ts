@@ -118,6 +118,8 @@ export const liquidationHeatmapDefinition: AnalysisDefinition<LiquidationHeatmap
   // New positions come with open interest; candles move the price path that liquidates them.
   triggers: new Set(['openInterest', 'candle']),
   inputs: [{ type: 'openInterest' }, { type: 'candle' }],
+  // 16 ms p50, 106 ms p99 per run on the 20-symbol server, 8 % of a core: the largest event-loop blocker.
+  offload: true,
   compute: (market, now) => computeHeatmap(market, now, {}),
   computeWith: (market, now, _settings, params) => computeHeatmap(market, now, toParams(params)),
 };
