@@ -89,11 +89,18 @@ describe('deribit source: chains', () => {
   });
 
   it('refreshes instruments once their cache expires', async () => {
-    const { fake, source, events, sink } = await setup({ currencies: ['ETH'] }, { currencies: ['ETH'], instrumentsTtlMs: 100 });
+    // The cache's clock is the test's: polls run on real timers, but the instruments' age only moves when the
+    // test says so, so a slow machine cannot make every poll look expired.
+    let clock = 1_000_000;
+    const { fake, source, events, sink } = await setup({ currencies: ['ETH'] }, { currencies: ['ETH'], instrumentsTtlMs: 100, now: () => clock });
     await source.start(sink);
-    await waitFor(() => fake.calls('get_instruments').length >= 2, 'a second get_instruments');
-    const polls = chainsOf(events, 'ETH').length;
-    expect(fake.calls('get_instruments').length, 'far fewer instrument fetches than polls').toBeLessThan(polls);
+    await waitFor(() => chainsOf(events, 'ETH').length >= 4, '4 polls within the TTL');
+    expect(fake.calls('get_instruments').length, 'instruments fetched once while fresh').toBe(1);
+    clock += 60_000; // past the TTL, and past the 1 request/s instruments budget, which runs on the same clock
+    const pollsAtExpiry = chainsOf(events, 'ETH').length;
+    await waitFor(() => fake.calls('get_instruments').length >= 2, 'a second get_instruments once the TTL passed');
+    await waitFor(() => chainsOf(events, 'ETH').length >= pollsAtExpiry + 4, '4 more polls');
+    expect(fake.calls('get_instruments').length, 'refetched once, then cached again').toBe(2);
   });
 });
 
