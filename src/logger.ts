@@ -4,13 +4,19 @@ import { redactSecrets } from './errors.js';
 export type { Logger };
 
 /** Every string in a log record with `scheme://user:password@` credentials redacted (errors included). */
+/**
+ * Fields whose name says they hold a credential (a pg client's `password` in `connectionParameters`, an
+ * `Authorization` header, a token) are masked whatever their value looks like; URLs are masked by `redactSecrets`.
+ */
+const SECRET_KEY = /^(password|passwd|passphrase|secret|client_?secret|token|access_?token|refresh_?token|authorization|api[-_]?key)$/i;
+
 function redactDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactSecrets(value);
   // Errors are left to the err serializer (their fields are not enumerable).
   if (!value || typeof value !== 'object' || value instanceof Error || depth > 6) return value;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) && v != null && v !== '' ? '***' : redactDeep(v, depth + 1);
   return out;
 }
 

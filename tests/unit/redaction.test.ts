@@ -38,6 +38,22 @@ describe('secrets in URLs are redacted everywhere', () => {
     expect(out).toContain('postgresql://app:***@db:5432/x');
     expect(out).not.toMatch(/s3cr3t|hunter2/);
   });
+
+  it('log lines mask fields named as credentials, nested in objects and errors (a pg error carrying its client)', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) });
+    const logger = createLogger('info', {}, sink);
+    const client = { connectionParameters: { user: 'app', password: 'pgs3cr3t', host: 'db', port: 5432 } };
+    logger.warn({ err: Object.assign(new Error('Connection terminated unexpectedly'), { client }) }, 'postgres connection error');
+    logger.info({ headers: { Authorization: 'Bearer tok123', accept: 'json' }, apiKey: 'k-987', password: '' }, 'request');
+    const out = lines.join('');
+    expect(out).not.toMatch(/pgs3cr3t|tok123|k-987/);
+    const [pgLine, requestLine] = lines.map((l) => JSON.parse(l));
+    expect(pgLine.err.client.connectionParameters, 'the rest of the error stays readable').toEqual({ user: 'app', password: '***', host: 'db', port: 5432 });
+    expect(requestLine.headers).toEqual({ Authorization: '***', accept: 'json' });
+    expect(requestLine.apiKey).toBe('***');
+    expect(requestLine.password, 'an empty value says nothing and is kept').toBe('');
+  });
 });
 
 describe('public health describes failures in project words', () => {
