@@ -165,6 +165,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // SSE streams keep at most this many unread events (the oldest are dropped): as many as a congested
   // graphql-ws socket would have buffered at ~1 KB a message, never an unbounded queue.
   const streams = createStreamMultiplexer({ maxPending: Math.max(16, Math.ceil(limits.maxBufferedBytes / 1024)) });
+  // Shared by the HTTP handler (refuses over-cost documents ahead of yoga) and useQueryCost (skips the walk it passed).
+  const precheck = createCostPrecheck({ schema, maxCost: httpLimits.maxCost, maxListItems: httpLimits.maxListItems, maxTokens: MAX_TOKENS });
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -185,7 +187,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         blockFieldSuggestion: { enabled: false },
       }),
       useCodedRequestErrors(),
-      useQueryCost({ maxCost: httpLimits.maxCost, maxListItems: httpLimits.maxListItems }),
+      useQueryCost({ maxCost: httpLimits.maxCost, maxListItems: httpLimits.maxListItems, precheck }),
       useMultiplexedStreams(streams),
     ],
     logging: {
@@ -246,7 +248,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     cacheMaxEntries: httpLimits.cacheMaxEntries,
     cacheMaxBytes: httpLimits.cacheMaxBytes,
     now: services.now,
-    precheck: createCostPrecheck({ schema, maxCost: httpLimits.maxCost, maxListItems: httpLimits.maxListItems, maxTokens: MAX_TOKENS }),
+    precheck,
     onRejected: (error) => logger.info({ code: error.extensions.code, message: error.message }, 'request rejected'),
   });
   const sockets = new Set<Socket>();

@@ -223,9 +223,12 @@ function asRequestError(error: AppError): AppError {
  * what an attack cost), and again at execution on the coerced variables (variable defaults, coerced
  * lists), which is the exact figure. The first check only ever rejects what the second would.
  */
-export function useQueryCost(options: { maxCost: number; maxListItems: number }): Plugin {
+export function useQueryCost(options: { maxCost: number; maxListItems: number; precheck?: Pick<CostPrecheck, 'passed'> }): Plugin {
   return {
     onValidate({ context, params, setResult }) {
+      // The HTTP handler's precheck already walked this request's document and passed it.
+      const req = (context as { req?: object }).req;
+      if (req && options.precheck?.passed(req)) return;
       const request = (context as { params?: { variables?: Record<string, unknown> | null; operationName?: string | null } }).params;
       const oversize = oversizeList(request?.variables, options.maxListItems);
       if (oversize) {
@@ -296,7 +299,12 @@ export interface CostPrecheck {
    * that `useQueryCost` would answer for this request, or undefined when the request must go through
    * yoga (within limits, or not parseable: yoga reports what is wrong with it).
    */
-  (query: string, variables: Record<string, unknown> | null | undefined, operationName: string | null | undefined): AppError | undefined;
+  (query: string, variables: Record<string, unknown> | null | undefined, operationName: string | null | undefined, request?: object): AppError | undefined;
+  /**
+   * True when `request`'s document was parsed and walked here and passed: `useQueryCost` then skips its
+   * own pre-validation walk, which would reach the same verdict (same function, same raw variables).
+   */
+  passed(request: object): boolean;
   stats(): { checked: number; rejected: number; parsed: number; entries: number };
 }
 
@@ -311,7 +319,8 @@ export function createCostPrecheck(options: CostPrecheckOptions): CostPrecheck {
   const max = options.cacheEntries ?? 500;
   const documents = new Map<string, DocumentNode | null>();
   const counters = { checked: 0, rejected: 0, parsed: 0 };
-  const check = ((query, variables, operationName) => {
+  const passedRequests = new WeakSet<object>();
+  const check = ((query, variables, operationName, request) => {
     counters.checked += 1;
     const oversize = oversizeList(variables, options.maxListItems);
     if (oversize) {
@@ -338,8 +347,10 @@ export function createCostPrecheck(options: CostPrecheckOptions): CostPrecheck {
     }
     const error = report.selections > MAX_SELECTIONS ? selectionsError(report) : report.cost > options.maxCost ? costError(report, options.maxCost) : undefined;
     if (error) counters.rejected += 1;
+    else if (request) passedRequests.add(request);
     return error;
   }) as CostPrecheck;
+  check.passed = (request) => passedRequests.has(request);
   check.stats = () => ({ ...counters, entries: documents.size });
   return check;
 }

@@ -259,7 +259,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
     }
     if (options.precheck && !req.headers.origin && !streaming) {
       const params = requestParams(method, req.url, req.headers['content-type'] ?? '', body);
-      const rejection = params && options.precheck(params.query, params.variables, params.operationName);
+      const rejection = params && options.precheck(params.query, params.variables, params.operationName, req);
       if (rejection) {
         counters.prechecked += 1;
         options.onRejected?.(rejection);
