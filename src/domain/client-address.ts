@@ -1,5 +1,4 @@
 import { BlockList, isIP } from 'node:net';
-import type { IncomingMessage } from 'node:http';
 
 /**
  * Which proxies in front of the server may tell it the client's address (TRUST_PROXY):
@@ -68,12 +67,18 @@ function trusted(list: BlockList, address: string): boolean {
   return family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** What `clientAddress` reads of a request: a node:http IncomingMessage fits, without the domain layer importing it. */
+export interface AddressedRequest {
+  readonly headers: { readonly [name: string]: string | string[] | undefined };
+  readonly socket: { readonly remoteAddress?: string | undefined };
+}
+
 /**
  * The client address a request counts against (per-IP limits): the socket's peer, or with a trusted
  * proxy the address that proxy reported in X-Forwarded-For (see `TrustProxy`). X-Forwarded-For from a
  * peer that is not a trusted proxy is ignored, so clients cannot pick their own address.
  */
-export function clientAddress(req: Pick<IncomingMessage, 'headers' | 'socket'>, trust: TrustProxy): string {
+export function clientAddress(req: AddressedRequest, trust: TrustProxy): string {
   const peer = normaliseAddress(req.socket.remoteAddress ?? '');
   if (trust.kind === 'none') return peer;
   const header = req.headers['x-forwarded-for'];
