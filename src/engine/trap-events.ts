@@ -34,7 +34,9 @@ export function createTrapEvents(options: { pubsub: AppPubSub['pubsub']; next?: 
     onResult(record) {
       options.next?.(record);
       if (record.kind !== 'TRAPS') return;
-      for (const trap of detectNew(record.symbol, (record.result as TrapAnalysis).traps)) options.pubsub.publish('trap:detected', record.symbol, { ...trap, meta: { source: record.source, venue: record.venue, asOf: record.asOf } });
+      // asOf is the trap's own time (the close of the bar that confirmed it), not the record's: a run that
+      // catches up several bars at once (a loaded loop, a fast replay) finds a trap older than its asOf.
+      for (const trap of detectNew(record.symbol, (record.result as TrapAnalysis).traps)) options.pubsub.publish('trap:detected', record.symbol, { ...trap, meta: { source: record.source, venue: record.venue, asOf: trap.detectedAt } });
     },
   };
 }
