@@ -78,7 +78,7 @@ export interface InputSample {
 export interface EventMeta {
   source: DataOrigin;
   venue: string;
-  /** Epoch ms of the market input the event describes (liquidation/trade time, or the analysis asOf). */
+  /** Epoch ms of the market input the event describes (liquidation/trade time, a trap's detectedAt, or the analysis asOf). */
   asOf: number;
 }
 

@@ -9,7 +9,7 @@ EventMetaRef.implement({
   fields: (t) => ({
     source: t.field({ description: 'Where the event came from (LIVE, SIMULATED or REPLAY): a simulated or replayed event is never LIVE.', type: DataOriginEnum, resolve: (m) => m.source }),
     venue: t.exposeString('venue', { description: 'Venue the event came from, e.g. binance, simulated.' }),
-    asOf: t.field({ type: 'DateTime', description: 'Market time the event describes: the liquidation or trade time, or the asOf of the analysis that detected it.', resolve: (m) => m.asOf }),
+    asOf: t.field({ type: 'DateTime', description: 'Market time the event describes: the liquidation or trade time, the detection time of a trap (the close of the bar that confirmed it), or the asOf of the analysis whose regime changed.', resolve: (m) => m.asOf }),
   }),
 });
 
