@@ -105,7 +105,13 @@ describe.skipIf(DATA === undefined)('a replay of the shared recordings through t
     // Heatmap and correlations recompute at most every 5 s: wait for the results of the final state.
     res = await waitFor(async () => {
       const r = await gql<Answer>(app.url, QUERY);
-      return r.data?.correlations?.time === utc('2026-01-29T16:00:00') ? r : undefined;
+      // …and for the per-symbol candle analyses: the engine slices its runs, so they can trail correlations.
+      const m = r.data?.market;
+      const candlesDone = ['volatility', 'regime', 'structure', 'keyLevels', 'sessions', 'volumeProfile'].every((kind) => {
+        const asOf = (m?.[kind] as { meta?: Meta } | null | undefined)?.meta?.asOf;
+        return asOf !== undefined && Date.parse(asOf) >= Date.parse('2026-01-29T16:59:59.999Z');
+      });
+      return r.data?.correlations?.time === utc('2026-01-29T16:00:00') && candlesDone ? r : undefined;
     }, 40_000, 250);
     // A whole-folder replay at speed 0 takes ~25 s alone; run beside other suites on 2 cores it took over 60 s.
   }, 150_000);
