@@ -87,6 +87,9 @@ interface Answer {
   correlations: { symbols: string[]; time: string; meta: Meta };
 }
 
+/** The per-symbol analyses computed from the recorded candles. */
+const CANDLE_KINDS = ['volatility', 'regime', 'structure', 'keyLevels', 'sessions', 'volumeProfile'];
+
 describe.skipIf(DATA === undefined)('a replay of the shared recordings through the API: recorded inputs give values, missing inputs give null with a reason', () => {
   // Collected even when skipped: read nothing without the recordings.
   if (DATA === undefined) return;
@@ -107,7 +110,7 @@ describe.skipIf(DATA === undefined)('a replay of the shared recordings through t
       const r = await gql<Answer>(app.url, QUERY);
       // …and for the per-symbol candle analyses: the engine slices its runs, so they can trail correlations.
       const m = r.data?.market;
-      const candlesDone = ['volatility', 'regime', 'structure', 'keyLevels', 'sessions', 'volumeProfile'].every((kind) => {
+      const candlesDone = CANDLE_KINDS.every((kind) => {
         const asOf = (m?.[kind] as { meta?: Meta } | null | undefined)?.meta?.asOf;
         return asOf !== undefined && Date.parse(asOf) >= Date.parse('2026-01-29T16:59:59.999Z');
       });
@@ -151,7 +154,7 @@ describe.skipIf(DATA === undefined)('a replay of the shared recordings through t
 
   it('candle analyses are computed from the recorded candles, as of the last bar', () => {
     const m = res.data!.market;
-    for (const kind of ['volatility', 'regime', 'structure', 'keyLevels', 'sessions', 'volumeProfile']) {
+    for (const kind of CANDLE_KINDS) {
       const meta = (m[kind] as { meta: Meta } | null)?.meta;
       expect(meta, `${kind} computed`).toMatchObject({ source: 'REPLAY', venue: 'replay' });
       expect(Date.parse(meta!.asOf), `${kind} as of 2026-01-29`).toBeGreaterThanOrEqual(Date.parse(utc('2026-01-29T16:59:59.999')));
