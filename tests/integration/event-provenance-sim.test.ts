@@ -11,8 +11,9 @@ import { collectEvents } from '../support/ws.js';
 /**
  * Event provenance over graphql-ws on the simulated market (real server, real client, simulated clock 20×
  * faster than the wall clock, shared by source and app): liquidation events carry meta SIMULATED/simulated
- * with asOf = the liquidation time. cascadeDetected is not covered: no severity change arrived within 60 s
- * (20 simulated minutes) when tried, so a test of it would need a scripted liquidation burst.
+ * with asOf = the liquidation time. cascadeDetected is covered with a scripted forceOrder burst through
+ * the live adapters in event-provenance-live.test.ts: here no severity change arrived within 60 s
+ * (20 simulated minutes) when tried.
  */
 const SPEED = 20;
 type EventMeta = { source: string; venue: string; asOf: string };

@@ -12,9 +12,9 @@ import { collectEvents, wsClient } from '../support/ws.js';
  * market) and is consistent with the payload's own time.
  *
  * Volatility regime changes and traps come from a replay of the real 2025-10-10 crash (SOURCES.md §1: BTC
- * 5m/15m/1h freqtrade candles, funding and 8 h mark). Liquidations and cascade alerts are not covered
- * here: the recordings hold no liquidation with a coin (SOURCES.md §11), and the simulated BTC tape gave
- * none within 100 s of real time when tried.
+ * 5m/15m/1h freqtrade candles, funding and 8 h mark). Liquidations and cascade alerts are covered
+ * by event-provenance-live.test.ts (a scripted forceOrder burst through the real Binance adapters) and
+ * event-provenance-sim.test.ts: the recordings hold no liquidation with a coin (SOURCES.md §11).
  */
 const DATA = ['../shared/data', '/work/shared/data'].find((d) => existsSync(d));
 
