@@ -25,6 +25,7 @@ const entry = path.join(outdir, 'main.js');
 export const ENTRY_POINTS = {
   main: 'src/main.ts',
   'history-worker': 'src/datasources/simulated/history-worker.ts',
+  'on-demand-worker': 'src/engine/on-demand-worker.ts',
   'engine-alone': 'bench/support/engine-alone.ts',
   'pglite-template': 'src/db/pglite-template-cli.ts',
 };
