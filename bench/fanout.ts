@@ -26,7 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { createPubSub } from 'graphql-yoga';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { AppServices } from '../src/context.js';
-import type { AnalysisRecord } from '../src/domain/analysis.js';
+import { fundingRecord } from '../tests/support/records.js';
 import { createLogger } from '../src/logger.js';
 import type { Topics } from '../src/pubsub.js';
 import { createHttpServer } from '../src/server.js';
@@ -181,19 +181,9 @@ async function runServer(): Promise<void> {
       child.send(msg);
     });
 
-  const record = (asOf: number): AnalysisRecord => ({
-    kind: 'FUNDING',
-    symbol: 'BTCUSDT',
-    result: { symbol: 'BTCUSDT', rate: 0.0001, predictedRate: 0.00012 },
-    asOf,
-    computedAt: asOf,
-    methodologyVersion: 'funding/1.1.0',
-    source: 'SIMULATED',
-    venue: 'simulated',
-  });
   const rawId = randomUUID(); // same length as the clients' graphql-ws ids, so the bytes per message match
   const publish = (mode: Mode) => {
-    const r = record(Date.now());
+    const r = fundingRecord(Date.now());
     if (mode === 'gws') return pubsub.publish('analysis:updated', 'FUNDING:BTCUSDT', r);
     // The baseline: serialise once (meta included), one Buffer, the same bytes to every socket.
     const payload = {

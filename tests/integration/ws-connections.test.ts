@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPubSub } from 'graphql-yoga';
 import WebSocket from 'ws';
 import type { AppServices } from '../../src/context.js';
-import type { AnalysisRecord } from '../../src/domain/analysis.js';
+import { fundingRecord } from '../support/records.js';
 import { parseTrustProxy } from '../../src/domain/client-address.js';
 import { createLogger } from '../../src/logger.js';
 import type { Topics } from '../../src/pubsub.js';
@@ -156,16 +156,7 @@ describe('multiplexed fan-out to many real connections', () => {
     expect(http.subscriptionStats()).toMatchObject({ groups: 1, subscribers: CONNECTIONS });
 
     const asOf = NOW - 1_234;
-    const record: AnalysisRecord = {
-      kind: 'FUNDING',
-      symbol: 'BTCUSDT',
-      result: { symbol: 'BTCUSDT', rate: 0.0001, predictedRate: 0.00012 },
-      asOf,
-      computedAt: asOf,
-      methodologyVersion: 'funding/1.1.0',
-      source: 'SIMULATED',
-      venue: 'simulated',
-    };
+    const record = fundingRecord(asOf);
     const before = http.subscriptionStats().executions;
     pubsub.publish('analysis:updated', 'FUNDING:BTCUSDT', record);
     while (received.some((r) => r.frames.length === 0) && Date.now() < deadline + 10_000) await new Promise((resolve) => setTimeout(resolve, 20));
