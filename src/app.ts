@@ -546,6 +546,7 @@ export function createApp(deps: AppDeps): App {
           cacheTtlMs: config.RESPONSE_CACHE_TTL_MS,
           cacheMaxEntries: config.RESPONSE_CACHE_MAX_ENTRIES,
           cacheMaxBytes: config.RESPONSE_CACHE_MAX_BYTES,
+          refusalDelayMaxMs: config.REFUSAL_DELAY_MAX_MS,
         },
       });
       const bound = await http.listen(port, config.HOST);

@@ -135,6 +135,11 @@ export const configSchema = z.object({
   WS_MAX_BUFFERED_BYTES: positiveInt.default(1_048_576),
   /** Largest query cost accepted (units of about 0.1 ms of CPU; per-analysis costs in README "Query cost"). */
   QUERY_COST_LIMIT: positiveInt.default(5_000),
+  /**
+   * Longest delay (ms) of a refused request (cost, complexity or list limits) on a connection that keeps
+   * sending them: the first 3 in 10 s are answered at once, then 10 ms doubling up to this; 0 never delays.
+   */
+  REFUSAL_DELAY_MAX_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** Longest list a variable may hold; longer ones are rejected before coercion (BAD_USER_INPUT, HTTP 400). */
   MAX_LIST_ITEMS: positiveInt.default(1_000),
   /** Largest GraphQL request body in bytes; larger ones get 413 PAYLOAD_TOO_LARGE. */

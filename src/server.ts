@@ -41,12 +41,14 @@ export interface HttpLimits {
   cacheTtlMs: number;
   cacheMaxEntries: number;
   cacheMaxBytes: number;
+  /** REFUSAL_DELAY_MAX_MS: how long a connection that keeps sending refused documents waits for each refusal at most. */
+  refusalDelayMaxMs?: number;
 }
 
 /** Tokens one document may hold (graphql-armor maxTokens, and the cost precheck's parse). */
 const MAX_TOKENS = 2_000;
 
-const DEFAULT_LIMITS: HttpLimits = { maxCost: 5_000, maxListItems: 1_000, maxBodyBytes: 100_000, cacheTtlMs: 1_000, cacheMaxEntries: 1_000, cacheMaxBytes: 32 * 1_048_576 };
+const DEFAULT_LIMITS: HttpLimits = { maxCost: 5_000, maxListItems: 1_000, maxBodyBytes: 100_000, cacheTtlMs: 1_000, cacheMaxEntries: 1_000, cacheMaxBytes: 32 * 1_048_576, refusalDelayMaxMs: 1_000 };
 
 export interface HttpServer {
   server: Server;
@@ -249,6 +251,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     cacheMaxBytes: httpLimits.cacheMaxBytes,
     now: services.now,
     precheck,
+    refusalDelayMaxMs: httpLimits.refusalDelayMaxMs ?? 1_000,
     onRejected: (error) => logger.info({ code: error.extensions.code, message: error.message }, 'request rejected'),
   });
   const sockets = new Set<Socket>();

@@ -76,12 +76,35 @@ export interface GraphqlHandlerOptions {
   precheck?: CostPrecheck;
   /** Told about every request the precheck refused (logging). */
   onRejected?: (error: AppError) => void;
+  /**
+   * Longest delay, in ms, of a refusal on a connection that keeps sending refused documents (see
+   * `refusalDelay`); 0 answers every refusal at once.
+   */
+  refusalDelayMaxMs?: number;
+}
+
+/** Refusals a connection gets answered at once within REFUSAL_WINDOW_MS; the later ones are delayed. */
+export const FREE_REFUSALS = 3;
+export const REFUSAL_WINDOW_MS = 10_000;
+const FIRST_REFUSAL_DELAY_MS = 10;
+
+/**
+ * The delay before answering the `n`-th refusal (1-based) on one connection within its window: none for the
+ * first FREE_REFUSALS, then 10 ms doubling with each further one, at most `maxMs`. A client that sends one
+ * request at a time (what a keep-alive connection carries) is held to one refused document per delay, and
+ * the connection is not read meanwhile, so its refusals stop taking the request loop from other clients;
+ * a client that corrects its query after an error never notices.
+ */
+export function refusalDelay(n: number, maxMs: number): number {
+  if (maxMs <= 0 || n <= FREE_REFUSALS) return 0;
+  return Math.min(maxMs, FIRST_REFUSAL_DELAY_MS * 2 ** Math.min(30, n - FREE_REFUSALS - 1));
 }
 
 export interface GraphqlHandler {
   (req: IncomingMessage, res: ServerResponse): void;
   /** hits: served from the cache; coalesced: served the response of a concurrent identical execution; misses: executed. */
-  stats(): { hits: number; coalesced: number; misses: number; notModified: number; entries: number; bytes: number; inFlight: number; prechecked: number };
+  /** prechecked: refused ahead of yoga; delayed: of those, answered late (a connection sending refused documents over and over). */
+  stats(): { hits: number; coalesced: number; misses: number; notModified: number; entries: number; bytes: number; inFlight: number; prechecked: number; delayed: number };
 }
 
 /** The GraphQL request parameters of a GET or POST application/json request; undefined when they cannot be read here. */
@@ -143,7 +166,17 @@ const etagOf = (body: Buffer) => `"${createHash('sha1').update(body).digest('bas
 export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHandler {
   const now = options.now ?? Date.now;
   const cache = new Map<string, Entry>();
-  const counters = { hits: 0, coalesced: 0, misses: 0, notModified: 0, prechecked: 0 };
+  const counters = { hits: 0, coalesced: 0, misses: 0, notModified: 0, prechecked: 0, delayed: 0 };
+  const refusals = new WeakMap<object, { count: number; since: number }>();
+
+  /** Counts a refusal on the request's connection and says how long to hold its answer. */
+  function delayFor(req: IncomingMessage): number {
+    const t = now();
+    let seen = refusals.get(req.socket);
+    if (!seen || t - seen.since > REFUSAL_WINDOW_MS) refusals.set(req.socket, (seen = { count: 0, since: t }));
+    seen.count += 1;
+    return refusalDelay(seen.count, options.refusalDelayMaxMs ?? 0);
+  }
   /** The execution under way per cache key; `done` resolves with its response when that may be shared, else undefined. */
   const flights = new Map<string, { startedAt: number; done: Promise<Entry | undefined> }>();
   /** Orders request arrivals and execution starts (a counter, so equal clock readings cannot tie). */
@@ -265,7 +298,21 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
         options.onRejected?.(rejection);
         const text = rejectionBody(rejection);
         const type = accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8';
-        res.writeHead(400, { 'content-type': type, 'content-length': Buffer.byteLength(text) }).end(text);
+        const delay = delayFor(req);
+        const headers: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(text) };
+        if (delay === 0) {
+          res.writeHead(400, headers).end(text);
+          return;
+        }
+        // Held, and the connection not read meanwhile: its next request waits in the socket, costing nothing.
+        counters.delayed += 1;
+        const socket = req.socket;
+        socket.pause();
+        const timer = setTimeout(() => {
+          socket.resume();
+          res.writeHead(400, { ...headers, 'x-refusal-delay-ms': delay }).end(text);
+        }, delay);
+        res.once('close', () => clearTimeout(timer));
         return;
       }
     }

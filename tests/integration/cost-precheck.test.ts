@@ -47,3 +47,42 @@ describe('cost precheck ahead of yoga', () => {
     expect(JSON.parse(broken.text).errors[0].message).toContain('Syntax Error');
   });
 });
+
+/** A connection that keeps sending refused documents is slowed; another connection is not. */
+describe('refusals on one connection are delayed after the first three', () => {
+  let app: IsolatedTestApp;
+  beforeAll(async () => {
+    app = await startIsolatedTestApp({ SYMBOLS: 'BTCUSDT,ETHUSDT', ONDEMAND_WORKERS: '0', REFUSAL_DELAY_MAX_MS: '80' });
+  });
+  afterAll(() => app?.teardown());
+
+  it('answers 3 at once, then after 10, 20, 40, 80, 80 ms (capped), each still the coded refusal; a fresh connection is not delayed', async () => {
+    const { Pool } = await import('undici');
+    const origin = new URL(app.url).origin;
+    const attacker = new Pool(origin, { connections: 1, pipelining: 1 });
+    const other = new Pool(origin, { connections: 1, pipelining: 1 });
+    const body = JSON.stringify({ query: heavyAliasQuery(['BTCUSDT', 'ETHUSDT'], 1) });
+    const send = async (pool: InstanceType<typeof Pool>) => {
+      const res = await pool.request({ path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const text = await res.body.text();
+      return { status: res.statusCode, delay: res.headers['x-refusal-delay-ms'] ?? null, code: JSON.parse(text).errors[0].extensions.code as string };
+    };
+    try {
+      const started = performance.now();
+      const answers = [];
+      for (let i = 0; i < 8; i += 1) answers.push(await send(attacker));
+      const elapsed = performance.now() - started;
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(400));
+      expect(answers.map((a) => a.code)).toEqual(Array(8).fill('COST_LIMIT_EXCEEDED'));
+      expect(answers.map((a) => a.delay)).toEqual([null, null, null, '10', '20', '40', '80', '80']);
+      expect(elapsed, 'the delays were really waited (a lower bound: a slow machine only adds)').toBeGreaterThanOrEqual(10 + 20 + 40 + 80 + 80);
+      expect((await send(other)).delay, 'another connection keeps its own count').toBeNull();
+      const ok = await other.request({ path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ market(symbol: "BTCUSDT") { symbol } }' }) });
+      expect(ok.statusCode).toBe(200);
+      expect(await ok.body.json()).toEqual({ data: { market: { symbol: 'BTCUSDT' } } });
+    } finally {
+      await attacker.close();
+      await other.close();
+    }
+  });
+});

@@ -5,7 +5,9 @@ import { startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.j
 describe('fuzz: seeded operations over HTTP (syntax errors, unknown fields, wrong variable types, alias bombs, deep queries, bad GET params, bad JSON, huge lists)', () => {
   let app: IsolatedTestApp;
   beforeAll(async () => {
-    app = await startIsolatedTestApp();
+    // The fuzzer sends hundreds of refused documents over a few keep-alive connections; the delay a
+    // connection then earns (tested in cost-precheck.test.ts) would only slow the test down.
+    app = await startIsolatedTestApp({ REFUSAL_DELAY_MAX_MS: '0' });
   });
   afterAll(() => app?.teardown());
 
