@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Candle, CandleInterval, FundingRate, Trade } from '../../src/domain/market.js';
+import type { Candle, CandleInterval, FundingRate, MarketEvent, Trade } from '../../src/domain/market.js';
 import { createMarketModel, createSimulatedSource } from '../../src/datasources/simulated/index.js';
-import { generateHistory } from '../../src/datasources/simulated/history.js';
+import { generateHistory, generateMarketHistory } from '../../src/datasources/simulated/history.js';
 import { settledFundingRate } from '../../src/datasources/simulated/generators/settled-funding.js';
 
 const H8 = 8 * 3_600_000;
@@ -113,5 +113,99 @@ describe('simulated candles and trades are a function of (seed, symbol, time)', 
     const b = tape(startB);
     expect(b.length, 'about 3 minutes of BTC trades').toBeGreaterThan(500);
     expect(b).toEqual(a);
+  });
+});
+
+const SNAPSHOT_KINDS = ['funding', 'markPrice', 'spotPrice', 'bookTicker', 'orderBook', 'basis', 'ticker24h', 'optionsChain', 'globalMarket', 'fearGreed'] as const;
+type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
+
+/** The published value of each snapshot kind by `kind|symbol|time`. */
+function snapshots(events: readonly MarketEvent[]): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const e of events) {
+    if (!(SNAPSHOT_KINDS as readonly string[]).includes(e.type)) continue;
+    const [symbol, time, value] =
+      e.type === 'funding' ? [e.funding.symbol, e.funding.fundingTime, e.funding]
+      : e.type === 'markPrice' ? [e.mark.symbol, e.mark.time, e.mark]
+      : e.type === 'spotPrice' ? [e.spot.symbol, e.spot.time, e.spot]
+      : e.type === 'bookTicker' || e.type === 'orderBook' ? [e.book.symbol, e.book.time, e.book]
+      : e.type === 'basis' ? [e.basis.symbol, e.basis.time, e.basis]
+      : e.type === 'ticker24h' ? [e.ticker.symbol, e.ticker.time, e.ticker]
+      : e.type === 'optionsChain' ? [e.chain.currency, e.chain.time, e.chain]
+      : e.type === 'globalMarket' ? ['', e.global.time, e.global]
+      : e.type === 'fearGreed' ? ['', e.fearGreed.time, e.fearGreed]
+      : ['', 0, null];
+    out.set(`${e.type}|${symbol}|${time}`, value);
+  }
+  return out;
+}
+
+function runLive(start: number, end: number, symbols: readonly string[]): MarketEvent[] {
+  const model = createMarketModel({ seed: 7, symbols, startTime: start, tradeRateScale: 0.05, intervals: ['1m'] });
+  const out: MarketEvent[] = [];
+  while (model.time < end) out.push(...model.step(Math.min(2_300, end - model.time)));
+  return out;
+}
+
+describe('simulated marks, spot, book, basis, ticker, options and global market are a function of (seed, symbol, time)', () => {
+  it('two live runs started 22 minutes apart publish the same values at every shared time', () => {
+    // 23:35:17 and 23:57:17.350: the later run crosses midnight (fear & greed, funding) and 5-minute, 30-second and
+    // minute boundaries.
+    const startA = BOUNDARY - 25 * MIN + 17_000;
+    const startB = startA + 22 * MIN + 350;
+    const end = startB + 6 * MIN;
+    const a = snapshots(runLive(startA, end, ['BTCUSDT', 'SOLUSDT']));
+    const b = snapshots(runLive(startB, end, ['BTCUSDT', 'SOLUSDT']));
+    const counts: Partial<Record<SnapshotKind, number>> = {};
+    for (const [key, value] of b) {
+      expect(a.has(key), `${key} published by the earlier run`).toBe(true);
+      expect(value, key).toEqual(a.get(key));
+      const kind = key.split('|')[0] as SnapshotKind;
+      counts[kind] = (counts[kind] ?? 0) + 1;
+    }
+    expect(counts).toEqual({
+      funding: 2,
+      markPrice: 2 * 360,
+      spotPrice: 2 * 360,
+      bookTicker: 2 * 360,
+      orderBook: 2 * 72,
+      basis: 2 * 1,
+      ticker24h: 2 * 6,
+      optionsChain: 2 * 12,
+      globalMarket: 1,
+      fearGreed: 1,
+    });
+  });
+
+  it('a run started later snapshots at its start what a live run published then, and backfills its basis', () => {
+    const startA = T + 2 * MIN;
+    const later = startA + 37 * MIN + 12_450;
+    const live = runLive(startA, later, ['BTCUSDT', 'ETHUSDT']);
+    const a = snapshots(live);
+    const floor = (t: number, unit: number) => Math.floor(t / unit) * unit;
+    for (const symbol of ['BTCUSDT', 'ETHUSDT']) {
+      const history = generateHistory({ seed: 7, symbol, startTime: later, candleCount: 10 });
+      expect(history.mark, `${symbol} mark`).toEqual(a.get(`markPrice|${symbol}|${floor(later, 1_000)}`));
+      expect(history.spot, `${symbol} spot`).toEqual(a.get(`spotPrice|${symbol}|${floor(later, 1_000)}`));
+      expect(history.bookTicker, `${symbol} book ticker`).toEqual(a.get(`bookTicker|${symbol}|${floor(later, 1_000)}`));
+      expect(history.orderBook, `${symbol} order book`).toEqual(a.get(`orderBook|${symbol}|${floor(later, 5_000)}`));
+      expect(history.ticker, `${symbol} 24 h ticker`).toEqual(a.get(`ticker24h|${symbol}|${floor(later, MIN)}`));
+      const shared = history.basis.filter((x) => x.time > startA);
+      expect(shared.length, `${symbol}: 7 basis points since the live start`).toBe(7);
+      for (const basis of shared) expect(basis, `${symbol} basis ${new Date(basis.time).toISOString()}`).toEqual(a.get(`basis|${symbol}|${basis.time}`));
+    }
+    const market = generateMarketHistory({ seed: 7, startTime: later });
+    expect(market.global, 'global market').toEqual(a.get(`globalMarket||${floor(later, 5 * MIN)}`));
+    for (const chain of market.options) expect(chain, `${chain.currency} options`).toEqual(a.get(`optionsChain|${chain.currency}|${floor(later, 30_000)}`));
+  });
+
+  it('two runs started 3 days and 2 weeks apart backfill the same fear & greed for every shared day', () => {
+    const a = generateMarketHistory({ seed: 7, startTime: T });
+    for (const [label, start] of [['3 days', T + 3 * 86_400_000 + 5 * 3_600_000], ['2 weeks', T + 15 * 86_400_000 + 7 * 3_600_000]] as const) {
+      const b = new Map(generateMarketHistory({ seed: 7, startTime: start }).fearGreed.map((f) => [f.time, f]));
+      const shared = a.fearGreed.filter((f) => b.has(f.time));
+      expect(shared.length, label).toBeGreaterThan(340);
+      for (const f of shared) expect(b.get(f.time), `${label}: ${new Date(f.time).toISOString()}`).toEqual(f);
+    }
   });
 });

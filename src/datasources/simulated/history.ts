@@ -21,24 +21,11 @@ import {
 import { baselineMinuteVariance } from './core.js';
 import { anchoredMinute, dailyAnchors, dayBlock, dayIndex } from './generators/anchored-bars.js';
 import { formingAt, minuteInside } from './generators/anchored-trades.js';
-import { drawBookTicker, drawOrderBook } from './generators/book.js';
+import { BOOK_PARAMS, bookTickerAt, orderBookAt } from './generators/book.js';
 import { emptyBar, mergeBar, SIMULATED_INTERVALS, toCandle, type FormingBar } from './generators/candles.js';
 import { drawPosition, liquidationFill, liquidationRecord, PositionBook, LIQUIDATION_PARAMS, type PositionSeed } from './generators/liquidations.js';
-import {
-  chainFor,
-  FEAR_GREED_NOISE,
-  fearGreedRecord,
-  fearGreedValue,
-  globalRecord,
-  longRunVariance,
-  OPTION_CURRENCIES,
-  startMarketCaps,
-  totalMarketCap,
-  ALT_BETA,
-  type CurrencyState,
-  type MarketWideSeed,
-  type OptionCurrency,
-} from './generators/market-wide.js';
+import { fearGreedAt, globalAt, OPTION_CURRENCIES, OPTIONS_EVERY_MS, optionsChainAt, type OptionCurrency } from './generators/market-wide.js';
+import { logCloseAt, markAt } from './generators/second-marks.js';
 import { FUNDING_MODEL, normalizeFundingRate } from './generators/mark-funding.js';
 import { settledFundingRates } from './generators/settled-funding.js';
 import { MinuteWindow, type MinuteBar } from './generators/minute-bars.js';
@@ -50,7 +37,7 @@ import {
   type PositioningSeed,
   type TakerPeriodSeed,
 } from './generators/positioning.js';
-import { basisRecord, SPOT_PARAMS, spotRecord, tickerRecord } from './generators/spot-ticker.js';
+import { basisRecord, spotRecord, tickerAt } from './generators/spot-ticker.js';
 import { activityFactor, expectedTradeQty } from './generators/trades.js';
 import { clamp, decimalsOf, roundTo, roundToStep } from './numeric.js';
 import { SIMULATED_VENUE, symbolProfile } from './profiles.js';
@@ -391,17 +378,16 @@ export function generateHistory(options: HistoryOptions): SymbolHistory {
   const startPath = minuteInside(options.seed, startMinute.block, startMinute.j, end, 1, undefined, true).path;
   const startPrice = Math.exp(startPath[Math.floor((startTime - end) / SECOND_MS)] ?? 0);
   const funding = generateFunding(opts, series, fundingCount);
-  const lastRate = funding.at(-1)?.rate ?? FUNDING_MODEL.interestRate;
-  const premium = clamp(lastRate - FUNDING_MODEL.interestRate, -FUNDING_MODEL.cap, FUNDING_MODEL.cap);
-  const markPrice = roundToStep(startPrice, profile.tickSize);
-  const priceDecimals = decimalsOf(profile.tickSize) + 2;
+  // The mark at the start is the live stream's value for the last whole second (a function of time).
+  const markTime = Math.floor(startTime / SECOND_MS) * SECOND_MS;
+  const marks = markAt(options.seed, options.symbol, markTime);
   const mark: ModelledMark = {
     symbol: options.symbol,
-    markPrice,
-    indexPrice: roundTo(markPrice / (1 + premium), priceDecimals),
-    predictedFundingRate: normalizeFundingRate(lastRate),
-    nextFundingTime: nextFundingBoundary(startTime),
-    time: startTime,
+    markPrice: marks.markPrice,
+    indexPrice: marks.indexPrice,
+    predictedFundingRate: marks.predictedFundingRate,
+    nextFundingTime: nextFundingBoundary(markTime),
+    time: markTime,
   };
   return {
     symbol: options.symbol,
@@ -411,7 +397,7 @@ export function generateHistory(options: HistoryOptions): SymbolHistory {
     forming,
     mark,
     endVariance: series.endVariance,
-    ...generateStreams(opts, series, statPeriods, premium, mark, startPrice),
+    ...generateStreams(opts, series, statPeriods, mark, startPrice),
   };
 }
 
@@ -428,7 +414,6 @@ function generateStreams(
   options: HistoryOptions,
   series: MinuteSeries,
   statPeriods: number,
-  endPremium: number,
   mark: ModelledMark,
   startPrice: number,
 ): StreamHistory {
@@ -446,9 +431,6 @@ function generateStreams(
   const positioning = new PositioningModel(profile, rng.fork('positioning'));
   const book = new PositionBook(LIQUIDATION_PARAMS.maxPositions);
   const bookRng = rng.fork('positions');
-  const basisRng = rng.fork('basis');
-  const aPremium = Math.pow(0.5, 1 / BASIS_PREMIUM.halfLifeMinutes);
-  let premium = endPremium + BASIS_PREMIUM.std * basisRng.normal();
 
   const out: StreamHistory = {
     openInterest: [],
@@ -457,12 +439,12 @@ function generateStreams(
     basis: [],
     liquidations: [],
     ticker: null,
-    spot: spotRecord(profile, mark.indexPrice, SPOT_PARAMS.spotStd * rng.normal(), startTime),
-    bookTicker: drawBookTicker(profile, rng, startPrice, startTime, series.endVariance / baselineMinuteVariance(profile)),
-    orderBook: { symbol, bids: [], asks: [], time: startTime },
+    // The live streams' values as of the start: functions of (seed, symbol, time), as a run already live shows them.
+    spot: spotRecord(profile, mark.indexPrice, markAt(options.seed, symbol, mark.time).spotDeviation, mark.time),
+    bookTicker: bookTickerAt(options.seed, profile, mark.time),
+    orderBook: orderBookAt(options.seed, profile, Math.floor(startTime / (BOOK_PARAMS.snapshotEverySeconds * SECOND_MS)) * BOOK_PARAMS.snapshotEverySeconds * SECOND_MS),
     streamSeed: { bars: [], positioning: positioning.seed(), positions: [], takerPeriod: { periodStart: lastBoundary, buyQty: 0, sellQty: 0 } },
   };
-  out.orderBook = drawOrderBook(profile, rng, out.bookTicker, series.endVariance / baselineMinuteVariance(profile));
 
   let periodBuy = 0;
   let periodVolume = 0;
@@ -505,7 +487,6 @@ function generateStreams(
     }
 
     positioning.minute({ close, buyQty: takerBuy, sellQty: volume - takerBuy, liquidatedQty });
-    premium = endPremium + (premium - endPremium) * aPremium + BASIS_PREMIUM.std * Math.sqrt(1 - aPremium * aPremium) * basisRng.normal();
     periodBuy += takerBuy;
     periodVolume += volume;
     if (time % STAT_PERIOD_MS === 0) {
@@ -515,8 +496,8 @@ function generateStreams(
         // Same sums, in the same order, as the 5m candle: buy + sell equals the candle's volume.
         const buy = roundTo(periodBuy, qtyDecimals);
         out.takerVolume.push(takerVolumeRecord(symbol, buy, roundTo(roundTo(periodVolume, qtyDecimals) - buy, qtyDecimals), time, qtyDecimals, profile.stepSize));
-        const futuresPrice = roundTo(close, priceDecimals);
-        out.basis.push(basisRecord(profile, futuresPrice, roundTo(futuresPrice / (1 + premium), priceDecimals), time));
+        const marks = markAt(options.seed, symbol, time);
+        out.basis.push(basisRecord(profile, marks.markPrice, marks.indexPrice, time));
       }
       periodBuy = 0;
       periodVolume = 0;
@@ -540,7 +521,7 @@ function generateStreams(
   out.streamSeed.positions = book.snapshot();
   out.streamSeed.takerPeriod = { periodStart: lastBoundary, buyQty: periodBuy, sellQty: periodVolume - periodBuy, volumeQty: periodVolume };
   const window = new MinuteWindow(STREAM_LOOKBACK_MINUTES, out.streamSeed.bars);
-  out.ticker = tickerRecord(profile, window, mark.markPrice, startTime);
+  out.ticker = tickerAt(profile, window, series.start + minutes * MINUTE_MS);
   return out;
 }
 
@@ -557,152 +538,50 @@ export interface MarketHistory {
   startTime: number;
   /** Daily values at 00:00 UTC, oldest first; the last is today's. */
   fearGreed: FearGreed[];
-  /** Global market at the start time. */
+  /** Global market as of the start time (the last 5-minute publication). */
   global: GlobalMarket;
-  /** BTC and ETH options chains at the start time. */
+  /** BTC and ETH options chains as of the start time (the last 30-second publication). */
   options: OptionsChain[];
-  /** State for the live market-wide generator. */
-  seed: MarketWideSeed;
   /**
-   * The daily BTC and ETH log closes behind fear & greed (each UTC midnight, then the start time), oldest
-   * first: the venue's daily anchors, which every BTC/ETH candle passes through, so the simulated price and
-   * the simulated sentiment describe one market.
+   * The daily BTC and ETH log closes behind fear & greed (each UTC midnight), oldest first: the venue's daily
+   * anchors, which every BTC/ETH candle passes through, so the simulated price and the simulated sentiment
+   * describe one market.
    */
   dailyLogCloses: Record<OptionCurrency, { time: number; log: number }[]>;
 }
 
-/** Parameters of the daily process behind the market-wide backfill. */
-const DAILY_PROCESS = { alpha: 0.1, beta: 0.85, burnIn: 60, altIdioStd: 0.012, extraDays: 40 } as const;
-
 /**
- * Market-wide backfill over `fearGreedDays` + 40 days: BTC and ETH are the venue's daily anchors
- * (`dailyAnchors`, the midnights every candle passes through) and the path at the start minute, their daily
- * variance a GARCH(1,1) filter of the anchor returns; alts = ALT_BETA × the BTC/ETH average plus noise,
- * anchored at `startTime`. From it: the daily fear & greed series (`fearGreedValue`), the global market at
- * the start, and the options chains at the start. Deterministic for (seed, startTime); the BTC/ETH closes
- * for (seed, time).
+ * Market-wide backfill: the daily fear & greed of the last `fearGreedDays` midnights (`fearGreedAt`), and the
+ * global market and options chains the live streams last published before the start (at the last 5-minute and
+ * 30-second marks). Every value is a function of (seed, time) (`market-wide.ts`), the same a run already live
+ * published then.
  */
 export function generateMarketHistory(options: MarketHistoryOptions): MarketHistory {
   const startTime = Math.floor(options.startTime);
   const fgDays = Math.max(1, Math.floor(options.fearGreedDays ?? 365));
-  const rng = createRng(deriveSeed(options.seed, 'history-market', startTime));
-  const day0 = Math.floor(startTime / DAY_MS) * DAY_MS;
-  const days = fgDays + DAILY_PROCESS.extraDays;
-  const baselines: Record<OptionCurrency, number> = { BTC: longRunVariance('BTC') / 365, ETH: longRunVariance('ETH') / 365 };
-  const baseline = (c: OptionCurrency): number => baselines[c];
-  const state: Record<OptionCurrency, number> = { BTC: baseline('BTC'), ETH: baseline('ETH') };
-  const logs: Record<OptionCurrency | 'ALT', Float64Array> = {
-    BTC: new Float64Array(days + 1),
-    ETH: new Float64Array(days + 1),
-    ALT: new Float64Array(days + 1),
-  };
-  const altRng = rng.fork('alts');
-  // BTC and ETH: the venue's daily anchors (each midnight) and the path at the start minute, so fear & greed
-  // and the candles describe one market. Point i (−burnIn..days) as below.
-  const startDay = dayIndex(day0);
-  const firstDay = startDay - (days - 1) - DAILY_PROCESS.burnIn;
-  const startMinute = Math.floor(startTime / MINUTE_MS) * MINUTE_MS;
-  const anchorLogs: Record<OptionCurrency, Float64Array> = {
-    BTC: dailyAnchors(options.seed, 'BTCUSDT', firstDay, startDay),
-    ETH: dailyAnchors(options.seed, 'ETHUSDT', firstDay, startDay),
-  };
-  const startLog: Record<OptionCurrency, number> = {
-    BTC: anchoredMinute(options.seed, 'BTCUSDT', startMinute).block.logPrice[Math.round((startMinute - day0) / MINUTE_MS)] ?? 0,
-    ETH: anchoredMinute(options.seed, 'ETHUSDT', startMinute).block.logPrice[Math.round((startMinute - day0) / MINUTE_MS)] ?? 0,
-  };
-  const pointLog = (c: OptionCurrency, i: number): number => (i >= days ? startLog[c] : (anchorLogs[c][i + DAILY_PROCESS.burnIn] ?? 0));
-  logs.BTC[0] = pointLog('BTC', 0);
-  logs.ETH[0] = pointLog('ETH', 0);
-  // Point i (0..days−1) is the close at day0 − (days − 1 − i) days; point `days` is startTime.
-  const fraction = (startTime - day0) / DAY_MS;
-  for (let i = -DAILY_PROCESS.burnIn; i < days; i++) {
-    const scale = i === days - 1 ? fraction : 1;
-    const r: Record<OptionCurrency, number> = { BTC: 0, ETH: 0 };
-    for (const c of OPTION_CURRENCIES) {
-      const h = state[c];
-      r[c] = pointLog(c, i + 1) - pointLog(c, i);
-      if (scale < 1) continue;
-      const base = baseline(c);
-      const unitShock = r[c];
-      state[c] = clamp(base * (1 - DAILY_PROCESS.alpha - DAILY_PROCESS.beta) + DAILY_PROCESS.alpha * unitShock * unitShock + DAILY_PROCESS.beta * h, base * 0.2, base * 10);
-    }
-    const alt = ALT_BETA * ((r.BTC + r.ETH) / 2) + DAILY_PROCESS.altIdioStd * Math.sqrt(scale) * altRng.normal();
-    if (i < 0) continue;
-    logs.BTC[i + 1] = pointLog('BTC', i + 1);
-    logs.ETH[i + 1] = pointLog('ETH', i + 1);
-    logs.ALT[i + 1] = (logs.ALT[i] ?? 0) + alt;
-  }
-  const caps = startMarketCaps();
-  const anchorTo = (series: Float64Array, target: number): void => {
-    const shift = target - (series[days] ?? 0);
-    for (let i = 0; i <= days; i++) series[i] = (series[i] ?? 0) + shift;
-  };
-  anchorTo(logs.ALT, Math.log(caps.alts));
-  // Point i is at time pointTime(i); logs at other times interpolate linearly between points.
-  const pointTime = (i: number): number => (i === days ? startTime : day0 - (days - 1 - i) * DAY_MS);
-  const logAt = (series: Float64Array, time: number): number => {
-    if (time >= startTime) return series[days] ?? 0;
-    const i = Math.floor((time - pointTime(0)) / DAY_MS);
-    if (i < 0) return series[0] ?? 0;
-    const t0 = pointTime(i);
-    const t1 = pointTime(i + 1);
-    const a = series[i] ?? 0;
-    const b = series[i + 1] ?? a;
-    return t1 > t0 ? a + ((b - a) * (time - t0)) / (t1 - t0) : a;
-  };
-  const totalAt = (time: number): number => totalMarketCap(Math.exp(logAt(logs.BTC, time)), Math.exp(logAt(logs.ETH, time)), Math.exp(logAt(logs.ALT, time)));
-
-  // Fear & greed at each of the last fgDays midnights (points days − fgDays … days − 1).
-  const fgRng = rng.fork('fear-greed');
-  const closes = Array.from(logs.BTC.subarray(0, days));
-  let noise = 0;
+  const today = dayIndex(startTime);
   const fearGreed: FearGreed[] = [];
-  for (let i = 0; i < days; i++) {
-    noise = FEAR_GREED_NOISE.persistence * noise + FEAR_GREED_NOISE.std * fgRng.normal();
-    if (i < days - fgDays) continue;
-    fearGreed.push(fearGreedRecord(fearGreedValue(closes.slice(Math.max(0, i - 40), i + 1), noise), pointTime(i)));
-  }
-
-  const totals: { time: number; total: number }[] = [];
-  const lastFive = Math.floor(startTime / STAT_PERIOD_MS) * STAT_PERIOD_MS;
-  for (let t = lastFive - DAY_MS; t <= lastFive; t += STAT_PERIOD_MS) totals.push({ time: t, total: totalAt(t) });
-
-  const currencies = {} as Record<OptionCurrency, CurrencyState>;
-  for (const c of OPTION_CURRENCIES) {
-    const series = logs[c];
-    let anchor = 0;
-    for (let i = days - 3; i < days; i++) anchor += Math.exp(series[i] ?? 0) / 3;
-    currencies[c] = {
-      realizedVar: state[c] * 365,
-      trend: (series[days] ?? 0) - logAt(series, startTime - 3 * DAY_MS),
-      ivLevel: 0,
-      anchor,
-    };
-  }
-  const btcStart = Math.exp(startLog.BTC);
-  const ethStart = Math.exp(startLog.ETH);
-  const seed: MarketWideSeed = {
-    dailyCloses: closes.slice(-64),
-    fearGreedNoise: noise,
-    altLog: logs.ALT[days] ?? Math.log(caps.alts),
-    altNoise: 0,
-    totals,
-    currencies,
-  };
+  for (let day = today - fgDays + 1; day <= today; day++) fearGreed.push(fearGreedAt(options.seed, day));
+  const globalTime = Math.floor(startTime / STAT_PERIOD_MS) * STAT_PERIOD_MS;
+  const global = globalAt(
+    options.seed,
+    globalTime,
+    Math.exp(logCloseAt(options.seed, 'BTCUSDT', globalTime)),
+    Math.exp(logCloseAt(options.seed, 'ETHUSDT', globalTime)),
+  );
+  const chainTime = Math.floor(startTime / OPTIONS_EVERY_MS) * OPTIONS_EVERY_MS;
   const instrumentSeed = deriveSeed(options.seed, 'options');
-  const interest = FUNDING_MODEL.interestRate;
+  const chains = OPTION_CURRENCIES.map((c) => {
+    const m = markAt(options.seed, `${c}USDT`, chainTime);
+    return optionsChainAt(options.seed, c, chainTime, { indexPrice: m.indexPrice, fundingRate: m.predictedFundingRate }, instrumentSeed, SIMULATED_VENUE);
+  });
+  const firstDay = today - fgDays - 40;
+  const closes = (c: OptionCurrency) => Array.from(dailyAnchors(options.seed, `${c}USDT`, firstDay, today), (log, i) => ({ time: (firstDay + i) * DAY_MS, log }));
   return {
     startTime,
     fearGreed,
-    global: globalRecord(startTime, btcStart, ethStart, caps.alts, 1, totalAt(startTime - DAY_MS)),
-    options: [
-      chainFor('BTC', currencies.BTC, startTime, btcStart, interest, 1, instrumentSeed, SIMULATED_VENUE),
-      chainFor('ETH', currencies.ETH, startTime, ethStart, interest, 1, instrumentSeed, SIMULATED_VENUE),
-    ].flatMap((e) => (e.type === 'optionsChain' ? [e.chain] : [])),
-    seed,
-    dailyLogCloses: {
-      BTC: Array.from(logs.BTC, (log, i) => ({ time: pointTime(i), log })),
-      ETH: Array.from(logs.ETH, (log, i) => ({ time: pointTime(i), log })),
-    },
+    global,
+    options: chains.flatMap((e) => (e.type === 'optionsChain' ? [e.chain] : [])),
+    dailyLogCloses: { BTC: closes('BTC'), ETH: closes('ETH') },
   };
 }

@@ -6,7 +6,8 @@ import { CandleBook, SIMULATED_INTERVALS, type FormingBar } from './generators/c
 import { LiquidationGenerator, type PositionSeed } from './generators/liquidations.js';
 import { MarkFundingGenerator } from './generators/mark-funding.js';
 import { settledFundingRate } from './generators/settled-funding.js';
-import { MarketWideGenerator, OPTION_CURRENCIES, type MarketWideSeed } from './generators/market-wide.js';
+import { MarketWideGenerator, OPTION_CURRENCIES } from './generators/market-wide.js';
+import { secondMarks } from './generators/second-marks.js';
 import type { MinuteBar } from './generators/minute-bars.js';
 import { PositioningGenerator, PositioningModel, type PositioningSeed, type TakerPeriodSeed } from './generators/positioning.js';
 import { SpotTickerGenerator } from './generators/spot-ticker.js';
@@ -61,8 +62,6 @@ import { floorTo, MINUTE_MS, SECOND_MS } from './time.js';
 
 /** State carried over from the backfill so live data continues the history seamlessly. */
 export interface SymbolSeedState {
-  /** The last settled funding rate (seeds the premium estimate). */
-  lastFundingRate?: number;
   /** Recent one-minute bars (rolling ticker window). */
   bars?: readonly MinuteBar[];
   /** Open interest / long-short state. */
@@ -94,8 +93,6 @@ export interface MarketModelOptions {
   initialState?: Readonly<Record<string, SymbolSeedState>>;
   /** Produce the market-wide streams (options, fear & greed, global market); default true. */
   marketWide?: boolean;
-  /** State of the market-wide streams at the start (default: from `generateMarketHistory`). */
-  marketState?: MarketWideSeed;
 }
 
 /** A snapshot of one symbol inside the model. */
@@ -150,8 +147,11 @@ interface SymbolRuntime {
   lastTradePrice: number | null;
 }
 
-/** Funding rate assumed for an underlying that has no funding stream (a hidden BTC/ETH path). */
-const FUNDING_FALLBACK_RATE = 0.0001;
+/** The venue's minute bar as the rolling ticker holds it. */
+function minuteBarOf(seed: number, symbol: string, openTime: number): MinuteBar {
+  const { bar } = anchoredMinute(seed, symbol, openTime);
+  return { openTime, open: bar.open, high: bar.high, low: bar.low, close: bar.close, volume: bar.volume, quoteVolume: bar.quoteVolume, takerBuy: bar.takerBuyVolume };
+}
 
 
 /** Create the simulated market model (see the module comment for the model). */
@@ -202,12 +202,7 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
     const profile = symbolProfile(symbol);
     const seedState = streamSeed(symbol, options.initialState?.[symbol]);
     const base = createRng(deriveSeed(liveSeed, symbol));
-    const markFunding = new MarkFundingGenerator({
-      profile,
-      rng: base.fork('mark-funding'),
-      settledRate: (fundingTime) => settledFundingRate(options.seed, symbol, fundingTime),
-      ...(seedState.lastFundingRate === undefined ? {} : { lastFundingRate: seedState.lastFundingRate }),
-    });
+    const markFunding = new MarkFundingGenerator({ profile, seed: options.seed });
     const positioning = new PositioningModel(profile, base.fork('positioning'), seedState.positioning);
     const liquidations = new LiquidationGenerator({
       profile,
@@ -237,8 +232,8 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
             return { takerBuy: bar.takerBuyVolume, volume: bar.volume };
           },
         }),
-        new BookGenerator(profile, base.fork('book')),
-        new SpotTickerGenerator({ profile, rng: base.fork('spot'), mark: () => markFunding.latest, bars: seedState.bars ?? [] }),
+        new BookGenerator(profile, options.seed),
+        new SpotTickerGenerator({ profile, seed: options.seed, bars: seedState.bars ?? [], minuteBar: (openTime) => minuteBarOf(options.seed, symbol, openTime) }),
       ],
       candles: new CandleBook({
         symbol,
@@ -262,12 +257,7 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
   const runtimes: SymbolRuntime[] = [...symbols.map(visibleRuntime), ...hiddenSymbols.map(hiddenRuntime)];
   const visible = runtimes.filter((r) => !r.hidden);
   const marketWideGenerator = marketWide
-    ? new MarketWideGenerator({
-        rng: createRng(deriveSeed(liveSeed, 'market-wide')),
-        seed: options.marketState ?? generateMarketHistory({ seed: options.seed, startTime }).seed,
-        instrumentSeed: deriveSeed(options.seed, 'options'),
-        venue: SIMULATED_VENUE,
-      })
+    ? new MarketWideGenerator({ seed: options.seed, venue: SIMULATED_VENUE })
     : null;
   const underlyingRuntimes = marketWide
     ? OPTION_CURRENCIES.map((currency) => ({ currency, rt: runtimes.find((r) => r.symbol === `${currency}USDT`) }))
@@ -393,12 +383,12 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
       const underlyings = new Map<string, UnderlyingView>();
       for (const { currency, rt } of underlyingRuntimes) {
         if (!rt?.ctx || !rt.draw) continue;
-        const price = Math.exp(rt.ctx.logClose);
-        const mark = rt.markFunding?.latest ?? null;
+        // The marks are a function of (seed, symbol, time): the same whether the symbol is published or hidden.
+        const { marks, k } = secondMarks(options.seed, rt.symbol, secondEnd);
         underlyings.set(currency, {
-          price,
-          indexPrice: mark?.indexPrice ?? price,
-          fundingRate: mark?.predictedFundingRate ?? FUNDING_FALLBACK_RATE,
+          price: Math.exp(rt.ctx.logClose),
+          indexPrice: marks.indexPrice[k]!,
+          fundingRate: marks.predicted[k]!,
           varianceRatio: rt.draw.varianceRatio,
         });
       }

@@ -283,7 +283,6 @@ export function createSimulatedSource(options: SimulatedSourceOptions): MarketDa
     for (const symbol of unique) {
       const { history } = ensureSymbol(symbol);
       initialState[symbol] = {
-        ...(history.funding.length > 0 ? { lastFundingRate: history.funding.at(-1)?.rate } : {}),
         bars: history.streamSeed.bars,
         positioning: history.streamSeed.positioning,
         positions: history.streamSeed.positions,
@@ -315,7 +314,6 @@ export function createSimulatedSource(options: SimulatedSourceOptions): MarketDa
       startTime,
       intervals,
       initialState,
-      marketState: marketHistory.seed,
       ...(options.tradeRateScale === undefined ? {} : { tradeRateScale: options.tradeRateScale }),
     });
     lastStepAt = startTime;

@@ -1,9 +1,10 @@
 import type { BookTicker, MarketEvent, OrderBook, PriceLevel } from '../../../domain/market.js';
 import { clamp, roundToStep } from '../numeric.js';
 import type { SymbolProfile } from '../profiles.js';
-import type { Rng } from '../random.js';
+import { createRng, deriveSeed, type Rng } from '../random.js';
+import { secondMarks } from './second-marks.js';
 import { TRADE_PARAMS } from './trades.js';
-import type { SecondContext, SecondFlow, SymbolStreamGenerator } from './types.js';
+import type { SecondContext, SymbolStreamGenerator } from './types.js';
 
 /**
  * Order book around the core price.
@@ -17,7 +18,9 @@ import type { SecondContext, SecondFlow, SymbolStreamGenerator } from './types.j
  * - Deeper levels: gaps of 1 + Poisson(λ) ticks with λ chosen so 20 levels span ≈ `spanFraction` · w of
  *   the price, sizes growing by `depthGrowth` per level with lognormal noise (σ `depthSigma`).
  * A `bookTicker` is published at the end of every second and a 20-level `orderBook` every
- * `snapshotEverySeconds` seconds; the snapshot's first level equals that second's book ticker.
+ * `snapshotEverySeconds` seconds; the snapshot's first level equals that second's book ticker. Both are
+ * functions of (seed, symbol, time) (`bookTickerAt`, `orderBookAt`): the flow is the second's taker-flow proxy
+ * of `second-marks.ts`, the sizes come from streams seeded by the second.
  */
 export interface BookParams {
   halfSpread: number;
@@ -101,21 +104,38 @@ export function drawOrderBook(profile: SymbolProfile, rng: Rng, ticker: BookTick
   };
 }
 
+/**
+ * The book ticker of the second ending at `time` (a whole second): around that second's close, widened by the
+ * minute's variance, leaning against the second's taker-flow proxy (`second-marks.ts`), the sizes drawn from a
+ * stream seeded by (seed, symbol, time). A function of (seed, symbol, time) only.
+ */
+export function bookTickerAt(seed: number, profile: SymbolProfile, time: number, params: BookParams = BOOK_PARAMS): BookTicker {
+  const { marks, k } = secondMarks(seed, profile.symbol, time);
+  const rng = createRng(deriveSeed(seed, 'book', profile.symbol, time));
+  return drawBookTicker(profile, rng, Math.exp(marks.logClose[k]!), time, marks.varianceRatio, marks.imbalance[k]!, params);
+}
+
+/** The 20-level book at `time` (a whole second), topped by that second's book ticker; seeded by (seed, symbol, time). */
+export function orderBookAt(seed: number, profile: SymbolProfile, time: number, params: BookParams = BOOK_PARAMS): OrderBook {
+  const ticker = bookTickerAt(seed, profile, time, params);
+  const { marks } = secondMarks(seed, profile.symbol, time);
+  return drawOrderBook(profile, createRng(deriveSeed(seed, 'order-book', profile.symbol, time)), ticker, marks.varianceRatio, params);
+}
+
 export class BookGenerator implements SymbolStreamGenerator {
   constructor(
     private readonly profile: SymbolProfile,
-    private readonly rng: Rng,
+    private readonly seed: number,
     private readonly params: BookParams = BOOK_PARAMS,
   ) {}
 
-  endSecond(ctx: SecondContext, flow: SecondFlow): MarketEvent[] {
+  endSecond(ctx: SecondContext): MarketEvent[] {
     const time = ctx.start + 1_000;
-    const volume = flow.buyQty + flow.sellQty;
-    const imbalance = volume > 0 ? (flow.buyQty - flow.sellQty) / volume : 0;
-    const ticker = drawBookTicker(this.profile, this.rng, Math.exp(ctx.logClose), time, ctx.varianceRatio, imbalance, this.params);
+    const ticker = bookTickerAt(this.seed, this.profile, time, this.params);
     const events: MarketEvent[] = [{ type: 'bookTicker', book: ticker }];
     if (time % (this.params.snapshotEverySeconds * 1_000) === 0) {
-      events.push({ type: 'orderBook', book: drawOrderBook(this.profile, this.rng, ticker, ctx.varianceRatio, this.params) });
+      const { marks } = secondMarks(this.seed, this.profile.symbol, time);
+      events.push({ type: 'orderBook', book: drawOrderBook(this.profile, createRng(deriveSeed(this.seed, 'order-book', this.profile.symbol, time)), ticker, marks.varianceRatio, this.params) });
     }
     return events;
   }

@@ -1,10 +1,10 @@
 import type { Basis, MarketEvent, MarkPrice, SpotPrice, Ticker24h } from '../../../domain/market.js';
 import { decimalsOf, roundTo, roundToStep } from '../numeric.js';
 import type { SymbolProfile } from '../profiles.js';
-import type { Rng } from '../random.js';
 import { DAY_MS, MINUTE_MS, STAT_PERIOD_MS } from '../time.js';
 import { MinuteWindow, type MinuteBar } from './minute-bars.js';
-import type { SecondContext, SecondFlow, SymbolStreamGenerator } from './types.js';
+import { secondMarks } from './second-marks.js';
+import type { SecondContext, SymbolStreamGenerator } from './types.js';
 
 /**
  * Spot price, basis and the rolling 24-hour ticker of a perpetual.
@@ -14,9 +14,11 @@ import type { SecondContext, SecondFlow, SymbolStreamGenerator } from './types.j
  *   is one of the index constituents, so it sits a basis point or so off the index. The perpetual trades
  *   at the mark/funding stream's small mean-reverting premium over the index.
  * - `basis` at every 5-minute boundary: futuresPrice = mark price, indexPrice = index price.
- * - `ticker24h` at every minute boundary, rolled from the last 1 440 one-minute bars of the model's own
- *   trades (seeded with the backfill's minute bars): open = the oldest bar's open, high/low/volume over
- *   the window, last = the last trade price.
+ * - `ticker24h` at every minute boundary, rolled from the venue's last 1 440 one-minute bars
+ *   (`anchored-bars.ts`, the bars the trades reproduce): open = the oldest bar's open, high/low/volume over
+ *   the window, last = the last bar's close (the minute's last trade).
+ * All three are functions of (seed, symbol, time): the index and the spot deviation come from
+ * `second-marks.ts`.
  */
 export interface SpotParams {
   spotHalfLifeS: number;
@@ -69,77 +71,47 @@ export function tickerRecord(profile: SymbolProfile, window: MinuteWindow, lastP
 
 export interface SpotTickerOptions {
   profile: SymbolProfile;
-  rng: Rng;
-  /** The latest mark (mark, index) of the symbol. */
-  mark: () => MarkPrice | null;
+  /** The simulation seed (spot and basis are functions of (seed, symbol, time): `second-marks.ts`). */
+  seed: number;
   /** The backfill's last minute bars (oldest first). */
   bars?: readonly MinuteBar[];
-  params?: SpotParams;
+  /** The venue's bar of the minute opening at `openTime` (`anchored-bars.ts`). */
+  minuteBar: (openTime: number) => MinuteBar;
+}
+
+/** The 24 h ticker at the minute boundary `time`: the window of the venue's minute bars before it, last = the last close. */
+export function tickerAt(profile: SymbolProfile, window: MinuteWindow, time: number): Ticker24h | null {
+  const last = window.last();
+  return last ? tickerRecord(profile, window, roundToStep(last.close, profile.tickSize), time) : null;
 }
 
 export class SpotTickerGenerator implements SymbolStreamGenerator {
   private readonly profile: SymbolProfile;
-  private readonly rng: Rng;
-  private readonly mark: () => MarkPrice | null;
-  private readonly params: SpotParams;
-  private readonly aSpot: number;
+  private readonly seed: number;
   private readonly window: MinuteWindow;
-  private deviation: number;
-  private bar: MinuteBar | null = null;
-  private lastPrice: number | null;
+  private readonly minuteBar: (openTime: number) => MinuteBar;
 
   constructor(options: SpotTickerOptions) {
     this.profile = options.profile;
-    this.rng = options.rng;
-    this.mark = options.mark;
-    this.params = options.params ?? SPOT_PARAMS;
-    this.aSpot = Math.pow(0.5, 1 / this.params.spotHalfLifeS);
+    this.seed = options.seed;
+    this.minuteBar = options.minuteBar;
     this.window = new MinuteWindow(WINDOW_MINUTES, options.bars ?? []);
-    this.deviation = this.params.spotStd * this.rng.normal();
-    const last = this.window.last();
-    this.lastPrice = last ? roundToStep(last.close, this.profile.tickSize) : null;
   }
 
-  endSecond(ctx: SecondContext, flow: SecondFlow): MarketEvent[] {
-    const { profile, params } = this;
+  endSecond(ctx: SecondContext): MarketEvent[] {
+    const { profile } = this;
     const time = ctx.start + 1_000;
     const events: MarketEvent[] = [];
-    this.deviation = this.deviation * this.aSpot + params.spotStd * Math.sqrt(1 - this.aSpot * this.aSpot) * this.rng.normal();
-    const mark = this.mark();
-    const index = mark?.indexPrice ?? Math.exp(ctx.logClose);
-    events.push({ type: 'spotPrice', spot: spotRecord(profile, index, this.deviation, time) });
-
-    if (flow.lastPrice !== null && flow.firstPrice !== null) {
-      this.lastPrice = flow.lastPrice;
-      const bar = (this.bar ??= {
-        openTime: Math.floor(ctx.start / MINUTE_MS) * MINUTE_MS,
-        open: flow.firstPrice,
-        high: flow.high,
-        low: flow.low,
-        close: flow.lastPrice,
-        volume: 0,
-        quoteVolume: 0,
-        takerBuy: 0,
-      });
-      if (flow.high > bar.high) bar.high = flow.high;
-      if (flow.low < bar.low) bar.low = flow.low;
-      bar.close = flow.lastPrice;
-      bar.volume += flow.buyQty + flow.sellQty;
-      bar.quoteVolume += flow.quoteVolume;
-      bar.takerBuy += flow.buyQty;
-    }
+    const { marks, k } = secondMarks(this.seed, profile.symbol, time);
+    const indexPrice = marks.indexPrice[k]!;
+    events.push({ type: 'spotPrice', spot: spotRecord(profile, indexPrice, marks.spotDeviation[k]!, time) });
     if (time % MINUTE_MS === 0) {
       const openTime = time - MINUTE_MS;
-      const previous = this.window.last()?.close ?? this.lastPrice ?? Math.exp(ctx.logOpen);
-      this.window.push(
-        this.bar ?? { openTime, open: previous, high: previous, low: previous, close: previous, volume: 0, quoteVolume: 0, takerBuy: 0 },
-      );
-      this.bar = null;
-      const last = this.lastPrice ?? roundToStep(Math.exp(ctx.logClose), profile.tickSize);
-      const ticker = tickerRecord(profile, this.window, last, time);
+      if ((this.window.last()?.openTime ?? -Infinity) < openTime) this.window.push(this.minuteBar(openTime));
+      const ticker = tickerAt(profile, this.window, time);
       if (ticker) events.push({ type: 'ticker24h', ticker });
     }
-    if (time % STAT_PERIOD_MS === 0 && mark && mark.indexPrice !== null) events.push({ type: 'basis', basis: basisRecord(profile, mark.markPrice, mark.indexPrice, time) });
+    if (time % STAT_PERIOD_MS === 0) events.push({ type: 'basis', basis: basisRecord(profile, marks.markPrice[k]!, indexPrice, time) });
     return events;
   }
 }
