@@ -212,7 +212,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     const market = store.get(symbol);
     if (!market) return undefined;
     if (!sync && def.offload && options.pool?.available()) {
-      runInPool(def, symbol, market);
+      runInPool(def, symbol, () => sampleSymbolInputs(market, def.inputs, staleAfterMs), () => run(def, symbol));
       return undefined;
     }
     return produce(def, symbol, (t) => def.compute(market, t, settings), () => sampleSymbolInputs(market, def.inputs, staleAfterMs));
@@ -227,8 +227,16 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     return hours;
   }
 
-  /** `run` in the worker pool: the same computation on the worker's replica, then produced here as usual. */
-  function runInPool(def: AnalysisDefinition, symbol: string, market: SymbolMarket): void {
+  /**
+   * A scheduled run in the worker pool: the same computation on the worker's replica, then produced here as
+   * usual (`sample` reads the inputs' freshness from the main store; `again` is the trailing run).
+   */
+  function runInPool(
+    def: Pick<AnalysisDefinition, 'kind' | 'methodologyVersion' | 'minIntervalMs'>,
+    symbol: string,
+    sample: () => InputSample[],
+    again: () => unknown,
+  ): void {
     const key = analysisKey(def.kind, symbol);
     const running = offloaded.get(key);
     if (running) {
@@ -243,7 +251,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       .then(
         (answer) => {
           if (stopped) return;
-          produce(def, symbol, () => answer.output as Output, () => sampleSymbolInputs(market, def.inputs, staleAfterMs));
+          produce(def, symbol, () => answer.output as Output, sample);
         },
         (error: unknown) => {
           if (stopped || !options.pool?.available()) {
@@ -258,7 +266,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       )
       .finally(() => {
         offloaded.delete(key);
-        if (state.again && !stopped) schedule(def.kind, symbol, () => run(def, symbol), def.minIntervalMs);
+        if (state.again && !stopped) schedule(def.kind, symbol, again, def.minIntervalMs);
       });
   }
 
@@ -266,7 +274,11 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     return sampleMarketInputs(store, def.inputSymbols?.(store, key) ?? store.symbols(), def.inputs, staleAfterMs);
   }
 
-  function runMarket(def: MarketWideDefinition, key: string): AnalysisRecord | undefined {
+  function runMarket(def: MarketWideDefinition, key: string, sync = false): AnalysisRecord | undefined {
+    if (!sync && def.offload && options.pool?.available()) {
+      runInPool(def, key, () => marketInputs(def, key), () => runMarket(def, key));
+      return undefined;
+    }
     return produce(def, key, (t) => def.compute(store, key, t, settings), () => marketInputs(def, key));
   }
 
@@ -374,7 +386,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       const def = definitions.find((d) => d.kind === kind);
       if (def) return run(def, symbol, true);
       const marketDef = marketDefinitions.find((d) => d.kind === kind);
-      return marketDef && marketDef.keys(store).includes(symbol) ? runMarket(marketDef, symbol) : undefined;
+      return marketDef && marketDef.keys(store).includes(symbol) ? runMarket(marketDef, symbol, true) : undefined;
     },
     async computeWithParams(kind, symbol, params) {
       const def = definitions.find((d) => d.kind === kind);

@@ -68,6 +68,8 @@ export interface MarketWideDefinition<R = unknown> {
   inputSymbols?(store: MarketStore, key: string): string[];
   /** As for per-symbol analyses: lower bound between two recomputations of one key. */
   minIntervalMs?: number;
+  /** As for per-symbol analyses: scheduled recomputations run in the worker pool when the app has one. */
+  offload?: boolean;
   /** The keys to compute now, given what the store holds. */
   keys(store: MarketStore): string[];
   compute(store: MarketStore, key: string, now: number, settings: AnalysisSettings): { result: R; asOf: number } | null;

@@ -217,6 +217,55 @@ describe('on-demand worker pool', () => {
     }
   });
 
+  it('runs offloaded market-wide analyses (options flow) in a worker too, with the result of the main thread', async () => {
+    const { optionsFlowDefinition } = await import('../../src/engine/definitions/options-flow.js');
+    const { chainFor, longRunVariance } = await import('../../src/datasources/simulated/generators/market-wide.js');
+    const { analysisKey } = await import('../../src/pubsub.js');
+    expect(optionsFlowDefinition.offload, 'options flow is offloaded').toBe(true);
+    const own = createMarketStore(SYMBOLS);
+    const ownPool = createOnDemandPool({ workers: 1, symbols: SYMBOLS });
+    const chain = chainFor('BTC', { realizedVar: longRunVariance('BTC'), trend: 0.01, ivLevel: 0, anchor: 100_000 }, START, 101_000, 0.0001, 1, 7, 'simulated');
+    for (const event of [...events, chain]) {
+      own.apply(event);
+      ownPool.apply(event);
+    }
+    const cache = createResultCache();
+    const pubsub = createPubSub<Topics>();
+    const published = pubsub.subscribe('analysis:updated', analysisKey('OPTIONS_FLOW', 'BTC'));
+    const fixed = START + 5_000;
+    const engine = createAnalysisEngine({
+      store: own,
+      definitions: [],
+      marketDefinitions: [optionsFlowDefinition as (typeof MARKET_ANALYSES)[number]],
+      settings,
+      cache,
+      pubsub,
+      snapshots: { enqueue: () => {} },
+      origin: 'SIMULATED',
+      venue: 'simulated',
+      minIntervalMs: 1_000,
+      snapshotEveryMs: 60_000,
+      now: () => fixed,
+      pool: ownPool,
+    });
+    try {
+      engine.start();
+      const record = (await published[Symbol.asyncIterator]().next()).value as { result: unknown; asOf: number; inputs: Array<{ type: string }> };
+      expect(ownPool.stats().computed, 'computed in the worker').toBe(1);
+      const expected = optionsFlowDefinition.compute(own, 'BTC', fixed, settings)!;
+      expect(record.result).toEqual(expected.result);
+      expect(record.asOf).toBe(START);
+      expect(record.inputs.map((i) => i.type)).toEqual(['optionsChain']);
+      expect((await cache.get('OPTIONS_FLOW', 'BTC'))?.result, 'cached as usual').toEqual(expected.result);
+      const cold = engine.computeNow('OPTIONS_FLOW', 'BTC');
+      expect(cold?.result, 'computeNow stays synchronous on the main thread').toEqual(expected.result);
+      expect(ownPool.stats().computed).toBe(1);
+    } finally {
+      engine.stop();
+      await ownPool.stop();
+    }
+  });
+
   it('terminates its workers on stop and rejects what was still pending', async () => {
     const small = createOnDemandPool({ workers: 1, symbols: SYMBOLS });
     for (const event of events) small.apply(event);

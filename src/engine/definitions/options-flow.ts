@@ -29,6 +29,10 @@ export const optionsFlowDefinition: MarketWideDefinition<OptionsFlowAnalysis> = 
   triggers: new Set(['optionsChain']),
   inputs: [{ type: 'optionsChain' }],
   keys: (store) => [...store.global().options.keys()],
+  // The heaviest scheduled run: Black-76 greeks for every quote, then GEX re-summed over the zero-gamma
+  // grid (steps × quotes): 50-115 ms per chain on the main thread of the idle 3-symbol server, ≈ 0.9 s for
+  // its first run (cold code); in the worker pool the loop only receives the result.
+  offload: true,
   compute: (store, key) => compute(store, key, {}),
   computeWith: (store, key, _now, _settings, params) => compute(store, key, params as OptionsFlowParams),
 };
