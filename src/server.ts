@@ -242,6 +242,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     },
   });
 
+  const trustProxy = options.trustProxy ?? TRUST_NONE;
   const graphql = createGraphqlHandler({
     fetch: (url, init, serverContext) => yoga.fetch(url, init, serverContext),
     services,
@@ -252,6 +253,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     now: services.now,
     precheck,
     refusalDelayMaxMs: httpLimits.refusalDelayMaxMs ?? 1_000,
+    clientOf: (req) => clientAddress(req, trustProxy),
     onRejected: (error) => logger.info({ code: error.extensions.code, message: error.message }, 'request rejected'),
   });
   const sockets = new Set<Socket>();
@@ -290,7 +292,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   // permessage-deflate stays off (ws's default, stated here): compressing per socket would undo sending
   // every subscriber the same bytes.
   const wsServer = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-  const trustProxy = options.trustProxy ?? TRUST_NONE;
   const keepAliveMs = limits.keepAliveMs ?? KEEPALIVE_MS;
   wsServer.on('connection', (ws, req: IncomingMessage) => {
     const ip = clientAddress(req, trustProxy);

@@ -81,19 +81,24 @@ export interface GraphqlHandlerOptions {
    * `refusalDelay`); 0 answers every refusal at once.
    */
   refusalDelayMaxMs?: number;
+  /** The client a request counts against for refusal delays (its address, TRUST_PROXY applied); default the socket peer. */
+  clientOf?: (req: IncomingMessage) => string;
 }
 
-/** Refusals a connection gets answered at once within REFUSAL_WINDOW_MS; the later ones are delayed. */
+/** Refusals a client gets answered at once within REFUSAL_WINDOW_MS; the later ones are delayed. */
 export const FREE_REFUSALS = 3;
 export const REFUSAL_WINDOW_MS = 10_000;
 const FIRST_REFUSAL_DELAY_MS = 10;
+/** Client addresses whose refusals are counted at once (memory bound). */
+const MAX_TRACKED_CLIENTS = 10_000;
 
 /**
- * The delay before answering the `n`-th refusal (1-based) on one connection within its window: none for the
- * first FREE_REFUSALS, then 10 ms doubling with each further one, at most `maxMs`. A client that sends one
- * request at a time (what a keep-alive connection carries) is held to one refused document per delay, and
- * the connection is not read meanwhile, so its refusals stop taking the request loop from other clients;
- * a client that corrects its query after an error never notices.
+ * The delay before answering the `n`-th refusal (1-based) to one client address within its window: none
+ * for the first FREE_REFUSALS, then 10 ms doubling with each further one, at most `maxMs`. A client that
+ * waits for each answer (a keep-alive connection, a retry loop, one connection per request alike) is held
+ * to one refused document per delay, and the connection is not read meanwhile, so its refusals stop taking
+ * the request loop from other clients; a client that corrects its query after an error never notices, and
+ * valid requests are never delayed, whoever sends them.
  */
 export function refusalDelay(n: number, maxMs: number): number {
   if (maxMs <= 0 || n <= FREE_REFUSALS) return 0;
@@ -103,7 +108,7 @@ export function refusalDelay(n: number, maxMs: number): number {
 export interface GraphqlHandler {
   (req: IncomingMessage, res: ServerResponse): void;
   /** hits: served from the cache; coalesced: served the response of a concurrent identical execution; misses: executed. */
-  /** prechecked: refused ahead of yoga; delayed: of those, answered late (a connection sending refused documents over and over). */
+  /** prechecked: refused ahead of yoga; delayed: of those, answered late (a client sending refused documents over and over). */
   stats(): { hits: number; coalesced: number; misses: number; notModified: number; entries: number; bytes: number; inFlight: number; prechecked: number; delayed: number };
 }
 
@@ -167,15 +172,27 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
   const now = options.now ?? Date.now;
   const cache = new Map<string, Entry>();
   const counters = { hits: 0, coalesced: 0, misses: 0, notModified: 0, prechecked: 0, delayed: 0 };
-  const refusals = new WeakMap<object, { count: number; since: number }>();
+  // Refusals per client address in the current window; bounded (expired windows go first, then the oldest).
+  const refusals = new Map<string, { count: number; since: number }>();
+  const clientOf = options.clientOf ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? '');
 
-  /** Counts a refusal on the request's connection and says how long to hold its answer. */
+  /** Counts a refusal against the request's client and says how long to hold its answer. */
   function delayFor(req: IncomingMessage): number {
+    const maxMs = options.refusalDelayMaxMs ?? 0;
+    if (maxMs <= 0) return 0;
     const t = now();
-    let seen = refusals.get(req.socket);
-    if (!seen || t - seen.since > REFUSAL_WINDOW_MS) refusals.set(req.socket, (seen = { count: 0, since: t }));
+    const client = clientOf(req);
+    let seen = refusals.get(client);
+    if (!seen || t - seen.since > REFUSAL_WINDOW_MS) {
+      refusals.delete(client);
+      if (refusals.size >= MAX_TRACKED_CLIENTS) {
+        for (const [key, value] of refusals) if (t - value.since > REFUSAL_WINDOW_MS) refusals.delete(key);
+        if (refusals.size >= MAX_TRACKED_CLIENTS) refusals.delete(refusals.keys().next().value as string);
+      }
+      refusals.set(client, (seen = { count: 0, since: t }));
+    }
     seen.count += 1;
-    return refusalDelay(seen.count, options.refusalDelayMaxMs ?? 0);
+    return refusalDelay(seen.count, maxMs);
   }
   /** The execution under way per cache key; `done` resolves with its response when that may be shared, else undefined. */
   const flights = new Map<string, { startedAt: number; done: Promise<Entry | undefined> }>();

@@ -48,41 +48,45 @@ describe('cost precheck ahead of yoga', () => {
   });
 });
 
-/** A connection that keeps sending refused documents is slowed; another connection is not. */
-describe('refusals on one connection are delayed after the first three', () => {
+/** A client that keeps sending refused documents is slowed, on any connection; other clients and valid requests are not. */
+describe('refusals to one client are delayed after the first three', () => {
   let app: IsolatedTestApp;
   beforeAll(async () => {
-    app = await startIsolatedTestApp({ SYMBOLS: 'BTCUSDT,ETHUSDT', ONDEMAND_WORKERS: '0', REFUSAL_DELAY_MAX_MS: '80' });
+    // Loopback is a trusted proxy here, so X-Forwarded-For names the client: two clients from one test.
+    app = await startIsolatedTestApp({ SYMBOLS: 'BTCUSDT,ETHUSDT', ONDEMAND_WORKERS: '0', REFUSAL_DELAY_MAX_MS: '80', TRUST_PROXY: 'loopback' });
   });
   afterAll(() => app?.teardown());
 
-  it('answers 3 at once, then after 10, 20, 40, 80, 80 ms (capped), each still the coded refusal; a fresh connection is not delayed', async () => {
+  it('answers 3 at once, then after 10, 20, 40, 80, 80 ms (capped), each still the coded refusal, on a new connection too', async () => {
     const { Pool } = await import('undici');
     const origin = new URL(app.url).origin;
-    const attacker = new Pool(origin, { connections: 1, pipelining: 1 });
-    const other = new Pool(origin, { connections: 1, pipelining: 1 });
-    const body = JSON.stringify({ query: heavyAliasQuery(['BTCUSDT', 'ETHUSDT'], 1) });
-    const send = async (pool: InstanceType<typeof Pool>) => {
-      const res = await pool.request({ path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      const text = await res.body.text();
-      return { status: res.statusCode, delay: res.headers['x-refusal-delay-ms'] ?? null, code: JSON.parse(text).errors[0].extensions.code as string };
+    const pools = [new Pool(origin, { connections: 1 }), new Pool(origin, { connections: 1 }), new Pool(origin, { connections: 1 })];
+    const [first, second, third] = pools as [InstanceType<typeof Pool>, InstanceType<typeof Pool>, InstanceType<typeof Pool>];
+    const refused = JSON.stringify({ query: heavyAliasQuery(['BTCUSDT', 'ETHUSDT'], 1) });
+    const valid = JSON.stringify({ query: '{ market(symbol: "BTCUSDT") { symbol } }' });
+    const send = async (pool: InstanceType<typeof Pool>, client: string, body = refused) => {
+      const res = await pool.request({ path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': client }, body });
+      const json = (await res.body.json()) as { data?: unknown; errors?: Array<{ extensions: { code: string } }> };
+      return { status: res.statusCode, delay: res.headers['x-refusal-delay-ms'] ?? null, code: json.errors?.[0]?.extensions.code ?? null, json };
     };
     try {
       const started = performance.now();
       const answers = [];
-      for (let i = 0; i < 8; i += 1) answers.push(await send(attacker));
+      for (let i = 0; i < 6; i += 1) answers.push(await send(first, '203.0.113.7'));
+      answers.push(await send(second, '203.0.113.7'), await send(second, '203.0.113.7'));
       const elapsed = performance.now() - started;
       expect(answers.map((a) => a.status)).toEqual(Array(8).fill(400));
       expect(answers.map((a) => a.code)).toEqual(Array(8).fill('COST_LIMIT_EXCEEDED'));
-      expect(answers.map((a) => a.delay)).toEqual([null, null, null, '10', '20', '40', '80', '80']);
+      expect(answers.map((a) => a.delay), 'the count follows the client onto its second connection').toEqual([null, null, null, '10', '20', '40', '80', '80']);
       expect(elapsed, 'the delays were really waited (a lower bound: a slow machine only adds)').toBeGreaterThanOrEqual(10 + 20 + 40 + 80 + 80);
-      expect((await send(other)).delay, 'another connection keeps its own count').toBeNull();
-      const ok = await other.request({ path: '/graphql', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ market(symbol: "BTCUSDT") { symbol } }' }) });
-      expect(ok.statusCode).toBe(200);
-      expect(await ok.body.json()).toEqual({ data: { market: { symbol: 'BTCUSDT' } } });
+
+      const mine = await send(first, '203.0.113.7', valid);
+      expect(mine.delay, 'a valid request is never delayed').toBeNull();
+      expect(mine.json).toEqual({ data: { market: { symbol: 'BTCUSDT' } } });
+      const other = await send(third, '198.51.100.9');
+      expect([other.code, other.delay], 'another client has its own count').toEqual(['COST_LIMIT_EXCEEDED', null]);
     } finally {
-      await attacker.close();
-      await other.close();
+      await Promise.all(pools.map((p) => p.close()));
     }
   });
 });
