@@ -13,6 +13,8 @@
  * and flat (last/first after the first minute), ELD p99 ≤ 20 ms, max ≤ 100 ms; 3 symbols embedded ≤ 300 MB.
  *
  *   npm run bench:idle -- --minutes 5            (all targets; --only server20|server3|engine|bare)
+ *   npm run bench:idle -- --minutes 2 --only server3-noflags,server3   (npm start without / with its V8 heap flags;
+ *                                                  PERPGRAPH_ALLOCATOR=glibc in the environment: the fallback without jemalloc)
  *   npm run bench:idle -- --minutes 60 --only server20      (the hour-long flatness check)
  *   npm run bench:idle -- --minutes 3 --heap-snapshots /tmp/snaps   (v8 heap snapshots at start and end)
  *   npm run bench:idle -- --minutes 1 --probe-ms 1000 --only bare,server3 --entry other/dist/main.js   (another build)
@@ -134,17 +136,22 @@ export async function spawnProbed(nodeArgs: string[], env: Record<string, string
 
 /**
  * How `npm start` runs the server: the allocator environment scripts/start.sh sets (jemalloc preloaded when
- * installed, else glibc tuned; `sh scripts/start.sh --print-env`), so the benches measure what a user runs.
+ * installed, else glibc tuned) and the V8 heap flags it passes to node (`sh scripts/start.sh --print-env`),
+ * so the benches measure what a user runs.
  * The `-glibc` targets measure without it (glibc defaults, the baseline).
  */
 export function startScript(): { env: Record<string, string>; nodeFlags: string[] } {
   const out = execFileSync('sh', [new URL('../scripts/start.sh', import.meta.url).pathname, '--print-env'], { encoding: 'utf8', env: process.env });
   const env: Record<string, string> = {};
+  let nodeFlags: string[] = [];
   for (const line of out.split('\n')) {
     const eq = line.indexOf('=');
-    if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+    if (eq <= 0) continue;
+    // The V8 flags start.sh passes to node (heap sizing), not an environment variable of the server.
+    if (line.slice(0, eq) === 'PERPGRAPH_NODE_FLAGS') nodeFlags = line.slice(eq + 1).split(/\s+/).filter(Boolean);
+    else env[line.slice(0, eq)] = line.slice(eq + 1);
   }
-  return { env, nodeFlags: [] };
+  return { env, nodeFlags };
 }
 
 const fmt = (x: number, d = 0) => x.toFixed(d);
@@ -238,10 +245,10 @@ export function serverEnv(symbols: number, dataDir: string, asNpmStart = true): 
   return env;
 }
 
-async function server(name: string, symbols: number, runMinutes: number, asNpmStart = true): Promise<Summary> {
+async function server(name: string, symbols: number, runMinutes: number, asNpmStart = true, withNodeFlags = true): Promise<Summary> {
   const dataDir = await mkdtemp(join(tmpdir(), 'perpgraph-idle-'));
   try {
-    const flags = asNpmStart ? startScript().nodeFlags : [];
+    const flags = asNpmStart && withNodeFlags ? startScript().nodeFlags : [];
     const probed = await spawnProbed([...flags, String(args.entry)], serverEnv(symbols, dataDir, asNpmStart), /perpgraph ready/);
     return await observe(name, probed, runMinutes);
   } finally {
@@ -267,8 +274,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     results.push(await observe('engine alone', engine, minutes));
   }
   if (want('server20-glibc')) results.push(await server('server 20 glibc', 20, minutes, false));
+  if (want('server20-noflags')) results.push(await server('server 20 nofl', 20, minutes, true, false));
   if (want('server20')) results.push(await server('server 20 sym', 20, minutes));
   if (want('server3-glibc')) results.push(await server('server 3 glibc', 3, minutes, false));
+  if (want('server3-noflags')) results.push(await server('server 3 nofl', 3, minutes, true, false));
   if (want('server3')) results.push(await server('server 3 sym', 3, minutes));
 
   console.log(`\nsummary (from minute 1 on; load at end ${load()}):`);
