@@ -59,8 +59,8 @@ describe('simulated candles and trades are a function of (seed, symbol, time)', 
       for (const interval of INTERVALS) {
         const mine = a.candles.get(interval)!;
         for (const [label, other, least] of [
-          ['22 min later', b, interval === '1m' ? 470 : interval === '1w' ? 199 : 490],
-          ['3 days later', c, interval === '1d' ? 490 : interval === '1w' ? 199 : interval === '4h' ? 470 : interval === '1h' ? 420 : 0],
+          ['22 min later', b, interval === '1m' ? 470 : interval === '1w' ? 24 : interval === '1d' ? 168 : 490],
+          ['3 days later', c, interval === '1d' ? 168 : interval === '1w' ? 24 : interval === '4h' ? 470 : interval === '1h' ? 420 : 0],
         ] as const) {
           const theirs = closedByTime(other.candles.get(interval)!);
           let shared = 0;
@@ -75,6 +75,47 @@ describe('simulated candles and trades are a function of (seed, symbol, time)', 
       }
       const other = generateHistory({ seed: 8, symbol, startTime: T });
       expect(other.candles.get('1m')!.some((x, i) => x.close !== a.candles.get('1m')![i]!.close), 'another seed is another market').toBe(true);
+    }
+  });
+
+  it('runs started in different weeks (9 days, 5 weeks apart) agree on every shared daily and weekly bar, each the merge of its minute bars', () => {
+    for (const symbol of ['BTCUSDT', 'ETHUSDT']) {
+      const a = generateHistory({ seed: 7, symbol, startTime: T, intervals: ['4h', '1d', '1w'] });
+      const b = generateHistory({ seed: 7, symbol, startTime: T + 9 * 86_400_000 + 5 * 3_600_000, intervals: ['4h', '1d', '1w'] });
+      const c = generateHistory({ seed: 7, symbol, startTime: T + 35 * 86_400_000 + 11 * 3_600_000, intervals: ['4h', '1d', '1w'] });
+      for (const interval of ['1d', '1w'] as const) {
+        const mine = a.candles.get(interval)!;
+        for (const [label, other, least] of [
+          ['9 days later', b, interval === '1d' ? 160 : 22],
+          ['5 weeks later', c, interval === '1d' ? 130 : 18],
+        ] as const) {
+          const theirs = closedByTime(other.candles.get(interval)!);
+          let shared = 0;
+          for (const candle of mine) {
+            const twin = theirs.get(candle.openTime);
+            if (!twin) continue;
+            shared++;
+            expect(twin, `${symbol} ${interval} ${new Date(candle.openTime).toISOString()} ${label}`).toEqual(candle);
+          }
+          expect(shared, `${symbol} ${interval} bars shared ${label}`).toBeGreaterThanOrEqual(least);
+        }
+      }
+      // Within a run, a day is the merge of its six 4h bars wherever both are served.
+      const h4 = a.candles.get('4h')!;
+      let checked = 0;
+      for (const day of a.candles.get('1d')!) {
+        const parts = h4.filter((x) => x.openTime >= day.openTime && x.openTime < day.openTime + 86_400_000);
+        if (parts.length !== 6) continue;
+        checked++;
+        expect([day.open, day.high, day.low, day.close], `${symbol} ${new Date(day.openTime).toISOString()}`).toEqual([
+          parts[0]!.open,
+          Math.max(...parts.map((x) => x.high)),
+          Math.min(...parts.map((x) => x.low)),
+          parts[5]!.close,
+        ]);
+        expect(day.trades).toBe(parts.reduce((s, x) => s + x.trades!, 0));
+      }
+      expect(checked, '500 4h bars cover 83 whole days').toBeGreaterThanOrEqual(82);
     }
   });
 

@@ -77,7 +77,7 @@ function expectCandleInvariants(c: Candle): void {
   expect(c.takerBuyVolume, 'the simulated venue records taker flow').not.toBeNull();
   expect(c.volume).toBeGreaterThanOrEqual(c.takerBuyVolume!);
   expect(c.takerBuyVolume).toBeGreaterThanOrEqual(0);
-  expect(c.openTime % INTERVAL_MS[c.interval]).toBe(0);
+  expect((c.openTime - (c.interval === '1w' ? 4 * 86_400_000 : 0)) % INTERVAL_MS[c.interval], 'aligned (weeks to Monday)').toBe(0);
   expect(c.closeTime).toBe(c.openTime + INTERVAL_MS[c.interval] - 1);
 }
 
@@ -385,8 +385,20 @@ describe('history backfill', () => {
     }
     const lastClose = history.candles.get('1m')?.at(-1)?.close ?? 0;
     expect(Math.abs(history.mark.markPrice / lastClose - 1), 'the mark continues the last bar').toBeLessThan(0.003);
-    expect(history.candles.get('1w')).toHaveLength(200);
-    expect(history.candles.get('1d')).toHaveLength(500);
+    // Daily and weekly bars from the Monday 24 weeks before the start's week (2024-12-30), every one a merge of
+    // its minute bars: 24 weeks, 24 × 7 + 2 days (Monday and Tuesday of the start's week).
+    const firstMonday = Date.UTC(2024, 11, 30) - 24 * 7 * 86_400_000;
+    expect(history.candles.get('1w')).toHaveLength(24);
+    expect(history.candles.get('1d')).toHaveLength(170);
+    expect(history.candles.get('1w')![0]!.openTime).toBe(firstMonday);
+    expect(history.candles.get('1d')![0]!.openTime).toBe(firstMonday);
+    for (const [interval, ms] of [['1d', 86_400_000], ['1w', 7 * 86_400_000]] as const) {
+      const list = history.candles.get(interval)!;
+      list.forEach((c, i) => {
+        expectCandleInvariants(c);
+        if (i > 0) expect(c.openTime - list[i - 1]!.openTime, `${interval} consecutive`).toBe(ms);
+      });
+    }
     // The bars holding minutes before the start are handed over as forming bars (1m/5m/15m only if a trade
     // printed in the start minute's first 123 ms).
     const forming = history.forming.filter((c) => c.openTime < Date.UTC(2025, 0, 1, 7, 30));

@@ -88,7 +88,8 @@ describe('simulated market source', () => {
     expect(counts.liquidation).toBeGreaterThan(0);
     expect({ ...counts, liquidation: 0 }).toEqual({
       funding: 60,
-      candle: 2 * (7 * 100 + 7),
+      // 100 closed bars of 1m … 1d, the 24 weeks of weekly history (DAILY_HISTORY_WEEKS), 7 forming bars.
+      candle: 2 * (6 * 100 + 24 + 7),
       openInterest: 2 * (30 + 1),
       longShortRatio: 180,
       takerVolume: 60,

@@ -50,9 +50,10 @@ import { DAY_MS, FUNDING_INTERVAL_MS, lastFundingBoundary, MINUTE_MS, nextFundin
  * Candles: the venue's minute bars (`generators/anchored-bars.ts`, a function of (seed, symbol, minute)
  * only: day-anchored Student-t(4) shocks, GARCH(1,1) variance, a common market factor), merged into every
  * interval exactly as the live candle book merges them, so a bar a run formed live is the bar any later run
- * backfills. The minute backfill starts on a Monday midnight; daily and weekly bars older than it are built
- * from the daily anchors alone (`proxyDay`). The forming bars at the start are the merged minutes before the
- * start minute plus that minute's trades before the start (`formingAt`, shared with the live model).
+ * backfills. Daily and weekly bars are merges of their minute bars too, back to the Monday `DAILY_HISTORY_WEEKS`
+ * weeks before the start's week (older ones are not served). The forming bars at the start are the merged
+ * minutes before the start minute plus that minute's trades before the start (`formingAt`, shared with the
+ * live model).
  *
  * Funding: the settled rates are a function of (seed, symbol, fundingTime) only
  * (`generators/settled-funding.ts`: a slowly varying mean around the 0.01 % interest rate plus a short-lived
@@ -63,16 +64,16 @@ import { DAY_MS, FUNDING_INTERVAL_MS, lastFundingBoundary, MINUTE_MS, nextFundin
  * - open interest and the three long/short ratios: the live `PositioningModel` fed by the minute bars
  *   (taker buy/sell from the bars' taker share), published at the last `statPeriods` 5-minute boundaries;
  * - taker buy/sell volume of those periods, equal to the 5m candles' taker-buy / total volume;
- * - basis at the same boundaries: the path price against an index off it by an OU premium that ends
- *   near the premium the live funding model starts from;
+ * - basis at the same boundaries: the live stream's mark and index then (`second-marks.ts`);
  * - liquidations of the last `LIQUIDATION_LOOKBACK_MINUTES`: the live position book (`liquidations.ts`)
  *   run on the minute bars (entries inside each bar's range, a position is liquidated in the first bar
  *   whose low/high crosses its liquidation price) — without the live model's cascade feedback, since the
  *   path is already fixed. Positions still open at the start are handed to the live model;
- * - ticker24h, spot, book ticker and order book at the start time.
+ * - ticker24h, mark, spot, book ticker and order book as the live streams last published them before the
+ *   start (functions of (seed, symbol, time)).
  *
- * The derivatives streams (positioning, position book, basis, book) are still seeded from
- * (seed, symbol, startTime): they follow the deterministic bars but are not themselves a function of time.
+ * Positioning and the position book are still seeded from (seed, symbol, startTime): they follow the
+ * deterministic bars but are not themselves a function of time.
  *
  * `generateMarketHistory` backfills the market-wide streams (fear & greed, global market, options) from
  * its own daily BTC/ETH/alts process (see there).
@@ -136,8 +137,12 @@ const DEFAULT_FUNDING_COUNT = 90;
 const DEFAULT_CANDLE_COUNT = 500;
 /** Binance backfills 200 weekly bars; the multi-timeframe regime needs 21 closed ones. */
 const DEFAULT_CANDLE_COUNTS: Partial<Record<CandleInterval, number>> = { '1w': 200 };
-/** Intervals built from the minute bars; longer ones (1d, 1w) from minute bars where the minute backfill reaches. */
-const MINUTE_BUILT_MAX_MS = INTERVAL_MS['4h'];
+/**
+ * Daily and weekly bars reach back this many weeks before the start's week (Monday 00:00 UTC): every one is
+ * the merge of its minute bars, so the first served day is a function of the start's week, never a bar that
+ * contradicts another run's.
+ */
+export const DAILY_HISTORY_WEEKS = 24;
 const WEEK_MS = 7 * DAY_MS;
 /** 1970-01-01 was a Thursday: Monday midnights are 4 days after multiples of a week. */
 const MONDAY_OFFSET_MS = 4 * DAY_MS;
@@ -168,6 +173,15 @@ interface MinuteSeries {
   varianceRatio: Float64Array;
   /** GARCH variance of the minute containing the start time. */
   endVariance: number;
+}
+
+/** Open time of the first backfilled bar of an interval: `count` bars back, daily/weekly no further than `DAILY_HISTORY_WEEKS`. */
+function firstOpenTime(interval: CandleInterval, startTime: number, count: number): number {
+  const ms = INTERVAL_MS[interval];
+  const first = candleOpenTime(interval, startTime) - count * ms;
+  if (ms < DAY_MS) return first;
+  const monday = Math.floor((startTime - MONDAY_OFFSET_MS) / WEEK_MS) * WEEK_MS + MONDAY_OFFSET_MS;
+  return Math.max(first, monday - DAILY_HISTORY_WEEKS * WEEK_MS);
 }
 
 function candleCountFor(count: HistoryOptions['candleCount'], interval: CandleInterval): number {
@@ -243,40 +257,6 @@ function aggregate(series: MinuteSeries, openTime: number, from: number, to: num
   return bar;
 }
 
-/**
- * A day older than the minute backfill, as a daily bar from its two anchors (`anchored-bars.ts`): open and
- * close are the midnights' anchors (as the minute path's are), high/low beyond them by exponential
- * excursions of mean 0.45 daily σ, a day's expected volume × lognormal(−0.02, 0.2), the taker-buy share
- * leaning with the day's return. A function of (seed, symbol, day), but not the merge of minute bars.
- */
-function proxyDay(seed: number, symbol: string, day: number, anchors: Float64Array, firstDay: number): FormingBar {
-  const profile = symbolProfile(symbol);
-  const tick = profile.tickSize;
-  const rng = createRng(deriveSeed(seed, 'anchored-daily-bar', symbol, day));
-  const a0 = anchors[day - firstDay] ?? 0;
-  const a1 = anchors[day - firstDay + 1] ?? a0;
-  const sigma = profile.annualVol / Math.sqrt(365);
-  const open = Math.max(tick, roundToStep(Math.exp(a0), tick));
-  const close = Math.max(tick, roundToStep(Math.exp(a1), tick));
-  const high = Math.max(open, close, roundToStep(Math.exp(Math.max(a0, a1) + rng.exponential(0.45 * sigma)), tick));
-  const low = Math.max(tick, Math.min(open, close, roundToStep(Math.exp(Math.min(a0, a1) - rng.exponential(0.45 * sigma)), tick)));
-  const trades = Math.round(profile.tradesPerSecond * 86_400 * rng.logNormal(-0.02, 0.2));
-  const volume = roundToStep(trades * expectedTradeQty(profile), profile.stepSize);
-  const share = clamp(0.5 + 0.05 * Math.tanh((a1 - a0) / sigma) + 0.01 * rng.normal(), 0.05, 0.95);
-  return {
-    openTime: day * DAY_MS,
-    open,
-    high,
-    low,
-    close,
-    volume,
-    quoteVolume: volume * Math.exp((a0 + a1) / 2),
-    takerBuyVolume: roundToStep(volume * share, profile.stepSize),
-    trades,
-    empty: false,
-  };
-}
-
 function generateFunding(options: HistoryOptions, series: MinuteSeries, count: number): FundingRate[] {
   const profile = symbolProfile(options.symbol);
   const lastBoundary = lastFundingBoundary(options.startTime);
@@ -305,18 +285,15 @@ export function generateHistory(options: HistoryOptions): SymbolHistory {
 
   let start = end;
   for (const interval of intervals) {
-    const ms = INTERVAL_MS[interval];
-    if (ms > MINUTE_BUILT_MAX_MS) continue;
     const count = Math.max(0, Math.floor(candleCountFor(options.candleCount, interval)));
-    start = Math.min(start, Math.floor(startTime / ms) * ms - count * ms);
+    start = Math.min(start, firstOpenTime(interval, startTime, count));
   }
   if (fundingCount > 0) {
     start = Math.min(start, lastFundingBoundary(startTime) - (fundingCount - 1) * FUNDING_INTERVAL_MS - DAY_MINUTES * MINUTE_MS);
   }
   const statPeriods = Math.max(0, Math.floor(options.statPeriods ?? DEFAULT_STAT_PERIODS));
   start = Math.min(start, end - STREAM_LOOKBACK_MINUTES * MINUTE_MS, Math.floor(startTime / STAT_PERIOD_MS) * STAT_PERIOD_MS - statPeriods * STAT_PERIOD_MS);
-  // The minute backfill starts on a Monday midnight, so a day or week is either wholly built from minute bars
-  // or wholly older (two runs started within the same week have the same boundary).
+  // Monday-aligned, so the series holds whole days and weeks.
   start = Math.floor((start - MONDAY_OFFSET_MS) / WEEK_MS) * WEEK_MS + MONDAY_OFFSET_MS;
   const series = generateMinutes(opts, start, end);
   const qtyDecimals = decimalsOf(profile.stepSize);
@@ -324,45 +301,16 @@ export function generateHistory(options: HistoryOptions): SymbolHistory {
 
   const candles = new Map<CandleInterval, Candle[]>();
   const forming: Candle[] = [];
-  let proxyAnchors: { first: number; anchors: Float64Array } | null = null;
-  const dayBar = (day: number): FormingBar => {
-    const openTime = day * DAY_MS;
-    if (openTime >= start) {
-      const from = (openTime - start) / MINUTE_MS;
-      return aggregate(series, openTime, from, from + DAY_MINUTES);
-    }
-    if (!proxyAnchors || day < proxyAnchors.first) {
-      const first = Math.min(day, dayIndex(start)) - 7;
-      proxyAnchors = { first, anchors: dailyAnchors(options.seed, options.symbol, first, dayIndex(start)) };
-    }
-    return proxyDay(options.seed, options.symbol, day, proxyAnchors.anchors, proxyAnchors.first);
-  };
   for (const interval of intervals) {
     const ms = INTERVAL_MS[interval];
     const perBar = ms / MINUTE_MS;
     const count = Math.max(0, Math.floor(candleCountFor(options.candleCount, interval)));
     const closedEnd = candleOpenTime(interval, startTime);
     const list: Candle[] = [];
-    for (let openTime = closedEnd - count * ms; openTime < closedEnd; openTime += ms) {
-      let bar: FormingBar;
-      if (ms <= MINUTE_BUILT_MAX_MS) {
-        const from = (openTime - start) / MINUTE_MS;
-        bar = aggregate(series, openTime, from, from + perBar);
-      } else {
-        bar = emptyBar(openTime, 0);
-        for (let t = openTime; t < openTime + ms; t += DAY_MS) {
-          if (t >= start) {
-            // Minute-built from here on: merge the minutes themselves, as the live book does.
-            const from = (t - start) / MINUTE_MS;
-            const to = (openTime + ms - start) / MINUTE_MS;
-            const rest = aggregate(series, t, from, to);
-            if (bar.empty) bar = { ...rest, openTime };
-            else mergeBar(bar, rest);
-            break;
-          }
-          mergeBar(bar, dayBar(dayIndex(t)));
-        }
-      }
+    for (let openTime = firstOpenTime(interval, startTime, count); openTime < closedEnd; openTime += ms) {
+      // Every bar is the merge of its minute bars, in the live book's order (sums bit-identical to a bar closed live).
+      const from = (openTime - start) / MINUTE_MS;
+      const bar = aggregate(series, openTime, from, from + perBar);
       list.push(toCandle(options.symbol, interval, bar, true, qtyDecimals));
     }
     candles.set(interval, list);

@@ -54,8 +54,8 @@ import { floorTo, MINUTE_MS, SECOND_MS } from './time.js';
  *   paths, so the model always runs those two price paths — unpublished ("hidden") when the symbols were
  *   not asked for. A hidden path is the same path the symbol would have.
  *
- * Prices, candles and trades depend on (seed, symbol, time) only. The other streams are seeded from
- * (seed, startTime, symbol, purpose), so the same seed, start time and sequence of step sizes give identical
+ * Prices, candles, trades, marks, funding, spot, basis, book, ticker and the market-wide streams depend on
+ * (seed, symbol, time) only. Positioning and liquidations are seeded from (seed, startTime, symbol, purpose), so the same seed, start time and sequence of step sizes give identical
  * events, and adding a symbol does not change the others. All streams but the `closed: false` candle updates
  * are independent of how time is cut into steps.
  */

@@ -356,3 +356,25 @@ export function anchoredMinute(seed: number, symbol: string, openTime: number): 
   const j = Math.round((openTime - day * DAY_MS) / MINUTE_MS);
   return { block, j, bar: minuteBar(block, j, openTime) };
 }
+
+/**
+ * Minute-open log prices (or another per-minute series of the day blocks) going back from `minuteStart`: out[i] is
+ * the value at minuteStart − i minutes, for i < count. One block lookup per day.
+ */
+export function minuteSeriesBack(
+  seed: number,
+  symbol: string,
+  minuteStart: number,
+  count: number,
+  field: 'logPrice' | 'varianceRatio' = 'logPrice',
+): Float64Array {
+  const out = new Float64Array(count);
+  let i = 0;
+  while (i < count) {
+    const t = minuteStart - i * MINUTE_MS;
+    const day = dayIndex(t);
+    const values = dayBlock(seed, symbol, day)[field];
+    for (let j = Math.round((t - day * DAY_MS) / MINUTE_MS); j >= 0 && i < count; j--, i++) out[i] = values[j] ?? 0;
+  }
+  return out;
+}

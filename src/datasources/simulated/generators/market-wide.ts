@@ -4,7 +4,7 @@ import { clamp, roundTo } from '../numeric.js';
 import { symbolProfile } from '../profiles.js';
 import { createRng, deriveSeed } from '../random.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS, STAT_PERIOD_MS } from '../time.js';
-import { dailyAnchors, dayBlock, dayIndex } from './anchored-bars.js';
+import { dailyAnchors, dayBlock, dayIndex, minuteSeriesBack } from './anchored-bars.js';
 import { logCloseAt } from './second-marks.js';
 import { buildOptionsChain } from './options.js';
 import type { MarketView, MarketWideStreamGenerator, UnderlyingView } from './types.js';
@@ -238,13 +238,11 @@ export function currencyStateAt(seed: number, currency: OptionCurrency, time: nu
   let sum = 0;
   let weights = 0;
   let w = 1;
-  let next = minuteLogOf(seed, symbol, m);
+  const logs = minuteSeriesBack(seed, symbol, m, REALIZED_TERMS + 1);
   for (let i = 1; i <= REALIZED_TERMS; i++, w *= kVar) {
-    const prev = minuteLogOf(seed, symbol, m - i * MINUTE_MS);
-    const r = next - prev;
+    const r = logs[i - 1]! - logs[i]!;
     sum += w * r * r;
     weights += w;
-    next = prev;
   }
   const realizedVar = (sum / weights) * MINUTES_PER_YEAR;
   const trend = minuteLogOf(seed, symbol, m) - anchorLogAt(seed, symbol, m - TREND_LOOKBACK_MS);
@@ -271,10 +269,9 @@ export function activityAt(seed: number, time: number): number {
   let sum = 0;
   let weights = 0;
   let w = 1;
+  const ratios = minuteSeriesBack(seed, 'BTCUSDT', m, ACTIVITY_TERMS, 'varianceRatio');
   for (let i = 0; i < ACTIVITY_TERMS; i++, w *= a) {
-    const q = m - i * MINUTE_MS;
-    const day = dayIndex(q);
-    sum += w * (dayBlock(seed, 'BTCUSDT', day).varianceRatio[Math.round((q - day * DAY_MS) / MINUTE_MS)] ?? 1);
+    sum += w * ratios[i]!;
     weights += w;
   }
   return sum / weights;

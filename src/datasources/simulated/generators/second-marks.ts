@@ -2,7 +2,7 @@ import { clamp, decimalsOf, roundTo } from '../numeric.js';
 import { symbolProfile } from '../profiles.js';
 import { createRng, deriveSeed } from '../random.js';
 import { DAY_MS, FUNDING_INTERVAL_MS, MINUTE_MS, SECOND_MS } from '../time.js';
-import { anchoredMinute, dayBlock, dayIndex } from './anchored-bars.js';
+import { anchoredMinute, dayBlock, dayIndex, minuteSeriesBack } from './anchored-bars.js';
 import { minuteInside } from './anchored-trades.js';
 import { FUNDING_MODEL, normalizeFundingRate, type FundingModelParams } from './mark-funding.js';
 import { settledFundingRates } from './settled-funding.js';
@@ -167,11 +167,12 @@ function slowNoise(seed: number, symbol: string, minuteStart: number, p: Funding
 function level(seed: number, symbol: string, minuteStart: number, p: FundingModelParams): number {
   return bounded(cacheOf(seed, symbol).level, minuteStart, 4_096, () => {
     const b = Math.exp(-60 / p.trendTauS);
+    const logs = minuteSeriesBack(seed, symbol, minuteStart, LEVEL_TERMS);
     let sum = 0;
     let weights = 0;
     let w = 1;
     for (let i = 0; i < LEVEL_TERMS; i++, w *= b) {
-      sum += w * minuteLog(seed, symbol, minuteStart - i * MINUTE_MS);
+      sum += w * logs[i]!;
       weights += w;
     }
     return sum / weights;
