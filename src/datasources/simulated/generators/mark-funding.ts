@@ -1,5 +1,5 @@
 import type { FundingRate, MarketEvent, MarkPrice } from '../../../domain/market.js';
-import { clamp, roundTo, roundToStep } from '../numeric.js';
+import { roundToStep } from '../numeric.js';
 import type { SymbolProfile } from '../profiles.js';
 import { FUNDING_INTERVAL_MS, nextFundingBoundary } from '../time.js';
 import { secondMarks, settlementLogPrice } from './second-marks.js';
@@ -25,42 +25,9 @@ import type { SecondContext, SymbolStreamGenerator } from './types.js';
  * Mark = core price × (1 + N(0, `markNoise`)); index = mark / (1 + p). Every value is a function of
  * (seed, symbol, time) only: `second-marks.ts` has the construction.
  */
-export interface FundingModelParams {
-  /** Interest component I per funding interval. */
-  interestRate: number;
-  /** |rate| cap. */
-  cap: number;
-  estimateTauS: number;
-  slowHalfLifeS: number;
-  slowStd: number;
-  fastHalfLifeS: number;
-  fastStd: number;
-  trendTauS: number;
-  trendCoupling: number;
-  flowImpact: number;
-  markNoise: number;
-}
+import { FUNDING_MODEL, type FundingModelParams } from './mark-params.js';
 
-export const FUNDING_MODEL: Readonly<FundingModelParams> = {
-  interestRate: 0.0001,
-  cap: 0.0075,
-  estimateTauS: 120,
-  slowHalfLifeS: 4 * 3_600,
-  slowStd: 0.0003,
-  fastHalfLifeS: 30,
-  fastStd: 0.00008,
-  trendTauS: 3_600,
-  trendCoupling: 0.05,
-  flowImpact: 0.00002,
-  markNoise: 0.00001,
-};
-
-const RATE_DECIMALS = 8;
-
-/** Clamp a rate to the cap and round it to the 8 decimals venues publish. */
-export function normalizeFundingRate(rate: number, params: FundingModelParams = FUNDING_MODEL): number {
-  return roundTo(clamp(rate, -params.cap, params.cap), RATE_DECIMALS);
-}
+export { FUNDING_MODEL, normalizeFundingRate, type FundingModelParams } from './mark-params.js';
 
 export interface MarkFundingOptions {
   profile: SymbolProfile;

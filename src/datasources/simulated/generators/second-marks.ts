@@ -4,9 +4,8 @@ import { createRng, deriveSeed } from '../random.js';
 import { DAY_MS, FUNDING_INTERVAL_MS, MINUTE_MS, SECOND_MS } from '../time.js';
 import { anchoredMinute, dayBlock, dayIndex, minuteSeriesBack } from './anchored-bars.js';
 import { minuteInside } from './anchored-trades.js';
-import { FUNDING_MODEL, normalizeFundingRate, type FundingModelParams } from './mark-funding.js';
+import { FUNDING_MODEL, normalizeFundingRate, SPOT_PARAMS, type FundingModelParams } from './mark-params.js';
 import { settledFundingRates } from './settled-funding.js';
-import { SPOT_PARAMS } from './spot-ticker.js';
 
 /**
  * Mark price, index price, premium, predicted funding and the spot deviation of every second, as a function of

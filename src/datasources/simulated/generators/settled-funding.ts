@@ -1,7 +1,7 @@
 import { clamp } from '../numeric.js';
 import { createRng, deriveSeed } from '../random.js';
 import { FUNDING_INTERVAL_MS } from '../time.js';
-import { FUNDING_MODEL, normalizeFundingRate } from './mark-funding.js';
+import { FUNDING_MODEL, normalizeFundingRate } from './mark-params.js';
 
 /**
  * Settled funding of the simulated venue as a function of (seed, symbol, settlement time) only, so two

@@ -20,12 +20,7 @@ import type { SecondContext, SymbolStreamGenerator } from './types.js';
  * All three are functions of (seed, symbol, time): the index and the spot deviation come from
  * `second-marks.ts`.
  */
-export interface SpotParams {
-  spotHalfLifeS: number;
-  spotStd: number;
-}
-
-export const SPOT_PARAMS: Readonly<SpotParams> = { spotHalfLifeS: 30, spotStd: 0.00012 };
+export { SPOT_PARAMS, type SpotParams } from './mark-params.js';
 
 const WINDOW_MINUTES = DAY_MS / MINUTE_MS;
 
