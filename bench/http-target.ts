@@ -1,6 +1,7 @@
 /**
  * One server for the HTTP benches, run in its own process (pinned to a core by the bench via taskset):
- *   app            perpgraph on the simulated market (env: SYMBOLS, RESPONSE_CACHE_TTL_MS, ...)
+ *   app            perpgraph on the simulated market (env: SYMBOLS, RESPONSE_CACHE_TTL_MS, ...): the compiled
+ *                  build dist/main.js, what `npm start` runs (BENCH_APP=src: the sources through tsx instead)
  *   raw <file>     node:http answering every request with the bytes of <file>
  *   yoga <file>    plain graphql-yoga on the same SDL with default resolvers, serving the `data` object of <file>
  *   jit <file>     the same as yoga, executed by graphql-jit (@envelop/graphql-jit: compiled once per document)
@@ -30,16 +31,36 @@ async function reportEventLoopDelay(): Promise<void> {
 }
 
 if (mode === 'app') {
-  const { createApp } = await import('../src/app.js');
-  const { loadConfig } = await import('../src/config.js');
-  const { createLogger } = await import('../src/logger.js');
   const dataDir = mkdtempSync(join(tmpdir(), 'perpgraph-bench-'));
-  const config = loadConfig({ ...process.env, MARKET_SOURCE: 'simulated', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn' });
-  const app = createApp({ config, logger: createLogger('warn') });
-  const port = await app.start(0);
-  console.log(`PORT ${port}`);
+  const env = { MARKET_SOURCE: 'simulated', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn' };
+  if (process.env.BENCH_APP === 'src') {
+    const { createApp } = await import('../src/app.js');
+    const { loadConfig } = await import('../src/config.js');
+    const { createLogger } = await import('../src/logger.js');
+    const config = loadConfig({ ...process.env, ...env, PORT: '0' });
+    const app = createApp({ config, logger: createLogger('warn') });
+    const port = await app.start(0);
+    console.log(`PORT ${port}`);
+    process.on('SIGTERM', () => void app.stop().finally(() => process.exit(0)));
+  } else {
+    // The compiled build, as `npm start` runs it (its simulated backfill in a worker thread, its on-demand
+    // pool from dist/); it binds a port this process took and closed, and handles SIGTERM itself.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as { port: number };
+        probe.close(() => resolve(p));
+      });
+    });
+    Object.assign(process.env, env, { PORT: String(port) });
+    await import(new URL('../dist/main.js', import.meta.url).href);
+    for (;;) {
+      const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
+      if (ready) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    console.log(`PORT ${port}`);
+  }
   await reportEventLoopDelay();
-  process.on('SIGTERM', () => void app.stop().finally(() => process.exit(0)));
 } else if (mode === 'raw' || mode === 'yoga' || mode === 'jit') {
   const bytes = readFileSync(file!);
   let handler: Parameters<typeof createServer>[1];
