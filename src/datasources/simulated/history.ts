@@ -135,7 +135,11 @@ export interface SymbolHistory {
 
 const DEFAULT_FUNDING_COUNT = 90;
 const DEFAULT_CANDLE_COUNT = 500;
-/** Binance backfills 200 weekly bars; the multi-timeframe regime needs 21 closed ones. */
+/**
+ * Binance backfills 200 weekly bars; the simulated venue asks for as many, but `firstOpenTime` cuts daily and
+ * weekly bars at DAILY_HISTORY_WEEKS (24 weekly, about 170 daily bars): enough for the multi-timeframe
+ * regime's 21 closed weekly bars.
+ */
 const DEFAULT_CANDLE_COUNTS: Partial<Record<CandleInterval, number>> = { '1w': 200 };
 /**
  * Daily and weekly bars reach back this many weeks before the start's week (Monday 00:00 UTC): every one is
