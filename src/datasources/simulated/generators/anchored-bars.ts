@@ -88,7 +88,8 @@ function cacheOf(seed: number, symbol: string): SymbolCache {
   return cache;
 }
 
-function bounded<V>(map: Map<number, V>, key: number, capacity: number, make: () => V): V {
+/** The value of `key` in a memo `map`, made on a miss; a full map is cleared first (memory bound, cheap to rebuild). */
+export function bounded<V>(map: Map<number, V>, key: number, capacity: number, make: () => V): V {
   let value = map.get(key);
   if (value === undefined) {
     if (map.size >= capacity) map.clear();

@@ -2,7 +2,7 @@ import { clamp, decimalsOf, roundTo } from '../numeric.js';
 import { symbolProfile } from '../profiles.js';
 import { createRng, deriveSeed } from '../random.js';
 import { DAY_MS, FUNDING_INTERVAL_MS, MINUTE_MS, SECOND_MS } from '../time.js';
-import { anchoredMinute, dayBlock, dayIndex, minuteSeriesBack } from './anchored-bars.js';
+import { anchoredMinute, bounded, dayBlock, dayIndex, minuteSeriesBack } from './anchored-bars.js';
 import { minuteInside } from './anchored-trades.js';
 import { FUNDING_MODEL, normalizeFundingRate, SPOT_PARAMS, type FundingModelParams } from './mark-params.js';
 import { settledFundingRates } from './settled-funding.js';
@@ -79,16 +79,6 @@ function cacheOf(seed: number, symbol: string): Cache {
     caches.set(key, cache);
   }
   return cache;
-}
-
-function bounded<V>(map: Map<number, V>, key: number, capacity: number, make: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    if (map.size >= capacity) map.clear();
-    value = make();
-    map.set(key, value);
-  }
-  return value;
 }
 
 /** The one-second path of a minute (as the live model plans it) and the per-second shocks of the marks. */
