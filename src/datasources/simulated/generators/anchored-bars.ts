@@ -78,18 +78,11 @@ const marketDaily = new Map<number, Map<number, Float64Array>>();
 const marketMinutes = new Map<number, Map<number, Float64Array>>();
 
 function cacheOf(seed: number, symbol: string): SymbolCache {
-  const key = `${seed}|${symbol}`;
-  let cache = symbolCaches.get(key);
-  if (!cache) {
-    if (symbolCaches.size >= 256) symbolCaches.clear();
-    cache = { dailyShock: new Map(), dailyOwn: new Map(), anchors: new Map(), minuteShocks: new Map(), blocks: new Map() };
-    symbolCaches.set(key, cache);
-  }
-  return cache;
+  return bounded(symbolCaches, `${seed}|${symbol}`, 256, () => ({ dailyShock: new Map(), dailyOwn: new Map(), anchors: new Map(), minuteShocks: new Map(), blocks: new Map() }));
 }
 
 /** The value of `key` in a memo `map`, made on a miss; a full map is cleared first (memory bound, cheap to rebuild). */
-export function bounded<V>(map: Map<number, V>, key: number, capacity: number, make: () => V): V {
+export function bounded<K, V>(map: Map<K, V>, key: K, capacity: number, make: () => V): V {
   let value = map.get(key);
   if (value === undefined) {
     if (map.size >= capacity) map.clear();
@@ -100,13 +93,7 @@ export function bounded<V>(map: Map<number, V>, key: number, capacity: number, m
 }
 
 function seedMap<V>(maps: Map<number, Map<number, V>>, seed: number): Map<number, V> {
-  let map = maps.get(seed);
-  if (!map) {
-    if (maps.size >= 64) maps.clear();
-    map = new Map();
-    maps.set(seed, map);
-  }
-  return map;
+  return bounded(maps, seed, 64, () => new Map<number, V>());
 }
 
 /** Daily shocks are drawn in blocks of 64 days, each block from its own stream (seeded by its index). */

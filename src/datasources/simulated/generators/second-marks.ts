@@ -71,14 +71,7 @@ interface Cache {
 const caches = new Map<string, Cache>();
 
 function cacheOf(seed: number, symbol: string): Cache {
-  const key = `${seed}|${symbol}`;
-  let cache = caches.get(key);
-  if (!cache) {
-    if (caches.size >= 64) caches.clear();
-    cache = { inputs: new Map(), slowShocks: new Map(), u: new Map(), level: new Map(), settle: new Map(), marks: new Map() };
-    caches.set(key, cache);
-  }
-  return cache;
+  return bounded(caches, `${seed}|${symbol}`, 64, () => ({ inputs: new Map(), slowShocks: new Map(), u: new Map(), level: new Map(), settle: new Map(), marks: new Map() }));
 }
 
 /** The one-second path of a minute (as the live model plans it) and the per-second shocks of the marks. */
