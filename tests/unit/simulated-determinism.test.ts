@@ -50,6 +50,19 @@ function closedByTime(list: readonly Candle[]): Map<number, Candle> {
   return new Map(list.map((c) => [c.openTime, c]));
 }
 
+/** Every bar of `mine` that `theirs` also holds (same open time) is equal to it, and at least `least` are shared. */
+function expectSharedBarsEqual(mine: readonly Candle[], theirs: readonly Candle[], what: string, label: string, least: number): void {
+  const byTime = closedByTime(theirs);
+  let shared = 0;
+  for (const candle of mine) {
+    const twin = byTime.get(candle.openTime);
+    if (!twin) continue;
+    shared++;
+    expect(twin, `${what} ${new Date(candle.openTime).toISOString()} ${label}`).toEqual(candle);
+  }
+  expect(shared, `${what} bars shared ${label}`).toBeGreaterThanOrEqual(least);
+}
+
 describe('simulated candles and trades are a function of (seed, symbol, time)', () => {
   it('two runs started 22 minutes and 3 days apart backfill identical bars for every shared interval and minute', () => {
     for (const symbol of ['BTCUSDT', 'SOLUSDT']) {
@@ -62,15 +75,7 @@ describe('simulated candles and trades are a function of (seed, symbol, time)', 
           ['22 min later', b, interval === '1m' ? 470 : interval === '1w' ? 24 : interval === '1d' ? 168 : 490],
           ['3 days later', c, interval === '1d' ? 168 : interval === '1w' ? 24 : interval === '4h' ? 470 : interval === '1h' ? 420 : 0],
         ] as const) {
-          const theirs = closedByTime(other.candles.get(interval)!);
-          let shared = 0;
-          for (const candle of mine) {
-            const twin = theirs.get(candle.openTime);
-            if (!twin) continue;
-            shared++;
-            expect(twin, `${symbol} ${interval} ${new Date(candle.openTime).toISOString()} ${label}`).toEqual(candle);
-          }
-          expect(shared, `${symbol} ${interval} bars shared ${label}`).toBeGreaterThanOrEqual(least);
+          expectSharedBarsEqual(mine, other.candles.get(interval)!, `${symbol} ${interval}`, label, least);
         }
       }
       const other = generateHistory({ seed: 8, symbol, startTime: T });
@@ -89,15 +94,7 @@ describe('simulated candles and trades are a function of (seed, symbol, time)', 
           ['9 days later', b, interval === '1d' ? 160 : 22],
           ['5 weeks later', c, interval === '1d' ? 130 : 18],
         ] as const) {
-          const theirs = closedByTime(other.candles.get(interval)!);
-          let shared = 0;
-          for (const candle of mine) {
-            const twin = theirs.get(candle.openTime);
-            if (!twin) continue;
-            shared++;
-            expect(twin, `${symbol} ${interval} ${new Date(candle.openTime).toISOString()} ${label}`).toEqual(candle);
-          }
-          expect(shared, `${symbol} ${interval} bars shared ${label}`).toBeGreaterThanOrEqual(least);
+          expectSharedBarsEqual(mine, other.candles.get(interval)!, `${symbol} ${interval}`, label, least);
         }
       }
       // Within a run, a day is the merge of its six 4h bars wherever both are served.
