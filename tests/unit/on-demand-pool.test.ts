@@ -17,6 +17,10 @@ import type { AnalysisKind } from '../../src/domain/analysis.js';
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT'];
 const START = Date.UTC(2026, 0, 31);
 const settings: AnalysisSettings = { fundingHistoryWindow: 90, fundingIntervalHours: (symbol) => (symbol === 'ETHUSDT' ? 4 : 8) };
+
+/** An engine with these definitions whose offloaded analyses run in `pool` (1 s recompute interval, no snapshots). */
+const pooledEngine = (options: Pick<Parameters<typeof createAnalysisEngine>[0], 'store' | 'definitions' | 'marketDefinitions' | 'cache' | 'pubsub' | 'now' | 'pool'>) =>
+  createAnalysisEngine({ ...options, settings, snapshots: { enqueue: () => {} }, origin: 'SIMULATED', venue: 'simulated', minIntervalMs: 1_000, snapshotEveryMs: 60_000 });
 const fundingIntervalHours = { BTCUSDT: 8, ETHUSDT: 4 };
 
 /** Two days of deterministic simulated history per symbol, plus trades around the last price. */
@@ -185,20 +189,7 @@ describe('on-demand worker pool', () => {
     const pubsub = createPubSub<Topics>();
     const published = pubsub.subscribe('analysis:updated', analysisKey('LIQUIDATION_HEATMAP', 'ETHUSDT'));
     const fixed = START + 5_000;
-    const engine = createAnalysisEngine({
-      store: own,
-      definitions: [liquidationHeatmapDefinition as (typeof ANALYSES)[number]],
-      settings,
-      cache,
-      pubsub,
-      snapshots: { enqueue: () => {} },
-      origin: 'SIMULATED',
-      venue: 'simulated',
-      minIntervalMs: 1_000,
-      snapshotEveryMs: 60_000,
-      now: () => fixed,
-      pool: ownPool,
-    });
+    const engine = pooledEngine({ store: own, definitions: [liquidationHeatmapDefinition as (typeof ANALYSES)[number]], cache, pubsub, now: () => fixed, pool: ownPool });
     try {
       engine.start();
       const first = await published[Symbol.asyncIterator]().next();
@@ -233,21 +224,7 @@ describe('on-demand worker pool', () => {
     const pubsub = createPubSub<Topics>();
     const published = pubsub.subscribe('analysis:updated', analysisKey('OPTIONS_FLOW', 'BTC'));
     const fixed = START + 5_000;
-    const engine = createAnalysisEngine({
-      store: own,
-      definitions: [],
-      marketDefinitions: [optionsFlowDefinition as (typeof MARKET_ANALYSES)[number]],
-      settings,
-      cache,
-      pubsub,
-      snapshots: { enqueue: () => {} },
-      origin: 'SIMULATED',
-      venue: 'simulated',
-      minIntervalMs: 1_000,
-      snapshotEveryMs: 60_000,
-      now: () => fixed,
-      pool: ownPool,
-    });
+    const engine = pooledEngine({ store: own, definitions: [], marketDefinitions: [optionsFlowDefinition as (typeof MARKET_ANALYSES)[number]], cache, pubsub, now: () => fixed, pool: ownPool });
     try {
       engine.start();
       const record = (await published[Symbol.asyncIterator]().next()).value as { result: unknown; asOf: number; inputs: Array<{ type: string }> };
