@@ -42,7 +42,7 @@ export interface HttpLimits {
   cacheMaxEntries: number;
   cacheMaxBytes: number;
   /** REFUSAL_DELAY_MAX_MS: how long a connection that keeps sending refused documents waits for each refusal at most. */
-  refusalDelayMaxMs?: number;
+  refusalDelayMaxMs: number;
 }
 
 /** Tokens one document may hold (graphql-armor maxTokens, and the cost precheck's parse). */
@@ -252,7 +252,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     cacheMaxBytes: httpLimits.cacheMaxBytes,
     now: services.now,
     precheck,
-    refusalDelayMaxMs: httpLimits.refusalDelayMaxMs ?? 1_000,
+    refusalDelayMaxMs: httpLimits.refusalDelayMaxMs,
     clientOf: (req) => clientAddress(req, trustProxy),
     onRejected: (error) => logger.info({ code: error.extensions.code, message: error.message }, 'request rejected'),
   });
