@@ -109,3 +109,32 @@ export function directionOf(score: number): LayerDirection {
 export function unavailableLayer(missingInputs: string[], reading: string): LayerOutcome {
   return { available: false, missingInputs, score: null, direction: null, confidence: null, factors: [], reading };
 }
+
+/** A layer as the composite reports it. */
+export interface ConfirmationLayerResult extends LayerOutcome {
+  name: ConfirmationLayerName;
+  /** Weight after renormalisation over the available layers (0 when unavailable); available weights sum to 1. */
+  weight: number;
+}
+
+export const ConfirmationQualities = { EXCELLENT: 'EXCELLENT', GOOD: 'GOOD', MODERATE: 'MODERATE', POOR: 'POOR' } as const;
+export type ConfirmationQuality = (typeof ConfirmationQualities)[keyof typeof ConfirmationQualities];
+export const ConfirmationStrengths = { STRONG: 'STRONG', MEDIUM: 'MEDIUM', WEAK: 'WEAK' } as const;
+export type ConfirmationStrength = (typeof ConfirmationStrengths)[keyof typeof ConfirmationStrengths];
+
+/** The composite of the twelve layers for one symbol and interval (GraphQL `Confirmation`). */
+export interface Confirmation {
+  symbol: string;
+  interval: CandleInterval;
+  /** 0..100, 50 neutral: 50 + (weighted mean of available layer scores) / 2. */
+  score: number;
+  signal: LayerDirection;
+  quality: ConfirmationQuality;
+  strength: ConfirmationStrength;
+  /** Available weight / total weight (before renormalisation), 0..1. */
+  coverage: number;
+  distribution: { bullish: number; bearish: number; neutral: number; unavailable: number };
+  recommendation: string;
+  factors: Factor[];
+  layers: ConfirmationLayerResult[];
+}
