@@ -15,6 +15,7 @@ import type { MarketStructure, StructureSwing } from '../../src/analyzers/market
 import type { MarketPhase, RegimeAnalysis } from '../../src/analyzers/regime.types.js';
 import type { VolumeProfile } from '../../src/analyzers/volume-profile.types.js';
 import type { Candle } from '../../src/domain/market.js';
+import { rng } from '../support/fuzz.js';
 import { CHART_LAYERS, FUTURES_BTC_1H, inputsAt, loadFreqtradeJson, loadSpotCsv, recordingsPresent, replayLayers, SPOT_BTC_1H } from '../support/confirmation-replay.js';
 
 // --- fixtures ---
@@ -440,5 +441,44 @@ describe.skipIf(!recordingsPresent())('chart layers replayed bar by bar on real 
     const candles = loadSpotCsv(SPOT_BTC_1H, 'BTCUSDT');
     const at = inputsAt(candles, 500);
     for (const [name, layer] of Object.entries(CHART_LAYERS)) expect(layer({ ...at, price: at.price! * 1.05 }), name).toEqual(layer(at));
+  });
+});
+
+// --- Generated markets (seeded) ---
+
+describe('chart layers on 300 generated markets', () => {
+  it('never throw and keep their invariants: flat runs, zero volume, partial taker volume, short histories', () => {
+    const next = rng(12);
+    let available = 0;
+    for (let m = 0; m < 300; m++) {
+      const n = Math.floor(next() * 260);
+      const vol = 0.002 + next() * 0.03;
+      const takerMode = Math.floor(next() * 3); // 0 all known, 1 none, 2 some gaps
+      const candles: Candle[] = [];
+      let close = 50 + next() * 1000;
+      for (let i = 0; i < n; i++) {
+        const open = close;
+        const still = next() < 0.1;
+        close = still ? open : open * Math.exp((next() - 0.5) * 2 * vol);
+        const high = Math.max(open, close) * (still ? 1 : 1 + next() * vol);
+        const low = Math.min(open, close) * (still ? 1 : 1 - next() * vol);
+        const volume = next() < 0.05 ? 0 : next() * 100;
+        const taker = takerMode === 1 || (takerMode === 2 && next() < 0.1) ? null : volume * next();
+        candles.push(candle(i, open, high, low, close, volume, taker));
+      }
+      const built = n > 0 ? inputsAt(candles, n - 1) : inputs([]);
+      for (const [name, layer] of Object.entries(CHART_LAYERS)) {
+        const o = layer(built);
+        if (o.available) {
+          available += 1;
+          expectWellFormed(o);
+        } else {
+          expect(o.missingInputs.length, `${name} names what it misses`).toBeGreaterThan(0);
+          expect(o).toMatchObject({ score: null, direction: null, confidence: null, factors: [] });
+        }
+        if (name === 'VOLUME' && o.available) expect(candles.slice(-20).every((c) => c.takerBuyVolume !== null)).toBe(true);
+      }
+    }
+    expect(available, 'most generated markets are long enough to read').toBeGreaterThan(600);
   });
 });
