@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import { computeScenarios, safeLeverage, scenarioConfidence } from '../../src/analyzers/scenarios.js';
+import type { Confirmation } from '../../src/analyzers/confirmation.types.js';
+import type { KeyLevel, KeyLevels } from '../../src/analyzers/key-levels.types.js';
+import type { LiquidationHeatmap, LiquidationZone } from '../../src/analyzers/liquidation-heatmap.types.js';
+import type { ScenarioInputs, ScenarioSet } from '../../src/analyzers/scenarios.types.js';
+import type { VolumeProfile } from '../../src/analyzers/volume-profile.types.js';
+import { BTCUSDT_BRACKETS, ETHUSDT_BRACKETS, GENERIC_BRACKETS } from '../../src/analyzers/liquidation-brackets.js';
+import { liquidationPrice } from '../../src/analyzers/liquidation-heatmap.js';
+
+function confirmation(score: number, over: Partial<Confirmation> = {}): Confirmation {
+  const signal = score > 57.5 ? 'BULLISH' : score < 42.5 ? 'BEARISH' : 'NEUTRAL';
+  return {
+    symbol: 'BTCUSDT',
+    interval: '1h',
+    score,
+    signal,
+    quality: 'GOOD',
+    strength: 'MEDIUM',
+    coverage: 0.9,
+    distribution: { bullish: 0, bearish: 0, neutral: 0, unavailable: 0 },
+    recommendation: '',
+    factors: [],
+    layers: [],
+    ...over,
+  };
+}
+
+function level(price: number, ref: number, kind: KeyLevel['kind'] = 'SWING_CLUSTER'): KeyLevel {
+  return { kind, price, distancePct: ((price - ref) / ref) * 100, side: price < ref ? 'SUPPORT' : 'RESISTANCE', strength: 50, touches: 2, lastTouchTime: 0, ratio: null, note: '', factors: [] };
+}
+
+function levels(prices: number[], ref: number): KeyLevels {
+  const all = prices.map((p) => level(p, ref)).sort((a, b) => b.price - a.price);
+  return {
+    symbol: 'BTCUSDT',
+    interval: '1h',
+    tolerancePct: 0.3,
+    warmingUp: false,
+    time: 0,
+    price: ref,
+    bars: 500,
+    levels: all,
+    nearestSupport: all.find((l) => l.price < ref) ?? null,
+    nearestResistance: [...all].reverse().find((l) => l.price >= ref) ?? null,
+    leg: null,
+    priorDay: null,
+    priorWeek: null,
+  };
+}
+
+function zone(side: 'LONG' | 'SHORT', low: number, high: number, ref: number): LiquidationZone {
+  const price = (low + high) / 2;
+  return { side, priceLow: low, priceHigh: high, price, notional: 1e6, distancePct: ((price - ref) / ref) * 100 };
+}
+
+function heatmap(zones: { above?: LiquidationZone; below?: LiquidationZone }): LiquidationHeatmap {
+  return { warmingUp: false, nearestAbove: zones.above ?? null, largestAbove: null, nearestBelow: zones.below ?? null, largestBelow: null, whaleTargets: [] } as unknown as LiquidationHeatmap;
+}
+
+const base = (over: Partial<ScenarioInputs> = {}): ScenarioInputs => ({
+  symbol: 'BTCUSDT',
+  interval: '1h',
+  now: 0,
+  price: 100,
+  atr: 2,
+  confirmation: confirmation(70),
+  levels: levels([104, 97, 94], 100),
+  profile: null,
+  heatmap: null,
+  brackets: BTCUSDT_BRACKETS,
+  ...over,
+});
+
+describe('computeScenarios (hand-computed)', () => {
+  const set = computeScenarios(base());
+  const byName = Object.fromEntries(set.scenarios.map((s) => [s.name, s]));
+
+  it('builds the bullish trio: long breakout, long pull-back, short rejection', () => {
+    expect(set.scenarios.map((s) => s.name)).toEqual(['Long breakout', 'Long pull-back', 'Short rejection at resistance']);
+  });
+
+  it('long breakout: stop entry through 104, stop 0.25 ATR under the 97 support, risk-multiple targets', () => {
+    const s = byName['Long breakout']!;
+    expect(s.entry).toEqual({ priceMin: 104, priceMax: 104.5, type: 'STOP' });
+    // mid 104.25; anchors 1..4 ATR behind the mid: 97 (7.25 = 3.6 ATR); 94 is 5.1 ATR away.
+    expect(s.stopLoss.price).toBe(96.5);
+    expect(s.stopLoss.reason).toContain('SWING_CLUSTER 97');
+    // Nothing above 104.5: 1R, 2R, 3R of the 7.75 risk.
+    expect(s.targets.map((t) => [t.price, t.rr])).toEqual([
+      [112, 1],
+      [119.75, 2],
+      [127.5, 3],
+    ]);
+    // LP(L) = 104.25 (1 − 1/L) / (1 − 0.004) must stay ≤ 96.5 − 0.5 × 7.75 = 92.625: L ≤ 8.69.
+    expect(s.leverage.maxSafe).toBe(8);
+    expect(s.leverage.recommended).toBe(4);
+    expect(s.leverage.liquidationPrice).toBeCloseTo((104.25 * (1 - 1 / 8)) / 0.996, 6);
+    // lean (70 − 50)/50 = 0.4; 0.5 + 0.45 × 0.4 × 0.8 (GOOD) × 0.9 = 0.6296; first target 1R keeps it.
+    expect(s.confidence).toBeCloseTo(0.6296, 10);
+  });
+
+  it('long pull-back: limit at 97..97.5, stop under 94, target the 104 resistance at 1.8R', () => {
+    const s = byName['Long pull-back']!;
+    expect(s.entry).toEqual({ priceMin: 97, priceMax: 97.5, type: 'LIMIT' });
+    expect(s.stopLoss.price).toBe(93.5);
+    expect(s.targets.map((t) => [t.price, t.rr])).toEqual([[104, 1.8]]);
+  });
+
+  it('short rejection: limit 103.5..104, ATR stop (no level above), targets 97 and 94', () => {
+    const s = byName['Short rejection at resistance']!;
+    expect(s.entry).toEqual({ priceMin: 103.5, priceMax: 104, type: 'LIMIT' });
+    expect(s.stopLoss.price).toBe(106.75);
+    expect(s.stopLoss.reason).toContain('ATR from the entry');
+    expect(s.targets.map((t) => [t.price, t.rr])).toEqual([
+      [97, 2.25],
+      [94, 3.25],
+    ]);
+    expect(s.confidence).toBeCloseTo(0.3704, 10);
+    expect(s.why.risks[0]).toContain('Against the composite signal');
+  });
+
+  it('moves a stop beyond a liquidation cluster it would sit in', () => {
+    const withCluster = computeScenarios(base({ heatmap: heatmap({ below: zone('LONG', 96, 96.8, 100) }) }));
+    const s = withCluster.scenarios.find((x) => x.name === 'Long breakout')!;
+    // 96.5 lies inside 96..96.8: 0.25 ATR under the cluster low.
+    expect(s.stopLoss.price).toBe(95.5);
+    expect(s.stopLoss.reason).toContain('liquidation cluster');
+  });
+
+  it('targets the opposite side liquidation cluster and the value-area edges', () => {
+    const profile = { warmingUp: false, valueAreaHigh: 108, valueAreaLow: 95, poc: { price: 99 } } as unknown as VolumeProfile;
+    const set2 = computeScenarios(base({ profile, heatmap: heatmap({ above: zone('SHORT', 110, 111, 100) }) }));
+    const s = set2.scenarios.find((x) => x.name === 'Long breakout')!;
+    expect(s.targets.map((t) => t.price)).toEqual([108, 110.5]);
+  });
+
+  it('a neutral composite gives the range fades at the value-area edges and the leaning breakout', () => {
+    const profile = { warmingUp: false, valueAreaHigh: 102, valueAreaLow: 98, poc: { price: 100.2 } } as unknown as VolumeProfile;
+    const set3 = computeScenarios(base({ confirmation: confirmation(48), profile }));
+    expect(set3.scenarios.map((s) => s.kind).sort()).toEqual(['BREAKOUT', 'RANGE_FADE', 'RANGE_FADE']);
+    const fadeLong = set3.scenarios.find((s) => s.kind === 'RANGE_FADE' && s.bias === 'LONG')!;
+    expect(fadeLong.entry.priceMin).toBe(98);
+    const breakout = set3.scenarios.find((s) => s.kind === 'BREAKOUT')!;
+    expect(breakout.bias).toBe('SHORT');
+  });
+
+  it('says what stood in for missing levels, and respects maxScenarios', () => {
+    const bare = computeScenarios(base({ levels: null, maxScenarios: 2 }));
+    expect(bare.scenarios).toHaveLength(2);
+    expect(bare.notes.join(' ')).toContain('Key levels unavailable');
+    expect(bare.notes.join(' ')).toContain('one ATR (102) stands in');
+  });
+
+  it('refuses to size without a positive ATR', () => {
+    expect(computeScenarios(base({ atr: 0 })).scenarios).toEqual([]);
+  });
+});
+
+describe('scenarioConfidence and safeLeverage', () => {
+  it('a first target under 1R costs confidence', () => {
+    // 0.6296 × (0.5 + 0.5 × 0.5)
+    expect(scenarioConfidence({ score: 70, quality: 'GOOD', coverage: 0.9 }, 'LONG', 0.5)).toBeCloseTo(0.6296 * 0.75, 10);
+  });
+  it('short: the liquidation price at maxSafe lies above the stop by half the risk', () => {
+    const lev = safeLeverage('SHORT', 100, 103, { brackets: BTCUSDT_BRACKETS }, { liquidationBufferRatio: 0.5, recommendedShare: 0.5, referenceNotional: 10_000 })!;
+    // LP = 100 (1 + 1/L) / 1.004 ≥ 104.5 ⇔ 1/L ≥ 0.04918 ⇔ L ≤ 20.33
+    expect(lev.maxSafe).toBe(20);
+    expect(lev.liquidationPrice).toBeCloseTo((100 * 1.05) / 1.004, 4);
+  });
+});
+
+/** Deterministic generator (mulberry32) for the property test. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomInputs(r: () => number): ScenarioInputs {
+  const price = 10 ** (r() * 5 - 1); // 0.1 .. 10 000
+  const atr = price * (0.001 + r() * 0.06);
+  const n = Math.floor(r() * 14);
+  const prices = Array.from({ length: n }, () => price + (r() - 0.5) * 20 * atr).filter((p) => p > 0);
+  const zones: { above?: LiquidationZone; below?: LiquidationZone } = {};
+  if (r() < 0.6) {
+    const lo = price - r() * 8 * atr;
+    zones.below = zone('LONG', Math.max(lo - r() * 2 * atr, price * 0.01), lo, price);
+  }
+  if (r() < 0.6) {
+    const hi = price + r() * 8 * atr;
+    zones.above = zone('SHORT', hi, hi + r() * 2 * atr, price);
+  }
+  const vah = price + r() * 5 * atr;
+  const val = Math.max(price - r() * 5 * atr, price * 0.05);
+  const profile = r() < 0.5 ? null : ({ warmingUp: false, valueAreaHigh: vah, valueAreaLow: val, poc: { price: val + (vah - val) * r() } } as unknown as VolumeProfile);
+  const qualities = ['EXCELLENT', 'GOOD', 'MODERATE', 'POOR'] as const;
+  const tables = [BTCUSDT_BRACKETS, ETHUSDT_BRACKETS, GENERIC_BRACKETS];
+  return base({
+    price,
+    atr,
+    levels: n === 0 && r() < 0.5 ? null : levels(prices, price),
+    profile,
+    heatmap: r() < 0.3 ? null : heatmap(zones),
+    confirmation: confirmation(r() * 100, { quality: qualities[Math.floor(r() * 4)]!, coverage: r() }),
+    brackets: tables[Math.floor(r() * 3)]!,
+  });
+}
+
+function checkInvariants(inputs: ScenarioInputs, set: ScenarioSet): void {
+  for (const s of set.scenarios) {
+    const mid = (s.entry.priceMin + s.entry.priceMax) / 2;
+    expect(s.entry.priceMin).toBeLessThanOrEqual(s.entry.priceMax);
+    if (s.bias === 'LONG') {
+      expect(s.stopLoss.price).toBeLessThan(s.entry.priceMin);
+      for (const t of s.targets) expect(t.price).toBeGreaterThan(s.entry.priceMax);
+    } else {
+      expect(s.stopLoss.price).toBeGreaterThan(s.entry.priceMax);
+      for (const t of s.targets) expect(t.price).toBeLessThan(s.entry.priceMin);
+    }
+    expect(s.targets.length).toBeGreaterThan(0);
+    for (const t of s.targets) expect(t.rr).toBeGreaterThan(0);
+    // The liquidation price at maxSafe, recomputed here, lies beyond the stop.
+    const { maxSafe } = s.leverage;
+    expect(maxSafe).toBeGreaterThanOrEqual(1);
+    expect(s.leverage.recommended).toBeLessThanOrEqual(maxSafe);
+    const table = inputs.brackets;
+    let cap = table.brackets[0]!.notionalCap;
+    for (const b of table.brackets) if (b.maxLeverage >= maxSafe) cap = b.notionalCap;
+    const notional = Math.min(10_000, cap);
+    const bracket = table.brackets.find((b) => notional <= b.notionalCap)!;
+    const lp = liquidationPrice(s.bias, mid, maxSafe, bracket, notional);
+    if (s.bias === 'LONG') expect(lp).toBeLessThan(s.stopLoss.price);
+    else expect(lp).toBeGreaterThan(s.stopLoss.price);
+    expect(s.confidence).toBeGreaterThanOrEqual(0.05);
+    expect(s.confidence).toBeLessThanOrEqual(0.95);
+  }
+}
+
+describe('scenario invariants over generated markets', () => {
+  it('hold for 5 000 random markets', () => {
+    const r = rng(20261204);
+    let scenarios = 0;
+    for (let i = 0; i < 5_000; i += 1) {
+      const inputs = randomInputs(r);
+      const set = computeScenarios(inputs);
+      scenarios += set.scenarios.length;
+      checkInvariants(inputs, set);
+    }
+    // Nearly every market yields the full set (only absurdly far stops are left out).
+    expect(scenarios).toBeGreaterThan(5_000 * 2.9);
+  });
+});
