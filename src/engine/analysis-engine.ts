@@ -3,9 +3,9 @@ import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
 import type { DataOrigin, MarketEventType } from '../domain/market.js';
 import type { SnapshotRow } from '../db/snapshot-repository.js';
 import { analysisKey, type AppPubSub } from '../pubsub.js';
-import type { AnalysisDefinition, AnalysisSettings, MarketWideDefinition } from './definition.js';
+import type { AnalysisDefinition, AnalysisSettings, DependencyView, DerivedDefinition, MarketWideDefinition } from './definition.js';
 import type { MarketStore, SymbolMarket } from './market-store.js';
-import { sampleInput, type InputSample, type InputSpec } from './freshness.js';
+import { judgeInput, sampleInput, type InputSample, type InputSpec } from './freshness.js';
 import type { ResultCache } from './result-cache.js';
 import { createOnDemandScheduler, type OnDemandScheduler } from './on-demand.js';
 import type { OnDemandPool } from './on-demand-pool.js';
@@ -18,6 +18,11 @@ export interface AnalysisEngineOptions {
   definitions: readonly AnalysisDefinition[];
   /** Analyses computed per market-wide key (correlations, options flow, sentiment). */
   marketDefinitions?: readonly MarketWideDefinition[];
+  /**
+   * Per-symbol analyses of other analyses' latest results (confirmation): recomputed when a dependency
+   * publishes a changed result, on the main thread, from the records this engine published.
+   */
+  derivedDefinitions?: readonly DerivedDefinition[];
   settings: AnalysisSettings;
   cache: ResultCache;
   pubsub: AppPubSub['pubsub'];
@@ -124,6 +129,15 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   for (const def of marketDefinitions) {
     for (const trigger of def.triggers) marketByTrigger.set(trigger, [...(marketByTrigger.get(trigger) ?? []), def]);
   }
+  const derivedDefinitions = options.derivedDefinitions ?? [];
+  /** Derived analyses by the kinds they depend on. */
+  const derivedByDependency = new Map<string, DerivedDefinition[]>();
+  for (const def of derivedDefinitions) {
+    for (const kind of def.dependsOn) derivedByDependency.set(kind, [...(derivedByDependency.get(kind) ?? []), def]);
+  }
+  /** Keys with a published result, per kind (for DependencyView.keys). */
+  const publishedKeys = new Map<string, Set<string>>();
+  let running = false;
   const stats: EngineStats = { computations: 0, failures: 0, published: 0, unchanged: 0 };
   /** The last published record per key, with its payload serialised lazily (only when an asOf repeats). */
   const lastPublished = new Map<string, { record: AnalysisRecord; json?: string }>();
@@ -190,9 +204,13 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     };
     cache.set(record);
     lastPublished.set(key, { record });
+    let keys = publishedKeys.get(def.kind);
+    if (!keys) publishedKeys.set(def.kind, (keys = new Set()));
+    keys.add(symbol);
     pubsub.publish('analysis:updated', key, record);
     stats.published += 1;
     for (const handler of options.onResult ?? []) handler(record);
+    scheduleDependents(record);
     if (t - (lastSnapshot.get(key) ?? -Infinity) >= snapshotEveryMs) {
       lastSnapshot.set(key, t);
       snapshots.enqueue({
@@ -216,6 +234,48 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       return undefined;
     }
     return produce(def, symbol, (t) => def.compute(market, t, settings), () => sampleSymbolInputs(market, def.inputs, staleAfterMs));
+  }
+
+  /** Kinds computed per symbol (per-symbol and derived definitions); the rest are market-wide. */
+  const perSymbolKinds = new Set<string>([...definitions.map((d) => d.kind), ...derivedDefinitions.map((d) => d.kind)]);
+
+  /** The inputs of (kind, key) as the store holds them now (undefined: unknown kind or key). */
+  function sampleInputsOf(kind: string, key: string): InputSample[] | undefined {
+    const def = definitions.find((d) => d.kind === kind) ?? derivedDefinitions.find((d) => d.kind === kind);
+    const market = store.get(key);
+    if (def) return market ? sampleSymbolInputs(market, def.inputs, staleAfterMs) : undefined;
+    const marketDef = marketDefinitions.find((d) => d.kind === kind);
+    return marketDef ? marketInputs(marketDef, key) : undefined;
+  }
+
+  const deps: DependencyView = {
+    latest<R>(kind: string, key: string) {
+      const entry = lastPublished.get(analysisKey(kind, key));
+      if (!entry) return undefined;
+      const t = now();
+      const inputs = sampleInputsOf(kind, key) ?? entry.record.inputs ?? [];
+      return { record: entry.record as AnalysisRecord<R>, stale: inputs.some((input) => judgeInput(input, t).overdue) };
+    },
+    keys: (kind) => [...(publishedKeys.get(kind) ?? [])],
+    overdue(market, specs) {
+      const t = now();
+      return sampleSymbolInputs(market, specs, staleAfterMs).some((input) => judgeInput(input, t).overdue);
+    },
+  };
+
+  function runDerived(def: DerivedDefinition, symbol: string): AnalysisRecord | undefined {
+    const market = store.get(symbol);
+    if (!market) return undefined;
+    return produce(def, symbol, (t) => def.compute(market, t, settings, deps), () => sampleSymbolInputs(market, def.inputs, staleAfterMs));
+  }
+
+  /** A changed result schedules the derived analyses that read it (throttled like any run). */
+  function scheduleDependents(record: AnalysisRecord): void {
+    if (!running) return;
+    for (const def of derivedByDependency.get(record.kind) ?? []) {
+      const symbols = def.dependents?.(store, record.kind, record.symbol) ?? (perSymbolKinds.has(record.kind) ? [record.symbol] : store.symbols());
+      for (const symbol of symbols) if (store.get(symbol)) schedule(def.kind, symbol, () => runDerived(def, symbol), def.minIntervalMs);
+    }
   }
 
   /** Keys whose offloaded run is in a worker; a trigger meanwhile runs once more after it. */
@@ -356,9 +416,58 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     tickerDue.set(symbol, timer);
   }
 
+  /**
+   * A derived analysis with parameters: computed on the main thread (it reads this engine's records, which
+   * the workers do not hold) through the on-demand scheduler, cached per parameter set like the others.
+   */
+  function computeDerivedWith(def: DerivedDefinition, symbol: string, params: Record<string, unknown>): Promise<AnalysisRecord | undefined> {
+    const market = store.get(symbol);
+    if (!def.computeWith || !market) return Promise.resolve(undefined);
+    const key = `${def.kind}:${symbol}:${JSON.stringify(params, Object.keys(params).sort())}`;
+    const cached = paramCache.get(key);
+    if (cached && now() - cached.computedAt < Math.max(minIntervalMs, def.minIntervalMs ?? 0)) {
+      paramCache.delete(key);
+      paramCache.set(key, cached);
+      return Promise.resolve(cached);
+    }
+    return onDemand.run(def.kind, key, () => {
+      const t = now();
+      stats.computations += 1;
+      let output: Output;
+      try {
+        output = def.computeWith!(market, t, settings, params, deps);
+      } catch (error) {
+        stats.failures += 1;
+        throw error;
+      }
+      if (!output) return undefined;
+      const record: AnalysisRecord = {
+        kind: def.kind,
+        symbol,
+        result: output.result,
+        asOf: output.asOf,
+        computedAt: t,
+        methodologyVersion: def.methodologyVersion,
+        source: origin,
+        venue,
+        inputs: sampleSymbolInputs(market, def.inputsWith?.(params) ?? def.inputs, staleAfterMs),
+      };
+      paramCache.delete(key);
+      paramCache.set(key, record);
+      if (paramCache.size > PARAM_CACHE_MAX) paramCache.delete(paramCache.keys().next().value as string);
+      return record;
+    });
+  }
+
+  const derivedByTrigger = new Map<string, DerivedDefinition[]>();
+  for (const def of derivedDefinitions) {
+    for (const trigger of def.triggers) derivedByTrigger.set(trigger, [...(derivedByTrigger.get(trigger) ?? []), def]);
+  }
+
   return {
     start() {
       stopped = false;
+      running = true;
       const scheduleMarket = (def: MarketWideDefinition) => {
         for (const key of def.keys(store)) schedule(def.kind, key, () => runMarket(def, key), def.minIntervalMs);
       };
@@ -367,12 +476,15 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
         if (symbol === null) return;
         publishTicker(symbol);
         for (const def of byTrigger.get(type) ?? []) schedule(def.kind, symbol, () => run(def, symbol), def.minIntervalMs);
+        for (const def of derivedByTrigger.get(type) ?? []) schedule(def.kind, symbol, () => runDerived(def, symbol), def.minIntervalMs);
       });
       for (const symbol of store.symbols()) for (const def of definitions) schedule(def.kind, symbol, () => run(def, symbol));
+      for (const symbol of store.symbols()) for (const def of derivedDefinitions) schedule(def.kind, symbol, () => runDerived(def, symbol), def.minIntervalMs);
       for (const def of marketDefinitions) scheduleMarket(def);
     },
     stop() {
       stopped = true;
+      running = false;
       unsubscribe?.();
       for (const timer of [...timers.values(), ...tickerDue.values()]) clearTimeout(timer);
       timers.clear();
@@ -385,10 +497,14 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     computeNow(kind, symbol) {
       const def = definitions.find((d) => d.kind === kind);
       if (def) return run(def, symbol, true);
+      const derived = derivedDefinitions.find((d) => d.kind === kind);
+      if (derived) return runDerived(derived, symbol);
       const marketDef = marketDefinitions.find((d) => d.kind === kind);
       return marketDef && marketDef.keys(store).includes(symbol) ? runMarket(marketDef, symbol, true) : undefined;
     },
     async computeWithParams(kind, symbol, params) {
+      const derived = derivedDefinitions.find((d) => d.kind === kind);
+      if (derived) return computeDerivedWith(derived, symbol, params);
       const def = definitions.find((d) => d.kind === kind);
       const market = store.get(symbol);
       const marketDef = marketDefinitions.find((d) => d.kind === kind);
@@ -452,12 +568,6 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       });
     },
     stats: () => ({ ...stats }),
-    sampleInputs(kind, key) {
-      const def = definitions.find((d) => d.kind === kind);
-      const market = store.get(key);
-      if (def) return market ? sampleSymbolInputs(market, def.inputs, staleAfterMs) : undefined;
-      const marketDef = marketDefinitions.find((d) => d.kind === kind);
-      return marketDef ? marketInputs(marketDef, key) : undefined;
-    },
+    sampleInputs: sampleInputsOf,
   };
 }

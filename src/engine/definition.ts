@@ -1,4 +1,4 @@
-import type { AnalysisKind } from '../domain/analysis.js';
+import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
 import type { MarketEventType } from '../domain/market.js';
 import type { InputSpec } from './freshness.js';
 import type { MarketStore, SymbolMarket } from './market-store.js';
@@ -74,4 +74,46 @@ export interface MarketWideDefinition<R = unknown> {
   keys(store: MarketStore): string[];
   compute(store: MarketStore, key: string, now: number, settings: AnalysisSettings): { result: R; asOf: number } | null;
   computeWith?(store: MarketStore, key: string, now: number, settings: AnalysisSettings, params: unknown): { result: R; asOf: number } | null;
+}
+
+/**
+ * Read access a derived analysis gets to the results other analyses published (docs/confirmation.md
+ * "Engine: derived analyses"). Staleness is judged as `meta.stale` judges it: the dependency's inputs as
+ * the store holds them now, each by its own cadence.
+ */
+export interface DependencyView {
+  /** The latest result of (kind, key) this engine published, and whether one of its inputs is overdue now; undefined when none yet. */
+  latest<R = unknown>(kind: AnalysisKind, key: string): { record: AnalysisRecord<R>; stale: boolean } | undefined;
+  /** Keys of `kind` with a published result (market-wide kinds: e.g. the option currencies). */
+  keys(kind: AnalysisKind): string[];
+  /** True when one of these store inputs of `market` is overdue now. */
+  overdue(market: SymbolMarket, specs: readonly InputSpec[]): boolean;
+}
+
+/**
+ * A per-symbol analysis of other analyses' results (confirmation, scenarios): recomputed when one of
+ * `dependsOn` publishes a changed result for a key the symbol reads (at most once per its minIntervalMs,
+ * like every analysis), computed on the main thread from the engine's latest records, never recomputing
+ * them. Cached, published, snapshotted and served like any per-symbol analysis.
+ */
+export interface DerivedDefinition<R = unknown> {
+  kind: AnalysisKind;
+  methodologyVersion: string;
+  /** Analyses (per-symbol or market-wide) whose changed results make this one out of date. */
+  dependsOn: readonly AnalysisKind[];
+  /**
+   * Symbols to recompute when (kind, key) of a dependency changes. Default: the key itself for per-symbol
+   * kinds, every symbol for market-wide ones.
+   */
+  dependents?(store: MarketStore, kind: AnalysisKind, key: string): string[];
+  /** Store changes that also make the result out of date (besides dependencies); may be empty. */
+  triggers: ReadonlySet<MarketEventType>;
+  /** Its own store inputs (for `meta.inputs`); dependencies report their freshness through the result. */
+  inputs: readonly InputSpec[];
+  /** The inputs of a computation with parameters (default: `inputs`). */
+  inputsWith?(params: unknown): readonly InputSpec[];
+  minIntervalMs?: number;
+  compute(market: SymbolMarket, now: number, settings: AnalysisSettings, deps: DependencyView): { result: R; asOf: number } | null;
+  /** With caller-chosen parameters; runs on the main thread through the on-demand scheduler and the parameter cache. */
+  computeWith?(market: SymbolMarket, now: number, settings: AnalysisSettings, params: unknown, deps: DependencyView): { result: R; asOf: number } | null;
 }
