@@ -14,7 +14,7 @@ import { createDeribitSource } from './datasources/deribit/deribit-source.js';
 import { createFearGreedSource } from './datasources/alternative-me/fng-source.js';
 import { createCoinGeckoSource } from './datasources/coingecko/coingecko-source.js';
 import { createReplaySource, parseReplayDirs, replayPerpetualSymbols, type ReplaySource } from './datasources/replay/index.js';
-import { ANALYSES, MARKET_ANALYSES } from './engine/analyses.js';
+import { ANALYSES, DERIVED_ANALYSES, MARKET_ANALYSES } from './engine/analyses.js';
 import { createAnalysisEngine, type AnalysisEngine } from './engine/analysis-engine.js';
 import { createLiquidationEvents, type LiquidationEvents } from './engine/liquidation-events.js';
 import { createTrapEvents } from './engine/trap-events.js';
@@ -386,6 +386,7 @@ export function createApp(deps: AppDeps): App {
       store,
       definitions: ANALYSES,
       marketDefinitions: MARKET_ANALYSES,
+      derivedDefinitions: DERIVED_ANALYSES,
       settings: {
         fundingHistoryWindow: config.FUNDING_HISTORY_WINDOW,
         fundingIntervalHours: (symbol) => bySymbol.get(symbol)?.fundingIntervalHours ?? 8,

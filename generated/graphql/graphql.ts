@@ -8,6 +8,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type AnalysisKind =
   /** Basis and premium (Market.basis). */
   | 'BASIS'
+  /** The twelve-layer confirmation score of a symbol (Market.confirmation, default interval I1H). */
+  | 'CONFIRMATION'
   /** Cross-asset correlation (market-wide). */
   | 'CORRELATION'
   /** Funding rates (Market.funding). */

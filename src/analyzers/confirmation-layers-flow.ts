@@ -71,6 +71,7 @@ export function blendParts(parts: readonly Part[], reading: (score: number) => s
   return { available: true, missingInputs: [], score, direction: directionOf(score), confidence, factors, reading: reading(score) + suffix };
 }
 
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const pct = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)} %`;
 
 // --- 7 ORDER_FLOW -----------------------------------------------------------------------------------------
@@ -314,7 +315,7 @@ export const correlationLayer: ConfirmationLayer = (inputs) => {
   }
   const outcome = blendParts(
     parts,
-    () => `${r.regime.replace('_', ' ').toLowerCase()} across assets${!isBenchmark && r.dominanceChange !== null ? `, BTC dominance ${r.dominanceChange >= 0 ? 'rising' : 'falling'}` : ''}`,
+    () => `${cap(r.regime.replace('_', ' ').toLowerCase())} across assets${!isBenchmark && r.dominanceChange !== null ? `, BTC dominance ${r.dominanceChange >= 0 ? 'rising' : 'falling'}` : ''}`,
     absent,
   );
   if (isBenchmark) return outcome;

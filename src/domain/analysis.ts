@@ -20,6 +20,7 @@ export const AnalysisKinds = {
   CORRELATION: 'CORRELATION',
   SENTIMENT: 'SENTIMENT',
   OPTIONS_FLOW: 'OPTIONS_FLOW',
+  CONFIRMATION: 'CONFIRMATION',
 } as const;
 export type AnalysisKind = (typeof AnalysisKinds)[keyof typeof AnalysisKinds];
 

@@ -37,6 +37,7 @@ export const AnalysisKindEnum = builder.enumType(AnalysisKinds, {
     CORRELATION: { description: 'Cross-asset correlation (market-wide).' },
     SENTIMENT: { description: 'Market sentiment (Market.sentiment).' },
     OPTIONS_FLOW: { description: 'Options flow of a currency (keyed by currency, e.g. BTC).' },
+    CONFIRMATION: { description: 'The twelve-layer confirmation score of a symbol (Market.confirmation, default interval I1H).' },
   },
 });
 
