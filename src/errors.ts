@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { BadSymbolError, BannedError, NetworkError, RateLimitError } from './datasources/errors.js';
 import { OnDemandBusyError } from './engine/on-demand.js';
+import { PlanRefusedError } from './analyzers/position-plan.types.js';
 
 /** The closed set of error codes clients can rely on (`extensions.code`). */
 export const ErrorCodes = {
@@ -138,6 +139,8 @@ const STORE_MESSAGES: Record<StoreComponent, string> = {
 export function toAppError(error: unknown): unknown {
   if (error instanceof GraphQLError) return error;
   if (error instanceof BadSymbolError) return badInput(error.message, { symbol: error.symbol });
+  // A plan the position-plan analyzers refuse (stop on the wrong side, leverage liquidated before the stop, ...).
+  if (error instanceof PlanRefusedError) return badInput(error.message, { ...error.details, reason: error.reason });
   if (error instanceof RateLimitError)
     return new AppError(ErrorCodes.UPSTREAM_RATE_LIMITED, error.message, { venue: error.venue, retryAfterMs: error.retryAfterMs });
   if (error instanceof BannedError)

@@ -23,6 +23,7 @@ import '../resolvers/sentiment.js';
 import '../resolvers/options-flow.js';
 import '../resolvers/history.js';
 import '../resolvers/market-data.js';
+import '../resolvers/position-plan.js';
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 
