@@ -1,8 +1,8 @@
 /**
- * Per-request cost of `positionPlan` (and of `portfolioRisk` with 10 positions) through real HTTP GraphQL,
+ * Per-request cost of `positionPlan` (and of `portfolioRisk` with 10 and 50 positions) through real HTTP GraphQL,
  * against a trivial query measured in the same run, on the simulated market (3 symbols, response cache off
  * so every request executes). Requests are sequential and interleaved round by round (baseline, plan,
- * portfolio, baseline, ...), so machine load hits all three alike; the figure to read is the ratio and
+ * portfolio, portfolio of 50, baseline, ...), so machine load hits all three alike; the figure to read is the ratio and
  * the difference of medians, i.e. what the plan adds on top of any request. The analyzers alone (no
  * GraphQL) are timed as well.
  *
@@ -87,7 +87,7 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const price = ((await post('{ market(symbol: "BTCUSDT") { price } }')) as { data: { market: { price: number } } }).data.market.price;
-  const times = { baseline: [] as number[], plan: [] as number[], portfolio: [] as number[] };
+  const times = { baseline: [] as number[], plan: [] as number[], portfolio: [] as number[], portfolio50: [] as number[] };
   const pos = positions10.map(({ priceSource: _, ...p }, i) => (i < 3 ? { ...p, price: undefined, stop: p.side === 'LONG' ? price * 0.9 : price * 1.1, symbol: 'BTCUSDT' } : p));
   for (let r = 0; r < rounds + 20; r++) {
     const stop = price * (0.97 - (r % 10) / 1_000);
@@ -95,6 +95,7 @@ try {
       ['baseline', () => post(baseline)],
       ['plan', () => post(plan, { input: { symbol: 'BTCUSDT', side: 'LONG', equity: 10_000, riskPct: 1, stop, targets: [price * 1.05] } })],
       ['portfolio', () => post(portfolio, { positions: pos })],
+      ['portfolio50', () => post(portfolio, { positions: [...pos, ...pos, ...pos, ...pos, ...pos] })],
     ];
     for (const [name, step] of steps) {
       const t = performance.now();
@@ -103,7 +104,7 @@ try {
     }
   }
   const b = median(times.baseline);
-  const rows = (['baseline', 'plan', 'portfolio'] as const).map((k) => ({ k, m: median(times[k]), p: p90(times[k]) }));
+  const rows = (['baseline', 'plan', 'portfolio', 'portfolio50'] as const).map((k) => ({ k, m: median(times[k]), p: p90(times[k]) }));
   console.log(`position plan bench, ${rounds} interleaved rounds, load average ${loadavg()[0]!.toFixed(1)} (2 cores)`);
   console.log(`analyzer alone: computePositionPlan ${planUs.toFixed(1)} µs, computePortfolioRisk (10 positions) ${portfolioUs.toFixed(1)} µs`);
   console.log('| request | median ms | p90 ms | vs trivial query | added ms |');

@@ -81,6 +81,27 @@ export function leverageLimit(side: PositionSide, entry: number, limit: number, 
   return denominator <= 0 ? Number.POSITIVE_INFINITY : 1 / denominator;
 }
 
+/**
+ * The largest whole leverage at which an isolated position of `notional` opened at `entry` liquidates at
+ * or beyond `stop` pushed out by `buffer` (below it for a long, above for a short), within the maximum
+ * leverage of the notional's maintenance bracket; null when even 1x liquidates first. Shared by the
+ * position plan and anything else that recommends a leverage for a stop (scenarios).
+ */
+export function maxSafeLeverage(a: { side: PositionSide; entry: number; stop: number; notional: number; bracketTable: BracketTable; buffer: number }): {
+  maxSafeLeverage: number | null;
+  bracket: MaintenanceBracket;
+  /** stop − buffer (long) or stop + buffer (short): the liquidation price must lie at or beyond it. */
+  limit: number;
+  /** The real-valued bound before flooring and the bracket cap (Infinity: no leverage reaches the limit). */
+  rawLimit: number;
+} {
+  const bracket = bracketFor(a.bracketTable, a.notional);
+  const limit = a.stop - sideSign(a.side) * a.buffer;
+  const rawLimit = leverageLimit(a.side, a.entry, limit, bracket, a.notional);
+  const whole = Math.min(Math.floor(rawLimit + 1e-9), bracket.maxLeverage);
+  return { maxSafeLeverage: whole >= 1 ? whole : null, bracket, limit, rawLimit };
+}
+
 /** True when the liquidation price at `leverage` lies at or beyond `limit` on the loss side. */
 function liquidatesBeyond(side: PositionSide, liq: number, limit: number): boolean {
   return side === PositionSides.LONG ? liq <= Math.max(limit, 0) : liq >= limit;
@@ -174,30 +195,30 @@ export function computePositionPlan(input: Readonly<PositionPlanInput>): Positio
     bufferFromAtr != null ? `max(${fmt(t.liquidationBufferPct)} % × ${fmt(entry)}, ${fmt(t.liquidationBufferAtr)} × ATR ${fmt(atr!)})` : `${fmt(t.liquidationBufferPct)} % × ${fmt(entry)} (no ATR)`,
     'Least gap required between the stop and the liquidation price: room for a stop that fills late and for the mark price (which liquidates) differing from the last price.',
   );
-  const limit = stop - sign * liquidationBuffer;
-  const rawLimit = leverageLimit(side, entry, limit, bracket, notional);
-  const maxSafeLeverage = Math.min(Math.floor(rawLimit + 1e-9), bracket.maxLeverage);
-  if (maxSafeLeverage < 1) {
+  const safe = maxSafeLeverage({ side, entry, stop, notional, bracketTable: input.bracketTable, buffer: liquidationBuffer });
+  const { limit, rawLimit } = safe;
+  if (safe.maxSafeLeverage == null) {
     throw new PlanRefusedError(
       PlanRefusalReasons.NO_SAFE_LEVERAGE,
       `no leverage is safe for this stop: even 1x is liquidated at ${fmt(liquidationPrice(side, entry, 1, bracket, notional))}, before the stop ${fmt(stop)} plus the buffer ${fmt(liquidationBuffer)}`,
       { side, entry, stop, liquidationBuffer },
     );
   }
+  const maxSafe = safe.maxSafeLeverage;
   add(
     'maxSafeLeverage',
-    maxSafeLeverage,
+    maxSafe,
     `min(floor(${Number.isFinite(rawLimit) ? fmt(rawLimit) : '∞'}), ${bracket.maxLeverage})`,
     `Largest whole leverage whose liquidation price lies beyond ${fmt(limit)} (stop ${side === PositionSides.LONG ? '−' : '+'} buffer), capped by the bracket's ${bracket.maxLeverage}x.`,
   );
   const minLeverageForEquity = notional / equity;
   add('minLeverageForEquity', minLeverageForEquity, `${fmt(notional)} / ${fmt(equity)}`, 'Below this leverage the isolated margin would exceed the equity.');
-  if (minLeverageForEquity > maxSafeLeverage) {
-    notes.push(`The margin exceeds the equity at every safe leverage (it needs ≥ ${fmt(minLeverageForEquity)}x, the max safe is ${maxSafeLeverage}x): lower riskPct or move the stop further from the entry.`);
+  if (minLeverageForEquity > maxSafe) {
+    notes.push(`The margin exceeds the equity at every safe leverage (it needs ≥ ${fmt(minLeverageForEquity)}x, the max safe is ${maxSafe}x): lower riskPct or move the stop further from the entry.`);
   }
 
   const requested = input.leverages != null && input.leverages.length > 0;
-  const ladder = requested ? [...new Set(input.leverages)].sort((a, b) => a - b) : [...new Set([...t.leverageLadder.filter((l) => l <= maxSafeLeverage), maxSafeLeverage])].sort((a, b) => a - b);
+  const ladder = requested ? [...new Set(input.leverages)].sort((a, b) => a - b) : [...new Set([...t.leverageLadder.filter((l) => l <= maxSafe), maxSafe])].sort((a, b) => a - b);
   const leverages: LeverageOption[] = ladder.map((leverage) => {
     const liq = liquidationPrice(side, entry, leverage, bracket, notional);
     if (requested && (leverage > bracket.maxLeverage || !liquidatesBeyond(side, liq, limit))) {
@@ -205,9 +226,9 @@ export function computePositionPlan(input: Readonly<PositionPlanInput>): Positio
       throw new PlanRefusedError(
         PlanRefusalReasons.LEVERAGE_LIQUIDATES_BEFORE_STOP,
         leverage > bracket.maxLeverage
-          ? `leverage ${fmt(leverage)}x is above the ${bracket.maxLeverage}x the bracket of a ${fmt(notional)} position allows; the max safe leverage for this stop is ${maxSafeLeverage}x`
-          : `leverage ${fmt(leverage)}x liquidates at ${fmt(liq)}, ${beforeStop ? 'before the stop' : 'within the buffer beyond the stop'} ${fmt(stop)} (buffer ${fmt(liquidationBuffer)}); the max safe leverage for this stop is ${maxSafeLeverage}x`,
-        { leverage, liquidationPrice: liq, stop, liquidationBuffer, maxSafeLeverage },
+          ? `leverage ${fmt(leverage)}x is above the ${bracket.maxLeverage}x the bracket of a ${fmt(notional)} position allows; the max safe leverage for this stop is ${maxSafe}x`
+          : `leverage ${fmt(leverage)}x liquidates at ${fmt(liq)}, ${beforeStop ? 'before the stop' : 'within the buffer beyond the stop'} ${fmt(stop)} (buffer ${fmt(liquidationBuffer)}); the max safe leverage for this stop is ${maxSafe}x`,
+        { leverage, liquidationPrice: liq, stop, liquidationBuffer, maxSafeLeverage: maxSafe },
       );
     }
     const margin = notional / leverage;
@@ -221,7 +242,7 @@ export function computePositionPlan(input: Readonly<PositionPlanInput>): Positio
       affordable: margin <= equity,
     };
   });
-  if (!requested) notes.push(`Leverages listed: the ladder ${t.leverageLadder.join(', ')} up to the max safe ${maxSafeLeverage}x.`);
+  if (!requested) notes.push(`Leverages listed: the ladder ${t.leverageLadder.join(', ')} up to the max safe ${maxSafe}x.`);
 
   // --- Targets ---
   const targets: PlanTarget[] = (input.targets ?? []).map((price) => {
@@ -271,7 +292,7 @@ export function computePositionPlan(input: Readonly<PositionPlanInput>): Positio
       maintenanceAmount: bracket.maintenanceAmount,
     },
     liquidationBuffer,
-    maxSafeLeverage,
+    maxSafeLeverage: maxSafe,
     minLeverageForEquity,
     leverages,
     targets,

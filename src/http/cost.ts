@@ -54,9 +54,10 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Query.snapshots': { served: 50 },
   'Query.health': { served: 5 },
   'Query.optionsChain': { served: 20 },
-  // Computed per request (no cached result): bench/position-plan.ts, added latency over a trivial query × 10.
+  // Computed per request (no cached result): bench/position-plan.ts, added latency over a trivial query × 10,
+  // the highest of three runs; portfolioRisk at its 50-position maximum (1 225 pairs).
   'Query.positionPlan': { served: 16 },
-  'Query.portfolioRisk': { served: 40 },
+  'Query.portfolioRisk': { served: 90 },
 };
 
 /** Lists returned by these fields have this many items at most, whatever the arguments (cost multiplier). */

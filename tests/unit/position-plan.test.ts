@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BTCUSDT_BRACKETS, ETHUSDT_BRACKETS, GENERIC_BRACKETS } from '../../src/analyzers/liquidation-brackets.js';
 import { liquidationPrice } from '../../src/analyzers/liquidation-heatmap.js';
 import { computePortfolioRisk } from '../../src/analyzers/portfolio-risk.js';
-import { computePositionPlan, drawdownGuard, leverageLimit } from '../../src/analyzers/position-plan.js';
+import { computePositionPlan, drawdownGuard, leverageLimit, maxSafeLeverage } from '../../src/analyzers/position-plan.js';
 import { PlanRefusedError, type PortfolioPositionInput, type PositionPlanInput } from '../../src/analyzers/position-plan.types.js';
 import { createRng } from '../../src/datasources/simulated/random.js';
 
@@ -317,5 +317,43 @@ describe('property: the liquidation price at maxSafeLeverage lies beyond the sto
     }
     expect(planned, 'most generated plans are plannable').toBeGreaterThan(4_000);
     expect(refusedNoSafe, 'shorts with stops beyond ~2× entry are refused').toBeGreaterThan(0);
+  });
+});
+
+describe('property: correlated heat stays between 0 and the plain heat', () => {
+  it('holds over 2 000 generated portfolios with PSD correlation matrices and unknown symbols', () => {
+    const rng = createRng(424242);
+    const universe = ['A', 'B', 'C', 'D', 'E'];
+    for (let k = 0; k < 2_000; k++) {
+      // C = normalised L Lᵀ with random loadings: a valid (PSD) correlation matrix over A..D; E is unknown.
+      const known = universe.slice(0, 4);
+      const loadings = known.map(() => [rng.normal(), rng.normal()]);
+      const norm = loadings.map((l) => Math.hypot(l[0]!, l[1]!));
+      const pearson = known.map((_, i) => known.map((_, j) => (i === j ? 1 : (loadings[i]![0]! * loadings[j]![0]! + loadings[i]![1]! * loadings[j]![1]!) / (norm[i]! * norm[j]!))));
+      const positions: PortfolioPositionInput[] = Array.from({ length: 1 + rng.int(8) }, () => {
+        const side = rng.chance(0.5) ? ('LONG' as const) : ('SHORT' as const);
+        const price = rng.between(1, 1_000);
+        return { symbol: universe[rng.int(5)]!, side, quantity: rng.between(0.1, 10), price, priceSource: 'INPUT' as const, stop: side === 'LONG' ? price * rng.between(0.5, 0.99) : price * rng.between(1.01, 1.5) };
+      });
+      const r = computePortfolioRisk({ positions, equity: 10_000, correlations: { symbols: known, pearson } });
+      expect(r.correlatedRisk, `case ${k}: ≥ 0`).toBeGreaterThanOrEqual(0);
+      expect(r.correlatedRisk, `case ${k}: ≤ Σ risk`).toBeLessThanOrEqual(r.totalRisk * (1 + 1e-12));
+      if (r.positions[0]!.correlatedRiskShare != null) {
+        expect(r.positions.reduce((s, p) => s + p.correlatedRiskShare!, 0), `case ${k}: Euler shares sum to 1`).toBeCloseTo(1, 9);
+      }
+      const allUnknownSameSide = positions.every((p) => p.symbol === 'E' && p.side === positions[0]!.side);
+      if (allUnknownSameSide) expect(r.correlatedRisk, `case ${k}: same symbol, same side: no credit`).toBeCloseTo(r.totalRisk, 9);
+    }
+  });
+});
+
+describe('maxSafeLeverage (shared helper)', () => {
+  it('returns the bound, the bracket and null when even 1x fails', () => {
+    const a = maxSafeLeverage({ side: 'LONG', entry: 50_000, stop: 49_000, notional: 4_000, bracketTable: BTCUSDT_BRACKETS, buffer: 250 });
+    expect(a.maxSafeLeverage, 'floor(34.60), as in the plan above').toBe(34);
+    expect(a.limit).toBe(48_750);
+    expect(a.bracket.bracket).toBe(1);
+    expect(maxSafeLeverage({ side: 'LONG', entry: 100, stop: 99.9, notional: 1_000, bracketTable: BTCUSDT_BRACKETS, buffer: 0 }).maxSafeLeverage, 'a 0.1 % stop allows more than the table: capped at 125x').toBe(125);
+    expect(maxSafeLeverage({ side: 'SHORT', entry: 100, stop: 250, notional: 1_000, bracketTable: GENERIC_BRACKETS, buffer: 0 }).maxSafeLeverage).toBeNull();
   });
 });
