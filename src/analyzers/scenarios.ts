@@ -1,7 +1,8 @@
 import { INTERVAL_MS } from '../domain/market.js';
 import type { Confirmation, ConfirmationLayerResult } from './confirmation.types.js';
 import { PositionSides, type LiquidationZone, type WhaleTarget } from './liquidation-heatmap.types.js';
-import { liquidationPrice, representativeBracket } from './liquidation-heatmap.js';
+import { liquidationPrice } from './liquidation-heatmap.js';
+import { maxSafeLeverage } from './position-plan.js';
 import {
   EntryTypes,
   ScenarioBiases,
@@ -142,9 +143,9 @@ function targetsFor(bias: ScenarioBias, entry: ScenarioEntry, stop: number, inpu
 }
 
 /**
- * Highest whole leverage whose liquidation price (Binance formula, bracket of the reference notional at
- * that leverage) lies beyond the stop by `liquidationBufferRatio` × the entry–stop distance; null when not
- * even 1x does (a stop further than the collateral reaches).
+ * The position plan's maxSafeLeverage (liquidation beyond the stop by `liquidationBufferRatio` × the
+ * entry–stop distance, bracket of the reference notional) with the liquidation price at it and the
+ * recommended share; null when not even 1x keeps the liquidation beyond the stop.
  */
 export function safeLeverage(
   bias: ScenarioBias,
@@ -153,18 +154,12 @@ export function safeLeverage(
   inputs: Pick<ScenarioInputs, 'brackets'>,
   t: Pick<ScenarioThresholds, 'liquidationBufferRatio' | 'recommendedShare' | 'referenceNotional'>,
 ): ScenarioLeverage | null {
-  const s = signOf(bias);
-  const limit = stop - s * t.liquidationBufferRatio * Math.abs(entryMid - stop);
-  const maxLeverage = inputs.brackets.brackets[0]?.maxLeverage ?? 1;
   const side = bias === ScenarioBiases.LONG ? PositionSides.LONG : PositionSides.SHORT;
-  for (let leverage = Math.floor(maxLeverage); leverage >= 1; leverage -= 1) {
-    const { notional, bracket } = representativeBracket(inputs.brackets, leverage, t.referenceNotional);
-    const lp = liquidationPrice(side, entryMid, leverage, bracket, notional);
-    if (s * (limit - lp) >= 0) {
-      return { maxSafe: leverage, recommended: Math.max(1, Math.floor(leverage * t.recommendedShare)), liquidationPrice: round(lp) };
-    }
-  }
-  return null;
+  const buffer = t.liquidationBufferRatio * Math.abs(entryMid - stop);
+  const safe = maxSafeLeverage({ side, entry: entryMid, stop, notional: t.referenceNotional, bracketTable: inputs.brackets, buffer });
+  if (safe.maxSafeLeverage === null) return null;
+  const lp = liquidationPrice(side, entryMid, safe.maxSafeLeverage, safe.bracket, t.referenceNotional);
+  return { maxSafe: safe.maxSafeLeverage, recommended: Math.max(1, Math.floor(safe.maxSafeLeverage * t.recommendedShare)), liquidationPrice: round(lp) };
 }
 
 function layerLines(layers: readonly ConfirmationLayerResult[], direction: 'BULLISH' | 'BEARISH'): string[] {
