@@ -303,3 +303,54 @@ function cap(s: string, locale: string): string {
 
 /** Score band inside which the composite is NEUTRAL, in composite units (|score − 50| ≤ this). */
 export const COMPOSITE_NEUTRAL_HALF_BAND = LAYER_NEUTRAL_BAND / 2;
+
+// --- Multi-timeframe agreement ----------------------------------------------------------------------------
+
+/** How the composites of several intervals agree (GraphQL `ConfirmationAgreement`). */
+export interface ConfirmationAgreementSummary {
+  /** The signal most available intervals share; NEUTRAL on a tie or when none is available. */
+  signal: LayerDirection;
+  /** Share of the available intervals with that signal, 0..1 (0 when none is available). */
+  alignment: number;
+  /** True when at least two intervals are available and all share one directional signal. */
+  aligned: boolean;
+  bullish: number;
+  bearish: number;
+  neutral: number;
+  unavailable: number;
+  /** Mean composite score of the available intervals; null when none is. */
+  meanScore: number | null;
+  summary: string;
+}
+
+/**
+ * Agreement across intervals: counts per signal, the majority signal (each interval one vote; a tie between
+ * the top two is NEUTRAL), its share, and a plain-text summary in `language`.
+ */
+export function confirmationAgreement(rows: readonly { interval: CandleInterval; confirmation: Pick<Confirmation, 'signal' | 'score'> | null }[], language: RecommendationLanguage): ConfirmationAgreementSummary {
+  const available = rows.filter((r) => r.confirmation !== null).map((r) => ({ interval: r.interval, c: r.confirmation! }));
+  const count = (s: LayerDirection) => available.filter((r) => r.c.signal === s).length;
+  const counts = { BULLISH: count('BULLISH'), BEARISH: count('BEARISH'), NEUTRAL: count('NEUTRAL') };
+  const ranked = (Object.entries(counts) as [LayerDirection, number][]).sort((a, b) => b[1] - a[1]);
+  const [top, second] = ranked as [[LayerDirection, number], [LayerDirection, number]];
+  const signal: LayerDirection = available.length === 0 || top[1] === second[1] ? 'NEUTRAL' : top[0];
+  const alignment = available.length === 0 ? 0 : round(counts[signal] / available.length, 4);
+  const aligned = available.length >= 2 && signal !== 'NEUTRAL' && counts[signal] === available.length;
+  const meanScore = available.length === 0 ? null : round(available.reduce((s, r) => s + r.c.score, 0) / available.length);
+  const unavailable = rows.length - available.length;
+  const list = (s: LayerDirection) => available.filter((r) => r.c.signal === s).map((r) => r.interval).join(', ');
+  const t = TEXT[language];
+  let summary: string;
+  if (language === 'EN') {
+    summary =
+      available.length === 0
+        ? 'No interval has a confirmation yet.'
+        : `${aligned ? 'Aligned' : signal === 'NEUTRAL' ? 'No common direction' : 'Mostly ' + t.signal[signal]} across ${available.length} interval${available.length === 1 ? '' : 's'}: bullish ${counts.BULLISH} (${list('BULLISH') || '-'}), bearish ${counts.BEARISH} (${list('BEARISH') || '-'}), neutral ${counts.NEUTRAL} (${list('NEUTRAL') || '-'})${unavailable > 0 ? `, ${unavailable} unavailable` : ''}.`;
+  } else {
+    summary =
+      available.length === 0
+        ? 'Henüz hiçbir zaman diliminde teyit yok.'
+        : `${available.length} zaman diliminde ${aligned ? 'tam uyum' : signal === 'NEUTRAL' ? 'ortak yön yok' : 'çoğunlukla ' + t.signal[signal]}: yükseliş ${counts.BULLISH} (${list('BULLISH') || '-'}), düşüş ${counts.BEARISH} (${list('BEARISH') || '-'}), nötr ${counts.NEUTRAL} (${list('NEUTRAL') || '-'})${unavailable > 0 ? `, ${unavailable} kullanılamıyor` : ''}.`;
+  }
+  return { signal, alignment, aligned, bullish: counts.BULLISH, bearish: counts.BEARISH, neutral: counts.NEUTRAL, unavailable, meanScore, summary };
+}

@@ -28,6 +28,11 @@ export interface FieldCost {
   onDemand?: number;
   /** List arguments whose length scales the on-demand cost: cost × max(1, length / per). */
   scaleBy?: Record<string, number>;
+  /**
+   * The arguments that cause an on-demand computation when they differ from their defaults (default: every
+   * argument). Others are applied to the cached result (confirmation weights, language).
+   */
+  onDemandArgs?: readonly string[];
 }
 
 /** Field coordinates (Type.field) with a cost; every other field costs 0 (plain properties of a cached result). */
@@ -50,6 +55,11 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Market.data': { served: 2 },
   'Query.correlations': { served: 10, onDemand: 13, scaleBy: { symbols: 20 } },
   'Query.optionsFlow': { served: 20, onDemand: 290 },
+  // Served: the cached record, reweighed and worded at resolve time. On demand: one interval computed (its
+  // structure, levels, profile, volume and volatility for that interval, then the twelve layers).
+  'Market.confirmation': { served: 5, onDemand: 400, onDemandArgs: ['interval'] },
+  // The default four intervals are three on-demand computations (I1H is cached); each interval asked costs one.
+  'Query.confirmationMatrix': { served: 1210, onDemand: 400, scaleBy: { intervals: 1 }, onDemandArgs: ['intervals'] },
   'Query.sentiment': { served: 3, onDemand: 4 },
   'Query.snapshots': { served: 50 },
   'Query.health': { served: 5 },
@@ -149,7 +159,9 @@ export function operationCost(input: CostInput): CostReport {
         let fieldCost = cost.served;
         if (cost.onDemand !== undefined) {
           const values = argsOf();
-          const custom = field.args.some((arg) => values[arg.name] !== undefined && !sameValue(values[arg.name], arg.defaultValue));
+          const custom = field.args.some(
+            (arg) => (cost.onDemandArgs ?? [arg.name]).includes(arg.name) && values[arg.name] !== undefined && !sameValue(values[arg.name], arg.defaultValue),
+          );
           if (custom) {
             let onDemand = cost.onDemand;
             for (const [name, per] of Object.entries(cost.scaleBy ?? {})) {

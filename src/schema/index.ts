@@ -21,6 +21,7 @@ import '../resolvers/key-levels.js';
 import '../resolvers/correlation.js';
 import '../resolvers/sentiment.js';
 import '../resolvers/options-flow.js';
+import '../resolvers/confirmation.js';
 import '../resolvers/history.js';
 import '../resolvers/market-data.js';
 import '../resolvers/position-plan.js';

@@ -28,4 +28,14 @@ describe('operationCost', () => {
     const report = operationCost({ schema, document: parse('{ symbols { ...A } } fragment A on SymbolInfo { symbol ...B } fragment B on SymbolInfo { tickSize ...A }') });
     expect(report.selections, 'symbols, symbol, tickSize, then A again as far as it was walked (symbol): no recursion').toBe(4);
   });
+
+  it('costs confirmation weights and language as served (applied to the cached record), another interval as on demand', () => {
+    const cost = (q: string) => operationCost({ schema, document: parse(q) });
+    const served = cost('{ market(symbol: "BTCUSDT") { confirmation(language: TR, weights: [{ layer: VOLUME, weight: 0 }]) { score } } }');
+    expect([served.cost, served.onDemandFields]).toEqual([5, 0]);
+    const onDemand = cost('{ market(symbol: "BTCUSDT") { confirmation(interval: I4H) { score } } }');
+    expect([onDemand.cost, onDemand.onDemandFields]).toEqual([405, 1]);
+    expect(cost('{ confirmationMatrix(symbol: "BTCUSDT") { symbol } }').cost, 'default: three intervals computed on demand').toBe(1210);
+    expect(cost('{ confirmationMatrix(symbol: "BTCUSDT", intervals: [I5M, I1H]) { symbol } }').cost, '1210 + 2 × 400').toBe(2010);
+  });
 });
