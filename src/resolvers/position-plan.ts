@@ -48,7 +48,7 @@ PlanFactorRef.implement({
 PlanLeverageRef.implement({
   description: 'Margin and liquidation of the planned position at one leverage (isolated margin, Binance formula and brackets).',
   fields: (t) => ({
-    leverage: t.exposeFloat('leverage', { description: 'Leverage (whole number).' }),
+    leverage: t.exposeInt('leverage', { description: 'Leverage (whole number).' }),
     margin: t.exposeFloat('margin', { description: 'Initial margin = notional / leverage (quote currency).' }),
     marginOfEquityPct: t.exposeFloat('marginOfEquityPct', { description: 'margin / equity × 100, percent.' }),
     liquidationPrice: t.exposeFloat('liquidationPrice', { description: 'Isolated-margin liquidation price at this leverage (quote currency; 0 or below for a long means never).' }),
