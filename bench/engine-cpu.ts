@@ -10,7 +10,7 @@
  */
 import { createPubSub } from 'graphql-yoga';
 import { createSimulatedSource } from '../src/datasources/simulated/simulated-source.js';
-import { ANALYSES, MARKET_ANALYSES } from '../src/engine/analyses.js';
+import { ANALYSES, DERIVED_ANALYSES, MARKET_ANALYSES } from '../src/engine/analyses.js';
 import { createAnalysisEngine } from '../src/engine/analysis-engine.js';
 import { createMarketStore } from '../src/engine/market-store.js';
 import { createResultCache } from '../src/engine/result-cache.js';
@@ -39,6 +39,22 @@ const timedDefinitions = ANALYSES.map((def) => ({
   },
 }));
 
+/** Derived analyses (confirmation), timed the same way. */
+const timedDerived = DERIVED_ANALYSES.map((def) => ({
+  ...def,
+  compute: (...args: Parameters<typeof def.compute>) => {
+    const t = performance.now();
+    try {
+      return def.compute(...args);
+    } finally {
+      const entry = perKind.get(def.kind) ?? { ms: 0, runs: 0 };
+      entry.ms += performance.now() - t;
+      entry.runs += 1;
+      perKind.set(def.kind, entry);
+    }
+  },
+}));
+
 async function phase(withEngine: boolean): Promise<{ cpuShare: number; computations: number }> {
   const source = createSimulatedSource({ seed: 7, tickMs: 250, symbols });
   const store = createMarketStore(symbols);
@@ -47,6 +63,7 @@ async function phase(withEngine: boolean): Promise<{ cpuShare: number; computati
         store,
         definitions: timedDefinitions,
         marketDefinitions: MARKET_ANALYSES,
+        derivedDefinitions: timedDerived,
         settings: { fundingHistoryWindow: 90, fundingIntervalHours: () => 8 },
         cache: createResultCache(),
         pubsub: createPubSub<Topics>(),
@@ -75,7 +92,7 @@ async function phase(withEngine: boolean): Promise<{ cpuShare: number; computati
 
 const baseline = await phase(false);
 const withEngine = await phase(true);
-console.log(`${symbols.length} simulated symbols, ${ANALYSES.length} per-symbol analyses (${ANALYSES.map((a) => a.kind).join(", ")}) + ${MARKET_ANALYSES.length} market-wide (${MARKET_ANALYSES.map((a) => a.kind).join(", ")}), recompute interval ${minIntervalMs} ms, ${seconds}s per phase`);
+console.log(`${symbols.length} simulated symbols, ${ANALYSES.length} per-symbol analyses (${ANALYSES.map((a) => a.kind).join(", ")}) + ${MARKET_ANALYSES.length} market-wide (${MARKET_ANALYSES.map((a) => a.kind).join(", ")}) + ${DERIVED_ANALYSES.length} derived (${DERIVED_ANALYSES.map((a) => a.kind).join(", ")}), recompute interval ${minIntervalMs} ms, ${seconds}s per phase`);
 console.log(`baseline (market + store)    : ${baseline.cpuShare.toFixed(3)} of one core`);
 console.log(`with engine (all analyses)   : ${withEngine.cpuShare.toFixed(3)} of one core, ${withEngine.computations} computations (${(withEngine.computations / seconds).toFixed(0)}/s)`);
 console.log(`engine share (difference)    : ${(withEngine.cpuShare - baseline.cpuShare).toFixed(3)} of one core (target < 0.25)`);
