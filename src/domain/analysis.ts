@@ -21,6 +21,7 @@ export const AnalysisKinds = {
   SENTIMENT: 'SENTIMENT',
   OPTIONS_FLOW: 'OPTIONS_FLOW',
   CONFIRMATION: 'CONFIRMATION',
+  SCENARIOS: 'SCENARIOS',
 } as const;
 export type AnalysisKind = (typeof AnalysisKinds)[keyof typeof AnalysisKinds];
 

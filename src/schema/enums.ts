@@ -38,6 +38,7 @@ export const AnalysisKindEnum = builder.enumType(AnalysisKinds, {
     SENTIMENT: { description: 'Market sentiment (Market.sentiment).' },
     OPTIONS_FLOW: { description: 'Options flow of a currency (keyed by currency, e.g. BTC).' },
     CONFIRMATION: { description: 'The twelve-layer confirmation score of a symbol (Market.confirmation, default interval I1H).' },
+    SCENARIOS: { description: 'Trade scenarios built from the confirmation and the level map (Market.scenarios, default interval I1H).' },
   },
 });
 

@@ -25,6 +25,7 @@ import '../resolvers/confirmation.js';
 import '../resolvers/history.js';
 import '../resolvers/market-data.js';
 import '../resolvers/position-plan.js';
+import '../resolvers/scenarios.js';
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 
