@@ -58,6 +58,8 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   // Served: the cached record, reweighed and worded at resolve time. On demand: one interval computed (its
   // structure, levels, profile, volume and volatility for that interval, then the twelve layers).
   'Market.confirmation': { served: 5, onDemand: 400, onDemandArgs: ['interval'] },
+  // A non-default interval computes that interval's confirmation (the same work) plus the scenarios (≈ 0.05 ms).
+  'Market.scenarios': { served: 5, onDemand: 400, onDemandArgs: ['interval'] },
   // The default four intervals are three on-demand computations (I1H is cached); each interval asked costs one.
   'Query.confirmationMatrix': { served: 1210, onDemand: 400, scaleBy: { intervals: 1 }, onDemandArgs: ['intervals'] },
   'Query.sentiment': { served: 3, onDemand: 4 },

@@ -6,6 +6,7 @@ import type { ScenarioParams } from '../engine/definitions/scenarios.js';
 import { builder } from '../schema/builder.js';
 import { CandleIntervalEnum } from '../schema/enums.js';
 import { AnalysisMetaRef, MarketRef } from '../schema/refs.js';
+import { ConfirmationDirectionEnum } from '../schema/refs-confirmation.js';
 import {
   EntryTypeEnum,
   ScenarioBiasEnum,
@@ -99,7 +100,7 @@ ScenarioThresholdsRef.implement({
     minStopAtr: t.exposeFloat('minStopAtr', { description: 'Minimum entry-mid to structure distance in ATRs for a level to anchor the stop. Default 1.' }),
     clusterReachAtr: t.exposeFloat('clusterReachAtr', { description: 'A same-side liquidation cluster within this many ATRs beyond the stop moves it beyond the cluster. Default 0.5.' }),
     liquidationBufferRatio: t.exposeFloat('liquidationBufferRatio', { description: 'Liquidation must lie beyond the stop by this multiple of the entry–stop distance. Default 0.5.' }),
-    recommendedShare: t.exposeFloat('recommendedShare', { description: 'recommended leverage = floor(maxSafe × this). Default 0.5.' }),
+    recommendedShare: t.exposeFloat('recommendedShare', { description: 'Fraction 0..1 of maxSafe that is recommended: recommended = floor(maxSafe × this). Default 0.5.' }),
     referenceNotional: t.exposeFloat('referenceNotional', { description: 'Position notional (quote) the maintenance bracket is looked up for. Default 10000.' }),
     horizonBars: t.exposeInt('horizonBars', { description: 'Bars of the interval a scenario is given to play out. Default 24.' }),
   }),
@@ -113,7 +114,7 @@ ScenarioSetRef.implement({
     price: t.exposeFloat('price', { description: 'Price the scenarios were built at (last trade, else last close).' }),
     atr: t.exposeFloat('atr', { description: 'Average true range of the interval (quote currency) the zones, stops and buffers are measured in.' }),
     confirmationScore: t.exposeFloat('confirmationScore', { description: 'Composite score 0..100 (50 neutral) the scenarios were built from.' }),
-    confirmationSignal: t.exposeString('confirmationSignal', { description: 'Composite signal (BULLISH, BEARISH or NEUTRAL) that picked the set of scenarios.' }),
+    confirmationSignal: t.field({ type: ConfirmationDirectionEnum, description: 'Composite signal that picked the set of scenarios.', resolve: (s) => s.confirmationSignal }),
     scenarios: t.field({ type: [ScenarioRef], description: 'The scenarios, most confident first (at most maxScenarios).', resolve: (s) => s.scenarios }),
     notes: t.exposeStringList('notes', { description: 'Missing inputs and what stood in for them, and scenarios left out.' }),
     thresholds: t.field({ type: ScenarioThresholdsRef, description: 'The parameters used.', resolve: (s) => s.thresholds }),
