@@ -34,6 +34,10 @@ export const DEFAULT_SCENARIO_THRESHOLDS: Readonly<ScenarioThresholds> = {
 
 /** Structural anchors further than this many ATRs from the entry are ignored (an ATR stop stands in). */
 const MAX_ANCHOR_ATR = 4;
+/** A liquidation cluster moves the stop beyond it only while the stop stays within this many ATRs of the entry mid. */
+const MAX_STOP_ATR = 5;
+/** Candidates closer than this R:R are not targets (they pay less than half the risk). */
+const MIN_TARGET_RR = 0.5;
 /** The stop used when no structure lies within reach, in ATRs from the entry mid. */
 const ATR_STOP = 1.5;
 /** Candidate prices closer than this many ATRs are one target. */
@@ -109,7 +113,13 @@ function stopFor(bias: ScenarioBias, entry: ScenarioEntry, inputs: ScenarioInput
   for (const c of clusters(inputs, liquidationSide).sort((a, b) => behind(a.price) - behind(b.price))) {
     const overlaps = s > 0 ? c.high >= price - t.clusterReachAtr * atr && c.low < price : c.low <= price + t.clusterReachAtr * atr && c.high > price;
     if (!overlaps) continue;
-    price = (s > 0 ? c.low : c.high) - s * t.stopBufferAtr * atr;
+    const beyond = (s > 0 ? c.low : c.high) - s * t.stopBufferAtr * atr;
+    if (behind(beyond) > MAX_STOP_ATR * atr) {
+      // Beyond the cluster is too far for a stop: keep it, and say what sits next to it.
+      reason += `; the ${c.label} lies at the stop (a sweep of it may take the stop)`;
+      break;
+    }
+    price = beyond;
     reason = `${t.stopBufferAtr} ATR beyond the ${c.label} (liquidity a sweep would take)`;
   }
   return { price: round(price), reason };
@@ -125,7 +135,7 @@ function targetsFor(bias: ScenarioBias, entry: ScenarioEntry, stop: number, inpu
     ...structureAnchors(inputs),
     ...clusters(inputs, bias === ScenarioBiases.LONG ? PositionSides.SHORT : PositionSides.LONG).map((c) => ({ price: c.price, label: c.label })),
   ]
-    .filter((a) => ahead(a.price) > 0)
+    .filter((a) => ahead(a.price) > 0 && Math.abs(a.price - mid) >= MIN_TARGET_RR * Math.abs(mid - stop))
     .sort((a, b) => ahead(a.price) - ahead(b.price));
   const picked: Anchor[] = [];
   for (const c of candidates) {

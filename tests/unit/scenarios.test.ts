@@ -128,6 +128,21 @@ describe('computeScenarios (hand-computed)', () => {
     expect(s.stopLoss.reason).toContain('liquidation cluster');
   });
 
+  it('keeps a stop that a cluster would push more than 5 ATR out, and says the cluster sits there', () => {
+    const far = computeScenarios(base({ heatmap: heatmap({ below: zone('LONG', 90, 96.8, 100) }) }));
+    const s = far.scenarios.find((x) => x.name === 'Long breakout')!;
+    // Beyond the cluster would be 89.5: 14.75 from the 104.25 mid = 7.4 ATR > 5.
+    expect(s.stopLoss.price).toBe(96.5);
+    expect(s.stopLoss.reason).toContain('may take the stop');
+  });
+
+  it('skips targets that pay less than half the risk', () => {
+    const near = computeScenarios(base({ levels: levels([115, 106, 104, 97, 94], 100) }));
+    const s = near.scenarios.find((x) => x.name === 'Long breakout')!;
+    // 106 is 1.75 from the mid for a 7.75 risk (0.23R): skipped; 115 is 10.75 / 7.75.
+    expect(s.targets.map((t) => [t.price, t.rr])).toEqual([[115, 1.3870968]]);
+  });
+
   it('targets the opposite side liquidation cluster and the value-area edges', () => {
     const profile = { warmingUp: false, valueAreaHigh: 108, valueAreaLow: 95, poc: { price: 99 } } as unknown as VolumeProfile;
     const set2 = computeScenarios(base({ profile, heatmap: heatmap({ above: zone('SHORT', 110, 111, 100) }) }));
