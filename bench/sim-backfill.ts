@@ -18,7 +18,7 @@ for (let round = 0; round < 3; round++) {
   generateMarketHistory({ seed: 42, startTime: s });
   const m1 = process.cpuUsage(m0);
   const l0 = process.cpuUsage();
-  const model = createMarketModel({ seed: 42, symbols, startTime: s, initialState: Object.fromEntries(histories.map((h) => [h.symbol, { bars: h.streamSeed.bars, positioning: h.streamSeed.positioning, positions: h.streamSeed.positions, takerPeriod: h.streamSeed.takerPeriod }])) });
+  const model = createMarketModel({ seed: 42, symbols, startTime: s, initialState: Object.fromEntries(histories.map((h) => [h.symbol, h.streamSeed])) });
   model.step(60_000);
   const l1 = process.cpuUsage(l0);
   const ms = (u: { user: number; system: number }) => ((u.user + u.system) / 1000).toFixed(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Candle, CandleInterval, FundingRate, MarketEvent, Trade } from '../../src/domain/market.js';
+import type { Candle, CandleInterval, FundingRate, Liquidation, LongShortRatio, MarketEvent, OpenInterest, Trade } from '../../src/domain/market.js';
 import { createMarketModel, createSimulatedSource } from '../../src/datasources/simulated/index.js';
 import { generateHistory, generateMarketHistory } from '../../src/datasources/simulated/history.js';
 import { settledFundingRate } from '../../src/datasources/simulated/generators/settled-funding.js';
@@ -245,5 +245,108 @@ describe('simulated marks, spot, book, basis, ticker, options and global market 
       expect(shared.length, label).toBeGreaterThan(340);
       for (const f of shared) expect(b.get(f.time), `${label}: ${new Date(f.time).toISOString()}`).toEqual(f);
     }
+  });
+});
+
+const STAT = 5 * MIN;
+/** 2026-03-03 00:00 UTC: a grid point of the crowd state (every 5 days from the epoch), also a funding and a day boundary. */
+const CROWD_SWITCH = Date.UTC(2026, 2, 3);
+
+type Positioning = { oi: Map<number, OpenInterest>; ratios: Map<string, LongShortRatio>; liquidations: Liquidation[] };
+
+function positioningOf(events: readonly MarketEvent[]): Positioning {
+  const out: Positioning = { oi: new Map(), ratios: new Map(), liquidations: [] };
+  for (const e of events) {
+    if (e.type === 'openInterest') out.oi.set(e.openInterest.time, e.openInterest);
+    else if (e.type === 'longShortRatio') out.ratios.set(`${e.ratio.time}|${e.ratio.kind}`, e.ratio);
+    else if (e.type === 'liquidation') out.liquidations.push(e.liquidation);
+  }
+  return out;
+}
+
+function backfilled(history: ReturnType<typeof generateHistory>): Positioning {
+  return {
+    oi: new Map(history.openInterest.map((o) => [o.time, o])),
+    ratios: new Map(history.longShortRatios.map((r) => [`${r.time}|${r.kind}`, r])),
+    liquidations: history.liquidations,
+  };
+}
+
+/** Every shared OI point and ratio is equal; returns how many were shared. */
+function expectSharedPositioning(mine: Positioning, theirs: Positioning, label: string): { oi: number; ratios: number } {
+  let oi = 0;
+  let ratios = 0;
+  for (const [time, value] of mine.oi) {
+    if (!theirs.oi.has(time)) continue;
+    oi++;
+    expect(theirs.oi.get(time), `${label}: open interest ${new Date(time).toISOString()}`).toEqual(value);
+  }
+  for (const [key, value] of mine.ratios) {
+    if (!theirs.ratios.has(key)) continue;
+    ratios++;
+    expect(theirs.ratios.get(key), `${label}: long/short ${key}`).toEqual(value);
+  }
+  return { oi, ratios };
+}
+
+const within = (list: readonly Liquidation[], from: number, to: number) => list.filter((l) => l.time >= from && l.time < to);
+
+describe('simulated open interest, long/short ratios and liquidations are a function of (seed, symbol, time)', () => {
+  it('two backfills started 22 minutes and 3 d 5 h apart agree on OI, long/short and liquidations for every minute both cover', () => {
+    const symbol = 'BTCUSDT';
+    const a = generateHistory({ seed: 7, symbol, startTime: T, intervals: ['1m'], candleCount: 10 });
+    const b = generateHistory({ seed: 7, symbol, startTime: T + 22 * MIN, intervals: ['1m'], candleCount: 10 });
+    const later = T + 3 * 86_400_000 + 5 * 3_600_000;
+    // The later run reaches back over the earlier one's window (the defaults are 30 periods and 6 h).
+    const c = generateHistory({
+      seed: 7,
+      symbol,
+      startTime: later,
+      intervals: ['1m'],
+      candleCount: 10,
+      statPeriods: Math.ceil((later - T) / STAT) + 30,
+      liquidationMinutes: Math.ceil((later - T) / MIN) + 360,
+    });
+    const mine = backfilled(a);
+    const near = expectSharedPositioning(mine, backfilled(b), '22 min later');
+    expect(near, '30 periods, 4 of them newer than the earlier run').toEqual({ oi: 26, ratios: 78 });
+    const far = expectSharedPositioning(mine, backfilled(c), '3 d 5 h later');
+    expect(far, 'all 30 periods of the earlier run').toEqual({ oi: 30, ratios: 90 });
+    // Liquidations: b backfills the 6 h before its start minute, c everything since before a's window.
+    const bFrom = Math.floor((T + 22 * MIN) / MIN) * MIN - 360 * MIN;
+    const shared = within(a.liquidations, bFrom, T);
+    expect(shared.length, 'hundreds of liquidations in the 5 h 38 min both cover').toBeGreaterThan(300);
+    expect(within(b.liquidations, bFrom, T), '22 min later').toEqual(shared);
+    expect(within(c.liquidations, a.liquidations[0]!.time, T), '3 d 5 h later').toEqual(a.liquidations);
+    const other = generateHistory({ seed: 8, symbol, startTime: T, intervals: ['1m'], candleCount: 10 });
+    expect(other.openInterest.at(-1)!.openInterest, 'another seed is another market').not.toBe(a.openInterest.at(-1)!.openInterest);
+  });
+
+  it('a live run across the 5-day grid switch publishes what a later backfill and a run started 22 minutes later publish', () => {
+    const symbol = 'BTCUSDT';
+    const startA = CROWD_SWITCH - 20 * MIN + 17_450;
+    const startB = startA + 22 * MIN + 350;
+    const end = CROWD_SWITCH + 20 * MIN;
+    const live = (start: number) => {
+      const model = createMarketModel({ seed: 7, symbols: [symbol], startTime: start, marketWide: false, tradeRateScale: 0.02, intervals: [] });
+      const out: MarketEvent[] = [];
+      while (model.time < end) out.push(...model.step(Math.min(2_300, end - model.time)));
+      return positioningOf(out);
+    };
+    const a = live(startA);
+    expect(a.oi.size, 'one OI point a minute').toBe(40);
+    expect(a.ratios.size, 'three ratios every 5 minutes').toBe(3 * 8);
+    expect(a.liquidations.length, 'about two liquidations a minute').toBeGreaterThan(30);
+    const later = backfilled(generateHistory({ seed: 7, symbol, startTime: end + 3 * MIN + 12_000, intervals: ['1m'], candleCount: 10 }));
+    expect(expectSharedPositioning(a, later, 'backfilled 3 min after the run'), 'the 8 five-minute points').toEqual({ oi: 8, ratios: 24 });
+    expect(within(later.liquidations, startA, end), 'liquidations backfilled later').toEqual(a.liquidations);
+    const b = live(startB);
+    expect(expectSharedPositioning(b, a, 'run started 22 min later'), 'every minute from 00:03 to 00:20').toEqual({ oi: 18, ratios: 12 });
+    expect(b.liquidations).toEqual(within(a.liquidations, startB, end));
+    // At 00:00 the crowd run started five days earlier takes over from the one started ten days earlier: the OI
+    // step at the switch is no larger than the other minutes' steps.
+    const steps = [...a.oi.values()].slice(1).map((o, i) => ({ time: o.time, step: Math.abs(o.openInterest! - [...a.oi.values()][i]!.openInterest!) }));
+    const atSwitch = steps.find((s) => s.time === CROWD_SWITCH + MIN)!.step;
+    expect(atSwitch).toBeLessThanOrEqual(Math.max(...steps.filter((s) => s.time !== CROWD_SWITCH + MIN).map((s) => s.step)));
   });
 });

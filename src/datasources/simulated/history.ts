@@ -20,28 +20,21 @@ import {
 } from '../../domain/market.js';
 import { baselineMinuteVariance } from './core.js';
 import { anchoredMinute, dailyAnchors, dayBlock, dayIndex } from './generators/anchored-bars.js';
-import { formingAt, minuteInside } from './generators/anchored-trades.js';
+import { formingAt } from './generators/anchored-trades.js';
 import { BOOK_PARAMS, bookTickerAt, orderBookAt } from './generators/book.js';
 import { emptyBar, mergeBar, SIMULATED_INTERVALS, toCandle, type FormingBar } from './generators/candles.js';
-import { drawPosition, liquidationFill, liquidationRecord, PositionBook, LIQUIDATION_PARAMS, type PositionSeed } from './generators/liquidations.js';
 import { fearGreedAt, globalAt, OPTION_CURRENCIES, OPTIONS_EVERY_MS, optionsChainAt, type OptionCurrency } from './generators/market-wide.js';
 import { logCloseAt, markAt } from './generators/second-marks.js';
 import { FUNDING_MODEL, normalizeFundingRate } from './generators/mark-funding.js';
 import { settledFundingRates } from './generators/settled-funding.js';
 import { MinuteWindow, type MinuteBar } from './generators/minute-bars.js';
-import {
-  longShortRecords,
-  openInterestRecord,
-  PositioningModel,
-  takerVolumeRecord,
-  type PositioningSeed,
-  type TakerPeriodSeed,
-} from './generators/positioning.js';
+import { longShortRecords, openInterestRecord, takerVolumeRecord, type TakerPeriodSeed } from './generators/positioning.js';
+import { engineBarAt, engineStartFor, LEAN_MINUTES, minutePath, PositioningEngine, type EngineState } from './generators/positioning-engine.js';
 import { basisRecord, spotRecord, tickerAt } from './generators/spot-ticker.js';
 import { activityFactor, expectedTradeQty } from './generators/trades.js';
-import { clamp, decimalsOf, roundTo, roundToStep } from './numeric.js';
+import { decimalsOf, roundTo, roundToStep } from './numeric.js';
 import { SIMULATED_VENUE, symbolProfile } from './profiles.js';
-import { createRng, deriveSeed } from './random.js';
+import { deriveSeed } from './random.js';
 import { DAY_MS, FUNDING_INTERVAL_MS, lastFundingBoundary, MINUTE_MS, nextFundingBoundary, SECOND_MS, STAT_PERIOD_MS } from './time.js';
 
 /**
@@ -60,20 +53,19 @@ import { DAY_MS, FUNDING_INTERVAL_MS, lastFundingBoundary, MINUTE_MS, nextFundin
  * Student-t deviation, written as finite moving averages of per-settlement shocks), so runs started at
  * different times agree on every settlement; the live model settles the same rates.
  *
- * Derivatives streams, from the same minute series over the last day (`STREAM_LOOKBACK_MINUTES`):
- * - open interest and the three long/short ratios: the live `PositioningModel` fed by the minute bars
- *   (taker buy/sell from the bars' taker share), published at the last `statPeriods` 5-minute boundaries;
+ * Derivatives streams, from the same minute series:
+ * - open interest, the three long/short ratios and liquidations: the positioning engine
+ *   (`generators/positioning-engine.ts`) the live model continues, started on its grid far enough back that
+ *   every published minute is exact (crowd state: the 5-day grid point whose run publishes when the position
+ *   book starts; book: empty, 6 h before the first published minute, since no position is held longer). So
+ *   they are functions of (seed, symbol, time) like the bars; the engine's state at the start minute is
+ *   handed to the live model (`streamSeed.engine`). Published: OI and ratios at the last `statPeriods`
+ *   5-minute boundaries, liquidations of the last `liquidationMinutes` (6 h) and the start minute's before
+ *   the start time;
  * - taker buy/sell volume of those periods, equal to the 5m candles' taker-buy / total volume;
  * - basis at the same boundaries: the live stream's mark and index then (`second-marks.ts`);
- * - liquidations of the last `LIQUIDATION_LOOKBACK_MINUTES`: the live position book (`liquidations.ts`)
- *   run on the minute bars (entries inside each bar's range, a position is liquidated in the first bar
- *   whose low/high crosses its liquidation price) — without the live model's cascade feedback, since the
- *   path is already fixed. Positions still open at the start are handed to the live model;
  * - ticker24h, mark, spot, book ticker and order book as the live streams last published them before the
  *   start (functions of (seed, symbol, time)).
- *
- * Positioning and the position book are still seeded from (seed, symbol, startTime): they follow the
- * deterministic bars but are not themselves a function of time.
  *
  * `generateMarketHistory` backfills the market-wide streams (fear & greed, global market, options) from
  * its own daily BTC/ETH/alts process (see there).
@@ -92,15 +84,16 @@ export interface HistoryOptions {
   intervals?: readonly CandleInterval[];
   /** 5-minute statistics periods (open interest, long/short, taker volume, basis) to backfill (default 30). */
   statPeriods?: number;
+  /** Minutes of liquidations to backfill before the start (default 360; 0 = none, only the live state). */
+  liquidationMinutes?: number;
 }
 
 /** State of the derivatives streams at the start time, for the live model. */
 export interface StreamSeed {
   /** The last day of one-minute bars, oldest first, ending at the start minute. */
   bars: MinuteBar[];
-  positioning: PositioningSeed;
-  /** Leveraged positions still open at the start. */
-  positions: PositionSeed[];
+  /** The positioning engine (crowd runs and position books) at the start minute. */
+  engine: EngineState;
   /** Taker flow of the 5-minute period running at the start, up to the start minute. */
   takerPeriod: TakerPeriodSeed;
 }
@@ -151,10 +144,9 @@ const WEEK_MS = 7 * DAY_MS;
 /** 1970-01-01 was a Thursday: Monday midnights are 4 days after multiples of a week. */
 const MONDAY_OFFSET_MS = 4 * DAY_MS;
 const DEFAULT_STAT_PERIODS = 30;
+const DEFAULT_LIQUIDATION_MINUTES = 360;
 /** Minutes of bars behind the derivatives streams (the rolling 24 h ticker needs a day). */
 const STREAM_LOOKBACK_MINUTES = 1_440;
-/** The position book runs over the last hours only (its positions live ≈ 2 h). */
-const LIQUIDATION_LOOKBACK_MINUTES = 360;
 /** Premium OU of the basis backfill: half-life and stationary sd, per minute. */
 const BASIS_PREMIUM = { halfLifeMinutes: 60, std: 0.0002 } as const;
 const DAY_MINUTES = 1_440;
@@ -296,7 +288,10 @@ export function generateHistory(options: HistoryOptions): SymbolHistory {
     start = Math.min(start, lastFundingBoundary(startTime) - (fundingCount - 1) * FUNDING_INTERVAL_MS - DAY_MINUTES * MINUTE_MS);
   }
   const statPeriods = Math.max(0, Math.floor(options.statPeriods ?? DEFAULT_STAT_PERIODS));
+  const liquidationMinutes = Math.max(0, Math.floor(options.liquidationMinutes ?? DEFAULT_LIQUIDATION_MINUTES));
   start = Math.min(start, end - STREAM_LOOKBACK_MINUTES * MINUTE_MS, Math.floor(startTime / STAT_PERIOD_MS) * STAT_PERIOD_MS - statPeriods * STAT_PERIOD_MS);
+  // The positioning engine starts on its grid, with the bars of its long/short lean window before that.
+  start = Math.min(start, engineStartFor(streamsEarliest(end, startTime, statPeriods, liquidationMinutes)).crowdFrom - LEAN_MINUTES * MINUTE_MS);
   // Monday-aligned, so the series holds whole days and weeks.
   start = Math.floor((start - MONDAY_OFFSET_MS) / WEEK_MS) * WEEK_MS + MONDAY_OFFSET_MS;
   const series = generateMinutes(opts, start, end);
@@ -326,9 +321,6 @@ export function generateHistory(options: HistoryOptions): SymbolHistory {
     }
   }
 
-  const startMinute = anchoredMinute(options.seed, options.symbol, end);
-  const startPath = minuteInside(options.seed, startMinute.block, startMinute.j, end, 1, undefined, true).path;
-  const startPrice = Math.exp(startPath[Math.floor((startTime - end) / SECOND_MS)] ?? 0);
   const funding = generateFunding(opts, series, fundingCount);
   // The mark at the start is the live stream's value for the last whole second (a function of time).
   const markTime = Math.floor(startTime / SECOND_MS) * SECOND_MS;
@@ -349,7 +341,7 @@ export function generateHistory(options: HistoryOptions): SymbolHistory {
     forming,
     mark,
     endVariance: series.endVariance,
-    ...generateStreams(opts, series, statPeriods, mark, startPrice),
+    ...generateStreams(opts, series, statPeriods, liquidationMinutes, mark),
   };
 }
 
@@ -366,23 +358,22 @@ function generateStreams(
   options: HistoryOptions,
   series: MinuteSeries,
   statPeriods: number,
+  liquidationMinutes: number,
   mark: ModelledMark,
-  startPrice: number,
 ): StreamHistory {
   const profile = symbolProfile(options.symbol);
-  const { symbol, startTime } = options;
-  const rng = createRng(deriveSeed(options.seed, 'history-streams', startTime, symbol));
+  const { seed, symbol, startTime } = options;
   const qtyDecimals = decimalsOf(profile.stepSize);
-  const priceDecimals = decimalsOf(profile.tickSize) + 2;
   const minutes = series.volume.length;
-  const from = Math.max(0, minutes - STREAM_LOOKBACK_MINUTES);
-  const liquidationFrom = Math.max(from, minutes - LIQUIDATION_LOOKBACK_MINUTES);
+  const end = series.start + minutes * MINUTE_MS;
+  // The last day of bars is handed to the live ticker; the statistics periods may reach further back.
+  const barsFrom = Math.max(0, minutes - STREAM_LOOKBACK_MINUTES);
   const lastBoundary = Math.floor(startTime / STAT_PERIOD_MS) * STAT_PERIOD_MS;
   const firstBoundary = lastBoundary - (statPeriods - 1) * STAT_PERIOD_MS;
-
-  const positioning = new PositioningModel(profile, rng.fork('positioning'));
-  const book = new PositionBook(LIQUIDATION_PARAMS.maxPositions);
-  const bookRng = rng.fork('positions');
+  const liquidationsFrom = end - liquidationMinutes * MINUTE_MS;
+  const from = Math.max(0, Math.min(barsFrom, Math.round((firstBoundary - STAT_PERIOD_MS - series.start) / MINUTE_MS)));
+  const { crowdFrom, bookFrom } = engineStartFor(streamsEarliest(end, startTime, statPeriods, liquidationMinutes));
+  const engine = PositioningEngine.begin(seed, symbol, crowdFrom, bookFrom);
 
   const out: StreamHistory = {
     openInterest: [],
@@ -392,63 +383,54 @@ function generateStreams(
     liquidations: [],
     ticker: null,
     // The live streams' values as of the start: functions of (seed, symbol, time), as a run already live shows them.
-    spot: spotRecord(profile, mark.indexPrice, markAt(options.seed, symbol, mark.time).spotDeviation, mark.time),
-    bookTicker: bookTickerAt(options.seed, profile, mark.time),
-    orderBook: orderBookAt(options.seed, profile, Math.floor(startTime / (BOOK_PARAMS.snapshotEverySeconds * SECOND_MS)) * BOOK_PARAMS.snapshotEverySeconds * SECOND_MS),
-    streamSeed: { bars: [], positioning: positioning.seed(), positions: [], takerPeriod: { periodStart: lastBoundary, buyQty: 0, sellQty: 0 } },
+    spot: spotRecord(profile, mark.indexPrice, markAt(seed, symbol, mark.time).spotDeviation, mark.time),
+    bookTicker: bookTickerAt(seed, profile, mark.time),
+    orderBook: orderBookAt(seed, profile, Math.floor(startTime / (BOOK_PARAMS.snapshotEverySeconds * SECOND_MS)) * BOOK_PARAMS.snapshotEverySeconds * SECOND_MS),
+    streamSeed: { bars: [], engine: engine.snapshot(), takerPeriod: { periodStart: lastBoundary, buyQty: 0, sellQty: 0 } },
   };
 
+  // The engine from its first grid point (open interest, ratios, liquidations: `positioning-engine.ts`).
+  const first = Math.round((crowdFrom - series.start) / MINUTE_MS);
   let periodBuy = 0;
   let periodVolume = 0;
-  for (let k = from; k < minutes; k++) {
+  for (let k = Math.min(first, from); k < minutes; k++) {
     const openTime = series.start + k * MINUTE_MS;
     const time = openTime + MINUTE_MS;
-    const open = series.open[k] ?? 0;
     const close = series.close[k] ?? 0;
-    const high = series.high[k] ?? 0;
-    const low = series.low[k] ?? 0;
     const volume = series.volume[k] ?? 0;
     const takerBuy = series.takerBuy[k] ?? 0;
-    out.streamSeed.bars.push({
-      openTime,
-      open,
-      high,
-      low,
-      close,
-      volume,
-      quoteVolume: series.quoteVolume[k] ?? 0,
-      takerBuy,
-    });
-
-    let liquidatedQty = 0;
-    if (k >= liquidationFrom) {
-      for (const position of book.takeCrossed(low, high)) {
-        const at = openTime + bookRng.int(MINUTE_MS);
-        out.liquidations.push(liquidationRecord(profile, position, liquidationFill(profile, position, position.liquidationPrice), at));
-        liquidatedQty += position.qty;
-      }
-      book.expire(time);
-      const activity = (series.trades[k] ?? 0) / (profile.tradesPerSecond * 60);
-      const count = bookRng.poisson(LIQUIDATION_PARAMS.openRate * 60 * clamp(activity, 0.3, 4));
-      const imbalance = volume > 0 ? (2 * takerBuy - volume) / volume : 0;
-      const pLong = clamp(positioning.shares().GLOBAL_ACCOUNTS + LIQUIDATION_PARAMS.flowSideLean * imbalance, 0.05, 0.95);
-      for (let i = 0; i < count; i++) {
-        const price = low + (high - low) * bookRng.uniform();
-        book.add(drawPosition(profile, bookRng, price, openTime + bookRng.int(MINUTE_MS), pLong));
-      }
+    const result =
+      k >= first
+        ? engine.minute(
+            { openTime, close, volume, takerBuy, varianceRatio: series.varianceRatio[k] ?? 1, leanClose: series.close[k - LEAN_MINUTES] ?? 0 },
+            () => minutePath(seed, symbol, openTime),
+          )
+        : null;
+    if (result && openTime >= liquidationsFrom) out.liquidations.push(...result.liquidations);
+    if (k < from) continue;
+    if (k >= barsFrom) {
+      out.streamSeed.bars.push({
+        openTime,
+        open: series.open[k] ?? 0,
+        high: series.high[k] ?? 0,
+        low: series.low[k] ?? 0,
+        close,
+        volume,
+        quoteVolume: series.quoteVolume[k] ?? 0,
+        takerBuy,
+      });
     }
-
-    positioning.minute({ close, buyQty: takerBuy, sellQty: volume - takerBuy, liquidatedQty });
     periodBuy += takerBuy;
     periodVolume += volume;
     if (time % STAT_PERIOD_MS === 0) {
       if (time >= firstBoundary && time <= lastBoundary && statPeriods > 0) {
-        out.openInterest.push(openInterestRecord(symbol, positioning.openInterest, close, time, qtyDecimals));
-        out.longShortRatios.push(...longShortRecords(symbol, positioning.shares(), time));
+        const oi = result ? engine.openInterest() : null;
+        if (oi !== null) out.openInterest.push(openInterestRecord(symbol, oi, close, time, qtyDecimals));
+        if (result?.shares) out.longShortRatios.push(...longShortRecords(symbol, result.shares, time));
         // Same sums, in the same order, as the 5m candle: buy + sell equals the candle's volume.
         const buy = roundTo(periodBuy, qtyDecimals);
         out.takerVolume.push(takerVolumeRecord(symbol, buy, roundTo(roundTo(periodVolume, qtyDecimals) - buy, qtyDecimals), time, qtyDecimals, profile.stepSize));
-        const marks = markAt(options.seed, symbol, time);
+        const marks = markAt(seed, symbol, time);
         out.basis.push(basisRecord(profile, marks.markPrice, marks.indexPrice, time));
       }
       periodBuy = 0;
@@ -456,25 +438,31 @@ function generateStreams(
     } else if (k === minutes - 1 && time > lastBoundary && statPeriods > 0) {
       // The live stream publishes open interest every minute: end the backfill with the last minute's value, as
       // the venue's current-OI endpoint would, so the series has no gap (and no overdue input) until the next minute.
-      out.openInterest.push(openInterestRecord(symbol, positioning.openInterest, close, time, qtyDecimals));
+      const oi = result ? engine.openInterest() : null;
+      if (oi !== null) out.openInterest.push(openInterestRecord(symbol, oi, close, time, qtyDecimals));
     }
   }
-  // Positions opened in the last bar whose liquidation price the start price has already crossed were
-  // liquidated before the start (the bar's path order is unknown): do not hand them to the live model.
-  if (minutes > liquidationFrom) {
-    const lastOpen = series.start + (minutes - 1) * MINUTE_MS;
-    for (const position of book.takeCrossed(startPrice, startPrice)) {
-      const at = Math.min(startTime - 1, lastOpen + bookRng.int(MINUTE_MS));
-      out.liquidations.push(liquidationRecord(profile, position, liquidationFill(profile, position, position.liquidationPrice), at));
-    }
+  // The live model continues from here (the start minute); the start minute's liquidations before the start
+  // time are the backfill's.
+  out.streamSeed.engine = engine.snapshot();
+  if (liquidationMinutes > 0) {
+    const startMinute = engine.minute(engineBarAt(seed, symbol, end), () => minutePath(seed, symbol, end));
+    for (const liquidation of startMinute.liquidations) if (liquidation.time < startTime) out.liquidations.push(liquidation);
   }
-  out.liquidations.sort((a, b) => a.time - b.time);
-  out.streamSeed.positioning = positioning.seed();
-  out.streamSeed.positions = book.snapshot();
   out.streamSeed.takerPeriod = { periodStart: lastBoundary, buyQty: periodBuy, sellQty: periodVolume - periodBuy, volumeQty: periodVolume };
   const window = new MinuteWindow(STREAM_LOOKBACK_MINUTES, out.streamSeed.bars);
-  out.ticker = tickerAt(profile, window, series.start + minutes * MINUTE_MS);
+  out.ticker = tickerAt(profile, window, end);
   return out;
+}
+
+/** The first minute whose streams the backfill publishes (open interest, ratios, liquidations) or needs (the live state). */
+function streamsEarliest(end: number, startTime: number, statPeriods: number, liquidationMinutes: number): number {
+  const lastBoundary = Math.floor(startTime / STAT_PERIOD_MS) * STAT_PERIOD_MS;
+  let earliest = end;
+  // The open interest published at a boundary is the value at the end of the minute before it.
+  if (statPeriods > 0) earliest = Math.min(earliest, lastBoundary - statPeriods * STAT_PERIOD_MS + STAT_PERIOD_MS - MINUTE_MS);
+  if (liquidationMinutes > 0) earliest = Math.min(earliest, end - liquidationMinutes * MINUTE_MS);
+  return earliest;
 }
 
 // --- Market-wide backfill ---

@@ -3,13 +3,13 @@ import { anchoredMinute, type DayBlock } from './generators/anchored-bars.js';
 import { formingAt, minuteInside } from './generators/anchored-trades.js';
 import { BookGenerator } from './generators/book.js';
 import { CandleBook, SIMULATED_INTERVALS, type FormingBar } from './generators/candles.js';
-import { LiquidationGenerator, type PositionSeed } from './generators/liquidations.js';
 import { MarkFundingGenerator } from './generators/mark-funding.js';
 import { settledFundingRate } from './generators/settled-funding.js';
 import { MarketWideGenerator, OPTION_CURRENCIES } from './generators/market-wide.js';
 import { secondMarks } from './generators/second-marks.js';
 import type { MinuteBar } from './generators/minute-bars.js';
-import { PositioningGenerator, PositioningModel, type PositioningSeed, type TakerPeriodSeed } from './generators/positioning.js';
+import type { TakerPeriodSeed } from './generators/positioning.js';
+import { PositioningEngine, PositioningGenerator, type EngineState } from './generators/positioning-engine.js';
 import { SpotTickerGenerator } from './generators/spot-ticker.js';
 import { TRADE_PARAMS, type TradeParams } from './generators/trades.js';
 import {
@@ -24,7 +24,6 @@ import {
 import { generateHistory, generateMarketHistory } from './history.js';
 import { roundToStep } from './numeric.js';
 import { SIMULATED_VENUE, symbolProfile, type SymbolProfile } from './profiles.js';
-import { createRng, deriveSeed } from './random.js';
 import { floorTo, MINUTE_MS, SECOND_MS } from './time.js';
 
 /**
@@ -41,11 +40,12 @@ import { floorTo, MINUTE_MS, SECOND_MS } from './time.js';
  *   interval per `step`, whose running minute comes from the delivered trades;
  * - mark price / funding (`generators/mark-funding.ts`): a `markPrice` event at the end of every second,
  *   a `funding` settlement at every 00/08/16 UTC boundary;
- * - liquidations (`generators/liquidations.ts`): a bounded book of leveraged positions; those whose
- *   liquidation price the second's path crosses are liquidated (forced orders). The bars are fixed, so
- *   forced orders no longer move the price (no impact feedback) and are not printed as extra trades;
- * - positioning (`generators/positioning.ts`): `openInterest` every minute, the three `longShortRatio`
- *   kinds and `takerVolume` every 5 minutes;
+ * - open interest, long/short ratios and liquidations (`generators/positioning-engine.ts`): the engine the
+ *   backfill ran, continued minute by minute on the venue's bars and each minute's path (a crowd state restarted
+ *   on a 5-day grid, a book of leveraged positions none older than 6 h). Positions whose liquidation price the
+ *   second's path crosses are liquidated; the bars are fixed, so forced orders do not move the price and are not
+ *   printed as trades. `openInterest` every minute, the three `longShortRatio` kinds and `takerVolume` every
+ *   5 minutes;
  * - book (`generators/book.ts`): `bookTicker` every second, a 20-level `orderBook` every 5 seconds;
  * - spot / ticker (`generators/spot-ticker.ts`): `spotPrice` every second, `ticker24h` every minute,
  *   `basis` every 5 minutes;
@@ -54,9 +54,9 @@ import { floorTo, MINUTE_MS, SECOND_MS } from './time.js';
  *   paths, so the model always runs those two price paths — unpublished ("hidden") when the symbols were
  *   not asked for. A hidden path is the same path the symbol would have.
  *
- * Prices, candles, trades, marks, funding, spot, basis, book, ticker and the market-wide streams depend on
- * (seed, symbol, time) only. Positioning and liquidations are seeded from (seed, startTime, symbol, purpose), so the same seed, start time and sequence of step sizes give identical
- * events, and adding a symbol does not change the others. All streams but the `closed: false` candle updates
+ * Every stream depends on (seed, symbol, time) only (positioning and liquidations through the engine state the
+ * backfill hands over, itself a function of time), so runs started at any time agree wherever they overlap, and
+ * adding a symbol does not change the others. All streams but the `closed: false` candle updates
  * are independent of how time is cut into steps.
  */
 
@@ -64,10 +64,8 @@ import { floorTo, MINUTE_MS, SECOND_MS } from './time.js';
 export interface SymbolSeedState {
   /** Recent one-minute bars (rolling ticker window). */
   bars?: readonly MinuteBar[];
-  /** Open interest / long-short state. */
-  positioning?: PositioningSeed;
-  /** Leveraged positions open at the start. */
-  positions?: readonly PositionSeed[];
+  /** The positioning engine (open interest, long/short, position books) at the start minute. */
+  engine?: EngineState;
   /** Taker flow of the 5-minute period running at the start (before it). */
   takerPeriod?: TakerPeriodSeed;
 }
@@ -87,8 +85,8 @@ export interface MarketModelOptions {
   /** Overrides of the trade-stream parameters. */
   tradeParams?: Partial<TradeParams>;
   /**
-   * State carried over from the backfill. Symbols without `bars`/`positioning`/`positions` get them from a
-   * short (one-day, candle-free) backfill.
+   * State carried over from the backfill. Symbols without `bars`/`engine` get them from a short (candle-free)
+   * backfill.
    */
   initialState?: Readonly<Record<string, SymbolSeedState>>;
   /** Produce the market-wide streams (options, fear & greed, global market); default true. */
@@ -131,8 +129,7 @@ interface SymbolRuntime {
   /** Runs the price path only (BTC/ETH for the market-wide streams when not asked for). */
   hidden: boolean;
   markFunding: MarkFundingGenerator | null;
-  positioning: PositioningModel | null;
-  liquidations: LiquidationGenerator | null;
+  positioning: PositioningGenerator | null;
   generators: readonly SymbolStreamGenerator[];
   candles: CandleBook | null;
   /** Log prices at each second of the current minute (61 points). */
@@ -161,7 +158,6 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
   const symbols = [...new Set(options.symbols)];
   const intervals = options.intervals ?? SIMULATED_INTERVALS;
   const tradeParams: TradeParams = { ...TRADE_PARAMS, ...options.tradeParams };
-  const liveSeed = deriveSeed(options.seed, 'live', startTime);
 
   const marketWide = options.marketWide ?? true;
   const hiddenSymbols = marketWide ? OPTION_CURRENCIES.map((c) => `${c}USDT`).filter((s) => !symbols.includes(s)) : [];
@@ -173,7 +169,6 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
       hidden: true,
       markFunding: null,
       positioning: null,
-      liquidations: null,
       generators: [],
       candles: null,
       path: new Float64Array(0),
@@ -188,29 +183,25 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
   }
 
   function streamSeed(symbol: string, given: SymbolSeedState | undefined): SymbolSeedState {
-    if (given?.bars && given.positioning && given.positions) return given;
-    const light = generateHistory({ seed: options.seed, symbol, startTime, intervals: [], fundingCount: 0, candleCount: 0, statPeriods: 0 });
+    if (given?.bars && given.engine) return given;
+    const light = generateHistory({ seed: options.seed, symbol, startTime, intervals: [], fundingCount: 0, candleCount: 0, statPeriods: 0, liquidationMinutes: 0 });
     return {
       ...given,
       bars: given?.bars ?? light.streamSeed.bars,
-      positioning: given?.positioning ?? light.streamSeed.positioning,
-      positions: given?.positions ?? light.streamSeed.positions,
+      engine: given?.engine ?? light.streamSeed.engine,
     };
   }
 
   function visibleRuntime(symbol: string): SymbolRuntime {
     const profile = symbolProfile(symbol);
     const seedState = streamSeed(symbol, options.initialState?.[symbol]);
-    const base = createRng(deriveSeed(liveSeed, symbol));
     const markFunding = new MarkFundingGenerator({ profile, seed: options.seed });
-    const positioning = new PositioningModel(profile, base.fork('positioning'), seedState.positioning);
-    const liquidations = new LiquidationGenerator({
+    const positioning = new PositioningGenerator({
+      seed: options.seed,
       profile,
-      rng: base.fork('liquidations'),
-      shares: () => positioning.shares(),
-      positions: seedState.positions ?? [],
-      minTime: startTime,
-      feedback: false,
+      engine: new PositioningEngine({ seed: options.seed, symbol, state: seedState.engine! }),
+      startTime,
+      ...(seedState.takerPeriod ? { takerSeed: seedState.takerPeriod } : {}),
     });
     return {
       symbol,
@@ -218,20 +209,9 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
       hidden: false,
       markFunding,
       positioning,
-      liquidations,
       generators: [
-        liquidations,
+        positioning,
         markFunding,
-        new PositioningGenerator({
-          profile,
-          model: positioning,
-          startTime,
-          ...(seedState.takerPeriod ? { takerSeed: seedState.takerPeriod } : {}),
-          minuteBar: (openTime) => {
-            const { bar } = anchoredMinute(options.seed, symbol, openTime);
-            return { takerBuy: bar.takerBuyVolume, volume: bar.volume };
-          },
-        }),
         new BookGenerator(profile, options.seed),
         new SpotTickerGenerator({ profile, seed: options.seed, bars: seedState.bars ?? [], minuteBar: (openTime) => minuteBarOf(options.seed, symbol, openTime) }),
       ],
@@ -441,7 +421,7 @@ export function createMarketModel(options: MarketModelOptions): MarketModel {
       minuteVariance: draw?.variance ?? 0,
       varianceRatio: draw?.varianceRatio ?? 1,
       openInterest: rt.positioning?.openInterest ?? 0,
-      openPositions: rt.liquidations?.openPositions ?? 0,
+      openPositions: rt.positioning?.engine.openPositions ?? 0,
     };
   }
 

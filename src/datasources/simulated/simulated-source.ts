@@ -284,8 +284,7 @@ export function createSimulatedSource(options: SimulatedSourceOptions): MarketDa
       const { history } = ensureSymbol(symbol);
       initialState[symbol] = {
         bars: history.streamSeed.bars,
-        positioning: history.streamSeed.positioning,
-        positions: history.streamSeed.positions,
+        engine: history.streamSeed.engine,
         takerPeriod: history.streamSeed.takerPeriod,
       };
       for (const funding of history.funding) backfill.push({ type: 'funding', funding });
