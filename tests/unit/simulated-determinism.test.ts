@@ -320,7 +320,7 @@ describe('simulated open interest, long/short ratios and liquidations are a func
     expect(within(c.liquidations, a.liquidations[0]!.time, T), '3 d 5 h later').toEqual(a.liquidations);
     const other = generateHistory({ seed: 8, symbol, startTime: T, intervals: ['1m'], candleCount: 10 });
     expect(other.openInterest.at(-1)!.openInterest, 'another seed is another market').not.toBe(a.openInterest.at(-1)!.openInterest);
-  });
+  }, 120_000); // the later run simulates 3.5 days of its book: ≈ 4 s alone, much more on a loaded machine
 
   it('a live run across the 5-day grid switch publishes what a later backfill and a run started 22 minutes later publish', () => {
     const symbol = 'BTCUSDT';
