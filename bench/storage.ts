@@ -79,6 +79,7 @@ const writer = createSnapshotWriter({
       return repo.insertMany(rows);
     },
     query: (q) => repo.query(q),
+    firstPerBar: (q) => repo.firstPerBar(q),
   },
   flushEveryMs: config.SNAPSHOT_FLUSH_MS,
   maxBuffered: config.SNAPSHOT_BUFFER_MAX,

@@ -29,12 +29,32 @@ export interface SnapshotQuery {
   limit: number;
 }
 
+export interface FirstPerBarQuery {
+  kind: string;
+  symbol: string;
+  /** Inclusive bounds on `asOf`, epoch ms. */
+  from: number;
+  to: number;
+  /** Bar length (ms): bars are [offsetMs + i·barMs, offsetMs + (i+1)·barMs). */
+  barMs: number;
+  /** Where bars start relative to the epoch (weekly bars: Monday, 4 days). Default 0. */
+  offsetMs?: number;
+  /** Positive integer: the newest `limit` bars are returned. */
+  limit: number;
+}
+
 /** What the snapshot writer and the history resolvers depend on; Prisma stays behind it. */
 export interface SnapshotStore {
   /** Writes all rows in one statement (all or nothing); resolves to the number written. */
   insertMany(rows: readonly SnapshotRow[]): Promise<number>;
   /** Newest first (ties on `asOf` by insertion order, newest first). */
   query(query: SnapshotQuery): Promise<SnapshotRow[]>;
+  /**
+   * The earliest snapshot in each bar of `barMs` within [from, to] (ties by insertion order), oldest first,
+   * at most `limit` bars (the newest). What the track record grades: one record per bar, however often it
+   * was republished. Payloads of the other rows are never read.
+   */
+  firstPerBar(query: FirstPerBarQuery): Promise<SnapshotRow[]>;
 }
 
 function toDate(ms: number, what: string): Date {
@@ -183,16 +203,39 @@ export function createSnapshotRepository(db: Pick<Database, 'sql'>): SnapshotSto
          WHERE ${where} ORDER BY as_of DESC, id DESC LIMIT $${params.length}`,
         params,
       );
-      // Older rows hold jsonb, newer ones the compressed bytes; either way the same JSON comes back.
-      return rows.map((r) => ({
-        kind: r.kind,
-        symbol: r.symbol,
-        asOf: new Date(r.as_of).getTime(),
-        methodologyVersion: r.methodology_version,
-        source: r.source,
-        venue: r.venue,
-        payload: r.payload_br === null ? r.payload : decompressPayload(r.payload_br),
-      }));
+      return rows.map(fromSelected);
     },
+
+    async firstPerBar({ kind, symbol, from, to, barMs, offsetMs = 0, limit }) {
+      if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer (got ${String(limit)})`);
+      if (!Number.isInteger(barMs) || barMs < 1) throw new RangeError(`barMs must be a positive integer (got ${String(barMs)})`);
+      // DISTINCT ON the bar number over the (kind, symbol, as_of) index picks ids without touching payloads;
+      // only the chosen rows are then read and decompressed.
+      const { rows } = await sql.query<SelectedRow>(
+        `SELECT kind, symbol, as_of, methodology_version, source, venue, payload, payload_br FROM analysis_snapshot WHERE id IN (
+           SELECT id FROM (
+             SELECT DISTINCT ON (bar) id, bar FROM (
+               SELECT id, as_of, floor((extract(epoch FROM as_of)::float8 * 1000 - $5::float8) / $6::float8) AS bar FROM analysis_snapshot
+               WHERE kind = $1 AND symbol = $2 AND as_of >= $3::timestamptz AND as_of <= $4::timestamptz
+             ) t ORDER BY bar, as_of ASC, id ASC
+           ) b ORDER BY bar DESC LIMIT $7
+         ) ORDER BY as_of ASC, id ASC`,
+        [kind, symbol, toDate(from, 'from').toISOString(), toDate(to, 'to').toISOString(), offsetMs, barMs, limit],
+      );
+      return rows.map(fromSelected);
+    },
+  };
+}
+
+/** Older rows hold jsonb, newer ones the compressed bytes; either way the same JSON comes back. */
+function fromSelected(r: SelectedRow): SnapshotRow {
+  return {
+    kind: r.kind,
+    symbol: r.symbol,
+    asOf: new Date(r.as_of).getTime(),
+    methodologyVersion: r.methodology_version,
+    source: r.source,
+    venue: r.venue,
+    payload: r.payload_br === null ? r.payload : decompressPayload(r.payload_br),
   };
 }

@@ -64,6 +64,9 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Query.confirmationMatrix': { served: 1210, onDemand: 400, scaleBy: { intervals: 1 }, onDemandArgs: ['intervals'] },
   'Query.sentiment': { served: 3, onDemand: 4 },
   'Query.snapshots': { served: 50 },
+  // One snapshot per bar of a window of at most 1 000 bars, decompressed and graded against the store's candles.
+  'Query.confirmationTrackRecord': { served: 150 },
+  'Query.scenarioTrackRecord': { served: 200 },
   'Query.health': { served: 5 },
   'Query.optionsChain': { served: 20 },
   // Computed per request (no cached result): bench/position-plan.ts, added latency over a trivial query × 10,

@@ -26,6 +26,7 @@ import '../resolvers/history.js';
 import '../resolvers/market-data.js';
 import '../resolvers/position-plan.js';
 import '../resolvers/scenarios.js';
+import '../resolvers/track-record.js';
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 

@@ -38,6 +38,9 @@ function fakeStore() {
     async query() {
       return [];
     },
+    async firstPerBar() {
+      return [];
+    },
   };
   return {
     store,
