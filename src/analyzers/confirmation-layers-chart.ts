@@ -29,8 +29,8 @@ import { volumeZScore } from './volume.js';
  *   score does (for a NEUTRAL score: the factors with |normalised| < 0.25) and sample (0..1) a per-layer
  *   measure of how much history or structure backs the reading.
  * - A source with `value: null`, `stale: true` or still warming up, or too few candles, makes the layer
- *   unavailable with that input (`candles`, `takerBuyVolume`, or the ConfirmationInputs key such as
- *   `regime`) in missingInputs. Unknown is never read as 0.
+ *   unavailable with that input in missingInputs: a raw input by its field (`candles`, `takerBuyVolume`),
+ *   an analysis by its kind (`REGIME`, `MARKET_STRUCTURE`, `KEY_LEVELS`), as layers 7–12 do. Unknown is never read as 0.
  */
 
 /** Version of the method below; bump it whenever a number these layers produce would change. */
@@ -332,10 +332,10 @@ export const wyckoffLayer: ConfirmationLayer = (inputs) => {
   const structure = readSource(inputs.structure);
   const missing: string[] = [];
   const reasons: string[] = [];
-  if (regime === null) (missing.push('regime'), reasons.push(whyMissing('regime', inputs.regime)));
-  else if (regime.phase === null) (missing.push('regime'), reasons.push('regime has no 4 h phase yet (warming up)'));
-  if (structure === null) (missing.push('structure'), reasons.push(whyMissing('structure', inputs.structure)));
-  else if (structure.warmingUp) (missing.push('structure'), reasons.push('structure is warming up (no confirmed swing high and low)'));
+  if (regime === null) (missing.push('REGIME'), reasons.push(whyMissing('regime', inputs.regime)));
+  else if (regime.phase === null) (missing.push('REGIME'), reasons.push('regime has no 4 h phase yet (warming up)'));
+  if (structure === null) (missing.push('MARKET_STRUCTURE'), reasons.push(whyMissing('structure', inputs.structure)));
+  else if (structure.warmingUp) (missing.push('MARKET_STRUCTURE'), reasons.push('structure is warming up (no confirmed swing high and low)'));
   if (missing.length > 0) return unavailableLayer(missing, reasons.join('; '));
   const short = tooFewCandles(inputs.candles, p.minBars);
   if (short) return short;
@@ -425,7 +425,7 @@ function strongestPull(levels: readonly SrLevel[], close: number, atr: number, s
 export const supportResistanceLayer: ConfirmationLayer = (inputs) => {
   const p = CHART_LAYER_PARAMS.supportResistance;
   const levels = readSource(inputs.levels);
-  if (levels === null) return unavailableLayer(['levels'], whyMissing('levels', inputs.levels));
+  if (levels === null) return unavailableLayer(['KEY_LEVELS'], whyMissing('levels', inputs.levels));
   const short = tooFewCandles(inputs.candles, p.minBars);
   if (short) return short;
   const atr = averageTrueRange(inputs.candles);
@@ -446,7 +446,7 @@ export const supportResistanceLayer: ConfirmationLayer = (inputs) => {
     candidates.push({ label: 'VAH', price: va.vah, strength: PROFILE_LEVEL_STRENGTH.valueAreaEdge });
     candidates.push({ label: 'VAL', price: va.val, strength: PROFILE_LEVEL_STRENGTH.valueAreaEdge });
   }
-  if (candidates.length === 0) return unavailableLayer(['levels'], levels.warmingUp ? 'key levels are warming up: no level yet' : 'no support or resistance level');
+  if (candidates.length === 0) return unavailableLayer(['KEY_LEVELS'], levels.warmingUp ? 'key levels are warming up: no level yet' : 'no support or resistance level');
 
   const support = strongestPull(candidates, close, atr, 'below');
   const resistance = strongestPull(candidates, close, atr, 'above');
@@ -527,9 +527,9 @@ export const fibonacciLayer: ConfirmationLayer = (inputs) => {
   if (leg === null) {
     const missing: string[] = [];
     const reasons: string[] = [];
-    if (levels === null) (missing.push('levels'), reasons.push(whyMissing('levels', inputs.levels)));
-    if (structure === null) (missing.push('structure'), reasons.push(whyMissing('structure', inputs.structure)));
-    if (missing.length === 0) (missing.push('levels'), reasons.push('no confirmed swing leg yet'));
+    if (levels === null) (missing.push('KEY_LEVELS'), reasons.push(whyMissing('levels', inputs.levels)));
+    if (structure === null) (missing.push('MARKET_STRUCTURE'), reasons.push(whyMissing('structure', inputs.structure)));
+    if (missing.length === 0) (missing.push('KEY_LEVELS'), reasons.push('no confirmed swing leg yet'));
     return unavailableLayer(missing, reasons.join('; '));
   }
   const short = tooFewCandles(inputs.candles, Math.max(p.minBars, p.reactionBars + 1));

@@ -36,7 +36,8 @@ function view(records: Record<string, unknown>, stale: string[] = [], optionKeys
 
 describe('confirmation definition', () => {
   it('is the registered derived analysis of fourteen kinds, on the main thread, every 5 s at most', () => {
-    expect(DERIVED_ANALYSES.map((d) => d.kind)).toEqual(['CONFIRMATION']);
+    // Scenarios come after the confirmation they read (a derived analysis of a derived analysis).
+    expect(DERIVED_ANALYSES.map((d) => d.kind)).toEqual(['CONFIRMATION', 'SCENARIOS']);
     expect(confirmationDefinition.dependsOn).toHaveLength(14);
     expect(confirmationDefinition.minIntervalMs).toBe(5_000);
     expect(confirmationDefinition.inputsWith?.({ interval: '4h' })).toEqual([{ type: 'candle', interval: '4h' }]);

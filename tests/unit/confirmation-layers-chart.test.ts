@@ -284,12 +284,12 @@ describe('wyckoffLayer', () => {
 
   it('is unavailable with the missing or stale sources named', () => {
     const c = rising(40);
-    expect(wyckoffLayer(inputs(c)).missingInputs).toEqual(['regime', 'structure']);
+    expect(wyckoffLayer(inputs(c)).missingInputs).toEqual(['REGIME', 'MARKET_STRUCTURE']);
     const s = wyckoffLayer(inputs(c, { regime: fresh(regimeWith('MARKUP')), structure: stale(structureWith(100)) }));
-    expect(s).toMatchObject({ available: false, missingInputs: ['structure'], score: null });
+    expect(s).toMatchObject({ available: false, missingInputs: ['MARKET_STRUCTURE'], score: null });
     expect(s.reading).toContain('stale');
-    expect(wyckoffLayer(inputs(c, { regime: fresh(regimeWith(null)), structure: fresh(structureWith(100)) })).missingInputs).toEqual(['regime']);
-    expect(wyckoffLayer(inputs(c, { regime: fresh(regimeWith('MARKUP')), structure: fresh(structureWith(0, null, true)) })).missingInputs).toEqual(['structure']);
+    expect(wyckoffLayer(inputs(c, { regime: fresh(regimeWith(null)), structure: fresh(structureWith(100)) })).missingInputs).toEqual(['REGIME']);
+    expect(wyckoffLayer(inputs(c, { regime: fresh(regimeWith('MARKUP')), structure: fresh(structureWith(0, null, true)) })).missingInputs).toEqual(['MARKET_STRUCTURE']);
     expect(wyckoffLayer(inputs(rising(20), { regime: fresh(regimeWith('MARKUP')), structure: fresh(structureWith(100)) })).missingInputs).toEqual(['candles']);
   });
 });
@@ -341,8 +341,8 @@ describe('supportResistanceLayer', () => {
   });
 
   it('is unavailable without key levels, with stale ones, or with no level at all', () => {
-    expect(supportResistanceLayer(inputs(close100)).missingInputs).toEqual(['levels']);
-    expect(supportResistanceLayer(inputs(close100, { levels: stale(bullishLevels) })).missingInputs).toEqual(['levels']);
+    expect(supportResistanceLayer(inputs(close100)).missingInputs).toEqual(['KEY_LEVELS']);
+    expect(supportResistanceLayer(inputs(close100, { levels: stale(bullishLevels) })).missingInputs).toEqual(['KEY_LEVELS']);
     expect(supportResistanceLayer(inputs(close100, { levels: fresh(keyLevels([level('FIB_RETRACEMENT', 99, null)])) })).available).toBe(false);
   });
 });
@@ -402,10 +402,10 @@ describe('fibonacciLayer', () => {
   });
 
   it('is unavailable with the missing sources named, or without a leg', () => {
-    expect(fibonacciLayer(inputs(flat(40))).missingInputs).toEqual(['levels', 'structure']);
-    expect(fibonacciLayer(inputs(flat(40), { levels: stale(keyLevels([], upLeg)) })).missingInputs).toEqual(['levels', 'structure']);
+    expect(fibonacciLayer(inputs(flat(40))).missingInputs).toEqual(['KEY_LEVELS', 'MARKET_STRUCTURE']);
+    expect(fibonacciLayer(inputs(flat(40), { levels: stale(keyLevels([], upLeg)) })).missingInputs).toEqual(['KEY_LEVELS', 'MARKET_STRUCTURE']);
     const noLeg = fibonacciLayer(inputs(flat(40), { levels: fresh(keyLevels([], null)), structure: fresh(structureWith(0, null, true)) }));
-    expect(noLeg).toMatchObject({ available: false, missingInputs: ['levels'] });
+    expect(noLeg).toMatchObject({ available: false, missingInputs: ['KEY_LEVELS'] });
     expect(fibonacciLayer(inputs(flat(10), { levels: fresh(keyLevels([], upLeg)) })).missingInputs).toEqual(['candles']);
   });
 });
