@@ -1,5 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { CONFIRMATION_LAYERS } from '../../src/analyzers/confirmation-layers.js';
+import { computeConfirmation } from '../../src/analyzers/confirmation.js';
+import type { Confirmation } from '../../src/analyzers/confirmation.types.js';
+import { bracketTableFor } from '../../src/analyzers/liquidation-brackets.js';
+import { computeScenarios } from '../../src/analyzers/scenarios.js';
+import type { ScenarioSet } from '../../src/analyzers/scenarios.types.js';
 import {
+  averageTrueRange,
   fibonacciLayer,
   priceActionLayer,
   supportResistanceLayer,
@@ -168,4 +175,55 @@ export function replayLayers(all: readonly Candle[], start: number, step = 1): {
     };
   }
   return { outcomes, distribution };
+}
+
+// --- Bar-by-bar confirmation and scenarios (the track-record backtest, bench/track-record-replay.ts) ---
+
+export interface ReplayedBar {
+  /** Index of the bar in the recording. */
+  k: number;
+  /** Close time of bar k: what the record saw. */
+  asOf: number;
+  confirmation: Confirmation | null;
+  scenarios: ScenarioSet | null;
+}
+
+/** Closed bars the engine hands the layers (CONFIRMATION_CANDLES). */
+const LAYER_CANDLES = 300;
+
+/**
+ * The confirmation (twelve-layer registry: the six chart layers available, the flow, sentiment, options and
+ * forecast layers unavailable for want of recorded inputs) and the scenarios at the close of bar `k`, from
+ * bars ≤ k only: the analyses are computed from the same prefix (inputsAt), the layers get the last 300
+ * bars as in the engine, the ATR is the Wilder ATR of those bars (the engine's fallback), no heatmap.
+ */
+export function replayAt(all: readonly Candle[], k: number): ReplayedBar {
+  const base = inputsAt(all, k);
+  const inputs: ConfirmationInputs = { ...base, candles: base.candles.slice(-LAYER_CANDLES) };
+  const asOf = inputs.candles.at(-1)!.closeTime;
+  const confirmation = computeConfirmation(inputs, { layers: CONFIRMATION_LAYERS });
+  const atr = averageTrueRange(inputs.candles);
+  const scenarios =
+    confirmation && atr !== null
+      ? computeScenarios({
+          symbol: inputs.symbol,
+          interval: '1h',
+          now: inputs.now,
+          price: inputs.price!,
+          atr,
+          confirmation,
+          levels: inputs.levels.value,
+          profile: inputs.profile.value,
+          heatmap: null,
+          brackets: bracketTableFor(inputs.symbol),
+        })
+      : null;
+  return { k, asOf, confirmation, scenarios };
+}
+
+/** replayAt for every `step`-th bar from `start` to the end of `all`. */
+export function replayBars(all: readonly Candle[], start: number, step = 1): ReplayedBar[] {
+  const out: ReplayedBar[] = [];
+  for (let k = start; k < all.length; k += step) out.push(replayAt(all, k));
+  return out;
 }
