@@ -64,9 +64,11 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Query.confirmationMatrix': { served: 1210, onDemand: 400, scaleBy: { intervals: 1 }, onDemandArgs: ['intervals'] },
   'Query.sentiment': { served: 3, onDemand: 4 },
   'Query.snapshots': { served: 50 },
-  // One snapshot per bar of a window of at most 1 000 bars, decompressed and graded against the store's candles.
-  'Query.confirmationTrackRecord': { served: 150 },
-  'Query.scenarioTrackRecord': { served: 200 },
+  // One snapshot per bar of a window of at most 500 bars read (PGlite on this thread), decompressed and graded:
+  // 500 bars with 3 snapshots each measured 220-340 ms (confirmation, 8 KB payloads) and 170-310 ms
+  // (scenarios, 5 KB) at load ≈ 9 on the 2 cores, decompression 53 ms of it; charged at about the lower figure.
+  'Query.confirmationTrackRecord': { served: 2_000 },
+  'Query.scenarioTrackRecord': { served: 1_500 },
   'Query.health': { served: 5 },
   'Query.optionsChain': { served: 20 },
   // Computed per request (no cached result): bench/position-plan.ts, added latency over a trivial query × 10,

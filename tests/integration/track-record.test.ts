@@ -150,9 +150,9 @@ describe('track record end to end (simulated market)', () => {
     expect(h4.data!.scenarioTrackRecord!.notes[0]).toMatch(/no snapshots for I4H: only the default interval \(I1H\) is snapshotted/);
     const backwards = await run(app, ScenarioTrackRecordDocument, { symbol: SYMBOL, from: iso(to), to: iso(to - H) });
     expect(backwards.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
-    const huge = await run(app, ConfirmationTrackRecordDocument, { symbol: SYMBOL, from: iso(to - 2_000 * H), to: iso(to) });
+    const huge = await run(app, ConfirmationTrackRecordDocument, { symbol: SYMBOL, from: iso(to - 600 * H), to: iso(to) });
     expect(huge.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
-    expect(huge.errors![0]!.message).toMatch(/at most 1000 bars/);
+    expect(huge.errors![0]!.message).toMatch(/at most 500 bars/);
     const horizon = await run(app, ConfirmationTrackRecordDocument, { symbol: SYMBOL, horizonBars: 0 });
     expect(horizon.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
   });
