@@ -87,6 +87,17 @@ export interface TrackRecordSample {
   lastAsOf: number | null;
 }
 
+/** The sample block of a track record: what was read, graded, pending and ungradable, and the window it spans. */
+function sampleOf(observations: readonly { asOf: number }[], graded: number, pending: number, ungradable: number): TrackRecordSample {
+  let firstAsOf: number | null = null;
+  let lastAsOf: number | null = null;
+  for (const o of observations) {
+    if (firstAsOf === null || o.asOf < firstAsOf) firstAsOf = o.asOf;
+    if (lastAsOf === null || o.asOf > lastAsOf) lastAsOf = o.asOf;
+  }
+  return { records: observations.length, graded, pending, ungradable, firstAsOf, lastAsOf };
+}
+
 export interface ConfirmationTrackRecordResult {
   sample: TrackRecordSample;
   overall: ConfirmationGroup;
@@ -134,14 +145,7 @@ export function summariseConfirmations(observations: readonly ConfirmationObserv
     else graded.push({ obs, ...grade });
   }
   return {
-    sample: {
-      records: observations.length,
-      graded: graded.length,
-      pending,
-      ungradable,
-      firstAsOf: observations.length ? Math.min(...observations.map((o) => o.asOf)) : null,
-      lastAsOf: observations.length ? Math.max(...observations.map((o) => o.asOf)) : null,
-    },
+    sample: sampleOf(observations, graded.length, pending, ungradable),
     overall: confirmationGroup('ALL', graded),
     byQuality: QUALITY_ORDER.map((q) => confirmationGroup(q, graded.filter((g) => g.obs.quality === q))),
     bySignal: SIGNAL_ORDER.map((s) => confirmationGroup(s, graded.filter((g) => g.obs.signal === s))),
@@ -233,14 +237,7 @@ export function summariseScenarios(observations: readonly ScenarioObservation[],
     }
   }
   return {
-    sample: {
-      records: observations.length,
-      graded: graded.length,
-      pending,
-      ungradable,
-      firstAsOf: observations.length ? Math.min(...observations.map((o) => o.asOf)) : null,
-      lastAsOf: observations.length ? Math.max(...observations.map((o) => o.asOf)) : null,
-    },
+    sample: sampleOf(observations, graded.length, pending, ungradable),
     overall: scenarioGroup('ALL', graded),
     byKind: KIND_ORDER.map((k) => scenarioGroup(k, graded.filter((g) => g.scenario.kind === k))),
     byBias: BIAS_ORDER.map((b) => scenarioGroup(b, graded.filter((g) => g.scenario.bias === b))),

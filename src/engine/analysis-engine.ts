@@ -163,6 +163,28 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
 
   type Output = { result: unknown; asOf: number } | null;
 
+  /** The record of one computation of (kind, symbol). */
+  function recordOf(kind: AnalysisKind, methodologyVersion: string, symbol: string, output: NonNullable<Output>, t: number, inputs: InputSample[]): AnalysisRecord {
+    return { kind, symbol, result: output.result, asOf: output.asOf, computedAt: t, methodologyVersion, source: origin, venue, inputs };
+  }
+
+  /** A parameterised result younger than `maxAgeMs`, re-inserted as the newest of the LRU; undefined otherwise. */
+  function cachedParams(key: string, maxAgeMs: number): AnalysisRecord | undefined {
+    const cached = paramCache.get(key);
+    if (!cached || now() - cached.computedAt >= maxAgeMs) return undefined;
+    paramCache.delete(key);
+    paramCache.set(key, cached);
+    return cached;
+  }
+
+  /** Keeps a parameterised result as the newest of the bounded LRU (PARAM_CACHE_MAX). */
+  function rememberParams(key: string, record: AnalysisRecord): AnalysisRecord {
+    paramCache.delete(key);
+    paramCache.set(key, record);
+    if (paramCache.size > PARAM_CACHE_MAX) paramCache.delete(paramCache.keys().next().value as string);
+    return record;
+  }
+
   /** Computes one (kind, key), then caches, publishes, reports and samples a snapshot of the result. */
   function produce(
     def: Pick<AnalysisDefinition, 'kind' | 'methodologyVersion'>,
@@ -191,17 +213,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       stats.unchanged += 1;
       return lastPublished.get(key)!.record;
     }
-    const record: AnalysisRecord = {
-      kind: def.kind,
-      symbol,
-      result: output.result,
-      asOf: output.asOf,
-      computedAt: t,
-      methodologyVersion: def.methodologyVersion,
-      source: origin,
-      venue,
-      inputs: sample(),
-    };
+    const record = recordOf(def.kind, def.methodologyVersion, symbol, output, t, sample());
     cache.set(record);
     lastPublished.set(key, { record });
     let keys = publishedKeys.get(def.kind);
@@ -424,12 +436,8 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     const market = store.get(symbol);
     if (!def.computeWith || !market) return Promise.resolve(undefined);
     const key = `${def.kind}:${symbol}:${JSON.stringify(params, Object.keys(params).sort())}`;
-    const cached = paramCache.get(key);
-    if (cached && now() - cached.computedAt < Math.max(minIntervalMs, def.minIntervalMs ?? 0)) {
-      paramCache.delete(key);
-      paramCache.set(key, cached);
-      return Promise.resolve(cached);
-    }
+    const cached = cachedParams(key, Math.max(minIntervalMs, def.minIntervalMs ?? 0));
+    if (cached) return Promise.resolve(cached);
     return onDemand.run(def.kind, key, () => {
       const t = now();
       stats.computations += 1;
@@ -441,21 +449,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
         throw error;
       }
       if (!output) return undefined;
-      const record: AnalysisRecord = {
-        kind: def.kind,
-        symbol,
-        result: output.result,
-        asOf: output.asOf,
-        computedAt: t,
-        methodologyVersion: def.methodologyVersion,
-        source: origin,
-        venue,
-        inputs: sampleSymbolInputs(market, def.inputsWith?.(params) ?? def.inputs, staleAfterMs),
-      };
-      paramCache.delete(key);
-      paramCache.set(key, record);
-      if (paramCache.size > PARAM_CACHE_MAX) paramCache.delete(paramCache.keys().next().value as string);
-      return record;
+      return rememberParams(key, recordOf(def.kind, def.methodologyVersion, symbol, output, t, sampleSymbolInputs(market, def.inputsWith?.(params) ?? def.inputs, staleAfterMs)));
     });
   }
 
@@ -517,29 +511,12 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       const methodologyVersion = def?.methodologyVersion ?? marketDef?.methodologyVersion;
       if (!computeWith || methodologyVersion === undefined) return undefined;
       const key = `${kind}:${symbol}:${JSON.stringify(params, Object.keys(params).sort())}`;
-      const cached = paramCache.get(key);
-      if (cached && now() - cached.computedAt < minIntervalMs) {
-        paramCache.delete(key); // LRU: re-insert as newest
-        paramCache.set(key, cached);
-        return cached;
-      }
+      const cached = cachedParams(key, minIntervalMs);
+      if (cached) return cached;
       const toRecord = (output: Output, t: number): AnalysisRecord | undefined => {
         if (!output) return undefined;
-        const record: AnalysisRecord = {
-          kind,
-          symbol,
-          result: output.result,
-          asOf: output.asOf,
-          computedAt: t,
-          methodologyVersion,
-          source: origin,
-          venue,
-          inputs: market && def ? sampleSymbolInputs(market, def.inputs, staleAfterMs) : marketDef ? marketInputs(marketDef, symbol) : [],
-        };
-        paramCache.delete(key);
-        paramCache.set(key, record);
-        if (paramCache.size > PARAM_CACHE_MAX) paramCache.delete(paramCache.keys().next().value as string);
-        return record;
+        const inputs = market && def ? sampleSymbolInputs(market, def.inputs, staleAfterMs) : marketDef ? marketInputs(marketDef, symbol) : [];
+        return rememberParams(key, recordOf(kind, methodologyVersion, symbol, output, t, inputs));
       };
       const pool = options.pool;
       return onDemand.run(kind, key, (measured) => {
