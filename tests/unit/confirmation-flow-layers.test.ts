@@ -8,6 +8,7 @@ import {
   whalesLayer,
 } from '../../src/analyzers/confirmation-layers-flow.js';
 import type { ConfirmationInputs, LayerSource } from '../../src/analyzers/confirmation.types.js';
+import { emptyInputs, none } from '../support/confirmation-inputs.js';
 import type { CorrelationAnalysis } from '../../src/analyzers/correlation.types.js';
 import type { FundingAnalysis } from '../../src/analyzers/funding.types.js';
 import type { OpenInterestAnalysis } from '../../src/analyzers/open-interest.types.js';
@@ -19,31 +20,8 @@ import type { WhaleActivity } from '../../src/analyzers/whales.types.js';
 const T = Date.UTC(2026, 0, 10, 12);
 const ok = <V>(value: Partial<V>): LayerSource<V> => ({ value: value as V, asOf: T, stale: false });
 const stale = <V>(value: Partial<V>): LayerSource<V> => ({ value: value as V, asOf: T - 3_600_000, stale: true });
-const none = (reason = 'not computed yet'): LayerSource<never> => ({ value: null, reason });
-
 function inputs(over: Partial<ConfirmationInputs> = {}): ConfirmationInputs {
-  return {
-    symbol: 'ETHUSDT',
-    interval: '1h',
-    now: T,
-    candles: [],
-    price: 2000,
-    regime: none(),
-    structure: none(),
-    levels: none(),
-    profile: none(),
-    volume: none(),
-    volatility: none(),
-    funding: none(),
-    openInterest: none(),
-    longShort: none(),
-    whales: none(),
-    heatmap: none(),
-    sentiment: none(),
-    correlation: none(),
-    optionsFlow: none('ETH has no options market'),
-    ...over,
-  };
+  return emptyInputs({ symbol: 'ETHUSDT', now: T, candles: [], price: 2000 }, { optionsFlow: none('ETH has no options market'), ...over });
 }
 
 const volume = (deltaImbalance: number | null) => ok<VolumeAnalysis>({ interval: '1h', deltaImbalance, unavailable: deltaImbalance === null ? ['taker-buy volume unknown on 3 of 20 bars'] : [], takerCoverage: deltaImbalance === null ? 0.85 : 1 });

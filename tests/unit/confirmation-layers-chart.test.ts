@@ -16,6 +16,7 @@ import type { MarketPhase, RegimeAnalysis } from '../../src/analyzers/regime.typ
 import type { VolumeProfile } from '../../src/analyzers/volume-profile.types.js';
 import type { Candle } from '../../src/domain/market.js';
 import { rng } from '../support/fuzz.js';
+import { emptyInputs, none } from '../support/confirmation-inputs.js';
 import { CHART_LAYERS, FUTURES_BTC_1H, inputsAt, loadFreqtradeJson, loadSpotCsv, recordingsPresent, replayLayers, SPOT_BTC_1H } from '../support/confirmation-replay.js';
 
 // --- fixtures ---
@@ -46,31 +47,9 @@ function flat(n: number, level = 100, taker: (i: number) => number | null = () =
 const NOW = T0 + 1000 * HOUR;
 const fresh = <T>(value: T): LayerSource<T> => ({ value, asOf: NOW, stale: false });
 const stale = <T>(value: T): LayerSource<T> => ({ value, asOf: NOW - 10 * HOUR, stale: true });
-const none = (reason = 'not computed'): LayerSource<never> => ({ value: null, reason });
 
 function inputs(candles: Candle[], over: Partial<ConfirmationInputs> = {}): ConfirmationInputs {
-  return {
-    symbol: 'TESTUSDT',
-    interval: '1h',
-    now: NOW,
-    candles,
-    price: candles.at(-1)?.close ?? null,
-    regime: none(),
-    structure: none(),
-    levels: none(),
-    profile: none(),
-    volume: none(),
-    volatility: none(),
-    funding: none(),
-    openInterest: none(),
-    longShort: none(),
-    whales: none(),
-    heatmap: none(),
-    sentiment: none(),
-    correlation: none(),
-    optionsFlow: none(),
-    ...over,
-  };
+  return emptyInputs({ symbol: 'TESTUSDT', now: NOW, candles, price: candles.at(-1)?.close ?? null }, over);
 }
 
 const factor = (o: LayerOutcome, name: string) => {

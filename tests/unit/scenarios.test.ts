@@ -7,6 +7,7 @@ import type { ScenarioInputs, ScenarioSet } from '../../src/analyzers/scenarios.
 import type { VolumeProfile } from '../../src/analyzers/volume-profile.types.js';
 import { BTCUSDT_BRACKETS, ETHUSDT_BRACKETS, GENERIC_BRACKETS } from '../../src/analyzers/liquidation-brackets.js';
 import { liquidationPrice } from '../../src/analyzers/liquidation-heatmap.js';
+import { rng } from '../support/fuzz.js';
 
 function confirmation(score: number, over: Partial<Confirmation> = {}): Confirmation {
   const signal = score > 57.5 ? 'BULLISH' : score < 42.5 ? 'BEARISH' : 'NEUTRAL';
@@ -184,18 +185,6 @@ describe('scenarioConfidence and safeLeverage', () => {
     expect(lev.liquidationPrice).toBeCloseTo((100 * 1.05) / 1.004, 4);
   });
 });
-
-/** Deterministic generator (mulberry32) for the property test. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomInputs(r: () => number): ScenarioInputs {
   const price = 10 ** (r() * 5 - 1); // 0.1 .. 10 000
