@@ -24,9 +24,9 @@ const symbols = Array.from({ length: symbolCount }, (_, i) => base[i] ?? `SIM${i
 
 /** Time spent per analysis kind, to see where the engine's share goes. */
 const perKind = new Map<string, { ms: number; runs: number }>();
-const timedDefinitions = ANALYSES.map((def) => ({
-  ...def,
-  compute: (...args: Parameters<typeof def.compute>) => {
+/** `def` with its compute timed into perKind (per-symbol and derived definitions alike). */
+function timed<D extends { kind: string; compute: (...args: never[]) => unknown }>(def: D): D {
+  const compute = (...args: Parameters<D['compute']>) => {
     const t = performance.now();
     try {
       return def.compute(...args);
@@ -36,24 +36,12 @@ const timedDefinitions = ANALYSES.map((def) => ({
       entry.runs += 1;
       perKind.set(def.kind, entry);
     }
-  },
-}));
-
-/** Derived analyses (confirmation), timed the same way. */
-const timedDerived = DERIVED_ANALYSES.map((def) => ({
-  ...def,
-  compute: (...args: Parameters<typeof def.compute>) => {
-    const t = performance.now();
-    try {
-      return def.compute(...args);
-    } finally {
-      const entry = perKind.get(def.kind) ?? { ms: 0, runs: 0 };
-      entry.ms += performance.now() - t;
-      entry.runs += 1;
-      perKind.set(def.kind, entry);
-    }
-  },
-}));
+  };
+  return { ...def, compute };
+}
+const timedDefinitions = ANALYSES.map(timed);
+/** Derived analyses (confirmation, scenarios), timed the same way. */
+const timedDerived = DERIVED_ANALYSES.map(timed);
 
 async function phase(withEngine: boolean): Promise<{ cpuShare: number; computations: number }> {
   const source = createSimulatedSource({ seed: 7, tickMs: 250, symbols });

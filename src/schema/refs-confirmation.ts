@@ -6,7 +6,7 @@ import {
   type Confirmation,
   type ConfirmationLayerResult,
 } from '../analyzers/confirmation.types.js';
-import { RecommendationLanguages } from '../analyzers/confirmation.js';
+import { RecommendationLanguages, type ConfirmationAgreementSummary } from '../analyzers/confirmation.js';
 import type { CandleInterval } from '../domain/market.js';
 import { builder } from './builder.js';
 import type { WithMeta } from './refs.js';
@@ -23,18 +23,8 @@ export interface ConfirmationMatrixRow {
   unavailableReason: string | null;
 }
 
-/** How the intervals of a matrix agree. */
-export interface ConfirmationAgreement {
-  signal: Confirmation['signal'];
-  alignment: number;
-  aligned: boolean;
-  bullish: number;
-  bearish: number;
-  neutral: number;
-  unavailable: number;
-  meanScore: number | null;
-  summary: string;
-}
+/** How the intervals of a matrix agree (the analyzer's summary). */
+export type ConfirmationAgreement = ConfirmationAgreementSummary;
 
 export interface ConfirmationMatrix {
   symbol: string;
