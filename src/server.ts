@@ -16,6 +16,7 @@ import { createStreamMultiplexer, type StreamMultiplexer } from './subscriptions
 import { createCostPrecheck, useQueryCost } from './http/cost.js';
 import { clientAddress, TRUST_NONE, type TrustProxy } from './domain/client-address.js';
 import { createGraphqlHandler, trackingServices, type ResponseDeps } from './http/graphql-handler.js';
+import { createFragmentCache, type FragmentCacheStats } from './http/fragment-cache.js';
 
 export interface HttpServerOptions {
   services: AppServices;
@@ -59,6 +60,8 @@ export interface HttpServer {
   subscriptionStats(): MultiplexerStats;
   /** The same counters for subscriptions over SSE. */
   sseSubscriptionStats(): MultiplexerStats;
+  /** Per-market fragments of `markets(symbols)` responses: reused, executed, fallbacks to one execution, held. */
+  fragmentCacheStats(): FragmentCacheStats;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -169,6 +172,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const streams = createStreamMultiplexer({ maxPending: Math.max(16, Math.ceil(limits.maxBufferedBytes / 1024)) });
   // Shared by the HTTP handler (refuses over-cost documents ahead of yoga) and useQueryCost (skips the walk it passed).
   const precheck = createCostPrecheck({ schema, maxCost: httpLimits.maxCost, maxListItems: httpLimits.maxListItems, maxTokens: MAX_TOKENS });
+  // Fragments are bounded like whole responses: the same byte bound, 10 per response entry allowed.
+  const fragments = createFragmentCache({
+    services,
+    ttlMs: httpLimits.cacheTtlMs,
+    maxEntries: httpLimits.cacheMaxEntries * 10,
+    maxBytes: httpLimits.cacheMaxBytes,
+    now: services.now,
+  });
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -190,6 +201,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       }),
       useCodedRequestErrors(),
       useQueryCost({ maxCost: httpLimits.maxCost, maxListItems: httpLimits.maxListItems, precheck }),
+      // After the cost check: only an operation allowed to run is split into fragments.
+      fragments.plugin,
       useMultiplexedStreams(streams),
     ],
     logging: {
@@ -392,6 +405,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     yoga,
     subscriptionStats: () => multiplexer.stats(),
     sseSubscriptionStats: () => streams.stats(),
+    fragmentCacheStats: () => fragments.stats(),
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -14,6 +14,24 @@ export interface ResponseDeps {
   records: Array<{ kind: AnalysisKind; symbol: string; asOf: number; computedAt: number }>;
   tickers: Array<{ symbol: string; asOf: number; price: number }>;
   uncacheable: boolean;
+  /**
+   * When the oldest part of the response was generated, if earlier than the execution (parts taken from
+   * the fragment cache, see fragment-cache.ts): the entry's age and TTL count from then.
+   */
+  generatedAt?: number;
+}
+
+/** Whether every analysis record and ticker in `deps` is still the current one (same computedAt/asOf, same price). */
+export async function depsCurrent(services: AppServices, deps: ResponseDeps): Promise<boolean> {
+  for (const dep of deps.records) {
+    const current: AnalysisRecord | undefined = await services.latest(dep.kind, dep.symbol);
+    if (!current || current.computedAt !== dep.computedAt || current.asOf !== dep.asOf) return false;
+  }
+  for (const dep of deps.tickers) {
+    const current: TickerRecord | undefined = await services.ticker(dep.symbol);
+    if (!current || current.asOf !== dep.asOf || current.price !== dep.price) return false;
+  }
+  return true;
 }
 
 /** Services for one request that record what the execution reads into `deps`. */
@@ -226,15 +244,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
 
   async function stillCurrent(entry: Entry): Promise<boolean> {
     if (now() - entry.storedAt >= options.cacheTtlMs) return false;
-    for (const dep of entry.deps.records) {
-      const current: AnalysisRecord | undefined = await options.services.latest(dep.kind, dep.symbol);
-      if (!current || current.computedAt !== dep.computedAt || current.asOf !== dep.asOf) return false;
-    }
-    for (const dep of entry.deps.tickers) {
-      const current: TickerRecord | undefined = await options.services.ticker(dep.symbol);
-      if (!current || current.asOf !== dep.asOf || current.price !== dep.price) return false;
-    }
-    return true;
+    return depsCurrent(options.services, entry.deps);
   }
 
   function write(req: IncomingMessage, res: ServerResponse, entry: Entry, hit: boolean): void {
@@ -368,7 +378,9 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
     }
     const bytes = Buffer.from(await response.arrayBuffer());
     const responseHeaders = [...response.headers].filter(([name]) => name !== 'content-length');
-    const entry: Entry = { status: response.status, headers: responseHeaders, body: bytes, etag: etagOf(bytes), storedAt, deps };
+    // Parts served from the fragment cache were generated earlier: the entry is as old as its oldest part.
+    const generatedAt = Math.min(storedAt, deps.generatedAt ?? storedAt);
+    const entry: Entry = { status: response.status, headers: responseHeaders, body: bytes, etag: etagOf(bytes), storedAt: generatedAt, deps };
     // Only complete, error-free query results are kept (errors such as NOT_READY must be retried).
     const keep = response.status === 200 && !deps.uncacheable && type.includes('json') && !bytes.includes('"errors":');
     if (keep) remember(key!, entry);
