@@ -18,8 +18,9 @@ import { depsCurrent, trackingServices, type ResponseDeps } from './graphql-hand
  * The response is the same: the values are what graphql-js completes for that field of that market (same
  * resolvers, same arguments, same variables), assembled in the order graphql-js would (markets in list
  * order, fields in selection order). Each fragment is kept as its JSON, and the response is put together
- * from those: the bytes JSON.stringify gives for the whole result, without serialising 2 MB per request. Anything outside the shape handled
- * here, and any execution with an error, is executed normally, so error paths and partial results are
+ * from those: the bytes JSON.stringify gives for the whole result, without serialising 2 MB per request.
+ * Anything outside the shape handled here, and any execution with an error, is executed normally, so
+ * error paths and partial results are
  * exactly those of one execution. Handled: a query whose only root selection is `markets` (alias and
  * variables allowed, no directives) and whose selections on Market are plain fields (no fragment spread,
  * inline fragment or directive at that level; anything below it is allowed), with distinct response keys.
@@ -223,7 +224,9 @@ export function createFragmentCache(options: FragmentCacheOptions): FragmentCach
   /** One field of one market: reused while current, else executed on its own; undefined when that execution had errors. */
   async function fragment(execute: Execute, args: ExecutionArgs, plan: Plan, symbol: string, index: number): Promise<Fragment | undefined> {
     const field = plan.fields[index]!;
-    const variables = field.variables.length ? JSON.stringify(field.variables.map((name) => (args.variableValues as Record<string, unknown> | null | undefined)?.[name] ?? null)) : '';
+    // Each used variable as [value], or [] when not given (its default applies, which null would not).
+    const given = (args.variableValues ?? {}) as Record<string, unknown>;
+    const variables = field.variables.length ? JSON.stringify(field.variables.map((name) => (Object.prototype.hasOwnProperty.call(given, name) ? [given[name]] : []))) : '';
     const key = `${field.id}\n${symbol}\n${variables}`;
     const cached = entries.get(key);
     if (cached) {
