@@ -271,7 +271,7 @@ export interface BookState {
   /** The book was started empty at this minute: exact from `startedAt + BOOK_HORIZON_MS` on. */
   startedAt: number;
   positions: Position[];
-  /** Liquidations of positions opened in the last `BOOK_HORIZON_MS`, oldest opening first. */
+  /** Liquidations of positions opened in the last `BOOK_HORIZON_MS` (older ones pruned now and then), in liquidation order. */
   dent: DentEntry[];
 }
 
