@@ -94,7 +94,7 @@ ConfirmationTrackGroupRef.implement({
   fields: (t) => ({
     group: t.exposeString('group', { description: 'ALL, a quality (EXCELLENT, GOOD, MODERATE, POOR) or a signal (BULLISH, BEARISH, NEUTRAL).' }),
     graded: t.exposeInt('graded', { description: 'Graded records in the group, every signal included.' }),
-    hitRate: t.field({ type: HitRateRef, description: 'BULLISH and BEARISH records: a hit when the forward return has the sign of the signal. NEUTRAL records are not trials.', resolve: (g) => g.hitRate }),
+    hitRate: t.field({ type: HitRateRef, description: 'BULLISH and BEARISH records: a hit when the forward return has the sign of the signal. NEUTRAL records are not trials. Its rate is a fraction 0..1 with its Wilson interval.', resolve: (g) => g.hitRate }),
     meanForwardReturn: t.exposeFloat('meanForwardReturn', { nullable: true, description: 'Mean forward return over the horizon (fraction, 0.01 = 1 %) of every graded record; null when none.' }),
     meanDirectionalReturn: t.exposeFloat('meanDirectionalReturn', {
       nullable: true,
@@ -145,7 +145,7 @@ ScenarioTrackGroupRef.implement({
     graded: t.exposeInt('graded', { description: 'Scenarios graded (every outcome but pending).' }),
     outcomes: t.field({ type: ScenarioOutcomeCountsRef, description: 'Counts per outcome.', resolve: (g) => g.outcomes }),
     filled: t.exposeInt('filled', { description: 'Scenarios whose entry filled: targetFirst + stopFirst + neither.' }),
-    targetFirstRate: t.field({ type: HitRateRef, description: 'Target 1 before the stop, among the filled scenarios, with its Wilson interval.', resolve: (g) => g.targetFirstRate }),
+    targetFirstRate: t.field({ type: HitRateRef, description: 'Target 1 before the stop, among the filled scenarios: a fraction 0..1 with its Wilson interval.', resolve: (g) => g.targetFirstRate }),
     meanR: t.exposeFloat('meanR', {
       nullable: true,
       description: 'Mean R realised by the filled scenarios: target first = R:R of target 1, stop first = -1, neither = 0 (flat at the horizon, not marked to market); before fees and slippage. Null when none filled.',

@@ -114,7 +114,10 @@ describe.skipIf(DATA === undefined)('a replay of the shared recordings through t
         const asOf = (m?.[kind] as { meta?: Meta } | null | undefined)?.meta?.asOf;
         return asOf !== undefined && Date.parse(asOf) >= Date.parse('2026-01-29T16:59:59.999Z');
       });
-      return r.data?.correlations?.time === utc('2026-01-29T16:00:00') && candlesDone ? r : undefined;
+      // …and for the market-wide sentiment of the final state (it trails under load like the candle analyses).
+      const sentimentAsOf = r.data?.sentiment?.meta?.asOf;
+      const sentimentDone = sentimentAsOf !== undefined && Date.parse(sentimentAsOf) >= Date.parse('2026-01-29T16:59:59.999Z');
+      return r.data?.correlations?.time === utc('2026-01-29T16:00:00') && candlesDone && sentimentDone ? r : undefined;
     }, 40_000, 250);
     // A whole-folder replay at speed 0 takes ~25 s alone; run beside other suites on 2 cores it took over 60 s.
   }, 150_000);
