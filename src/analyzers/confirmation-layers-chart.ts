@@ -559,3 +559,13 @@ export const fibonacciLayer: ConfirmationLayer = (inputs) => {
     (score) => `Fibonacci ${word(score)}: close at ${fmt(r, 2)} retracement of the ${leg.direction.toLowerCase()} leg (${legSource}), nearest level ${nearest}`,
   );
 };
+
+/** Layers 1–6 by name, in their documented order (the registry adds layers 7–12). */
+export const CHART_LAYERS = {
+  PRICE_ACTION: priceActionLayer,
+  VOLUME: volumeLayer,
+  TECHNICAL: technicalLayer,
+  WYCKOFF: wyckoffLayer,
+  SUPPORT_RESISTANCE: supportResistanceLayer,
+  FIBONACCI: fibonacciLayer,
+} as const satisfies Record<string, ConfirmationLayer>;

@@ -5,16 +5,9 @@ import type { Confirmation } from '../../src/analyzers/confirmation.types.js';
 import { bracketTableFor } from '../../src/analyzers/liquidation-brackets.js';
 import { computeScenarios } from '../../src/analyzers/scenarios.js';
 import type { ScenarioSet } from '../../src/analyzers/scenarios.types.js';
-import {
-  averageTrueRange,
-  fibonacciLayer,
-  priceActionLayer,
-  supportResistanceLayer,
-  technicalLayer,
-  volumeLayer,
-  wyckoffLayer,
-} from '../../src/analyzers/confirmation-layers-chart.js';
-import type { ConfirmationInputs, ConfirmationLayer, LayerOutcome, LayerSource } from '../../src/analyzers/confirmation.types.js';
+import { averageTrueRange, CHART_LAYERS } from '../../src/analyzers/confirmation-layers-chart.js';
+import { emptyInputs } from './confirmation-inputs.js';
+import type { ConfirmationInputs, LayerOutcome, LayerSource } from '../../src/analyzers/confirmation.types.js';
 import { computeKeyLevels } from '../../src/analyzers/key-levels.js';
 import { computeMarketStructure } from '../../src/analyzers/market-structure.js';
 import { computeRegimeAnalysis } from '../../src/analyzers/regime.js';
@@ -78,7 +71,6 @@ export function loadFreqtradeJson(url: URL, symbol: string): Candle[] {
 }
 
 const fresh = <T>(value: T, asOf: number): LayerSource<T> => ({ value, asOf, stale: false });
-const none = (reason: string): LayerSource<never> => ({ value: null, reason });
 
 /** The inputs the engine would assemble at the close of bar `k` (only bars ≤ k). */
 export function inputsAt(all: readonly Candle[], k: number, history = 1000): ConfirmationInputs {
@@ -97,38 +89,14 @@ export function inputsAt(all: readonly Candle[], k: number, history = 1000): Con
     bucketSize: defaultBucketSize(last.close),
   });
   const regime = computeRegimeAnalysis({ symbol, candles: { '1h': candles.map((c) => ({ ...c })) } });
-  const absent = none('not used by the chart layers');
-  return {
-    symbol,
-    interval: '1h',
-    now,
-    candles,
-    price: last.close,
-    regime: fresh(regime, now),
-    structure: fresh(structure, now),
-    levels: fresh(levels, now),
-    profile: fresh(profile, now),
-    volume: absent,
-    volatility: absent,
-    funding: absent,
-    openInterest: absent,
-    longShort: absent,
-    whales: absent,
-    heatmap: absent,
-    sentiment: absent,
-    correlation: absent,
-    optionsFlow: absent,
-  };
+  // Sources the chart layers do not read stay absent.
+  return emptyInputs(
+    { symbol, now, candles, price: last.close },
+    { regime: fresh(regime, now), structure: fresh(structure, now), levels: fresh(levels, now), profile: fresh(profile, now) },
+  );
 }
 
-export const CHART_LAYERS: Readonly<Record<string, ConfirmationLayer>> = {
-  PRICE_ACTION: priceActionLayer,
-  VOLUME: volumeLayer,
-  TECHNICAL: technicalLayer,
-  WYCKOFF: wyckoffLayer,
-  SUPPORT_RESISTANCE: supportResistanceLayer,
-  FIBONACCI: fibonacciLayer,
-};
+export { CHART_LAYERS };
 
 export interface LayerDistribution {
   bars: number;
