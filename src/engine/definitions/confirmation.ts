@@ -33,7 +33,7 @@ const INTERVAL_SOURCES = {
   volume: { def: volumeDefinition, defaultInterval: DEFAULT_VOLUME_INTERVAL },
   volatility: { def: volatilityDefinition, defaultInterval: DEFAULT_VOLATILITY_INTERVAL },
 } as const satisfies Record<string, { def: AnalysisDefinition<unknown>; defaultInterval: CandleInterval }>;
-type IntervalSource = keyof typeof INTERVAL_SOURCES;
+export type IntervalSource = keyof typeof INTERVAL_SOURCES;
 
 /** Every analysis the confirmation reads; a changed result of any of them schedules a recomputation. */
 export const CONFIRMATION_DEPENDENCIES: readonly AnalysisKind[] = [
@@ -62,7 +62,7 @@ function memoFor(kind: string, interval: CandleInterval) {
   return memo;
 }
 
-function fromRecord<T>(deps: DependencyView, kind: AnalysisKind, key: string): LayerSource<T> {
+export function fromRecord<T>(deps: DependencyView, kind: AnalysisKind, key: string): LayerSource<T> {
   const latest = deps.latest<T>(kind, key);
   if (!latest) return { value: null, reason: `no ${kind} result for ${key} yet` };
   return { value: latest.record.result, asOf: latest.record.asOf, stale: latest.stale };
@@ -73,7 +73,7 @@ function fromRecord<T>(deps: DependencyView, kind: AnalysisKind, key: string): L
  * own computation for `interval` (the same code as its `computeWith`), remembered per closed-candle set so it
  * runs once per new bar, judged stale when the interval's closed candles are overdue.
  */
-function intervalSource<T>(name: IntervalSource, market: SymbolMarket, interval: CandleInterval, now: number, settings: AnalysisSettings, deps: DependencyView): LayerSource<T> {
+export function intervalSource<T>(name: IntervalSource, market: SymbolMarket, interval: CandleInterval, now: number, settings: AnalysisSettings, deps: DependencyView): LayerSource<T> {
   const { def, defaultInterval } = INTERVAL_SOURCES[name];
   if (interval === defaultInterval) return fromRecord<T>(deps, def.kind, market.symbol);
   const out = memoFor(def.kind, interval)(market, interval, () => def.computeWith!(market, now, settings, { interval }) as { result: unknown; asOf: number } | null);

@@ -1,5 +1,9 @@
 import { averageTrueRange } from '../../analyzers/confirmation-layers-chart.js';
-import type { Confirmation } from '../../analyzers/confirmation.types.js';
+import type { Confirmation, LayerSource } from '../../analyzers/confirmation.types.js';
+import type { KeyLevels } from '../../analyzers/key-levels.types.js';
+import type { LiquidationHeatmap } from '../../analyzers/liquidation-heatmap.types.js';
+import type { VolatilityAnalysis } from '../../analyzers/volatility.types.js';
+import type { VolumeProfile } from '../../analyzers/volume-profile.types.js';
 import { bracketTableFor } from '../../analyzers/liquidation-brackets.js';
 import { computeScenarios, SCENARIOS_METHODOLOGY_VERSION } from '../../analyzers/scenarios.js';
 import type { ScenarioSet } from '../../analyzers/scenarios.types.js';
@@ -8,7 +12,8 @@ import type { CandleInterval } from '../../domain/market.js';
 import type { AnalysisSettings, DependencyView, DerivedDefinition } from '../definition.js';
 import type { InputSpec } from '../freshness.js';
 import type { SymbolMarket } from '../market-store.js';
-import { confirmationDefinition, confirmationInputs, CONFIRMATION_MIN_INTERVAL_MS, DEFAULT_CONFIRMATION_INTERVAL } from './confirmation.js';
+import { CONFIRMATION_CANDLES, CONFIRMATION_MIN_INTERVAL_MS, confirmationDefinition, DEFAULT_CONFIRMATION_INTERVAL, fromRecord, intervalSource } from './confirmation.js';
+import { closedCandles } from './volume.js';
 
 /** The analyses the scenarios read besides the inputs the confirmation assembles for the interval. */
 export const SCENARIO_DEPENDENCIES: readonly AnalysisKind[] = ['CONFIRMATION', 'KEY_LEVELS', 'VOLUME_PROFILE', 'LIQUIDATION_HEATMAP', 'VOLATILITY'];
@@ -43,14 +48,16 @@ function confirmationFor(
 function compute(market: SymbolMarket, interval: CandleInterval, now: number, settings: AnalysisSettings, deps: DependencyView): { result: ScenarioSet; asOf: number } | null {
   const confirmation = confirmationFor(market, interval, now, settings, deps);
   if (!confirmation) return null;
-  const inputs = confirmationInputs(market, interval, now, settings, deps);
-  const last = inputs.candles.at(-1);
+  // Only what the scenarios read (the confirmation already holds the layers): candles, ATR, levels, profile, heatmap.
+  const candles = closedCandles(market, interval).slice(-CONFIRMATION_CANDLES);
+  const last = candles.at(-1);
   const price = market.lastPrice ?? last?.close ?? null;
   // The volatility analysis's ATR when it is current, else the same Wilder ATR over the interval's closed bars.
-  const vol = inputs.volatility.value !== null && !inputs.volatility.stale ? inputs.volatility.value.atr : null;
-  const atr = vol ?? averageTrueRange(inputs.candles);
+  const volatility = intervalSource<VolatilityAnalysis>('volatility', market, interval, now, settings, deps);
+  const vol = volatility.value !== null && !volatility.stale ? volatility.value.atr : null;
+  const atr = vol ?? averageTrueRange(candles);
   if (price === null || atr === null || last === undefined) return null;
-  const fresh = <T>(source: { value: T | null; stale?: boolean }): T | null => (source.value !== null && source.stale !== true ? source.value : null);
+  const fresh = <T>(source: LayerSource<T>): T | null => (source.value !== null && 'stale' in source && !source.stale ? source.value : null);
   const result = computeScenarios({
     symbol: market.symbol,
     interval,
@@ -58,9 +65,9 @@ function compute(market: SymbolMarket, interval: CandleInterval, now: number, se
     price,
     atr,
     confirmation: confirmation.value,
-    levels: fresh(inputs.levels),
-    profile: fresh(inputs.profile),
-    heatmap: fresh(inputs.heatmap),
+    levels: fresh(intervalSource<KeyLevels>('levels', market, interval, now, settings, deps)),
+    profile: fresh(intervalSource<VolumeProfile>('profile', market, interval, now, settings, deps)),
+    heatmap: fresh(fromRecord<LiquidationHeatmap>(deps, 'LIQUIDATION_HEATMAP', market.symbol)),
     brackets: bracketTableFor(market.symbol),
   });
   if (confirmation.stale) result.notes.unshift('The confirmation these scenarios are built from is stale (one of its inputs is overdue).');
