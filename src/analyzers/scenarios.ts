@@ -2,7 +2,7 @@ import { INTERVAL_MS } from '../domain/market.js';
 import type { Confirmation, ConfirmationLayerResult } from './confirmation.types.js';
 import { PositionSides, type LiquidationZone, type WhaleTarget } from './liquidation-heatmap.types.js';
 import { liquidationPrice } from './liquidation-heatmap.js';
-import { maxSafeLeverage } from './position-plan.js';
+import { maxSafeLeverage, sideSign } from './position-plan.js';
 import {
   EntryTypes,
   ScenarioBiases,
@@ -80,9 +80,6 @@ function clusters(inputs: ScenarioInputs, side: 'LONG' | 'SHORT'): Array<{ low: 
   return zones.map((z) => ({ low: z.priceLow, high: z.priceHigh, price: z.price, label: `${side.toLowerCase()} liquidation cluster ${fmt(z.priceLow)}–${fmt(z.priceHigh)}` }));
 }
 
-/** sign: +1 long, −1 short. */
-const signOf = (bias: ScenarioBias): 1 | -1 => (bias === ScenarioBiases.LONG ? 1 : -1);
-
 /**
  * Stop beyond the nearest structure behind the entry: the closest anchor at least `minStopAtr` ATRs from
  * the entry mid (and within MAX_ANCHOR_ATR), plus `stopBufferAtr`; when a liquidation cluster of the
@@ -90,7 +87,7 @@ const signOf = (bias: ScenarioBias): 1 | -1 => (bias === ScenarioBiases.LONG ? 1
  * cluster would otherwise take the stop. No anchor within reach: ATR_STOP ATRs.
  */
 function stopFor(bias: ScenarioBias, entry: ScenarioEntry, inputs: ScenarioInputs, t: ScenarioThresholds): ScenarioStop {
-  const s = signOf(bias);
+  const s = sideSign(bias);
   const atr = inputs.atr;
   const mid = (entry.priceMin + entry.priceMax) / 2;
   // Distance behind the entry mid, positive behind (below for a long).
@@ -127,7 +124,7 @@ function stopFor(bias: ScenarioBias, entry: ScenarioEntry, inputs: ScenarioInput
 
 /** Target candidates beyond the entry zone: opposite levels, value-area edges and the opposite side's liquidation clusters. */
 function targetsFor(bias: ScenarioBias, entry: ScenarioEntry, stop: number, inputs: ScenarioInputs): ScenarioTarget[] {
-  const s = signOf(bias);
+  const s = sideSign(bias);
   const mid = (entry.priceMin + entry.priceMax) / 2;
   const edge = s > 0 ? entry.priceMax : entry.priceMin;
   const ahead = (price: number) => s * (price - edge);
@@ -186,7 +183,7 @@ function layerLines(layers: readonly ConfirmationLayerResult[], direction: 'BULL
  * target under 1R costs confidence).
  */
 export function scenarioConfidence(confirmation: Pick<Confirmation, 'score' | 'quality' | 'coverage'>, bias: ScenarioBias, firstRr: number): number {
-  const lean = ((confirmation.score - 50) / 50) * signOf(bias);
+  const lean = ((confirmation.score - 50) / 50) * sideSign(bias);
   const base = 0.5 + 0.45 * lean * QUALITY_FACTOR[confirmation.quality] * confirmation.coverage;
   return round(Math.min(0.95, Math.max(0.05, base * Math.min(1, 0.5 + 0.5 * firstRr))));
 }
@@ -221,7 +218,7 @@ function nearest(inputs: ScenarioInputs, dir: 1 | -1, notes: string[]): Anchor {
 function entryFor(setup: Setup, inputs: ScenarioInputs, t: ScenarioThresholds): ScenarioEntry {
   const w = t.entryZoneAtr * inputs.atr;
   const p = setup.anchor.price;
-  const s = signOf(setup.bias);
+  const s = sideSign(setup.bias);
   if (setup.kind === ScenarioKinds.BREAKOUT) {
     // Through the level in the scenario's direction.
     return s > 0 ? { priceMin: round(p), priceMax: round(p + w), type: EntryTypes.STOP } : { priceMin: round(p - w), priceMax: round(p), type: EntryTypes.STOP };
