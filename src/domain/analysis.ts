@@ -22,6 +22,7 @@ export const AnalysisKinds = {
   OPTIONS_FLOW: 'OPTIONS_FLOW',
   CONFIRMATION: 'CONFIRMATION',
   SCENARIOS: 'SCENARIOS',
+  EMERGENCY: 'EMERGENCY',
 } as const;
 export type AnalysisKind = (typeof AnalysisKinds)[keyof typeof AnalysisKinds];
 

@@ -20,6 +20,7 @@ import { correlationDefinition } from './definitions/correlation.js';
 import { sentimentDefinition } from './definitions/sentiment.js';
 import { confirmationDefinition } from './definitions/confirmation.js';
 import { scenariosDefinition } from './definitions/scenarios.js';
+import { emergencyDefinition } from './definitions/emergency.js';
 
 // Consumers outside the engine keep importing the contract from here; members import ./definition.js.
 export type { AnalysisDefinition, AnalysisSettings, DerivedDefinition, MarketWideDefinition } from './definition.js';
@@ -31,7 +32,7 @@ export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as Ana
 export const MARKET_ANALYSES: readonly MarketWideDefinition[] = [correlationDefinition as MarketWideDefinition, sentimentDefinition as MarketWideDefinition, optionsFlowDefinition as MarketWideDefinition];
 
 /** Per-symbol analyses of other analyses' latest results (computed on the main thread, see DerivedDefinition). */
-export const DERIVED_ANALYSES: readonly DerivedDefinition[] = [confirmationDefinition as DerivedDefinition, scenariosDefinition as DerivedDefinition];
+export const DERIVED_ANALYSES: readonly DerivedDefinition[] = [confirmationDefinition as DerivedDefinition, scenariosDefinition as DerivedDefinition, emergencyDefinition as DerivedDefinition];
 
 /** Kinds computed per market-wide key rather than per symbol. */
 export const isMarketWideKind = (kind: string): boolean => MARKET_ANALYSES.some((d) => d.kind === kind);

@@ -157,6 +157,8 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   let unsubscribe: (() => void) | null = null;
   let stopped = false;
   const tickerDue = new Map<string, NodeJS.Timeout>();
+  /** Intervals of derived definitions with a heartbeat (see DerivedDefinition.heartbeatMs). */
+  const heartbeats: NodeJS.Timeout[] = [];
   const paramCache = new Map<string, AnalysisRecord>();
   const PARAM_CACHE_MAX = 500;
   const onDemand = options.onDemand ?? createOnDemandScheduler({ maxQueued: 64, budgetMs: 2_000 });
@@ -272,6 +274,12 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     overdue(market, specs) {
       const t = now();
       return sampleSymbolInputs(market, specs, staleAfterMs).some((input) => judgeInput(input, t).overdue);
+    },
+    overdueInputs(market, specs) {
+      const t = now();
+      return sampleSymbolInputs(market, specs, staleAfterMs)
+        .map((input) => judgeInput(input, t))
+        .filter((input) => input.overdue);
     },
   };
 
@@ -475,12 +483,22 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       for (const symbol of store.symbols()) for (const def of definitions) schedule(def.kind, symbol, () => run(def, symbol));
       for (const symbol of store.symbols()) for (const def of derivedDefinitions) schedule(def.kind, symbol, () => runDerived(def, symbol), def.minIntervalMs);
       for (const def of marketDefinitions) scheduleMarket(def);
+      for (const def of derivedDefinitions) {
+        if (!def.heartbeatMs) continue;
+        const heartbeat = setInterval(() => {
+          for (const symbol of store.symbols()) schedule(def.kind, symbol, () => runDerived(def, symbol), def.minIntervalMs);
+        }, def.heartbeatMs);
+        heartbeat.unref();
+        heartbeats.push(heartbeat);
+      }
     },
     stop() {
       stopped = true;
       running = false;
       unsubscribe?.();
       for (const timer of [...timers.values(), ...tickerDue.values()]) clearTimeout(timer);
+      for (const heartbeat of heartbeats) clearInterval(heartbeat);
+      heartbeats.length = 0;
       timers.clear();
       if (draining) clearImmediate(draining);
       draining = null;

@@ -1,6 +1,6 @@
 import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
 import type { MarketEventType } from '../domain/market.js';
-import type { InputSpec } from './freshness.js';
+import type { InputFreshness, InputSpec } from './freshness.js';
 import type { MarketStore, SymbolMarket } from './market-store.js';
 
 // The contract between the engine and one analysis definition. It sits below both the registry
@@ -88,10 +88,13 @@ export interface DependencyView {
   keys(kind: AnalysisKind): string[];
   /** True when one of these store inputs of `market` is overdue now. */
   overdue(market: SymbolMarket, specs: readonly InputSpec[]): boolean;
+  /** The inputs among `specs` that are overdue now, judged as `meta.inputs` judges them (empty: all on time). */
+  overdueInputs(market: SymbolMarket, specs: readonly InputSpec[]): InputFreshness[];
 }
 
 /**
- * A per-symbol analysis of other analyses' results (confirmation, scenarios): recomputed when one of
+ * A per-symbol analysis of other analyses' results (confirmation, scenarios), or of the engine's view of its
+ * own inputs' freshness (the emergency protocol): recomputed when one of
  * `dependsOn` publishes a changed result for a key the symbol reads (at most once per its minIntervalMs,
  * like every analysis), computed on the main thread from the engine's latest records, never recomputing
  * them. Cached, published, snapshotted and served like any per-symbol analysis.
@@ -113,6 +116,11 @@ export interface DerivedDefinition<R = unknown> {
   /** The inputs of a computation with parameters (default: `inputs`). */
   inputsWith?(params: unknown): readonly InputSpec[];
   minIntervalMs?: number;
+  /**
+   * Re-run every symbol at least this often even when nothing triggers it: for an analysis of whether data
+   * stopped arriving (the emergency protocol's halted-venue check), which no store change can trigger.
+   */
+  heartbeatMs?: number;
   compute(market: SymbolMarket, now: number, settings: AnalysisSettings, deps: DependencyView): { result: R; asOf: number } | null;
   /** With caller-chosen parameters; runs on the main thread through the on-demand scheduler and the parameter cache. */
   computeWith?(market: SymbolMarket, now: number, settings: AnalysisSettings, params: unknown, deps: DependencyView): { result: R; asOf: number } | null;

@@ -63,6 +63,8 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   // The default four intervals are three on-demand computations (I1H is cached); each interval asked costs one.
   'Query.confirmationMatrix': { served: 1210, onDemand: 400, scaleBy: { intervals: 1 }, onDemandArgs: ['intervals'] },
   'Query.sentiment': { served: 3, onDemand: 4 },
+  'Query.emergency': { served: 3 },
+  'Market.emergency': { served: 3 },
   'Query.snapshots': { served: 50 },
   // One snapshot per bar of a window of at most 500 bars read (PGlite on this thread), decompressed and graded:
   // 500 bars with 3 snapshots each measured 220-340 ms (confirmation, 8 KB payloads) and 170-310 ms

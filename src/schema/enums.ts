@@ -39,6 +39,7 @@ export const AnalysisKindEnum = builder.enumType(AnalysisKinds, {
     OPTIONS_FLOW: { description: 'Options flow of a currency (keyed by currency, e.g. BTC).' },
     CONFIRMATION: { description: 'The twelve-layer confirmation score of a symbol (Market.confirmation, default interval I1H).' },
     SCENARIOS: { description: 'Trade scenarios built from the confirmation and the level map (Market.scenarios, default interval I1H).' },
+    EMERGENCY: { description: 'Emergency protocol: flash moves, circuit-breaker moves, extreme volatility, stale venue data and dislocations (Query.emergency).' },
   },
 });
 

@@ -27,6 +27,7 @@ import '../resolvers/market-data.js';
 import '../resolvers/position-plan.js';
 import '../resolvers/scenarios.js';
 import '../resolvers/track-record.js';
+import '../resolvers/emergency.js';
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 

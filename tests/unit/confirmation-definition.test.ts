@@ -31,6 +31,7 @@ function view(records: Record<string, unknown>, stale: string[] = [], optionKeys
     },
     keys: (kind) => (kind === 'OPTIONS_FLOW' ? optionKeys : []),
     overdue: () => false,
+    overdueInputs: () => [],
   };
 }
 
