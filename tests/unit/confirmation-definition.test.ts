@@ -37,8 +37,8 @@ function view(records: Record<string, unknown>, stale: string[] = [], optionKeys
 
 describe('confirmation definition', () => {
   it('is the registered derived analysis of fourteen kinds, on the main thread, every 5 s at most', () => {
-    // Scenarios come after the confirmation they read (a derived analysis of a derived analysis).
-    expect(DERIVED_ANALYSES.map((d) => d.kind)).toEqual(['CONFIRMATION', 'SCENARIOS']);
+    // Scenarios come after the confirmation they read (a derived analysis of a derived analysis); EMERGENCY reads none.
+    expect(DERIVED_ANALYSES.map((d) => d.kind)).toEqual(['CONFIRMATION', 'SCENARIOS', 'EMERGENCY']);
     expect(confirmationDefinition.dependsOn).toHaveLength(14);
     expect(confirmationDefinition.minIntervalMs).toBe(5_000);
     expect(confirmationDefinition.inputsWith?.({ interval: '4h' })).toEqual([{ type: 'candle', interval: '4h' }]);
