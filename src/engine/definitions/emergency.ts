@@ -50,7 +50,7 @@ function compute(market: SymbolMarket, now: number, settings: AnalysisSettings, 
     intervalMs: INTERVAL_MS[interval],
     bars,
     // Liquidations are optional evidence: without any the store cannot tell a quiet market from a source that sends none.
-    liquidations: market.liquidations.size > 0 ? market.liquidations.toArray().map((l) => ({ liquidatedSide: l.liquidatedSide, notional: l.notional, time: l.time })) : undefined,
+    liquidations: market.liquidations.size > 0 ? market.liquidations.toArray() : undefined,
     funding,
     mark: market.mark ? { markPrice: market.mark.markPrice, indexPrice: market.mark.indexPrice, time: market.mark.time } : null,
     staleInputs: deps.overdueInputs(market, stalenessInputs(interval)).map((i) => ({ type: i.type, interval: i.interval, lastAt: i.lastAt })),
