@@ -80,6 +80,7 @@ const writer = createSnapshotWriter({
     },
     query: (q) => repo.query(q),
     firstPerBar: (q) => repo.firstPerBar(q),
+    page: (q) => repo.page(q),
   },
   flushEveryMs: config.SNAPSHOT_FLUSH_MS,
   maxBuffered: config.SNAPSHOT_BUFFER_MAX,

@@ -43,6 +43,30 @@ export interface FirstPerBarQuery {
   limit: number;
 }
 
+/** Position of a row in the newest-first order: its asOf and its id (ties on asOf by insertion order). */
+export interface SnapshotPosition {
+  asOf: number;
+  /** The row id (bigint) as a decimal string. */
+  id: string;
+}
+
+export interface SnapshotPageQuery {
+  kind: string;
+  symbol: string;
+  from?: number;
+  to?: number;
+  /** Positive integer: rows returned at most. */
+  first: number;
+  /** Rows strictly after this position in the newest-first order (keyset pagination); absent: from the newest. */
+  after?: SnapshotPosition;
+}
+
+export interface SnapshotPage {
+  rows: Array<SnapshotRow & { position: SnapshotPosition }>;
+  /** True when rows beyond the last one returned exist (in the same bounds). */
+  hasNextPage: boolean;
+}
+
 /** What the snapshot writer and the history resolvers depend on; Prisma stays behind it. */
 export interface SnapshotStore {
   /** Writes all rows in one statement (all or nothing); resolves to the number written. */
@@ -55,6 +79,11 @@ export interface SnapshotStore {
    * was republished. Payloads of the other rows are never read.
    */
   firstPerBar(query: FirstPerBarQuery): Promise<SnapshotRow[]>;
+  /**
+   * Newest first, `first` rows after `after` (keyset on (asOf, id), so a page is stable while rows are
+   * written and costs the same at any depth). Backs the `analysisHistory` connection.
+   */
+  page(query: SnapshotPageQuery): Promise<SnapshotPage>;
 }
 
 function toDate(ms: number, what: string): Date {
@@ -204,6 +233,37 @@ export function createSnapshotRepository(db: Pick<Database, 'sql'>): SnapshotSto
         params,
       );
       return rows.map(fromSelected);
+    },
+
+    async page({ kind, symbol, from, to, first, after }) {
+      if (!Number.isInteger(first) || first < 1) throw new RangeError(`first must be a positive integer (got ${String(first)})`);
+      const params: unknown[] = [kind, symbol];
+      let where = 'kind = $1 AND symbol = $2';
+      if (from !== undefined) {
+        params.push(toDate(from, 'from').toISOString());
+        where += ` AND as_of >= $${params.length}::timestamptz`;
+      }
+      if (to !== undefined) {
+        params.push(toDate(to, 'to').toISOString());
+        where += ` AND as_of <= $${params.length}::timestamptz`;
+      }
+      if (after) {
+        if (!/^\d{1,19}$/.test(after.id)) throw new RangeError(`after.id must be a row id (got ${after.id})`);
+        params.push(toDate(after.asOf, 'after.asOf').toISOString(), after.id);
+        where += ` AND (as_of, id) < ($${params.length - 1}::timestamptz, $${params.length}::int8)`;
+      }
+      // One row more than asked tells whether a next page exists.
+      params.push(first + 1);
+      const { rows } = await sql.query<SelectedRow & { id: string | number | bigint }>(
+        `SELECT id::text AS id, kind, symbol, as_of, methodology_version, source, venue, payload, payload_br FROM analysis_snapshot
+         WHERE ${where} ORDER BY as_of DESC, id DESC LIMIT $${params.length}`,
+        params,
+      );
+      const page = rows.slice(0, first).map((r) => {
+        const row = fromSelected(r);
+        return { ...row, position: { asOf: row.asOf, id: String(r.id) } };
+      });
+      return { rows: page, hasNextPage: rows.length > first };
     },
 
     async firstPerBar({ kind, symbol, from, to, barMs, offsetMs = 0, limit }) {

@@ -66,6 +66,8 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Query.emergency': { served: 3 },
   'Market.emergency': { served: 3 },
   'Query.snapshots': { served: 50 },
+  // At most 100 rows per page (snapshots reads up to 1 000 for 50), each decompressed and presented as its typed result.
+  'Query.analysisHistory': { served: 40 },
   // One snapshot per bar of a window of at most 500 bars read (PGlite on this thread), decompressed and graded:
   // 500 bars with 3 snapshots each measured 220-340 ms (confirmation, 8 KB payloads) and 170-310 ms
   // (scenarios, 5 KB) at load ≈ 9 on the 2 cores, decompression 53 ms of it; charged at about the lower figure.

@@ -26,6 +26,7 @@ AnalysisSnapshotRef.implement({
 builder.queryField('snapshots', (t) =>
   t.field({
     type: [AnalysisSnapshotRef],
+    deprecationReason: 'Use analysisHistory: typed results per kind, paged by cursor. snapshots stays for compatibility.',
     // Nullable like the analysis fields: a database outage nulls this field with a coded error on its path
     // (UPSTREAM_UNAVAILABLE), not the whole response.
     nullable: true,

@@ -23,6 +23,7 @@ import '../resolvers/sentiment.js';
 import '../resolvers/options-flow.js';
 import '../resolvers/confirmation.js';
 import '../resolvers/history.js';
+import '../resolvers/analysis-history.js';
 import '../resolvers/market-data.js';
 import '../resolvers/position-plan.js';
 import '../resolvers/scenarios.js';

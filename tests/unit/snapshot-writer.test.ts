@@ -41,6 +41,9 @@ function fakeStore() {
     async firstPerBar() {
       return [];
     },
+    async page() {
+      return { rows: [], hasNextPage: false };
+    },
   };
   return {
     store,
