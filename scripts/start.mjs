@@ -36,6 +36,10 @@ export const EXTERNAL = [
   '@prisma/client',
   '@graphql-yoga/render-graphiql',
   'pino',
+  // loaded only when asked for (LOG_FORMAT=pretty, OTEL_EXPORTER_OTLP_ENDPOINT): not parsed on every start
+  'pino-pretty',
+  '@envelop/opentelemetry',
+  '@opentelemetry/*',
   'ioredis',
   // optional native helpers of pg and ws, absent unless installed
   'pg-native',

@@ -31,6 +31,9 @@ import { createHttpServer, type HttpServer } from './server.js';
 import type { MultiplexerStats } from './subscriptions/multiplexer.js';
 import { createOnDemandScheduler } from './engine/on-demand.js';
 import { createOnDemandPool, type OnDemandPool, type OnDemandPoolStats } from './engine/on-demand-pool.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import { observabilityFor, startTracing } from './observability/index.js';
+import type { Tracing } from './observability/tracing.js';
 import { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +57,11 @@ export interface App {
   subscriptionStats(): { ws: MultiplexerStats; sse: MultiplexerStats } | undefined;
   /** The on-demand worker pool's counters; undefined when ONDEMAND_WORKERS=0, before start and after stop. */
   onDemandStats(): OnDemandPoolStats | undefined;
+  /**
+   * This app's Prometheus metrics (its own registry). Components built here that count something on their
+   * own path take the piece they need, e.g. the alerts outbox `metrics.alertDeliveries`.
+   */
+  readonly metrics: Metrics;
 }
 
 /**
@@ -240,6 +248,18 @@ export function createApp(deps: AppDeps): App {
   const known = new Set(config.SYMBOLS);
 
   const stateClock = createStateClock();
+  const metrics = createMetrics({ version: VERSION });
+  let tracing: Tracing | undefined;
+  // Read at scrape time only (see src/observability/metrics.ts); each getter follows the current component.
+  metrics.watch({
+    now: () => now(),
+    engine: () => engine,
+    subscriptions: () => http?.subscriptionSample(),
+    venues: () => (source ? venuesOf(source) : []),
+    snapshots: () => writer?.stats(),
+    pubsub: () => (pubsub ? { counts: pubsub.counts(), stats: pubsub.stats() } : undefined),
+    eventLoop: () => eventLoop?.health(),
+  });
 
   async function health(): Promise<HealthReport> {
     const [dbProbe, busProbe] = await Promise.all([
@@ -471,6 +491,7 @@ export function createApp(deps: AppDeps): App {
     services,
     subscriptionStats: () => (http ? { ws: http.subscriptionStats(), sse: http.sseSubscriptionStats() } : undefined),
     onDemandStats: () => onDemandPool?.stats(),
+    metrics,
     async start(port = config.PORT) {
       eventLoop = createEventLoopMonitor();
       healthSampler = setInterval(() => void health().catch(() => undefined), HEALTH_SAMPLE_MS);
@@ -528,9 +549,11 @@ export function createApp(deps: AppDeps): App {
         }
       }
 
+      tracing = await startTracing(config, VERSION);
       http = createHttpServer({
         services,
         logger,
+        observability: observabilityFor(metrics, config, logger, tracing),
         graphiql: config.GRAPHIQL,
         health,
         subscriptions: {
@@ -560,6 +583,8 @@ export function createApp(deps: AppDeps): App {
       if (healthSampler) clearInterval(healthSampler);
       await switching?.catch(() => undefined);
       await http?.close().catch((err: unknown) => logger.warn({ err }, 'http close failed'));
+      // Sends the spans still batched (bounded by the exporter's own timeout).
+      await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'trace exporter shutdown failed'));
       await stopMarket();
       if (chosenSource && chosenSource !== source) await chosenSource.stop().catch(() => undefined);
       await writer?.stop().catch((err: unknown) => logger.warn({ err }, 'snapshot flush on stop failed'));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { redactSecrets } from './errors.js';
 import { parseRetentionByKind, parseRetentionPolicy } from './domain/retention.js';
 import { parseTrustProxy, TRUST_NONE } from './domain/client-address.js';
+import { parseOtlpHeaders } from './observability/otlp-headers.js';
 
 /**
  * The one place for every setting. Parsed from the environment with zod; an invalid setting stops the
@@ -41,6 +42,25 @@ const symbolList = z
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * `json`: one JSON object per line (pino; for log shippers). `pretty`: coloured, one readable line per
+   * record (pino-pretty; for people). Unset: `pretty` when stdout is a terminal and NODE_ENV=development,
+   * else `json`.
+   */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** Serve Prometheus metrics at `/metrics` (collected either way; false answers 404 there). */
+  METRICS_ENABLED: bool.default(true),
+  /**
+   * When set, `/metrics` requires `Authorization: Bearer <token>` and answers 401 otherwise. Set it
+   * whenever the port is reachable from outside a private network.
+   */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').regex(/^\S+$/, 'no whitespace').optional(),
+  /** OTLP/HTTP collector base URL (e.g. `http://otel-collector:4318`): GraphQL operations are traced and sent to `<url>/v1/traces`. Unset: no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** Extra headers for the collector, `key=value,key2=value2` (URL-encoded values), e.g. an API key. */
+  OTEL_EXPORTER_OTLP_HEADERS: parsedWith(parseOtlpHeaders).default({}),
+  /** `service.name` of the traces. */
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).default('perpgraph'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   /** Unset: embedded PGlite under DATA_DIR. */
@@ -182,6 +202,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Settings whose value is a credential: an error about them never quotes it. */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS']);
+
 /** Empty strings count as unset, as shells and .env files commonly produce them. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -190,7 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = issue.path.join('.') || '(environment)';
-        const value = cleaned[String(issue.path[0])];
+        const value = SECRET_SETTINGS.has(String(issue.path[0])) ? undefined : cleaned[String(issue.path[0])];
         return `${name}: ${issue.message}${value === undefined ? '' : ` (got ${redactSecrets(JSON.stringify(value))})`}`;
       }),
     );

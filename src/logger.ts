@@ -35,3 +35,20 @@ export function createLogger(level: string, base: Record<string, unknown> = {}, 
   };
   return destination ? pino(options, destination) : pino(options);
 }
+
+export type LogFormat = 'json' | 'pretty';
+
+/** LOG_FORMAT when set; otherwise `pretty` only for a person at a terminal in development. */
+export function resolveLogFormat(format: LogFormat | undefined, nodeEnv: string, stdoutIsTTY: boolean): LogFormat {
+  return format ?? (stdoutIsTTY && nodeEnv === 'development' ? 'pretty' : 'json');
+}
+
+/**
+ * The process logger: JSON lines on stdout, or pino-pretty's readable lines (loaded only then, written
+ * synchronously so nothing is lost on exit). The same redaction applies to both: it runs before formatting.
+ */
+export async function createAppLogger(settings: { LOG_LEVEL: string; LOG_FORMAT?: LogFormat | undefined; NODE_ENV: string }): Promise<Logger> {
+  if (resolveLogFormat(settings.LOG_FORMAT, settings.NODE_ENV, process.stdout.isTTY === true) === 'json') return createLogger(settings.LOG_LEVEL);
+  const { default: pretty } = await import('pino-pretty');
+  return createLogger(settings.LOG_LEVEL, {}, pretty({ colorize: process.stdout.isTTY === true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }));
+}

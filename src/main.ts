@@ -1,6 +1,6 @@
 import { createApp, withReplaySymbols } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger } from './logger.js';
+import { createAppLogger } from './logger.js';
 
 let config: Config;
 try {
@@ -13,7 +13,7 @@ try {
   throw error;
 }
 
-const logger = createLogger(config.LOG_LEVEL);
+const logger = await createAppLogger(config);
 const app = createApp({ config, logger });
 
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));

@@ -37,6 +37,31 @@ export interface AppPubSub {
   close(): Promise<void>;
   /** Redis publish failures (always zero in memory). */
   stats(): RedisBusStats;
+  /** Events published by this instance and received from other instances through Redis, per topic. */
+  counts(): PubSubCounts;
+}
+
+/** Monotonic event counts per topic (`analysis:updated`, …) since start. */
+export interface PubSubCounts {
+  published: ReadonlyMap<string, number>;
+  /** Events from other instances (Redis only; always empty in memory). */
+  received: ReadonlyMap<string, number>;
+}
+
+/** The topic of an event type: topics are `noun:verb`, an event type is the topic and then its key. */
+const topicOf = (type: string) => type.split(':', 2).join(':');
+const bump = (counts: Map<string, number>, key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+
+/** The pub/sub with its publishes counted per topic (one Map update per publish). */
+function countingPublish(pubsub: ReturnType<typeof createPubSub<Topics>>, published: Map<string, number>): ReturnType<typeof createPubSub<Topics>> {
+  const publish = pubsub.publish;
+  return {
+    ...pubsub,
+    publish: ((topic: string, ...rest: unknown[]) => {
+      bump(published, topic);
+      return (publish as (topic: string, ...rest: unknown[]) => void)(topic, ...rest);
+    }) as typeof pubsub.publish,
+  };
 }
 
 /** Events a slow subscriber may lag behind before the oldest are skipped (never an unbounded queue). */
@@ -109,6 +134,8 @@ function createRedisBus(options: {
   prefix: string;
   logger?: Logger;
   logEveryMs?: number;
+  /** Counts events received from other instances, per topic. */
+  received?: Map<string, number>;
 }): { target: EventTarget; stats(): RedisBusStats } {
   const { publishClient, subscribeClient, prefix, logger } = options;
   const logEveryMs = options.logEveryMs ?? 10_000;
@@ -143,6 +170,7 @@ function createRedisBus(options: {
       return;
     }
     if (parsed.o === instance) return; // our own event, already delivered locally
+    if (options.received) bump(options.received, topicOf(channel.slice(prefix.length)));
     deliver(channel.slice(prefix.length), parsed.d ?? null);
   });
 
@@ -181,8 +209,18 @@ function createRedisBus(options: {
 }
 
 export async function createAppPubSub(redisUrl: string | undefined, prefix = 'perpgraph:', logger?: Logger): Promise<AppPubSub> {
+  const published = new Map<string, number>();
+  const received = new Map<string, number>();
+  const counts = (): PubSubCounts => ({ published, received });
   if (!redisUrl) {
-    return { pubsub: createPubSub<Topics>(), kind: 'memory', ping: async () => {}, close: async () => {}, stats: () => ({ publishFailures: 0, lastFailureAt: null, lastError: null }) };
+    return {
+      pubsub: countingPublish(createPubSub<Topics>(), published),
+      kind: 'memory',
+      ping: async () => {},
+      close: async () => {},
+      stats: () => ({ publishFailures: 0, lastFailureAt: null, lastError: null }),
+      counts,
+    };
   }
   // No offline queue on the publisher: while Redis is away a publish fails at once (counted) instead of
   // piling up in memory and failing later with MaxRetriesPerRequestError.
@@ -190,9 +228,10 @@ export async function createAppPubSub(redisUrl: string | undefined, prefix = 'pe
   const subscribeClient = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
   for (const client of [publishClient, subscribeClient]) client.on('error', () => undefined); // reconnects on its own; failures are counted
   await Promise.all([publishClient.connect(), subscribeClient.connect()]);
-  const bus = createRedisBus({ publishClient, subscribeClient, prefix, logger });
+  const bus = createRedisBus({ publishClient, subscribeClient, prefix, logger, received });
   return {
-    pubsub: createPubSub<Topics>({ eventTarget: bus.target as never }),
+    pubsub: countingPublish(createPubSub<Topics>({ eventTarget: bus.target as never }), published),
+    counts,
     kind: 'redis',
     async ping() {
       await publishClient.ping();

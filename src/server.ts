@@ -17,6 +17,8 @@ import { createCostPrecheck, useQueryCost } from './http/cost.js';
 import { clientAddress, TRUST_NONE, type TrustProxy } from './domain/client-address.js';
 import { createGraphqlHandler, trackingServices, type ResponseDeps } from './http/graphql-handler.js';
 import { createFragmentCache, type FragmentCacheStats } from './http/fragment-cache.js';
+import type { Observability } from './observability/index.js';
+import type { SubscriptionSample } from './observability/metrics.js';
 
 export interface HttpServerOptions {
   services: AppServices;
@@ -29,6 +31,8 @@ export interface HttpServerOptions {
   trustProxy?: TrustProxy;
   /** Request limits and the response cache (QUERY_COST_LIMIT, MAX_LIST_ITEMS, MAX_BODY_BYTES, RESPONSE_CACHE_*). */
   limits?: HttpLimits;
+  /** Metrics (`/metrics`, request counting) and tracing plugins; see src/observability/. */
+  observability?: Observability;
 }
 
 const SUBSCRIPTION_DEFAULTS = { maxPerConnection: 100, maxConnectionsPerIp: 256, maxBufferedBytes: 1_048_576 };
@@ -62,6 +66,8 @@ export interface HttpServer {
   sseSubscriptionStats(): MultiplexerStats;
   /** Per-market fragments of `markets(symbols)` responses: reused, executed, fallbacks to one execution, held. */
   fragmentCacheStats(): FragmentCacheStats;
+  /** Open sockets and subscriptions per transport and root field, for `/metrics`. */
+  subscriptionSample(): SubscriptionSample;
 }
 
 const GRAPHQL_PATH = '/graphql';
@@ -115,7 +121,7 @@ type EnvelopedRoot = {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
   /** Which multiplexed group this graphql-ws subscription joins, and where its messages go. */
-  multiplex: { key: string; target: SubscriptionTarget; replayLatest: boolean };
+  multiplex: { key: string; target: SubscriptionTarget; replayLatest: boolean; field: string };
 };
 
 /** A GraphQLError with `code` in its extensions unless it has one already. */
@@ -136,8 +142,13 @@ function coded(error: GraphQLError, code: string): GraphQLError {
  * (liquidation, whaleTrade, trapDetected, …) do not, since an old event is not news.
  */
 function isStateSubscription(document: DocumentNode, operationName: string | null | undefined): boolean {
+  return rootField(document, operationName).endsWith('Updated');
+}
+
+/** The subscription's root field (a subscription has exactly one), for metrics labels. */
+function rootField(document: DocumentNode, operationName: string | null | undefined): string {
   const first = getOperationAST(document, operationName)?.selectionSet.selections[0];
-  return first?.kind === Kind.FIELD && first.name.value.endsWith('Updated');
+  return first?.kind === Kind.FIELD ? first.name.value : 'unknown';
 }
 
 /**
@@ -152,9 +163,10 @@ function useMultiplexedStreams(multiplexer: StreamMultiplexer): Plugin {
       const params = (args.contextValue as { params?: { query?: string; operationName?: string | null; variables?: Record<string, unknown> | null } }).params;
       if (!params?.query) return;
       const key = subscriptionKey(params.query, params.operationName, params.variables);
-      setSubscribeFn((subscribeArgs) =>
-        multiplexer.join(key, isStateSubscription(subscribeArgs.document, subscribeArgs.operationName), () => subscribeFn(subscribeArgs) as never) as never,
-      );
+      setSubscribeFn((subscribeArgs) => {
+        const field = rootField(subscribeArgs.document, subscribeArgs.operationName);
+        return multiplexer.join(key, field.endsWith('Updated'), () => subscribeFn(subscribeArgs) as never, field) as never;
+      });
     },
   };
 }
@@ -190,6 +202,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // Public API: bound what one document may ask for. Field suggestions stay on (nothing here is secret,
     // and they help people exploring in GraphiQL).
     plugins: [
+      // First, so that they see every operation, including those a later plugin answers from a cache.
+      ...(options.observability?.plugins ?? []),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, ignoreIntrospection: true, flattenFragments: true, propagateOnRejection: false, onReject: armorRejection('depth') },
         maxAliases: { n: 30, propagateOnRejection: false, onReject: armorRejection('aliases') },
@@ -267,11 +281,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     precheck,
     refusalDelayMaxMs: httpLimits.refusalDelayMaxMs,
     clientOf: (req) => clientAddress(req, trustProxy),
-    onRejected: (error) => logger.info({ code: error.extensions.code, message: error.message }, 'request rejected'),
+    onRejected: (error) => {
+      options.observability?.countError(String(error.extensions.code));
+      logger.info({ code: error.extensions.code, message: error.message }, 'request rejected');
+    },
   });
   const sockets = new Set<Socket>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0]!;
+    options.observability?.observeHttp(req, res, path);
+    if (path === '/metrics' && options.observability?.metricsHandler) {
+      options.observability.metricsHandler(req, res);
+      return;
+    }
     if (path === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
@@ -342,8 +364,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       // Multiplexed: one source stream and one execution per (document, operation, variables) group.
       subscribe: (args) => {
         const root = args.rootValue as EnvelopedRoot;
-        const { key, target, replayLatest } = root.multiplex;
-        return multiplexer.join(key, target, replayLatest, () => root.subscribe(args) as never) as never;
+        const { key, target, replayLatest, field } = root.multiplex;
+        return multiplexer.join(key, target, replayLatest, () => root.subscribe(args) as never, field) as never;
       },
       // Any failure before execution answers this one subscription with an `error` message; it never
       // reaches graphql-ws as a throw, which would close the whole socket (4500) and every healthy
@@ -377,6 +399,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
             key: subscriptionKey(params.query, params.operationName, params.variables),
             target: { socket: ctx.extra.socket, id },
             replayLatest: isStateSubscription(document, params.operationName),
+            field: rootField(document, params.operationName),
           };
           return {
             schema: envelopedSchema,
@@ -406,6 +429,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     subscriptionStats: () => multiplexer.stats(),
     sseSubscriptionStats: () => streams.stats(),
     fragmentCacheStats: () => fragments.stats(),
+    subscriptionSample: () => ({
+      wsConnections: wsServer.clients.size,
+      ws: multiplexer.stats(),
+      sse: streams.stats(),
+      wsByField: multiplexer.byField(),
+      sseByField: streams.byField(),
+    }),
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

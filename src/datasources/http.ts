@@ -21,7 +21,7 @@ import {
   TimeoutError,
   UpstreamUnavailableError,
 } from './errors.js';
-import { VenueStates, type VenueHealth, type VenueState } from './market-data-source.js';
+import { VenueStates, type UpstreamCounters, type VenueHealth, type VenueState } from './market-data-source.js';
 
 /**
  * A JSON-over-HTTP client per venue that owns the venue's upstream discipline (ARCHITECTURE §4):
@@ -128,6 +128,10 @@ export interface HttpClientStats {
   /** Calls that joined an identical request already in flight. */
   coalesced: number;
   retries: number;
+  /** Answers with HTTP 429. */
+  rateLimited: number;
+  /** Answers with HTTP 418. */
+  banned: number;
   /** Attempts that waited for budget before going out. */
   budgetWaits: number;
   /** Calls refused because the budget would not free up within `maxBudgetWaitMs`. */
@@ -167,6 +171,13 @@ export interface HttpClient {
   /** Aborts in-flight requests and closes the pool (a later call opens a new one). Keeps gates and cache. */
   close(): Promise<void>;
 }
+
+const BREAKER_STATES: Readonly<Record<CircuitState, UpstreamCounters['breaker']>> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
 
 const DEFAULT_RATE_LIMIT_MS = 60_000;
 const DEFAULT_BAN_MS = 120_000;
@@ -414,6 +425,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     cacheHits: 0,
     coalesced: 0,
     retries: 0,
+    rateLimited: 0,
+    banned: 0,
     budgetWaits: 0,
     budgetRejections: 0,
     gateRejections: 0,
@@ -528,6 +541,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const body = venueErrorBody(res.text);
     const at = now();
     if (res.status === 429) {
+      counters.rateLimited += 1;
       const waitMs = retryAfterMs(res.headers, at) ?? defaultRateLimitMs;
       const until = Math.max(at + waitMs, gate?.until ?? 0);
       if (gate?.kind !== 'banned') gate = { until, kind: 'paused', error: () => new RateLimitError(venue, Math.max(0, until - now())) };
@@ -535,6 +549,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return new RateLimitError(venue, waitMs);
     }
     if (res.status === 418) {
+      counters.banned += 1;
       const waitMs = retryAfterMs(res.headers, at) ?? bannedUntilFromMsg(body?.msg, at) ?? defaultBanMs;
       const until = at + waitMs;
       gate = { until, kind: 'banned', error: () => new BannedError(venue, until) };
@@ -718,6 +733,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         lastError,
         lastSuccessAt,
         reconnects: 0,
+        upstream: { requests: counters.requests, rateLimited: counters.rateLimited, banned: counters.banned, retries: counters.retries, breaker: BREAKER_STATES[breaker.state] },
       };
     },
     stats: () => ({ ...counters }),

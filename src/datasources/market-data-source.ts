@@ -71,6 +71,21 @@ export interface VenueHealth {
   lastSuccessAt: number | null;
   /** Stream reconnects since start. */
   reconnects: number;
+  /** The venue's HTTP client counters (for `/metrics`; not part of the GraphQL type). Absent for venues without one. */
+  upstream?: UpstreamCounters;
+}
+
+/** Monotonic counters of one venue's HTTP client since it was created, and its circuit breaker's state. */
+export interface UpstreamCounters {
+  /** Requests that reached the network (retries included). */
+  requests: number;
+  /** Answers with HTTP 429 (rate limited). */
+  rateLimited: number;
+  /** Answers with HTTP 418 (IP banned). */
+  banned: number;
+  retries: number;
+  /** `closed` (normal), `open` (failing fast after repeated failures), `half-open` (one trial call), `isolated` (held open during a ban). */
+  breaker: 'closed' | 'open' | 'half-open' | 'isolated';
 }
 
 /** Sources made of several venues report each one. */

@@ -55,6 +55,14 @@ export interface EngineStats {
   unchanged: number;
 }
 
+/** Per analysis kind, since the engine was created (metrics read these at scrape time). */
+export interface EngineKindStats {
+  computations: number;
+  failures: number;
+  /** Milliseconds spent computing (in a worker for offloaded runs, as the worker measured it). */
+  computeMs: number;
+}
+
 export interface AnalysisEngine {
   start(): void;
   stop(): void;
@@ -67,6 +75,10 @@ export interface AnalysisEngine {
    */
   computeWithParams(kind: AnalysisKind, symbol: string, params: Record<string, unknown>): Promise<AnalysisRecord | undefined>;
   stats(): EngineStats;
+  /** Computations, failures and compute time per kind (scheduled and on-demand runs). */
+  kindStats(): ReadonlyMap<string, Readonly<EngineKindStats>>;
+  /** The oldest `asOf` among the latest published results of each kind (one entry per kind with a result). */
+  oldestAsOf(): Map<string, number>;
   /** The inputs of (kind, key) as the store holds them now (undefined: unknown kind or key). */
   sampleInputs(kind: AnalysisKind, key: string): InputSample[] | undefined;
 }
@@ -139,6 +151,15 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
   const publishedKeys = new Map<string, Set<string>>();
   let running = false;
   const stats: EngineStats = { computations: 0, failures: 0, published: 0, unchanged: 0 };
+  const byKind = new Map<string, EngineKindStats>();
+  /** Counts one computation of `kind` (two additions: the only per-run cost of the metrics). */
+  function counted(kind: string, ms: number, failed: boolean): void {
+    let entry = byKind.get(kind);
+    if (!entry) byKind.set(kind, (entry = { computations: 0, failures: 0, computeMs: 0 }));
+    entry.computations += 1;
+    entry.computeMs += ms;
+    if (failed) entry.failures += 1;
+  }
   /** The last published record per key, with its payload serialised lazily (only when an asOf repeats). */
   const lastPublished = new Map<string, { record: AnalysisRecord; json?: string }>();
 
@@ -193,14 +214,18 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     symbol: string,
     compute: (t: number) => Output,
     sample: () => InputSample[],
+    measuredMs?: number,
   ): AnalysisRecord | undefined {
     const key = analysisKey(def.kind, symbol);
     const t = now();
     stats.computations += 1;
     let output: Output;
+    const started = performance.now();
     try {
       output = compute(t);
+      counted(def.kind, measuredMs ?? performance.now() - started, false);
     } catch (error) {
+      counted(def.kind, measuredMs ?? performance.now() - started, true);
       // A failing analysis keeps its throttle slot, so a persistent bug cannot spin on every trigger.
       lastRun.set(key, t);
       stats.failures += 1;
@@ -331,7 +356,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       .then(
         (answer) => {
           if (stopped) return;
-          produce(def, symbol, () => answer.output as Output, sample);
+          produce(def, symbol, () => answer.output as Output, sample, answer.computeMs);
         },
         (error: unknown) => {
           if (stopped || !options.pool?.available()) {
@@ -341,6 +366,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
           lastRun.set(key, t);
           stats.computations += 1;
           stats.failures += 1;
+          counted(def.kind, 0, true);
           logger?.error({ err: error, kind: def.kind, symbol }, 'analysis failed');
         },
       )
@@ -450,9 +476,12 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       const t = now();
       stats.computations += 1;
       let output: Output;
+      const started = performance.now();
       try {
         output = def.computeWith!(market, t, settings, params, deps);
+        counted(def.kind, performance.now() - started, false);
       } catch (error) {
+        counted(def.kind, performance.now() - started, true);
         stats.failures += 1;
         throw error;
       }
@@ -544,18 +573,23 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
           return pool.compute({ kind, symbol, now: t, params, fundingHistoryWindow: settings.fundingHistoryWindow, fundingIntervalHours: fundingHoursOfAll() }).then(
             (answer) => {
               measured(answer.computeMs);
+              counted(kind, answer.computeMs, false);
               return toRecord(answer.output, t);
             },
             (error: unknown) => {
               stats.failures += 1;
+              counted(kind, 0, true);
               throw error;
             },
           );
         }
         let output: Output;
+        const started = performance.now();
         try {
           output = computeWith(t);
+          counted(kind, performance.now() - started, false);
         } catch (error) {
+          counted(kind, performance.now() - started, true);
           stats.failures += 1;
           throw error;
         }
@@ -563,6 +597,15 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       });
     },
     stats: () => ({ ...stats }),
+    kindStats: () => byKind,
+    oldestAsOf() {
+      const oldest = new Map<string, number>();
+      for (const { record } of lastPublished.values()) {
+        const seen = oldest.get(record.kind);
+        if (seen === undefined || record.asOf < seen) oldest.set(record.kind, record.asOf);
+      }
+      return oldest;
+    },
     sampleInputs: sampleInputsOf,
   };
 }

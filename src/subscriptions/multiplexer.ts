@@ -42,6 +42,8 @@ interface Member {
 
 interface Group {
   key: string;
+  /** The subscription's root field (for metrics; the key already implies it). */
+  field: string;
   members: Set<Member>;
   /** UTF-8 bytes of the latest serialised result, replayed to late joiners of state subscriptions. */
   last: Buffer | undefined;
@@ -58,6 +60,18 @@ const TEXT = { binary: false } as const;
 export function subscriptionKey(query: string, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): string {
   const vars = variables ? JSON.stringify(variables, Object.keys(variables).sort()) : '{}';
   return createHash('sha1').update(query).update('\0').update(operationName ?? '').update('\0').update(vars).digest('base64url');
+}
+
+/** Groups and subscribers per root field, counted when asked (a scrape), nothing kept per event. */
+export function countByField(groups: Iterable<{ field: string; members: { size: number } }>): Map<string, { groups: number; subscribers: number }> {
+  const out = new Map<string, { groups: number; subscribers: number }>();
+  for (const group of groups) {
+    const entry = out.get(group.field) ?? { groups: 0, subscribers: 0 };
+    entry.groups += 1;
+    entry.subscribers += group.members.size;
+    out.set(group.field, entry);
+  }
+  return out;
 }
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<ExecutionResult> =>
@@ -161,11 +175,11 @@ export function createSubscriptionMultiplexer(options: MultiplexerOptions) {
    * Attaches `target` to the group for `key`, starting the group's source with `start()` when there is
    * none. Returns what graphql-ws should iterate, or `start()`'s plain result (e.g. errors) as is.
    */
-  async function join(key: string, target: SubscriptionTarget, replayLatest: boolean, start: () => Promise<Source> | Source): Promise<Source> {
+  async function join(key: string, target: SubscriptionTarget, replayLatest: boolean, start: () => Promise<Source> | Source, field = 'unknown'): Promise<Source> {
     for (;;) {
       let group = groups.get(key);
       if (!group) {
-        const created: Group = { key, members: new Set(), last: undefined, replayLatest, closed: false, starting: Promise.resolve().then(start) };
+        const created: Group = { key, field, members: new Set(), last: undefined, replayLatest, closed: false, starting: Promise.resolve().then(start) };
         groups.set(key, created);
         stats.groups += 1;
         group = created;
@@ -231,6 +245,7 @@ export function createSubscriptionMultiplexer(options: MultiplexerOptions) {
   return {
     join,
     stats: (): MultiplexerStats => ({ ...stats }),
+    byField: () => countByField(groups.values()),
     dispose(): void {
       if (drainTimer) clearTimeout(drainTimer);
       for (const group of [...groups.values()]) close(group);

@@ -1,5 +1,5 @@
 import type { ExecutionResult } from 'graphql';
-import type { MultiplexerStats } from './multiplexer.js';
+import { countByField, type MultiplexerStats } from './multiplexer.js';
 
 /**
  * A shared event result: yoga's SSE writer serialises a result with `result.stringify` when it has one,
@@ -24,6 +24,7 @@ interface Member {
 
 interface Group {
   key: string;
+  field: string;
   members: Set<Member>;
   last: SharedResult | undefined;
   replayLatest: boolean;
@@ -142,11 +143,11 @@ export function createStreamMultiplexer(options: StreamMultiplexerOptions) {
    * Joins the group for `key`, starting its source with `start()` when there is none. Returns the
    * member's iterator, or `start()`'s plain result (e.g. errors) as is.
    */
-  async function join(key: string, replayLatest: boolean, start: () => Promise<Source> | Source): Promise<Source> {
+  async function join(key: string, replayLatest: boolean, start: () => Promise<Source> | Source, field = 'unknown'): Promise<Source> {
     for (;;) {
       let group = groups.get(key);
       if (!group) {
-        const created: Group = { key, members: new Set(), last: undefined, replayLatest, closed: false, starting: Promise.resolve().then(start) };
+        const created: Group = { key, field, members: new Set(), last: undefined, replayLatest, closed: false, starting: Promise.resolve().then(start) };
         groups.set(key, created);
         stats.groups += 1;
         group = created;
@@ -171,6 +172,7 @@ export function createStreamMultiplexer(options: StreamMultiplexerOptions) {
   return {
     join,
     stats: (): MultiplexerStats => ({ ...stats }),
+    byField: () => countByField(groups.values()),
     dispose(): void {
       for (const group of [...groups.values()]) close(group);
     },

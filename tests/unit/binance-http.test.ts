@@ -76,8 +76,10 @@ describe('http client against the fake Binance', () => {
     expect((again as RateLimitError).retryAfterMs).toBeLessThanOrEqual(1_000);
     expect(fake.requests.length, 'no request reached the venue').toBe(before);
     expect(http.blockedUntil()).not.toBeNull();
+    expect(http.health().upstream, 'for /metrics: one request sent, answered 429, no retry through the pause').toMatchObject({ requests: 1, rateLimited: 1, banned: 0, retries: 0 });
     await new Promise((resolve) => setTimeout(resolve, 1_050));
     await expect(api.ping()).resolves.toEqual({});
+    expect(http.health().upstream).toMatchObject({ requests: 2, rateLimited: 1, breaker: 'closed' });
   });
 
   it('maps 418 to BannedError with the ban end from Retry-After', async () => {
@@ -93,6 +95,7 @@ describe('http client against the fake Binance', () => {
     expect(again).toBeInstanceOf(BannedError);
     expect(again.bannedUntil, 'the same ban end').toBe(err.bannedUntil);
     expect(fake.requests.length).toBe(before);
+    expect(http.health().upstream, 'for /metrics: one 418, the breaker held open (isolated) for the ban').toMatchObject({ requests: 1, banned: 1, rateLimited: 0, breaker: 'isolated' });
   });
 
   it('maps Binance -1121 to BadSymbolError naming the symbol', async () => {

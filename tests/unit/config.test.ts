@@ -57,4 +57,42 @@ describe('loadConfig', () => {
   it('rejects malformed symbols', () => {
     expect(() => loadConfig({ SYMBOLS: 'BTC-USDT' })).toThrow(/SYMBOLS\.0: symbols are letters\/digits/);
   });
+
+  it('reads the observability settings: metrics on and open by default, tracing off', () => {
+    const defaults = loadConfig({});
+    expect(defaults.METRICS_ENABLED, '/metrics served by default').toBe(true);
+    expect(defaults.METRICS_TOKEN, 'no token: open').toBeUndefined();
+    expect(defaults.LOG_FORMAT, 'unset: chosen from the terminal and NODE_ENV').toBeUndefined();
+    expect(defaults.OTEL_EXPORTER_OTLP_ENDPOINT, 'no endpoint: no tracing').toBeUndefined();
+    expect(defaults.OTEL_EXPORTER_OTLP_HEADERS).toEqual({});
+    expect(defaults.OTEL_SERVICE_NAME).toBe('perpgraph');
+    const set = loadConfig({
+      METRICS_ENABLED: 'false',
+      METRICS_TOKEN: 'abcdefghijklmnop',
+      LOG_FORMAT: 'pretty',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=s%3Dcret, x-team = desk',
+    });
+    expect(set.METRICS_ENABLED).toBe(false);
+    expect(set.METRICS_TOKEN).toBe('abcdefghijklmnop');
+    expect(set.LOG_FORMAT).toBe('pretty');
+    expect(set.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://collector:4318');
+    expect(set.OTEL_EXPORTER_OTLP_HEADERS, 'URL-decoded, trimmed').toEqual({ 'x-api-key': 's=cret', 'x-team': 'desk' });
+  });
+
+  it('rejects a short metrics token, a bad log format or endpoint, without quoting secrets', () => {
+    let error: unknown;
+    try {
+      loadConfig({ METRICS_TOKEN: 'short-secret', LOG_FORMAT: 'xml', OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://x:4317', OTEL_EXPORTER_OTLP_HEADERS: 'novalue-secret' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems;
+    expect(problems, 'one line per bad variable').toHaveLength(4);
+    expect(problems.find((p) => p.startsWith('METRICS_TOKEN:'))).toMatch(/at least 16 characters/);
+    expect(problems.join('\n'), 'the token value is never printed').not.toContain('short-secret');
+    expect(problems.find((p) => p.startsWith('LOG_FORMAT:'))).toMatch(/json.*pretty/);
+    expect(problems.find((p) => p.startsWith('OTEL_EXPORTER_OTLP_ENDPOINT:'))).toContain('grpc://x:4317');
+    expect(problems.find((p) => p.startsWith('OTEL_EXPORTER_OTLP_HEADERS:'))).toMatch(/key=value/);
+  });
 });
