@@ -192,6 +192,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     maxBytes: httpLimits.cacheMaxBytes,
     now: services.now,
   });
+  /** Faults maskError logged (yoga then reports the same error to `logging.error`). */
+  const faultsLogged = new WeakSet<Error>();
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -235,6 +237,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           else logger.warn(line, 'operation hit an upstream fault');
           return;
         }
+        // An unexpected fault maskError has just logged at error with its context: once is enough.
+        if (first instanceof GraphQLError && faultsLogged.has(first.originalError ?? first)) return;
         logger.error(args.length === 1 ? args[0] : args);
       },
     },
@@ -264,6 +268,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
             : mapped;
         }
         logger.error({ err: original }, 'unexpected error while executing an operation');
+        if (original instanceof Error) faultsLogged.add(original);
         return defaultMaskError(error, message, isDev);
       },
     },
