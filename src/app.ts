@@ -35,6 +35,9 @@ import { createMetrics, type Metrics } from './observability/metrics.js';
 import { observabilityFor, startTracing } from './observability/index.js';
 import type { Tracing } from './observability/tracing.js';
 import { Redis } from 'ioredis';
+import { createApiKeyStore, type ApiKeyRecord, type ApiKeyStore } from './auth/key-store.js';
+import { createAuthenticator } from './auth/authenticator.js';
+import { badInput } from './errors.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -360,8 +363,31 @@ export function createApp(deps: AppDeps): App {
       return `the replay clock (${new Date(clock).toISOString()}) is before the first recording of ${symbol} (${new Date(first.from).toISOString()})`;
     },
     now,
+    get apiKeys() {
+      return apiKeyStore ? apiKeyAdmin(apiKeyStore) : undefined;
+    },
   };
   let repository: ReturnType<typeof createSnapshotRepository>;
+  let apiKeyStore: ApiKeyStore | undefined;
+
+  /** Key expiry is wall-clock time, whatever clock the market runs on (a replay's). */
+  const withActive = (record: ApiKeyRecord) => ({ ...record, active: record.revokedAt === null && (record.expiresAt === null || record.expiresAt > wallClock()) });
+  function apiKeyAdmin(store: ApiKeyStore): NonNullable<AppServices['apiKeys']> {
+    return {
+      async create(input) {
+        if (input.expiresAt !== null && input.expiresAt <= wallClock()) throw badInput(`expiresAt (${new Date(input.expiresAt).toISOString()}) must be in the future`);
+        const created = await store.create({ ...input, origin: 'api' }, wallClock());
+        logger.info({ keyId: created.record.id, prefix: created.record.prefix, scopes: created.record.scopes }, 'API key created');
+        return { record: withActive(created.record), plaintext: created.plaintext };
+      },
+      list: async () => (await store.list()).map(withActive),
+      async revoke(id) {
+        const revoked = await store.revoke(id, wallClock());
+        if (revoked) logger.info({ keyId: revoked.id, prefix: revoked.prefix }, 'API key revoked');
+        return revoked && withActive(revoked);
+      },
+    };
+  }
 
   // --- The market pipeline (source → store → engine → events), rebuilt when a fallback turns LIVE ---
   let bySymbol = new Map<string, SymbolInfo>();
@@ -516,6 +542,11 @@ export function createApp(deps: AppDeps): App {
       });
       logger.info({ database: db.kind }, 'database ready (migrations applied)');
       repository = createSnapshotRepository(db);
+      apiKeyStore = createApiKeyStore(db.sql);
+      if (config.ADMIN_API_KEY) {
+        const bootstrap = await apiKeyStore.ensureBootstrap(config.ADMIN_API_KEY, wallClock());
+        logger.info({ prefix: bootstrap.prefix, revoked: bootstrap.revokedAt !== null }, 'ADMIN_API_KEY stored (hashed) as an admin key');
+      }
       pubsub = await createAppPubSub(config.REDIS_URL, config.REDIS_PREFIX, logger.child({ component: 'pubsub' }));
       if (config.REDIS_URL) {
         cacheRedis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
@@ -563,6 +594,10 @@ export function createApp(deps: AppDeps): App {
           keepAliveMs: config.WS_KEEPALIVE_MS,
         },
         trustProxy: config.TRUST_PROXY,
+        auth: {
+          authenticator: createAuthenticator({ store: apiKeyStore, now: wallClock, onTouchError: (err) => logger.warn({ err }, 'could not record an API key use') }),
+          policy: { queriesRequireKey: config.QUERIES_REQUIRE_KEY },
+        },
         limits: {
           maxCost: config.QUERY_COST_LIMIT,
           maxListItems: config.MAX_LIST_ITEMS,

@@ -3,6 +3,7 @@ import { redactSecrets } from './errors.js';
 import { parseRetentionByKind, parseRetentionPolicy } from './domain/retention.js';
 import { parseTrustProxy, TRUST_NONE } from './domain/client-address.js';
 import { parseOtlpHeaders } from './observability/otlp-headers.js';
+import { KEY_PATTERN } from './auth/keys.js';
 
 /**
  * The one place for every setting. Parsed from the environment with zod; an invalid setting stops the
@@ -181,6 +182,13 @@ export const configSchema = z.object({
   ONDEMAND_WORKERS: z.coerce.number().int().min(0).max(16).default(1),
   /** Scheduling priority (Linux nice, 0–19) of the on-demand workers, so they yield the core to the request loop; 0 keeps the default. */
   ONDEMAND_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /**
+   * An admin API key accepted from the start (stored hashed at start, never logged), so the first keys can
+   * be made through `createApiKey` without the CLI. Must look like a generated key: `npm run apikey -- generate`.
+   */
+  ADMIN_API_KEY: z.string().regex(KEY_PATTERN, 'must be a perpgraph key, pg_<12 hex>_<43 base64url characters>; make one with `npm run apikey -- generate`').optional(),
+  /** true: queries and subscriptions need an API key with the read scope too (mutations always need a key). */
+  QUERIES_REQUIRE_KEY: bool.default(false),
   /** Milliseconds to wait for in-flight work on shutdown before exiting anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 });
@@ -203,7 +211,7 @@ export class ConfigError extends Error {
 }
 
 /** Settings whose value is a credential: an error about them never quotes it. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS', 'ADMIN_API_KEY']);
 
 /** Empty strings count as unset, as shells and .env files commonly produce them. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

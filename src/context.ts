@@ -6,6 +6,8 @@ import type { SnapshotStore } from './db/snapshot-repository.js';
 import type { HealthReport } from './health.js';
 import type { AppPubSub } from './pubsub.js';
 import type { InputSample } from './engine/freshness.js';
+import type { AuthContext, Scope } from './auth/scopes.js';
+import type { ApiKeyRecord } from './auth/key-store.js';
 
 /** What resolvers may use. Built once in app.ts; resolvers never reach past it to exchanges or databases. */
 export interface AppServices {
@@ -38,8 +40,25 @@ export interface AppServices {
    */
   notReadyReason?(symbol: string): string | null;
   now(): number;
+  /** API keys (admin mutations and listing); absent where no database is open. */
+  apiKeys?: ApiKeyAdmin;
+}
+
+/** A stored key with whether it is accepted now (neither revoked nor expired, by the wall clock). */
+export type ApiKeyView = ApiKeyRecord & { active: boolean };
+
+/** What the admin API-key fields may do (src/auth/key-store.ts behind it). */
+export interface ApiKeyAdmin {
+  /** Creates a key; the plaintext is returned this once and never stored. */
+  /** Rejects with BAD_USER_INPUT when `expiresAt` is not in the future. */
+  create(input: { name: string; scopes: readonly Scope[]; expiresAt: number | null }): Promise<{ record: ApiKeyView; plaintext: string }>;
+  list(): Promise<ApiKeyView[]>;
+  /** Undefined when there is no key with that id. */
+  revoke(id: string): Promise<ApiKeyView | undefined>;
 }
 
 export interface GraphQLContext {
   services: AppServices;
+  /** The caller's API key when it presented a valid one; null otherwise (see src/auth, `requireScope`). */
+  auth: AuthContext | null;
 }

@@ -19,6 +19,8 @@ import { createGraphqlHandler, trackingServices, type ResponseDeps } from './htt
 import { createFragmentCache, type FragmentCacheStats } from './http/fragment-cache.js';
 import type { Observability } from './observability/index.js';
 import type { SubscriptionSample } from './observability/metrics.js';
+import { ANONYMOUS, type Authenticator, type RequestAuth } from './auth/authenticator.js';
+import { operationAccess, useAccessControl, type AccessPolicy, type CredentialsContext } from './auth/access.js';
 
 export interface HttpServerOptions {
   services: AppServices;
@@ -33,6 +35,8 @@ export interface HttpServerOptions {
   limits?: HttpLimits;
   /** Metrics (`/metrics`, request counting) and tracing plugins; see src/observability/. */
   observability?: Observability;
+  /** API keys: who a request is (Authorization header, graphql-ws connectionParams) and what needs a key. Absent: nobody is authenticated. */
+  auth?: { authenticator: Authenticator; policy: AccessPolicy };
 }
 
 const SUBSCRIPTION_DEFAULTS = { maxPerConnection: 100, maxConnectionsPerIp: 256, maxBufferedBytes: 1_048_576 };
@@ -177,6 +181,20 @@ function useMultiplexedStreams(multiplexer: StreamMultiplexer): Plugin {
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { services, logger } = options;
+  const policy: AccessPolicy = options.auth?.policy ?? { queriesRequireKey: false };
+  /** Credentials of a header value; a store failure refuses what needs a key (503) instead of failing the request. */
+  const authenticate = async (header: string | undefined | null): Promise<RequestAuth> => {
+    if (!options.auth || !header) return ANONYMOUS;
+    try {
+      return await options.auth.authenticator.authenticate(header);
+    } catch (error) {
+      logger.warn({ err: error }, 'API key lookup failed');
+      return {
+        auth: null,
+        failure: new AppError(ErrorCodes.UPSTREAM_UNAVAILABLE, 'The API key cannot be checked right now (database unavailable). Try again shortly.', { component: 'database', http: { status: 503 } }),
+      };
+    }
+  };
   const httpLimits = options.limits ?? DEFAULT_LIMITS;
   const limits = { ...SUBSCRIPTION_DEFAULTS, ...options.subscriptions };
   // SSE streams keep at most this many unread events (the oldest are dropped): as many as a congested
@@ -197,7 +215,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const yoga = createYoga<Record<string, unknown>, GraphQLContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: (initial) => ({ services: trackingServices(services, (initial as { deps?: ResponseDeps }).deps) }),
+    context: (initial) => ({
+      services: trackingServices(services, (initial as { deps?: ResponseDeps }).deps),
+      auth: (initial as CredentialsContext).credentials?.auth ?? null,
+    }),
     graphiql: options.graphiql ? { subscriptionsProtocol: 'WS', title: 'perpgraph', defaultQuery: GRAPHIQL_STARTER_QUERY } : false,
     renderGraphiQL: createGraphiQLRenderer(),
     landingPage: false,
@@ -206,6 +227,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     plugins: [
       // First, so that they see every operation, including those a later plugin answers from a cache.
       ...(options.observability?.plugins ?? []),
+      // First: refuses by credentials before any other plugin reads the operation's input (see access.ts).
+      useAccessControl(policy),
       EnvelopArmorPlugin({
         maxDepth: { n: 12, ignoreIntrospection: true, flattenFragments: true, propagateOnRejection: false, onReject: armorRejection('depth') },
         maxAliases: { n: 30, propagateOnRejection: false, onReject: armorRejection('aliases') },
@@ -290,6 +313,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       options.observability?.countError(String(error.extensions.code));
       logger.info({ code: error.extensions.code, message: error.message }, 'request rejected');
     },
+    authenticate: (req) => authenticate(req.headers.authorization),
+    // A mutation over GET is left to yoga, which answers 405 whoever sends it.
+    authorize: (query, operationName, credentials, method) => {
+      const document = precheck.document(query);
+      if (!document || (method === 'GET' && getOperationAST(document, operationName)?.operation === 'mutation')) return undefined;
+      return operationAccess(schema, document, operationName, credentials, policy);
+    },
   });
   const sockets = new Set<Socket>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -363,8 +393,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
     wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
   });
+  /** graphql-ws credentials per connection, from connectionParams.authorization or else the upgrade request's header. */
+  const wsCredentials = new WeakMap<object, RequestAuth>();
   const wsCleanup = useServer<Record<string, unknown>>(
     {
+      onConnect: async (ctx) => {
+        const fromParams = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const header = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
+        wsCredentials.set(ctx.extra, await authenticate(header));
+        return true;
+      },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       // Multiplexed: one source stream and one execution per (document, operation, variables) group.
       subscribe: (args) => {
@@ -390,7 +428,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
             req: ctx.extra.request,
             socket: ctx.extra.socket,
             params,
-          });
+            credentials: wsCredentials.get(ctx.extra) ?? ANONYMOUS,
+          } satisfies CredentialsContext & Record<string, unknown>);
           let document: DocumentNode;
           try {
             document = parse(params.query);

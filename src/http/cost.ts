@@ -332,6 +332,8 @@ export interface CostPrecheck {
    * own pre-validation walk, which would reach the same verdict (same function, same raw variables).
    */
   passed(request: object): boolean;
+  /** The parsed document of `query` (through the same cache the check uses); null when it does not parse. */
+  document(query: string): DocumentNode | null;
   stats(): { checked: number; rejected: number; parsed: number; entries: number };
 }
 
@@ -347,13 +349,7 @@ export function createCostPrecheck(options: CostPrecheckOptions): CostPrecheck {
   const documents = new Map<string, DocumentNode | null>();
   const counters = { checked: 0, rejected: 0, parsed: 0 };
   const passedRequests = new WeakSet<object>();
-  const check = ((query, variables, operationName, request) => {
-    counters.checked += 1;
-    const oversize = oversizeList(variables, options.maxListItems);
-    if (oversize) {
-      counters.rejected += 1;
-      return oversizeError(oversize, options.maxListItems);
-    }
+  const documentOf = (query: string): DocumentNode | null => {
     let document = documents.get(query);
     if (document === undefined) {
       counters.parsed += 1;
@@ -365,6 +361,16 @@ export function createCostPrecheck(options: CostPrecheckOptions): CostPrecheck {
       if (query.length <= 20_000) documents.set(query, document);
       if (documents.size > max) documents.delete(documents.keys().next().value as string);
     }
+    return document;
+  };
+  const check = ((query, variables, operationName, request) => {
+    counters.checked += 1;
+    const oversize = oversizeList(variables, options.maxListItems);
+    if (oversize) {
+      counters.rejected += 1;
+      return oversizeError(oversize, options.maxListItems);
+    }
+    const document = documentOf(query);
     if (!document) return undefined;
     let report: CostReport;
     try {
@@ -378,6 +384,7 @@ export function createCostPrecheck(options: CostPrecheckOptions): CostPrecheck {
     return error;
   }) as CostPrecheck;
   check.passed = (request) => passedRequests.has(request);
+  check.document = documentOf;
   check.stats = () => ({ ...counters, entries: documents.size });
   return check;
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnalysisKind, AnalysisRecord, TickerRecord } from '../domain/analysis.js';
 import type { AppServices } from '../context.js';
 import type { AppError } from '../errors.js';
+import type { RequestAuth } from '../auth/authenticator.js';
 import type { CostPrecheck } from './cost.js';
 
 /**
@@ -64,6 +65,7 @@ export function trackingServices(services: AppServices, deps: ResponseDeps | und
     health: { value: () => uncacheable(services.health()) },
     snapshots: { get: () => uncacheable(services.snapshots) },
     pubsub: { get: () => uncacheable(services.pubsub) },
+    apiKeys: { get: () => uncacheable(services.apiKeys) },
   }) as AppServices;
 }
 
@@ -78,7 +80,7 @@ interface Entry {
 
 export interface GraphqlHandlerOptions {
   /** yoga's fetch entry point; `serverContext.deps` reaches the context factory. */
-  fetch(url: string, init: RequestInit, serverContext: { req: IncomingMessage; deps?: ResponseDeps }): Promise<Response> | Response;
+  fetch(url: string, init: RequestInit, serverContext: { req: IncomingMessage; deps?: ResponseDeps; credentials?: RequestAuth }): Promise<Response> | Response;
   services: AppServices;
   maxBodyBytes: number;
   /** 0 disables the cache. */
@@ -101,6 +103,16 @@ export interface GraphqlHandlerOptions {
   refusalDelayMaxMs?: number;
   /** The client a request counts against for refusal delays (its address, TRUST_PROXY applied); default the socket peer. */
   clientOf?: (req: IncomingMessage) => string;
+  /**
+   * Resolves the request's API key (Authorization header) on every request that is executed; the result
+   * reaches yoga as `serverContext.credentials`. Cache entries are kept per Authorization header.
+   */
+  authenticate?: (req: IncomingMessage) => Promise<RequestAuth>;
+  /**
+   * Refuses an operation its credentials do not allow (UNAUTHENTICATED, FORBIDDEN), judged from the
+   * document alone, before the precheck reads its variables. Applied where the precheck is.
+   */
+  authorize?: (query: string, operationName: string | null, credentials: RequestAuth | undefined, method: string) => AppError | undefined;
 }
 
 /** Refusals a client gets answered at once within REFUSAL_WINDOW_MS; the later ones are delayed. */
@@ -162,6 +174,12 @@ function rejectionBody(error: AppError): string {
 function sendError(res: ServerResponse, status: number, code: string, message: string, extensions: Record<string, unknown> = {}): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }] });
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' }).end(body);
+}
+
+/** The HTTP status and headers a refusal asks for in its `http` extension (400 when it names none). */
+function rejectionInit(error: AppError): { status: number; headers: Record<string, string> } {
+  const http = (error.extensions as { http?: { status?: number; headers?: Record<string, string> } }).http;
+  return { status: http?.status ?? 400, headers: http?.headers ?? {} };
 }
 
 const etagOf = (body: Buffer) => `"${createHash('sha1').update(body).digest('base64url')}"`;
@@ -288,7 +306,9 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
     const accept = req.headers.accept ?? '';
     const streaming = accept.includes('text/event-stream') || accept.includes('multipart/mixed');
     const cacheable = options.cacheTtlMs > 0 && !streaming && (method === 'GET' || method === 'POST');
-    const key = cacheable ? `${method}\n${req.url}\n${accept}\n${req.headers.origin ?? ''}\n${req.headers['content-type'] ?? ''}\n${body?.toString('utf8') ?? ''}` : '';
+    // Per API key (its hash, not the key): a response made for one caller is only ever served to the same credentials.
+    const authorization = req.headers.authorization ? createHash('sha256').update(req.headers.authorization).digest('base64url') : '';
+    const key = cacheable ? `${method}\n${req.url}\n${accept}\n${req.headers.origin ?? ''}\n${req.headers['content-type'] ?? ''}\n${authorization}\n${body?.toString('utf8') ?? ''}` : '';
     let leads = false;
     if (cacheable) {
       const arrivedAt = ++sequence;
@@ -317,18 +337,21 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
         // Completed, but something it presented changed meanwhile: look again (cache, next execution).
       }
     }
-    if (options.precheck && !req.headers.origin && !streaming) {
+    const credentials = options.authenticate ? await options.authenticate(req) : undefined;
+    if ((options.precheck || options.authorize) && !req.headers.origin && !streaming) {
       const params = requestParams(method, req.url, req.headers['content-type'] ?? '', body);
-      const rejection = params && options.precheck(params.query, params.variables, params.operationName, req);
+      const rejection =
+        params && (options.authorize?.(params.query, params.operationName, credentials, method) ?? options.precheck?.(params.query, params.variables, params.operationName, req));
       if (rejection) {
         counters.prechecked += 1;
         options.onRejected?.(rejection);
         const text = rejectionBody(rejection);
         const type = accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8';
         const delay = delayFor(req);
-        const headers: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(text) };
+        const init = rejectionInit(rejection);
+        const headers: Record<string, string | number> = { ...init.headers, 'content-type': type, 'content-length': Buffer.byteLength(text) };
         if (delay === 0) {
-          res.writeHead(400, headers).end(text);
+          res.writeHead(init.status, headers).end(text);
           return;
         }
         // Held, and the connection not read meanwhile: its next request waits in the socket, costing nothing.
@@ -337,7 +360,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
         socket.pause();
         const timer = setTimeout(() => {
           socket.resume();
-          res.writeHead(400, { ...headers, 'x-refusal-delay-ms': delay }).end(text);
+          res.writeHead(init.status, { ...headers, 'x-refusal-delay-ms': delay }).end(text);
         }, delay);
         res.once('close', () => clearTimeout(timer));
         return;
@@ -349,7 +372,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
       flights.set(key, { startedAt: ++sequence, done });
     }
     try {
-      settle(await execute(req, res, method, body, cacheable ? key : undefined));
+      settle(await execute(req, res, method, body, cacheable ? key : undefined, credentials));
     } finally {
       settle(undefined);
       if (leads) flights.delete(key);
@@ -357,7 +380,14 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
   }
 
   /** Runs the request through yoga and answers it; resolves with its entry when that may be cached and shared. */
-  async function execute(req: IncomingMessage, res: ServerResponse, method: string, body: Buffer | undefined, key: string | undefined): Promise<Entry | undefined> {
+  async function execute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    body: Buffer | undefined,
+    key: string | undefined,
+    credentials: RequestAuth | undefined,
+  ): Promise<Entry | undefined> {
     counters.misses += 1;
     const deps: ResponseDeps | undefined = key !== undefined ? { records: [], tickers: [], uncacheable: false } : undefined;
     const headers = new Headers();
@@ -366,7 +396,7 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
       headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const storedAt = now();
-    const response = await options.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method, headers, body: body as unknown as BodyInit }, { req, deps });
+    const response = await options.fetch(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, { method, headers, body: body as unknown as BodyInit }, { req, deps, ...(credentials ? { credentials } : {}) });
     const type = response.headers.get('content-type') ?? '';
     if (!deps || type.includes('event-stream') || type.includes('multipart') || !response.body) {
       res.writeHead(response.status, Object.fromEntries(response.headers));

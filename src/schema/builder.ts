@@ -29,4 +29,5 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.queryType({ description: 'Read the latest analyses, raw market data, snapshots and health.',});
+builder.mutationType({ description: 'Changes: API keys, alert rules and jobs. Every mutation needs an API key (Authorization: Bearer <key>).' });
 builder.subscriptionType({ description: 'Live updates over graphql-ws: each analysis as it is recomputed, and market events.',});

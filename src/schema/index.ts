@@ -29,6 +29,7 @@ import '../resolvers/position-plan.js';
 import '../resolvers/scenarios.js';
 import '../resolvers/track-record.js';
 import '../resolvers/emergency.js';
+import '../resolvers/auth.js';
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 
