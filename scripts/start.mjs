@@ -73,8 +73,9 @@ function newestInput() {
 /** Bundles every entry point into `dir` (default dist/). */
 export async function bundle(dir = outdir) {
   const esbuild = await import('esbuild');
-  // Nothing of an older build (a per-module tsc emit, a removed entry) is left to be loaded by mistake.
-  rmSync(dir, { recursive: true, force: true });
+  // Nothing of an older build (a per-module tsc emit, a removed entry) is left to be loaded by mistake;
+  // the dashboard (dist/web) has its own build and stamp and is kept.
+  if (existsSync(dir)) for (const e of readdirSync(dir)) if (e !== 'web') rmSync(path.join(dir, e), { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, src]) => [name, path.join(root, src)])),
@@ -134,8 +135,56 @@ async function build({ force = false } = {}) {
   process.stderr.write(`perpgraph: built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
+// --- The dashboard (web/ → dist/web) -----------------------------------------------------------------------
+// Vite builds web/ (its config: web/vite.config.ts) when a file under web/ (or the lock file, or this
+// script) is newer than dist/web/.build-stamp. A failed dashboard build is reported and does not stop the
+// server: it starts and `/` says the dashboard is not built.
+const webDir = path.join(root, 'web');
+const webOut = path.join(outdir, 'web');
+const webStamp = path.join(webOut, '.build-stamp');
+
+function newestWebInput() {
+  let newest = 0;
+  const visit = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === 'node_modules') continue;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) visit(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  visit(webDir);
+  for (const f of ['package-lock.json', 'scripts/start.mjs']) newest = Math.max(newest, statSync(path.join(root, f)).mtimeMs);
+  return newest;
+}
+
+/** Builds the dashboard into `outDir` (default dist/web) with Vite's API; resolves true when it was built. */
+export async function buildWeb(outDir = webOut) {
+  const { build: viteBuild } = await import('vite');
+  await viteBuild({ configFile: path.join(webDir, 'vite.config.ts'), build: { outDir, emptyOutDir: true }, logLevel: 'warn' });
+  return existsSync(path.join(outDir, 'index.html'));
+}
+
+async function buildDashboard({ force = false } = {}) {
+  if (!existsSync(webDir)) return;
+  if (!force && existsSync(webStamp) && existsSync(path.join(webOut, 'index.html')) && statSync(webStamp).mtimeMs >= newestWebInput()) return;
+  const started = Date.now();
+  process.stderr.write('perpgraph: building the dashboard web/ into dist/web (sources changed since the last build)…\n');
+  const before = new Date();
+  try {
+    await buildWeb();
+  } catch (error) {
+    process.stderr.write(`perpgraph: dashboard build failed (the server still starts; \`/\` says the dashboard is not built): ${error instanceof Error ? error.message : String(error)}\n`);
+    return;
+  }
+  writeFileSync(webStamp, `${before.toISOString()}\n`);
+  utimesSync(webStamp, before, before);
+  process.stderr.write(`perpgraph: built dist/web in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const buildOnly = process.argv.includes('--build-only');
   await build({ force: process.argv.includes('--force') });
+  await buildDashboard({ force: process.argv.includes('--force') });
   if (!buildOnly) await import(pathToFileURL(entry).href);
 }

@@ -28,6 +28,7 @@ import { createStateClock, describeFailure, type ComponentHealth, type HealthRep
 import type { Logger } from './logger.js';
 import { createAppPubSub, type AppPubSub } from './pubsub.js';
 import { createHttpServer, type HttpServer } from './server.js';
+import { createDashboardHandler } from './http/dashboard.js';
 import type { MultiplexerStats } from './subscriptions/multiplexer.js';
 import { createOnDemandScheduler } from './engine/on-demand.js';
 import { createOnDemandPool, type OnDemandPool, type OnDemandPoolStats } from './engine/on-demand-pool.js';
@@ -136,6 +137,13 @@ const historyWorker = existsSync(fileURLToPath(HISTORY_WORKER)) ? { url: HISTORY
 /** The build's initialised, migrated embedded database (dist/pglite-template), copied on a first start. */
 const PGLITE_TEMPLATE = fileURLToPath(new URL('./pglite-template', import.meta.url));
 const pgliteTemplate = existsSync(`${PGLITE_TEMPLATE}/pglite/PG_VERSION`) ? PGLITE_TEMPLATE : undefined;
+
+/**
+ * The built dashboard: dist/web next to dist/main.js when running the build, ../dist/web from src/ under
+ * tsx or vitest.
+ */
+const BUILT_DASHBOARD = [new URL('./web', import.meta.url), new URL('../dist/web', import.meta.url)].map((u) => fileURLToPath(u));
+const defaultDashboardDir = () => BUILT_DASHBOARD.find((dir) => existsSync(`${dir}/index.html`)) ?? BUILT_DASHBOARD[import.meta.url.includes('/src/') ? 1 : 0]!;
 
 const simulatedSource = (config: Config) =>
   createSimulatedSource({ seed: config.SIM_SEED, tickMs: config.SIM_TICK_MS, symbols: config.SYMBOLS, ...(historyWorker ? { historyWorker } : {}) });
@@ -581,11 +589,15 @@ export function createApp(deps: AppDeps): App {
       }
 
       tracing = await startTracing(config, VERSION);
+      const dashboard = createDashboardHandler(config.DASHBOARD_DIR ?? defaultDashboardDir());
+      if (dashboard.built) logger.info({ dir: dashboard.dir }, 'dashboard served at /');
+      else logger.warn({ dir: dashboard.dir }, 'dashboard not built (no index.html): `/` says how to build it (npm run build:web); the API is unaffected');
       http = createHttpServer({
         services,
         logger,
         observability: observabilityFor(metrics, config, logger, tracing),
         graphiql: config.GRAPHIQL,
+        dashboard,
         health,
         subscriptions: {
           maxPerConnection: config.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,

@@ -136,6 +136,11 @@ export const configSchema = z.object({
   /** Funding settlements in the z-score window (90 = 30 days at 8 h). */
   FUNDING_HISTORY_WINDOW: positiveInt.min(3).max(1000).default(90),
   GRAPHIQL: bool.default(true),
+  /**
+   * Folder of the built dashboard served at `/` (Vite's output of web/). Default: dist/web of this
+   * installation. When it holds no index.html the server still starts, logs so, and `/` says how to build it.
+   */
+  DASHBOARD_DIR: z.string().min(1).optional(),
   /** graphql-ws subscriptions one WebSocket may hold; the next is answered with a LIMIT_EXCEEDED error. */
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt.default(100),
   /** Concurrent graphql-ws connections per client IP; further upgrades get HTTP 429 with a LIMIT_EXCEEDED error. */

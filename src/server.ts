@@ -21,6 +21,7 @@ import type { Observability } from './observability/index.js';
 import type { SubscriptionSample } from './observability/metrics.js';
 import { ANONYMOUS, type Authenticator, type RequestAuth } from './auth/authenticator.js';
 import { operationAccess, useAccessControl, type AccessPolicy, type CredentialsContext } from './auth/access.js';
+import type { DashboardHandler } from './http/dashboard.js';
 
 export interface HttpServerOptions {
   services: AppServices;
@@ -37,6 +38,8 @@ export interface HttpServerOptions {
   observability?: Observability;
   /** API keys: who a request is (Authorization header, graphql-ws connectionParams) and what needs a key. Absent: nobody is authenticated. */
   auth?: { authenticator: Authenticator; policy: AccessPolicy };
+  /** The dashboard's static files (src/http/dashboard.ts) at `/`; without it `/` redirects to GraphiQL. */
+  dashboard?: DashboardHandler;
 }
 
 const SUBSCRIPTION_DEFAULTS = { maxPerConnection: 100, maxConnectionsPerIp: 256, maxBufferedBytes: 1_048_576 };
@@ -343,6 +346,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           res.writeHead(503, { 'content-type': 'application/json' }).end('{"ready":false}');
         },
       );
+      return;
+    }
+    if (options.dashboard?.handles(path)) {
+      options.dashboard.serve(req, res, path);
       return;
     }
     if (path === '/') {
