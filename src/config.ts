@@ -4,6 +4,7 @@ import { parseRetentionByKind, parseRetentionPolicy } from './domain/retention.j
 import { parseTrustProxy, TRUST_NONE } from './domain/client-address.js';
 import { parseOtlpHeaders } from './observability/otlp-headers.js';
 import { KEY_PATTERN } from './auth/keys.js';
+import { parseSecretKey } from './alerts/secrets.js';
 
 /**
  * The one place for every setting. Parsed from the environment with zod; an invalid setting stops the
@@ -194,6 +195,30 @@ export const configSchema = z.object({
   ADMIN_API_KEY: z.string().regex(KEY_PATTERN, 'must be a perpgraph key, pg_<12 hex>_<43 base64url characters>; make one with `npm run apikey -- generate`').optional(),
   /** true: queries and subscriptions need an API key with the read scope too (mutations always need a key). */
   QUERIES_REQUIRE_KEY: bool.default(false),
+   * Key that encrypts alert channel secrets at rest (AES-256-GCM): 32 bytes as 64 hex digits or base64
+   * (`openssl rand -base64 32`). Unset: generated once into DATA_DIR/alerts-secret.key with a warning;
+   * instances sharing one database must set the same key.
+   */
+  ALERTS_SECRET_KEY: parsedWith(parseSecretKey).optional(),
+  /** Let alert webhooks reach private, loopback, link-local and other non-public addresses (SSRF guard off). */
+  ALERTS_ALLOW_PRIVATE_TARGETS: bool.default(false),
+  /** Delivery attempts of one alert on one channel before it is dead-lettered. */
+  ALERTS_MAX_ATTEMPTS: positiveInt.max(100).default(8),
+  /** First retry delay ceiling (full jitter: a random delay up to base · 2^(attempt-1), capped by ALERTS_BACKOFF_MAX_MS). */
+  ALERTS_BACKOFF_BASE_MS: positiveInt.default(2_000),
+  ALERTS_BACKOFF_MAX_MS: positiveInt.default(600_000),
+  /** How often the delivery dispatcher looks for due deliveries (new alerts of this instance wake it at once). */
+  ALERTS_POLL_MS: positiveInt.min(10).default(1_000),
+  /** Total time one delivery attempt may take (connect, send, response). */
+  ALERTS_DELIVERY_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
+  /** Bytes of a receiver's response read at most. */
+  ALERTS_MAX_RESPONSE_BYTES: positiveInt.default(65_536),
+  /** Deliveries in flight at once per instance. */
+  ALERTS_CONCURRENCY: positiveInt.max(64).default(4),
+  /** Base of Discord webhook URLs (rules must use <base>/api/webhooks/<id>/<token>); tests point it at a fake. */
+  ALERTS_DISCORD_API_URL: url.default('https://discord.com'),
+  /** Base of the Telegram Bot API; tests point it at a fake. */
+  ALERTS_TELEGRAM_API_URL: url.default('https://api.telegram.org'),
   /** Milliseconds to wait for in-flight work on shutdown before exiting anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 });
