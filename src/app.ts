@@ -33,6 +33,8 @@ import type { MultiplexerStats } from './subscriptions/multiplexer.js';
 import { createOnDemandScheduler } from './engine/on-demand.js';
 import { createOnDemandPool, type OnDemandPool, type OnDemandPoolStats } from './engine/on-demand-pool.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
+import { createAlerting, type Alerting } from './alerts/alerting.js';
+import type { Resolver } from './alerts/safe-http.js';
 import { observabilityFor, startTracing } from './observability/index.js';
 import type { Tracing } from './observability/tracing.js';
 import { Redis } from 'ioredis';
@@ -50,6 +52,8 @@ export interface AppDeps {
   /** Overrides source selection (tests inject a source wired to a fake venue or a fake clock). */
   source?: MarketDataSource;
   now?: () => number;
+  /** DNS resolution of alert webhook hosts (tests inject one to map names to chosen addresses). */
+  alertResolver?: Resolver;
 }
 
 export interface App {
@@ -244,6 +248,7 @@ export function createApp(deps: AppDeps): App {
   let tradeEvents: TradeEvents | undefined;
   let writer: SnapshotWriter | undefined;
   let pruner: SnapshotPruner | undefined;
+  let alerting: Alerting | undefined;
   let http: HttpServer | undefined;
   let cache: ResultCache | undefined;
   let symbolInfos: SymbolInfo[] = config.SYMBOLS.map((symbol) => ({
@@ -555,6 +560,16 @@ export function createApp(deps: AppDeps): App {
         const bootstrap = await apiKeyStore.ensureBootstrap(config.ADMIN_API_KEY, wallClock());
         logger.info({ prefix: bootstrap.prefix, revoked: bootstrap.revokedAt !== null }, 'ADMIN_API_KEY stored (hashed) as an admin key');
       }
+      alerting = await createAlerting({
+        config,
+        sql: db.sql,
+        logger: logger.child({ component: 'alerts' }),
+        version: VERSION,
+        deliveries: metrics.alertDeliveries,
+        ...(deps.alertResolver ? { resolver: deps.alertResolver } : {}),
+      });
+      // Every role dispatches: claims are atomic, so any number of instances share the outbox.
+      alerting.start();
       pubsub = await createAppPubSub(config.REDIS_URL, config.REDIS_PREFIX, logger.child({ component: 'pubsub' }));
       if (config.REDIS_URL) {
         cacheRedis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
@@ -636,6 +651,7 @@ export function createApp(deps: AppDeps): App {
       if (chosenSource && chosenSource !== source) await chosenSource.stop().catch(() => undefined);
       await writer?.stop().catch((err: unknown) => logger.warn({ err }, 'snapshot flush on stop failed'));
       await pruner?.stop();
+      await alerting?.stop().catch((err: unknown) => logger.warn({ err }, 'alert outbox stop failed'));
       await pubsub?.close();
       await cacheRedis?.quit().catch(() => {});
       await db?.close().catch((err: unknown) => logger.warn({ err }, 'database close failed'));
