@@ -195,6 +195,7 @@ export const configSchema = z.object({
   ADMIN_API_KEY: z.string().regex(KEY_PATTERN, 'must be a perpgraph key, pg_<12 hex>_<43 base64url characters>; make one with `npm run apikey -- generate`').optional(),
   /** true: queries and subscriptions need an API key with the read scope too (mutations always need a key). */
   QUERIES_REQUIRE_KEY: bool.default(false),
+  /**
    * Key that encrypts alert channel secrets at rest (AES-256-GCM): 32 bytes as 64 hex digits or base64
    * (`openssl rand -base64 32`). Unset: generated once into DATA_DIR/alerts-secret.key with a warning;
    * instances sharing one database must set the same key.
