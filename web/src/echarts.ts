@@ -6,11 +6,27 @@ import { CanvasRenderer } from 'echarts/renderers';
 
 echarts.use([HeatmapChart, GaugeChart, GridComponent, MarkLineComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
-/** An ECharts instance on `el` that follows the element's size. */
-export function chartOn(el: HTMLElement): echarts.ECharts {
-  const chart = echarts.init(el, undefined, { renderer: 'canvas' });
-  new ResizeObserver(() => chart.resize()).observe(el);
-  return chart;
+export interface LazyChart {
+  setOption(option: Record<string, unknown>, opts?: { notMerge?: boolean }): void;
+  clear(): void;
 }
 
-export { echarts };
+/**
+ * An ECharts instance on `el`, created on the first setOption (when the panel is in the page and has a
+ * size: ECharts warns about a zero-sized element otherwise), following the element's size after that.
+ */
+export function chartOn(el: HTMLElement): LazyChart {
+  let chart: echarts.ECharts | undefined;
+  const get = () => {
+    if (!chart) {
+      chart = echarts.init(el, undefined, { renderer: 'canvas' });
+      const c = chart;
+      new ResizeObserver(() => c.resize()).observe(el);
+    }
+    return chart;
+  };
+  return {
+    setOption: (option, opts) => get().setOption(option, opts),
+    clear: () => chart?.clear(),
+  };
+}
