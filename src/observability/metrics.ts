@@ -31,8 +31,8 @@ export const MAX_OPERATION_NAMES = 100;
 /** Operation names longer than this are cut (GraphQL names have no length limit of their own). */
 const MAX_OPERATION_NAME_CHARS = 64;
 
-/** Routes kept as label values; every other path is `other` (paths are client-chosen). */
-const ROUTES = new Set(['/', '/graphql', '/health', '/ready', '/metrics']);
+/** Routes kept as label values (plus `/assets/*`, the dashboard's files); every other path is `other` (paths are client-chosen). */
+const ROUTES = new Set(['/', '/index.html', '/favicon.svg', '/graphql', '/health', '/ready', '/metrics']);
 const METHODS = new Set(['GET', 'POST', 'OPTIONS', 'HEAD', 'PUT', 'DELETE', 'PATCH']);
 
 /** Latency buckets (seconds): 0.5 ms … 10 s, for requests and operations. */
@@ -148,7 +148,7 @@ export function createMetrics(options: { version: string }): Metrics {
   // --- Request paths ---
   const httpRequests = new Counter({
     name: `${PREFIX}http_requests_total`,
-    help: 'HTTP requests answered, by route (known paths, else other), method and status.',
+    help: 'HTTP requests answered, by route (known paths, /assets/* for the dashboard files, else other), method and status.',
     labelNames: ['route', 'method', 'status'] as const,
     registers,
   });
@@ -417,7 +417,7 @@ export function createMetrics(options: { version: string }): Metrics {
     registry,
     observeHttp(req, res, path) {
       const started = performance.now();
-      const route = ROUTES.has(path) ? path : 'other';
+      const route = ROUTES.has(path) ? path : path.startsWith('/assets/') ? '/assets/*' : 'other';
       const method = METHODS.has(req.method ?? '') ? req.method! : 'other';
       res.once('close', () => {
         const status = String(res.statusCode);
