@@ -242,7 +242,7 @@ export class ConfigError extends Error {
 }
 
 /** Settings whose value is a credential: an error about them never quotes it. */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS', 'ADMIN_API_KEY']);
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS', 'ADMIN_API_KEY', 'ALERTS_SECRET_KEY']);
 
 /** Empty strings count as unset, as shells and .env files commonly produce them. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
