@@ -34,6 +34,9 @@ import { createOnDemandScheduler } from './engine/on-demand.js';
 import { createOnDemandPool, type OnDemandPool, type OnDemandPoolStats } from './engine/on-demand-pool.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createAlerting, type Alerting } from './alerts/alerting.js';
+import { createAlertEvaluator, type AlertEvaluator } from './alerts/evaluator.js';
+import { createRuleStore, type RuleStore } from './alerts/rule-store.js';
+import { sealChannel } from './alerts/channels.js';
 import type { Resolver } from './alerts/safe-http.js';
 import { observabilityFor, startTracing } from './observability/index.js';
 import type { Tracing } from './observability/tracing.js';
@@ -249,6 +252,8 @@ export function createApp(deps: AppDeps): App {
   let writer: SnapshotWriter | undefined;
   let pruner: SnapshotPruner | undefined;
   let alerting: Alerting | undefined;
+  let ruleStore: RuleStore | undefined;
+  let evaluator: AlertEvaluator | undefined;
   let http: HttpServer | undefined;
   let cache: ResultCache | undefined;
   let symbolInfos: SymbolInfo[] = config.SYMBOLS.map((symbol) => ({
@@ -379,6 +384,17 @@ export function createApp(deps: AppDeps): App {
     get apiKeys() {
       return apiKeyStore ? apiKeyAdmin(apiKeyStore) : undefined;
     },
+    get alerts(): AppServices['alerts'] {
+      if (!ruleStore || !alerting || !evaluator) return undefined;
+      const { channels } = alerting;
+      const ev = evaluator;
+      return {
+        store: ruleStore,
+        sealChannel: (input, index) => sealChannel(input, index, channels),
+        changed: () => ev.reload(),
+        test: (rule) => ev.test(rule),
+      };
+    },
   };
   let repository: ReturnType<typeof createSnapshotRepository>;
   let apiKeyStore: ApiKeyStore | undefined;
@@ -463,7 +479,12 @@ export function createApp(deps: AppDeps): App {
       pool: onDemandPool,
       now,
       logger: logger.child({ component: 'engine' }),
-      onResult: [liquidationEvents.onResult, createTrapEvents({ pubsub: bus }).onResult, createVolatilityEvents({ pubsub: bus }).onResult],
+      onResult: [
+        liquidationEvents.onResult,
+        createTrapEvents({ pubsub: bus }).onResult,
+        createVolatilityEvents({ pubsub: bus }).onResult,
+        ...(evaluator ? [evaluator.onResult] : []),
+      ],
     });
     engine.start();
     liquidationEvents.start();
@@ -571,6 +592,11 @@ export function createApp(deps: AppDeps): App {
       // Every role dispatches: claims are atomic, so any number of instances share the outbox.
       alerting.start();
       pubsub = await createAppPubSub(config.REDIS_URL, config.REDIS_PREFIX, logger.child({ component: 'pubsub' }));
+      ruleStore = createRuleStore(db.sql);
+      // Rules are evaluated where results are computed (ROLE=all); the outbox's idempotency key keeps one
+      // event per firing however many such instances evaluate the same record.
+      evaluator = createAlertEvaluator({ store: ruleStore, alerting: alerting!, pubsub: pubsub.pubsub, logger: logger.child({ component: 'alerts' }), now: wallClock });
+      if (config.ROLE === 'all') evaluator.start(config.SYMBOLS);
       if (config.REDIS_URL) {
         cacheRedis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
         await cacheRedis.connect();
@@ -651,6 +677,7 @@ export function createApp(deps: AppDeps): App {
       if (chosenSource && chosenSource !== source) await chosenSource.stop().catch(() => undefined);
       await writer?.stop().catch((err: unknown) => logger.warn({ err }, 'snapshot flush on stop failed'));
       await pruner?.stop();
+      evaluator?.stop();
       await alerting?.stop().catch((err: unknown) => logger.warn({ err }, 'alert outbox stop failed'));
       await pubsub?.close();
       await cacheRedis?.quit().catch(() => {});

@@ -42,6 +42,8 @@ export interface AppServices {
   now(): number;
   /** API keys (admin mutations and listing); absent where no database is open. */
   apiKeys?: ApiKeyAdmin;
+  /** Alert rules, history and test sends; absent where no database is open. */
+  alerts?: AlertServices;
 }
 
 /** A stored key with whether it is accepted now (neither revoked nor expired, by the wall clock). */
@@ -61,4 +63,15 @@ export interface GraphQLContext {
   services: AppServices;
   /** The caller's API key when it presented a valid one; null otherwise (see src/auth, `requireScope`). */
   auth: AuthContext | null;
+}
+
+/** What the alert resolvers may use (src/alerts behind it). */
+export interface AlertServices {
+  store: import('./alerts/rule-store.js').RuleStore;
+  /** Seals a channel's secrets (the signing secret of a WEBHOOK channel is returned once). */
+  sealChannel(input: import('./alerts/channels.js').ChannelInput, index: number): ReturnType<typeof import('./alerts/channels.js').sealChannel>;
+  /** Re-reads the rules on this instance after a change (others re-read within seconds). */
+  changed(): Promise<void>;
+  /** Sends a test message of the rule through its real channels; undefined where the evaluator does not run. */
+  test(rule: import('./alerts/rule-store.js').AlertRule): Promise<import('./alerts/types.js').AlertMessage>;
 }

@@ -6,6 +6,7 @@ import type { AnalysisRecord, WithEventMeta } from './domain/analysis.js';
 import type { Trap } from './analyzers/traps.types.js';
 import type { VolatilityRegimeChange } from './analyzers/volatility.types.js';
 import type { Liquidation, Trade } from './domain/market.js';
+import type { AlertMessage } from './alerts/types.js';
 import type { Logger } from './logger.js';
 
 /** A trade as published on `trade:created`: the domain trade plus its notional (price × qty). */
@@ -26,6 +27,8 @@ export type Topics = {
   'volatility:regime-changed': [symbol: string, change: WithEventMeta<VolatilityRegimeChange>];
   /** Trades with notional ≥ WHALE_TRADE_FLOOR (10 000 USD; not every trade), keyed by symbol. */
   'trade:created': [symbol: string, trade: PublishedTrade];
+  /** Each alert event once, where its outbox row was inserted (one instance per cluster); key `all`. */
+  'alert:fired': [key: string, message: AlertMessage];
 };
 
 export const analysisKey = (kind: string, symbol: string) => `${kind}:${symbol}`;

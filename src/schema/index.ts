@@ -30,6 +30,7 @@ import '../resolvers/scenarios.js';
 import '../resolvers/track-record.js';
 import '../resolvers/emergency.js';
 import '../resolvers/auth.js';
+import '../resolvers/alerts.js';
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.js';
 
