@@ -55,6 +55,11 @@ export interface OutboxOptions {
   random?: () => number;
   /** How many failed writes are kept in memory while the database is away. */
   maxBuffered?: number;
+  /**
+   * The clock of due times and leases. Absent (the app): the database's `now()`, one clock for every instance
+   * sharing it. Tests inject one to run minutes of backoff without waiting for them.
+   */
+  clock?: () => number;
 }
 
 export type AttemptOutcome = 'DELIVERED' | 'RETRY' | 'DEAD';
@@ -101,11 +106,11 @@ RETURNING id`;
 
 const CLAIM = `
 UPDATE alert_delivery d
-SET status = 'DELIVERING', attempts = d.attempts + 1, locked_by = $1, locked_until = now() + ($2::int * interval '1 millisecond')
+SET status = 'DELIVERING', attempts = d.attempts + 1, locked_by = $1, locked_until = COALESCE($4::timestamptz, now()) + ($2::int * interval '1 millisecond')
 FROM alert_event e
 WHERE d.event_id = e.id AND d.id IN (
   SELECT id FROM alert_delivery
-  WHERE (status = 'PENDING' AND next_attempt_at <= now()) OR (status = 'DELIVERING' AND locked_until < now())
+  WHERE (status = 'PENDING' AND next_attempt_at <= COALESCE($4::timestamptz, now())) OR (status = 'DELIVERING' AND locked_until < COALESCE($4::timestamptz, now()))
   ORDER BY next_attempt_at
   LIMIT $3
   FOR UPDATE SKIP LOCKED
@@ -115,8 +120,8 @@ RETURNING d.id, d.attempts, d.channel, e.message`;
 const FINISH = `
 WITH u AS (
   UPDATE alert_delivery
-  SET status = $2, next_attempt_at = now() + ($3::int * interval '1 millisecond'), locked_until = NULL, locked_by = NULL,
-      last_error = $4, last_status_code = $5, delivered_at = CASE WHEN $2 = 'DELIVERED' THEN now() ELSE NULL END
+  SET status = $2, next_attempt_at = COALESCE($10::timestamptz, now()) + ($3::int * interval '1 millisecond'), locked_until = NULL, locked_by = NULL,
+      last_error = $4, last_status_code = $5, delivered_at = CASE WHEN $2 = 'DELIVERED' THEN COALESCE($10::timestamptz, now()) ELSE NULL END
   WHERE id = $1 AND status = 'DELIVERING'
   RETURNING id
 )
@@ -144,6 +149,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const maxBuffered = options.maxBuffered ?? 10_000;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 3_600_000;
   const send = options.send ?? deliverOnChannel;
+  /** The clock as a SQL parameter: null lets the database use its own now(). */
+  const clockParam = () => (options.clock ? new Date(options.clock()).toISOString() : null);
   /** Writes that failed (database away), retried in order on every tick. */
   const unsaved: Array<{ text: string; params: unknown[]; what: string }> = [];
   const stats: OutboxStats = { delivered: 0, retried: 0, dead: 0, bufferedWrites: 0, lastError: null };
@@ -182,7 +189,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   async function attempt(row: ClaimedRow): Promise<void> {
     const channel = json<StoredChannel>(row.channel);
     const message = json<AlertMessage>(row.message);
-    const startedAt = Date.now();
+    const startedAt = options.clock?.() ?? Date.now();
     const t0 = performance.now();
     const result = await send(channel, message, options.channels);
     const latencyMs = performance.now() - t0;
@@ -195,7 +202,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       delayMs = result.retryAfterMs !== undefined ? Math.min(maxRetryAfterMs, Math.ceil(result.retryAfterMs)) : backoffMs(row.attempts, options.backoffBaseMs, options.backoffMaxMs, random);
     }
     const status = outcome === 'DELIVERED' ? 'DELIVERED' : outcome === 'DEAD' ? 'DEAD' : 'PENDING';
-    const params = [row.id, status, delayMs, result.error ?? null, result.statusCode, row.attempts, outcome, latencyMs, new Date(startedAt).toISOString()];
+    const params = [row.id, status, delayMs, result.error ?? null, result.statusCode, row.attempts, outcome, latencyMs, new Date(startedAt).toISOString(), clockParam()];
     if (outcome === 'DELIVERED') stats.delivered += 1;
     else if (outcome === 'DEAD') stats.dead += 1;
     else stats.retried += 1;
@@ -218,7 +225,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     for (;;) {
       let rows: ClaimedRow[];
       try {
-        rows = (await sql.query<ClaimedRow>(CLAIM, [options.instanceId, options.leaseMs, options.concurrency])).rows;
+        rows = (await sql.query<ClaimedRow>(CLAIM, [options.instanceId, options.leaseMs, options.concurrency, clockParam()])).rows;
       } catch (error) {
         stats.lastError = error instanceof Error ? error.message : String(error);
         logger.warn({ error: stats.lastError }, 'alert outbox: claim failed (database unreachable?), retrying next tick');

@@ -249,6 +249,37 @@ function suite(name: string, open: () => Promise<{ db: Database; url: string | u
       expect(log.length).toBe(row.attempts);
     });
 
+    it('a receiver down for 60 s (injected clock, default backoff 2 s base): retried at +2, +6, +14, +30, +62 s, delivered once after it returns', async () => {
+      // The row is due from the database's now() at enqueue; the injected clock starts a second later.
+      const t0 = Date.now() + 1_000;
+      let t = t0;
+      // random = 1: every delay is its full-jitter ceiling, 2 s · 2^(attempt-1), so the schedule is exact.
+      const o = outbox(db, { clock: () => t, random: () => 1, backoffBaseMs: 2_000, backoffMaxMs: 600_000, maxAttempts: 8 });
+      const channel = webhookChannel();
+      await webhook.pause();
+      const m = message({ firedAt: t0 });
+      await o.enqueue({ message: m, channels: [channel] });
+      const before = webhook.accepted.length;
+      let delivered: DeliveryRow | undefined;
+      for (let elapsed = 0; elapsed <= 90_000 && !delivered; elapsed += 1_000) {
+        t = t0 + elapsed;
+        if (elapsed === 60_000) await webhook.resume();
+        await o.tick();
+        const row = await deliveryOf(db, m.eventId);
+        if (row?.status === 'DELIVERED') delivered = row;
+      }
+      expect(delivered, 'delivered once the receiver is back').toBeDefined();
+      const mine = webhook.accepted.slice(before).filter((r) => r.headers['x-perpgraph-idempotency-key'] === m.idempotencyKey);
+      expect(mine, 'exactly once').toHaveLength(1);
+      const log = (await db.sql.query<{ outcome: string; started_at: Date | string }>('SELECT outcome, started_at FROM alert_delivery_attempt WHERE delivery_id = $1 ORDER BY attempt', [delivered!.id])).rows;
+      expect(log.map((a) => a.outcome)).toEqual(['RETRY', 'RETRY', 'RETRY', 'RETRY', 'RETRY', 'DELIVERED']);
+      expect(
+        log.map((a) => (new Date(a.started_at).getTime() - t0) / 1000),
+        'attempts at 0 s, then after 2, 4, 8, 16 and 32 s of backoff: 2 s after the receiver returned at 60 s',
+      ).toEqual([0, 2, 6, 14, 30, 62]);
+      expect(delivered!.attempts).toBe(6);
+    });
+
     it('dead-letters after ALERTS_MAX_ATTEMPTS 5xx answers', async () => {
       const o = outbox(db, { maxAttempts: 3, backoffBaseMs: 1, backoffMaxMs: 1 });
       const channel = webhookChannel();
