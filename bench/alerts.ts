@@ -37,7 +37,7 @@ function rules(n: number): AlertRule[] {
   ];
   return Array.from({ length: n }, (_, i) => {
     const [event, conditions] = events[i % events.length]!;
-    return { id: `r${i}`, name: null, event, symbols: i % 4 === 0 ? [] : [SYMBOLS[i % SYMBOLS.length]!], conditions, cooldownMs: 60_000, channels: [], enabled: true, createdAt: 0, updatedAt: 0 } as AlertRule;
+    return { id: `r${i}`, name: null, event, symbols: i % 4 === 0 ? [] : [SYMBOLS[i % SYMBOLS.length]!], conditions, cooldownMs: 60_000, schedule: null, channels: [], enabled: true, createdAt: 0, updatedAt: 0 } as AlertRule;
   });
 }
 

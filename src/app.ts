@@ -37,6 +37,9 @@ import { createAlerting, type Alerting } from './alerts/alerting.js';
 import { createAlertEvaluator, type AlertEvaluator } from './alerts/evaluator.js';
 import { createRuleStore, type RuleStore } from './alerts/rule-store.js';
 import { sealChannel } from './alerts/channels.js';
+import { createDigestScheduler } from './alerts/digest-scheduler.js';
+import { MAX_DIGEST_SYMBOLS } from './alerts/digest.js';
+import { roundAnalysisPrices } from './resolvers/prices.js';
 import type { Resolver } from './alerts/safe-http.js';
 import { observabilityFor, startTracing } from './observability/index.js';
 import type { Tracing } from './observability/tracing.js';
@@ -393,6 +396,8 @@ export function createApp(deps: AppDeps): App {
         sealChannel: (input, index) => sealChannel(input, index, channels),
         changed: () => ev.reload(),
         test: (rule) => ev.test(rule),
+        digestMinPeriodMs: config.ALERTS_DIGEST_MIN_PERIOD_MS,
+        now: wallClock,
       };
     },
   };
@@ -595,7 +600,25 @@ export function createApp(deps: AppDeps): App {
       ruleStore = createRuleStore(db.sql);
       // Rules are evaluated where results are computed (ROLE=all); the outbox's idempotency key keeps one
       // event per firing however many such instances evaluate the same record.
-      evaluator = createAlertEvaluator({ store: ruleStore, alerting: alerting!, pubsub: pubsub.pubsub, logger: logger.child({ component: 'alerts' }), now: wallClock });
+      const alertLogger = logger.child({ component: 'alerts' });
+      // Digest cards read what the GraphQL queries serve: the latest record, prices on the tick grid, or the
+      // NOT_READY reason the query would give.
+      const digests = createDigestScheduler({
+        alerting: alerting!,
+        pubsub: pubsub.pubsub,
+        logger: alertLogger,
+        now: wallClock,
+        async read(kind, key) {
+          const record = await services.latest(kind, key);
+          if (!record) return { missing: `${kind} for ${key} is not available yet: ${services.notReadyReason?.(key) ?? 'the market source has not delivered enough data'}` };
+          const tickSize = symbolInfos.find((s) => s.symbol === record.symbol)?.tickSize;
+          return { record: { ...record, result: roundAnalysisPrices(record.kind, record.result, tickSize) } };
+        },
+        symbols: () => config.SYMBOLS.slice(0, MAX_DIGEST_SYMBOLS),
+        origin: () => source?.origin ?? DataOrigins.LIVE,
+        staleAfterMs: config.STALE_AFTER_MS,
+      });
+      evaluator = createAlertEvaluator({ store: ruleStore, alerting: alerting!, pubsub: pubsub.pubsub, logger: alertLogger, now: wallClock, digests });
       if (config.ROLE === 'all') evaluator.start(config.SYMBOLS);
       if (config.REDIS_URL) {
         cacheRedis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });

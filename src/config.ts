@@ -220,6 +220,8 @@ export const configSchema = z.object({
   ALERTS_DISCORD_API_URL: url.default('https://discord.com'),
   /** Base of the Telegram Bot API; tests point it at a fake. */
   ALERTS_TELEGRAM_API_URL: url.default('https://api.telegram.org'),
+  /** Shortest period between two slots of a digest schedule (a cron firing more often is refused); tests lower it. */
+  ALERTS_DIGEST_MIN_PERIOD_MS: positiveInt.min(1_000).default(60_000),
   /** Milliseconds to wait for in-flight work on shutdown before exiting anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 });

@@ -72,6 +72,10 @@ export interface AlertServices {
   sealChannel(input: import('./alerts/channels.js').ChannelInput, index: number): ReturnType<typeof import('./alerts/channels.js').sealChannel>;
   /** Re-reads the rules on this instance after a change (others re-read within seconds). */
   changed(): Promise<void>;
-  /** Sends a test message of the rule through its real channels; undefined where the evaluator does not run. */
+  /** Sends a test message of the rule through its real channels (a DIGEST: its card now); undefined where the evaluator does not run. */
   test(rule: import('./alerts/rule-store.js').AlertRule): Promise<import('./alerts/types.js').AlertMessage>;
+  /** Shortest period between two digest slots (ALERTS_DIGEST_MIN_PERIOD_MS). */
+  digestMinPeriodMs: number;
+  /** Wall-clock time (digest slots are wall-clock instants, whatever clock the market runs on). */
+  now(): number;
 }

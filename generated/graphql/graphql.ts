@@ -64,6 +64,8 @@ export type AlertEventType =
   | 'CONFIRMATION_THRESHOLD'
   /** The cross-asset correlation analysis reports a break. */
   | 'CORRELATION_BREAK'
+  /** Not an event: a summary card of chosen sections sent at each slot of schedule (cron), the way trading groups post a periodic signal card. */
+  | 'DIGEST'
   /** The EMERGENCY analysis level rises to at least minLevel (default ELEVATED). */
   | 'EMERGENCY_LEVEL_CHANGED'
   /** The funding z-score reaches minAbsZ in absolute value (default 3). */
@@ -79,19 +81,21 @@ export type AlertEventType =
   /** One trade of at least minNotional USD (default 1 000 000; direction UP buys, DOWN sells). */
   | 'WHALE_TRADE';
 
-/** An alert rule: an event, the symbols it watches, typed conditions, a cooldown and channels. */
+/** An alert rule: an event, the symbols it watches, typed conditions, a cooldown and channels; or a DIGEST with a schedule. */
 export type AlertRuleInput = {
   /** Where to send (1 to 5 channels). */
   channels: Array<AlertChannelInput>;
   /** Conditions for the event; omitted means the event defaults. */
   conditions?: AlertConditionsInput | null | undefined;
-  /** Least milliseconds between two alerts of this rule for one symbol; default 0. */
+  /** Least milliseconds between two alerts of this rule for one symbol; default 0 (not for DIGEST). */
   cooldownMs?: number | null | undefined;
   /** What the rule listens to. */
   event: AlertEventType;
   /** A label for listings and messages. */
   name?: string | null | undefined;
-  /** Configured symbols the rule watches; empty or omitted means all. */
+  /** DIGEST only (and required there): the cron schedule and the sections of the card. */
+  schedule?: DigestScheduleInput | null | undefined;
+  /** Configured symbols the rule watches; empty or omitted means all (a DIGEST lists at most 10, by default the first 10 configured). */
   symbols?: Array<string> | null | undefined;
 };
 
@@ -329,6 +333,31 @@ export type DealerPositioning =
   | 'SHORT_ALL'
   /** Dealers short calls, long puts (speculative call buying, put selling). */
   | 'SHORT_CALLS_LONG_PUTS';
+
+/** When a DIGEST rule sends and what its card holds. */
+export type DigestScheduleInput = {
+  /** Cron expression, 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. 0 *\/4 * * * for every 4 hours. Refused with the parse error when invalid. */
+  cron: string;
+  /** Sections of the card, in order (at least one). */
+  sections: Array<DigestSection>;
+  /** IANA time zone the expression is read in (e.g. Europe/Istanbul); default UTC. */
+  timezone?: string | null | undefined;
+};
+
+/** A section of a digest card. */
+export type DigestSection =
+  /** Per symbol: the confirmation composite, signal, quality, strength and coverage (market.confirmation). */
+  | 'CONFIRMATION'
+  /** Once for the market: the cross-asset regime of the correlation engine (correlations.regime). */
+  | 'CROSS_ASSET'
+  /** Per symbol: the emergency level and its first trigger (emergency(symbol)). */
+  | 'EMERGENCY'
+  /** Per symbol: the funding rate, its annualised value, z-score and signal (market.funding). */
+  | 'FUNDING'
+  /** Per symbol: the first scenario with its bias, entry zone, stop and targets (market.scenarios). */
+  | 'SCENARIOS'
+  /** Per symbol: the sentiment composite and classification (sentiment(symbol)). */
+  | 'SENTIMENT';
 
 /** How alarming the market of one symbol is now. Advice only: perpgraph never places orders. */
 export type EmergencyLevel =

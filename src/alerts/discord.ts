@@ -1,5 +1,6 @@
 import { clip, describeError, type ChannelContext } from './channel-context.js';
 import { classifyStatus, retryAfterHeaderMs, safePost, TargetRefusedError, validateTargetUrl } from './safe-http.js';
+import { digestItems } from './digest.js';
 import { provenanceBanner, type AlertMessage, type AlertSeverity, type DeliveryResult } from './types.js';
 
 /**
@@ -25,6 +26,22 @@ export function validateDiscordUrl(url: string, base: string): void {
   }
 }
 
+/**
+ * A digest's fields: one per symbol and section while they fit the 25 fields of an embed, else one per symbol
+ * (its sections as lines) and one per market-wide section. Embeds hold 6000 characters in all: values are
+ * clipped so that 25 fields stay within it.
+ */
+export function digestFields(card: NonNullable<AlertMessage['digest']>): Array<{ name: string; value: string; inline: boolean }> {
+  const items = digestItems(card);
+  // 25 × (≈ 40 name + 170 value) + title, description and footer stay under 6000.
+  if (items.length <= 25) return items.map(({ symbol, item }) => ({ name: clip(`${symbol ?? 'Market'} · ${item.label}`, 64), value: clip(item.text, 170) || '-', inline: false }));
+  // At most 10 symbols + 1 market-wide section: 11 fields of ≤ 5 lines × 80 characters.
+  return [
+    ...card.market.map((item) => ({ name: clip(`Market · ${item.label}`, 64), value: clip(item.text, 170) || '-', inline: false })),
+    ...card.symbols.map((s) => ({ name: clip(s.symbol, 64), value: clip(s.items.map((i) => clip(`${i.label}: ${i.text}`, 80)).join('\n'), 450) || '-', inline: false })),
+  ].slice(0, 25);
+}
+
 export function discordPayload(message: AlertMessage): Record<string, unknown> {
   const banner = provenanceBanner(message);
   const footer = `source ${message.meta.source} · ${message.meta.venue} · as of ${new Date(message.meta.asOf).toISOString()}`;
@@ -38,7 +55,7 @@ export function discordPayload(message: AlertMessage): Record<string, unknown> {
         title: clip(`${banner ? '[' + (message.test ? 'TEST' : message.meta.source) + '] ' : ''}${message.title}`, 256),
         description: clip(message.summary, 4096),
         color: DISCORD_COLORS[message.severity],
-        fields: message.factors.slice(0, 25).map((f) => ({ name: clip(f.name, 256), value: clip(f.note ? `${f.value} (${f.note})` : f.value, 1024) || '-', inline: true })),
+        fields: message.digest ? digestFields(message.digest) : message.factors.slice(0, 25).map((f) => ({ name: clip(f.name, 256), value: clip(f.note ? `${f.value} (${f.note})` : f.value, 1024) || '-', inline: true })),
         footer: { text: clip(footer, 2048) },
         timestamp: new Date(message.firedAt).toISOString(),
       },

@@ -3,6 +3,7 @@ import type { AnalysisRecord } from '../domain/analysis.js';
 import type { Logger } from '../logger.js';
 import type { AppPubSub } from '../pubsub.js';
 import type { Alerting } from './alerting.js';
+import type { DigestScheduler } from './digest-scheduler.js';
 import type { AlertRule, RuleStore } from './rule-store.js';
 import { EVENT_CONDITIONS, evaluateRule, type AlertInput, type Firing, type RuleState } from './rules.js';
 import type { AlertEventType, AlertMessage } from './types.js';
@@ -25,7 +26,16 @@ export interface AlertEvaluator {
   stats(): { rules: number; evaluations: number; fired: number };
 }
 
-export function createAlertEvaluator(options: { store: RuleStore; alerting: Alerting; pubsub: AppPubSub['pubsub']; logger: Logger; now: () => number; reloadMs?: number }): AlertEvaluator {
+export function createAlertEvaluator(options: {
+  store: RuleStore;
+  alerting: Alerting;
+  pubsub: AppPubSub['pubsub'];
+  logger: Logger;
+  now: () => number;
+  reloadMs?: number;
+  /** Runs the DIGEST rules (re-armed on every reload); without it digest rules are stored but not sent. */
+  digests?: DigestScheduler;
+}): AlertEvaluator {
   const { store, alerting, pubsub, logger } = options;
   /** input (analysis kind or topic) → rules listening to it. */
   let byInput = new Map<string, AlertRule[]>();
@@ -49,6 +59,7 @@ export function createAlertEvaluator(options: { store: RuleStore; alerting: Aler
     }
     byInput = next;
     ruleCount = rules.length;
+    options.digests?.update(rules);
     const live = new Set(rules.map((r) => r.id));
     for (const key of states.keys()) if (!live.has(key.slice(0, key.indexOf('|')))) states.delete(key);
   }
@@ -141,10 +152,13 @@ export function createAlertEvaluator(options: { store: RuleStore; alerting: Aler
     },
     stop() {
       if (reloadTimer) clearInterval(reloadTimer);
+      options.digests?.stop();
       for (const stop of stops.splice(0)) stop();
     },
     reload,
     async test(rule) {
+      // A digest's test is its card now, through the same path, marked as a test.
+      if (rule.event === 'DIGEST' && rule.schedule && options.digests) return options.digests.sendNow(rule, { test: true });
       const firing: Firing = {
         triggerKey: `TEST:${randomUUID()}`,
         symbol: rule.symbols[0] ?? 'BTCUSDT',

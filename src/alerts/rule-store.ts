@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlExecutor } from '../db/database.js';
+import type { DigestSchedule } from './digest.js';
 import type { AlertConditions } from './rules.js';
 import type { AlertEventType, AlertMessage, StoredChannel } from './types.js';
 
@@ -12,6 +13,8 @@ export interface AlertRule {
   symbols: string[];
   conditions: AlertConditions;
   cooldownMs: number;
+  /** A DIGEST rule's schedule (column `schedule` holds the cron, `digest` the time zone and sections); null otherwise. */
+  schedule: DigestSchedule | null;
   channels: StoredChannel[];
   enabled: boolean;
   createdAt: number;
@@ -34,7 +37,7 @@ export interface AlertEventRow {
   deliveries: AlertDeliveryView[];
 }
 
-export type RuleFields = Pick<AlertRule, 'name' | 'event' | 'symbols' | 'conditions' | 'cooldownMs' | 'channels'>;
+export type RuleFields = Pick<AlertRule, 'name' | 'event' | 'symbols' | 'conditions' | 'cooldownMs' | 'schedule' | 'channels'>;
 
 interface RuleRow {
   id: string;
@@ -43,6 +46,8 @@ interface RuleRow {
   symbols: string[] | null;
   conditions: AlertConditions | string;
   cooldown_ms: number;
+  schedule: string | null;
+  digest: { timezone: string; sections: DigestSchedule['sections'] } | string | null;
   channels: StoredChannel[] | string;
   enabled: boolean;
   created_at: Date | string;
@@ -52,6 +57,14 @@ interface RuleRow {
 const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 const ms = (v: Date | string) => new Date(v).getTime();
 
+function scheduleOf(r: RuleRow): DigestSchedule | null {
+  if (r.schedule === null) return null;
+  const digest = r.digest === null ? null : json(r.digest);
+  return { cron: r.schedule, timezone: digest?.timezone ?? 'UTC', sections: digest?.sections ?? [] };
+}
+
+const digestColumn = (schedule: DigestSchedule | null) => (schedule ? JSON.stringify({ timezone: schedule.timezone, sections: schedule.sections }) : null);
+
 function toRule(r: RuleRow): AlertRule {
   return {
     id: r.id,
@@ -60,6 +73,7 @@ function toRule(r: RuleRow): AlertRule {
     symbols: r.symbols ?? [],
     conditions: json(r.conditions),
     cooldownMs: r.cooldown_ms,
+    schedule: scheduleOf(r),
     channels: json(r.channels),
     enabled: r.enabled,
     createdAt: ms(r.created_at),
@@ -67,21 +81,21 @@ function toRule(r: RuleRow): AlertRule {
   };
 }
 
-const COLUMNS = 'id, name, event, symbols, conditions, cooldown_ms, channels, enabled, created_at, updated_at';
+const COLUMNS = 'id, name, event, symbols, conditions, cooldown_ms, schedule, digest, channels, enabled, created_at, updated_at';
 
 export function createRuleStore(sql: SqlExecutor) {
   return {
     async create(fields: RuleFields): Promise<AlertRule> {
       const { rows } = await sql.query<RuleRow>(
-        `INSERT INTO alert_rule (id, name, event, symbols, conditions, cooldown_ms, channels) VALUES ($1, $2, $3, $4::text[], $5::jsonb, $6, $7::jsonb) RETURNING ${COLUMNS}`,
-        [randomUUID(), fields.name, fields.event, fields.symbols, JSON.stringify(fields.conditions), fields.cooldownMs, JSON.stringify(fields.channels)],
+        `INSERT INTO alert_rule (id, name, event, symbols, conditions, cooldown_ms, channels, schedule, digest) VALUES ($1, $2, $3, $4::text[], $5::jsonb, $6, $7::jsonb, $8, $9::jsonb) RETURNING ${COLUMNS}`,
+        [randomUUID(), fields.name, fields.event, fields.symbols, JSON.stringify(fields.conditions), fields.cooldownMs, JSON.stringify(fields.channels), fields.schedule?.cron ?? null, digestColumn(fields.schedule)],
       );
       return toRule(rows[0]!);
     },
     async update(id: string, fields: RuleFields): Promise<AlertRule | null> {
       const { rows } = await sql.query<RuleRow>(
-        `UPDATE alert_rule SET name = $2, event = $3, symbols = $4::text[], conditions = $5::jsonb, cooldown_ms = $6, channels = $7::jsonb, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, fields.name, fields.event, fields.symbols, JSON.stringify(fields.conditions), fields.cooldownMs, JSON.stringify(fields.channels)],
+        `UPDATE alert_rule SET name = $2, event = $3, symbols = $4::text[], conditions = $5::jsonb, cooldown_ms = $6, channels = $7::jsonb, schedule = $8, digest = $9::jsonb, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, fields.name, fields.event, fields.symbols, JSON.stringify(fields.conditions), fields.cooldownMs, JSON.stringify(fields.channels), fields.schedule?.cron ?? null, digestColumn(fields.schedule)],
       );
       return rows[0] ? toRule(rows[0]) : null;
     },

@@ -1,5 +1,6 @@
 import { clip, describeError, type ChannelContext } from './channel-context.js';
 import { classifyStatus, safePost, TargetRefusedError } from './safe-http.js';
+import { slotLabel } from './digest.js';
 import { provenanceBanner, type AlertMessage, type DeliveryResult } from './types.js';
 
 /**
@@ -25,9 +26,40 @@ export function telegramText(message: AlertMessage): string {
   if (banner) lines.push(`*${escapeMarkdownV2(banner)}*`);
   lines.push(`*${escapeMarkdownV2(clip(message.title, 200))}*`);
   if (message.summary) lines.push(escapeMarkdownV2(clip(message.summary, 1000)));
-  for (const f of message.factors.slice(0, 25)) lines.push(`• ${escapeMarkdownV2(clip(f.name, 60))}: ${escapeMarkdownV2(clip(f.note ? `${f.value} (${f.note})` : f.value, 100))}`);
+  if (message.digest) lines.push(...digestLines(message.digest));
+  else for (const f of message.factors.slice(0, 25)) lines.push(`• ${escapeMarkdownV2(clip(f.name, 60))}: ${escapeMarkdownV2(clip(f.note ? `${f.value} (${f.note})` : f.value, 100))}`);
   lines.push(`_${escapeMarkdownV2(`source ${message.meta.source} · ${message.meta.venue} · as of ${new Date(message.meta.asOf).toISOString()}`)}_`);
-  return lines.join('\n');
+  const text = lines.join('\n');
+  if (text.length <= TELEGRAM_MAX) return text;
+  // Cut at a line (an escape sequence or an entity is never split), keeping the footer.
+  const footer = lines.at(-1)!;
+  const kept: string[] = [];
+  let size = footer.length + 40;
+  for (const line of lines.slice(0, -1)) {
+    if (size + line.length + 1 > TELEGRAM_MAX) break;
+    kept.push(line);
+    size += line.length + 1;
+  }
+  return [...kept, escapeMarkdownV2('… (cut to fit Telegram)'), footer].join('\n');
+}
+
+/** Telegram's message limit (characters after entity parsing; the escaped text is longer, so this is safe). */
+const TELEGRAM_MAX = 4096;
+
+/** A digest as lines: a bold heading per symbol (and for the market) and a bullet per section. */
+function digestLines(card: NonNullable<AlertMessage['digest']>): string[] {
+  const lines: string[] = [];
+  const bullet = (label: string, text: string) => `• ${escapeMarkdownV2(label)}: ${escapeMarkdownV2(clip(text, 300))}`;
+  if (card.market.length > 0) {
+    lines.push(`*${escapeMarkdownV2('Market')}*`);
+    for (const item of card.market) lines.push(bullet(item.label, item.text));
+  }
+  for (const s of card.symbols) {
+    lines.push(`*${escapeMarkdownV2(s.symbol)}*`);
+    for (const item of s.items) lines.push(bullet(item.label, item.text));
+  }
+  lines.push(`_${escapeMarkdownV2(`slot ${slotLabel(card.slot, card.timezone)}${card.late ? ' (sent late, after a missed slot)' : ''}`)}_`);
+  return lines;
 }
 
 export async function sendTelegram(channel: { botToken: string; chatId: string }, message: AlertMessage, ctx: ChannelContext): Promise<DeliveryResult> {

@@ -1,4 +1,5 @@
 import type { DataOrigin } from '../domain/market.js';
+import type { DigestCard } from './digest.js';
 
 /** What a rule listens to. `DIGEST` is a scheduled summary card rather than an event. */
 export const AlertEventTypes = {
@@ -46,6 +47,8 @@ export interface AlertMessage {
   firedAt: number;
   /** Sent by testAlertRule: a test message, not a market event. */
   test: boolean;
+  /** A DIGEST rule's summary card (channels render it instead of the factor list). */
+  digest?: DigestCard;
 }
 
 /** The first line every channel starts with when the alert is not a live market event (else null). */

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { describeError, type ChannelContext } from './channel-context.js';
 import { classifyStatus, retryAfterHeaderMs, safePost, TargetRefusedError, validateTargetUrl } from './safe-http.js';
+import { digestItems, slotLabel } from './digest.js';
 import { provenanceBanner, type AlertMessage, type DeliveryResult } from './types.js';
 
 /**
@@ -43,11 +44,13 @@ export function verifyWebhookSignature(options: { secret: string; timestamp: str
 /** The JSON body: the message with ISO times and a `text` whose first line says SIMULATED / TEST when so. */
 export function webhookBody(message: AlertMessage): string {
   const banner = provenanceBanner(message);
+  const card = message.digest;
+  const lines = card ? digestItems(card).map(({ symbol, item }) => `${symbol ?? 'Market'} · ${item.label}: ${item.text}`) : [];
   return JSON.stringify({
-    type: message.test ? 'alert.test' : 'alert.fired',
+    type: message.test ? 'alert.test' : card ? 'digest.sent' : 'alert.fired',
     id: message.eventId,
     idempotencyKey: message.idempotencyKey,
-    text: [banner, message.title, message.summary].filter(Boolean).join('\n'),
+    text: [banner, message.title, message.summary, ...lines].filter(Boolean).join('\n'),
     ruleId: message.ruleId,
     ruleName: message.ruleName,
     event: message.event,
@@ -59,7 +62,37 @@ export function webhookBody(message: AlertMessage): string {
     meta: { source: message.meta.source, venue: message.meta.venue, asOf: new Date(message.meta.asOf).toISOString() },
     firedAt: new Date(message.firedAt).toISOString(),
     test: message.test,
+    // A digest's card: one section list per symbol and the market-wide ones; a missing reading has
+    // available false, its reason, and no values (never a zero).
+    ...(card
+      ? {
+          digest: {
+            slot: new Date(card.slot).toISOString(),
+            slotLabel: slotLabel(card.slot, card.timezone),
+            cron: card.cron,
+            timezone: card.timezone,
+            late: card.late,
+            market: card.market.map(sectionJson),
+            symbols: card.symbols.map((s) => ({ symbol: s.symbol, sections: s.items.map(sectionJson) })),
+          },
+        }
+      : {}),
   });
+}
+
+function sectionJson(item: NonNullable<AlertMessage['digest']>['market'][number]) {
+  return {
+    section: item.section,
+    label: item.label,
+    available: item.available,
+    text: item.text,
+    reason: item.reason,
+    values: item.values,
+    source: item.source,
+    venue: item.venue,
+    asOf: item.asOf === null ? null : new Date(item.asOf).toISOString(),
+    stale: item.stale,
+  };
 }
 
 export function validateWebhookUrl(url: string): void {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { requireScope, Scopes } from '../auth/index.js';
 import { SCOPE_EXTENSION } from '../auth/access.js';
 import { ChannelInputError, describeChannel, type ChannelInput } from '../alerts/channels.js';
+import { MAX_DIGEST_SYMBOLS, nextSlot, validateSchedule, type DigestSchedule } from '../alerts/digest.js';
 import type { AlertRule, RuleFields } from '../alerts/rule-store.js';
 import { validateConditions } from '../alerts/rules.js';
 import type { AlertEventType } from '../alerts/types.js';
@@ -25,6 +26,8 @@ import {
   AlertRulePayloadRef,
   AlertRuleRef,
   AlertSeverityEnum,
+  DigestScheduleRef,
+  DigestSectionEnum,
 } from '../schema/refs-alerts.js';
 import { ConfirmationQualityEnum } from '../schema/refs-confirmation.js';
 import { EmergencyLevelEnum } from '../schema/refs-emergency.js';
@@ -61,6 +64,27 @@ AlertConditionsRef.implement({
   }),
 });
 
+DigestScheduleRef.implement({
+  description: 'The schedule of a DIGEST rule.',
+  fields: (t) => ({
+    cron: t.exposeString('cron', { description: 'The cron expression.' }),
+    timezone: t.exposeString('timezone', { description: 'The IANA time zone it is read in.' }),
+    sections: t.field({ type: [DigestSectionEnum], description: 'Sections of the card, in order.', resolve: (s) => s.sections }),
+    nextRunAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'The next slot (wall clock); null when the expression has no further run.',
+      resolve: (s, _args, ctx) => {
+        try {
+          return nextSlot(s, ctx.services.alerts?.now() ?? Date.now());
+        } catch {
+          return null;
+        }
+      },
+    }),
+  }),
+});
+
 AlertRuleRef.implement({
   description: 'An alert rule. Channel secrets are never shown.',
   fields: (t) => ({
@@ -70,6 +94,7 @@ AlertRuleRef.implement({
     symbols: t.exposeStringList('symbols', { description: 'Symbols watched; empty means all.' }),
     conditions: t.field({ type: AlertConditionsRef, description: 'The typed conditions.', resolve: (r) => r.conditions }),
     cooldownMs: t.exposeInt('cooldownMs', { description: 'Least milliseconds between two alerts of the rule for one symbol.' }),
+    schedule: t.field({ type: DigestScheduleRef, nullable: true, description: 'The schedule of a DIGEST rule; null for an event rule.', resolve: (r) => r.schedule }),
     channels: t.field({ type: [AlertChannelRef], description: 'Where it sends, without secrets.', resolve: (r) => r.channels.map(describeChannel) }),
     createdAt: t.field({ type: 'DateTime', description: 'When the rule was created.', resolve: (r) => r.createdAt }),
     updatedAt: t.field({ type: 'DateTime', description: 'When the rule was last changed.', resolve: (r) => r.updatedAt }),
@@ -169,6 +194,7 @@ interface RuleInputArg {
   symbols?: string[] | null;
   conditions?: Record<string, unknown> | null;
   cooldownMs?: number | null;
+  schedule?: { cron: string; timezone?: string | null; sections: string[] } | null;
   channels: ChannelInput[];
 }
 
@@ -179,8 +205,23 @@ function checkRule(ctx: GraphQLContext, input: RuleInputArg): { fields: RuleFiel
   const symbols = [...new Set((input.symbols ?? []).map((s) => s.trim().toUpperCase()))];
   const unknown = symbols.filter((s) => !ctx.services.hasSymbol(s));
   if (unknown.length > 0) throw badInput(`symbols: ${unknown.join(', ')} not configured (configured: ${ctx.services.symbols().map((s) => s.symbol).join(', ')})`);
-  const conditions = validateConditions(input.event as AlertEventType, input.conditions ?? {});
-  if (!conditions.ok) throw badInput(conditions.problems.join('; '));
+  let conditions: ReturnType<typeof validateConditions>;
+  let schedule: DigestSchedule | null = null;
+  if (input.event === 'DIGEST') {
+    if (!input.schedule) throw badInput('schedule is required for a DIGEST rule (cron, timezone, sections)');
+    const given = Object.entries(input.conditions ?? {}).filter(([, v]) => v !== null && v !== undefined);
+    if (given.length > 0) throw badInput(`conditions do not apply to DIGEST (given: ${given.map(([k]) => k).join(', ')})`);
+    if ((input.cooldownMs ?? 0) !== 0) throw badInput('cooldownMs does not apply to DIGEST: the schedule says when it sends');
+    if (symbols.length > MAX_DIGEST_SYMBOLS) throw badInput(`symbols: a digest lists at most ${MAX_DIGEST_SYMBOLS} symbols, got ${symbols.length}`);
+    const checked = validateSchedule(input.schedule, { now: services.now(), minPeriodMs: services.digestMinPeriodMs });
+    if (!checked.ok) throw badInput(checked.problems.join('; '));
+    schedule = checked.schedule;
+    conditions = { ok: true, conditions: {} };
+  } else {
+    if (input.schedule) throw badInput(`schedule applies to DIGEST rules only, not ${input.event}`);
+    conditions = validateConditions(input.event as AlertEventType, input.conditions ?? {});
+    if (!conditions.ok) throw badInput(conditions.problems.join('; '));
+  }
   const sealed = input.channels.map((c, i) => {
     try {
       return services.sealChannel(c, i);
@@ -196,6 +237,7 @@ function checkRule(ctx: GraphQLContext, input: RuleInputArg): { fields: RuleFiel
       symbols,
       conditions: conditions.conditions,
       cooldownMs: input.cooldownMs ?? 0,
+      schedule,
       channels: sealed.map((s) => s.stored),
     },
     signingSecrets: sealed.map((s) => s.signingSecret),
@@ -302,7 +344,7 @@ builder.mutationField('deleteAlertRule', (t) =>
 builder.mutationField('testAlertRule', (t) =>
   t.field({
     type: AlertEventRef,
-    description: 'Sends a test message (marked as a test in its first line) through the real channels of a rule, via the outbox. Needs the ALERTS scope.',
+    description: 'Sends a test message (marked as a test in its first line) through the real channels of a rule, via the outbox; for a DIGEST, its card with the values of now. Needs the ALERTS scope.',
     extensions: { [SCOPE_EXTENSION]: Scopes.ALERTS },
     args: { id: t.arg.id({ required: true, description: 'The rule to test.' }) },
     resolve: async (_root, args, ctx) => {

@@ -1,3 +1,4 @@
+import { DigestSections, type DigestSchedule } from '../alerts/digest.js';
 import type { AlertDeliveryView, AlertRule } from '../alerts/rule-store.js';
 import type { AlertFactor, AlertMessage } from '../alerts/types.js';
 import { AlertEventTypes, AlertSeverities, ChannelTypes } from '../alerts/types.js';
@@ -5,7 +6,7 @@ import { builder } from './builder.js';
 import { ConfirmationQualityEnum } from './refs-confirmation.js';
 import { EmergencyLevelEnum } from './refs-emergency.js';
 
-const { DIGEST: _digest, ...RULE_EVENTS } = AlertEventTypes;
+const RULE_EVENTS = AlertEventTypes;
 
 export const AlertEventTypeEnum = builder.enumType('AlertEventType', {
   description: 'What an alert rule listens to.',
@@ -20,7 +21,29 @@ export const AlertEventTypeEnum = builder.enumType('AlertEventType', {
     CONFIRMATION_THRESHOLD: { value: RULE_EVENTS.CONFIRMATION_THRESHOLD, description: 'The confirmation composite reaches minComposite with at least minQuality (and the signal of direction).' },
     PRICE_LEVEL_CROSSED: { value: RULE_EVENTS.PRICE_LEVEL_CROSSED, description: 'A trade of at least 10 000 USD notional crosses price (direction UP, DOWN or ANY).' },
     EMERGENCY_LEVEL_CHANGED: { value: RULE_EVENTS.EMERGENCY_LEVEL_CHANGED, description: 'The EMERGENCY analysis level rises to at least minLevel (default ELEVATED).' },
+    DIGEST: { value: RULE_EVENTS.DIGEST, description: 'Not an event: a summary card of chosen sections sent at each slot of schedule (cron), the way trading groups post a periodic signal card.' },
   } as const,
+});
+
+export const DigestSectionEnum = builder.enumType('DigestSection', {
+  description: 'A section of a digest card.',
+  values: {
+    CONFIRMATION: { value: DigestSections.CONFIRMATION, description: 'Per symbol: the confirmation composite, signal, quality, strength and coverage (market.confirmation).' },
+    SENTIMENT: { value: DigestSections.SENTIMENT, description: 'Per symbol: the sentiment composite and classification (sentiment(symbol)).' },
+    CROSS_ASSET: { value: DigestSections.CROSS_ASSET, description: 'Once for the market: the cross-asset regime of the correlation engine (correlations.regime).' },
+    SCENARIOS: { value: DigestSections.SCENARIOS, description: 'Per symbol: the first scenario with its bias, entry zone, stop and targets (market.scenarios).' },
+    EMERGENCY: { value: DigestSections.EMERGENCY, description: 'Per symbol: the emergency level and its first trigger (emergency(symbol)).' },
+    FUNDING: { value: DigestSections.FUNDING, description: 'Per symbol: the funding rate, its annualised value, z-score and signal (market.funding).' },
+  } as const,
+});
+
+export const DigestScheduleInputRef = builder.inputType('DigestScheduleInput', {
+  description: 'When a DIGEST rule sends and what its card holds.',
+  fields: (t) => ({
+    cron: t.string({ required: true, description: 'Cron expression, 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. 0 */4 * * * for every 4 hours. Refused with the parse error when invalid.' }),
+    timezone: t.string({ description: 'IANA time zone the expression is read in (e.g. Europe/Istanbul); default UTC.' }),
+    sections: t.field({ type: [DigestSectionEnum], required: true, description: 'Sections of the card, in order (at least one).' }),
+  }),
 });
 
 export const AlertChannelTypeEnum = builder.enumType('AlertChannelType', {
@@ -74,18 +97,20 @@ export const AlertChannelInputRef = builder.inputType('AlertChannelInput', {
 });
 
 export const AlertRuleInputRef = builder.inputType('AlertRuleInput', {
-  description: 'An alert rule: an event, the symbols it watches, typed conditions, a cooldown and channels.',
+  description: 'An alert rule: an event, the symbols it watches, typed conditions, a cooldown and channels; or a DIGEST with a schedule.',
   fields: (t) => ({
     name: t.string({ description: 'A label for listings and messages.' }),
     event: t.field({ type: AlertEventTypeEnum, required: true, description: 'What the rule listens to.' }),
-    symbols: t.stringList({ description: 'Configured symbols the rule watches; empty or omitted means all.' }),
+    symbols: t.stringList({ description: 'Configured symbols the rule watches; empty or omitted means all (a DIGEST lists at most 10, by default the first 10 configured).' }),
     conditions: t.field({ type: AlertConditionsInputRef, description: 'Conditions for the event; omitted means the event defaults.' }),
-    cooldownMs: t.int({ description: 'Least milliseconds between two alerts of this rule for one symbol; default 0.' }),
+    cooldownMs: t.int({ description: 'Least milliseconds between two alerts of this rule for one symbol; default 0 (not for DIGEST).' }),
+    schedule: t.field({ type: DigestScheduleInputRef, description: 'DIGEST only (and required there): the cron schedule and the sections of the card.' }),
     channels: t.field({ type: [AlertChannelInputRef], required: true, description: 'Where to send (1 to 5 channels).' }),
   }),
 });
 
 export const AlertRuleRef = builder.objectRef<AlertRule>('AlertRule');
+export const DigestScheduleRef = builder.objectRef<DigestSchedule>('DigestSchedule');
 export const AlertChannelRef = builder.objectRef<{ type: string; target: string }>('AlertChannel');
 export const AlertConditionsRef = builder.objectRef<AlertRule['conditions']>('AlertConditions');
 export const AlertRulePayloadRef = builder.objectRef<{ rule: AlertRule; signingSecrets: Array<string | null> }>('AlertRulePayload');
