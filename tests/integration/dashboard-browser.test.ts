@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
+import { startWebhookReceiver, type FakeReceiver } from '../support/fake-alert-receivers.js';
+import { generateApiKey } from '../../src/auth/keys.js';
 // @ts-expect-error plain ESM build script without type declarations
 import { buildWeb } from '../../scripts/start.mjs';
 
@@ -61,6 +63,8 @@ describe.skipIf(!HAVE_BROWSER)('the dashboard in Chromium, offline, on the simul
   let browser: Browser;
   let webDir: string;
   let origin: string;
+  let receiver: FakeReceiver;
+  const admin = generateApiKey().plaintext;
   const pages: Watched[] = [];
 
   const open = async (viewport: { width: number; height: number }, hash = ''): Promise<Watched> => {
@@ -85,7 +89,8 @@ describe.skipIf(!HAVE_BROWSER)('the dashboard in Chromium, offline, on the simul
   beforeAll(async () => {
     webDir = await mkdtemp(join(tmpdir(), 'perpgraph-web-'));
     expect(await buildWeb(webDir), 'vite built web/ into a temp folder').toBe(true);
-    app = await startIsolatedTestApp({ DASHBOARD_DIR: webDir, SYMBOLS: 'BTCUSDT,ETHUSDT,SOLUSDT' });
+    receiver = await startWebhookReceiver({ secret: () => undefined });
+    app = await startIsolatedTestApp({ DASHBOARD_DIR: webDir, SYMBOLS: 'BTCUSDT,ETHUSDT,SOLUSDT', ADMIN_API_KEY: admin, ALERTS_ALLOW_PRIVATE_TARGETS: 'true', ALERTS_POLL_MS: '50' });
     origin = new URL(app.url).origin;
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: FLAGS });
     await mkdir(ARTIFACTS, { recursive: true });
@@ -94,6 +99,7 @@ describe.skipIf(!HAVE_BROWSER)('the dashboard in Chromium, offline, on the simul
     for (const w of pages) await w.page.close().catch(() => {});
     await browser?.close();
     await app?.teardown();
+    await receiver?.close();
     if (webDir) await rm(webDir, { recursive: true, force: true });
   });
 
@@ -127,6 +133,11 @@ describe.skipIf(!HAVE_BROWSER)('the dashboard in Chromium, offline, on the simul
     expect(await page.locator('[data-badge="LIVE"]').count(), 'nothing simulated is labelled live').toBe(0);
     expect(await page.locator('#panel-confirmation .layers li').count(), 'the 12 layers').toBe(12);
     expect(await page.locator('#panel-price .prov').innerText()).toContain('SIMULATED');
+    // The emergency protocol: a level, flagged as simulated; the banner only when the level is not NORMAL.
+    await page.locator('#panel-emergency [data-badge="SIMULATED"]').waitFor({ timeout: 30_000 });
+    const level = (await page.locator('[data-testid="emergency-level"]').textContent()) ?? '';
+    expect(level).toMatch(/^(normal|elevated|emergency)$/);
+    expect(await page.locator('[data-testid="emergency-banner"]').isVisible(), `banner for level ${level}`).toBe(level !== 'normal');
 
     await page.screenshot({ path: join(ARTIFACTS, 'laptop-1440x900.png'), fullPage: true });
     expect(w.foreign, 'nothing fetched from another host (no CDN)').toEqual([]);
@@ -164,6 +175,38 @@ describe.skipIf(!HAVE_BROWSER)('the dashboard in Chromium, offline, on the simul
     await page.screenshot({ path: join(ARTIFACTS, 'laptop-ethusdt.png') });
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('shows alerts on the tape once an API key with the alerts scope is entered', async () => {
+    const { page, problems } = pages[0]!;
+    const symbol = (await page.locator('#symbols button[aria-pressed="true"]').getAttribute('data-symbol'))!;
+    const state = page.locator('[data-testid="alert-key"] .state');
+    expect(await state.innerText()).toBe('no key: alerts not shown');
+    // A wrong key: the alerts stream is refused, every other panel keeps streaming.
+    await page.locator('[data-testid="alert-key"] input').fill('pg_nope_nope');
+    await page.locator('[data-testid="alert-key"] button').click();
+    await page.waitForFunction(() => /alerts refused: .+/.test(document.querySelector('[data-testid="alert-key"] .state')?.textContent ?? ''), null, { timeout: 20_000 });
+    await page.locator('[data-testid="alert-key"] input').fill(admin);
+    await page.locator('[data-testid="alert-key"] button').click();
+    await page.locator('#connection[data-state="connected"]').waitFor({ timeout: 20_000 });
+    expect(await state.innerText()).toBe('key set');
+    const gql = async (query: string, variables: Record<string, unknown>) => {
+      const res = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ query, variables }) });
+      return (await res.json()) as { data?: Record<string, any>; errors?: unknown[] };
+    };
+    const created = await gql('mutation($input: AlertRuleInput!) { createAlertRule(input: $input) { rule { id } } }', {
+      input: { name: 'dashboard tape', event: 'CASCADE_DETECTED', symbols: [symbol], conditions: { minSeverity: 5 }, cooldownMs: 60000, channels: [{ type: 'WEBHOOK', url: `${receiver.url}/hook` }] },
+    });
+    expect(created.errors).toBeUndefined();
+    const ruleId = created.data!.createAlertRule.rule.id as string;
+    // The tape resubscribed after the key's reconnect; give graphql-ws a moment to be subscribed again.
+    await page.waitForTimeout(1_000);
+    const tested = await gql('mutation($id: ID!) { testAlertRule(id: $id) { test } }', { id: ruleId });
+    expect(tested.data?.testAlertRule).toEqual({ test: true });
+    const line = page.locator('#panel-events .tape li.ev.alert').first();
+    await line.waitFor({ timeout: 20_000 });
+    expect(await line.innerText()).toContain('TEST · Test of rule dashboard tape (CASCADE_DETECTED)');
+    expect(problems).toEqual([]);
+  }, 90_000);
 
   it('fits a phone: no horizontal overflow, badges visible', async () => {
     const w = await open({ width: 390, height: 844 }, '#SOLUSDT');

@@ -17,7 +17,24 @@ export interface Live {
   /** Called on every (re)connection: queries that are not subscriptions are run again from here. */
   onConnected(listener: () => void): () => void;
   onState(listener: (state: ConnectionState) => void): void;
+  /** Whether an API key is set for this browser (alerts need one with the ALERTS scope). */
+  hasKey(): boolean;
+  /**
+   * Sets (or with an empty string forgets) the API key sent as `connectionParams.authorization`, kept in
+   * this browser's localStorage only, and reconnects so the server sees it; subscriptions resume on the new socket.
+   */
+  setKey(key: string): void;
   dispose(): void;
+}
+
+const KEY_STORAGE = 'perpgraph.apiKey';
+
+function storedKey(): string {
+  try {
+    return localStorage.getItem(KEY_STORAGE) ?? '';
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -35,9 +52,12 @@ export function createLive(url = defaultUrl()): Live {
     state = next;
     for (const l of stateListeners) l(state);
   };
+  let key = storedKey();
   const client: Client = createClient({
     url,
     lazy: false,
+    // Read on every (re)connection, so a key set later applies after the reconnect setKey forces.
+    connectionParams: () => (key ? { authorization: `Bearer ${key}` } : {}),
     retryAttempts: Number.POSITIVE_INFINITY,
     shouldRetry: () => true,
     retryWait: async (retries) => {
@@ -82,6 +102,17 @@ export function createLive(url = defaultUrl()): Live {
     onState(listener) {
       stateListeners.add(listener);
       listener(state);
+    },
+    hasKey: () => key !== '',
+    setKey(next) {
+      key = next.trim();
+      try {
+        if (key) localStorage.setItem(KEY_STORAGE, key);
+        else localStorage.removeItem(KEY_STORAGE);
+      } catch {
+        // Storage refused (private mode): the key lasts for this page only.
+      }
+      client.terminate();
     },
     dispose() {
       setState('closed');

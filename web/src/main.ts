@@ -14,6 +14,7 @@ import { createBasisPanel } from './panels/basis';
 import { createVolatilityRegimePanel } from './panels/volatility-regime';
 import { createCorrelationPanel } from './panels/correlation';
 import { createEventTapePanel } from './panels/event-tape';
+import { createEmergencyPanel, type EmergencyState } from './panels/emergency';
 
 /**
  * The dashboard: one graphql-ws connection, one component per panel. The symbol comes from the URL hash
@@ -32,8 +33,22 @@ const showPrice = (value: number, symbol: string) => {
   priceEl.dataset.value = String(value);
 };
 
+const banner = document.getElementById('emergency-banner')!;
+const tape = createEventTapePanel();
+/** The page banner says when the open symbol's emergency level is not NORMAL; the tape logs each change. */
+const showEmergency = (symbol: string, state: EmergencyState) => {
+  tape.emergency(symbol, state);
+  if (symbol !== current) return;
+  const alarm = state.level !== 'NORMAL';
+  banner.hidden = !alarm;
+  banner.className = `emergency-banner ${state.level === 'EMERGENCY' ? 'down' : 'warn'}`;
+  banner.dataset.level = state.level;
+  banner.textContent = alarm ? `${symbol} ${state.level}: ${state.advice.join(' · ')}` : '';
+};
+
 const panels: Panel[] = [
   createPriceChartPanel(showPrice),
+  createEmergencyPanel(showEmergency),
   createHeatmapPanel(),
   createConfirmationPanel(),
   createScenariosPanel(),
@@ -43,7 +58,7 @@ const panels: Panel[] = [
   createBasisPanel(),
   createVolatilityRegimePanel(),
   createCorrelationPanel(),
-  createEventTapePanel(),
+  tape,
 ];
 for (const p of panels) grid.append(p.frame.root);
 
@@ -59,6 +74,7 @@ function open(symbol: string) {
   current = symbol;
   document.title = `${symbol} · perpgraph`;
   priceEl.textContent = `${symbol} –`;
+  banner.hidden = true;
   delete priceEl.dataset.value;
   for (const b of symbolsNav.querySelectorAll<HTMLButtonElement>('button')) b.setAttribute('aria-pressed', String(b.dataset.symbol === symbol));
   closeSymbol = panels.map((p) => {
