@@ -12,6 +12,8 @@ export type AlertEventType =
   | 'CONFIRMATION_THRESHOLD'
   /** The cross-asset correlation analysis reports a break. */
   | 'CORRELATION_BREAK'
+  /** Not an event: a summary card of chosen sections sent at each slot of schedule (cron), the way trading groups post a periodic signal card. */
+  | 'DIGEST'
   /** The EMERGENCY analysis level rises to at least minLevel (default ELEVATED). */
   | 'EMERGENCY_LEVEL_CHANGED'
   /** The funding z-score reaches minAbsZ in absolute value (default 3). */
