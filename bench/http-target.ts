@@ -32,7 +32,8 @@ async function reportEventLoopDelay(): Promise<void> {
 
 if (mode === 'app') {
   const dataDir = mkdtempSync(join(tmpdir(), 'perpgraph-bench-'));
-  const env = { MARKET_SOURCE: 'simulated', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn' };
+  // Load generators send every request from one address: the request rate limits would measure themselves.
+  const env = { MARKET_SOURCE: 'simulated', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', LOG_LEVEL: 'warn', RATE_LIMIT_ENABLED: process.env.RATE_LIMIT_ENABLED ?? 'false' };
   if (process.env.BENCH_APP === 'src') {
     const { createApp } = await import('../src/app.js');
     const { loadConfig } = await import('../src/config.js');

@@ -47,6 +47,7 @@ import { Redis } from 'ioredis';
 import { createApiKeyStore, type ApiKeyRecord, type ApiKeyStore } from './auth/key-store.js';
 import { createAuthenticator } from './auth/authenticator.js';
 import { badInput } from './errors.js';
+import { createRateLimiter } from './http/rate-limit.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -661,6 +662,25 @@ export function createApp(deps: AppDeps): App {
         logger,
         observability: observabilityFor(metrics, config, logger, tracing),
         graphiql: config.GRAPHIQL,
+        exploration: { introspection: config.INTROSPECTION_ENABLED, fieldSuggestions: config.FIELD_SUGGESTIONS_ENABLED },
+        cors: { origins: config.CORS_ORIGINS, credentials: config.CORS_CREDENTIALS },
+        // Counted in the shared Redis when there is one (the result cache's client), else in this instance.
+        ...(config.RATE_LIMIT_ENABLED
+          ? {
+              rateLimiter: createRateLimiter({
+                settings: {
+                  windowS: config.RATE_LIMIT_WINDOW_S,
+                  ip: { query: config.RATE_LIMIT_IP_QUERIES, mutation: config.RATE_LIMIT_IP_MUTATIONS, subscription: config.RATE_LIMIT_IP_SUBSCRIPTIONS },
+                  key: { query: config.RATE_LIMIT_KEY_QUERIES, mutation: config.RATE_LIMIT_KEY_MUTATIONS, subscription: config.RATE_LIMIT_KEY_SUBSCRIPTIONS },
+                },
+                ...(cacheRedis ? { redis: cacheRedis } : {}),
+                prefix: config.REDIS_PREFIX,
+                logger,
+                onRefused: (kind, subject) => metrics.rateLimits.refused(kind, subject),
+                onFallback: (kind, subject) => metrics.rateLimits.fallback(kind, subject),
+              }),
+            }
+          : {}),
         dashboard,
         health,
         subscriptions: {

@@ -5,6 +5,7 @@ import { parseTrustProxy, TRUST_NONE } from './domain/client-address.js';
 import { parseOtlpHeaders } from './observability/otlp-headers.js';
 import { KEY_PATTERN } from './auth/keys.js';
 import { parseSecretKey } from './alerts/secrets.js';
+import { parseCorsOrigins } from './http/cors.js';
 
 /**
  * The one place for every setting. Parsed from the environment with zod; an invalid setting stops the
@@ -136,7 +137,38 @@ export const configSchema = z.object({
   STALE_AFTER_MS: positiveInt.default(30_000),
   /** Funding settlements in the z-score window (90 = 30 days at 8 h). */
   FUNDING_HISTORY_WINDOW: positiveInt.min(3).max(1000).default(90),
-  GRAPHIQL: bool.default(true),
+  /** Serve GraphiQL at `/graphql`. Unset: on, except with NODE_ENV=production (see `resolveProfile`). */
+  GRAPHIQL: bool.optional(),
+  /** Answer introspection (`__schema`, `__type`). Unset: on, except with NODE_ENV=production; off, it is refused with INTROSPECTION_DISABLED. */
+  INTROSPECTION_ENABLED: bool.optional(),
+  /** "Did you mean …" suggestions in validation errors. Unset: on, except with NODE_ENV=production. */
+  FIELD_SUGGESTIONS_ENABLED: bool.optional(),
+  /**
+   * Origins browsers may call the API from (CORS): `*` (any origin, never with credentials; the default),
+   * `none` (same origin only), or a comma-separated list of origins (`https://app.example.com,http://localhost:5173`).
+   */
+  CORS_ORIGINS: parsedWith(parseCorsOrigins).default(parseCorsOrigins('*')),
+  /** Send `Access-Control-Allow-Credentials: true` to the listed CORS_ORIGINS (never to `*`). */
+  CORS_CREDENTIALS: bool.default(false),
+  /**
+   * Request rate limits per API key and per client address (TRUST_PROXY applied), counted in Redis when
+   * REDIS_URL is set (shared by every instance) and in memory otherwise; over budget: RATE_LIMITED, HTTP 429.
+   */
+  RATE_LIMIT_ENABLED: bool.default(true),
+  /** Length of one rate-limit window in seconds (fixed windows). */
+  RATE_LIMIT_WINDOW_S: positiveInt.max(86_400).default(60),
+  /** Queries (HTTP, and over graphql-ws) per window per client address without an API key. */
+  RATE_LIMIT_IP_QUERIES: positiveInt.default(600),
+  /** Mutation attempts per window per client address without a valid API key. */
+  RATE_LIMIT_IP_MUTATIONS: positiveInt.default(60),
+  /** Subscription connections (graphql-ws connection_init, SSE streams) per window per client address without an API key. */
+  RATE_LIMIT_IP_SUBSCRIPTIONS: positiveInt.default(60),
+  /** Queries per window per API key (whatever address it comes from). */
+  RATE_LIMIT_KEY_QUERIES: positiveInt.default(6_000),
+  /** Mutations per window per API key. */
+  RATE_LIMIT_KEY_MUTATIONS: positiveInt.default(600),
+  /** Subscription connections per window per API key. */
+  RATE_LIMIT_KEY_SUBSCRIPTIONS: positiveInt.default(600),
   /**
    * Folder of the built dashboard served at `/` (Vite's output of web/). Default: dist/web of this
    * installation. When it holds no index.html the server still starts, logs so, and `/` says how to build it.
@@ -226,13 +258,33 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 });
 
-export type Config = z.infer<typeof configSchema>;
+type ParsedConfig = z.infer<typeof configSchema>;
 
-function crossChecks(config: Config): string[] {
+/** Settings whose default depends on NODE_ENV: resolved to booleans by `loadConfig`. */
+type ProfileSetting = 'GRAPHIQL' | 'INTROSPECTION_ENABLED' | 'FIELD_SUGGESTIONS_ENABLED';
+
+export type Config = Omit<ParsedConfig, ProfileSetting> & Record<ProfileSetting, boolean>;
+
+/**
+ * The production profile: with NODE_ENV=production, GraphiQL, introspection and field suggestions are off
+ * unless set explicitly; in development and test they are on. An explicit setting always wins.
+ */
+export function resolveProfile(config: ParsedConfig): Config {
+  const exploring = config.NODE_ENV !== 'production';
+  return {
+    ...config,
+    GRAPHIQL: config.GRAPHIQL ?? exploring,
+    INTROSPECTION_ENABLED: config.INTROSPECTION_ENABLED ?? exploring,
+    FIELD_SUGGESTIONS_ENABLED: config.FIELD_SUGGESTIONS_ENABLED ?? exploring,
+  };
+}
+
+function crossChecks(config: ParsedConfig): string[] {
   const problems: string[] = [];
   if (config.ROLE === 'api' && !config.REDIS_URL) problems.push('ROLE: "api" serves what other instances publish, so REDIS_URL must be set');
   if (config.MARKET_SOURCE === 'replay' && !config.REPLAY_DIR) problems.push('REPLAY_DIR: MARKET_SOURCE=replay needs the directory of the recordings');
   if (config.REPLAY_LOOP && config.REPLAY_SPEED === 0) problems.push('REPLAY_LOOP: looping needs REPLAY_SPEED > 0');
+  if (config.CORS_CREDENTIALS && config.CORS_ORIGINS.kind !== 'list') problems.push('CORS_CREDENTIALS: credentials are only ever allowed to a list of origins in CORS_ORIGINS (not "*" or "none")');
   return problems;
 }
 
@@ -261,5 +313,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const problems = crossChecks(parsed.data);
   if (problems.length > 0) throw new ConfigError(problems);
-  return parsed.data;
+  return resolveProfile(parsed.data);
 }

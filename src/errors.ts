@@ -18,8 +18,14 @@ export const ErrorCodes = {
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** The estimated cost of a query is over QUERY_COST_LIMIT; rejected before any resolver runs. */
   COST_LIMIT_EXCEEDED: 'COST_LIMIT_EXCEEDED',
-  /** The on-demand (non-default argument) queue is full or over its time budget; retry shortly. */
+  /**
+   * Retry later (`extensions.limit` says which): `requests`, the request rate limit per API key or client
+   * address (HTTP 429, `retryAfterMs`); `on-demand`, the on-demand (non-default argument) queue is full or
+   * over its time budget.
+   */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** Introspection (`__schema`, `__type`) is off (INTROSPECTION_ENABLED, off by default with NODE_ENV=production). */
+  INTROSPECTION_DISABLED: 'INTROSPECTION_DISABLED',
   /** The request body is over MAX_BODY_BYTES (HTTP 413). */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
 } as const;
@@ -59,6 +65,7 @@ export const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set([
   ErrorCodes.COST_LIMIT_EXCEEDED,
   ErrorCodes.RATE_LIMITED,
   ErrorCodes.PAYLOAD_TOO_LARGE,
+  ErrorCodes.INTROSPECTION_DISABLED,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
@@ -147,7 +154,7 @@ export function toAppError(error: unknown): unknown {
     return new AppError(ErrorCodes.UPSTREAM_RATE_LIMITED, error.message, { venue: error.venue, bannedUntil: error.bannedUntil });
   if (error instanceof NetworkError) return new AppError(ErrorCodes.UPSTREAM_UNAVAILABLE, error.message, { venue: error.venue });
   if (error instanceof OnDemandBusyError)
-    return new AppError(ErrorCodes.RATE_LIMITED, error.message, { queued: error.queued, queuedMs: error.queuedMs, budgetMs: error.budgetMs });
+    return new AppError(ErrorCodes.RATE_LIMITED, error.message, { limit: 'on-demand', queued: error.queued, queuedMs: error.queuedMs, budgetMs: error.budgetMs });
   const store = storeFailureOf(error);
   if (store) return new AppError(ErrorCodes.UPSTREAM_UNAVAILABLE, STORE_MESSAGES[store], { component: store });
   return error;

@@ -22,6 +22,8 @@ import type { SubscriptionSample } from './observability/metrics.js';
 import { ANONYMOUS, type Authenticator, type RequestAuth } from './auth/authenticator.js';
 import { operationAccess, useAccessControl, type AccessPolicy, type CredentialsContext } from './auth/access.js';
 import type { DashboardHandler } from './http/dashboard.js';
+import { createCors, type CorsOptions } from './http/cors.js';
+import { RateClasses, type RateClass, type RateLimiter } from './http/rate-limit.js';
 
 export interface HttpServerOptions {
   services: AppServices;
@@ -40,6 +42,12 @@ export interface HttpServerOptions {
   auth?: { authenticator: Authenticator; policy: AccessPolicy };
   /** The dashboard's static files (src/http/dashboard.ts) at `/`; without it `/` redirects to GraphiQL. */
   dashboard?: DashboardHandler;
+  /** CORS of `/graphql` (CORS_ORIGINS, CORS_CREDENTIALS); default `*` without credentials. */
+  cors?: CorsOptions;
+  /** Request rate limits per API key and client address (src/http/rate-limit.ts); absent: none. */
+  rateLimiter?: RateLimiter;
+  /** Introspection and "Did you mean" suggestions (the production profile turns both off); default both on. */
+  exploration?: { introspection: boolean; fieldSuggestions: boolean };
 }
 
 const SUBSCRIPTION_DEFAULTS = { maxPerConnection: 100, maxConnectionsPerIp: 256, maxBufferedBytes: 1_048_576 };
@@ -78,6 +86,8 @@ export interface HttpServer {
 }
 
 const GRAPHQL_PATH = '/graphql';
+/** Close code of a graphql-ws connection refused by the rate limit (graphql-ws's "too many" code, fatal for its client). */
+export const WS_RATE_LIMITED = 4429;
 
 /**
  * graphql-armor words its rejections "Syntax Error: …" and sends no code. Each limit instead reports a
@@ -116,6 +126,28 @@ function useCodedRequestErrors(): Plugin {
           throw error;
         }
       });
+    },
+  };
+}
+
+/**
+ * Refuses `__schema` and `__type` (INTROSPECTION_ENABLED=false) with a coded error, in validation, so
+ * HTTP, SSE and graphql-ws alike refuse before executing anything. `__typename` stays allowed.
+ */
+function useIntrospectionDisabled(): Plugin {
+  const rule = (context: ValidationContext) => ({
+    Field(node: { name: { value: string } }) {
+      if (node.name.value !== '__schema' && node.name.value !== '__type') return;
+      context.reportError(
+        new AppError(ErrorCodes.INTROSPECTION_DISABLED, `Introspection is disabled on this server (field "${node.name.value}"); the schema is published as schema.graphql.`, {
+          http: { status: 400 },
+        }),
+      );
+    },
+  });
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(rule as never);
     },
   };
 }
@@ -185,6 +217,8 @@ function useMultiplexedStreams(multiplexer: StreamMultiplexer): Plugin {
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { services, logger } = options;
   const policy: AccessPolicy = options.auth?.policy ?? { queriesRequireKey: false };
+  const exploration = options.exploration ?? { introspection: true, fieldSuggestions: true };
+  const cors = createCors(options.cors ?? { origins: { kind: 'any' }, credentials: false });
   /** Credentials of a header value; a store failure refuses what needs a key (503) instead of failing the request. */
   const authenticate = async (header: string | undefined | null): Promise<RequestAuth> => {
     if (!options.auth || !header) return ANONYMOUS;
@@ -225,8 +259,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     graphiql: options.graphiql ? { subscriptionsProtocol: 'WS', title: 'perpgraph', defaultQuery: GRAPHIQL_STARTER_QUERY } : false,
     renderGraphiQL: createGraphiQLRenderer(),
     landingPage: false,
-    // Public API: bound what one document may ask for. Field suggestions stay on (nothing here is secret,
-    // and they help people exploring in GraphiQL).
+    // CORS is answered in front of yoga for every response of /graphql (src/http/cors.ts).
+    cors: false,
+    // Public API: bound what one document may ask for. Field suggestions are on unless the production
+    // profile (or FIELD_SUGGESTIONS_ENABLED=false) turns them off: nothing here is secret, but they map the
+    // schema for anyone when introspection is off.
     plugins: [
       // First, so that they see every operation, including those a later plugin answers from a cache.
       ...(options.observability?.plugins ?? []),
@@ -239,8 +276,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         maxTokens: { n: MAX_TOKENS, onReject: armorRejection('tokens') },
         // No armor costLimit: one cost model (src/http/cost.ts, useQueryCost) bounds cost and fragment expansion.
         costLimit: { enabled: false },
-        blockFieldSuggestion: { enabled: false },
+        blockFieldSuggestion: { enabled: !exploration.fieldSuggestions },
       }),
+      ...(exploration.introspection ? [] : [useIntrospectionDisabled()]),
       useCodedRequestErrors(),
       useQueryCost({ maxCost: httpLimits.maxCost, maxListItems: httpLimits.maxListItems, precheck }),
       // After the cost check: only an operation allowed to run is split into fragments.
@@ -317,6 +355,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       logger.info({ code: error.extensions.code, message: error.message }, 'request rejected');
     },
     authenticate: (req) => authenticate(req.headers.authorization),
+    ...(options.rateLimiter ? { rateLimit: (req: IncomingMessage, credentials: RequestAuth | undefined, kind: RateClass) => options.rateLimiter!.consume(kind, { ip: clientAddress(req, trustProxy), keyId: credentials?.auth?.keyId ?? null }) } : {}),
     // A mutation over GET is left to yoga, which answers 405 whoever sends it.
     authorize: (query, operationName, credentials, method) => {
       const document = precheck.document(query);
@@ -356,8 +395,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       res.writeHead(302, { location: GRAPHQL_PATH }).end();
       return;
     }
-    if (path === GRAPHQL_PATH) graphql(req, res);
-    else void yoga(req, res);
+    if (path === GRAPHQL_PATH) {
+      if (req.method === 'OPTIONS') {
+        cors.preflight(req, res);
+        return;
+      }
+      cors.apply(req, res);
+      graphql(req, res);
+    } else void yoga(req, res);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -407,7 +452,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       onConnect: async (ctx) => {
         const fromParams = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const header = typeof fromParams === 'string' ? fromParams : ctx.extra.request.headers.authorization;
-        wsCredentials.set(ctx.extra, await authenticate(header));
+        const credentials = await authenticate(header);
+        wsCredentials.set(ctx.extra, credentials);
+        const refusal = await options.rateLimiter?.consume(RateClasses.SUBSCRIPTION, { ip: clientAddress(ctx.extra.request, trustProxy), keyId: credentials.auth?.keyId ?? null });
+        if (refusal) {
+          // Before the ack: the socket is closed with 4429 (graphql-ws clients treat it as fatal, no
+          // reconnect loop) and the coded refusal as its reason (a close reason holds at most 123 bytes).
+          options.observability?.countError(ErrorCodes.RATE_LIMITED);
+          const { kind, subject, retryAfterMs } = refusal.extensions as { kind: string; subject: string; retryAfterMs: number };
+          ctx.extra.socket.close(WS_RATE_LIMITED, JSON.stringify({ code: ErrorCodes.RATE_LIMITED, limit: 'requests', kind, subject, retryAfterMs }));
+          return false;
+        }
         return true;
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
@@ -446,6 +501,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           }
           const errors = validate(envelopedSchema, document);
           if (errors.length) return errors.map((error: GraphQLError) => coded(error, 'GRAPHQL_VALIDATION_FAILED'));
+          // Queries and mutations sent over the socket count like HTTP ones (subscriptions count per connection).
+          const operation = getOperationAST(document, params.operationName)?.operation;
+          if (options.rateLimiter && (operation === 'query' || operation === 'mutation')) {
+            const credentials = wsCredentials.get(ctx.extra) ?? ANONYMOUS;
+            const refusal = await options.rateLimiter.consume(operation, { ip: clientAddress(ctx.extra.request, trustProxy), keyId: credentials.auth?.keyId ?? null });
+            if (refusal) {
+              options.observability?.countError(ErrorCodes.RATE_LIMITED);
+              return [refusal];
+            }
+          }
           const multiplex: EnvelopedRoot['multiplex'] = {
             key: subscriptionKey(params.query, params.operationName, params.variables),
             target: { socket: ctx.extra.socket, id },

@@ -5,6 +5,8 @@ import type { AppServices } from '../context.js';
 import type { AppError } from '../errors.js';
 import type { RequestAuth } from '../auth/authenticator.js';
 import type { CostPrecheck } from './cost.js';
+import { getOperationAST, parse } from 'graphql';
+import { RateClasses, type RateClass } from './rate-limit.js';
 
 /**
  * What one execution read from the services: the cached analysis records and tickers it presented
@@ -91,7 +93,7 @@ export interface GraphqlHandlerOptions {
   now?: () => number;
   /**
    * Refuses over-limit documents before yoga (see `createCostPrecheck`). Applied to GET and to POST
-   * application/json requests without an Origin header (CORS requests go through yoga, which adds its headers).
+   * application/json requests without an Origin header (browser requests with one go to yoga, whose plugins run the same checks).
    */
   precheck?: CostPrecheck;
   /** Told about every request the precheck refused (logging). */
@@ -113,6 +115,12 @@ export interface GraphqlHandlerOptions {
    * document alone, before the precheck reads its variables. Applied where the precheck is.
    */
   authorize?: (query: string, operationName: string | null, credentials: RequestAuth | undefined, method: string) => AppError | undefined;
+  /**
+   * Counts every request (cache hits included) against its API key or client address, as a query, a
+   * mutation or a subscription stream (SSE) by its document; resolves with the RATE_LIMITED refusal when
+   * over budget, answered at once with its 429 and Retry-After. Runs before the cache and every other check.
+   */
+  rateLimit?: (req: IncomingMessage, credentials: RequestAuth | undefined, kind: RateClass) => Promise<AppError | undefined>;
 }
 
 /** Refusals a client gets answered at once within REFUSAL_WINDOW_MS; the later ones are delayed. */
@@ -139,7 +147,7 @@ export interface GraphqlHandler {
   (req: IncomingMessage, res: ServerResponse): void;
   /** hits: served from the cache; coalesced: served the response of a concurrent identical execution; misses: executed. */
   /** prechecked: refused ahead of yoga; delayed: of those, answered late (a client sending refused documents over and over). */
-  stats(): { hits: number; coalesced: number; misses: number; notModified: number; entries: number; bytes: number; inFlight: number; prechecked: number; delayed: number };
+  stats(): { hits: number; coalesced: number; misses: number; notModified: number; entries: number; bytes: number; inFlight: number; prechecked: number; delayed: number; rateLimited: number };
 }
 
 /** The GraphQL request parameters of a GET or POST application/json request; undefined when they cannot be read here. */
@@ -182,6 +190,23 @@ function rejectionInit(error: AppError): { status: number; headers: Record<strin
   return { status: http?.status ?? 400, headers: http?.headers ?? {} };
 }
 
+/**
+ * What a request counts as for the rate limits: its operation's type (a subscription over SSE is one
+ * stream); a request whose document cannot be read here (malformed, another content type) counts as a query.
+ */
+function requestClass(method: string, url: string | undefined, contentType: string, body: Buffer | undefined, precheck: CostPrecheck | undefined): RateClass {
+  const params = requestParams(method, url, contentType, body);
+  if (!params) return RateClasses.QUERY;
+  let document;
+  try {
+    document = precheck ? precheck.document(params.query) : parse(params.query, { maxTokens: 2_000 });
+  } catch {
+    return RateClasses.QUERY;
+  }
+  const operation = document ? getOperationAST(document, params.operationName ?? undefined)?.operation : undefined;
+  return operation ?? RateClasses.QUERY;
+}
+
 const etagOf = (body: Buffer) => `"${createHash('sha1').update(body).digest('base64url')}"`;
 
 /**
@@ -207,7 +232,7 @@ const etagOf = (body: Buffer) => `"${createHash('sha1').update(body).digest('bas
 export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHandler {
   const now = options.now ?? Date.now;
   const cache = new Map<string, Entry>();
-  const counters = { hits: 0, coalesced: 0, misses: 0, notModified: 0, prechecked: 0, delayed: 0 };
+  const counters = { hits: 0, coalesced: 0, misses: 0, notModified: 0, prechecked: 0, delayed: 0, rateLimited: 0 };
   // Refusals per client address in the current window; bounded (expired windows go first, then the oldest).
   const refusals = new Map<string, { count: number; since: number }>();
   const clientOf = options.clientOf ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? '');
@@ -305,6 +330,19 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
     }
     const accept = req.headers.accept ?? '';
     const streaming = accept.includes('text/event-stream') || accept.includes('multipart/mixed');
+    const credentials = options.authenticate ? await options.authenticate(req) : undefined;
+    if (options.rateLimit) {
+      const refusal = await options.rateLimit(req, credentials, requestClass(method, req.url, req.headers['content-type'] ?? '', body, options.precheck));
+      if (refusal) {
+        counters.rateLimited += 1;
+        options.onRejected?.(refusal);
+        const text = rejectionBody(refusal);
+        const init = rejectionInit(refusal);
+        const type = accept.includes('application/graphql-response+json') ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8';
+        res.writeHead(init.status, { ...init.headers, 'content-type': type, 'content-length': Buffer.byteLength(text) }).end(text);
+        return;
+      }
+    }
     const cacheable = options.cacheTtlMs > 0 && !streaming && (method === 'GET' || method === 'POST');
     // Per API key (its hash, not the key): a response made for one caller is only ever served to the same credentials.
     const authorization = req.headers.authorization ? createHash('sha256').update(req.headers.authorization).digest('base64url') : '';
@@ -337,7 +375,6 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
         // Completed, but something it presented changed meanwhile: look again (cache, next execution).
       }
     }
-    const credentials = options.authenticate ? await options.authenticate(req) : undefined;
     if ((options.precheck || options.authorize) && !req.headers.origin && !streaming) {
       const params = requestParams(method, req.url, req.headers['content-type'] ?? '', body);
       const rejection =

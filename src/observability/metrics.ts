@@ -59,6 +59,12 @@ export interface AlertDeliveryRecorder {
   record(channel: string, outcome: AlertDeliveryOutcome): void;
 }
 
+/** `kind`: query, mutation or subscription (connections); `subject`: key or ip. */
+export interface RateLimitRecorder {
+  refused(kind: string, subject: string): void;
+  fallback(kind: string, subject: string): void;
+}
+
 /** Live counters of the two subscription transports (the multiplexers' stats). */
 export interface SubscriptionSample {
   /** Open graphql-ws sockets. */
@@ -90,6 +96,8 @@ export interface Metrics {
   /** Counts an error answered without reaching yoga (refused before parsing: body size, cost, rate). */
   countError(code: string): void;
   readonly alertDeliveries: AlertDeliveryRecorder;
+  /** Request rate limits (src/http/rate-limit.ts): refusals, and counts the in-memory insurance made because Redis could not. */
+  readonly rateLimits: RateLimitRecorder;
   /** Connects the scrape-time collectors (once, from the composition root). */
   watch(sources: MetricsSources): void;
   /** The exposition text (Prometheus text format 0.0.4) and its content type. */
@@ -182,6 +190,18 @@ export function createMetrics(options: { version: string }): Metrics {
     name: `${PREFIX}alert_deliveries_total`,
     help: 'Alert delivery attempts by channel (webhook, discord, telegram) and outcome (delivered, retried, failed, dropped).',
     labelNames: ['channel', 'outcome'] as const,
+    registers,
+  });
+  const rateLimited = new Counter({
+    name: `${PREFIX}rate_limited_total`,
+    help: 'Requests refused with RATE_LIMITED by the request rate limits, by kind (query, mutation, subscription connection) and subject (key, ip).',
+    labelNames: ['kind', 'subject'] as const,
+    registers,
+  });
+  const rateLimitFallbacks = new Counter({
+    name: `${PREFIX}rate_limit_fallbacks_total`,
+    help: 'Requests counted by the in-memory insurance limiter because Redis could not count them (budgets then hold per instance), by kind and subject.',
+    labelNames: ['kind', 'subject'] as const,
     registers,
   });
 
@@ -463,6 +483,14 @@ export function createMetrics(options: { version: string }): Metrics {
     alertDeliveries: {
       record(channel, outcome) {
         alertDeliveries.inc({ channel, outcome });
+      },
+    },
+    rateLimits: {
+      refused(kind, subject) {
+        rateLimited.inc({ kind, subject });
+      },
+      fallback(kind, subject) {
+        rateLimitFallbacks.inc({ kind, subject });
       },
     },
     watch(next) {

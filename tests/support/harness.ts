@@ -58,6 +58,9 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     SNAPSHOT_EVERY_MS: '200',
     SNAPSHOT_FLUSH_MS: '100',
     SYMBOLS: 'BTCUSDT,ETHUSDT,SOLUSDT',
+    // Every suite's requests come from 127.0.0.1 and, in CI, count in the one shared Redis: the request
+    // rate limits are tested on their own (tests/integration/rate-limits.test.ts) with their own prefix.
+    RATE_LIMIT_ENABLED: 'false',
     ...overrides,
   };
 }

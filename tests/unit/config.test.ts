@@ -54,6 +54,37 @@ describe('loadConfig', () => {
     expect(loadConfig({ ROLE: 'api', REDIS_URL: 'redis://127.0.0.1:6379' }).ROLE).toBe('api');
   });
 
+  it('turns GraphiQL, introspection and field suggestions off with NODE_ENV=production unless set, on otherwise', () => {
+    const pick = (env: Record<string, string>) => {
+      const c = loadConfig(env);
+      return [c.GRAPHIQL, c.INTROSPECTION_ENABLED, c.FIELD_SUGGESTIONS_ENABLED];
+    };
+    expect(pick({}), 'development by default').toEqual([true, true, true]);
+    expect(pick({ NODE_ENV: 'test' })).toEqual([true, true, true]);
+    expect(pick({ NODE_ENV: 'production' })).toEqual([false, false, false]);
+    expect(pick({ NODE_ENV: 'production', INTROSPECTION_ENABLED: 'true' }), 'an explicit setting wins').toEqual([false, true, false]);
+    expect(pick({ GRAPHIQL: 'false' })).toEqual([false, true, true]);
+  });
+
+  it('reads CORS_ORIGINS as *, none or a list of origins, and allows credentials only to a list', () => {
+    expect(loadConfig({}).CORS_ORIGINS, 'default: any origin').toEqual({ kind: 'any' });
+    expect(loadConfig({}).CORS_CREDENTIALS, 'default: never credentials').toBe(false);
+    expect(loadConfig({ CORS_ORIGINS: 'none' }).CORS_ORIGINS).toEqual({ kind: 'none' });
+    const list = loadConfig({ CORS_ORIGINS: 'https://App.example.com, http://localhost:5173/', CORS_CREDENTIALS: 'true' });
+    expect(list.CORS_ORIGINS).toEqual({ kind: 'list', origins: new Set(['https://app.example.com', 'http://localhost:5173']) });
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/path' })).toThrow(/CORS_ORIGINS: "https:\/\/app.example.com\/path" is not an origin/);
+    expect(() => loadConfig({ CORS_ORIGINS: 'app.example.com' })).toThrow(/CORS_ORIGINS: "app.example.com" is not an origin/);
+    expect(() => loadConfig({ CORS_CREDENTIALS: 'true' })).toThrow(/CORS_CREDENTIALS: credentials are only ever allowed to a list/);
+  });
+
+  it('reads the rate limits: on, per-key budgets ten times the per-address ones by default', () => {
+    const c = loadConfig({});
+    expect([c.RATE_LIMIT_ENABLED, c.RATE_LIMIT_WINDOW_S]).toEqual([true, 60]);
+    expect([c.RATE_LIMIT_IP_QUERIES, c.RATE_LIMIT_IP_MUTATIONS, c.RATE_LIMIT_IP_SUBSCRIPTIONS]).toEqual([600, 60, 60]);
+    expect([c.RATE_LIMIT_KEY_QUERIES, c.RATE_LIMIT_KEY_MUTATIONS, c.RATE_LIMIT_KEY_SUBSCRIPTIONS]).toEqual([6_000, 600, 600]);
+    expect(() => loadConfig({ RATE_LIMIT_IP_QUERIES: '0' })).toThrow(/RATE_LIMIT_IP_QUERIES/);
+  });
+
   it('rejects malformed symbols', () => {
     expect(() => loadConfig({ SYMBOLS: 'BTC-USDT' })).toThrow(/SYMBOLS\.0: symbols are letters\/digits/);
   });

@@ -1,0 +1,106 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
+
+interface RawReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A raw HTTP request (node:http, so Origin and the preflight headers are sent exactly as a browser would). */
+function send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<RawReply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const preflight = (url: string, origin: string) =>
+  send(url, 'OPTIONS', { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' });
+const simple = (url: string, origin: string) =>
+  send(url, 'POST', { origin, 'content-type': 'application/json' }, JSON.stringify({ query: '{ health { status } }' }));
+
+describe('CORS by default (CORS_ORIGINS=*): any origin, never credentials', () => {
+  let app: IsolatedTestApp;
+  beforeAll(async () => {
+    app = await startIsolatedTestApp({ SYMBOLS: 'BTCUSDT' });
+  }, 60_000);
+  afterAll(async () => app?.teardown());
+
+  it('answers a preflight from any origin with *, the asked headers, and no Allow-Credentials', async () => {
+    const reply = await preflight(app.url, 'https://evil.example');
+    expect(reply.status).toBe(204);
+    expect(reply.headers['access-control-allow-origin']).toBe('*');
+    expect(reply.headers['access-control-allow-credentials'], 'no credentials to any origin').toBeUndefined();
+    expect(reply.headers['access-control-allow-methods']).toBe('GET, POST');
+    expect(reply.headers['access-control-allow-headers']).toBe('content-type, authorization');
+    expect(reply.headers['access-control-max-age']).toBe('600');
+  });
+
+  it('answers a simple request with * and the readable retry/auth headers, never echoing the Origin with credentials', async () => {
+    const reply = await simple(app.url, 'https://evil.example');
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body).data.health.status).toBeTypeOf('string');
+    expect(reply.headers['access-control-allow-origin']).toBe('*');
+    expect(reply.headers['access-control-allow-credentials']).toBeUndefined();
+    expect(reply.headers['access-control-expose-headers']).toContain('Retry-After');
+  });
+});
+
+describe('CORS_ORIGINS as a list, with CORS_CREDENTIALS=true', () => {
+  const allowed = 'https://app.example.com';
+  let app: IsolatedTestApp;
+  beforeAll(async () => {
+    app = await startIsolatedTestApp({ SYMBOLS: 'BTCUSDT', CORS_ORIGINS: `${allowed},http://localhost:5173`, CORS_CREDENTIALS: 'true' });
+  }, 60_000);
+  afterAll(async () => app?.teardown());
+
+  it('allows a listed origin (echoed, with credentials, Vary: Origin) on the preflight and the request', async () => {
+    const pre = await preflight(app.url, allowed);
+    expect(pre.status).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe(allowed);
+    expect(pre.headers['access-control-allow-credentials']).toBe('true');
+    expect(pre.headers.vary).toContain('Origin');
+    const reply = await simple(app.url, allowed);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['access-control-allow-origin']).toBe(allowed);
+    expect(reply.headers['access-control-allow-credentials']).toBe('true');
+    expect(reply.headers.vary).toContain('Origin');
+  });
+
+  it('gives any other origin no CORS header at all (not its Origin, not null), so the browser blocks it', async () => {
+    for (const origin of ['https://evil.example', 'null', 'https://app.example.com.evil.example']) {
+      const pre = await preflight(app.url, origin);
+      expect(pre.status, origin).toBe(204);
+      expect(pre.headers['access-control-allow-origin'], origin).toBeUndefined();
+      expect(pre.headers['access-control-allow-credentials'], origin).toBeUndefined();
+      expect(pre.headers['access-control-allow-methods'], origin).toBeUndefined();
+      const reply = await simple(app.url, origin);
+      expect(reply.headers['access-control-allow-origin'], origin).toBeUndefined();
+      expect(reply.headers['access-control-allow-credentials'], origin).toBeUndefined();
+      expect(reply.headers.vary, 'a cache must not serve the allowed answer to it').toContain('Origin');
+    }
+  });
+});
+
+describe('CORS_ORIGINS=none', () => {
+  let app: IsolatedTestApp;
+  beforeAll(async () => {
+    app = await startIsolatedTestApp({ SYMBOLS: 'BTCUSDT', CORS_ORIGINS: 'none' });
+  }, 60_000);
+  afterAll(async () => app?.teardown());
+
+  it('sends no CORS header to any origin; same-origin and non-browser clients are served as before', async () => {
+    const pre = await preflight(app.url, 'http://localhost:5173');
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+    const reply = await simple(app.url, 'http://localhost:5173');
+    expect(reply.status).toBe(200);
+    expect(reply.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
