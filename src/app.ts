@@ -40,6 +40,7 @@ import { sealChannel } from './alerts/channels.js';
 import { createDigestScheduler } from './alerts/digest-scheduler.js';
 import { MAX_DIGEST_SYMBOLS } from './alerts/digest.js';
 import { roundAnalysisPrices } from './resolvers/prices.js';
+import { metaOf } from './resolvers/shared.js';
 import type { Resolver } from './alerts/safe-http.js';
 import { observabilityFor, startTracing } from './observability/index.js';
 import type { Tracing } from './observability/tracing.js';
@@ -613,7 +614,7 @@ export function createApp(deps: AppDeps): App {
           const record = await services.latest(kind, key);
           if (!record) return { missing: `${kind} for ${key} is not available yet: ${services.notReadyReason?.(key) ?? 'the market source has not delivered enough data'}` };
           const tickSize = symbolInfos.find((s) => s.symbol === record.symbol)?.tickSize;
-          return { record: { ...record, result: roundAnalysisPrices(record.kind, record.result, tickSize) } };
+          return { record: { ...record, result: roundAnalysisPrices(record.kind, record.result, tickSize) }, stale: metaOf({ services, auth: null }, record).stale };
         },
         symbols: () => config.SYMBOLS.slice(0, MAX_DIGEST_SYMBOLS),
         origin: () => source?.origin ?? DataOrigins.LIVE,

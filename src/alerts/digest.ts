@@ -131,8 +131,11 @@ export interface DigestCard {
   symbols: Array<{ symbol: string; items: DigestItem[] }>;
 }
 
-/** A record to read, or why there is none (the NOT_READY reason the query would give). */
-export type DigestRead = { record: AnalysisRecord } | { missing: string };
+/**
+ * A record to read (with the staleness its GraphQL `meta.stale` shows, judged by its inputs' cadence), or why
+ * there is none (the NOT_READY reason the query would give).
+ */
+export type DigestRead = { record: AnalysisRecord; stale?: boolean } | { missing: string };
 
 export interface DigestInput {
   schedule: DigestSchedule;
@@ -140,6 +143,7 @@ export interface DigestInput {
   slot: number;
   late: boolean;
   now: number;
+  /** Age beyond which a record read without a staleness verdict counts as stale. */
   staleAfterMs: number;
   /** The record of (kind, key) as the GraphQL query serves it (prices on the tick grid), or the reason it has none. */
   read(kind: AnalysisKind, key: string): DigestRead;
@@ -182,7 +186,7 @@ function reading(section: DigestSection, result: unknown): Reading {
       if (!s) return { unavailable: set.notes[0] ?? 'no scenario for the current structure' };
       const targets = s.targets.map((t) => t.price);
       return {
-        text: `${s.bias} ${s.kind} · entry ${priceText(s.entry.priceMin)}–${priceText(s.entry.priceMax)} · stop ${priceText(s.stopLoss.price)} · targets ${targets.map(priceText).join(' / ') || 'none'} · confidence ${s.confidence.toFixed(0)}`,
+        text: `${s.bias} ${s.kind} · entry ${priceText(s.entry.priceMin)}–${priceText(s.entry.priceMax)} · stop ${priceText(s.stopLoss.price)} · targets ${targets.map(priceText).join(' / ') || 'none'} · confidence ${pctText(s.confidence, 0)}`,
         values: { name: s.name, bias: s.bias, kind: s.kind, entryMin: s.entry.priceMin, entryMax: s.entry.priceMax, stop: s.stopLoss.price, targets, confidence: s.confidence },
       };
     }
@@ -209,7 +213,7 @@ function item(section: DigestSection, read: DigestRead, now: number, staleAfterM
   const label = DIGEST_SOURCES[section].label;
   if ('missing' in read) return { section, label, available: false, text: `unavailable: ${read.missing}`, reason: read.missing, values: {}, source: null, venue: null, asOf: null, stale: false };
   const r = read.record;
-  const base = { section, label, source: r.source, venue: r.venue, asOf: r.asOf, stale: now - r.asOf > staleAfterMs };
+  const base = { section, label, source: r.source, venue: r.venue, asOf: r.asOf, stale: read.stale ?? now - r.asOf > staleAfterMs };
   const got = reading(section, r.result);
   if ('unavailable' in got) return { ...base, available: false, text: `unavailable: ${got.unavailable}`, reason: got.unavailable, values: {} };
   return { ...base, available: true, text: base.stale ? `${got.text} (stale, as of ${new Date(r.asOf).toISOString()})` : got.text, reason: null, values: got.values };

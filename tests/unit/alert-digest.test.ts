@@ -61,7 +61,7 @@ const record = (kind: AnalysisKind, symbol: string, result: unknown, over: Parti
 
 const confirmation = { symbol: 'BTCUSDT', score: 71.25, signal: 'BULLISH', quality: 'GOOD', strength: 'MEDIUM', coverage: 0.8333, factors: [], layers: [] };
 const scenarios = {
-  scenarios: [{ name: 'Long breakout', kind: 'BREAKOUT', bias: 'LONG', confidence: 62.4, entry: { priceMin: 64_100, priceMax: 64_300.5, type: 'BREAKOUT' }, stopLoss: { price: 63_500, reason: '' }, targets: [{ level: 1, price: 65_000 }, { level: 2, price: 66_200 }] }],
+  scenarios: [{ name: 'Long breakout', kind: 'BREAKOUT', bias: 'LONG', confidence: 0.624, entry: { priceMin: 64_100, priceMax: 64_300.5, type: 'BREAKOUT' }, stopLoss: { price: 63_500, reason: '' }, targets: [{ level: 1, price: 65_000 }, { level: 2, price: 66_200 }] }],
   notes: [],
 };
 const correlation = { warmingUp: false, notes: [], regime: { regime: 'RISK_ON', score: 0.42, benchmark: 'BTCUSDT', averageCorrelationToBtc: 0.81, btcDominance: 57.3, missingInputs: [] } };
@@ -102,7 +102,7 @@ describe('digest card', () => {
     expect(btc!.items.map((i) => i.section), 'per-symbol sections in the chosen order').toEqual(['CONFIRMATION', 'SENTIMENT', 'SCENARIOS']);
     expect(btc!.items[0]).toMatchObject({ available: true, text: '71.3 BULLISH · quality GOOD · strength MEDIUM · coverage 83%', values: { score: 71.25, signal: 'BULLISH', quality: 'GOOD', coverage: 0.8333 }, stale: false, source: 'SIMULATED' });
     expect(btc!.items[1]).toMatchObject({ available: false, reason: 'coverage 0.30 is below the minimum 0.60', text: 'unavailable: coverage 0.30 is below the minimum 0.60', values: {} });
-    expect(btc!.items[2]).toMatchObject({ available: true, text: 'LONG BREAKOUT · entry 64,100–64,300.5 · stop 63,500 · targets 65,000 / 66,200 · confidence 62', values: { bias: 'LONG', entryMin: 64_100, entryMax: 64_300.5, stop: 63_500, targets: [65_000, 66_200] } });
+    expect(btc!.items[2]).toMatchObject({ available: true, text: 'LONG BREAKOUT · entry 64,100–64,300.5 · stop 63,500 · targets 65,000 / 66,200 · confidence 62%', values: { bias: 'LONG', entryMin: 64_100, entryMax: 64_300.5, stop: 63_500, targets: [65_000, 66_200] } });
     expect(eth!.items[0]!.stale, '120 s old with a 60 s limit').toBe(true);
     expect(eth!.items[0]!.text).toBe(`40.0 BULLISH · quality GOOD · strength MEDIUM · coverage 83% (stale, as of ${new Date(NOW - 120_000).toISOString()})`);
     expect(eth!.items[1]).toMatchObject({ available: false, reason: 'SENTIMENT for ETHUSDT is not available yet: the market source has not delivered enough data', values: {}, source: null, asOf: null });
@@ -170,7 +170,7 @@ describe('digest card', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('*SIMULATED data, not a live market*');
     expect(lines).toContain('*BTCUSDT*');
-    expect(lines).toContain('• Scenario: LONG BREAKOUT · entry 64,100–64,300\\.5 · stop 63,500 · targets 65,000 / 66,200 · confidence 62');
+    expect(lines).toContain('• Scenario: LONG BREAKOUT · entry 64,100–64,300\\.5 · stop 63,500 · targets 65,000 / 66,200 · confidence 62%');
     expect(lines).toContain('• Sentiment: unavailable: coverage 0\\.30 is below the minimum 0\\.60');
     const test = telegramText(message({ test: true }));
     expect(test.split('\n')[0]).toBe('*TEST MESSAGE \\(not a market event\\) · SIMULATED data, not a live market*');
