@@ -118,6 +118,8 @@ export type AnalysisKind =
   | 'CORRELATION'
   /** Emergency protocol: flash moves, circuit-breaker moves, extreme volatility, stale venue data and dislocations (Query.emergency). */
   | 'EMERGENCY'
+  /** GARCH(1,1) price forecasts for 1 h, 4 h and 1 d with their out-of-sample evaluation (Market.forecast). */
+  | 'FORECAST'
   /** Funding rates (Market.funding). */
   | 'FUNDING'
   /** Support and resistance levels (Market.keyLevels). */
@@ -226,7 +228,7 @@ export type ConfirmationLayerName =
   | 'CORRELATION'
   /** 6: position in the retracement grid of the last swing. */
   | 'FIBONACCI'
-  /** 12: the forecast analysis (unavailable until it lands). */
+  /** 12: the forecast analysis at H4 (probability up, expected return); unavailable when it does not beat its random-walk baseline out of sample. */
   | 'FORECAST'
   /** 11: put/call, skew and max pain (symbols with an options market only). */
   | 'OPTIONS_FLOW'
@@ -1075,6 +1077,7 @@ export type AnalysisHistoryQuery = { analysisHistory: { edges: Array<{ cursor: s
         | { __typename: 'Confirmation', score: number, signal: ConfirmationDirection, quality: ConfirmationQuality, coverage: number, meta: { asOf: string } }
         | { __typename: 'CorrelationMatrix' }
         | { __typename: 'Emergency', level: EmergencyLevel, triggers: Array<{ type: EmergencyTriggerType, level: EmergencyLevel, value: number }>, meta: { asOf: string } }
+        | { __typename: 'Forecast' }
         | { __typename: 'FundingAnalysis', rate: number, annualizedRate: number, meta: { asOf: string, stale: boolean } }
         | { __typename: 'KeyLevels' }
         | { __typename: 'LiquidationCascadeAnalysis' }

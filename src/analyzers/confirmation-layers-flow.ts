@@ -391,9 +391,60 @@ export const optionsFlowLayer: ConfirmationLayer = (inputs) => {
 
 // --- 12 FORECAST ------------------------------------------------------------------------------------------
 
-/** Layer 12: the forecast analysis has not landed; until it does the layer is unavailable and says so. */
-export const forecastLayer: ConfirmationLayer = () =>
-  unavailableLayer(['FORECAST'], 'Forecast unavailable: the forecast analysis has not landed yet; this layer stays out of the composite (its weight renormalised away) until it does');
+/** Horizon layer 12 reads: 4 h ahead, a few bars of the 1 h confirmation. */
+export const FORECAST_LAYER_HORIZON = 'H4' as const;
+export const FORECAST_LAYER_WEIGHTS = { upProbability: 0.6, expectedReturn: 0.4 } as const;
+/** |upProbability − 0.5| that saturates the probability factor. */
+export const UP_PROBABILITY_SCALE = 0.1;
+/** Expected return in standard deviations of the horizon that saturates the drift factor. */
+export const EXPECTED_RETURN_SCALE_SD = 0.25;
+
+/**
+ * Layer 12, the FORECAST analysis at H4: probability up as (p − 0.5) / 0.1 (0.6), expected return over the
+ * horizon volatility / 0.25 (0.4), each clamped to ±1. Unavailable — weight renormalised away — when the forecast
+ * is absent, stale or warming up, when its H4 horizon has no out-of-sample verdict yet, and when it does not beat
+ * its random-walk baseline out of sample (`beatsBaseline` false at H4): a model without an edge does not vote.
+ * A miscalibrated 80 % interval (observed coverage off by more than 5 points) halves the confidence.
+ */
+export const forecastLayer: ConfirmationLayer = (inputs) => {
+  const source = fresh(inputs.forecast, 'FORECAST');
+  if ('missing' in source) return unavailableLayer([source.missing], `Forecast unavailable: ${source.why}`);
+  const f = source.value;
+  if (f.warmingUp) return unavailableLayer(['FORECAST'], `Forecast unavailable: warming up (${f.reason ?? 'too few 1 h returns'})`);
+  const h = f.horizons.find((x) => x.horizon === FORECAST_LAYER_HORIZON);
+  if (!h) return unavailableLayer(['FORECAST'], `Forecast unavailable: no ${FORECAST_LAYER_HORIZON} horizon in the result`);
+  const ev = f.evaluation?.horizons.find((x) => x.horizon === FORECAST_LAYER_HORIZON);
+  if (!ev || ev.beatsBaseline === null) {
+    return unavailableLayer(['FORECAST'], `Forecast unavailable: no out-of-sample verdict at ${FORECAST_LAYER_HORIZON} yet (${ev?.reason ?? f.evaluationReason ?? 'not evaluated'}); its weight is renormalised away`);
+  }
+  if (!ev.beatsBaseline) {
+    const s = ev.logScore;
+    return unavailableLayer(
+      ['FORECAST'],
+      `Forecast unavailable: it does not beat its random-walk baseline out of sample at ${FORECAST_LAYER_HORIZON}${s ? ` (log-score gain ${s.difference.toFixed(4)} ± ${s.standardError.toFixed(4)} over ${s.samples} forecasts)` : ''}, so it carries no edge; its weight is renormalised away`,
+    );
+  }
+  const z = h.volatility > 0 ? h.expectedReturn / h.volatility : 0;
+  const parts: Part[] = [
+    {
+      name: 'upProbability',
+      value: h.upProbability,
+      x: clamp((h.upProbability - 0.5) / UP_PROBABILITY_SCALE),
+      weight: FORECAST_LAYER_WEIGHTS.upProbability,
+      note: `${FORECAST_LAYER_HORIZON} probability up ${(h.upProbability * 100).toFixed(1)} %: (p − 0.5) / 0.1, saturates at 60 % / 40 %`,
+    },
+    {
+      name: 'expectedReturn',
+      value: h.expectedReturn,
+      x: clamp(z / EXPECTED_RETURN_SCALE_SD),
+      weight: FORECAST_LAYER_WEIGHTS.expectedReturn,
+      note: `${FORECAST_LAYER_HORIZON} expected log return ${pct(h.expectedReturn * 100, 3)} = ${z.toFixed(2)} σ of the horizon: saturates at ±0.25 σ`,
+    },
+  ];
+  const outcome = blendParts(parts, (score) => `${FORECAST_LAYER_HORIZON} forecast ${directionOf(score).toLowerCase()}: ${(h.upProbability * 100).toFixed(0)} % up, beats the random walk out of sample`);
+  if (h.calibrated !== false) return outcome;
+  return { ...outcome, confidence: round((outcome.confidence ?? 0) * 0.5, 3), reading: `${outcome.reading}; its 80 % interval is miscalibrated out of sample (trust halved)` };
+};
 
 /** Layers 7–12 by name. */
 export const FLOW_LAYERS = {

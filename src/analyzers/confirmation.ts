@@ -43,7 +43,8 @@ export const CONFIRMATION_LAYER_ORDER: readonly ConfirmationLayerName[] = Object
  * Default layer weights (sum 1). Price, technicals and order flow lead (0.12 each: what the market is doing
  * and who is doing it), volume and the forecast follow (0.10), structure-type layers (Wyckoff, S/R) 0.08,
  * whales 0.07, the cross-asset regime 0.06, and the slowest or least specific (Fibonacci, sentiment, options)
- * 0.05. The forecast's 0.10 is renormalised away while it is unavailable (coverage ≤ 0.90).
+ * 0.05. The forecast's 0.10 is renormalised away whenever it is unavailable, including when it does not beat
+ * its random-walk baseline out of sample (coverage ≤ 0.90 then).
  */
 export const DEFAULT_LAYER_WEIGHTS: Readonly<Record<ConfirmationLayerName, number>> = {
   PRICE_ACTION: 0.12,

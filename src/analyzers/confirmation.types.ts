@@ -1,5 +1,6 @@
 import type { Candle, CandleInterval } from '../domain/market.js';
 import type { CorrelationAnalysis } from './correlation.types.js';
+import type { ForecastAnalysis } from './forecast.types.js';
 import type { FundingAnalysis } from './funding.types.js';
 import type { KeyLevels } from './key-levels.types.js';
 import type { MarketStructure } from './market-structure.types.js';
@@ -73,6 +74,8 @@ export interface ConfirmationInputs {
   correlation: LayerSource<CorrelationAnalysis>;
   /** Options flow of the symbol's base currency (BTC, ETH); `value: null` for symbols with no options market. */
   optionsFlow: LayerSource<OptionsFlowAnalysis>;
+  /** The symbol's FORECAST (1 h GARCH; layer 12 reads its H4 horizon and out-of-sample verdict). */
+  forecast: LayerSource<ForecastAnalysis>;
 }
 
 /** What one layer function returns; the composite adds `name` and `weight`. */

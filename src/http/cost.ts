@@ -49,6 +49,8 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Market.structure': { served: 5, onDemand: 60 },
   'Market.traps': { served: 5, onDemand: 335 },
   'Market.volatility': { served: 3, onDemand: 72 },
+  // Served from the cached record only (horizons filters it; nothing is computed per request).
+  'Market.forecast': { served: 3, onDemandArgs: [] },
   'Market.volume': { served: 5, onDemand: 115 },
   'Market.volumeProfile': { served: 10, onDemand: 86 },
   'Market.whales': { served: 3, onDemand: 5 },

@@ -1,4 +1,4 @@
-import { linearRegression, mean as ssMean, sampleVariance as ssSampleVariance, variance as ssVariance } from 'simple-statistics';
+import { linearRegression, mean as ssMean, quantileSorted as ssQuantileSorted, sampleVariance as ssSampleVariance, variance as ssVariance } from 'simple-statistics';
 
 /**
  * The project's one statistics module: every analyzer takes its mean, σ, OLS slope, correlation and
@@ -136,4 +136,49 @@ export function percentileRank(history: readonly number[], value: number): numbe
     else if (x === value) equal += 1;
   }
   return (100 * (below + equal / 2)) / history.length;
+}
+
+/**
+ * Quantile p (0..1) of an ascending sample, linear interpolation between order statistics (type 7, as numpy
+ * and R by default); throws on an empty sample.
+ */
+export function quantileOfSorted(sorted: readonly number[], p: number): number {
+  return ssQuantileSorted(sorted as number[], p);
+}
+
+/**
+ * Wilson score interval of a binomial proportion (hits of n trials) at z (1.96: 95 %). `n` may be an
+ * effective sample size below the trial count (dependent trials), hits scaled with it. Null for n ≤ 0.
+ * By hand: simple-statistics has no binomial interval.
+ *
+ * @see E. B. Wilson, "Probable inference, the law of succession, and statistical inference", JASA 22 (1927).
+ */
+export function wilsonInterval(rate: number, n: number, z = 1.96): { low: number; high: number } | null {
+  if (!(n > 0)) return null;
+  const z2 = z * z;
+  const centre = (rate + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((rate * (1 - rate)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/**
+ * Newey–West (Bartlett kernel) standard error of the mean of a serially correlated series, with `lags`
+ * autocovariances (lags 0: the ordinary σ/√n with population variance). For overlapping h-step forecast
+ * errors use h − 1 lags. By hand: simple-statistics has no HAC estimator. Throws on an empty series.
+ *
+ * @see W. K. Newey, K. D. West, "A simple, positive semi-definite, heteroskedasticity and autocorrelation consistent covariance matrix", Econometrica 55 (1987).
+ */
+export function neweyWestStandardError(values: readonly number[], lags: number): number {
+  const n = values.length;
+  if (n === 0) throw new Error('neweyWestStandardError needs at least one value');
+  const m = mean(values);
+  const gamma = (k: number) => {
+    let s = 0;
+    for (let t = k; t < n; t++) s += (values[t]! - m) * (values[t - k]! - m);
+    return s / n;
+  };
+  let longRun = gamma(0);
+  const L = Math.min(Math.max(0, Math.floor(lags)), n - 1);
+  for (let k = 1; k <= L; k++) longRun += 2 * (1 - k / (L + 1)) * gamma(k);
+  return Math.sqrt(Math.max(0, longRun) / n);
 }

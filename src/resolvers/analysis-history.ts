@@ -11,6 +11,7 @@ import { BasisAnalysisRef } from '../schema/refs-basis.js';
 import { ConfirmationRef } from '../schema/refs-confirmation.js';
 import { CorrelationMatrixRef } from '../schema/refs-correlation.js';
 import { EmergencyRef } from '../schema/refs-emergency.js';
+import { ForecastRef } from '../schema/refs-forecast.js';
 import { KeyLevelsRef } from '../schema/refs-key-levels.js';
 import { LiquidationCascadeAnalysisRef } from '../schema/refs-liquidation-cascades.js';
 import { LiquidationHeatmapRef } from '../schema/refs-liquidation-heatmap.js';
@@ -50,6 +51,7 @@ const TYPE_OF_KIND: Readonly<Record<AnalysisKind, { name: string }>> = {
   SESSIONS: SessionsAnalysisRef,
   VOLATILITY: VolatilityAnalysisRef,
   REGIME: RegimeAnalysisRef,
+  FORECAST: ForecastRef,
   CORRELATION: CorrelationMatrixRef,
   SENTIMENT: SentimentAnalysisRef,
   OPTIONS_FLOW: OptionsFlowRef,
@@ -79,6 +81,7 @@ const AnalysisResultUnion = builder.unionType('AnalysisResult', {
     SessionsAnalysisRef,
     VolatilityAnalysisRef,
     RegimeAnalysisRef,
+    ForecastRef,
     CorrelationMatrixRef,
     SentimentAnalysisRef,
     OptionsFlowRef,

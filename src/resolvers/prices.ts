@@ -63,6 +63,7 @@ export const PRICE_ROUNDING: Partial<Record<AnalysisKind, PriceRounding>> = {
     },
   },
   VOLATILITY: { spec: { bollinger: { upper: true, middle: true, lower: true } } },
+  FORECAST: { spec: { horizons: { expectedPrice: true, intervals: { low: true, high: true } } } },
 };
 
 /** A copy of `value` with the numbers `spec` names rounded to `tick`; everything else is shared, not copied. */

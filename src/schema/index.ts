@@ -16,6 +16,7 @@ import '../resolvers/whales.js';
 import '../resolvers/sessions.js';
 import '../resolvers/volatility.js';
 import '../resolvers/regime.js';
+import '../resolvers/forecast.js';
 import '../resolvers/market-structure.js';
 import '../resolvers/key-levels.js';
 import '../resolvers/correlation.js';

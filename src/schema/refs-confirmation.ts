@@ -51,7 +51,7 @@ export const ConfirmationLayerNameEnum = builder.enumType(ConfirmationLayerNames
     SENTIMENT: { description: '9: the sentiment composite.' },
     CORRELATION: { description: '10: cross-asset regime and BTC dominance trend.' },
     OPTIONS_FLOW: { description: '11: put/call, skew and max pain (symbols with an options market only).' },
-    FORECAST: { description: '12: the forecast analysis (unavailable until it lands).' },
+    FORECAST: { description: '12: the forecast analysis at H4 (probability up, expected return); unavailable when it does not beat its random-walk baseline out of sample.' },
   },
 });
 

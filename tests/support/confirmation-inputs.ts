@@ -21,6 +21,7 @@ export function emptyInputs(base: Pick<ConfirmationInputs, 'symbol' | 'now' | 'c
     sentiment: none(),
     correlation: none(),
     optionsFlow: none(),
+    forecast: none(),
     ...base,
     ...over,
   };

@@ -36,10 +36,11 @@ function view(records: Record<string, unknown>, stale: string[] = [], optionKeys
 }
 
 describe('confirmation definition', () => {
-  it('is the registered derived analysis of fourteen kinds, on the main thread, every 5 s at most', () => {
+  it('is the registered derived analysis of fifteen kinds (FORECAST the last), on the main thread, every 5 s at most', () => {
     // Scenarios come after the confirmation they read (a derived analysis of a derived analysis); EMERGENCY reads none.
     expect(DERIVED_ANALYSES.map((d) => d.kind)).toEqual(['CONFIRMATION', 'SCENARIOS', 'EMERGENCY']);
-    expect(confirmationDefinition.dependsOn).toHaveLength(14);
+    expect(confirmationDefinition.dependsOn).toHaveLength(15);
+    expect(confirmationDefinition.dependsOn.at(-1), 'layer 12 reads the forecast').toBe('FORECAST');
     expect(confirmationDefinition.minIntervalMs).toBe(5_000);
     expect(confirmationDefinition.inputsWith?.({ interval: '4h' })).toEqual([{ type: 'candle', interval: '4h' }]);
     expect(optionCurrencyOf('ETHUSDT')).toBe('ETH');

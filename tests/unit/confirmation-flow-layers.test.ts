@@ -11,6 +11,7 @@ import type { ConfirmationInputs, LayerSource } from '../../src/analyzers/confir
 import { emptyInputs, none } from '../support/confirmation-inputs.js';
 import type { CorrelationAnalysis } from '../../src/analyzers/correlation.types.js';
 import type { FundingAnalysis } from '../../src/analyzers/funding.types.js';
+import type { ForecastAnalysis, HorizonEvaluation, HorizonForecast } from '../../src/analyzers/forecast.types.js';
 import type { OpenInterestAnalysis } from '../../src/analyzers/open-interest.types.js';
 import type { OptionsFlowAnalysis } from '../../src/analyzers/options-flow.types.js';
 import type { SentimentAnalysis } from '../../src/analyzers/sentiment.types.js';
@@ -188,9 +189,59 @@ describe('layer 11 OPTIONS_FLOW', () => {
 });
 
 describe('layer 12 FORECAST', () => {
-  it('is unavailable until the forecast analysis lands', () => {
-    const out = forecastLayer(inputs());
-    expect(out).toMatchObject({ available: false, missingInputs: ['FORECAST'], score: null });
-    expect(out.reading).toContain('has not landed');
+  const evaluated = (beatsBaseline: boolean | null, reason: string | null = null): HorizonEvaluation => ({
+    horizon: 'H4',
+    steps: 4,
+    samples: 600,
+    coverage: [],
+    logScore: beatsBaseline === null ? null : { model: 4.1, baseline: 4.09, difference: 0.004, standardError: 0.006, samples: 600 },
+    hitRate: null,
+    beatsBaseline,
+    reason,
+  });
+  const forecast = (o: { beats?: boolean | null; calibrated?: boolean | null; up?: number; expectedReturn?: number; reason?: string | null } = {}) =>
+    ok<ForecastAnalysis>({
+      warmingUp: false,
+      reason: null,
+      horizons: [{ horizon: 'H4', steps: 4, upProbability: o.up ?? 0.56, expectedReturn: o.expectedReturn ?? 0.001, volatility: 0.01, calibrated: o.calibrated ?? true } as HorizonForecast],
+      evaluation: { from: T, to: T, refitEvery: 24, evaluationStart: 300, horizons: [evaluated(o.beats === undefined ? true : o.beats, o.reason ?? null)] },
+      evaluationReason: null,
+    });
+
+  it('blends probability up and expected return at H4 when the forecast beats its baseline (hand-computed)', () => {
+    // x: (0.56 − 0.5) / 0.1 = 0.6; 0.001 / 0.01 = 0.1 σ → 0.1 / 0.25 = 0.4. Σ w·x = 0.6·0.6 + 0.4·0.4 = 0.52; agreement 1.
+    const out = forecastLayer(inputs({ forecast: forecast() }));
+    expect(out).toMatchObject({ available: true, missingInputs: [], score: 52, direction: 'BULLISH', confidence: 1 });
+    expect(out.factors.map((f) => [f.name, f.weight, f.contribution])).toEqual([
+      ['upProbability', 0.6, 0.36],
+      ['expectedReturn', 0.4, 0.16],
+    ]);
+    expect(out.reading).toContain('beats the random walk out of sample');
+  });
+
+  it('halves its confidence when the H4 80 % interval is miscalibrated', () => {
+    const out = forecastLayer(inputs({ forecast: forecast({ calibrated: false, up: 0.45, expectedReturn: 0 }) }));
+    // x: −0.5, 0 → Σ w·x = −0.3 → score −30; agreement |−0.3| / 0.3 = 1 → confidence 1, halved.
+    expect([out.score, out.direction, out.confidence]).toEqual([-30, 'BEARISH', 0.5]);
+    expect(out.reading).toContain('miscalibrated');
+  });
+
+  it('is unavailable when the forecast does not beat its random-walk baseline out of sample, and says so', () => {
+    const out = forecastLayer(inputs({ forecast: forecast({ beats: false }) }));
+    expect(out).toMatchObject({ available: false, missingInputs: ['FORECAST'], score: null, confidence: null });
+    expect(out.reading).toBe(
+      'Forecast unavailable: it does not beat its random-walk baseline out of sample at H4 (log-score gain 0.0040 ± 0.0060 over 600 forecasts), so it carries no edge; its weight is renormalised away',
+    );
+  });
+
+  it('is unavailable without a verdict at H4, absent or stale, with the reason', () => {
+    const noVerdict = forecastLayer(inputs({ forecast: forecast({ beats: null, reason: '40 out-of-sample H4 forecasts, fewer than the 100 needed to judge them' }) }));
+    expect(noVerdict).toMatchObject({ available: false, missingInputs: ['FORECAST'] });
+    expect(noVerdict.reading).toContain('no out-of-sample verdict at H4 yet (40 out-of-sample H4 forecasts');
+    expect(forecastLayer(inputs()).reading).toBe('Forecast unavailable: FORECAST absent (not computed yet)');
+    expect(forecastLayer(inputs({ forecast: stale<ForecastAnalysis>({ warmingUp: false }) })).reading).toBe('Forecast unavailable: FORECAST stale');
+    expect(forecastLayer(inputs({ forecast: ok<ForecastAnalysis>({ warmingUp: true, reason: '150 contiguous returns, the model needs 200' }) })).reading).toBe(
+      'Forecast unavailable: warming up (150 contiguous returns, the model needs 200)',
+    );
   });
 });

@@ -51,6 +51,7 @@ export const CONFIRMATION_DEPENDENCIES: readonly AnalysisKind[] = [
   'SENTIMENT',
   'CORRELATION',
   'OPTIONS_FLOW',
+  'FORECAST',
 ];
 
 /** One memo per (analysis, interval): each keeps the result of the closed candles it last saw, per market. */
@@ -119,13 +120,14 @@ export function confirmationInputs(market: SymbolMarket, interval: CandleInterva
     sentiment: fromRecord(deps, 'SENTIMENT', sentimentKey),
     correlation: fromRecord(deps, 'CORRELATION', CORRELATION_KEY),
     optionsFlow,
+    forecast: fromRecord(deps, 'FORECAST', symbol),
   };
 }
 
 /** asOf of a confirmation: the newest market time among its fresh sources and its closed candles. */
 function asOfOf(inputs: ConfirmationInputs): number {
   let asOf = inputs.candles.at(-1)?.closeTime ?? 0;
-  for (const source of [inputs.regime, inputs.structure, inputs.levels, inputs.profile, inputs.volume, inputs.volatility, inputs.funding, inputs.openInterest, inputs.longShort, inputs.whales, inputs.heatmap, inputs.sentiment, inputs.correlation, inputs.optionsFlow]) {
+  for (const source of [inputs.regime, inputs.structure, inputs.levels, inputs.profile, inputs.volume, inputs.volatility, inputs.funding, inputs.openInterest, inputs.longShort, inputs.whales, inputs.heatmap, inputs.sentiment, inputs.correlation, inputs.optionsFlow, inputs.forecast]) {
     if ('asOf' in source && !source.stale) asOf = Math.max(asOf, source.asOf);
   }
   return asOf;
@@ -146,7 +148,7 @@ const intervalOf = (params: unknown): CandleInterval => ((params ?? {}) as Parti
 const inputsFor = (interval: CandleInterval): InputSpec[] => [{ type: 'candle', interval }];
 
 /**
- * CONFIRMATION: a derived analysis (engine/definition.ts DerivedDefinition) of fourteen others; see
+ * CONFIRMATION: a derived analysis (engine/definition.ts DerivedDefinition) of fifteen others; see
  * docs/confirmation.md "Engine: derived analyses".
  */
 export const confirmationDefinition: DerivedDefinition<Confirmation> = {

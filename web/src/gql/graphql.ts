@@ -111,7 +111,7 @@ export type ConfirmationLayerName =
   | 'CORRELATION'
   /** 6: position in the retracement grid of the last swing. */
   | 'FIBONACCI'
-  /** 12: the forecast analysis (unavailable until it lands). */
+  /** 12: the forecast analysis at H4 (probability up, expected return); unavailable when it does not beat its random-walk baseline out of sample. */
   | 'FORECAST'
   /** 11: put/call, skew and max pain (symbols with an options market only). */
   | 'OPTIONS_FLOW'
