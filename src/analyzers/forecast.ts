@@ -36,11 +36,12 @@ import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus'
  *   (a mean one standard error from 0 is dropped entirely). The expected return over h bars is μ·h.
  * - Intervals by filtered historical simulation: the standardised residuals z_t = ε_t / σ_t of the fit are the
  *   empirical shock distribution. For h = 1 it is used as is; for h > 1 the distribution of the standardised h-step
- *   return is bootstrapped (2000 draws of (Σ of h residuals drawn with replacement) / √h, fixed seed, pure-rand), so
- *   the fat tails of one bar thin out with aggregation as they do in the data, instead of scaling one-bar
- *   quantiles up. The interval of level L is μh + √V_h · [q_{(1−L)/2}, q_{(1+L)/2}] (type-7 quantiles) and
- *   upProbability the share of the distribution with μh + √V_h·z > 0. Simplification: the draws do not feed
- *   back into the variance along the path (the GARCH path simulation would add kurtosis at long horizons).
+ *   return is simulated once per fit: 2000 GARCH paths of h bars from the unconditional variance, each shock a
+ *   residual drawn with replacement (fixed seed, pure-rand) and fed back into the variance, the path's sum divided
+ *   by √(h σ̄²). The interval of level L is μh + √V_h · [q_{(1−L)/2}, q_{(1+L)/2}] (type-7 quantiles), V_h from the
+ *   current state, and upProbability the share of the distribution with μh + √V_h·z > 0. Simplification: the
+ *   shape is simulated from the unconditional state, the current state only scales it. (Summing i.i.d. residuals
+ *   without the feedback was tried first: its 50 % intervals at H4/D1 held 57–58 % of outcomes on the recordings.)
  *
  * Evaluation (no look-ahead): from origin `evaluationStart` on, the model is refitted on the returns before the
  * origin every `refitEvery` bars (in between it only filters the new returns with the last fit), and each
@@ -163,7 +164,7 @@ export function multiStepVariance(fit: Pick<GarchFit, 'persistence' | 'unconditi
   return steps * fit.unconditionalVariance + (nextVariance - fit.unconditionalVariance) * geometric;
 }
 
-/** Bootstrap draws of the standardised h-step sum per fit (h > 1). */
+/** Simulated paths of the standardised h-step return per fit (h > 1). */
 export const BOOTSTRAP_DRAWS = 2000;
 
 /** A fitted model with what a forecast of each step count needs: the sorted distribution of the standardised h-step return. */
@@ -190,10 +191,18 @@ function fitModel(returns: readonly number[], stepsList: readonly number[]): Fit
     }
     const sums = new Array<number>(BOOTSTRAP_DRAWS);
     const scale = 1 / Math.sqrt(h);
+    // GARCH paths from the unconditional variance, shocks resampled from the residuals: the variance feeds back
+    // along the path, as it does in the data (aggregated returns stay fatter-tailed and more peaked than normal).
+    const { omega, alpha, beta, unconditionalVariance: s2 } = fit;
     for (let b = 0; b < BOOTSTRAP_DRAWS; b++) {
       let sum = 0;
-      for (let k = 0; k < h; k++) sum += standardised[uniformInt(rng, 0, standardised.length - 1)]!;
-      sums[b] = sum * scale;
+      let v = s2;
+      for (let k = 0; k < h; k++) {
+        const e = Math.sqrt(v) * standardised[uniformInt(rng, 0, standardised.length - 1)]!;
+        sum += e;
+        v = omega + alpha * e * e + beta * v;
+      }
+      sums[b] = (sum * scale) / Math.sqrt(s2);
     }
     sums.sort((a, b) => a - b);
     z.set(h, sums);

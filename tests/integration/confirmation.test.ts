@@ -68,8 +68,9 @@ describe('confirmation end to end (simulated market)', () => {
     expect(c.meta.inputs.map((i) => [i.type, i.interval])).toEqual([['candle', 'I1H']]);
     expectConsistent(c);
     const forecast = c.layers.find((l) => l.name === 'FORECAST')!;
-    expect([forecast.available, forecast.missingInputs]).toEqual([false, ['FORECAST']]);
-    expect(c.coverage, 'the forecast weight (0.10) is never covered').toBeLessThanOrEqual(0.9);
+    // Layer 12 votes only when the forecast beats its random walk out of sample at H4 (tests/integration/forecast.test.ts).
+    expect(forecast.missingInputs).toEqual(forecast.available ? [] : ['FORECAST']);
+    if (!forecast.available) expect(c.coverage, 'the forecast weight (0.10) is not covered').toBeLessThanOrEqual(0.9);
     const technical = c.layers.find((l) => l.name === 'TECHNICAL')!;
     expect(technical.available, '500 backfilled 1 h bars').toBe(true);
     expect(c.recommendation).toMatch(/Analysis, not advice\.$/);
