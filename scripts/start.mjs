@@ -28,6 +28,8 @@ export const ENTRY_POINTS = {
   'on-demand-worker': 'src/engine/on-demand-worker.ts',
   'engine-alone': 'bench/support/engine-alone.ts',
   'pglite-template': 'src/db/pglite-template-cli.ts',
+  // `npm run apikey -- …` (src/auth/apikey-cli.ts): runs from the build, so it works in the image without tsx.
+  apikey: 'src/auth/apikey-cli.ts',
 };
 
 /** Imported at run time from node_modules rather than bundled (see the header). */
