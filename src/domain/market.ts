@@ -253,6 +253,10 @@ export interface OptionQuote {
   markPrice: number;
   /** markPrice × underlyingPrice. */
   markPriceUsd: number;
+  /** Best bid, in the base coin like markPrice; null without a bid. */
+  bidPrice: number | null;
+  /** Best ask, in the base coin; null without an ask. */
+  askPrice: number | null;
   /** Percent, e.g. 55.1. */
   markIv: number | null;
   bidIv: number | null;

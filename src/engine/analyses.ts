@@ -17,6 +17,7 @@ import { volatilityDefinition } from './definitions/volatility.js';
 import { regimeDefinition } from './definitions/regime.js';
 import { forecastDefinition } from './definitions/forecast.js';
 import { optionsFlowDefinition } from './definitions/options-flow.js';
+import { optionsSurfaceDefinition } from './definitions/options-surface.js';
 import { correlationDefinition } from './definitions/correlation.js';
 import { sentimentDefinition } from './definitions/sentiment.js';
 import { confirmationDefinition } from './definitions/confirmation.js';
@@ -30,7 +31,7 @@ export { fundingDefinition };
 export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition, marketStructureDefinition as AnalysisDefinition, keyLevelsDefinition as AnalysisDefinition, liquidationCascadesDefinition as AnalysisDefinition, openInterestDefinition as AnalysisDefinition, longShortDefinition as AnalysisDefinition, basisDefinition as AnalysisDefinition, liquidationHeatmapDefinition as AnalysisDefinition, volumeDefinition as AnalysisDefinition, volumeProfileDefinition as AnalysisDefinition, trapsDefinition as AnalysisDefinition, whalesDefinition as AnalysisDefinition, sessionsDefinition as AnalysisDefinition, volatilityDefinition as AnalysisDefinition, regimeDefinition as AnalysisDefinition, forecastDefinition as AnalysisDefinition];
 
 /** Market-wide analyses, registered like ANALYSES. */
-export const MARKET_ANALYSES: readonly MarketWideDefinition[] = [correlationDefinition as MarketWideDefinition, sentimentDefinition as MarketWideDefinition, optionsFlowDefinition as MarketWideDefinition];
+export const MARKET_ANALYSES: readonly MarketWideDefinition[] = [correlationDefinition as MarketWideDefinition, sentimentDefinition as MarketWideDefinition, optionsFlowDefinition as MarketWideDefinition, optionsSurfaceDefinition as MarketWideDefinition];
 
 /** Per-symbol analyses of other analyses' latest results (computed on the main thread, see DerivedDefinition). */
 export const DERIVED_ANALYSES: readonly DerivedDefinition[] = [confirmationDefinition as DerivedDefinition, scenariosDefinition as DerivedDefinition, emergencyDefinition as DerivedDefinition];

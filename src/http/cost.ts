@@ -57,6 +57,10 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Market.data': { served: 2 },
   'Query.correlations': { served: 10, onDemand: 13, scaleBy: { symbols: 20 } },
   'Query.optionsFlow': { served: 20, onDemand: 290 },
+  // Served: the cached surface (7 expiries × ~25 strikes, two index terms) presented and serialised; `at` reads
+  // one stored row instead (decompressed). atmChanges: three bounded snapshot reads.
+  'Query.optionsSurface': { served: 25, onDemand: 10, onDemandArgs: ['at'] },
+  'OptionsSurface.atmChanges': { served: 15 },
   // Served: the cached record, reweighed and worded at resolve time. On demand: one interval computed (its
   // structure, levels, profile, volume and volatility for that interval, then the twelve layers).
   'Market.confirmation': { served: 5, onDemand: 400, onDemandArgs: ['interval'] },

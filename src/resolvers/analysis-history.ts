@@ -19,6 +19,7 @@ import { LongShortAnalysisRef } from '../schema/refs-long-short.js';
 import { MarketStructureRef } from '../schema/refs-market-structure.js';
 import { OpenInterestAnalysisRef } from '../schema/refs-open-interest.js';
 import { OptionsFlowRef } from '../schema/refs-options-flow.js';
+import { OptionsSurfaceRef } from '../schema/refs-options-surface.js';
 import { RegimeAnalysisRef } from '../schema/refs-regime.js';
 import { ScenarioSetRef } from '../schema/refs-scenarios.js';
 import { SentimentAnalysisRef } from '../schema/refs-sentiment.js';
@@ -55,6 +56,7 @@ const TYPE_OF_KIND: Readonly<Record<AnalysisKind, { name: string }>> = {
   CORRELATION: CorrelationMatrixRef,
   SENTIMENT: SentimentAnalysisRef,
   OPTIONS_FLOW: OptionsFlowRef,
+  OPTIONS_SURFACE: OptionsSurfaceRef,
   CONFIRMATION: ConfirmationRef,
   SCENARIOS: ScenarioSetRef,
   EMERGENCY: EmergencyRef,
@@ -85,6 +87,7 @@ const AnalysisResultUnion = builder.unionType('AnalysisResult', {
     CorrelationMatrixRef,
     SentimentAnalysisRef,
     OptionsFlowRef,
+    OptionsSurfaceRef,
     ConfirmationRef,
     ScenarioSetRef,
     EmergencyRef,

@@ -24,7 +24,7 @@ import { requireLatest, withMeta, requireLatestWith, analysisUpdates } from './s
  * currency is BAD_USER_INPUT naming the currencies whose chains it holds; before any chain arrived, or
  * on instances that ingest nothing (ROLE=api), a well-formed key without a result becomes NOT_READY.
  */
-function requireCurrency(ctx: GraphQLContext, raw: string): string {
+export function requireCurrency(ctx: GraphQLContext, raw: string): string {
   const key = raw.trim().toUpperCase();
   if (!/^[A-Z0-9]{2,10}$/.test(key)) throw badInput(`"${raw}" is not an option currency (e.g. BTC, ETH)`, { currency: raw });
   const global = ctx.services.globalData();

@@ -38,6 +38,7 @@ export const AnalysisKindEnum = builder.enumType(AnalysisKinds, {
     CORRELATION: { description: 'Cross-asset correlation (market-wide).' },
     SENTIMENT: { description: 'Market sentiment (Market.sentiment).' },
     OPTIONS_FLOW: { description: 'Options flow of a currency (keyed by currency, e.g. BTC).' },
+    OPTIONS_SURFACE: { description: 'Implied volatility surface (SVI per expiry) and 30-day volatility index of a currency (keyed by currency, e.g. BTC).' },
     CONFIRMATION: { description: 'The twelve-layer confirmation score of a symbol (Market.confirmation, default interval I1H).' },
     SCENARIOS: { description: 'Trade scenarios built from the confirmation and the level map (Market.scenarios, default interval I1H).' },
     EMERGENCY: { description: 'Emergency protocol: flash moves, circuit-breaker moves, extreme volatility, stale venue data and dislocations (Query.emergency).' },

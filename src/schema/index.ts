@@ -22,6 +22,7 @@ import '../resolvers/key-levels.js';
 import '../resolvers/correlation.js';
 import '../resolvers/sentiment.js';
 import '../resolvers/options-flow.js';
+import '../resolvers/options-surface.js';
 import '../resolvers/confirmation.js';
 import '../resolvers/history.js';
 import '../resolvers/analysis-history.js';

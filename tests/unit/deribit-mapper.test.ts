@@ -83,6 +83,8 @@ describe.skipIf(!existsSync(TICKERS_FILE) || !existsSync(INSTRUMENTS_FILE))('rec
       strike: 8000,
       expiry: 1632470400000,
       markPrice: 0.00090376,
+      bidPrice: 0.0005,
+      askPrice: 0.0015,
       markIv: 142.78,
       bidIv: 133.0,
       askIv: 152.71,
@@ -146,6 +148,9 @@ describe('toOptionQuote (book summary joined with its instrument)', () => {
       markPrice: 0.0423,
       // 0.0423 × 87210.5 = 3689.00415 (by hand)
       markPriceUsd: expect.closeTo(3689.00415, 8),
+      // Best bid / ask of the row, in BTC like the mark.
+      bidPrice: 0.041,
+      askPrice: 0.0435,
       markIv: 55.1,
       // The book summary publishes mark_iv only (bid_iv/ask_iv are absent) and no greeks at all.
       bidIv: null,

@@ -252,6 +252,9 @@ describe('replay formats', () => {
       expiry: 1_590_134_400_000,
       markPrice: 0.04010621,
       markPriceUsd: 0.04010621 * 9352.58,
+      // No best_bid_price / best_ask_price columns in this export: no book prices.
+      bidPrice: null,
+      askPrice: null,
       markIv: 76.87,
       bidIv: 80.07,
       askIv: 85.17,

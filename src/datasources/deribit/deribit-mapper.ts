@@ -55,6 +55,8 @@ export function toOptionQuote(summary: DeribitBookSummary, instrument: DeribitIn
     markPrice,
     // Inverse options are quoted in the base coin; the USD value is that many coins at the underlying (forward).
     markPriceUsd: markPrice * underlyingPrice,
+    bidPrice: summary.bid_price,
+    askPrice: summary.ask_price,
     markIv: summary.mark_iv,
     bidIv: summary.bid_iv,
     askIv: summary.ask_iv,
@@ -85,6 +87,8 @@ export function toOptionQuoteFromTicker(ticker: DeribitTicker, instrument: Derib
     ...contractTerms(instrument),
     markPrice: ticker.mark_price,
     markPriceUsd: ticker.mark_price * underlyingPrice,
+    bidPrice: ticker.best_bid_price,
+    askPrice: ticker.best_ask_price,
     markIv: ticker.mark_iv,
     bidIv: ticker.bid_iv,
     askIv: ticker.ask_iv,

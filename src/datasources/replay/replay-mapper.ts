@@ -318,6 +318,7 @@ function pythonDict(raw: string | undefined, column: string): Record<string, unk
   throw new ReplayRowError(`${column} is not a dict: "${raw.slice(0, 60)}"`);
 }
 
+const positiveOrNull = (v: number | null): number | null => (v !== null && v > 0 ? v : null);
 const finiteOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** One option of a chain row and the row's capture time and index price. */
@@ -342,6 +343,8 @@ export function chainRow(f: readonly string[], ctx: MapContext): ChainRow {
     const raw = at(name);
     return raw === undefined || raw === '' ? null : num(raw, name);
   };
+  // Book prices are optional columns (older exports of the same collector kept IVs only).
+  const optionalColumn = (name: string): number | null => (ctx.header?.includes(name) ? optNull(name) : null);
   const type = at('option_type');
   if (type !== 'call' && type !== 'put') throw new ReplayRowError(`option_type is not call/put: "${type ?? ''}"`);
   const markPrice = num(at('mark_price'), 'mark_price');
@@ -358,6 +361,9 @@ export function chainRow(f: readonly string[], ctx: MapContext): ChainRow {
       expiry: parseTime(at('expiration_timestamp'), 'expiration_timestamp') + ctx.offset,
       markPrice,
       markPriceUsd: markPrice * underlyingPrice,
+      // An empty book side is an empty cell here (the `bids`/`asks` list is `[]`); a zero bid is no bid.
+      bidPrice: positiveOrNull(optionalColumn('best_bid_price')),
+      askPrice: positiveOrNull(optionalColumn('best_ask_price')),
       markIv: optNull('mark_iv'),
       bidIv: optNull('bid_iv'),
       askIv: optNull('ask_iv'),

@@ -254,6 +254,11 @@ export function buildOptionsChain(input: ChainInputs): OptionsChain {
         );
         const volume = roundTo(openInterest * turnover * input.activity * Math.exp(0.6 * info.volumeNoise), 1);
         const markIv = roundTo(iv * 100, 2);
+        const bidIv = roundTo(Math.max(0.5, markIv - ivHalfSpread), 2);
+        const askIv = roundTo(markIv + ivHalfSpread, 2);
+        // Book prices at the quoted IVs; a bid under Deribit's 0.0001-coin minimum tick is no bid.
+        const bidPrice = roundTo(black76(kind, F, strike, T, bidIv / 100).price / F, 4);
+        const askPrice = Math.max(0.0001, roundTo(black76(kind, F, strike, T, askIv / 100).price / F, 4));
         quotes.push({
           instrument: info.name,
           currency: input.currency,
@@ -263,8 +268,10 @@ export function buildOptionsChain(input: ChainInputs): OptionsChain {
           markPrice,
           markPriceUsd: roundTo(markPrice * F, 4),
           markIv,
-          bidIv: roundTo(Math.max(0.5, markIv - ivHalfSpread), 2),
-          askIv: roundTo(markIv + ivHalfSpread, 2),
+          bidPrice: bidPrice > 0 ? bidPrice : null,
+          askPrice,
+          bidIv,
+          askIv,
           openInterest,
           volume,
           underlyingPrice: F,
