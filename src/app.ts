@@ -398,6 +398,7 @@ export function createApp(deps: AppDeps): App {
         sealChannel: (input, index) => sealChannel(input, index, channels),
         changed: () => ev.reload(),
         test: (rule) => ev.test(rule),
+        stats: () => ev.stats(),
         digestMinPeriodMs: config.ALERTS_DIGEST_MIN_PERIOD_MS,
         now: wallClock,
       };
@@ -620,7 +621,7 @@ export function createApp(deps: AppDeps): App {
         origin: () => source?.origin ?? DataOrigins.LIVE,
         staleAfterMs: config.STALE_AFTER_MS,
       });
-      evaluator = createAlertEvaluator({ store: ruleStore, alerting: alerting!, pubsub: pubsub.pubsub, logger: alertLogger, now: wallClock, digests });
+      evaluator = createAlertEvaluator({ store: ruleStore, alerting: alerting!, pubsub: pubsub.pubsub, logger: alertLogger, now: wallClock, digests, reloadMs: config.ALERTS_RULES_RELOAD_MS });
       if (config.ROLE === 'all') evaluator.start(config.SYMBOLS);
       if (config.REDIS_URL) {
         cacheRedis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });

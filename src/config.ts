@@ -252,6 +252,8 @@ export const configSchema = z.object({
   ALERTS_DISCORD_API_URL: url.default('https://discord.com'),
   /** Base of the Telegram Bot API; tests point it at a fake. */
   ALERTS_TELEGRAM_API_URL: url.default('https://api.telegram.org'),
+  /** How often each instance re-reads the alert rules (a change through another instance is seen within this). */
+  ALERTS_RULES_RELOAD_MS: positiveInt.min(100).default(5_000),
   /** Shortest period between two slots of a digest schedule (a cron firing more often is refused); tests lower it. */
   ALERTS_DIGEST_MIN_PERIOD_MS: positiveInt.min(1_000).default(60_000),
   /** Milliseconds to wait for in-flight work on shutdown before exiting anyway. */

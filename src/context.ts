@@ -74,6 +74,8 @@ export interface AlertServices {
   changed(): Promise<void>;
   /** Sends a test message of the rule through its real channels (a DIGEST: its card now); undefined where the evaluator does not run. */
   test(rule: import('./alerts/rule-store.js').AlertRule): Promise<import('./alerts/types.js').AlertMessage>;
+  /** This instance's evaluation counters (tests and diagnostics; not in the schema). */
+  stats(): ReturnType<import('./alerts/evaluator.js').AlertEvaluator['stats']>;
   /** Shortest period between two digest slots (ALERTS_DIGEST_MIN_PERIOD_MS). */
   digestMinPeriodMs: number;
   /** Wall-clock time (digest slots are wall-clock instants, whatever clock the market runs on). */

@@ -24,7 +24,8 @@ export interface DigestScheduler {
   /** Builds and sends the card of `rule` now (testAlertRule: marked as a test, its own key). */
   sendNow(rule: AlertRule, options: { test: boolean }): Promise<AlertMessage>;
   stop(): void;
-  stats(): { rules: number; sent: number };
+  /** Armed rules, cards built for a slot by this instance, and those whose enqueue won. */
+  stats(): { rules: number; built: number; sent: number };
 }
 
 export interface DigestSchedulerOptions {
@@ -59,6 +60,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
   const armed = new Map<string, Armed>();
   let stopped = false;
   let sent = 0;
+  let built = 0;
 
   async function build(rule: AlertRule, slot: number, late: boolean, test: boolean): Promise<AlertMessage> {
     const schedule = rule.schedule!;
@@ -110,7 +112,9 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
 
   async function send(rule: AlertRule, slot: number, late: boolean): Promise<void> {
     try {
-      const inserted = await emit(await build(rule, slot, late, false), rule);
+      const message = await build(rule, slot, late, false);
+      built += 1;
+      const inserted = await emit(message, rule);
       logger.debug({ rule: rule.id, slot: new Date(slot).toISOString(), late, inserted }, inserted ? 'digest enqueued' : 'digest of this slot already enqueued (another instance)');
     } catch (err) {
       logger.warn({ err, rule: rule.id, slot }, 'digest could not be built or enqueued');
@@ -189,6 +193,6 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
       for (const entry of armed.values()) disarm(entry);
       armed.clear();
     },
-    stats: () => ({ rules: armed.size, sent }),
+    stats: () => ({ rules: armed.size, built, sent }),
   };
 }

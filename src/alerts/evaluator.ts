@@ -23,7 +23,11 @@ export interface AlertEvaluator {
   reload(): Promise<void>;
   /** Sends a test message of `rule` through its real channels. */
   test(rule: AlertRule): Promise<AlertMessage>;
-  stats(): { rules: number; evaluations: number; fired: number };
+  /**
+   * Counters of this instance: rule evaluations, firings it produced (past the edge and the cooldown), and
+   * those whose enqueue won (the others were already in the outbox from another instance); digests alike.
+   */
+  stats(): { rules: number; evaluations: number; firings: number; fired: number; digests: { rules: number; built: number; sent: number } };
 }
 
 export function createAlertEvaluator(options: {
@@ -45,6 +49,7 @@ export function createAlertEvaluator(options: {
   const stops: Array<() => void> = [];
   let reloadTimer: NodeJS.Timeout | null = null;
   let evaluations = 0;
+  let firings = 0;
   let fired = 0;
 
   function index(rules: AlertRule[]): void {
@@ -117,6 +122,7 @@ export function createAlertEvaluator(options: {
       const last = lastFired.get(stateKey);
       if (last !== undefined && now - last < rule.cooldownMs) continue;
       lastFired.set(stateKey, now);
+      firings += 1;
       void emit(rule, messageOf(rule, firing, false, `${rule.id}:${firing.triggerKey}`)).catch((err: unknown) => logger.warn({ err, rule: rule.id }, 'alert enqueue failed'));
     }
   }
@@ -172,7 +178,7 @@ export function createAlertEvaluator(options: {
       await emit(rule, message);
       return message;
     },
-    stats: () => ({ rules: ruleCount, evaluations, fired }),
+    stats: () => ({ rules: ruleCount, evaluations, firings, fired, digests: options.digests?.stats() ?? { rules: 0, built: 0, sent: 0 } }),
   };
 }
 
