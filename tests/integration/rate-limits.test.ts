@@ -134,10 +134,32 @@ describe('request rate limits per client address and per API key (in memory)', (
     expectRefused({ status: sse.status, headers: sse.headers, body }, 'subscription', 'ip', 60);
   });
 
+  it('counts queries sent over an accepted graphql-ws socket; the one over budget gets a coded error and the socket stays open', async () => {
+    class ForwardedWebSocket extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers: { 'x-forwarded-for': '203.0.113.60' } });
+      }
+    }
+    const client = createClient({ url: app.wsUrl, webSocketImpl: ForwardedWebSocket, retryAttempts: 0 });
+    try {
+      const run = (query: string) =>
+        new Promise<{ data?: unknown; error?: Record<string, any> }>((resolve) => {
+          client.subscribe({ query }, { next: (r) => resolve({ data: r.data }), error: (e) => resolve({ error: (e as Array<Record<string, any>>)[0] }), complete: () => {} });
+        });
+      for (let i = 0; i < 3; i++) expect((await run(QUERY)).data, `query ${i + 1} of 3 over the socket`).toBeDefined();
+      const over = await run(QUERY);
+      expect(over.error?.extensions).toMatchObject({ code: 'RATE_LIMITED', limit: 'requests', kind: 'query', subject: 'ip' });
+      const still = await run('subscription { fundingUpdated(symbol: "BTCUSDT") { rate } }');
+      expect(still.data, 'subscriptions on the open socket keep working').toBeDefined();
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('counts the refusals in /metrics by kind and subject', async () => {
     const text = await (await fetch(app.url.replace('/graphql', '/metrics'))).text();
     const value = (labels: string) => Number(new RegExp(`^perpgraph_rate_limited_total\\{${labels}\\} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
-    expect(value('kind="query",subject="ip"'), 'two address refusals of queries above').toBe(2);
+    expect(value('kind="query",subject="ip"'), 'three address refusals of queries above (two over HTTP, one over graphql-ws)').toBe(3);
     expect(value('kind="query",subject="key"')).toBe(1);
     expect(value('kind="mutation",subject="ip"')).toBe(1);
     expect(value('kind="subscription",subject="ip"'), 'the refused socket and the refused SSE stream').toBe(2);
