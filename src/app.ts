@@ -3,9 +3,9 @@ import type { AppServices } from './context.js';
 import { createDatabase, type Database } from './db/database.js';
 import { createSnapshotRepository } from './db/snapshot-repository.js';
 import { createSnapshotPruner, type SnapshotPruner } from './db/snapshot-retention.js';
-import type { SymbolInfo } from './domain/market.js';
+import type { MarketEvent, SymbolInfo } from './domain/market.js';
 import { createBinanceSource, probeBinance } from './datasources/binance/binance-source.js';
-import type { MarketDataSource, VenueHealth, VenueReporting } from './datasources/market-data-source.js';
+import type { MarketDataSource, ResumePoints, VenueHealth, VenueReporting } from './datasources/market-data-source.js';
 import { createSimulatedSource } from './datasources/simulated/simulated-source.js';
 import { createLiveSource } from './datasources/live-source.js';
 import { createSupervisedSource, SymbolsNotListedError, type SupervisedSource } from './datasources/supervised-source.js';
@@ -20,7 +20,9 @@ import { createLiquidationEvents, type LiquidationEvents } from './engine/liquid
 import { createTrapEvents } from './engine/trap-events.js';
 import { createVolatilityEvents } from './engine/volatility-events.js';
 import { createTradeEvents, type TradeEvents } from './engine/trade-events.js';
-import { createMarketStore, type MarketStore } from './engine/market-store.js';
+import { createMarketStore, DEFAULT_STORE_LIMITS, type MarketStore } from './engine/market-store.js';
+import { createMarketArchive, type MarketArchive } from './engine/market-archive.js';
+import { createArchiveRepository } from './db/archive-repository.js';
 import { createResultCache, type ResultCache } from './engine/result-cache.js';
 import { createSnapshotWriter, type SnapshotWriter } from './engine/snapshot-writer.js';
 import { createEventLoopMonitor, type EventLoopMonitor } from './event-loop.js';
@@ -255,6 +257,7 @@ export function createApp(deps: AppDeps): App {
   let liquidationEvents: LiquidationEvents | undefined;
   let tradeEvents: TradeEvents | undefined;
   let writer: SnapshotWriter | undefined;
+  let archive: MarketArchive | undefined;
   let pruner: SnapshotPruner | undefined;
   let alerting: Alerting | undefined;
   let ruleStore: RuleStore | undefined;
@@ -286,6 +289,13 @@ export function createApp(deps: AppDeps): App {
     pubsub: () => (pubsub ? { counts: pubsub.counts(), stats: pubsub.stats() } : undefined),
     eventLoop: () => eventLoop?.health(),
   });
+
+  function archiveHealth(): HealthReport['archive'] {
+    const a = archive?.stats();
+    if (!a) return null;
+    const failure = a.lastError ?? a.lastPruneError;
+    return { ...a, lastError: failure === null ? null : describeFailure(failure) };
+  }
 
   async function health(): Promise<HealthReport> {
     const [dbProbe, busProbe] = await Promise.all([
@@ -319,7 +329,7 @@ export function createApp(deps: AppDeps): App {
     const snapshots = writer?.stats() ?? { buffered: 0, written: 0, dropped: 0, failedFlushes: 0, lastError: null, failing: false };
     const ready = database.status === 'OK' && bus.status === 'OK' && sourceHealth.status !== 'DOWN';
     // Rows waiting for the next batch are normal; a failing store is not.
-    const degraded = sourceHealth.status === 'DEGRADED' || snapshots.failing === true;
+    const degraded = sourceHealth.status === 'DEGRADED' || snapshots.failing === true || archive?.stats().failing === true;
     return {
       status: !ready ? 'DOWN' : degraded ? 'DEGRADED' : 'OK',
       ready,
@@ -330,6 +340,7 @@ export function createApp(deps: AppDeps): App {
       pubsub: bus,
       marketSource: sourceHealth,
       snapshots: { ...snapshots, lastError: snapshots.lastError === null ? null : describeFailure(snapshots.lastError) },
+      archive: archiveHealth(),
       eventLoop: eventLoop?.health() ?? { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0, windowMs: 0 },
       venues: source ? venuesOf(source).map((v) => ({ ...v, since: stateClock.observe(`venue:${v.venue}`, v.state, now) })) : [],
     };
@@ -442,6 +453,26 @@ export function createApp(deps: AppDeps): App {
   /** The source chosen at start, before startMarket adopts it (stopped by stop() if the start fails first). */
   let chosenSource: MarketDataSource | undefined;
 
+  /** The market-data archive of one source: what it writes is read back only for the same venue and origin. */
+  function createArchive(database: Database, next: MarketDataSource): MarketArchive {
+    return createMarketArchive({
+      store: createArchiveRepository(database),
+      venue: next.venue,
+      origin: next.origin,
+      flushEveryMs: config.ARCHIVE_FLUSH_MS,
+      maxBuffered: config.ARCHIVE_BUFFER_MAX,
+      sampleMs: config.ARCHIVE_SAMPLE_MS,
+      optionsSampleMs: config.ARCHIVE_OPTIONS_SAMPLE_MS,
+      tradeMinUsd: config.ARCHIVE_TRADE_MIN_USD,
+      // What the Binance source fetches for a gap after a restore (klinesRange pages, 500 statistics rows, 1000 settlements).
+      fillable: { candleBars: 1_000, statRows: 500, fundingRows: 1_000 },
+      retention: config.ARCHIVE_RETENTION,
+      pruneEveryMs: config.ARCHIVE_PRUNE_EVERY_MS,
+      now: wallClock,
+      logger: logger.child({ component: 'archive' }),
+    });
+  }
+
   async function startMarket(next: MarketDataSource): Promise<void> {
     if (!pubsub || !writer || !cache) throw new Error('startMarket before the stores');
     const bus = pubsub.pubsub;
@@ -464,6 +495,26 @@ export function createApp(deps: AppDeps): App {
             onError: (err) => logger.error({ err }, 'on-demand worker failed: computing on the main thread from now on'),
           })
         : undefined;
+    const target = store;
+    const replica = onDemandPool;
+    const apply: (event: MarketEvent) => void = replica
+      ? (event) => {
+          target.apply(event);
+          replica.apply(event);
+        }
+      : (event) => target.apply(event);
+    // The archive: restored into the store before the engine and the event streams start (an archived
+    // liquidation is history, not a new event), then tapped on the source's sink; the source resumes after it.
+    let resume: ResumePoints | undefined;
+    archive = db && config.ARCHIVE_ENABLED && config.ARCHIVE_ORIGINS.includes(next.origin) ? createArchive(db, next) : undefined;
+    if (archive && config.ARCHIVE_RESTORE) {
+      const restored = await archive.restore(config.SYMBOLS, apply, DEFAULT_STORE_LIMITS).catch((err: unknown) => {
+        logger.warn({ err }, 'archive restore failed: backfilling from the venue only');
+        return undefined;
+      });
+      resume = restored?.resume;
+    }
+    archive?.start();
     liquidationEvents = createLiquidationEvents({ store, pubsub: bus, source: next.origin, venue: next.venue });
     engine = createAnalysisEngine({
       store,
@@ -498,22 +549,25 @@ export function createApp(deps: AppDeps): App {
     liquidationEvents.start();
     tradeEvents = createTradeEvents({ store, pubsub: bus, source: next.origin, venue: next.venue });
     tradeEvents.start();
-    const target = store;
-    const replica = onDemandPool;
+    const tap = archive;
     await next.start(
       config.SYMBOLS,
-      replica
+      tap
         ? (event) => {
-            target.apply(event);
-            replica.apply(event);
+            apply(event);
+            tap.record(event);
           }
-        : (event) => target.apply(event),
+        : apply,
+      resume ? { resume } : undefined,
     );
     logger.info({ origin: next.origin, venue: next.venue, symbols: config.SYMBOLS, state: next.status().state }, 'market source started');
   }
 
   async function stopMarket(): Promise<void> {
     await source?.stop().catch((err: unknown) => logger.warn({ err }, 'source stop failed'));
+    const stats = await archive?.stop();
+    if (stats && stats.buffered > 0) logger.warn({ unwritten: stats.buffered }, 'archive rows left unwritten at stop');
+    archive = undefined;
     engine?.stop();
     await onDemandPool?.stop().catch((err: unknown) => logger.warn({ err }, 'on-demand workers stop failed'));
     onDemandPool = undefined;

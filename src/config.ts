@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { redactSecrets } from './errors.js';
-import { parseRetentionByKind, parseRetentionPolicy } from './domain/retention.js';
+import { parseArchiveRetention, parseRetentionByKind, parseRetentionPolicy } from './domain/retention.js';
 import { parseTrustProxy, TRUST_NONE } from './domain/client-address.js';
 import { parseOtlpHeaders } from './observability/otlp-headers.js';
 import { KEY_PATTERN } from './auth/keys.js';
@@ -19,6 +19,7 @@ const bool = z
 const positiveInt = z.coerce.number().int().positive();
 
 export const DEFAULT_SNAPSHOT_RETENTION = '1h:full,1d:5m,7d:15m,90d:1h';
+export const DEFAULT_ARCHIVE_RETENTION = 'candle:1m=180d,markPrice=90d,trade=180d,optionsChain=90d,default=forever';
 
 /** A parser that throws with a readable message, as a zod transform reporting that message. */
 const parsedWith = <T>(parse: (text: string) => T) =>
@@ -133,6 +134,34 @@ export const configSchema = z.object({
   SNAPSHOT_RETENTION_BY_KIND: parsedWith(parseRetentionByKind).default(new Map()),
   /** How often the retention job prunes and downsamples snapshot history. */
   SNAPSHOT_PRUNE_EVERY_MS: positiveInt.min(1_000).default(300_000),
+  /**
+   * Market-data archive (README "Archive"): the raw inputs (closed candles, funding, sampled marks, open
+   * interest, ratios, taker volume, basis, liquidations, large trades, options chains, sentiment) persisted
+   * as they arrive and restored into the market store on the next start, the venue then asked for the gap only.
+   */
+  ARCHIVE_ENABLED: bool.default(true),
+  /** Origins archived and restored (comma list of LIVE, SIMULATED, REPLAY). Default LIVE: simulated and replayed data regenerate. */
+  ARCHIVE_ORIGINS: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean))
+    .pipe(z.array(z.enum(['LIVE', 'SIMULATED', 'REPLAY'])))
+    .default(['LIVE']),
+  /** Restore the market store from the archive on start (false: archive only). */
+  ARCHIVE_RESTORE: bool.default(true),
+  /** How often buffered archive rows are written in one batch. */
+  ARCHIVE_FLUSH_MS: positiveInt.default(5_000),
+  /** Archive rows kept in memory while the database is unreachable; the oldest beyond this are dropped and counted. */
+  ARCHIVE_BUFFER_MAX: positiveInt.default(50_000),
+  /** Mark/index prices and live open interest: at most one archived row per symbol per this many ms. */
+  ARCHIVE_SAMPLE_MS: positiveInt.min(1_000).default(60_000),
+  /** Options chains: at most one archived chain per currency per this many ms. */
+  ARCHIVE_OPTIONS_SAMPLE_MS: positiveInt.min(1_000).default(900_000),
+  /** Trades of at least this notional (USD) are archived. */
+  ARCHIVE_TRADE_MIN_USD: z.coerce.number().positive().default(100_000),
+  /** Archive retention per type: TYPE=AGE pairs (see parseArchiveRetention), e.g. candle:1m=180d,default=forever. */
+  ARCHIVE_RETENTION: parsedWith(parseArchiveRetention).default(parseArchiveRetention(DEFAULT_ARCHIVE_RETENTION)),
+  /** How often the archive retention job runs (and refreshes the rows and bytes per type shown in health). */
+  ARCHIVE_PRUNE_EVERY_MS: positiveInt.min(1_000).default(900_000),
   /** An analysis whose newest input is older than this is flagged `stale`. */
   STALE_AFTER_MS: positiveInt.default(30_000),
   /** Funding settlements in the z-score window (90 = 30 days at 8 h). */

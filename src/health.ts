@@ -47,6 +47,21 @@ export interface HealthReport {
   /** Event-loop delay of this process over the last window. */
   eventLoop: EventLoopHealth;
   snapshots: { buffered: number; written: number; dropped: number; failedFlushes: number; lastError: string | null; failing: boolean };
+  /** The market-data archive; null when it is off (ARCHIVE_ENABLED, ARCHIVE_ORIGINS, no database). */
+  archive: ArchiveHealth | null;
+}
+
+export interface ArchiveHealth {
+  buffered: number;
+  written: number;
+  dropped: number;
+  failedFlushes: number;
+  lastError: string | null;
+  failing: boolean;
+  pruned: number;
+  /** Per type as of `statsAt` (the last retention pass); null before the first. */
+  types: Array<{ type: string; rows: number; bytes: number; oldest: number | null; newest: number | null }> | null;
+  statsAt: number | null;
 }
 
 /**

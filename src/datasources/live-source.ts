@@ -28,8 +28,8 @@ export function createLiveSource(options: {
     origin: primary.origin,
     venue: primary.venue,
     listSymbols: () => primary.listSymbols(),
-    async start(symbols, sink: MarketEventSink) {
-      await primary.start(symbols, sink);
+    async start(symbols, sink: MarketEventSink, options) {
+      await primary.start(symbols, sink, options);
       for (const source of marketWide) {
         source.start(sink).catch((error: unknown) => logger?.warn({ err: error, venue: source.venue }, 'market-wide venue failed to start'));
       }

@@ -29,7 +29,8 @@ export interface MarketDataSource {
   /** Venue name shown in `meta.venue` (e.g. `binance-usdm`, `simulated`). */
   readonly venue: string;
   listSymbols(): Promise<SymbolInfo[]>;
-  start(symbols: readonly string[], sink: MarketEventSink): Promise<void>;
+  /** `options.resume`: what the sink already holds (restored from the archive), so the backfill asks only for the gap. */
+  start(symbols: readonly string[], sink: MarketEventSink, options?: StartOptions): Promise<void>;
   /**
    * Optional: begin the start-up work for `symbols` (e.g. generating a backfill) before `start`, which then
    * awaits it, so the caller can overlap it with other start-up work. Never rejects into the void: callers
@@ -46,6 +47,24 @@ export interface MarketDataSource {
    * backfill further (live venues, the simulated market), so too few bars only means warming up.
    */
   recordedHistory?(symbol: string): readonly RecordedSpan[] | null;
+}
+
+/**
+ * Where the sink's history of each series ends (restored from the market-data archive before `start`):
+ * a source that can backfill a range fetches from there instead of its default window. Undefined: nothing
+ * held, backfill as usual. Sources that generate or replay their history ignore it.
+ */
+export interface ResumePoints {
+  /** openTime (epoch ms) of the newest closed candle held for (symbol, interval). */
+  candle(symbol: string, interval: CandleInterval): number | undefined;
+  /** fundingTime of the newest settlement held. */
+  funding(symbol: string): number | undefined;
+  /** Time of the newest row held of a statistics series: `oi`, `ls:<LongShortKind>`, `taker`, `basis`. */
+  series(symbol: string, key: string): number | undefined;
+}
+
+export interface StartOptions {
+  resume?: ResumePoints;
 }
 
 /** A stretch of time a source's recordings cover. */

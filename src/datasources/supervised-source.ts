@@ -7,6 +7,7 @@ import {
   type MarketDataSource,
   type MarketEventSink,
   type SourceStatus,
+  type StartOptions,
   type VenueHealth,
   type VenueReporting,
 } from './market-data-source.js';
@@ -61,13 +62,15 @@ export function createSupervisedSource(options: SupervisedSourceOptions): Superv
   let timer: NodeJS.Timeout | null = null;
   let nextAttemptAt: number | null = null;
   let inFlight: Promise<void> | null = null;
+  /** What `start` was given (resume points), for every later attempt too. */
+  let startOptions: StartOptions | undefined;
 
   async function attempt(symbols: readonly string[], sink: MarketEventSink): Promise<void> {
     const listed = await current.listSymbols();
     const names = new Set(listed.map((s) => s.symbol));
     const missing = symbols.filter((s) => !names.has(s));
     if (missing.length > 0) throw new SymbolsNotListedError(missing, current.venue);
-    await current.start(symbols, sink);
+    await current.start(symbols, sink, startOptions);
     started = true;
     options.onListed?.(listed);
   }
@@ -127,7 +130,8 @@ export function createSupervisedSource(options: SupervisedSourceOptions): Superv
       return current.venue;
     },
     listSymbols: () => current.listSymbols(),
-    async start(symbols, sink) {
+    async start(symbols, sink, startWith) {
+      startOptions = startWith;
       try {
         await attempt(symbols, sink);
       } catch (error) {

@@ -74,3 +74,31 @@ export function parseRetentionByKind(text: string): Map<string, RetentionPolicy>
   }
   return byKind;
 }
+
+/**
+ * Market-data archive retention: `TYPE=AGE` pairs, comma-separated, e.g.
+ * `candle:1m=180d,markPrice=90d,default=forever`. TYPE is a record type (funding, markPrice, openInterest,
+ * longShortRatio, takerVolume, basis, liquidation, trade, optionsChain, fearGreed, globalMarket),
+ * `candle:<interval>` for one candle interval, `candle` for every other interval, or `default` for every
+ * other type; AGE is a duration or `forever`. Rows whose own time is older than AGE are deleted.
+ */
+export type ArchiveRetention = ReadonlyMap<string, number>;
+
+export const ARCHIVE_RECORD_TYPES = ['funding', 'markPrice', 'openInterest', 'longShortRatio', 'takerVolume', 'basis', 'liquidation', 'trade', 'optionsChain', 'fearGreed', 'globalMarket'] as const;
+
+export function parseArchiveRetention(text: string): ArchiveRetention {
+  const out = new Map<string, number>();
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [type, age, extra] = part.split('=').map((x) => x.trim());
+    if (!type || !age || extra !== undefined) throw new Error(`"${part}" is not TYPE=AGE (e.g. candle:1m=180d)`);
+    const known =
+      type === 'default' ||
+      type === 'candle' ||
+      (ARCHIVE_RECORD_TYPES as readonly string[]).includes(type) ||
+      /^candle:(1m|3m|5m|15m|30m|1h|2h|4h|6h|8h|12h|1d|1w)$/.test(type);
+    if (!known) throw new Error(`"${type}" is not an archive type (candle, candle:<interval>, default, ${ARCHIVE_RECORD_TYPES.join(', ')})`);
+    if (out.has(type)) throw new Error(`"${type}" is given twice`);
+    out.set(type, age === 'forever' ? Infinity : parseDuration(age));
+  }
+  return out;
+}

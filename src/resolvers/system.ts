@@ -1,6 +1,6 @@
 import { builder } from '../schema/builder.js';
 import { DataOriginEnum, HealthStatusEnum, SourceStateEnum, VenueStateEnum } from '../schema/enums.js';
-import { ComponentHealthRef, EventLoopHealthRef, HealthRef, MarketSourceHealthRef, PubSubHealthRef, SnapshotWriterHealthRef, SymbolInfoRef, VenueHealthRef } from '../schema/refs.js';
+import { ArchiveHealthRef, ArchiveTypeHealthRef, ComponentHealthRef, EventLoopHealthRef, HealthRef, MarketSourceHealthRef, PubSubHealthRef, SnapshotWriterHealthRef, SymbolInfoRef, VenueHealthRef } from '../schema/refs.js';
 
 ComponentHealthRef.implement({
   description: 'Health of one dependency (database or pub/sub).',
@@ -57,6 +57,34 @@ SnapshotWriterHealthRef.implement({
   }),
 });
 
+ArchiveTypeHealthRef.implement({
+  description: 'Rows and disk used by one archived type, as of the last retention pass.',
+  fields: (t) => ({
+    type: t.exposeString('type', {
+      description: 'candle:<interval> for closed candles, else the record type: funding, markPrice, openInterest, longShortRatio, takerVolume, basis, liquidation, trade, optionsChain, fearGreed, globalMarket.',
+    }),
+    rows: t.exposeFloat('rows', { description: 'Rows archived (a count; Float because it may exceed 32 bits).' }),
+    bytes: t.exposeFloat('bytes', { description: 'Disk used in bytes: the table size (heap, TOAST and indexes) apportioned to the type by its share of the row bytes (candles: of the rows).' }),
+    oldest: t.field({ type: 'DateTime', nullable: true, description: 'Time of the oldest row (a candle: its open).', resolve: (x) => x.oldest }),
+    newest: t.field({ type: 'DateTime', nullable: true, description: 'Time of the newest row (a candle: its open).', resolve: (x) => x.newest }),
+  }),
+});
+
+ArchiveHealthRef.implement({
+  description: 'The market-data archive: its batched writer (what is waiting, written and dropped), retention, and rows and disk per type.',
+  fields: (t) => ({
+    buffered: t.exposeInt('buffered', { description: 'Archive rows waiting to be written.' }),
+    written: t.exposeInt('written', { description: 'Archive rows written since start.' }),
+    dropped: t.exposeInt('dropped', { description: 'Archive rows lost because the buffer overflowed during a database outage (ARCHIVE_BUFFER_MAX).' }),
+    failedFlushes: t.exposeInt('failedFlushes', { description: 'Batch writes that failed since start (each retried).' }),
+    lastError: t.exposeString('lastError', { description: 'Error of the last failed write or retention pass, if any.', nullable: true }),
+    failing: t.exposeBoolean('failing', { description: 'The latest write attempt failed; rows are held for a retry.' }),
+    pruned: t.exposeFloat('pruned', { description: 'Rows deleted by retention (ARCHIVE_RETENTION) since start.' }),
+    statsAt: t.field({ type: 'DateTime', nullable: true, description: 'When the per-type figures were read (after each retention pass); null before the first.', resolve: (a) => a.statsAt }),
+    types: t.field({ type: [ArchiveTypeHealthRef], nullable: true, description: 'Rows and disk per archived type; null before the first retention pass (about 10 s after start).', resolve: (a) => a.types }),
+  }),
+});
+
 EventLoopHealthRef.implement({
   description:
     'Event-loop delay of this server process (Node perf_hooks.monitorEventLoopDelay, sampled every 10 ms) over the last completed 60-second window: how long a ready callback waited for the loop. High values mean requests and subscriptions wait behind other work.',
@@ -96,6 +124,12 @@ HealthRef.implement({
     pubsub: t.field({ description: 'The pub/sub used by subscriptions (in-memory or Redis), with its failed publishes.', type: PubSubHealthRef, resolve: (h) => h.pubsub }),
     marketSource: t.field({ description: 'The market-data source.', type: MarketSourceHealthRef, resolve: (h) => h.marketSource }),
     snapshots: t.field({ description: 'The batched snapshot writer.', type: SnapshotWriterHealthRef, resolve: (h) => h.snapshots }),
+    archive: t.field({
+      description: 'The market-data archive (raw inputs persisted and restored on start); null when it is off: ARCHIVE_ENABLED false, this source origin not in ARCHIVE_ORIGINS, or no market source on this instance.',
+      type: ArchiveHealthRef,
+      nullable: true,
+      resolve: (h) => h.archive,
+    }),
     eventLoop: t.field({ description: 'Event-loop delay of this process over the last minute.', type: EventLoopHealthRef, resolve: (h) => h.eventLoop }),
     venues: t.field({ description: 'One line per upstream venue this instance reads.', type: [VenueHealthRef], resolve: (h) => h.venues }),
   }),

@@ -3,7 +3,7 @@ import type { Candle, CandleInterval, FundingRate, MarketEvent, StatPeriod, Symb
 import { DataOrigins, INTERVAL_MS, LongShortKinds, eventSymbol, type LongShortKind } from '../../domain/market.js';
 import { BadSymbolError, BannedError, RateLimitError } from '../errors.js';
 import { createHttpClient, type BreakerOptions, type HttpClient, type HttpClientStats, type RateLimitGroup, type RetryOptions } from '../http.js';
-import type { CandleQuery, MarketDataSource, MarketEventSink, SourceState, SourceStatus, VenueHealth, VenueReporting } from '../market-data-source.js';
+import type { CandleQuery, MarketDataSource, MarketEventSink, ResumePoints, SourceState, SourceStatus, VenueHealth, VenueReporting } from '../market-data-source.js';
 import { SourceStates, VenueStates } from '../market-data-source.js';
 import { createBinanceApi, createBinanceSpotApi, KLINES_PAGE, type BinanceApi, type BinanceSpotApi } from './binance-api.js';
 import {
@@ -35,6 +35,9 @@ import {
 import { createBinanceStream, type BinanceStream, type BinanceStreamOptions, type StreamGap } from './binance-stream.js';
 import { parseStreamMessage, streamNamesFor } from './binance-stream-mapper.js';
 import type { BinanceLongShortRatio } from './schemas.js';
+
+/** Candles fetched per interval for the gap after an archive restore: the market store's default depth (one 1000-candle page). */
+const RESUME_MAX_CANDLES = 1_000;
 
 export const BINANCE_VENUE = 'binance-usdm';
 export const BINANCE_SPOT_VENUE = 'binance-spot';
@@ -153,6 +156,8 @@ interface Poller {
 
 interface Run {
   sink: MarketEventSink;
+  /** What the sink already held at start (archive), so the start-up backfill asks for the gap only. */
+  resume: ResumePoints | null;
   tracked: Map<string, Tracked>;
   timer: NodeJS.Timeout | null;
   /** The poll in progress, awaited by stop(). */
@@ -305,21 +310,29 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
 
   /** Everything for one symbol is fetched before anything is pushed, so a retry never follows a partial push. */
   async function backfill(r: Run, t: Tracked): Promise<void> {
+    // Resumed (the sink holds archived history): only what came after it, in pages; else the default window.
+    const fundingFrom = r.resume?.funding(t.symbol);
     const [fundingRows, ...candleSets] = await Promise.all([
-      api.fundingRate(t.symbol, { limit: fundingBackfill }),
-      // One extra row: the newest is usually still forming and is dropped.
-      ...candleIntervals.map((interval) => api.klines(t.symbol, interval, { limit: candleBackfill + 1 })),
+      fundingFrom === undefined ? api.fundingRate(t.symbol, { limit: fundingBackfill }) : api.fundingRate(t.symbol, { startTime: fundingFrom + 1, limit: 1000 }),
+      ...candleIntervals.map((interval) => {
+        const from = r.resume?.candle(t.symbol, interval);
+        // One extra row: the newest is usually still forming and is dropped.
+        return from === undefined
+          ? api.klines(t.symbol, interval, { limit: candleBackfill + 1 })
+          : api.klinesRange(t.symbol, interval, { startTime: from + INTERVAL_MS[interval], maxCandles: RESUME_MAX_CANDLES });
+      }),
     ]);
     if (r.stopped) return;
     const at = now();
     const settlements = fundingRows.map(toFundingRate).sort((a, b) => a.fundingTime - b.fundingTime);
     for (const funding of settlements) emit(r, { type: 'funding', funding });
-    t.lastFundingTime = settlements.at(-1)?.fundingTime ?? 0;
+    t.lastFundingTime = settlements.at(-1)?.fundingTime ?? fundingFrom ?? 0;
     if (t.dueAt !== null && t.lastFundingTime >= t.dueAt) t.dueAt = null;
     candleIntervals.forEach((interval, i) => {
       const rows = candleSets[i] ?? [];
       const closed = rows.map((k) => toCandle(t.symbol, interval, k, at)).filter((c) => c.closed);
-      for (const candle of closed.slice(-candleBackfill)) emit(r, { type: 'candle', candle });
+      const resumed = r.resume?.candle(t.symbol, interval) !== undefined;
+      for (const candle of resumed ? closed : closed.slice(-candleBackfill)) emit(r, { type: 'candle', candle });
     });
     t.needsBackfill = false;
   }
@@ -464,25 +477,32 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
   /** One page of every `/futures/data` series per symbol: `limit` rows (the full page at start). */
   async function pollStatistics(r: Run, limit: number, withOpenInterestHist: boolean): Promise<void> {
     await eachSymbol(r, async (t) => {
-      const range = { limit };
+      // The first (full) page of a resumed series starts after the newest row the sink holds: the gap only, up
+      // to the endpoint's 500 rows; seriesTime is seeded from it so nothing it holds is pushed again.
+      const rangeOf = (key: string) => {
+        const from = withOpenInterestHist ? r.resume?.series(t.symbol, key) : undefined;
+        if (from === undefined) return { limit };
+        if (!t.seriesTime.has(key)) t.seriesTime.set(key, from);
+        return { startTime: from + 1, limit: 500 };
+      };
       const tasks: Array<Promise<void>> = LONG_SHORT_ENDPOINTS.map(async ([kind, method]) => {
-        const rows: BinanceLongShortRatio[] = await api[method](t.symbol, statPeriod, range);
+        const rows: BinanceLongShortRatio[] = await api[method](t.symbol, statPeriod, rangeOf(`ls:${kind}`));
         if (r.stopped) return;
         emitSeries(r, t, `ls:${kind}`, rows, (row) => row.timestamp, (row) => ({ type: 'longShortRatio', ratio: toLongShortRatio(kind, statPeriod, row) }));
       });
       tasks.push(
-        api.takerlongshortRatio(t.symbol, statPeriod, range).then((rows) => {
+        api.takerlongshortRatio(t.symbol, statPeriod, rangeOf('taker')).then((rows) => {
           if (r.stopped) return;
           emitSeries(r, t, 'taker', rows, (row) => row.timestamp, (row) => ({ type: 'takerVolume', volume: toTakerVolume(t.symbol, statPeriod, row) }));
         }),
-        api.basis(t.symbol, statPeriod, range).then((rows) => {
+        api.basis(t.symbol, statPeriod, rangeOf('basis')).then((rows) => {
           if (r.stopped) return;
           emitSeries(r, t, 'basis', rows, (row) => row.timestamp, (row) => ({ type: 'basis', basis: toBasis(statPeriod, row) }));
         }),
       );
       if (withOpenInterestHist)
         tasks.push(
-          api.openInterestHist(t.symbol, statPeriod, range).then((rows) => {
+          api.openInterestHist(t.symbol, statPeriod, rangeOf('oi')).then((rows) => {
             if (r.stopped) return;
             emitSeries(r, t, 'oi', rows, (row) => row.timestamp, (row) => ({ type: 'openInterest', openInterest: toOpenInterestFromHist(row) }));
           }),
@@ -727,7 +747,7 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
     venue: BINANCE_VENUE,
     listSymbols,
 
-    async start(symbols, sink) {
+    async start(symbols, sink, startOptions) {
       if (run && !run.stopped) throw new Error('binance source already started');
       state = SourceStates.STARTING;
       let infos: Map<string, SymbolInfo>;
@@ -760,6 +780,7 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
       }
       const r: Run = {
         sink,
+        resume: startOptions?.resume ?? null,
         tracked,
         timer: null,
         current: null,
