@@ -1,4 +1,6 @@
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateDigestRuleDocument, DigestRulesDocument, type CreateDigestRuleMutationVariables } from '../../generated/graphql/graphql.js';
 import { generateApiKey } from '../../src/auth/keys.js';
 import { startWebhookReceiver, type FakeReceiver, type ReceivedRequest } from '../support/fake-alert-receivers.js';
 import { startIsolatedTestApp, waitFor, type IsolatedTestApp } from '../support/harness.js';
@@ -91,17 +93,18 @@ describe('digest rules (simulated market)', () => {
     }, 60_000, 250);
     expect(first.data!.market.confirmation.meta.asOf).toBeTruthy();
 
-    const created = await post(
-      app.url,
-      CREATE,
-      { input: { name: 'desk card', event: 'DIGEST', symbols: ['BTCUSDT'], schedule: { cron: '* * * * * *', sections: ['CONFIRMATION', 'SENTIMENT', 'CROSS_ASSET', 'SCENARIOS', 'EMERGENCY', 'FUNDING'] }, channels: [{ type: 'WEBHOOK', url: `${receiver.url}/digest` }] } },
-      admin,
-    );
+    // The example document of examples/alerts.graphql, typed by codegen.
+    const variables: CreateDigestRuleMutationVariables = {
+      input: { name: 'desk card', event: 'DIGEST', symbols: ['BTCUSDT'], schedule: { cron: '* * * * * *', sections: ['CONFIRMATION', 'SENTIMENT', 'CROSS_ASSET', 'SCENARIOS', 'EMERGENCY', 'FUNDING'] }, channels: [{ type: 'WEBHOOK', url: `${receiver.url}/digest` }] },
+    };
+    const created = await post(app.url, print(CreateDigestRuleDocument), variables as unknown as Record<string, unknown>, admin);
     expect(created.errors).toBeUndefined();
     const { rule, signingSecrets } = created.data!.createAlertRule;
     secrets.push(signingSecrets[0]);
     expect(rule.schedule).toMatchObject({ cron: '* * * * * *', timezone: 'UTC', sections: ['CONFIRMATION', 'SENTIMENT', 'CROSS_ASSET', 'SCENARIOS', 'EMERGENCY', 'FUNDING'] });
     expect(new Date(rule.schedule.nextRunAt).getTime() % 1000, 'the next slot is a whole second').toBe(0);
+    const listed = await post(app.url, print(DigestRulesDocument), {}, admin);
+    expect(listed.data!.alertRules.find((r: { id: string }) => r.id === rule.id)).toMatchObject({ event: 'DIGEST', symbols: ['BTCUSDT'], schedule: { cron: '* * * * * *', timezone: 'UTC' } });
 
     const mine = () => receiver.verified.map((r) => JSON.parse(r.body) as DigestBody).filter((b) => b.ruleId === rule.id && !b.test);
     const cards = await waitFor(async () => mine().length >= 3 && mine(), 20_000, 50);
