@@ -1,6 +1,7 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AnalysisHistoryDocument,
   ForecastUpdatedDocument,
   MarketConfirmationDocument,
   MarketForecastDocument,
@@ -96,6 +97,21 @@ describe('forecast end to end (simulated market)', () => {
     if (!res.available) {
       expect(res.missingInputs).toEqual(['FORECAST']);
       expect(res.reading).toMatch(/does not beat its random-walk baseline out of sample at H4/);
+    }
+  });
+
+  it('is snapshotted and served typed by analysisHistory(kind: FORECAST)', async () => {
+    const live = await forecast({ symbol: 'BTCUSDT' });
+    const edge = await waitFor(async () => {
+      const r = await run(app, AnalysisHistoryDocument, { kind: 'FORECAST', symbol: 'BTCUSDT', first: 1 });
+      return r.data?.analysisHistory?.edges[0];
+    }, 30_000);
+    expect(edge.methodologyVersion).toBe('forecast/1.0.0');
+    const node = edge.node as Extract<typeof edge.node, { __typename: 'Forecast' }>;
+    expect(node.__typename).toBe('Forecast');
+    expect(node.horizons.map((h) => h.horizon)).toEqual(['H1', 'H4', 'D1']);
+    if (node.meta.asOf === live.meta.asOf) {
+      expect(node.horizons[1]!.intervals, 'the stored result is the served one (prices on the same tick grid)').toEqual(live.horizons[1]!.intervals.map(({ level, low, high }) => ({ level, low, high })));
     }
   });
 

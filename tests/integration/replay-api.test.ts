@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { computeForecastAnalysis } from '../../src/analyzers/forecast.js';
+import { readRecords } from '../../src/datasources/replay/replay-readers.js';
 import { createReplaySource, type ReplaySource } from '../../src/datasources/replay/replay-source.js';
 import { gql, startIsolatedTestApp, waitFor, type GraphQLResponse, type IsolatedTestApp } from '../support/harness.js';
 
@@ -33,6 +36,7 @@ const QUERY = `{
     sessions { sessions { session covered volume quoteVolume averageQuoteVolume note } ${META} }
     data { candles(interval: I5M, limit: 2) { openTime volume quoteVolume trades takerBuyVolume } }
     traps { __typename }
+    forecast { returns beatsBaseline model { alpha beta } evaluation { horizons { horizon samples beatsBaseline } coverage { horizon level observed } logScoreVsBaseline { horizon difference standardError } } ${META} }
   }
   fearGreed(historyLimit: 7) { latest { value classification time } history { value time } ${META} }
   sentiment(symbol: "BTCUSDT") { coverage composite classification factors { name value available } ${META} }
@@ -88,7 +92,7 @@ interface Answer {
 }
 
 /** The per-symbol analyses computed from the recorded candles. */
-const CANDLE_KINDS = ['volatility', 'regime', 'structure', 'keyLevels', 'sessions', 'volumeProfile'];
+const CANDLE_KINDS = ['volatility', 'regime', 'structure', 'keyLevels', 'sessions', 'volumeProfile', 'forecast'];
 
 describe.skipIf(DATA === undefined)('a replay of the shared recordings through the API: recorded inputs give values, missing inputs give null with a reason', () => {
   // Collected even when skipped: read nothing without the recordings.
@@ -223,6 +227,23 @@ describe.skipIf(DATA === undefined)('a replay of the shared recordings through t
     ]);
     expect(s.coverage).toBe(1);
     expect(s.composite).not.toBeNull();
+  });
+
+  it('forecast: the recorded 1 h BTCUSDT run, evaluated as the analyzer evaluates the file itself (README "Forecast" row)', () => {
+    type F = { returns: number; beatsBaseline: boolean | null; model: { alpha: number; beta: number }; evaluation: { horizons: { horizon: string; samples: number; beatsBaseline: boolean | null }[]; coverage: { horizon: string; level: number; observed: number }[]; logScoreVsBaseline: { horizon: string; difference: number; standardError: number }[] }; meta: Meta };
+    const f = res.data!.market.forecast as F;
+    expect(f.meta).toMatchObject({ source: 'REPLAY', venue: 'replay' });
+    // The trailing contiguous run of closed 1 h candles: the 2025-12-26 .. 2026-01-29 16:00 feather file (810 bars).
+    const file = join(DATA!, 'binance-futures/klines/multi-5m-15m-1h-2025-12-26_2026-01-29/BTCUSDT-1h.freqtrade.feather');
+    const candles = [...readRecords(file, 'freqtrade-feather')].map(({ fields }) => ({ openTime: Number(fields[0]), closeTime: Number(fields[0]) + 3_599_999, close: Number(fields[4]) }));
+    const direct = computeForecastAnalysis({ symbol: 'BTCUSDT', intervalMs: 3_600_000, candles });
+    expect(f.returns).toBe(809);
+    expect([f.model.alpha, f.model.beta]).toEqual([direct.model!.alpha, direct.model!.beta]);
+    expect(f.evaluation.horizons.map((h) => [h.horizon, h.samples])).toEqual(direct.evaluation!.horizons.map((h) => [h.horizon, h.samples]));
+    expect(f.evaluation.coverage.find((c) => c.horizon === 'H4' && c.level === 0.8)!.observed, 'README table: 0.783').toBeCloseTo(0.783, 3);
+    const h4 = f.evaluation.logScoreVsBaseline.find((s) => s.horizon === 'H4')!;
+    expect([h4.difference, h4.standardError], 'README table: −0.1328 ± 0.1380').toEqual([-0.132833, 0.138002].map((x) => expect.closeTo(x, 4)));
+    expect(f.beatsBaseline, 'no edge over the random walk on this recording').toBe(false);
   });
 
   it('inputs never recorded give null with a NOT_READY reason, never a number', () => {
