@@ -38,8 +38,9 @@ function redistance(reference: unknown, ...groups: unknown[]): void {
  * Price-valued fields of each analysis, rounded to the market's tick size at the GraphQL boundary
  * (analyzers keep full precision; snapshots and `analysisUpdated.payload` hold their raw output).
  * Rounded: prices the analyzers compute as levels a trader would act on — key levels (swing-cluster means,
- * Fibonacci levels), whale targets (notional-weighted cluster prices), liquidation-zone VWAPs, VWAP lines
- * and Bollinger bands; their distancePct is re-derived from the served prices.
+ * Fibonacci levels), whale targets (notional-weighted cluster prices), liquidation-zone VWAPs, VWAP lines,
+ * Bollinger bands and the forecast's expected price and interval bounds; their distancePct is re-derived from
+ * the served prices.
  * Not rounded: prices copied from the tape (candle OHLC, swings, fills, trades: on the grid already),
  * bucket grids (volume profile and heatmap buckets, zones and value area edges follow bucketSize and stay
  * consistent with each other), options strikes (max pain, walls: listed strikes, no perpetual tick),

@@ -23,7 +23,7 @@ import { gql, isolatedDatabase, tempDir, testEnv } from '../support/harness.js';
 const SPEED = 10;
 const SAMPLE_EVERY_SIM_MS = 5_000;
 
-/** GraphQL field → analysis kind, all 18 analyses. */
+/** GraphQL field → analysis kind, all 19 analyses. */
 const MARKET_FIELDS = {
   funding: 'FUNDING',
   openInterest: 'OPEN_INTEREST',
@@ -40,6 +40,7 @@ const MARKET_FIELDS = {
   sessions: 'SESSIONS',
   volatility: 'VOLATILITY',
   regime: 'REGIME',
+  forecast: 'FORECAST',
 } as const;
 const WIDE_FIELDS = { correlations: 'CORRELATION', sentiment: 'SENTIMENT', optionsFlow: 'OPTIONS_FLOW' } as const;
 const META = 'meta { stale inputs { type interval lastAt overdue } }';
@@ -95,7 +96,7 @@ describe('a healthy simulated market over 10 simulated minutes', () => {
     await dir?.remove();
   });
 
-  it('shows 0 stale analyses at every sample, all 18 answering', async () => {
+  it('shows 0 stale analyses at every sample, all 19 answering', async () => {
     const start = readyAt;
     const staleSeen: string[] = [];
     let samples = 0;
@@ -112,7 +113,7 @@ describe('a healthy simulated market over 10 simulated minutes', () => {
       await simSleep(SAMPLE_EVERY_SIM_MS);
     }
     expect(staleSeen, 'no stale analysis at any sample').toEqual([]);
-    expect([...answeredKinds].sort(), 'all 18 analyses answered').toEqual([...Object.values(MARKET_FIELDS), ...Object.values(WIDE_FIELDS)].sort());
+    expect([...answeredKinds].sort(), 'all 19 analyses answered').toEqual([...Object.values(MARKET_FIELDS), ...Object.values(WIDE_FIELDS)].sort());
     // 600 simulated s / 5 s = 120 samples at most; a busy box answers fewer, but still through the whole run.
     expect(samples).toBeGreaterThanOrEqual(60);
   }, 120_000);
