@@ -633,6 +633,7 @@ export function createApp(deps: AppDeps): App {
       db = await createDatabase({
         url: config.DATABASE_URL,
         dataDir: config.DATA_DIR,
+        connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
         ...(pgliteTemplate ? { template: pgliteTemplate } : {}),
         logger: logger.child({ component: 'db' }),
       });

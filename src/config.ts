@@ -72,6 +72,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  /** Postgres: give up opening a connection after this many milliseconds (a pool connection, the start-up migration). */
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
   DATA_DIR: z.string().min(1).default('./.data'),
   /** Unset: in-process pub/sub. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
