@@ -14,6 +14,9 @@ RUN npm ci --no-audit --no-fund \
 
 # --- runtime: the built tree with production dependencies only, as the non-root user `node` ---
 FROM node:20-slim
+# NODE_ENV=production: the production profile (GraphiQL, introspection and field suggestions off unless
+# GRAPHIQL / INTROSPECTION_ENABLED / FIELD_SUGGESTIONS_ENABLED are set; README "Deployment"). The dashboard
+# at / is unaffected (it sends only its own typed documents). API keys: `npm run apikey -- …` runs from dist/.
 # MALLOC_MMAP_THRESHOLD_: glibc tuned as scripts/start.sh does without jemalloc (large blocks returned on free).
 ENV NODE_ENV=production \
     PORT=4000 \
