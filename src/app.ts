@@ -96,6 +96,7 @@ function liveSource(config: Config, logger: Logger, onListed: (listed: readonly 
           fapiUrl: config.BINANCE_FAPI_URL,
           spotUrl: config.BINANCE_SPOT_URL,
           streamUrl: config.BINANCE_FSTREAM_URL,
+          orderBook: config.BINANCE_ORDER_BOOK ? { snapshotLimit: config.BINANCE_DEPTH_LIMIT } : false,
           logger: logger.child({ venue: 'binance-usdm' }),
         }),
         marketWide: [

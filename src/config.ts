@@ -114,6 +114,10 @@ export const configSchema = z.object({
   BINANCE_FAPI_URL: url.default('https://fapi.binance.com'),
   BINANCE_FSTREAM_URL: url.default('wss://fstream.binance.com'),
   BINANCE_SPOT_URL: url.default('https://api.binance.com'),
+  /** Local order books from the diff-depth stream (`<symbol>@depth@100ms` + `/fapi/v1/depth` snapshots) for ORDER_BOOK. */
+  BINANCE_ORDER_BOOK: bool.default(true),
+  /** Levels of the `/fapi/v1/depth` snapshot a local book starts from (weight 20 at 1000, 10 at 500). */
+  BINANCE_DEPTH_LIMIT: z.coerce.number().pipe(z.union([z.literal(100), z.literal(500), z.literal(1000)])).default(1000),
   DERIBIT_URL: url.default('https://www.deribit.com'),
   FNG_URL: url.default('https://api.alternative.me'),
   COINGECKO_URL: url.default('https://api.coingecko.com'),

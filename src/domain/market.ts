@@ -226,12 +226,36 @@ export interface BookTicker {
 
 export type PriceLevel = readonly [price: number, qty: number];
 
-/** Top of the order book, best levels first on each side. */
+/**
+ * How far an order book can be trusted. SYNCED: a local book kept from a snapshot plus every diff since
+ * (sequence checked); SNAPSHOT: a self-contained snapshot (partial-depth stream, simulated market);
+ * SYNCING: waiting for a snapshot or its first diff; GAP: a diff was missed (or the book crossed) and the
+ * book is being rebuilt. Only SYNCED and SNAPSHOT books carry levels and may be analysed.
+ */
+export const OrderBookStates = { SYNCED: 'SYNCED', SNAPSHOT: 'SNAPSHOT', SYNCING: 'SYNCING', GAP: 'GAP' } as const;
+export type OrderBookState = (typeof OrderBookStates)[keyof typeof OrderBookStates];
+
+/** Order book, best levels first on each side. */
 export interface OrderBook {
   symbol: string;
   bids: PriceLevel[];
   asks: PriceLevel[];
   time: number;
+  /** Absent: SNAPSHOT. A SYNCING or GAP book has no levels and says why in `reason`. */
+  state?: OrderBookState;
+  /** Why the book is not usable (SYNCING, GAP). */
+  reason?: string;
+  /** Venue sequence number of the last update applied (Binance `u`, or the snapshot's `lastUpdateId`). */
+  updateId?: number;
+}
+
+/** True when the book may be analysed: a synced local book or a self-contained snapshot, not crossed. */
+export function isUsableBook(book: OrderBook): boolean {
+  const state = book.state ?? OrderBookStates.SNAPSHOT;
+  if (state !== OrderBookStates.SYNCED && state !== OrderBookStates.SNAPSHOT) return false;
+  const bid = book.bids[0];
+  const ask = book.asks[0];
+  return bid !== undefined && ask !== undefined && bid[0] < ask[0];
 }
 
 /** Spot price of the perpetual's underlying pair (e.g. BTCUSDT on Binance spot), for basis. */

@@ -167,7 +167,7 @@ describe('binance source: WebSocket stream', () => {
     await source.start(['BTCUSDT'], sink);
     await waitFor(() => source.streamHealth()?.connected === true, 'the stream');
     expect(ws.connectionLog()[0]!.streams.sort()).toEqual(
-      ['btcusdt@aggTrade', 'btcusdt@bookTicker', 'btcusdt@forceOrder', 'btcusdt@kline_1m', 'btcusdt@kline_1h', 'btcusdt@kline_1d', 'btcusdt@kline_1w', 'btcusdt@markPrice@1s'].sort(),
+      ['btcusdt@aggTrade', 'btcusdt@bookTicker', 'btcusdt@depth@100ms', 'btcusdt@forceOrder', 'btcusdt@kline_1m', 'btcusdt@kline_1h', 'btcusdt@kline_1d', 'btcusdt@kline_1w', 'btcusdt@markPrice@1s'].sort(),
     );
 
     // Trades numbered like the fake's REST trades (one every 250 ms), so the gap fill continues them.

@@ -1,3 +1,4 @@
+import { createFakeDepthBook, type FakeDepthBook } from './fake-binance-depth.js';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -89,6 +90,8 @@ export interface FakeBinance {
   /** Generated values, for hand-checked expectations. */
   priceAt(symbol: string, t: number): number;
   openInterestAt(symbol: string, t: number): number;
+  /** The symbol's venue-side order book: `/fapi/v1/depth` answers from it; its diffs go out over the fake WS. */
+  depthBook(symbol: string): FakeDepthBook;
   close(): Promise<void>;
 }
 
@@ -202,6 +205,15 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
   const weights: Record<FakeVenue, Array<{ at: number; weight: number }>> = { futures: [], spot: [] };
   const timers = new Set<NodeJS.Timeout>();
   let fault: FakeFault | null = null;
+  const depthBooks = new Map<string, FakeDepthBook>();
+  const depthBook = (symbol: string): FakeDepthBook => {
+    let book = depthBooks.get(symbol);
+    if (!book) {
+      book = createFakeDepthBook({ symbol, basePrice: baseOf(symbol), seed: seedOf(symbol) });
+      depthBooks.set(symbol, book);
+    }
+    return book;
+  };
 
   let recorded: { text: string; symbols: Set<string> } | null = null;
   if (options.exchangeInfoFile) {
@@ -558,6 +570,12 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
       }
       case '/fapi/v1/aggTrades':
         return [aggTradeRows(query), 20];
+      case '/fapi/v1/depth': {
+        const symbol = requireSymbol(query);
+        const limit = Number(query.limit ?? 500);
+        if (![5, 10, 20, 50, 100, 500, 1000].includes(limit)) throw new HttpFail(400, -1130, `Data sent for parameter 'limit' is not valid.`);
+        return [depthBook(symbol).snapshot(limit, now()), limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20];
+      }
       case '/fapi/v1/openInterest': {
         const symbol = requireSymbol(query);
         const t = now();
@@ -756,6 +774,7 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
     usedWeight: (venue = 'futures') => windowWeight(venue),
     priceAt,
     openInterestAt,
+    depthBook,
     async close() {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();

@@ -1,10 +1,11 @@
 import { INTERVAL_MS, type CandleInterval, type StatPeriod } from '../../domain/market.js';
 import type { z } from 'zod';
 import type { HttpClient } from '../http.js';
-import { BINANCE_SPOT_WEIGHTS, BINANCE_WEIGHTS, BinanceGroups, klinesWeight } from './binance-limits.js';
+import { BINANCE_SPOT_WEIGHTS, BINANCE_WEIGHTS, BinanceGroups, depthWeight, klinesWeight } from './binance-limits.js';
 import {
   binanceAggTradeListSchema,
   binanceBasisListSchema,
+  binanceDepthSchema,
   binanceExchangeInfoSchema,
   binanceFundingInfoListSchema,
   binanceFundingRateListSchema,
@@ -22,6 +23,7 @@ import {
   binanceTicker24hSchema,
   type BinanceAggTrade,
   type BinanceBasis,
+  type BinanceDepth,
   type BinanceExchangeInfo,
   type BinanceFundingInfo,
   type BinanceFundingRate,
@@ -72,7 +74,16 @@ export const KLINES_PAGE = 1000;
 /** aggTrades: startTime..endTime may span at most one hour. */
 const AGG_TRADES_MAX_WINDOW_MS = 3_600_000;
 
+/** `/fapi/v1/depth` accepts these limits only. */
+export const DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000] as const;
+export type DepthLimit = (typeof DEPTH_LIMITS)[number];
+
 export interface BinanceApi {
+  /**
+   * Order book snapshot (never cached: it anchors a local book). Weight by limit: ≤50 → 2, 100 → 5, 500 → 10, 1000 → 20.
+   * @see https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book
+   */
+  depth(symbol: string, limit: DepthLimit): Promise<BinanceDepth>;
   /** @see https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Test-Connectivity */
   ping(): Promise<BinancePing>;
   /** Weight 1. @see https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Exchange-Information */
@@ -224,6 +235,7 @@ export function createBinanceApi(http: HttpClient, options: BinanceApiOptions = 
   }
 
   return {
+    depth: (symbol, limit) => http.getJson('/fapi/v1/depth', { symbol, limit }, binanceDepthSchema, { endpoint: 'depth', weight: depthWeight(limit) }),
     ping: () => http.getJson('/fapi/v1/ping', undefined, binancePingSchema, { endpoint: 'ping', weight: BINANCE_WEIGHTS.ping }),
     exchangeInfo: () =>
       http.getJson('/fapi/v1/exchangeInfo', undefined, binanceExchangeInfoSchema, {

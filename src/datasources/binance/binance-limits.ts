@@ -52,6 +52,11 @@ export const BINANCE_WEIGHTS = {
   ticker24hAll: 40,
 } as const;
 
+/** `/fapi/v1/depth` weight by `limit`: 5/10/20/50 → 2, 100 → 5, 500 → 10, 1000 → 20. */
+export function depthWeight(limit: number): number {
+  return limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20;
+}
+
 export const BINANCE_SPOT_WEIGHTS = {
   tickerPriceOne: 2,
   /** Without `symbol`, or with `symbols=[...]`. */

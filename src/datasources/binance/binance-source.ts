@@ -33,7 +33,9 @@ import {
   toTrade,
 } from './binance-mapper.js';
 import { createBinanceStream, type BinanceStream, type BinanceStreamOptions, type StreamGap } from './binance-stream.js';
-import { parseStreamMessage, streamNamesFor } from './binance-stream-mapper.js';
+import { parseDepthDiffMessage, parseStreamMessage, streamNamesFor } from './binance-stream-mapper.js';
+import { createLocalBook, type LocalBook, type LocalBookStats } from './binance-book.js';
+import type { DepthLimit } from './binance-api.js';
 import type { BinanceLongShortRatio } from './schemas.js';
 
 /** Candles fetched per interval for the gap after an archive restore: the market store's default depth (one 1000-candle page). */
@@ -103,6 +105,12 @@ export interface BinanceSourceOptions {
   streamOptions?: Partial<Pick<BinanceStreamOptions, 'backoff' | 'staleAfterMs' | 'random'>>;
   /** aggTrades pages (1000 trades, weight 20 each) fetched per symbol to fill one stream gap. Default 3. */
   gapTradePages?: number;
+  /**
+   * Local order books from `<symbol>@depth@100ms` diffs and `/fapi/v1/depth` snapshots (needs `streamUrl`):
+   * published as `orderBook` events (SYNCED at most every `publishEveryMs`; SYNCING/GAP without levels at once).
+   * false: no book. Default `{ snapshotLimit: 1000, publishEveryMs: 500 }`.
+   */
+  orderBook?: { snapshotLimit?: DepthLimit; publishEveryMs?: number; resyncDelayMs?: number } | false;
 }
 
 export interface BinanceSource extends MarketDataSource, VenueReporting {
@@ -116,6 +124,8 @@ export interface BinanceSource extends MarketDataSource, VenueReporting {
   schedule(): ScheduledRequest[];
   /** The stream's health when one is configured and started. */
   streamHealth(): ReturnType<BinanceStream['health']> | null;
+  /** Counters of each local order book (empty without books). */
+  bookStats(): Record<string, LocalBookStats>;
 }
 
 /** Per-symbol live state. */
@@ -172,6 +182,8 @@ interface Run {
   gapFills: Set<Promise<void>>;
   /** Spot symbols dropped after the spot venue refused them (not listed on spot). */
   spotUnlisted: Set<string>;
+  /** Local order books per symbol (empty when disabled or without a stream). */
+  books: Map<string, LocalBook>;
   /** After a refusal of the batched form, spot prices are asked per symbol. */
   spotPerSymbol: boolean;
 }
@@ -213,6 +225,7 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
   const statPeriod = options.statPeriod ?? '5m';
   const statsBackfill = options.statsBackfill ?? 30;
   const gapTradePages = options.gapTradePages ?? 3;
+  const bookOptions = options.orderBook === false || !options.streamUrl ? null : (options.orderBook ?? {});
   const { logger } = options;
   if (!(pollMs > 0)) throw new RangeError(`pollMs must be > 0, got ${pollMs}`);
   if (!Number.isInteger(candleBackfill) || candleBackfill < 1 || candleBackfill > 1499)
@@ -621,6 +634,11 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
     if (r.stopped) return;
     let events: SymbolEvent[];
     try {
+      const diff = parseDepthDiffMessage(msg);
+      if (diff) {
+        r.books.get(diff.s)?.onDiff(diff);
+        return;
+      }
       events = parseStreamMessage(msg);
     } catch (error) {
       // One bad message is dropped; the stream and the other messages go on.
@@ -703,6 +721,8 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
   function onStreamReconnect(r: Run, gap: StreamGap): void {
     if (r.stopped) return;
     const symbols = new Set(gap.streams.map(symbolOfStream));
+    // Diffs were missed while disconnected: a book kept across the outage would be silently wrong.
+    for (const symbol of symbols) r.books.get(symbol)?.reset(`stream reconnected after ${Math.max(0, gap.to - gap.from)} ms; diffs missed`);
     for (const symbol of symbols) {
       const t = r.tracked.get(symbol);
       if (!t) continue;
@@ -723,7 +743,7 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
     const stream = createStream({
       url: options.streamUrl,
       // Every backfilled interval is streamed too, so its closed bars keep arriving (freshness judges each by its bar clock).
-      streams: streamNamesFor(symbols, { aggTrade: true, markPrice: '1s', klines: [...new Set(['1m' as const, ...candleIntervals])], forceOrder: true, bookTicker: true }),
+      streams: streamNamesFor(symbols, { aggTrade: true, markPrice: '1s', klines: [...new Set(['1m' as const, ...candleIntervals])], forceOrder: true, bookTicker: true, diffDepth: bookOptions ? '100ms' : false }),
       logger: logger?.child({ venue: BINANCE_VENUE, part: 'stream' }),
       now,
       onMessage: (msg) => onStreamMessage(r, msg),
@@ -731,6 +751,23 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
       ...options.streamOptions,
     });
     r.stream = stream;
+    if (bookOptions) {
+      const limit = bookOptions.snapshotLimit ?? 1000;
+      for (const symbol of symbols)
+        r.books.set(
+          symbol,
+          createLocalBook({
+            symbol,
+            fetchSnapshot: () => api.depth(symbol, limit),
+            onBook: (book) => emit(r, { type: 'orderBook', book }),
+            now,
+            publishEveryMs: bookOptions.publishEveryMs,
+            resyncDelayMs: bookOptions.resyncDelayMs,
+            publishLevels: limit,
+            logger: logger?.child({ venue: BINANCE_VENUE, part: 'book', symbol }),
+          }),
+        );
+    }
     // Resolves once connected; until then (and whenever disconnected) REST polling covers mark prices.
     stream.start().catch((error: unknown) => {
       if (!r.stopped) logger?.warn({ err: error }, 'binance stream did not start');
@@ -792,6 +829,7 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
         gapFills: new Set(),
         spotUnlisted: new Set(),
         spotPerSymbol: false,
+        books: new Map(),
       };
       run = r;
       try {
@@ -838,6 +876,7 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
           if (p.timer) clearTimeout(p.timer);
           p.timer = null;
         }
+        for (const book of r.books.values()) book.stop();
         await r.stream?.stop().catch(() => undefined);
         await Promise.all([http.close(), spotHttp?.close()]); // aborts polls in flight
         await Promise.all([r.current, ...r.pollers.map((p) => p.current), ...r.gapFills].map((p) => p?.catch(() => undefined)));
@@ -889,6 +928,7 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
     httpStats: () => ({ futures: http.stats(), spot: spotHttp?.stats() ?? null }),
     schedule: () => currentSchedule(run),
     streamHealth: () => run?.stream?.health() ?? null,
+    bookStats: () => Object.fromEntries([...(run?.books ?? new Map<string, LocalBook>())].map(([symbol, book]) => [symbol, book.stats()])),
   };
 }
 

@@ -148,6 +148,17 @@ export const binanceWsDepthSchema = z.looseObject({
 });
 export type BinanceWsDepth = z.infer<typeof binanceWsDepthSchema>;
 
+/**
+ * `<symbol>@depth[@100ms|@500ms]` diff (recorded, as above): `U` first and `u` last update id of the
+ * event, `pu` the `u` of the previous event on this stream; quantities are absolute, "0" removes a level.
+ */
+export const binanceWsDepthDiffSchema = binanceWsDepthSchema.extend({
+  U: id,
+  u: id,
+  pu: z.number().int(),
+});
+export type BinanceWsDepthDiff = z.infer<typeof binanceWsDepthDiffSchema>;
+
 /** `{stream, data}`; `data` is checked by the payload schema its `e` selects. */
 export const binanceWsEnvelopeSchema = z.looseObject({ stream: z.string().min(1), data: z.unknown() });
 export type BinanceWsEnvelope = z.infer<typeof binanceWsEnvelopeSchema>;
@@ -290,6 +301,23 @@ export function parseStreamMessage(raw: unknown): SymbolEvent[] {
   }
 }
 
+/** Diff-depth stream name: `<s>@depth`, `<s>@depth@100ms`, `<s>@depth@500ms` (not the partial `@depth<N>`). */
+const DIFF_DEPTH = /@depth(?:@\d+ms)?$/;
+
+/**
+ * A diff-depth message (`{stream, data}` with a diff-depth stream name) -> its validated diff; null for any
+ * other stream (those go to `parseStreamMessage`).
+ * @throws BadResponseError when a diff-depth payload fails validation.
+ */
+export function parseDepthDiffMessage(message: unknown): BinanceWsDepthDiff | null {
+  if (typeof message !== 'object' || message === null || !('stream' in message) || typeof message.stream !== 'string') return null;
+  if (!DIFF_DEPTH.test(message.stream)) return null;
+  const data = 'data' in message ? message.data : undefined;
+  const parsed = binanceWsDepthDiffSchema.safeParse(data);
+  if (!parsed.success) throw new BadResponseError(VENUE, `ws ${message.stream}`, formatIssues(parsed.error.issues).map((m) => `data.${m}`));
+  return parsed.data;
+}
+
 // --- Stream names ---
 
 export interface StreamNameOptions {
@@ -305,6 +333,8 @@ export interface StreamNameOptions {
   bookTicker?: boolean;
   /** `<s>@depth<levels>[@<speed>]` partial book; speed '250ms' is Binance's default (no suffix). Default none. */
   depth?: { levels: 5 | 10 | 20; speed?: '100ms' | '250ms' | '500ms' } | false;
+  /** `<s>@depth@<speed>` diff stream for a local book. Default none. */
+  diffDepth?: '100ms' | '250ms' | '500ms' | false;
 }
 
 const SYMBOL = /^[A-Za-z0-9_]+$/;
@@ -316,7 +346,7 @@ const SYMBOL = /^[A-Za-z0-9_]+$/;
  * @throws RangeError on a symbol that cannot be a Binance symbol (quoted).
  */
 export function streamNamesFor(symbols: readonly string[], options: StreamNameOptions = {}): string[] {
-  const { aggTrade = true, markPrice = '1s', klines = ['1m'], forceOrder = true, bookTicker = false, depth = false } = options;
+  const { aggTrade = true, markPrice = '1s', klines = ['1m'], forceOrder = true, bookTicker = false, depth = false, diffDepth = false } = options;
   const names = new Set<string>();
   for (const raw of symbols) {
     if (!SYMBOL.test(raw)) throw new RangeError(`not a Binance symbol: ${JSON.stringify(raw)}`);
@@ -327,6 +357,7 @@ export function streamNamesFor(symbols: readonly string[], options: StreamNameOp
     if (forceOrder) names.add(`${s}@forceOrder`);
     if (bookTicker) names.add(`${s}@bookTicker`);
     if (depth) names.add(`${s}@depth${depth.levels}${depth.speed && depth.speed !== '250ms' ? `@${depth.speed}` : ''}`);
+    if (diffDepth) names.add(`${s}@depth${diffDepth !== '250ms' ? `@${diffDepth}` : ''}`);
   }
   return [...names];
 }

@@ -295,3 +295,23 @@ export const binanceSpotPriceSchema = z.looseObject({
 });
 export type BinanceSpotPrice = z.infer<typeof binanceSpotPriceSchema>;
 export const binanceSpotPriceListSchema = z.array(binanceSpotPriceSchema);
+
+// --- GET /fapi/v1/depth ---
+
+const depthLevel = z.tuple([decimalString, decimalString], z.unknown());
+
+/**
+ * Order book snapshot (docs, trimmed):
+ * {"lastUpdateId":1027024,"E":1589436922972,"T":1589436922959,"bids":[["4.00000000","431.00000000"]],
+ *  "asks":[["4.00000200","12.00000000"]]}
+ * `lastUpdateId` anchors the diff stream (`U <= lastUpdateId <= u` for the first diff applied).
+ * @see https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book
+ */
+export const binanceDepthSchema = z.looseObject({
+  lastUpdateId: z.number().int().nonnegative(),
+  E: z.number().int().nonnegative().optional(),
+  T: z.number().int().nonnegative().optional(),
+  bids: z.array(depthLevel),
+  asks: z.array(depthLevel),
+});
+export type BinanceDepth = z.infer<typeof binanceDepthSchema>;
