@@ -1,4 +1,7 @@
 import type { OptionQuote } from '../domain/market.js';
+import type { SviParams } from '../math/svi.js';
+
+export type { SviParams };
 
 /** One option as the surface needs it (a subset of the domain `OptionQuote`; prices in the base coin). */
 export type SurfaceQuote = Pick<
@@ -38,15 +41,6 @@ export interface OptionsSurfaceInput {
   dvol?: { value: number; time: number } | null;
   dvolUnavailableReason?: string;
   thresholds?: Partial<OptionsSurfaceThresholds>;
-}
-
-/** Raw SVI parameters (Gatheral 2004) of one expiry: w(k) = a + b(ρ(k − m) + sqrt((k − m)² + σ²)). */
-export interface SviParams {
-  a: number;
-  b: number;
-  rho: number;
-  m: number;
-  sigma: number;
 }
 
 export interface SviFit extends SviParams {

@@ -27,7 +27,14 @@
  * @see R. Lee, "The moment formula for implied volatility at extreme strikes", Mathematical Finance 14 (2004).
  */
 
-import type { SviParams } from '../analyzers/options-surface.types.js';
+/** Raw SVI parameters (Gatheral 2004) of one expiry: w(k) = a + b(ρ(k − m) + sqrt((k − m)² + σ²)). */
+export interface SviParams {
+  a: number;
+  b: number;
+  rho: number;
+  m: number;
+  sigma: number;
+}
 
 export interface SviPoint {
   k: number;
