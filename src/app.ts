@@ -287,6 +287,8 @@ export function createApp(deps: AppDeps): App {
     subscriptions: () => http?.subscriptionSample(),
     venues: () => (source ? venuesOf(source) : []),
     snapshots: () => writer?.stats(),
+    archive: () => archive?.stats(),
+    responseCache: () => http?.responseCacheStats(),
     pubsub: () => (pubsub ? { counts: pubsub.counts(), stats: pubsub.stats() } : undefined),
     eventLoop: () => eventLoop?.health(),
   });

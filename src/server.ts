@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createGraphiQLRenderer, GRAPHIQL_STARTER_QUERY } from './http/graphiql.js';
 import type { Socket } from 'node:net';
 import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type ValidationContext } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { useServer, type Extra as WsExtra } from 'graphql-ws/use/ws';
+import type { ServerOptions } from 'graphql-ws';
 import { createGraphQLError, createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
@@ -81,6 +82,8 @@ export interface HttpServer {
   sseSubscriptionStats(): MultiplexerStats;
   /** Per-market fragments of `markets(symbols)` responses: reused, executed, fallbacks to one execution, held. */
   fragmentCacheStats(): FragmentCacheStats;
+  /** The whole-response cache in front of yoga: hits, coalesced requests and misses (executions) since start. */
+  responseCacheStats(): { hits: number; coalesced: number; misses: number };
   /** Open sockets and subscriptions per transport and root field, for `/metrics`. */
   subscriptionSample(): SubscriptionSample;
 }
@@ -476,60 +479,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       // reaches graphql-ws as a throw, which would close the whole socket (4500) and every healthy
       // subscription on it.
       onSubscribe: async (ctx, id, params) => {
-        try {
-          // graphql-ws has already registered this id, so the count includes it.
-          if (Object.keys(ctx.subscriptions).length > limits.maxPerConnection) {
-            return [
-              new AppError(ErrorCodes.LIMIT_EXCEEDED, `At most ${limits.maxPerConnection} subscriptions per connection`, {
-                limit: limits.maxPerConnection,
-              }),
-            ];
-          }
-          const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-            ...ctx,
-            req: ctx.extra.request,
-            socket: ctx.extra.socket,
-            params,
-            credentials: wsCredentials.get(ctx.extra) ?? ANONYMOUS,
-          } satisfies CredentialsContext & Record<string, unknown>);
-          let document: DocumentNode;
-          try {
-            document = parse(params.query);
-          } catch (error) {
-            if (error instanceof GraphQLError) return [coded(error, 'GRAPHQL_PARSE_FAILED')];
-            throw error;
-          }
-          const errors = validate(envelopedSchema, document);
-          if (errors.length) return errors.map((error: GraphQLError) => coded(error, 'GRAPHQL_VALIDATION_FAILED'));
-          // Queries and mutations sent over the socket count like HTTP ones (subscriptions count per connection).
-          const operation = getOperationAST(document, params.operationName)?.operation;
-          if (options.rateLimiter && (operation === 'query' || operation === 'mutation')) {
-            const credentials = wsCredentials.get(ctx.extra) ?? ANONYMOUS;
-            const refusal = await options.rateLimiter.consume(operation, { ip: clientAddress(ctx.extra.request, trustProxy), keyId: credentials.auth?.keyId ?? null });
-            if (refusal) {
-              options.observability?.countError(ErrorCodes.RATE_LIMITED);
-              return [refusal];
-            }
-          }
-          const multiplex: EnvelopedRoot['multiplex'] = {
-            key: subscriptionKey(params.query, params.operationName, params.variables),
-            target: { socket: ctx.extra.socket, id },
-            replayLatest: isStateSubscription(document, params.operationName),
-            field: rootField(document, params.operationName),
-          };
-          return {
-            schema: envelopedSchema,
-            operationName: params.operationName,
-            document,
-            variableValues: params.variables,
-            contextValue: await contextFactory(),
-            rootValue: { execute, subscribe, multiplex } satisfies EnvelopedRoot,
-          };
-        } catch (error) {
-          if (error instanceof GraphQLError) return [coded(error, 'GRAPHQL_VALIDATION_FAILED')];
-          logger.error({ err: error }, 'unexpected error while preparing a subscription');
-          return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
-        }
+        const prepared = await prepareSubscription(ctx, id, params);
+        // Refusals before execution never reach yoga's result hooks: counted here, by code, like HTTP ones.
+        if (Array.isArray(prepared)) for (const error of prepared) options.observability?.countError(String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+        return prepared;
       },
     },
     wsServer,
@@ -539,12 +492,72 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     keepAliveMs,
   );
 
+  /** What graphql-ws executes for one `subscribe` message, or the coded errors that answer it instead. */
+  async function prepareSubscription(
+    ctx: Parameters<NonNullable<ServerOptions<Record<string, unknown>, WsExtra>['onSubscribe']>>[0],
+    id: string,
+    params: Parameters<NonNullable<ServerOptions<Record<string, unknown>, WsExtra>['onSubscribe']>>[2],
+  ): Promise<readonly GraphQLError[] | ExecutionArgs> {
+    try {
+      // graphql-ws has already registered this id, so the count includes it.
+      if (Object.keys(ctx.subscriptions).length > limits.maxPerConnection) {
+        return [
+          new AppError(ErrorCodes.LIMIT_EXCEEDED, `At most ${limits.maxPerConnection} subscriptions per connection`, {
+            limit: limits.maxPerConnection,
+          }),
+        ];
+      }
+      const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+        ...ctx,
+        req: ctx.extra.request,
+        socket: ctx.extra.socket,
+        params,
+        credentials: wsCredentials.get(ctx.extra) ?? ANONYMOUS,
+      } satisfies CredentialsContext & Record<string, unknown>);
+      let document: DocumentNode;
+      try {
+        document = parse(params.query);
+      } catch (error) {
+        if (error instanceof GraphQLError) return [coded(error, 'GRAPHQL_PARSE_FAILED')];
+        throw error;
+      }
+      const errors = validate(envelopedSchema, document);
+      if (errors.length) return errors.map((error: GraphQLError) => coded(error, 'GRAPHQL_VALIDATION_FAILED'));
+      // Queries and mutations sent over the socket count like HTTP ones (subscriptions count per connection).
+      const operation = getOperationAST(document, params.operationName)?.operation;
+      if (options.rateLimiter && (operation === 'query' || operation === 'mutation')) {
+        const credentials = wsCredentials.get(ctx.extra) ?? ANONYMOUS;
+        const refusal = await options.rateLimiter.consume(operation, { ip: clientAddress(ctx.extra.request, trustProxy), keyId: credentials.auth?.keyId ?? null });
+        if (refusal) return [refusal];
+      }
+      const multiplex: EnvelopedRoot['multiplex'] = {
+        key: subscriptionKey(params.query, params.operationName, params.variables),
+        target: { socket: ctx.extra.socket, id },
+        replayLatest: isStateSubscription(document, params.operationName),
+        field: rootField(document, params.operationName),
+      };
+      return {
+        schema: envelopedSchema,
+        operationName: params.operationName,
+        document,
+        variableValues: params.variables,
+        contextValue: await contextFactory(),
+        rootValue: { execute, subscribe, multiplex } satisfies EnvelopedRoot,
+      };
+    } catch (error) {
+      if (error instanceof GraphQLError) return [coded(error, 'GRAPHQL_VALIDATION_FAILED')];
+      logger.error({ err: error }, 'unexpected error while preparing a subscription');
+      return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+    }
+  }
+
   return {
     server,
     yoga,
     subscriptionStats: () => multiplexer.stats(),
     sseSubscriptionStats: () => streams.stats(),
     fragmentCacheStats: () => fragments.stats(),
+    responseCacheStats: () => graphql.stats(),
     subscriptionSample: () => ({
       wsConnections: wsServer.clients.size,
       ws: multiplexer.stats(),

@@ -83,6 +83,10 @@ export interface MetricsSources {
   subscriptions(): SubscriptionSample | undefined;
   venues(): readonly VenueHealth[];
   snapshots(): SnapshotWriterStats | undefined;
+  /** The market-data archive's writer (undefined when it is off). */
+  archive?(): SnapshotWriterStats | undefined;
+  /** The whole-response cache in front of yoga: hits and coalesced requests never reach an execution. */
+  responseCache?(): { hits: number; coalesced: number; misses: number } | undefined;
   pubsub(): { counts: PubSubCounts; stats: RedisBusStats } | undefined;
   eventLoop(): EventLoopHealth | undefined;
 }
@@ -408,6 +412,33 @@ export function createMetrics(options: { version: string }): Metrics {
   mirroredCounter(registers, { name: `${PREFIX}snapshot_written_total`, help: 'Analysis snapshots written to the database.' }, snapshot('written'));
   mirroredCounter(registers, { name: `${PREFIX}snapshot_dropped_total`, help: 'Analysis snapshots dropped (buffer full while the database was unreachable).' }, snapshot('dropped'));
   mirroredCounter(registers, { name: `${PREFIX}snapshot_failed_flushes_total`, help: 'Snapshot batch writes that failed (retried on the next flush).' }, snapshot('failedFlushes'));
+
+  // Market-data archive
+  new Gauge({
+    name: `${PREFIX}archive_queue_depth`,
+    help: 'Market-data archive rows buffered for the next database write.',
+    registers,
+    collect() {
+      this.set(sources?.archive?.()?.buffered ?? 0);
+    },
+  });
+  const archived = (pick: 'written' | 'dropped' | 'failedFlushes') => () => {
+    const s = sources?.archive?.();
+    return s ? [[{}, s[pick]] as const] : [];
+  };
+  mirroredCounter(registers, { name: `${PREFIX}archive_written_total`, help: 'Market-data archive rows written to the database.' }, archived('written'));
+  mirroredCounter(registers, { name: `${PREFIX}archive_dropped_total`, help: 'Market-data archive rows dropped (buffer full while the database was unreachable).' }, archived('dropped'));
+  mirroredCounter(registers, { name: `${PREFIX}archive_failed_flushes_total`, help: 'Archive batch writes that failed (retried on the next flush).' }, archived('failedFlushes'));
+
+  // Whole-response cache (HTTP): its hits are answered without an execution, so graphql_operations_total does not see them.
+  mirroredCounter(
+    registers,
+    { name: `${PREFIX}graphql_response_cache_total`, help: 'GraphQL-over-HTTP requests by cache outcome: hit (served from the cache), coalesced (served the response of a concurrent identical execution), miss (executed).', labelNames: ['outcome'] as const },
+    () => {
+      const c = sources?.responseCache?.();
+      return c ? ([[{ outcome: 'hit' }, c.hits], [{ outcome: 'coalesced' }, c.coalesced], [{ outcome: 'miss' }, c.misses]] as const) : [];
+    },
+  );
 
   // Pub/sub
   const topic = ['topic'] as const;

@@ -85,6 +85,19 @@ describe('/metrics', () => {
     }
   });
 
+  it('counts graphql-ws refusals before execution by code (they never reach yoga result hooks)', async () => {
+    const before = await scrape(app);
+    const client = wsClient(app);
+    clients.push(client);
+    const failure = await new Promise<unknown>((resolve) => {
+      client.subscribe({ query: 'subscription { noSuchField }' }, { next: () => {}, error: resolve, complete: () => resolve(undefined) });
+    });
+    expect(JSON.stringify(failure)).toContain('GRAPHQL_VALIDATION_FAILED');
+    const after = await scrape(app);
+    const code = 'GRAPHQL_VALIDATION_FAILED';
+    expect(sampleValue(after, 'perpgraph_graphql_errors_total', { code })).toBe((sampleValue(before, 'perpgraph_graphql_errors_total', { code }) ?? 0) + 1);
+  });
+
   it('reports analysis age per kind, engine work per kind and the venue state', async () => {
     const kinds = ['FUNDING', 'VOLUME', 'MARKET_STRUCTURE'];
     const families = await waitFor(async () => {
@@ -168,4 +181,25 @@ describe('/metrics disabled', () => {
       await app.teardown();
     }
   }, 60_000);
+});
+
+describe('/metrics with the whole-response cache on', () => {
+  let app: IsolatedTestApp;
+  beforeAll(async () => {
+    app = await startIsolatedTestApp({ RESPONSE_CACHE_TTL_MS: '60000' });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.teardown();
+  });
+
+  it('counts cache hits apart from executions', async () => {
+    const query = 'query CachedProbe { symbols { symbol } }';
+    await waitFor(async () => (await gql(app.url, query)).data, 10_000, 100);
+    const before = await scrape(app);
+    for (let i = 0; i < 3; i += 1) expect((await gql(app.url, query)).errors).toBeUndefined();
+    const after = await scrape(app);
+    const delta = (name: string, labels: Record<string, string>) => (sampleValue(after, name, labels) ?? 0) - (sampleValue(before, name, labels) ?? 0);
+    expect(delta('perpgraph_graphql_response_cache_total', { outcome: 'hit' }), 'three identical requests served from the cache').toBe(3);
+    expect(delta('perpgraph_graphql_operations_total', { operation: 'CachedProbe', type: 'query' }), 'no execution behind a hit').toBe(0);
+  });
 });
