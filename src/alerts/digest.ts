@@ -50,8 +50,6 @@ export interface DigestSchedule {
 
 /** Symbols a digest may list: one Discord embed holds 25 fields. */
 export const MAX_DIGEST_SYMBOLS = 10;
-/** Shortest period between two slots (a schedule firing more often is refused, except in tests). */
-export const MIN_DIGEST_PERIOD_MS = 60_000;
 
 const cronOf = (schedule: Pick<DigestSchedule, 'cron' | 'timezone'>) => new Cron(schedule.cron, { timezone: schedule.timezone, paused: true, mode: 'auto' });
 
