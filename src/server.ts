@@ -432,6 +432,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
+    if (!cors.allowsSocket(req)) {
+      const body = JSON.stringify({ errors: [new AppError(ErrorCodes.FORBIDDEN, 'This origin may not open WebSocket connections to this server (CORS_ORIGINS).', { origin: req.headers.origin }).toJSON()] });
+      socket.end(`HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return;
+    }
     const ip = clientAddress(req, trustProxy);
     if ((connectionsPerIp.get(ip) ?? 0) >= limits.maxConnectionsPerIp) {
       const body = JSON.stringify({

@@ -46,6 +46,12 @@ export interface Cors {
   apply(req: IncomingMessage, res: ServerResponse): void;
   /** Answers an OPTIONS request (preflight): 204, with the allow headers only for an allowed origin. */
   preflight(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Whether a WebSocket upgrade may proceed: browsers send their page's Origin on every upgrade and CORS does
+   * not apply to WebSockets, so the same origins are enforced here. No Origin (not a browser), the server's
+   * own origin (the dashboard, GraphiQL) and, with `*`, any origin are allowed.
+   */
+  allowsSocket(req: IncomingMessage): boolean;
 }
 
 /**
@@ -90,6 +96,17 @@ export function createCors(options: CorsOptions): Cors {
         if (origins.kind !== 'list') headers.vary = 'Access-Control-Request-Headers';
       }
       res.writeHead(204, headers).end();
+    },
+    allowsSocket(req) {
+      const origin = req.headers.origin;
+      if (!origin || origins.kind === 'any') return true;
+      if (origins.kind === 'list' && origins.origins.has(origin)) return true;
+      // Same origin: the Origin's host is the one the request was sent to.
+      try {
+        return new URL(origin).host === (req.headers.host ?? '').toLowerCase();
+      } catch {
+        return false;
+      }
     },
   };
 }

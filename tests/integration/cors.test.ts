@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedTestApp, type IsolatedTestApp } from '../support/harness.js';
 
@@ -18,6 +19,22 @@ function send(url: string, method: string, headers: Record<string, string>, body
     });
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/** Opens a graphql-ws socket with this Origin (none: undefined); resolves with 'open' or the refused upgrade's HTTP status. */
+function upgrade(wsUrl: string, origin: string | undefined): Promise<'open' | number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl, 'graphql-transport-ws', origin ? { headers: { origin } } : {});
+    ws.once('open', () => {
+      ws.terminate();
+      resolve('open');
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', (error) => reject(error));
   });
 }
 
@@ -50,6 +67,10 @@ describe('CORS by default (CORS_ORIGINS=*): any origin, never credentials', () =
     expect(reply.headers['access-control-allow-origin']).toBe('*');
     expect(reply.headers['access-control-allow-credentials']).toBeUndefined();
     expect(reply.headers['access-control-expose-headers']).toContain('Retry-After');
+  });
+
+  it('lets a page of any origin open a graphql-ws socket', async () => {
+    expect(await upgrade(app.wsUrl, 'https://evil.example')).toBe('open');
   });
 });
 
@@ -87,6 +108,14 @@ describe('CORS_ORIGINS as a list, with CORS_CREDENTIALS=true', () => {
       expect(reply.headers.vary, 'a cache must not serve the allowed answer to it').toContain('Origin');
     }
   });
+
+  it('refuses WebSocket upgrades from other origins (403), allows listed ones, its own origin and non-browser clients', async () => {
+    expect(await upgrade(app.wsUrl, 'https://evil.example'), 'CORS does not cover WebSockets: enforced at the upgrade').toBe(403);
+    expect(await upgrade(app.wsUrl, 'null')).toBe(403);
+    expect(await upgrade(app.wsUrl, allowed)).toBe('open');
+    expect(await upgrade(app.wsUrl, new URL(app.url).origin), 'the dashboard and GraphiQL, served by this server').toBe('open');
+    expect(await upgrade(app.wsUrl, undefined), 'no Origin: not a browser').toBe('open');
+  });
 });
 
 describe('CORS_ORIGINS=none', () => {
@@ -102,5 +131,7 @@ describe('CORS_ORIGINS=none', () => {
     const reply = await simple(app.url, 'http://localhost:5173');
     expect(reply.status).toBe(200);
     expect(reply.headers['access-control-allow-origin']).toBeUndefined();
+    expect(await upgrade(app.wsUrl, 'http://localhost:5173')).toBe(403);
+    expect(await upgrade(app.wsUrl, new URL(app.url).origin)).toBe('open');
   });
 });
