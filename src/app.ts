@@ -5,6 +5,7 @@ import { createSnapshotRepository } from './db/snapshot-repository.js';
 import { createSnapshotPruner, type SnapshotPruner } from './db/snapshot-retention.js';
 import type { MarketEvent, SymbolInfo } from './domain/market.js';
 import { createBinanceSource, probeBinance } from './datasources/binance/binance-source.js';
+import { BYBIT_VENUE, createBybitSource } from './datasources/bybit/bybit-source.js';
 import type { MarketDataSource, ResumePoints, VenueHealth, VenueReporting } from './datasources/market-data-source.js';
 import { createSimulatedSource } from './datasources/simulated/simulated-source.js';
 import { createLiveSource } from './datasources/live-source.js';
@@ -88,17 +89,24 @@ export interface App {
  * stops the start. With none, live Binance is tried and the simulated market is served as a flagged
  * fallback (`fallback: true`) while the live venue is probed again every LIVE_PROBE_MS.
  */
+/** The perpetual venue MARKET_SOURCE names (Binance when unset). */
+function perpetualVenue(config: Config, logger: Logger): MarketDataSource {
+  if (config.MARKET_SOURCE === 'bybit')
+    return createBybitSource({ restUrl: config.BYBIT_REST_URL, streamUrl: config.BYBIT_STREAM_URL, logger: logger.child({ venue: BYBIT_VENUE }) });
+  return createBinanceSource({
+    fapiUrl: config.BINANCE_FAPI_URL,
+    spotUrl: config.BINANCE_SPOT_URL,
+    streamUrl: config.BINANCE_FSTREAM_URL,
+    orderBook: config.BINANCE_ORDER_BOOK ? { snapshotLimit: config.BINANCE_DEPTH_LIMIT } : false,
+    logger: logger.child({ venue: 'binance-usdm' }),
+  });
+}
+
 function liveSource(config: Config, logger: Logger, onListed: (listed: readonly SymbolInfo[]) => void): MarketDataSource {
   return createSupervisedSource({
     create: () =>
       createLiveSource({
-        primary: createBinanceSource({
-          fapiUrl: config.BINANCE_FAPI_URL,
-          spotUrl: config.BINANCE_SPOT_URL,
-          streamUrl: config.BINANCE_FSTREAM_URL,
-          orderBook: config.BINANCE_ORDER_BOOK ? { snapshotLimit: config.BINANCE_DEPTH_LIMIT } : false,
-          logger: logger.child({ venue: 'binance-usdm' }),
-        }),
+        primary: perpetualVenue(config, logger),
         marketWide: [
           createDeribitSource({ baseUrl: config.DERIBIT_URL, logger: logger.child({ venue: 'deribit' }) }),
           createFearGreedSource({ baseUrl: config.FNG_URL, logger: logger.child({ venue: 'alternative.me' }) }),
@@ -130,7 +138,8 @@ async function chooseSource(
     });
     return { source, fallback: false };
   }
-  if (config.MARKET_SOURCE === 'binance') return { source: liveSource(config, logger, onListed), fallback: false };
+  if (config.MARKET_SOURCE === 'binance' || config.MARKET_SOURCE === 'bybit' || config.MARKET_SOURCE === 'okx')
+    return { source: liveSource(config, logger, onListed), fallback: false };
   if (await probeBinance(config.BINANCE_FAPI_URL, 3_000)) {
     logger.info({ url: config.BINANCE_FAPI_URL }, 'live Binance reachable: serving LIVE data');
     return { source: liveSource(config, logger, onListed), fallback: false };

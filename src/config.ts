@@ -77,8 +77,11 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./.data'),
   /** Unset: in-process pub/sub. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
-  /** Unset: try live Binance, fall back to `simulated` (loudly) when unreachable. */
-  MARKET_SOURCE: z.enum(['binance', 'simulated', 'replay']).optional(),
+  /**
+   * Unset: try live Binance, fall back to `simulated` (loudly) when unreachable. `bybit` / `okx`: the
+   * perpetual venue is Bybit v5 linear or OKX v5 swaps (with the same market-wide venues as Binance).
+   */
+  MARKET_SOURCE: z.enum(['binance', 'bybit', 'okx', 'simulated', 'replay']).optional(),
   /** Recorded data for MARKET_SOURCE=replay: comma-separated directories or files (see README). */
   REPLAY_DIR: z.string().min(1).optional(),
   /** Data milliseconds per wall millisecond: 1 real time, 60 a minute per second, 0 as fast as possible. */
@@ -118,6 +121,13 @@ export const configSchema = z.object({
   BINANCE_ORDER_BOOK: bool.default(true),
   /** Levels of the `/fapi/v1/depth` snapshot a local book starts from (weight 20 at 1000, 10 at 500). */
   BINANCE_DEPTH_LIMIT: z.coerce.number().pipe(z.union([z.literal(100), z.literal(500), z.literal(1000)])).default(1000),
+  /** Bybit v5 REST and public linear stream (MARKET_SOURCE=bybit). */
+  BYBIT_REST_URL: url.default('https://api.bybit.com'),
+  BYBIT_STREAM_URL: url.default('wss://stream.bybit.com/v5/public/linear'),
+  /** OKX v5 REST, public stream and business stream (candles) (MARKET_SOURCE=okx). */
+  OKX_REST_URL: url.default('https://www.okx.com'),
+  OKX_STREAM_URL: url.default('wss://ws.okx.com:8443/ws/v5/public'),
+  OKX_BUSINESS_STREAM_URL: url.default('wss://ws.okx.com:8443/ws/v5/business'),
   DERIBIT_URL: url.default('https://www.deribit.com'),
   FNG_URL: url.default('https://api.alternative.me'),
   COINGECKO_URL: url.default('https://api.coingecko.com'),

@@ -42,9 +42,23 @@ import { VenueStates, type UpstreamCounters, type VenueHealth, type VenueState }
  *   with RateLimitError without sending (a GraphQL caller would rather get UPSTREAM_RATE_LIMITED now
  *   than a queue that hides the overload).
  *
- * Status mapping follows Binance conventions (`{code,msg}` bodies, -1121 invalid symbol); another venue
- * would add its own mapping here.
+ * Status mapping follows Binance conventions (`{code,msg}` bodies, -1121 invalid symbol) by default; a
+ * venue that bans with another status (Bybit: 403) sets `banStatus`, and a venue that reports errors
+ * inside a 200 envelope (Bybit `retCode`, OKX `code` 50011 with HTTP 200) supplies `envelope`, whose
+ * verdict is mapped like a status: `rateLimited` pauses the venue as a 429 does, `banned` bans it.
  */
+
+/** What a venue's envelope check says about a parsed body (HTTP 2xx or not). */
+export interface EnvelopeVerdict {
+  kind: 'rateLimited' | 'banned' | 'badSymbol' | 'transient' | 'error';
+  /** The venue's own code, e.g. Bybit retCode 10006 or OKX 50011. */
+  code: string;
+  msg: string;
+  /** Pause/ban length the venue said (e.g. from X-Bapi-Limit-Reset-Timestamp); else the defaults. */
+  waitMs?: number;
+}
+
+export type EnvelopeCheck = (json: unknown, response: { status: number; headers: Record<string, string | string[] | undefined>; now: number }) => EnvelopeVerdict | null;
 
 export type QueryValue = string | number | boolean | undefined;
 export type Query = Readonly<Record<string, QueryValue>>;
@@ -106,6 +120,10 @@ export interface HttpClientOptions {
   defaultBanMs?: number;
   /** Bound on cached bodies (oldest evicted first). Default 500. */
   cacheMaxEntries?: number;
+  /** HTTP status meaning "IP banned" (Binance 418, Bybit 403). Default 418. */
+  banStatus?: number;
+  /** Venue errors inside the body (see EnvelopeVerdict); null when the body is a success. */
+  envelope?: EnvelopeCheck;
 }
 
 export interface GetJsonOptions {
@@ -386,6 +404,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const defaultRateLimitMs = options.defaultRateLimitMs ?? DEFAULT_RATE_LIMIT_MS;
   const defaultBanMs = options.defaultBanMs ?? DEFAULT_BAN_MS;
   const cacheMaxEntries = options.cacheMaxEntries ?? 500;
+  const banStatus = options.banStatus ?? 418;
+  const envelope = options.envelope;
   const budget = createRateBudget(options.rateLimits ?? {}, now);
 
   // Created on first use and again after close(), so a stopped source can still answer one-off calls.
@@ -536,26 +556,61 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  /** Maps a non-2xx answer to an error (and closes the gate on 429/418). */
-  function failure(res: RawResponse, endpoint: string, query: Query | undefined): Error {
-    const body = venueErrorBody(res.text);
+  function pause(waitMs: number, endpoint: string, msg: string | undefined, cause = '429'): Error {
+    counters.rateLimited += 1;
     const at = now();
-    if (res.status === 429) {
-      counters.rateLimited += 1;
-      const waitMs = retryAfterMs(res.headers, at) ?? defaultRateLimitMs;
-      const until = Math.max(at + waitMs, gate?.until ?? 0);
-      if (gate?.kind !== 'banned') gate = { until, kind: 'paused', error: () => new RateLimitError(venue, Math.max(0, until - now())) };
-      logger?.warn({ endpoint, retryAfterMs: waitMs, usedWeight: weight, msg: body?.msg }, 'rate limited (429): pausing all requests to the venue');
-      return new RateLimitError(venue, waitMs);
+    const until = Math.max(at + waitMs, gate?.until ?? 0);
+    if (gate?.kind !== 'banned') gate = { until, kind: 'paused', error: () => new RateLimitError(venue, Math.max(0, until - now())) };
+    logger?.warn({ endpoint, retryAfterMs: waitMs, usedWeight: weight, msg }, `rate limited (${cause}): pausing all requests to the venue`);
+    return new RateLimitError(venue, waitMs);
+  }
+
+  function ban(waitMs: number, endpoint: string, msg: string | undefined, cause = String(banStatus)): Error {
+    counters.banned += 1;
+    const until = now() + waitMs;
+    gate = { until, kind: 'banned', error: () => new BannedError(venue, until) };
+    holdBan(until);
+    logger?.error({ endpoint, bannedUntil: until, msg }, `IP banned (${cause}): circuit open, no requests until the ban ends`);
+    return new BannedError(venue, until);
+  }
+
+  /** Maps a venue's envelope verdict to an error (pausing or banning like a 429/ban status). */
+  function verdictError(verdict: EnvelopeVerdict, endpoint: string, query: Query | undefined, headers: RawResponse['headers']): Error {
+    const at = now();
+    switch (verdict.kind) {
+      case 'rateLimited':
+        return pause(verdict.waitMs ?? retryAfterMs(headers, at) ?? defaultRateLimitMs, endpoint, verdict.msg, `code ${verdict.code}`);
+      case 'banned':
+        return ban(verdict.waitMs ?? retryAfterMs(headers, at) ?? defaultBanMs, endpoint, verdict.msg, `code ${verdict.code}`);
+      case 'badSymbol':
+        return new BadSymbolError(venue, String(query?.symbol ?? query?.instId ?? query?.pair ?? ''));
+      case 'transient':
+        return markTransient(new UpstreamUnavailableError(`${venue} ${endpoint}: code ${verdict.code} ${verdict.msg}`.trim(), venue));
+      default:
+        return new UpstreamUnavailableError(`${venue} ${endpoint}: code ${verdict.code} ${verdict.msg}`.trim(), venue);
     }
-    if (res.status === 418) {
-      counters.banned += 1;
-      const waitMs = retryAfterMs(res.headers, at) ?? bannedUntilFromMsg(body?.msg, at) ?? defaultBanMs;
-      const until = at + waitMs;
-      gate = { until, kind: 'banned', error: () => new BannedError(venue, until) };
-      holdBan(until);
-      logger?.error({ endpoint, bannedUntil: until, msg: body?.msg }, 'IP banned (418): circuit open, no requests until the ban ends');
-      return new BannedError(venue, until);
+  }
+
+  /** Maps a non-2xx answer to an error (and closes the gate on 429 / the ban status). */
+  function failure(res: RawResponse, endpoint: string, query: Query | undefined): Error {
+    const at = now();
+    // 429 and the ban status decide by themselves; otherwise a venue envelope in the body (OKX 50011 with
+    // HTTP 429 or 200, Bybit retCode) says what the answer means.
+    if (envelope && res.status !== 429 && res.status !== banStatus) {
+      let json: unknown = undefined;
+      try {
+        json = JSON.parse(res.text);
+      } catch {
+        // not JSON: the status decides
+      }
+      const verdict = json === undefined ? null : envelope(json, { status: res.status, headers: res.headers, now: at });
+      if (verdict && (verdict.kind === 'rateLimited' || verdict.kind === 'banned' || res.status < 500)) return verdictError(verdict, endpoint, query, res.headers);
+    }
+    const body = venueErrorBody(res.text);
+    if (res.status === 429) return pause(retryAfterMs(res.headers, at) ?? defaultRateLimitMs, endpoint, body?.msg);
+    if (res.status === banStatus) {
+      const text = body?.msg ?? res.text.slice(0, 200);
+      return ban(retryAfterMs(res.headers, at) ?? bannedUntilFromMsg(body?.msg, at) ?? defaultBanMs, endpoint, text);
     }
     if (res.status >= 400 && res.status < 500 && body) {
       if (body.code === BINANCE_INVALID_SYMBOL) return new BadSymbolError(venue, String(query?.symbol ?? query?.pair ?? ''));
@@ -616,12 +671,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     logger?.debug({ endpoint, path: key, status: res.status, sentAt, ms: Math.round(performance.now() - started), usedWeight: weight }, 'GET');
     if (res.status < 200 || res.status >= 300) throw failure(res, endpoint, query);
+    let json: unknown;
     try {
-      return JSON.parse(res.text) as unknown;
+      json = JSON.parse(res.text) as unknown;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new BadResponseError(venue, endpoint, [`invalid JSON (${res.text.length} bytes): ${reason}`]);
     }
+    const verdict = envelope?.(json, { status: res.status, headers: res.headers, now: now() }) ?? null;
+    if (verdict) throw verdictError(verdict, endpoint, query, res.headers);
+    return json;
   }
 
   /** The upstream exchange shared by coalesced callers: retries and breaker around the attempts. */
