@@ -34,8 +34,8 @@ describe('MARKET_SOURCE=bybit through GraphQL', () => {
     const next = Math.floor(Date.now() / 28_800_000) * 28_800_000 + 28_800_000;
     expect(funding.predictedRate).toBe(bybit.fundingRateAt('BTCUSDT', next));
 
-    await waitFor(async () => bybit.ws.openClients().length > 0 || undefined);
-    bybit.liquidate('BTCUSDT', 'Sell', 2, 61_000);
+    await waitFor(async () => bybit.ws.openClients().some((c) => c.topics.has('allLiquidation.BTCUSDT')) || undefined, 20_000);
+    expect(bybit.liquidate('BTCUSDT', 'Sell', 2, 61_000)).toBe(1);
     const data = await waitFor(async () => {
       const r = await gql<{ market: { data: { trades: unknown[]; liquidations: Array<{ liquidatedSide: string; notional: number; complete: boolean }>; openInterest: unknown[]; longShortRatios: unknown[]; candles: unknown[] } } }>(
         app.url,

@@ -252,7 +252,7 @@ export async function startFakeBybit(options: { symbols: readonly string[]; now?
           if (channel === 'publicTrade') {
             const symbol = a!;
             const last = Math.floor(t / TRADE_MS);
-            const from = Math.max((state.trade.get(symbol) ?? last - 1) + 1, last - 3);
+            const from = (state.trade.get(symbol) ?? last - 1) + 1;
             if (from <= last) {
               const data = Array.from({ length: last - from + 1 }, (_, i) => tradeAt(symbol, from + i));
               client.send(JSON.stringify({ topic, type: 'snapshot', ts: t, data }));

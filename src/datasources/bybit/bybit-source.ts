@@ -39,6 +39,8 @@ export { BYBIT_VENUE } from './bybit-mapper.js';
 export const BYBIT_LIMITS: Readonly<Record<'weight', RateLimitGroup>> = { weight: { limit: 600, windowMs: 5_000 } };
 export const BYBIT_BUDGET_SHARE = 0.25;
 export const BYBIT_BAN_MS = 600_000;
+/** Trades re-asked before the last stream frame when a gap is backfilled. */
+const GAP_OVERLAP_MS = 5_000;
 /** retCode 10006 without a reset header: pause one second (the per-UID windows are 1 s). */
 const BYBIT_UID_PAUSE_MS = 1_000;
 
@@ -224,7 +226,11 @@ export function createBybitSource(options: BybitSourceOptions): PerpVenueSource 
       const start = Math.floor(gap.from / 60_000) * 60_000;
       const minutes = Math.ceil((gap.to - start) / INTERVAL_MS['1m']) + 1;
       const [bars, trades] = await Promise.all([candles(symbol, '1m', { startTime: start, endTime: gap.to, limit: Math.min(1000, minutes) }), api.recentTrades(symbol, 1000)]);
-      const mapped = trades.map(toRestTrade).filter((t) => t.time >= gap.from && t.time <= gap.to).sort((a, b) => a.time - b.time);
+      // Up to now, not only to the reopen: trades between the reopen and the resubscription's first push
+      // are on neither connection. Trades the new connection already pushed are dropped by id.
+      // From GAP_OVERLAP_MS before the last frame: a trade can be published after the last frame arrived
+      // yet carry an earlier time. Overlap is harmless (dedupe by id).
+      const mapped = trades.map(toRestTrade).filter((t) => t.time >= gap.from - GAP_OVERLAP_MS).sort((a, b) => a.time - b.time);
       return [...bars.filter((c) => c.closed).map((candle) => ({ type: 'candle' as const, candle })), ...mapped.map((trade) => ({ type: 'trade' as const, trade }))];
     },
     fetchCandles: candles,
