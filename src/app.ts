@@ -138,7 +138,7 @@ async function chooseSource(
     });
     return { source, fallback: false };
   }
-  if (config.MARKET_SOURCE === 'binance' || config.MARKET_SOURCE === 'bybit' || config.MARKET_SOURCE === 'okx')
+  if (config.MARKET_SOURCE === 'binance' || config.MARKET_SOURCE === 'bybit')
     return { source: liveSource(config, logger, onListed), fallback: false };
   if (await probeBinance(config.BINANCE_FAPI_URL, 3_000)) {
     logger.info({ url: config.BINANCE_FAPI_URL }, 'live Binance reachable: serving LIVE data');
