@@ -16,6 +16,7 @@ import { sessionsDefinition } from './definitions/sessions.js';
 import { volatilityDefinition } from './definitions/volatility.js';
 import { regimeDefinition } from './definitions/regime.js';
 import { forecastDefinition } from './definitions/forecast.js';
+import { orderBookDefinition } from './definitions/order-book.js';
 import { optionsFlowDefinition } from './definitions/options-flow.js';
 import { optionsSurfaceDefinition } from './definitions/options-surface.js';
 import { correlationDefinition } from './definitions/correlation.js';
@@ -28,7 +29,7 @@ import { emergencyDefinition } from './definitions/emergency.js';
 export type { AnalysisDefinition, AnalysisSettings, DerivedDefinition, MarketWideDefinition } from './definition.js';
 export { fundingDefinition };
 
-export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition, marketStructureDefinition as AnalysisDefinition, keyLevelsDefinition as AnalysisDefinition, liquidationCascadesDefinition as AnalysisDefinition, openInterestDefinition as AnalysisDefinition, longShortDefinition as AnalysisDefinition, basisDefinition as AnalysisDefinition, liquidationHeatmapDefinition as AnalysisDefinition, volumeDefinition as AnalysisDefinition, volumeProfileDefinition as AnalysisDefinition, trapsDefinition as AnalysisDefinition, whalesDefinition as AnalysisDefinition, sessionsDefinition as AnalysisDefinition, volatilityDefinition as AnalysisDefinition, regimeDefinition as AnalysisDefinition, forecastDefinition as AnalysisDefinition];
+export const ANALYSES: readonly AnalysisDefinition[] = [fundingDefinition as AnalysisDefinition, marketStructureDefinition as AnalysisDefinition, keyLevelsDefinition as AnalysisDefinition, liquidationCascadesDefinition as AnalysisDefinition, openInterestDefinition as AnalysisDefinition, longShortDefinition as AnalysisDefinition, basisDefinition as AnalysisDefinition, liquidationHeatmapDefinition as AnalysisDefinition, volumeDefinition as AnalysisDefinition, volumeProfileDefinition as AnalysisDefinition, trapsDefinition as AnalysisDefinition, whalesDefinition as AnalysisDefinition, sessionsDefinition as AnalysisDefinition, volatilityDefinition as AnalysisDefinition, regimeDefinition as AnalysisDefinition, forecastDefinition as AnalysisDefinition, orderBookDefinition as AnalysisDefinition];
 
 /** Market-wide analyses, registered like ANALYSES. */
 export const MARKET_ANALYSES: readonly MarketWideDefinition[] = [correlationDefinition as MarketWideDefinition, sentimentDefinition as MarketWideDefinition, optionsFlowDefinition as MarketWideDefinition, optionsSurfaceDefinition as MarketWideDefinition];

@@ -22,6 +22,8 @@ import {
   type Trade,
 } from '../domain/market.js';
 import { RingBuffer } from './ring-buffer.js';
+import { toBookSample } from '../analyzers/order-book.js';
+import type { BookSample } from '../analyzers/order-book.types.js';
 
 /** Bounds of the history kept in memory. */
 export interface MarketStoreLimits {
@@ -31,6 +33,9 @@ export interface MarketStoreLimits {
   /** Per-series bound of statistics (open interest, ratios, taker volume, basis). */
   statistics: number;
   liquidations: number;
+  /** Usable order books kept for ORDER_BOOK history (one per `orderBookSampleMs`; 720 × 5 s = 1 h). */
+  orderBookSamples: number;
+  orderBookSampleMs: number;
   fearGreedHistory: number;
   /** Global-market (CoinGecko) observations kept for trends such as the BTC-dominance change (288 = a day at 5 min). */
   globalMarketHistory: number;
@@ -42,6 +47,8 @@ export const DEFAULT_STORE_LIMITS: Readonly<MarketStoreLimits> = {
   fundingSettlements: 1_000,
   statistics: 2_000,
   liquidations: 5_000,
+  orderBookSamples: 720,
+  orderBookSampleMs: 5_000,
   fearGreedHistory: 400,
   globalMarketHistory: 288,
 };
@@ -62,6 +69,8 @@ export interface SymbolMarket {
   ticker24h: Ticker24h | null;
   bookTicker: BookTicker | null;
   orderBook: OrderBook | null;
+  /** Past usable books trimmed to ±5 % of their mid, oldest first (imbalance history, wall ages, heatmap). */
+  readonly orderBookSamples: RingBuffer<BookSample>;
   spot: SpotPrice | null;
   /** Epoch ms of the newest event of any kind. */
   updatedAt: number | null;
@@ -123,6 +132,7 @@ export function createMarketStore(symbols: readonly string[], limits: Partial<Ma
       ticker24h: null,
       bookTicker: null,
       orderBook: null,
+      orderBookSamples: new RingBuffer(lim.orderBookSamples),
       spot: null,
       updatedAt: null,
       updatedAtByType: new Map(),
@@ -186,9 +196,16 @@ export function createMarketStore(symbols: readonly string[], limits: Partial<Ma
       case 'bookTicker':
         m.bookTicker = event.book;
         return event.book.time;
-      case 'orderBook':
+      case 'orderBook': {
+        const previous = m.orderBook;
+        // The book being replaced joins the history when it was usable and the last sample is old enough.
+        if (previous && previous.time >= (m.orderBookSamples.last()?.time ?? 0) + lim.orderBookSampleMs && event.book.time > previous.time) {
+          const sample = (previous.state ?? 'SNAPSHOT') === 'SYNCED' || (previous.state ?? 'SNAPSHOT') === 'SNAPSHOT' ? toBookSample(previous) : null;
+          if (sample) m.orderBookSamples.push(sample);
+        }
         m.orderBook = event.book;
         return event.book.time;
+      }
       case 'spotPrice':
         m.spot = event.spot;
         return event.spot.time;

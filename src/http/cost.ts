@@ -51,6 +51,8 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Market.volatility': { served: 3, onDemand: 72 },
   // Served from the cached record only (horizons filters it; nothing is computed per request).
   'Market.forecast': { served: 3, onDemandArgs: [] },
+  // Served from the cached record: depthPct/buckets only re-bin the stored heatmap (≤ 60 slices × 100 buckets).
+  'Market.orderBook': { served: 5, onDemandArgs: [] },
   'Market.volume': { served: 5, onDemand: 115 },
   'Market.volumeProfile': { served: 10, onDemand: 86 },
   'Market.whales': { served: 3, onDemand: 5 },

@@ -31,6 +31,7 @@ import { VolumeProfileRef } from '../schema/refs-volume-profile.js';
 import { WhaleActivityRef } from '../schema/refs-whales.js';
 import { metaOf, requireAnalysisKey } from './shared.js';
 import { roundAnalysisPrices } from './prices.js';
+import { OrderBookAnalysisRef } from '../schema/refs-order-book.js';
 
 export const MAX_HISTORY_PAGE = 100;
 const DEFAULT_HISTORY_PAGE = 20;
@@ -53,6 +54,7 @@ const TYPE_OF_KIND: Readonly<Record<AnalysisKind, { name: string }>> = {
   VOLATILITY: VolatilityAnalysisRef,
   REGIME: RegimeAnalysisRef,
   FORECAST: ForecastRef,
+  ORDER_BOOK: OrderBookAnalysisRef,
   CORRELATION: CorrelationMatrixRef,
   SENTIMENT: SentimentAnalysisRef,
   OPTIONS_FLOW: OptionsFlowRef,
@@ -84,6 +86,7 @@ const AnalysisResultUnion = builder.unionType('AnalysisResult', {
     VolatilityAnalysisRef,
     RegimeAnalysisRef,
     ForecastRef,
+    OrderBookAnalysisRef,
     CorrelationMatrixRef,
     SentimentAnalysisRef,
     OptionsFlowRef,

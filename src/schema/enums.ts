@@ -34,6 +34,7 @@ export const AnalysisKindEnum = builder.enumType(AnalysisKinds, {
     SESSIONS: { description: 'Trading sessions and timing (Market.sessions).' },
     VOLATILITY: { description: 'Volatility (Market.volatility).' },
     REGIME: { description: 'Multi-timeframe regime (Market.regime).' },
+    ORDER_BOOK: { description: 'Order book analytics: spread, depth bands, imbalance and its z-score, walls, slippage and the liquidity heatmap (Market.orderBook).' },
     FORECAST: { description: 'GARCH(1,1) price forecasts for 1 h, 4 h and 1 d with their out-of-sample evaluation (Market.forecast).' },
     CORRELATION: { description: 'Cross-asset correlation (market-wide).' },
     SENTIMENT: { description: 'Market sentiment (Market.sentiment).' },

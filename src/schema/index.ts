@@ -17,6 +17,7 @@ import '../resolvers/sessions.js';
 import '../resolvers/volatility.js';
 import '../resolvers/regime.js';
 import '../resolvers/forecast.js';
+import '../resolvers/order-book.js';
 import '../resolvers/market-structure.js';
 import '../resolvers/key-levels.js';
 import '../resolvers/correlation.js';
