@@ -302,6 +302,13 @@ export interface OptionsChain {
   indexPrice: number;
   quotes: OptionQuote[];
   time: number;
+  /**
+   * The venue's own volatility index (Deribit DVOL, volatility points) at about the chain's time: the close
+   * of its newest 1-minute candle. Absent: the source does not publish one (simulated, recordings); null
+   * with `dvolError` when the venue publishes it but the fetch failed.
+   */
+  dvol?: { value: number; time: number } | null;
+  dvolError?: string;
 }
 
 export interface FearGreed {

@@ -68,6 +68,26 @@ describe('deribit source: chains', () => {
     expect(source.health()).toMatchObject({ venue: 'deribit', state: 'OK', lastError: null, blockedUntil: null });
   });
 
+  it('carries DVOL with each chain (the newest 1-minute close), and the reason instead when its fetch fails', async () => {
+    const { fake, source, events, sink } = await setup();
+    await source.start(sink);
+    const btc = chainsOf(events, 'BTC')[0]!;
+    const call = fake.calls('get_volatility_index_data').find((r) => r.query.currency === 'BTC')!;
+    expect(call.query.resolution).toBe('60');
+    expect(Number(call.query.end_timestamp) - Number(call.query.start_timestamp)).toBe(600_000);
+    const newest = Math.floor(Number(call.query.end_timestamp) / 60_000) * 60_000;
+    expect(btc.dvol).toEqual({ value: fake.dvolAt('BTC', newest), time: newest });
+    await source.stop();
+
+    const broken = await setup({}, {});
+    broken.fake.setFault({ kind: 'rpcError', code: -32602, message: 'Invalid params', path: '/api/v2/public/get_volatility_index_data' });
+    await broken.source.start(broken.sink);
+    const eth = chainsOf(broken.events, 'ETH')[0]!;
+    expect(eth.quotes.length, 'the chain is delivered without DVOL').toBeGreaterThan(0);
+    expect(eth.dvol).toBeNull();
+    expect(eth.dvolError).toMatch(/^Deribit DVOL fetch failed: /);
+  });
+
   it('shows the smile the fake marks: deep OTM puts richer than at the money', async () => {
     const { source, events, sink } = await setup();
     await source.start(sink);
@@ -196,6 +216,8 @@ describe('deribit source: failures', () => {
     await source.start(sink);
     expect(source.health().state).toBe('DEGRADED');
     expect(source.health().lastError).toMatch(/no answer within 100 ms/);
+    // The venue is fast again (a request that timed out waiting for credits may have left a fault unused).
+    fake.setFault(null);
     await expect(source.fetchChain('BTC')).resolves.toMatchObject({ currency: 'BTC' });
   });
 

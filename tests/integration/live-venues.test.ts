@@ -81,6 +81,17 @@ describe('LIVE data through the real adapters', () => {
     expect(wide.fearGreed!.meta.venue).toBe('alternative.me');
     expect(wide.globalMarket!.meta.venue).toBe('coingecko');
     expect(wide.health.venues.map((v) => v.venue)).toEqual(['binance-usdm', 'binance-spot', 'deribit', 'alternative.me', 'coingecko']);
+
+    // The surface's volatility index next to Deribit's own DVOL (the fake's newest 1-minute close), never in its place.
+    type Vi = { optionsSurface: { volatilityIndex: { value: number | null; dvol: number | null; dvolTime: string | null; differenceFromDvol: number | null; dvolNote: string } } | null };
+    const surface = await waitFor(async () => {
+      const r = await gql<Vi>(app.url, '{ optionsSurface(currency: "BTC") { volatilityIndex { value dvol dvolTime differenceFromDvol dvolNote } } }');
+      return r.data?.optionsSurface?.volatilityIndex.dvol != null ? r.data.optionsSurface.volatilityIndex : undefined;
+    }, 30_000);
+    expect(surface.dvol).toBe(venues.deribit.dvolAt('BTC', Date.parse(surface.dvolTime!)));
+    expect(surface.value).not.toBeNull();
+    expect(surface.differenceFromDvol).toBeCloseTo(surface.value! - surface.dvol!, 6);
+    expect(surface.dvolNote).toMatch(/DVOL/);
   }, 60_000);
 
   it('keeps the last good value and flags it stale when the stream feeds garbage', async () => {

@@ -52,7 +52,7 @@ describe('options surface end to end (simulated market)', () => {
     const expected = 100 * Math.sqrt((total(vi.nearTerm!) * vi.nearWeight! + total(vi.nextTerm!) * (1 - vi.nearWeight!)) * (365 / 30));
     expect(vi.value!, 'the interpolation of the served terms').toBeCloseTo(expected, 9);
     expect(vi.dvol, 'no DVOL from a simulated market').toBeNull();
-    expect(vi.dvolNote).toMatch(/not ingested/);
+    expect(vi.dvolNote).toMatch(/publishes no DVOL/);
     const oi = btc.activityByStrike.reduce((s, a) => s + a.callOpenInterest + a.putOpenInterest, 0);
     expect(oi).toBeCloseTo(btc.expiries.reduce((s, e) => s + e.callOpenInterest + e.putOpenInterest, 0), 6);
   });

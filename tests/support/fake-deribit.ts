@@ -3,7 +3,8 @@ import { startFakeHttpServer, statusFaultResponse, type FakeFaultTimes, type Fak
 
 /**
  * A local stand-in for Deribit's public JSON-RPC-over-HTTP API (`GET /api/v2/public/<method>`), serving
- * `get_instruments`, `get_book_summary_by_currency` and `get_index_price` in the wire format: JSON-RPC
+ * `get_instruments`, `get_book_summary_by_currency`, `get_index_price` and `get_volatility_index_data` (DVOL
+ * candles) in the wire format: JSON-RPC
  * 2.0 envelopes with `usIn`/`usOut`/`usDiff`/`testnet`, errors as `{"error":{"code","message","data"}}`
  * with HTTP 400 (as Deribit does, e.g. -32602 for an unknown currency).
  *
@@ -65,6 +66,8 @@ export interface FakeDeribit {
   instruments(currency: string): FakeInstrument[];
   /** IV (percent) the fake marks a strike at, for a forward `forward` and `years` to expiry. */
   ivAt(currency: string, strike: number, forward: number, years: number): number;
+  /** The DVOL close (volatility points) the fake publishes for the 1-minute candle at `t`. */
+  dvolAt(currency: string, t: number): number;
   /** Requests to one method, e.g. `get_instruments`. */
   calls(method: string): FakeDeribitRequest[];
   close(): Promise<void>;
@@ -194,6 +197,11 @@ export async function startFakeDeribit(options: FakeDeribitOptions = {}): Promis
     return strikes[Math.floor(strikes.length / 2)] ?? 100;
   }
 
+  /** The fake DVOL (volatility points): the 30-day ATM level of the fake smile plus a slow wave. */
+  function dvolAt(currency: string, t: number): number {
+    return round((ATM_IV[currency] ?? 80) * (1 + 0.05 * Math.sqrt(30 / 365)) + Math.sin(t / 3_600_000), 2);
+  }
+
   function ivAt(currency: string, strike: number, forward: number, years: number): number {
     const m = Math.log(strike / forward);
     const atm = (ATM_IV[currency] ?? 80) * (1 + 0.05 * Math.sqrt(years));
@@ -260,6 +268,22 @@ export async function startFakeDeribit(options: FakeDeribitOptions = {}): Promis
         if (query.kind !== undefined && query.kind !== 'option') return [];
         return bookSummary(currency);
       }
+      case 'get_volatility_index_data': {
+        // DVOL candles [ts, open, high, low, close] in volatility points, one per `resolution` seconds, aligned.
+        const currency = query.currency?.toUpperCase();
+        if (!currency || !instrumentsOf(currency)) throw invalidParam('currency');
+        const start = Number(query.start_timestamp);
+        const end = Number(query.end_timestamp);
+        if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) throw invalidParam('end_timestamp');
+        const step = query.resolution === '1D' ? 86_400_000 : Number(query.resolution ?? '60') * 1000;
+        if (!(step >= 1000)) throw invalidParam('resolution');
+        const rows: number[][] = [];
+        for (let t = Math.ceil(start / step) * step; t <= end && rows.length < 1000; t += step) {
+          const v = dvolAt(currency, t);
+          rows.push([t, v, round(v + 0.3, 2), round(v - 0.3, 2), v]);
+        }
+        return { data: rows, continuation: null };
+      }
       case 'get_index_price': {
         const match = query.index_name?.match(/^([a-z]+)_usd$/);
         const currency = match?.[1]?.toUpperCase();
@@ -321,6 +345,7 @@ export async function startFakeDeribit(options: FakeDeribitOptions = {}): Promis
     indexPrice,
     instruments: (currency) => instrumentsOf(currency) ?? [],
     ivAt,
+    dvolAt,
     calls: (method) => server.requests.filter((r) => r.path === `/api/v2/public/${method}`),
   };
 }

@@ -5,10 +5,12 @@ import {
   deribitBookSummaryListSchema,
   deribitEnvelope,
   deribitIndexPriceSchema,
+  deribitVolatilityIndexSchema,
   deribitInstrumentListSchema,
   deribitTickerSchema,
   type DeribitBookSummary,
   type DeribitIndexPrice,
+  type DeribitVolatilityIndex,
   type DeribitInstrument,
   type DeribitRpcError,
   type DeribitTicker,
@@ -109,6 +111,12 @@ export interface DeribitApi {
    */
   getIndexPrice(indexName: string): Promise<DeribitIndexPrice>;
   /**
+   * DVOL (Deribit's 30-day implied volatility index, BTC and ETH) as candles of `resolution` seconds
+   * (`1`, `60`, `3600`, `43200`, `1D`) between two times (epoch ms).
+   * @see https://docs.deribit.com/api-reference/market-data/public-get_volatility_index_data
+   */
+  getVolatilityIndexData(currency: string, range: { start: number; end: number; resolution: string }): Promise<DeribitVolatilityIndex>;
+  /**
    * One instrument's ticker, with greeks and bid/ask/mark IV for options.
    * @see https://docs.deribit.com/api-reference/market-data/public-ticker
    */
@@ -135,6 +143,7 @@ export function createDeribitApi(http: HttpClient): DeribitApi {
     instruments: deribitEnvelope(deribitInstrumentListSchema),
     bookSummary: deribitEnvelope(deribitBookSummaryListSchema),
     indexPrice: deribitEnvelope(deribitIndexPriceSchema),
+    volatilityIndex: deribitEnvelope(deribitVolatilityIndexSchema),
     ticker: deribitEnvelope(deribitTickerSchema),
   };
 
@@ -159,5 +168,7 @@ export function createDeribitApi(http: HttpClient): DeribitApi {
     getBookSummaryByCurrency: (currency, kind = 'option') => call('get_book_summary_by_currency', { currency, kind }, envelopes.bookSummary),
     getIndexPrice: (indexName) => call('get_index_price', { index_name: indexName }, envelopes.indexPrice),
     ticker: (instrumentName) => call('ticker', { instrument_name: instrumentName }, envelopes.ticker),
+    getVolatilityIndexData: (currency, range) =>
+      call('get_volatility_index_data', { currency, start_timestamp: range.start, end_timestamp: range.end, resolution: range.resolution }, envelopes.volatilityIndex),
   };
 }

@@ -9,6 +9,9 @@ export { DERIBIT_VENUE } from './deribit-api.js';
 
 export type GlobalEventSink = (event: GlobalEvent) => void;
 
+/** Currencies Deribit publishes a DVOL for (`public/get_volatility_index_data`). */
+const DVOL_CURRENCIES: ReadonlySet<string> = new Set(['BTC', 'ETH']);
+
 export interface DeribitSourceOptions extends PolledSourceOptions {
   /** Origin of the API, e.g. `https://www.deribit.com` (paths `/api/v2/public/...` are appended). */
   baseUrl: string;
@@ -80,6 +83,7 @@ export function createDeribitSource(options: DeribitSourceOptions): DeribitSourc
   if (!(instrumentsTtlMs >= 0)) throw new RangeError(`instrumentsTtlMs must be >= 0, got ${instrumentsTtlMs}`);
 
   const instruments = new Map<string, { at: number; value: Map<string, DeribitInstrument> }>();
+  const dvolCache = new Map<string, { at: number; value: Pick<OptionsChain, 'dvol' | 'dvolError'> }>();
   const instrumentsInFlight = new Map<string, Promise<Map<string, DeribitInstrument>>>();
 
   /**
@@ -111,11 +115,38 @@ export function createDeribitSource(options: DeribitSourceOptions): DeribitSourc
     }
   }
 
+  /**
+   * DVOL's newest 1-minute close within the last 10 minutes, for the currencies Deribit publishes it for.
+   * A failure never costs the chain: the chain carries null and the reason (the surface reports it).
+   */
+  async function dvolOf(currency: string): Promise<Pick<OptionsChain, 'dvol' | 'dvolError'>> {
+    if (!DVOL_CURRENCIES.has(currency)) return {};
+    const end = now();
+    // 1-minute candles: asked again once a minute at most, whatever the poll period.
+    const cached = dvolCache.get(currency);
+    if (cached && end - cached.at < 60_000) return cached.value;
+    const value = await fetchDvol(currency, end);
+    dvolCache.set(currency, { at: end, value });
+    return value;
+  }
+
+  async function fetchDvol(currency: string, end: number): Promise<Pick<OptionsChain, 'dvol' | 'dvolError'>> {
+    try {
+      const { data } = await api.getVolatilityIndexData(currency, { start: end - 600_000, end, resolution: '60' });
+      const newest = data.reduce<(typeof data)[number] | undefined>((a, row) => (!a || row[0] > a[0] ? row : a), undefined);
+      return newest ? { dvol: { value: newest[4], time: newest[0] } } : { dvol: null, dvolError: 'Deribit returned no DVOL candle in the last 10 minutes' };
+    } catch (error) {
+      logger?.warn({ err: error, currency }, 'deribit DVOL fetch failed; the chain goes without it');
+      return { dvol: null, dvolError: `Deribit DVOL fetch failed: ${asError(error).message}` };
+    }
+  }
+
   async function buildChain(currency: string, problems: Error[]): Promise<OptionsChain> {
-    const [byName, summaries, index] = await Promise.all([
+    const [byName, summaries, index, dvol] = await Promise.all([
       instrumentsOf(currency, problems),
       api.getBookSummaryByCurrency(currency, 'option'),
       api.getIndexPrice(indexNameFor(currency)),
+      dvolOf(currency),
     ]);
     const { chain, unmatched } = buildOptionsChain({
       venue: DERIBIT_VENUE,
@@ -125,6 +156,7 @@ export function createDeribitSource(options: DeribitSourceOptions): DeribitSourc
       instruments: byName,
       fallbackTime: now(),
     });
+    Object.assign(chain, dvol);
     if (unmatched.length > 0) {
       // Listed since the cache was filled: refresh on the next poll, at most once a minute.
       const entry = instruments.get(currency);

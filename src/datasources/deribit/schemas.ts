@@ -102,6 +102,19 @@ export const deribitIndexPriceSchema = z.looseObject({
 });
 export type DeribitIndexPrice = z.infer<typeof deribitIndexPriceSchema>;
 
+// --- public/get_volatility_index_data (DVOL candles) ---
+
+/**
+ * DVOL candles: `data` rows `[timestamp ms, open, high, low, close]` in volatility points (e.g. 54.2 for
+ * 54.2 %, as the `deribit_volatility_index` channel's `volatility: 129.36`), `continuation` for paging.
+ * @see https://docs.deribit.com/api-reference/market-data/public-get_volatility_index_data
+ */
+export const deribitVolatilityIndexSchema = z.looseObject({
+  data: z.array(z.tuple([z.number().int().nonnegative(), z.number().positive(), z.number().positive(), z.number().positive(), z.number().positive()])),
+  continuation: z.number().nullable().optional(),
+});
+export type DeribitVolatilityIndex = z.infer<typeof deribitVolatilityIndexSchema>;
+
 // --- public/ticker (same shape as the `ticker.{instrument}.{interval}` WebSocket data) ---
 
 export const deribitGreeksSchema = z.looseObject({

@@ -4,11 +4,11 @@ import type { MarketWideDefinition } from '../definition.js';
 import type { MarketStore } from '../market-store.js';
 
 /**
- * Why the DVOL comparison is empty: no source delivers Deribit's DVOL to the store (public/get_volatility_index_data
- * is not polled), and the recorded chains of ../shared/data (May 2020) predate DVOL (launched March 2021).
+ * Why the DVOL comparison is empty for a chain whose source publishes no DVOL: the simulated market has
+ * none, and the recorded chains of ../shared/data (May 2020) predate DVOL (launched March 2021). The live
+ * Deribit source fetches it with each chain (public/get_volatility_index_data) and says why when it cannot.
  */
-export const DVOL_UNAVAILABLE_REASON =
-  'Deribit DVOL is not ingested by this server (public/get_volatility_index_data is not polled yet); the recorded May 2020 chains predate DVOL (launched 2021-03)';
+export const DVOL_UNAVAILABLE_REASON = 'this market source publishes no DVOL (simulated chains have none; the recorded May 2020 chains predate DVOL, launched 2021-03)';
 
 function compute(store: MarketStore, key: string): { result: OptionsSurfaceAnalysis; asOf: number } | null {
   const chain = store.global().options.get(key);
@@ -20,8 +20,8 @@ function compute(store: MarketStore, key: string): { result: OptionsSurfaceAnaly
     quotes: chain.quotes,
     now: chain.time,
     rate: 0,
-    dvol: null,
-    dvolUnavailableReason: DVOL_UNAVAILABLE_REASON,
+    dvol: chain.dvol ?? null,
+    dvolUnavailableReason: chain.dvol === undefined ? DVOL_UNAVAILABLE_REASON : (chain.dvolError ?? 'Deribit DVOL unavailable'),
   });
   return { result, asOf: chain.time };
 }
