@@ -34,6 +34,7 @@ import { createHttpServer, type HttpServer } from './server.js';
 import { createDashboardHandler } from './http/dashboard.js';
 import type { MultiplexerStats } from './subscriptions/multiplexer.js';
 import { createOnDemandScheduler } from './engine/on-demand.js';
+import { createTimeTravel, type PointInTime, type TimeTravel } from './engine/time-travel.js';
 import { createOnDemandPool, type OnDemandPool, type OnDemandPoolStats } from './engine/on-demand-pool.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createAlerting, type Alerting } from './alerts/alerting.js';
@@ -268,6 +269,7 @@ export function createApp(deps: AppDeps): App {
   let tradeEvents: TradeEvents | undefined;
   let writer: SnapshotWriter | undefined;
   let archive: MarketArchive | undefined;
+  let timeTravel: TimeTravel | undefined;
   let pruner: SnapshotPruner | undefined;
   let alerting: Alerting | undefined;
   let ruleStore: RuleStore | undefined;
@@ -409,6 +411,10 @@ export function createApp(deps: AppDeps): App {
       return `the replay clock (${new Date(clock).toISOString()}) is before the first recording of ${symbol} (${new Date(first.from).toISOString()})`;
     },
     now,
+    async pointInTime(at, symbols) {
+      const travel = timeTravel;
+      return travel ? pointInTimeServices(await travel.view(at, symbols)) : undefined;
+    },
     get apiKeys() {
       return apiKeyStore ? apiKeyAdmin(apiKeyStore) : undefined;
     },
@@ -427,6 +433,25 @@ export function createApp(deps: AppDeps): App {
       };
     },
   };
+  /** The services as they were at `view.at`: analyses, prices and raw inputs from the point-in-time store. */
+  function pointInTimeServices(view: PointInTime): AppServices {
+    return Object.create(services, {
+      latest: { value: view.latest },
+      latestWith: { value: view.latestWith },
+      ticker: { value: async (symbol: string) => view.ticker(symbol) },
+      marketData: {
+        value: (symbol: string) => {
+          const market = view.store.get(symbol);
+          return market ? { market, origin: view.origin, venue: view.venue } : undefined;
+        },
+      },
+      globalData: { value: () => ({ global: view.store.global(), origin: view.origin, venueFor: () => view.venue }) },
+      inputs: { value: view.inputs },
+      notReadyReason: { value: view.notReadyReason },
+      now: { value: () => view.at },
+      pointInTime: { value: undefined },
+    }) as AppServices;
+  }
   let repository: ReturnType<typeof createSnapshotRepository>;
   let apiKeyStore: ApiKeyStore | undefined;
 
@@ -527,17 +552,39 @@ export function createApp(deps: AppDeps): App {
       resume = restored?.resume;
     }
     archive?.start();
+    const onDemand = createOnDemandScheduler({ maxQueued: config.ONDEMAND_MAX_QUEUED, budgetMs: config.ONDEMAND_BUDGET_MS, concurrency: Math.max(1, config.ONDEMAND_WORKERS) });
+    const settings = {
+      fundingHistoryWindow: config.FUNDING_HISTORY_WINDOW,
+      fundingIntervalHours: (symbol: string) => bySymbol.get(symbol)?.fundingIntervalHours ?? 8,
+      recordedHistory: (symbol: string) => next.recordedHistory?.(symbol) ?? null,
+    };
+    timeTravel = archive
+      ? createTimeTravel({
+          archive,
+          origin: next.origin,
+          venue: next.venue,
+          definitions: ANALYSES,
+          marketDefinitions: MARKET_ANALYSES,
+          derivedDefinitions: DERIVED_ANALYSES,
+          settings,
+          onDemand,
+          limits: DEFAULT_STORE_LIMITS,
+          minIntervalMs: config.ANALYSIS_MIN_INTERVAL_MS,
+          staleAfterMs: config.STALE_AFTER_MS,
+          maxEntries: config.TIME_TRAVEL_CACHE_ENTRIES,
+          ttlMs: config.TIME_TRAVEL_CACHE_TTL_MS,
+          now,
+          flushWindowMs: 2 * config.ARCHIVE_FLUSH_MS,
+          logger: logger.child({ component: 'time-travel' }),
+        })
+      : undefined;
     liquidationEvents = createLiquidationEvents({ store, pubsub: bus, source: next.origin, venue: next.venue });
     engine = createAnalysisEngine({
       store,
       definitions: ANALYSES,
       marketDefinitions: MARKET_ANALYSES,
       derivedDefinitions: DERIVED_ANALYSES,
-      settings: {
-        fundingHistoryWindow: config.FUNDING_HISTORY_WINDOW,
-        fundingIntervalHours: (symbol) => bySymbol.get(symbol)?.fundingIntervalHours ?? 8,
-        recordedHistory: (symbol) => next.recordedHistory?.(symbol) ?? null,
-      },
+      settings,
       cache,
       pubsub: bus,
       snapshots: writer,
@@ -546,7 +593,7 @@ export function createApp(deps: AppDeps): App {
       minIntervalMs: config.ANALYSIS_MIN_INTERVAL_MS,
       snapshotEveryMs: config.SNAPSHOT_EVERY_MS,
       staleAfterMs: config.STALE_AFTER_MS,
-      onDemand: createOnDemandScheduler({ maxQueued: config.ONDEMAND_MAX_QUEUED, budgetMs: config.ONDEMAND_BUDGET_MS, concurrency: Math.max(1, config.ONDEMAND_WORKERS) }),
+      onDemand,
       pool: onDemandPool,
       now,
       logger: logger.child({ component: 'engine' }),
@@ -580,6 +627,7 @@ export function createApp(deps: AppDeps): App {
     const stats = await archive?.stop();
     if (stats && stats.buffered > 0) logger.warn({ unwritten: stats.buffered }, 'archive rows left unwritten at stop');
     archive = undefined;
+    timeTravel = undefined;
     engine?.stop();
     await onDemandPool?.stop().catch((err: unknown) => logger.warn({ err }, 'on-demand workers stop failed'));
     onDemandPool = undefined;

@@ -174,6 +174,10 @@ export const configSchema = z.object({
   ARCHIVE_RETENTION: parsedWith(parseArchiveRetention).default(parseArchiveRetention(DEFAULT_ARCHIVE_RETENTION)),
   /** How often the archive retention job runs (and refreshes the rows and bytes per type shown in health). */
   ARCHIVE_PRUNE_EVERY_MS: positiveInt.min(1_000).default(900_000),
+  /** Time travel (`market(at:)`): point-in-time stores, one per (at, symbol set), kept at once (LRU). */
+  TIME_TRAVEL_CACHE_ENTRIES: positiveInt.default(8),
+  /** Time travel: how long a point-in-time store and its results are reused (ms). */
+  TIME_TRAVEL_CACHE_TTL_MS: positiveInt.default(60_000),
   /** An analysis whose newest input is older than this is flagged `stale`. */
   STALE_AFTER_MS: positiveInt.default(30_000),
   /** Funding settlements in the z-score window (90 = 30 days at 8 h). */

@@ -40,6 +40,12 @@ export interface AppServices {
    */
   notReadyReason?(symbol: string): string | null;
   now(): number;
+  /**
+   * The same services as they were at `at` for `symbols` (time travel: analyses recomputed from the market-data
+   * archive, README "Time travel"); rejects with TimeTravelRangeError when the archive cannot answer, resolves
+   * undefined where no archive is kept for the source (ROLE=api, ARCHIVE_ENABLED=false, origin not archived).
+   */
+  pointInTime?(at: number, symbols: readonly string[]): Promise<AppServices | undefined>;
   /** API keys (admin mutations and listing); absent where no database is open. */
   apiKeys?: ApiKeyAdmin;
   /** Alert rules, history and test sends; absent where no database is open. */

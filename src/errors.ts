@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { BadSymbolError, BannedError, NetworkError, RateLimitError } from './datasources/errors.js';
 import { OnDemandBusyError } from './engine/on-demand.js';
+import { TimeTravelRangeError } from './engine/time-travel.js';
 import { PlanRefusedError } from './analyzers/position-plan.types.js';
 
 /** The closed set of error codes clients can rely on (`extensions.code`). */
@@ -153,6 +154,8 @@ export function toAppError(error: unknown): unknown {
   if (error instanceof BannedError)
     return new AppError(ErrorCodes.UPSTREAM_RATE_LIMITED, error.message, { venue: error.venue, bannedUntil: error.bannedUntil });
   if (error instanceof NetworkError) return new AppError(ErrorCodes.UPSTREAM_UNAVAILABLE, error.message, { venue: error.venue });
+  if (error instanceof TimeTravelRangeError)
+    return badInput(error.message, { at: new Date(error.at).toISOString(), reachesBackTo: error.reachesBackTo === null ? null : new Date(error.reachesBackTo).toISOString() });
   if (error instanceof OnDemandBusyError)
     return new AppError(ErrorCodes.RATE_LIMITED, error.message, { limit: 'on-demand', queued: error.queued, queuedMs: error.queuedMs, budgetMs: error.budgetMs });
   const store = storeFailureOf(error);

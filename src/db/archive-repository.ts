@@ -52,6 +52,8 @@ export interface ArchiveStore {
   candles(q: { venue: string; source: string; symbol: string; interval: CandleInterval; limit: number; until?: number }): Promise<Candle[]>;
   /** Per series, the newest `limit` records of one type and symbol with time ≤ `until`, oldest first. */
   records(q: { venue: string; source: string; type: string; symbol: string; limit: number; until?: number }): Promise<ArchiveRecord[]>;
+  /** The oldest archived candle of one series (primary-key order: one index probe), undefined when none. */
+  firstCandle(q: { venue: string; source: string; symbol: string; interval: CandleInterval }): Promise<Candle | undefined>;
   /** Candle intervals archived for a symbol. */
   intervals(q: { venue: string; source: string; symbol: string }): Promise<CandleInterval[]>;
   /** Deletes candles of `interval` (or every interval with null, except `keep`) older than `before`, in chunks. */
@@ -129,6 +131,22 @@ interface RecordRow {
   payload: unknown;
 }
 
+const toCandle = (r: CandleRow): Candle => ({
+  symbol: r.symbol,
+  interval: r.interval,
+  openTime: int(r.open_time),
+  closeTime: int(r.close_time),
+  open: r.open,
+  high: r.high,
+  low: r.low,
+  close: r.close,
+  volume: r.volume,
+  quoteVolume: r.quote_volume,
+  takerBuyVolume: r.taker_buy_volume,
+  trades: nullable(r.trades),
+  closed: true,
+});
+
 const toRecord = (r: RecordRow): ArchiveRecord => ({
   venue: r.venue,
   source: r.source,
@@ -195,21 +213,18 @@ export function createArchiveRepository(db: Pick<Database, 'sql'>): ArchiveStore
           ORDER BY open_time DESC LIMIT $6`,
         [q.venue, q.source, q.symbol, q.interval, String(q.until ?? Number.MAX_SAFE_INTEGER), q.limit],
       );
-      return rows.reverse().map((r) => ({
-        symbol: r.symbol,
-        interval: r.interval,
-        openTime: int(r.open_time),
-        closeTime: int(r.close_time),
-        open: r.open,
-        high: r.high,
-        low: r.low,
-        close: r.close,
-        volume: r.volume,
-        quoteVolume: r.quote_volume,
-        takerBuyVolume: r.taker_buy_volume,
-        trades: nullable(r.trades),
-        closed: true,
-      }));
+      return rows.reverse().map(toCandle);
+    },
+
+    async firstCandle(q) {
+      const { rows } = await sql.query<CandleRow>(
+        `SELECT symbol, interval, open_time, close_time, open, high, low, close, volume, quote_volume, taker_buy_volume, trades
+           FROM market_candle
+          WHERE venue = $1 AND source = $2 AND symbol = $3 AND interval = $4
+          ORDER BY open_time ASC LIMIT 1`,
+        [q.venue, q.source, q.symbol, q.interval],
+      );
+      return rows.map(toCandle)[0];
     },
 
     async records(q) {

@@ -80,8 +80,14 @@ export interface MarketArchiveStats extends BatchWriterStats {
 export interface MarketArchive {
   /** Taps one market event (never blocks, never throws). */
   record(event: MarketEvent): void;
-  /** Pushes the archived history of `symbols` into `sink` (oldest first per series) and says where the source should resume. */
-  restore(symbols: readonly string[], sink: MarketEventSink, limits: MarketStoreLimits): Promise<RestoreResult>;
+  /**
+   * Pushes the archived history of `symbols` into `sink` (oldest first per series) and says where the source
+   * should resume. `until` (default now) bounds every series: only rows with time ≤ until, and candles only
+   * when closed by then (closeTime ≤ until), so a store restored at a past instant holds nothing after it.
+   */
+  restore(symbols: readonly string[], sink: MarketEventSink, limits: MarketStoreLimits, options?: { until?: number }): Promise<RestoreResult>;
+  /** Per candle interval archived for `symbol`, the close of its oldest bar (how far back time travel reaches). */
+  reach(symbol: string): Promise<Array<{ interval: CandleInterval; firstCloseTime: number }>>;
   /** Re-reads rows and bytes per type (one GROUP BY per table; the retention job calls it after each pass). */
   refreshStats(): Promise<ArchiveTypeStats[]>;
   /** One retention pass: deletes rows older than their type's age; resolves with the rows deleted. */
@@ -245,9 +251,9 @@ export function createMarketArchive(options: MarketArchiveOptions): MarketArchiv
     }
   }
 
-  async function restore(symbols: readonly string[], sink: MarketEventSink, limits: MarketStoreLimits): Promise<RestoreResult> {
+  async function restore(symbols: readonly string[], sink: MarketEventSink, limits: MarketStoreLimits, restoreOptions: { until?: number } = {}): Promise<RestoreResult> {
     const started = performance.now();
-    const at = now();
+    const at = restoreOptions.until ?? now();
     const candleFrom = new Map<string, number>();
     const fundingFrom = new Map<string, number>();
     const seriesFrom = new Map<string, number>();
@@ -265,7 +271,10 @@ export function createMarketArchive(options: MarketArchiveOptions): MarketArchiv
     for (const symbol of symbols) {
       const intervals = (await store.intervals({ venue, source, symbol })).filter((i): i is CandleInterval => (CANDLE_INTERVALS as readonly string[]).includes(i));
       for (const interval of intervals) {
-        const candles = await store.candles({ venue, source, symbol, interval, limit: limits.candlesPerInterval, until: at });
+        // The archive bounds bars by their open; one more is read so the bar still open at `at` can be dropped.
+        const candles = (await store.candles({ venue, source, symbol, interval, limit: limits.candlesPerInterval + 1, until: at }))
+          .filter((c) => c.closeTime <= at)
+          .slice(-limits.candlesPerInterval);
         const newest = candles.at(-1);
         if (!newest) continue;
         if (!fillableGap(newest.closeTime, INTERVAL_MS[interval], Math.min(fillable.candleBars, limits.candlesPerInterval))) {
@@ -342,9 +351,19 @@ export function createMarketArchive(options: MarketArchiveOptions): MarketArchiv
     };
   }
 
+  async function reach(symbol: string): Promise<Array<{ interval: CandleInterval; firstCloseTime: number }>> {
+    const out: Array<{ interval: CandleInterval; firstCloseTime: number }> = [];
+    for (const interval of CANDLE_INTERVALS) {
+      const first = await store.firstCandle({ venue, source, symbol, interval });
+      if (first) out.push({ interval, firstCloseTime: first.closeTime });
+    }
+    return out;
+  }
+
   return {
     record,
     restore,
+    reach,
     refreshStats,
     prune,
     start: () => schedule(Math.min(10_000, options.pruneEveryMs)),

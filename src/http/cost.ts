@@ -33,7 +33,23 @@ export interface FieldCost {
    * argument). Others are applied to the cached result (confirmation weights, language).
    */
   onDemandArgs?: readonly string[];
+  /**
+   * Computing it from a point-in-time store (below `market(at:)`, time travel): default `onDemand`, else
+   * 10 × `served`. Always charged there: nothing is cached for a past instant until a first request builds it.
+   */
+  timeTravel?: number;
 }
+
+/**
+ * Restoring one symbol's point-in-time store from the archive for `market(at:)` / `markets(at:)`, per symbol
+ * asked. Measured 0.45–0.9 s per symbol on PGlite under test load (13 intervals × 1 000 bars and the records),
+ * i.e. more than this charges: the restore is a sequence of archive reads between which requests are served,
+ * restores run one at a time (src/engine/time-travel.ts), and this figure keeps one market or two in reach
+ * of QUERY_COST_LIMIT while 30 aliases at different instants are refused (README "Time travel").
+ */
+export const TIME_TRAVEL_RESTORE_COST = 2_000;
+/** Root fields whose `at` argument turns on time travel for everything below them. */
+const TIME_TRAVEL_FIELDS: ReadonlySet<string> = new Set(['Query.market', 'Query.markets']);
 
 /** Field coordinates (Type.field) with a cost; every other field costs 0 (plain properties of a cached result). */
 export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
@@ -50,7 +66,7 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Market.traps': { served: 5, onDemand: 335 },
   'Market.volatility': { served: 3, onDemand: 72 },
   // Served from the cached record only (horizons filters it; nothing is computed per request).
-  'Market.forecast': { served: 3, onDemandArgs: [] },
+  'Market.forecast': { served: 3, onDemandArgs: [], timeTravel: 400 },
   // Served from the cached record: depthPct/buckets only re-bin the stored heatmap (≤ 60 slices × 100 buckets).
   'Market.orderBook': { served: 5, onDemandArgs: [] },
   'Market.volume': { served: 5, onDemand: 115 },
@@ -142,18 +158,18 @@ export function operationCost(input: CostInput): CostReport {
   // possible before validation) counts once instead of recursing forever.
   const fragmentCosts = new Map<string, CostReport>();
 
-  function walk(set: SelectionSetNode, parent: GraphQLCompositeType, multiplier: number, into: CostReport): void {
+  function walk(set: SelectionSetNode, parent: GraphQLCompositeType, multiplier: number, into: CostReport, past = false): void {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         if (!fragment) continue;
         const type = (schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType) ?? parent;
-        const memo = `${fragment.name.value}\n${type.name}`;
+        const memo = `${fragment.name.value}\n${type.name}\n${past}`;
         let part = fragmentCosts.get(memo);
         if (!part) {
           part = { cost: 0, onDemandFields: 0, selections: 0 };
           fragmentCosts.set(memo, part);
-          walk(fragment.selectionSet, type, 1, part);
+          walk(fragment.selectionSet, type, 1, part, past);
         }
         into.cost += part.cost * multiplier;
         into.onDemandFields += part.onDemandFields * multiplier;
@@ -162,7 +178,7 @@ export function operationCost(input: CostInput): CostReport {
       }
       if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parent;
-        walk(selection.selectionSet, type ?? parent, multiplier, into);
+        walk(selection.selectionSet, type ?? parent, multiplier, into, past);
         continue;
       }
       into.selections += 1;
@@ -174,7 +190,10 @@ export function operationCost(input: CostInput): CostReport {
       const sizeArg = LIST_SIZE_ARGUMENTS[coordinate];
       let args: Record<string, unknown> | undefined;
       const argsOf = () => (args ??= safeArgs(field, selection, variables));
-      if (cost) {
+      if (cost && past) {
+        into.cost += (cost.served + (cost.timeTravel ?? cost.onDemand ?? 10 * cost.served)) * multiplier;
+        into.onDemandFields += multiplier;
+      } else if (cost) {
         let fieldCost = cost.served;
         if (cost.onDemand !== undefined) {
           const values = argsOf();
@@ -198,8 +217,13 @@ export function operationCost(input: CostInput): CostReport {
         const list = argsOf()[sizeArg];
         if (Array.isArray(list)) childMultiplier *= Math.max(1, list.length);
       }
+      let childPast = past;
+      if (TIME_TRAVEL_FIELDS.has(coordinate) && argsOf().at != null) {
+        childPast = true;
+        into.cost += TIME_TRAVEL_RESTORE_COST * childMultiplier;
+      }
       const named = getNamedType(field.type);
-      if (selection.selectionSet && isCompositeType(named)) walk(selection.selectionSet, named, childMultiplier, into);
+      if (selection.selectionSet && isCompositeType(named)) walk(selection.selectionSet, named, childMultiplier, into, childPast);
     }
   }
   walk(operation.selectionSet, root, 1, report);

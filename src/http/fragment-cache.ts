@@ -112,6 +112,8 @@ function planOf(document: DocumentNode, operationName: string | null | undefined
   const markets = roots[0];
   if (roots.length !== 1 || markets?.kind !== Kind.FIELD || markets.name.value !== 'markets' || markets.directives?.length || !markets.selectionSet) return NOT_HANDLED;
   if (!markets.arguments?.some((a) => a.name.value === 'symbols')) return NOT_HANDLED;
+  // Time travel builds one point-in-time store per (at, symbol set): split per market it would build one per symbol.
+  if (markets.arguments.some((a) => a.name.value === 'at')) return NOT_HANDLED;
   const fragments = document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION);
   const fragmentVariables = new Set<string>();
   for (const fragment of fragments) variablesIn(fragment, fragmentVariables);

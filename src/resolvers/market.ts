@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { builder } from '../schema/builder.js';
 import { AnalysisMetaRef, MarketRef } from '../schema/refs.js';
-import { AppError, ErrorCodes } from '../errors.js';
+import { AppError, ErrorCodes, toAppError } from '../errors.js';
 import { metaOf, requireSymbol } from './shared.js';
-import type { GraphQLContext } from '../context.js';
+import type { AppServices, GraphQLContext } from '../context.js';
 import type { TickerRecord } from '../domain/analysis.js';
 
 async function requireTicker(ctx: GraphQLContext, symbol: string): Promise<TickerRecord> {
@@ -35,12 +35,34 @@ MarketRef.implement({
 
 // --- Queries ---
 
+const AT_DESCRIPTION =
+  'Time travel: every field as it was at this instant, recomputed from the market-data archive with only the inputs known then (rows up to `at`, candles closed by `at`) through the same analyzers; meta.asOf is at most `at`. BAD_USER_INPUT when `at` is in the future or before the archive reaches back (the message says how far it does). Omitted: the live market.';
+
+/**
+ * The markets asked, live or (with `at`) as they were then: one point-in-time view for the whole list,
+ * built once per (at, symbol set) and shared while cached (src/engine/time-travel.ts).
+ */
+async function marketsAt(ctx: GraphQLContext, symbols: string[], at: number | null | undefined): Promise<Array<{ symbol: string; view?: AppServices }>> {
+  if (at === null || at === undefined) return symbols.map((symbol) => ({ symbol }));
+  if (!ctx.services.pointInTime) throw new AppError(ErrorCodes.NOT_READY, 'Time travel is served where the engine runs and the archive is kept (ROLE=all, ARCHIVE_ENABLED)');
+  try {
+    const view = await ctx.services.pointInTime(at, symbols);
+    if (!view) throw new AppError(ErrorCodes.NOT_READY, 'Time travel needs the market-data archive of the current source (ARCHIVE_ENABLED, its origin in ARCHIVE_ORIGINS, a database)');
+    return symbols.map((symbol) => ({ symbol, view }));
+  } catch (error) {
+    throw toAppError(error);
+  }
+}
+
 builder.queryField('market', (t) =>
   t.field({
     type: MarketRef,
-    description: 'One market by symbol (case-insensitive, e.g. "BTCUSDT").',
-    args: { symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }) },
-    resolve: (_root, args, ctx) => ({ symbol: requireSymbol(ctx, args.symbol) }),
+    description: 'One market by symbol (case-insensitive, e.g. "BTCUSDT"), live or as it was at `at`.',
+    args: {
+      symbol: t.arg.string({ description: 'Symbol of a configured market, e.g. BTCUSDT (case-insensitive).', required: true }),
+      at: t.arg({ type: 'DateTime', required: false, description: AT_DESCRIPTION }),
+    },
+    resolve: async (_root, args, ctx) => (await marketsAt(ctx, [requireSymbol(ctx, args.symbol)], args.at))[0]!,
   }),
 );
 
@@ -63,7 +85,13 @@ builder.queryField('markets', (t) =>
           error: (issue) => `at most ${MAX_MARKETS_PER_REQUEST} symbols per request, got ${(issue.input as unknown[]).length}`,
         }),
       }),
+      at: t.arg({ type: 'DateTime', required: false, description: AT_DESCRIPTION }),
     },
-    resolve: (_root, args, ctx) => args.symbols.map((symbol) => ({ symbol: requireSymbol(ctx, symbol) })),
+    resolve: (_root, args, ctx) =>
+      marketsAt(
+        ctx,
+        args.symbols.map((symbol) => requireSymbol(ctx, symbol)),
+        args.at,
+      ),
   }),
 );

@@ -34,9 +34,40 @@ import '../resolvers/track-record.js';
 import '../resolvers/emergency.js';
 import '../resolvers/auth.js';
 import '../resolvers/alerts.js';
-import { lexicographicSortSchema } from 'graphql';
+import { defaultFieldResolver, isObjectType, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
+import type { GraphQLContext } from '../context.js';
 
-export const schema = builder.toSchema();
+/** Carries a point-in-time view from a Market field's result to the fields below it (not serialised). */
+const VIEW = Symbol('pointInTime');
+
+/**
+ * Time travel without touching every resolver: a Market reached with `at` carries its point-in-time services
+ * (`view`, see resolvers/market.ts), and the fields of Market and of the types below it that read services
+ * (raw market data, the funding countdown) resolve with `ctx.services` replaced by that view. Their object
+ * results carry the view on to their own fields.
+ */
+function withPointInTimeContext(target: GraphQLSchema, typeNames: readonly string[]): GraphQLSchema {
+  for (const name of typeNames) {
+    const type = target.getType(name);
+    if (!isObjectType(type)) throw new Error(`time travel: ${name} is not an object type`);
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (parent, args, ctx: GraphQLContext, info) => {
+        const view = (parent as { view?: GraphQLContext['services']; [VIEW]?: GraphQLContext['services'] })?.view ?? (parent as { [VIEW]?: GraphQLContext['services'] })?.[VIEW];
+        if (!view) return resolve(parent, args, ctx, info);
+        const carry = (value: unknown) => {
+          if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.isExtensible(value)) Object.defineProperty(value, VIEW, { value: view, enumerable: false, configurable: true });
+          return value;
+        };
+        const result = resolve(parent, args, { ...ctx, services: view }, info);
+        return result instanceof Promise ? result.then(carry) : carry(result);
+      };
+    }
+  }
+  return target;
+}
+
+export const schema = withPointInTimeContext(builder.toSchema(), ['Market', 'MarketData', 'FundingAnalysis']);
 /** The same schema sorted, as printed to schema.graphql. */
 export const sortedSchema = lexicographicSortSchema(schema);

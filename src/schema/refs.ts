@@ -37,7 +37,8 @@ export const SnapshotWriterHealthRef = builder.objectRef<HealthReport['snapshots
 export const ArchiveHealthRef = builder.objectRef<NonNullable<HealthReport['archive']>>('ArchiveHealth');
 export const ArchiveTypeHealthRef = builder.objectRef<NonNullable<NonNullable<HealthReport['archive']>['types']>[number]>('ArchiveTypeHealth');
 export const EventLoopHealthRef = builder.objectRef<HealthReport['eventLoop']>('EventLoopHealth');
-export const MarketRef = builder.objectRef<{ symbol: string }>('Market');
+/** `view`: the services as they were at a past instant (`market(symbol, at)`, time travel); absent for the live market. */
+export const MarketRef = builder.objectRef<{ symbol: string; view?: import('../context.js').AppServices }>('Market');
 export const FundingAnalysisRef = builder.objectRef<WithMeta<FundingAnalysis>>('FundingAnalysis');
 export const AnalysisSnapshotRef = builder.objectRef<SnapshotRow>('AnalysisSnapshot');
 export const AnalysisUpdateRef = builder.objectRef<AnalysisRecord>('AnalysisUpdate');

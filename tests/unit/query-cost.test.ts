@@ -24,6 +24,18 @@ describe('operationCost', () => {
     expect(inline.onDemandFields).toBe(3);
   });
 
+  it('costs market(at) as a restore per market plus every analysis computed (time travel), fragments included', () => {
+    const cost = (q: string) => operationCost({ schema, document: parse(q) });
+    const past = cost('{ market(symbol: "BTCUSDT", at: "2026-12-01T00:00:00Z") { regime { regime } funding { rate } forecast { symbol } } }');
+    expect(past.cost, '2000 restore + regime 3 + 90, funding 2 + 10 × 2, forecast 3 + 400').toBe(2000 + 93 + 22 + 403);
+    expect(past.onDemandFields).toBe(3);
+    const list = cost('{ markets(symbols: ["A", "B"], at: "2026-12-01T00:00:00Z") { ...M } } fragment M on Market { structure { trend } }');
+    expect(list.cost, '2 × (2000 + 5 + 60)').toBe(2 * 2065);
+    expect(cost('{ markets(symbols: ["A", "B"]) { ...M } } fragment M on Market { structure { trend } }').cost, 'the same fragment live: served').toBe(10);
+    const aliases = Array.from({ length: 30 }, (_, i) => `m${i}: market(symbol: "BTCUSDT", at: "2026-12-01T00:${String(i).padStart(2, '0')}:00Z") { symbol }`);
+    expect(cost(`{ ${aliases.join(' ')} }`).cost, '30 restores').toBe(60_000);
+  });
+
   it('terminates on a fragment cycle (possible before validation)', () => {
     const report = operationCost({ schema, document: parse('{ symbols { ...A } } fragment A on SymbolInfo { symbol ...B } fragment B on SymbolInfo { tickSize ...A }') });
     expect(report.selections, 'symbols, symbol, tickSize, then A again as far as it was walked (symbol): no recursion').toBe(4);
