@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { BadSymbolError, BannedError, NetworkError, RateLimitError } from './datasources/errors.js';
 import { OnDemandBusyError } from './engine/on-demand.js';
-import { TimeTravelRangeError } from './engine/time-travel.js';
+import { TimeTravelRangeError } from './engine/time-travel-error.js';
 import { PlanRefusedError } from './analyzers/position-plan.types.js';
 
 /** The closed set of error codes clients can rely on (`extensions.code`). */

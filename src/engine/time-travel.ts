@@ -9,6 +9,7 @@ import type { MarketArchive } from './market-archive.js';
 import { createMarketStore, type MarketStore, type MarketStoreLimits } from './market-store.js';
 import { OnDemandBusyError, type OnDemandScheduler } from './on-demand.js';
 import { createResultCache } from './result-cache.js';
+import { TimeTravelRangeError } from './time-travel-error.js';
 
 /**
  * Time travel (README "Time travel"): every analysis as it was at a past instant `at`, recomputed from the
@@ -20,18 +21,7 @@ import { createResultCache } from './result-cache.js';
  * scheduler the live engine uses (queued, coalesced, RATE_LIMITED over its budget), one per event-loop turn.
  */
 
-/** `at` is outside what the archive can answer (in the future, or before its first row). A domain error: the resolver maps it. */
-export class TimeTravelRangeError extends Error {
-  constructor(
-    message: string,
-    readonly at: number,
-    /** Close of the oldest archived bar of the symbol(s) asked (null: nothing archived). */
-    readonly reachesBackTo: number | null,
-  ) {
-    super(message);
-    this.name = 'TimeTravelRangeError';
-  }
-}
+export { TimeTravelRangeError };
 
 export interface TimeTravelOptions {
   archive: Pick<MarketArchive, 'restore' | 'reach' | 'flush'>;
