@@ -26,7 +26,7 @@ describe('operationCost', () => {
 
   it('costs market(at) as a restore per market plus every analysis computed (time travel), fragments included', () => {
     const cost = (q: string) => operationCost({ schema, document: parse(q) });
-    const past = cost('{ market(symbol: "BTCUSDT", at: "2026-12-01T00:00:00Z") { regime { regime } funding { rate } forecast { symbol } } }');
+    const past = cost('{ market(symbol: "BTCUSDT", at: "2026-12-01T00:00:00Z") { regime { primaryRegime } funding { rate } forecast { symbol } } }');
     expect(past.cost, '2000 restore + regime 3 + 90, funding 2 + 10 × 2, forecast 3 + 400').toBe(2000 + 93 + 22 + 403);
     expect(past.onDemandFields).toBe(3);
     const list = cost('{ markets(symbols: ["A", "B"], at: "2026-12-01T00:00:00Z") { ...M } } fragment M on Market { structure { trend } }');
