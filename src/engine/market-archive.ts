@@ -104,17 +104,8 @@ const seriesKey = {
   longShort: (kind: string, period: StatPeriod) => `${kind}:${period}`,
 };
 
-const STAT_PERIOD_MS: Record<StatPeriod, number> = {
-  '5m': 300_000,
-  '15m': 900_000,
-  '30m': 1_800_000,
-  '1h': 3_600_000,
-  '2h': 7_200_000,
-  '4h': 14_400_000,
-  '6h': 21_600_000,
-  '12h': 43_200_000,
-  '1d': 86_400_000,
-};
+/** Statistics periods are candle intervals too ('5m' … '1d'). */
+const STAT_PERIOD_MS: Readonly<Record<StatPeriod, number>> = INTERVAL_MS;
 const FUNDING_PERIOD_MS = 8 * 3_600_000;
 
 export function createMarketArchive(options: MarketArchiveOptions): MarketArchive {
