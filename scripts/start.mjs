@@ -26,6 +26,7 @@ export const ENTRY_POINTS = {
   main: 'src/main.ts',
   'history-worker': 'src/datasources/simulated/history-worker.ts',
   'on-demand-worker': 'src/engine/on-demand-worker.ts',
+  'backtest-worker': 'src/backtest/backtest-worker.ts',
   'engine-alone': 'bench/support/engine-alone.ts',
   'pglite-template': 'src/db/pglite-template-cli.ts',
   // `npm run apikey -- …` (src/auth/apikey-cli.ts): runs from the build, so it works in the image without tsx.

@@ -226,3 +226,34 @@ describe('no look-ahead', () => {
     });
   }
 });
+
+describe('strategies from the analyzers', () => {
+  it('FUNDING_EXTREME fades an extreme settlement from the next open and receives the funding it holds through', () => {
+    const candles = walk(100, 3);
+    // Every 8 h from T0; the one at bar 56's open is 0.3 % (≥ the 0.1 % extreme rate).
+    const funding = Array.from({ length: 13 }, (_, i) => ({ fundingTime: T0 + i * 8 * H, rate: i === 7 ? 0.003 : 0.0001 }));
+    const r = simulateBacktest({
+      candles,
+      funding,
+      strategy: createStrategy('FUNDING_EXTREME', { fundingWindow: 5, holdBars: 10, stopAtr: null }),
+      costs: noCosts,
+      initialEquity: 10_000,
+    });
+    expect(r.trades).toHaveLength(1);
+    const t = r.trades[0]!;
+    expect([t.side, t.entryTime, t.entryPrice, t.exitReason, t.exitTime]).toEqual(['SHORT', candles[57]!.openTime, candles[57]!.open, 'TIME', candles[67]!.openTime]);
+    expect(t.funding, 'the short receives the 0.01 % settlement at bar 64 (the 0.3 % one was before its entry)').toBeCloseTo(t.quantity * candles[64]!.open * 0.0001, 10);
+    expect(t.pnl).toBeCloseTo(t.quantity * (candles[57]!.open - candles[67]!.open) + t.funding, 8);
+  });
+
+  it('SCENARIO trades the most confident scenario with its entry order, stop and first target', () => {
+    const candles = walk(260, 11);
+    const r = simulateBacktest({ candles, strategy: createStrategy('SCENARIO', { historyBars: 150, minConfidence: 0 }), costs: noCosts, initialEquity: 10_000, warmUpBars: 100 });
+    expect(r.trades.length, 'scenarios exist on a swinging walk').toBeGreaterThan(0);
+    for (const t of r.trades) expect(['STOP', 'TARGET', 'TIME', 'END']).toContain(t.exitReason);
+  });
+
+  it('rejects out-of-range parameters with the value quoted', () => {
+    expect(() => createStrategy('TRAP', { holdBars: 0 })).toThrow('holdBars must be an integer ≥ 1, got 0');
+  });
+});

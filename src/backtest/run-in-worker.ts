@@ -1,0 +1,69 @@
+import { Worker } from 'node:worker_threads';
+import type { BacktestSpec } from './backtest-job.js';
+import type { BacktestResult } from './backtest.types.js';
+
+/** Progress of a running backtest. */
+export interface BacktestProgress {
+  done: number;
+  total: number;
+  /** done / total (0..1). */
+  fraction: number;
+  /** Estimated milliseconds left at the rate so far (elapsed × (total − done) / done); null before the first bar. */
+  etaMs: number | null;
+}
+
+export interface WorkerRun {
+  result: Promise<BacktestResult>;
+  /** Stops the worker; the result promise rejects with 'backtest cancelled'. */
+  cancel(): Promise<void>;
+}
+
+/** The worker entry: compiled JavaScript in dist/, the TypeScript source under tsx or vitest (through the engine's tsx bootstrap). */
+function workerEntry(): { url: URL; entry: Record<string, unknown> } {
+  const self = import.meta.url;
+  if (self.endsWith('.ts')) return { url: new URL('../engine/worker-boot.mjs', self), entry: { entry: new URL('./backtest-worker.ts', self).href } };
+  return { url: new URL('./backtest-worker.js', self), entry: {} };
+}
+
+/**
+ * Runs `spec` in its own worker thread, so a long backtest never blocks the request loop. `now` is the
+ * clock for the ETA (injectable for tests).
+ */
+export function runBacktestInWorker(spec: BacktestSpec, options: { onProgress?: (p: BacktestProgress) => void; now?: () => number } = {}): WorkerRun {
+  const now = options.now ?? (() => performance.now());
+  const { url, entry } = workerEntry();
+  const worker = new Worker(url, { workerData: { ...entry, spec } });
+  const started = now();
+  let settled = false;
+  let cancelled = false;
+  const result = new Promise<BacktestResult>((resolve, reject) => {
+    worker.on('message', (m: { type: 'progress'; done: number; total: number } | { type: 'result'; result: BacktestResult } | { type: 'error'; message: string }) => {
+      if (m.type === 'progress') {
+        const elapsed = now() - started;
+        options.onProgress?.({ done: m.done, total: m.total, fraction: m.done / m.total, etaMs: m.done > 0 ? (elapsed * (m.total - m.done)) / m.done : null });
+      } else if (m.type === 'result') {
+        settled = true;
+        resolve(m.result);
+        void worker.terminate();
+      } else {
+        settled = true;
+        reject(new Error(m.message));
+        void worker.terminate();
+      }
+    });
+    worker.on('error', (e) => {
+      settled = true;
+      reject(e);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(cancelled ? 'backtest cancelled' : `backtest worker exited with code ${code}`));
+    });
+  });
+  return {
+    result,
+    async cancel() {
+      cancelled = true;
+      await worker.terminate();
+    },
+  };
+}
