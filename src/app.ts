@@ -6,6 +6,7 @@ import { createSnapshotPruner, type SnapshotPruner } from './db/snapshot-retenti
 import type { MarketEvent, SymbolInfo } from './domain/market.js';
 import { createBinanceSource, probeBinance } from './datasources/binance/binance-source.js';
 import { BYBIT_VENUE, createBybitSource } from './datasources/bybit/bybit-source.js';
+import { OKX_VENUE, createOkxSource } from './datasources/okx/okx-source.js';
 import type { MarketDataSource, ResumePoints, VenueHealth, VenueReporting } from './datasources/market-data-source.js';
 import { createSimulatedSource } from './datasources/simulated/simulated-source.js';
 import { createLiveSource } from './datasources/live-source.js';
@@ -94,6 +95,8 @@ export interface App {
 function perpetualVenue(config: Config, logger: Logger): MarketDataSource {
   if (config.MARKET_SOURCE === 'bybit')
     return createBybitSource({ restUrl: config.BYBIT_REST_URL, streamUrl: config.BYBIT_STREAM_URL, logger: logger.child({ venue: BYBIT_VENUE }) });
+  if (config.MARKET_SOURCE === 'okx')
+    return createOkxSource({ restUrl: config.OKX_REST_URL, streamUrl: config.OKX_STREAM_URL, logger: logger.child({ venue: OKX_VENUE }) });
   return createBinanceSource({
     fapiUrl: config.BINANCE_FAPI_URL,
     spotUrl: config.BINANCE_SPOT_URL,
@@ -139,7 +142,7 @@ async function chooseSource(
     });
     return { source, fallback: false };
   }
-  if (config.MARKET_SOURCE === 'binance' || config.MARKET_SOURCE === 'bybit')
+  if (config.MARKET_SOURCE === 'binance' || config.MARKET_SOURCE === 'bybit' || config.MARKET_SOURCE === 'okx')
     return { source: liveSource(config, logger, onListed), fallback: false };
   if (await probeBinance(config.BINANCE_FAPI_URL, 3_000)) {
     logger.info({ url: config.BINANCE_FAPI_URL }, 'live Binance reachable: serving LIVE data');

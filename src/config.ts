@@ -78,10 +78,10 @@ export const configSchema = z.object({
   /** Unset: in-process pub/sub. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   /**
-   * Unset: try live Binance, fall back to `simulated` (loudly) when unreachable. `bybit`: the
-   * perpetual venue is Bybit v5 linear USDT perpetuals (with the same market-wide venues as Binance).
+   * Unset: try live Binance, fall back to `simulated` (loudly) when unreachable. `bybit` / `okx`: the
+   * perpetual venue is Bybit v5 linear or OKX v5 USDT swaps (with the same market-wide venues as Binance).
    */
-  MARKET_SOURCE: z.enum(['binance', 'bybit', 'simulated', 'replay']).optional(),
+  MARKET_SOURCE: z.enum(['binance', 'bybit', 'okx', 'simulated', 'replay']).optional(),
   /** Recorded data for MARKET_SOURCE=replay: comma-separated directories or files (see README). */
   REPLAY_DIR: z.string().min(1).optional(),
   /** Data milliseconds per wall millisecond: 1 real time, 60 a minute per second, 0 as fast as possible. */
@@ -124,6 +124,9 @@ export const configSchema = z.object({
   /** Bybit v5 REST and public linear stream (MARKET_SOURCE=bybit). */
   BYBIT_REST_URL: url.default('https://api.bybit.com'),
   BYBIT_STREAM_URL: url.default('wss://stream.bybit.com/v5/public/linear'),
+  /** OKX v5 REST and public stream (MARKET_SOURCE=okx). */
+  OKX_REST_URL: url.default('https://www.okx.com'),
+  OKX_STREAM_URL: url.default('wss://ws.okx.com:8443/ws/v5/public'),
   DERIBIT_URL: url.default('https://www.deribit.com'),
   FNG_URL: url.default('https://api.alternative.me'),
   COINGECKO_URL: url.default('https://api.coingecko.com'),
