@@ -547,7 +547,10 @@ export function createApp(deps: AppDeps): App {
     // liquidation is history, not a new event), then tapped on the source's sink; the source resumes after it.
     let resume: ResumePoints | undefined;
     archive = db && config.ARCHIVE_ENABLED && config.ARCHIVE_ORIGINS.includes(next.origin) ? createArchive(db, next) : undefined;
-    if (archive && config.ARCHIVE_RESTORE) {
+    if (archive && config.ARCHIVE_RESTORE && !next.resumesFromArchive) {
+      logger.info({ venue: next.venue }, 'archive restore skipped: this source backfills its own window and cannot resume after the archive (writing only)');
+    }
+    if (archive && config.ARCHIVE_RESTORE && next.resumesFromArchive) {
       const restored = await archive.restore(config.SYMBOLS, apply, DEFAULT_STORE_LIMITS).catch((err: unknown) => {
         logger.warn({ err }, 'archive restore failed: backfilling from the venue only');
         return undefined;

@@ -26,6 +26,7 @@ export function createLiveSource(options: {
   const { primary, marketWide, logger } = options;
   return {
     origin: primary.origin,
+    resumesFromArchive: primary.resumesFromArchive === true,
     venue: primary.venue,
     listSymbols: () => primary.listSymbols(),
     async start(symbols, sink: MarketEventSink, options) {

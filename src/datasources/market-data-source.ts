@@ -29,6 +29,12 @@ export interface MarketDataSource {
   /** Venue name shown in `meta.venue` (e.g. `binance-usdm`, `simulated`). */
   readonly venue: string;
   listSymbols(): Promise<SymbolInfo[]>;
+  /**
+   * True when `start` honours `options.resume` (its backfill fetches from where each series ends). The
+   * archive restores the store only for such a source: another one would backfill its default window and
+   * leave a silent hole between the archived history and it.
+   */
+  readonly resumesFromArchive?: boolean;
   /** `options.resume`: what the sink already holds (restored from the archive), so the backfill asks only for the gap. */
   start(symbols: readonly string[], sink: MarketEventSink, options?: StartOptions): Promise<void>;
   /**

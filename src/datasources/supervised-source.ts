@@ -129,6 +129,9 @@ export function createSupervisedSource(options: SupervisedSourceOptions): Superv
     get venue() {
       return current.venue;
     },
+    get resumesFromArchive() {
+      return current.resumesFromArchive === true;
+    },
     listSymbols: () => current.listSymbols(),
     async start(symbols, sink, startWith) {
       startOptions = startWith;

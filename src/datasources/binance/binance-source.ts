@@ -782,6 +782,7 @@ export function createBinanceSource(options: BinanceSourceOptions): BinanceSourc
   return {
     origin: DataOrigins.LIVE,
     venue: BINANCE_VENUE,
+    resumesFromArchive: true,
     listSymbols,
 
     async start(symbols, sink, startOptions) {
