@@ -1,3 +1,4 @@
+import type { AnalysisKind } from './domain/analysis.js';
 import type { Config } from './config.js';
 import type { AppServices } from './context.js';
 import { createDatabase, type Database } from './db/database.js';
@@ -742,7 +743,7 @@ export function createApp(deps: AppDeps): App {
         origin: () => source?.origin ?? DataOrigins.LIVE,
         staleAfterMs: config.STALE_AFTER_MS,
       });
-      evaluator = createAlertEvaluator({ store: ruleStore, alerting: alerting!, pubsub: pubsub.pubsub, logger: alertLogger, now: wallClock, digests, reloadMs: config.ALERTS_RULES_RELOAD_MS });
+      evaluator = createAlertEvaluator({ store: ruleStore, alerting: alerting!, pubsub: pubsub.pubsub, logger: alertLogger, now: wallClock, digests, reloadMs: config.ALERTS_RULES_RELOAD_MS, latest: (kind, symbol) => services.latest(kind as AnalysisKind, symbol) });
       if (config.ROLE === 'all') evaluator.start(config.SYMBOLS);
       if (config.REDIS_URL) {
         cacheRedis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });

@@ -27,7 +27,7 @@ export interface AlertEvaluator {
    * Counters of this instance: rule evaluations, firings it produced (past the edge and the cooldown), and
    * those whose enqueue won (the others were already in the outbox from another instance); digests alike.
    */
-  stats(): { rules: number; evaluations: number; firings: number; fired: number; digests: { rules: number; built: number; sent: number } };
+  stats(): { rules: number; evaluations: number; firings: number; fired: number; enqueueFailures: number; digests: { rules: number; built: number; sent: number } };
 }
 
 export function createAlertEvaluator(options: {
@@ -39,6 +39,12 @@ export function createAlertEvaluator(options: {
   reloadMs?: number;
   /** Runs the DIGEST rules (re-armed on every reload); without it digest rules are stored but not sent. */
   digests?: DigestScheduler;
+  /**
+   * The latest result of an analysis for a symbol. A rule that has not seen any result yet (just created, or
+   * this instance just started) is evaluated once against it on load: the engine calls onResult only for a
+   * result that changed, so a steady analysis would otherwise keep a new rule silent until it moves.
+   */
+  latest?: (kind: string, symbol: string) => Promise<AnalysisRecord | undefined>;
 }): AlertEvaluator {
   const { store, alerting, pubsub, logger } = options;
   /** input (analysis kind or topic) → rules listening to it. */
@@ -51,6 +57,8 @@ export function createAlertEvaluator(options: {
   let evaluations = 0;
   let firings = 0;
   let fired = 0;
+  /** Firings whose outbox insert failed (each retried on a later result). */
+  let enqueueFailures = 0;
 
   function index(rules: AlertRule[]): void {
     const next = new Map<string, AlertRule[]>();
@@ -69,8 +77,29 @@ export function createAlertEvaluator(options: {
     for (const key of states.keys()) if (!live.has(key.slice(0, key.indexOf('|')))) states.delete(key);
   }
 
+  let trackedSymbols: readonly string[] = [];
+
   async function reload(): Promise<void> {
-    index(await store.list());
+    const rules = await store.list();
+    index(rules);
+    await evaluateUnseen(rules);
+  }
+
+  /** Evaluates rules without state for a symbol against the latest result of their analysis (see `latest`). */
+  async function evaluateUnseen(rules: readonly AlertRule[]): Promise<void> {
+    const { latest } = options;
+    if (!latest) return;
+    for (const rule of rules) {
+      if (!rule.enabled) continue;
+      const kinds = (EVENT_CONDITIONS[rule.event]?.kinds ?? []).filter((k) => /^[A-Z_]+$/.test(k));
+      for (const symbol of rule.symbols.length > 0 ? rule.symbols : trackedSymbols) {
+        if (states.has(`${rule.id}|${symbol}`)) continue;
+        for (const kind of kinds) {
+          const record = await latest(kind, symbol).catch(() => undefined);
+          if (record && record.symbol === symbol && byInput.has(kind)) evaluate(kind, symbol, { type: 'record', record });
+        }
+      }
+    }
   }
 
   function messageOf(rule: AlertRule, firing: Firing, test: boolean, idempotencyKey: string): AlertMessage {
@@ -111,6 +140,7 @@ export function createAlertEvaluator(options: {
       let state = states.get(stateKey);
       if (!state) states.set(stateKey, (state = {}));
       let firing: Firing | null;
+      const before: RuleState = { ...state };
       try {
         firing = evaluateRule(rule.event, rule.conditions, input, state);
       } catch (err) {
@@ -123,7 +153,16 @@ export function createAlertEvaluator(options: {
       if (last !== undefined && now - last < rule.cooldownMs) continue;
       lastFired.set(stateKey, now);
       firings += 1;
-      void emit(rule, messageOf(rule, firing, false, `${rule.id}:${firing.triggerKey}`)).catch((err: unknown) => logger.warn({ err, rule: rule.id }, 'alert enqueue failed'));
+      const firingState = state;
+      void emit(rule, messageOf(rule, firing, false, `${rule.id}:${firing.triggerKey}`)).catch((err: unknown) => {
+        // Not written, so not fired: the edge and the cooldown are undone and the next result that still meets
+        // the condition fires again (a database blip must not swallow an alert; the idempotency key dedupes).
+        for (const key of Object.keys(firingState)) delete (firingState as Record<string, unknown>)[key];
+        Object.assign(firingState, before);
+        if (lastFired.get(stateKey) === now) lastFired.delete(stateKey);
+        enqueueFailures += 1;
+        logger.warn({ err, rule: rule.id, symbol }, 'alert enqueue failed; it fires again on the next result that meets the condition');
+      });
     }
   }
 
@@ -147,6 +186,7 @@ export function createAlertEvaluator(options: {
       if (byInput.has(record.kind)) evaluate(record.kind, record.symbol, { type: 'record', record });
     },
     start(symbols) {
+      trackedSymbols = [...symbols];
       void reload().catch((err: unknown) => logger.warn({ err }, 'alert rules could not be read; retrying'));
       reloadTimer = setInterval(() => void reload().catch(() => undefined), options.reloadMs ?? 5_000);
       reloadTimer.unref();
@@ -178,7 +218,7 @@ export function createAlertEvaluator(options: {
       await emit(rule, message);
       return message;
     },
-    stats: () => ({ rules: ruleCount, evaluations, firings, fired, digests: options.digests?.stats() ?? { rules: 0, built: 0, sent: 0 } }),
+    stats: () => ({ rules: ruleCount, evaluations, firings, fired, enqueueFailures, digests: options.digests?.stats() ?? { rules: 0, built: 0, sent: 0 } }),
   };
 }
 
