@@ -71,7 +71,9 @@ describe('npm run apikey (the CLI, on the database the server uses: DATABASE_URL
 
     const listed = await cli(['list', '--json'], env);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout.includes(adminKey.split('_')[2]!) || listed.stdout.includes(created.key.split('_')[2]!), 'no secret in listings').toBe(false);
+    // The secret is everything after `pg_<prefix>_` (it may itself contain `_`, so split('_')[2] could be a 1-char fragment).
+    const secretOf = (key: string) => key.slice(key.indexOf('_', 3) + 1);
+    expect(listed.stdout.includes(secretOf(adminKey)) || listed.stdout.includes(secretOf(created.key)), 'no secret in listings').toBe(false);
     const states = (JSON.parse(listed.stdout) as Array<{ name: string; state: string; origin: string }>).map((k) => `${k.name}/${k.origin}/${k.state}`).sort();
     expect(states).toEqual(['dashboard/cli/revoked', 'ops admin/cli/active']);
 
