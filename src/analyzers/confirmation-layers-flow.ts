@@ -23,6 +23,7 @@ import {
   type LayerSource,
 } from './confirmation.types.js';
 import type { OpenInterestQuadrant } from './open-interest.types.js';
+import type { OrderBookAnalysis } from './order-book.types.js';
 import type { WhalePattern } from './whales.types.js';
 
 const clamp = (x: number, lo = -1, hi = 1) => Math.min(hi, Math.max(lo, x));
@@ -76,8 +77,15 @@ const pct = (x: number, digits = 1) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}
 
 // --- 7 ORDER_FLOW -----------------------------------------------------------------------------------------
 
-/** Base weights of the order-flow factors. */
-export const ORDER_FLOW_WEIGHTS = { takerImbalance: 0.4, oiQuadrant: 0.4, fundingPressure: 0.2 } as const;
+/**
+ * Base weights of the order-flow factors. The first three keep their 2:2:1 ratio of before the book joined,
+ * so a layer without a book scores as it did (only its confidence says a factor is missing).
+ */
+export const ORDER_FLOW_WEIGHTS = { takerImbalance: 0.32, oiQuadrant: 0.32, fundingPressure: 0.16, bookImbalance: 0.2 } as const;
+/** |z| of the book imbalance that saturates the book factor (the order-book analysis clips its own factor there too). */
+export const BOOK_Z_SCALE = 3;
+/** Share of walls pulled before the price touched them from which the book factor counts half (spoofing suspicion). */
+export const BOOK_PULLED_SHARE_DISCOUNT = 0.5;
 /** |Σ delta / Σ volume| over the flow window that saturates the taker factor (20 % of all volume). */
 export const TAKER_IMBALANCE_SCALE = 0.2;
 
@@ -96,9 +104,11 @@ export const OI_QUADRANT_VALUE: Readonly<Record<OpenInterestQuadrant, number>> =
 
 /**
  * Layer 7: taker imbalance (Σ delta / Σ volume of the volume analysis's flow window, at the confirmation
- * interval, / 0.2, clamped), the open-interest quadrant ({@link OI_QUADRANT_VALUE}) and funding pressure,
- * read contrarian: −funding score / 100 (longs crowded and paying → pressure to unwind them). Core: taker
- * imbalance or the OI quadrant (funding alone is positioning, not flow).
+ * interval, / 0.2, clamped), the open-interest quadrant ({@link OI_QUADRANT_VALUE}), funding pressure,
+ * read contrarian: −funding score / 100 (longs crowded and paying → pressure to unwind them), and the resting
+ * book: the ORDER_BOOK imbalance z-score within ±1 % of the mid / 3, clamped (more bids than usual lean
+ * bullish), halved when at least half the walls seen were pulled before the price touched them. Core: taker
+ * imbalance or the OI quadrant (funding and the book alone are positioning and intention, not flow).
  */
 export const orderFlowLayer: ConfirmationLayer = (inputs) => {
   const parts: Part[] = [];
@@ -157,6 +167,9 @@ export const orderFlowLayer: ConfirmationLayer = (inputs) => {
       note: `funding score ${s.toFixed(0)} (${funding.value.signal}), read contrarian: a crowded side that pays is pressure to unwind it`,
     });
   }
+  const book = bookPart(inputs.orderBook);
+  if ('why' in book) absent.push(book.why);
+  else parts.push(book);
   const byName = new Map(parts.map((p) => [p.name, p]));
   return blendParts(
     parts,
@@ -168,11 +181,35 @@ export const orderFlowLayer: ConfirmationLayer = (inputs) => {
       if (o && !('missing' in oi)) bits.push(`open interest ${oi.value.quadrant?.toLowerCase().replace('_', ' ')}`);
       const f = byName.get('fundingPressure');
       if (f && !('missing' in funding)) bits.push(`funding ${funding.value.signal.toLowerCase().replace('_', ' ')}`);
+      const b = byName.get('bookImbalance');
+      if (b) bits.push(`book ${b.value >= 0 ? 'bid' : 'ask'}-heavy (z ${b.value >= 0 ? '+' : ''}${b.value.toFixed(1)})`);
       return `Order flow ${directionOf(score).toLowerCase()}: ${bits.join(', ')}`;
     },
     absent,
   );
 };
+
+/** The book factor of layer 7, or why it is left out (a side factor: the layer stays available without it). */
+function bookPart(source: LayerSource<OrderBookAnalysis>): Part | { why: string } {
+  const book = fresh(source, 'ORDER_BOOK');
+  if ('missing' in book) return { why: book.why };
+  const a = book.value;
+  if (!a.available) return { why: `ORDER_BOOK unavailable (${a.unavailableReason ?? a.bookState})` };
+  const z = a.imbalance?.zScore ?? null;
+  if (a.imbalance === null || z === null) return { why: `ORDER_BOOK imbalance z-score unavailable (${a.imbalance?.zScoreUnavailableReason ?? 'no imbalance'})` };
+  const pulled = a.walls?.pulledShare ?? null;
+  const discounted = pulled !== null && pulled >= BOOK_PULLED_SHARE_DISCOUNT;
+  const x = clamp(z / BOOK_Z_SCALE) * (discounted ? 0.5 : 1);
+  return {
+    name: 'bookImbalance',
+    value: z,
+    x,
+    weight: ORDER_FLOW_WEIGHTS.bookImbalance,
+    note:
+      `resting-book imbalance within ±${a.imbalance.pct} % of the mid ${pct(a.imbalance.value * 100)} (bids − asks over both), z ${z.toFixed(2)} vs its last ${a.imbalance.samples} books, / ${BOOK_Z_SCALE} clamped` +
+      (discounted ? `; halved: ${Math.round(pulled * 100)} % of walls were pulled before touch (spoofing suspicion, not an accusation)` : ''),
+  };
+}
 
 // --- 8 WHALES ---------------------------------------------------------------------------------------------
 

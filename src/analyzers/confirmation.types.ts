@@ -1,5 +1,6 @@
 import type { Candle, CandleInterval } from '../domain/market.js';
 import type { CorrelationAnalysis } from './correlation.types.js';
+import type { OrderBookAnalysis } from './order-book.types.js';
 import type { ForecastAnalysis } from './forecast.types.js';
 import type { FundingAnalysis } from './funding.types.js';
 import type { KeyLevels } from './key-levels.types.js';
@@ -76,6 +77,8 @@ export interface ConfirmationInputs {
   optionsFlow: LayerSource<OptionsFlowAnalysis>;
   /** The symbol's FORECAST (1 h GARCH; layer 12 reads its H4 horizon and out-of-sample verdict). */
   forecast: LayerSource<ForecastAnalysis>;
+  /** The symbol's ORDER_BOOK (layer 7 reads its ±1 % imbalance z-score; absent where the venue keeps no book). */
+  orderBook: LayerSource<OrderBookAnalysis>;
 }
 
 /** What one layer function returns; the composite adds `name` and `weight`. */

@@ -1,5 +1,6 @@
 import { INTERVAL_MS } from '../domain/market.js';
 import type { Confirmation, ConfirmationLayerResult } from './confirmation.types.js';
+import type { OrderBookAnalysis } from './order-book.types.js';
 import { PositionSides, type LiquidationZone, type WhaleTarget } from './liquidation-heatmap.types.js';
 import { liquidationPrice } from './liquidation-heatmap.js';
 import { maxSafeLeverage, sideSign } from './position-plan.js';
@@ -43,6 +44,13 @@ const ATR_STOP = 1.5;
 /** Candidate prices closer than this many ATRs are one target. */
 const TARGET_MERGE_ATR = 0.25;
 const MAX_TARGETS = 3;
+/** A wall of the order book counts as structure once it has stood this long (a fresh one may be gone in a second). */
+export const WALL_MIN_AGE_MS = 60_000;
+/** Walls are ignored when at least this share of those seen were pulled before the price touched them. */
+export const WALL_PULLED_SHARE_MAX = 0.5;
+/** Notional of the market exit whose slippage is checked against the book, USD, and the cost that is a risk, bps. */
+export const EXIT_SLIPPAGE_NOTIONAL = 100_000;
+export const EXIT_SLIPPAGE_RISK_BPS = 10;
 const QUALITY_FACTOR = { EXCELLENT: 1, GOOD: 0.8, MODERATE: 0.6, POOR: 0.4 } as const;
 
 /** A price the market may react at, with where it comes from. */
@@ -81,6 +89,20 @@ function clusters(inputs: ScenarioInputs, side: 'LONG' | 'SHORT'): Array<{ low: 
 }
 
 /**
+ * Standing walls of the order book on one side that have stood at least WALL_MIN_AGE_MS: BID walls are resting
+ * buyers below the price (support), ASK walls resting sellers above (resistance). None when the book is not
+ * valid, or when most walls seen were pulled before touch (then they say little about where price turns).
+ */
+function bookWalls(inputs: ScenarioInputs, side: 'BID' | 'ASK'): Anchor[] {
+  const b = inputs.orderBook;
+  if (!b || !b.available || !b.walls) return [];
+  if (b.walls.pulledShare !== null && b.walls.pulledShare >= WALL_PULLED_SHARE_MAX) return [];
+  return b.walls.standing
+    .filter((w) => w.side === side && w.ageMs >= WALL_MIN_AGE_MS)
+    .map((w) => ({ price: w.price, label: `${side === 'BID' ? 'bid' : 'ask'} wall ${fmt(w.price)} (${round(w.sizeVsMedian)}x the median level, standing ${Math.round(w.ageMs / 60_000)} min)` }));
+}
+
+/**
  * Stop beyond the nearest structure behind the entry: the closest anchor at least `minStopAtr` ATRs from
  * the entry mid (and within MAX_ANCHOR_ATR), plus `stopBufferAtr`; when a liquidation cluster of the
  * same side sits just beyond that (within `clusterReachAtr`), beyond the cluster instead — a sweep of the
@@ -92,7 +114,8 @@ function stopFor(bias: ScenarioBias, entry: ScenarioEntry, inputs: ScenarioInput
   const mid = (entry.priceMin + entry.priceMax) / 2;
   // Distance behind the entry mid, positive behind (below for a long).
   const behind = (price: number) => s * (mid - price);
-  const anchors = structureAnchors(inputs)
+  // Resting walls behind the entry are structure too: the bids a long's stop hides behind, the asks a short's.
+  const anchors = [...structureAnchors(inputs), ...bookWalls(inputs, s > 0 ? 'BID' : 'ASK')]
     .filter((a) => behind(a.price) >= t.minStopAtr * atr && behind(a.price) <= MAX_ANCHOR_ATR * atr)
     .sort((a, b) => behind(a.price) - behind(b.price));
   let price: number;
@@ -122,7 +145,7 @@ function stopFor(bias: ScenarioBias, entry: ScenarioEntry, inputs: ScenarioInput
   return { price: round(price), reason };
 }
 
-/** Target candidates beyond the entry zone: opposite levels, value-area edges and the opposite side's liquidation clusters. */
+/** Target candidates beyond the entry zone: opposite levels, value-area edges, the opposite side's liquidation clusters and order-book walls ahead. */
 function targetsFor(bias: ScenarioBias, entry: ScenarioEntry, stop: number, inputs: ScenarioInputs): ScenarioTarget[] {
   const s = sideSign(bias);
   const mid = (entry.priceMin + entry.priceMax) / 2;
@@ -131,6 +154,8 @@ function targetsFor(bias: ScenarioBias, entry: ScenarioEntry, stop: number, inpu
   const candidates: Anchor[] = [
     ...structureAnchors(inputs),
     ...clusters(inputs, bias === ScenarioBiases.LONG ? PositionSides.SHORT : PositionSides.LONG).map((c) => ({ price: c.price, label: c.label })),
+    // Walls ahead: where resting liquidity against the trade may stall it.
+    ...bookWalls(inputs, s > 0 ? 'ASK' : 'BID'),
   ]
     .filter((a) => ahead(a.price) > 0 && Math.abs(a.price - mid) >= MIN_TARGET_RR * Math.abs(mid - stop))
     .sort((a, b) => ahead(a.price) - ahead(b.price));
@@ -247,6 +272,22 @@ const SETUP_NAMES: Record<ScenarioKind, Record<ScenarioBias, string>> = {
 };
 
 /**
+ * A market stop-out of EXIT_SLIPPAGE_NOTIONAL walks the book against the position (a long sells into the
+ * bids): its slippage is a risk when it costs EXIT_SLIPPAGE_RISK_BPS or more, or when the visible book does
+ * not fill it. Null when the book is unavailable (said in the notes) or the exit is cheap.
+ */
+function exitSlippage(bias: ScenarioBias, book: OrderBookAnalysis | null): string | null {
+  if (!book || !book.available) return null;
+  const side = bias === ScenarioBiases.LONG ? 'SELL' : 'BUY';
+  const walk = book.slippage.find((x) => x.side === side && x.notionalUsd === EXIT_SLIPPAGE_NOTIONAL);
+  if (!walk) return null;
+  const usd = `${EXIT_SLIPPAGE_NOTIONAL.toLocaleString('en-US')} USD`;
+  if (!walk.filled || walk.slippageBps === null) return `Thin book: the visible ${side === 'SELL' ? 'bids' : 'asks'} do not fill a ${usd} market exit.`;
+  if (walk.slippageBps >= EXIT_SLIPPAGE_RISK_BPS) return `Thin book: a ${usd} market exit would slip ${round(walk.slippageBps)} bps (order book).`;
+  return null;
+}
+
+/**
  * Two or three trade scenarios from the composite and the map of levels, value area and liquidation
  * clusters (see docs/confirmation.md "Scenarios"). With a BULLISH composite: long breakout, long
  * pull-back, short rejection; BEARISH mirrored; NEUTRAL: the two range fades and the breakout the score
@@ -259,6 +300,10 @@ export function computeScenarios(inputs: ScenarioInputs): ScenarioSet {
   if (!inputs.levels) notes.push('Key levels unavailable: entries and stops fall back to ATR multiples where no value-area edge helps.');
   if (!inputs.profile || inputs.profile.warmingUp) notes.push('Volume profile unavailable: no value-area edges among the levels.');
   if (!inputs.heatmap || inputs.heatmap.warmingUp) notes.push('Liquidation heatmap unavailable: stops are not adjusted for liquidation clusters and no cluster is a target.');
+  const book = inputs.orderBook ?? null;
+  if (!book || !book.available) notes.push(`Order book unavailable${book?.unavailableReason ? ` (${book.unavailableReason})` : ''}: no resting wall is a stop anchor or a target, and exits are not checked for slippage.`);
+  else if (book.walls?.pulledShare != null && book.walls.pulledShare >= WALL_PULLED_SHARE_MAX)
+    notes.push(`Order-book walls ignored: ${Math.round(book.walls.pulledShare * 100)} % of those seen were pulled before the price touched them.`);
   const c = inputs.confirmation;
   if (!(inputs.atr > 0) || !(inputs.price > 0)) {
     notes.push('No positive price and ATR: no scenario can be sized.');
@@ -315,6 +360,8 @@ export function computeScenarios(inputs: ScenarioInputs): ScenarioSet {
     const stopAtr = Math.abs(mid - stopLoss.price) / inputs.atr;
     if (stopAtr > 3) risks.push(`Wide stop: ${round(stopAtr)} ATR from the entry.`);
     if (targets.some((x) => x.reason.includes('projection'))) risks.push('Targets are risk multiples, not mapped levels.');
+    const exit = exitSlippage(setup.bias, book);
+    if (exit) risks.push(exit);
     scenarios.push({
       name,
       kind: setup.kind,

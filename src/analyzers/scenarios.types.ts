@@ -1,3 +1,4 @@
+import type { OrderBookAnalysis } from './order-book.types.js';
 import type { CandleInterval } from '../domain/market.js';
 import type { Confirmation } from './confirmation.types.js';
 import type { KeyLevels } from './key-levels.types.js';
@@ -116,6 +117,8 @@ export interface ScenarioInputs {
   profile: VolumeProfile | null;
   /** Liquidation heatmap; null when unavailable. */
   heatmap: LiquidationHeatmap | null;
+  /** Order book (walls as stop anchors and targets, exit slippage); null or absent when the venue keeps none. */
+  orderBook?: OrderBookAnalysis | null;
   brackets: BracketTable;
   maxScenarios?: number;
   thresholds?: Partial<ScenarioThresholds>;

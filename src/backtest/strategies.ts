@@ -114,6 +114,7 @@ export function chartInputs(candles: readonly Candle[]): ConfirmationInputs {
     correlation: none,
     optionsFlow: none,
     forecast: none,
+    orderBook: none,
   };
 }
 

@@ -22,6 +22,7 @@ export function emptyInputs(base: Pick<ConfirmationInputs, 'symbol' | 'now' | 'c
     correlation: none(),
     optionsFlow: none(),
     forecast: none(),
+    orderBook: none(),
     ...base,
     ...over,
   };

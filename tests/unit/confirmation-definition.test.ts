@@ -36,11 +36,11 @@ function view(records: Record<string, unknown>, stale: string[] = [], optionKeys
 }
 
 describe('confirmation definition', () => {
-  it('is the registered derived analysis of fifteen kinds (FORECAST the last), on the main thread, every 5 s at most', () => {
+  it('is the registered derived analysis of sixteen kinds (FORECAST and ORDER_BOOK the last), on the main thread, every 5 s at most', () => {
     // Scenarios come after the confirmation they read (a derived analysis of a derived analysis); EMERGENCY reads none.
     expect(DERIVED_ANALYSES.map((d) => d.kind)).toEqual(['CONFIRMATION', 'SCENARIOS', 'EMERGENCY']);
-    expect(confirmationDefinition.dependsOn).toHaveLength(15);
-    expect(confirmationDefinition.dependsOn.at(-1), 'layer 12 reads the forecast').toBe('FORECAST');
+    expect(confirmationDefinition.dependsOn).toHaveLength(16);
+    expect(confirmationDefinition.dependsOn.slice(-2), 'layer 12 reads the forecast, layer 7 the book').toEqual(['FORECAST', 'ORDER_BOOK']);
     expect(confirmationDefinition.minIntervalMs).toBe(5_000);
     expect(confirmationDefinition.inputsWith?.({ interval: '4h' })).toEqual([{ type: 'candle', interval: '4h' }]);
     expect(optionCurrencyOf('ETHUSDT')).toBe('ETH');
@@ -54,10 +54,27 @@ describe('confirmation definition', () => {
     expect(inputs.levels, 'KEY_LEVELS defaults to 1 h: its record').toMatchObject({ value: { levels: [] }, stale: false });
     expect(inputs.sentiment).toMatchObject({ value: { key: 'ALL' } });
     expect(inputs.openInterest).toEqual({ value: null, reason: 'no OPEN_INTEREST result for SOLUSDT yet' });
+    expect(inputs.orderBook, 'layer 7 reads the book record of the symbol').toEqual({ value: null, reason: 'no ORDER_BOOK result for SOLUSDT yet' });
     expect(inputs.optionsFlow).toEqual({ value: null, reason: 'no options market for SOL (options flow covers BTC, ETH)' });
     // MARKET_STRUCTURE defaults to 15 m: for 1 h it is computed from the 1 h bars held.
     expect(inputs.structure).toMatchObject({ stale: false });
     expect((inputs.structure as { value: { interval: string } }).value.interval).toBe('1h');
+  });
+
+  it('layer 7 reads the ORDER_BOOK record of the symbol next to volume and open interest; a stale book is left out', () => {
+    const m = market('BTCUSDT', '1h', 5);
+    const records = {
+      'OPEN_INTEREST:BTCUSDT': { quadrant: 'NEW_LONGS', quadrantHorizon: 'H1', changes: [] },
+      'ORDER_BOOK:BTCUSDT': { available: true, unavailableReason: null, bookState: 'SYNCED', imbalance: { pct: 1, value: -0.3, zScore: -3, samples: 100, zScoreUnavailableReason: null }, walls: { pulledShare: 0 } },
+    };
+    const flow = (r: Record<string, unknown>, stale: string[] = []) => confirmationDefinition.compute(m, T, settings, view(r, stale))!.result.layers.find((l) => l.name === 'ORDER_FLOW')!;
+    // Five 1 h bars leave the volume warming up (no taker factor); NEW_LONGS 1; book z -3 → -1:
+    // 0.32 − 0.2 = 0.12 over 0.52 → 23.08; without the book the quadrant alone → 100.
+    const withBook = flow(records);
+    expect([withBook.score, withBook.factors.map((f) => f.name)]).toEqual([23.08, ['oiQuadrant', 'bookImbalance']]);
+    const staleBook = flow(records, ['ORDER_BOOK']);
+    expect(staleBook.score).toBe(100);
+    expect(staleBook.reading).toMatch(/^Order flow bullish: open interest new longs \(without .*ORDER_BOOK stale\)$/);
   });
 
   it('a stale dependency is an unavailable layer, not a current one; no available layer gives no result', () => {

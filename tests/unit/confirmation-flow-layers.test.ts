@@ -13,6 +13,7 @@ import type { CorrelationAnalysis } from '../../src/analyzers/correlation.types.
 import type { FundingAnalysis } from '../../src/analyzers/funding.types.js';
 import type { ForecastAnalysis, HorizonEvaluation, HorizonForecast } from '../../src/analyzers/forecast.types.js';
 import type { OpenInterestAnalysis } from '../../src/analyzers/open-interest.types.js';
+import type { OrderBookAnalysis } from '../../src/analyzers/order-book.types.js';
 import type { OptionsFlowAnalysis } from '../../src/analyzers/options-flow.types.js';
 import type { SentimentAnalysis } from '../../src/analyzers/sentiment.types.js';
 import type { VolumeAnalysis } from '../../src/analyzers/volume.types.js';
@@ -30,37 +31,87 @@ const oi = (quadrant: OpenInterestAnalysis['quadrant']) =>
   ok<OpenInterestAnalysis>({ quadrant, quadrantHorizon: 'H1', changes: [{ horizon: 'H1', horizonMs: 3_600_000, fromTime: T - 3_600_000, oiChange: 10, oiChangePct: 1.2, valueChange: null, valueChangePct: null, priceChangePct: 0.8, quadrant, note: '' }] });
 const funding = (score: number) => ok<FundingAnalysis>({ score, signal: 'LONG_BIAS' });
 
+const book = (zScore: number | null, pulledShare: number | null = 0.2, over: Partial<OrderBookAnalysis> = {}) =>
+  ok<OrderBookAnalysis>({
+    available: true,
+    unavailableReason: null,
+    bookState: 'SYNCED',
+    imbalance: { pct: 1, value: 0.12, zScore, mean: 0.02, stdDev: 0.07, samples: 240, zScoreUnavailableReason: zScore === null ? '12 past books, 20 needed' : null },
+    walls: { standing: [], gone: [], pulledBeforeTouch: 0, eaten: 0, pulledShare },
+    ...over,
+  });
+
 describe('layer 7 ORDER_FLOW', () => {
-  it('blends taker imbalance, OI quadrant and contrarian funding (hand-computed)', () => {
-    // x: 0.1 / 0.2 = 0.5; NEW_LONGS = 1; funding 40 → -0.4. Σ w·x = 0.4·0.5 + 0.4·1 + 0.2·(-0.4) = 0.52.
-    // agreement = 0.52 / (0.2 + 0.4 + 0.08) = 0.7647; confidence = 1 · (0.5 + 0.5 · 0.7647) = 0.882.
+  it('blends taker imbalance, OI quadrant and contrarian funding (hand-computed); without a book it scores as before, at lower confidence', () => {
+    // x: 0.1 / 0.2 = 0.5; NEW_LONGS = 1; funding 40 → -0.4. Σ w·x = 0.32·0.5 + 0.32·1 + 0.16·(-0.4) = 0.416 over
+    // the present weight 0.8 → 52. agreement = 0.416 / (0.16 + 0.32 + 0.064) = 0.7647;
+    // confidence = 0.8 · (0.5 + 0.5 · 0.7647) = 0.706 (the book's 0.2 is missing).
     const out = orderFlowLayer(inputs({ volume: volume(0.1), openInterest: oi('NEW_LONGS'), funding: funding(40) }));
     expect(out.available).toBe(true);
     expect(out.missingInputs).toEqual([]);
     expect(out.score).toBe(52);
     expect(out.direction).toBe('BULLISH');
-    expect(out.confidence).toBe(0.882);
+    expect(out.confidence).toBe(0.706);
     expect(out.factors.map((f) => [f.name, f.weight, f.contribution])).toEqual([
       ['takerImbalance', 0.4, 0.2],
       ['oiQuadrant', 0.4, 0.4],
       ['fundingPressure', 0.2, -0.08],
     ]);
-    expect(out.reading).toMatch(/^Order flow bullish: takers buying \+10\.0 % net, open interest new longs, funding long bias$/);
+    expect(out.reading).toBe('Order flow bullish: takers buying +10.0 % net, open interest new longs, funding long bias (without ORDER_BOOK absent (not computed yet))');
   });
 
-  it('leaves stale funding out and renormalises (score 75, confidence 0.8)', () => {
+  it('reads the resting book: imbalance z 1.5 adds 0.2 · 0.5 (hand-computed: score 51.6, confidence 0.901)', () => {
+    // Σ w·x = 0.416 + 0.2 · (1.5 / 3) = 0.516 over weight 1 → 51.6; gross 0.544 + 0.1 = 0.644; agreement 0.8012;
+    // confidence 0.5 + 0.5 · 0.8012 = 0.901.
+    const out = orderFlowLayer(inputs({ volume: volume(0.1), openInterest: oi('NEW_LONGS'), funding: funding(40), orderBook: book(1.5) }));
+    expect(out.score).toBe(51.6);
+    expect(out.confidence).toBe(0.901);
+    expect(out.factors.map((f) => [f.name, f.weight, f.contribution])).toEqual([
+      ['takerImbalance', 0.32, 0.16],
+      ['oiQuadrant', 0.32, 0.32],
+      ['fundingPressure', 0.16, -0.064],
+      ['bookImbalance', 0.2, 0.1],
+    ]);
+    expect(out.reading).toBe('Order flow bullish: takers buying +10.0 % net, open interest new longs, funding long bias, book bid-heavy (z +1.5)');
+  });
+
+  it('halves the book factor when most walls were pulled before touch, and clamps |z| at 3', () => {
+    // z -4.5 → x -1, halved (60 % of walls pulled) → -0.5: Σ = 0.416 - 0.1 = 0.316 → 31.6;
+    // agreement 0.316 / 0.644 = 0.4907 → confidence 0.745.
+    const out = orderFlowLayer(inputs({ volume: volume(0.1), openInterest: oi('NEW_LONGS'), funding: funding(40), orderBook: book(-4.5, 0.6) }));
+    expect(out.score).toBe(31.6);
+    expect(out.confidence).toBe(0.745);
+    const f = out.factors.find((x) => x.name === 'bookImbalance')!;
+    expect([f.value, f.contribution]).toEqual([-4.5, -0.1]);
+    expect(f.note).toContain('halved: 60 % of walls were pulled before touch');
+    expect(out.reading).toContain('book ask-heavy (z -4.5)');
+  });
+
+  it('leaves a book that is not valid or has no z-score out, naming why; the book alone is not flow', () => {
+    const syncing = orderFlowLayer(inputs({ volume: volume(0.1), openInterest: oi('NEW_LONGS'), orderBook: book(2, 0.1, { available: false, bookState: 'GAP', unavailableReason: 'sequence gap: resyncing' }) }));
+    expect(syncing.factors.map((f) => f.name)).toEqual(['takerImbalance', 'oiQuadrant']);
+    expect(syncing.reading).toContain('ORDER_BOOK unavailable (sequence gap: resyncing)');
+    const young = orderFlowLayer(inputs({ volume: volume(0.1), openInterest: oi('NEW_LONGS'), orderBook: book(null) }));
+    expect(young.reading).toContain('ORDER_BOOK imbalance z-score unavailable (12 past books, 20 needed)');
+    const staleBook = orderFlowLayer(inputs({ volume: volume(0.1), openInterest: oi('NEW_LONGS'), orderBook: stale<OrderBookAnalysis>({ available: true }) }));
+    expect(staleBook.reading).toContain('ORDER_BOOK stale');
+    const alone = orderFlowLayer(inputs({ orderBook: book(2) }));
+    expect(alone).toMatchObject({ available: false, missingInputs: ['VOLUME', 'OPEN_INTEREST'] });
+  });
+
+  it('leaves stale funding out and renormalises (score 75, confidence 0.64 without funding and book)', () => {
     const out = orderFlowLayer(inputs({ volume: volume(0.1), openInterest: oi('NEW_LONGS'), funding: stale<FundingAnalysis>({ score: 40, signal: 'LONG_BIAS' }) }));
-    // Σ w·x = 0.2 + 0.4 = 0.6 over present weight 0.8 → 75; agreement 1 → confidence 0.8.
+    // Σ w·x = 0.16 + 0.32 = 0.48 over present weight 0.64 → 75; agreement 1 → confidence 0.64.
     expect(out.score).toBe(75);
-    expect(out.confidence).toBe(0.8);
+    expect(out.confidence).toBe(0.64);
     expect(out.factors.map((f) => f.weight)).toEqual([0.5, 0.5]);
     expect(out.reading).toContain('without FUNDING stale');
   });
 
-  it('unknown taker volume is named, never read as selling: short covering alone gives 50 at confidence 0.4', () => {
+  it('unknown taker volume is named, never read as selling: short covering alone gives 50 at confidence 0.32', () => {
     const out = orderFlowLayer(inputs({ volume: volume(null), openInterest: oi('SHORT_COVERING') }));
     expect(out.score).toBe(50);
-    expect(out.confidence).toBe(0.4);
+    expect(out.confidence).toBe(0.32);
     expect(out.reading).toContain('taker-buy volume unknown on 3 of 20 bars');
   });
 

@@ -5,6 +5,7 @@ import type { KeyLevel, KeyLevels } from '../../src/analyzers/key-levels.types.j
 import type { LiquidationHeatmap, LiquidationZone } from '../../src/analyzers/liquidation-heatmap.types.js';
 import type { ScenarioInputs, ScenarioSet } from '../../src/analyzers/scenarios.types.js';
 import type { VolumeProfile } from '../../src/analyzers/volume-profile.types.js';
+import type { BookWall, OrderBookAnalysis } from '../../src/analyzers/order-book.types.js';
 import { BTCUSDT_BRACKETS, ETHUSDT_BRACKETS, GENERIC_BRACKETS } from '../../src/analyzers/liquidation-brackets.js';
 import { liquidationPrice } from '../../src/analyzers/liquidation-heatmap.js';
 import { rng } from '../support/fuzz.js';
@@ -57,6 +58,22 @@ function zone(side: 'LONG' | 'SHORT', low: number, high: number, ref: number): L
 
 function heatmap(zones: { above?: LiquidationZone; below?: LiquidationZone }): LiquidationHeatmap {
   return { warmingUp: false, nearestAbove: zones.above ?? null, largestAbove: null, nearestBelow: zones.below ?? null, largestBelow: null, whaleTargets: [] } as unknown as LiquidationHeatmap;
+}
+
+
+function wall(side: 'BID' | 'ASK', price: number, ageMs: number, sizeVsMedian = 12): BookWall {
+  return { side, price, qty: 1000, notionalUsd: price * 1000, sizeVsMedian, distancePct: Math.abs(price - 100), ageMs, firstSeen: -ageMs };
+}
+
+function orderBook(standing: BookWall[], over: { pulledShare?: number | null; sellBps?: number | null; buyBps?: number } = {}): OrderBookAnalysis {
+  const walk = (side: 'BUY' | 'SELL', bps: number | null) => ({ side, notionalUsd: 100_000, filled: bps !== null, averagePrice: null, slippageBps: bps, worstPrice: null, levels: 4, unavailableReason: null });
+  return {
+    available: true,
+    unavailableReason: null,
+    bookState: 'SYNCED',
+    walls: { standing, gone: [], pulledBeforeTouch: 0, eaten: 0, pulledShare: over.pulledShare === undefined ? 0.1 : over.pulledShare },
+    slippage: [walk('SELL', over.sellBps === undefined ? 2 : over.sellBps), walk('BUY', over.buyBps ?? 2)],
+  } as unknown as OrderBookAnalysis;
 }
 
 const base = (over: Partial<ScenarioInputs> = {}): ScenarioInputs => ({
@@ -168,6 +185,53 @@ describe('computeScenarios (hand-computed)', () => {
     expect(bare.notes.join(' ')).toContain('one ATR (102) stands in');
   });
 
+  it('puts a long stop behind a standing bid wall and targets ask walls ahead, bid walls for shorts (hand-computed)', () => {
+    const book = orderBook([wall('BID', 95, 300_000), wall('ASK', 110, 120_000), wall('BID', 96, 30_000)]);
+    const set4 = computeScenarios(base({ orderBook: book }));
+    const pull = set4.scenarios.find((x) => x.name === 'Long pull-back')!;
+    // mid 97.25: the bid wall at 95 is 2.25 (1.1 ATR) behind, nearer than the 94 level; the 96 wall is 30 s old.
+    expect(pull.stopLoss.price).toBe(94.5);
+    expect(pull.stopLoss.reason).toBe('0.25 ATR beyond bid wall 95 (12x the median level, standing 5 min)');
+    // 104 is 6.75 ahead for a 2.75 risk; the ask wall at 110 is 12.75 / 2.75.
+    expect(pull.targets.map((t) => [t.price, t.rr])).toEqual([
+      [104, 2.4545455],
+      [110, 4.6363636],
+    ]);
+    const breakout = set4.scenarios.find((x) => x.name === 'Long breakout')!;
+    // The 95 wall is 9.25 (4.6 ATR) behind the 104.25 mid, beyond the 4 ATR reach: the 97 level keeps the stop.
+    expect(breakout.stopLoss.price).toBe(96.5);
+    expect(breakout.targets.map((t) => [t.price, t.rr])).toEqual([[110, 0.74193548]]);
+    const short = set4.scenarios.find((x) => x.name === 'Short rejection at resistance')!;
+    // The ask wall at 110 is 6.25 (3.1 ATR) above the 103.75 mid: the short's stop goes 0.25 ATR beyond it, 110.5
+    // (not the 1.5 ATR stop at 106.75). Bid walls below are its targets: 97, the 95 wall, 94 for a 6.75 risk.
+    expect(short.stopLoss).toEqual({ price: 110.5, reason: '0.25 ATR beyond ask wall 110 (12x the median level, standing 2 min)' });
+    expect(short.targets.map((t) => [t.price, t.rr])).toEqual([
+      [97, 1],
+      [95, 1.2962963],
+      [94, 1.4444444],
+    ]);
+    expect(short.targets[1]!.reason).toContain('bid wall 95');
+    expect(set4.notes.join(' ')).not.toContain('Order book');
+  });
+
+  it('ignores walls when most were pulled before touch, and says so; without a book says what is not used', () => {
+    const spoofy = computeScenarios(base({ orderBook: orderBook([wall('BID', 95, 300_000)], { pulledShare: 0.6 }) }));
+    expect(spoofy.scenarios.find((x) => x.name === 'Long pull-back')!.stopLoss.price).toBe(93.5);
+    expect(spoofy.notes).toContain('Order-book walls ignored: 60 % of those seen were pulled before the price touched them.');
+    const none = computeScenarios(base());
+    expect(none.notes).toContain('Order book unavailable: no resting wall is a stop anchor or a target, and exits are not checked for slippage.');
+  });
+
+  it('flags a thin book on the exit side: longs sell into the bids, shorts buy the asks', () => {
+    const thin = computeScenarios(base({ orderBook: orderBook([], { sellBps: 14.2, buyBps: 3 }) }));
+    const long = thin.scenarios.find((x) => x.name === 'Long breakout')!;
+    expect(long.why.risks).toContain('Thin book: a 100,000 USD market exit would slip 14.2 bps (order book).');
+    const short = thin.scenarios.find((x) => x.name === 'Short rejection at resistance')!;
+    expect(short.why.risks.join(' ')).not.toContain('Thin book');
+    const unfilled = computeScenarios(base({ orderBook: orderBook([], { sellBps: null }) }));
+    expect(unfilled.scenarios.find((x) => x.name === 'Long breakout')!.why.risks).toContain('Thin book: the visible bids do not fill a 100,000 USD market exit.');
+  });
+
   it('refuses to size without a positive ATR', () => {
     expect(computeScenarios(base({ atr: 0 })).scenarios).toEqual([]);
   });
@@ -213,6 +277,16 @@ function randomInputs(r: () => number): ScenarioInputs {
     heatmap: r() < 0.3 ? null : heatmap(zones),
     confirmation: confirmation(r() * 100, { quality: qualities[Math.floor(r() * 4)]!, coverage: r() }),
     brackets: tables[Math.floor(r() * 3)]!,
+    orderBook:
+      r() < 0.4
+        ? null
+        : orderBook(
+            Array.from({ length: Math.floor(r() * 5) }, () => {
+              const p = Math.max(price + (r() - 0.5) * 12 * atr, price * 0.01);
+              return wall(p < price ? 'BID' : 'ASK', p, r() * 600_000);
+            }),
+            { pulledShare: r(), sellBps: r() < 0.1 ? null : r() * 30 },
+          ),
   });
 }
 

@@ -52,6 +52,7 @@ export const CONFIRMATION_DEPENDENCIES: readonly AnalysisKind[] = [
   'CORRELATION',
   'OPTIONS_FLOW',
   'FORECAST',
+  'ORDER_BOOK',
 ];
 
 /** One memo per (analysis, interval): each keeps the result of the closed candles it last saw, per market. */
@@ -121,13 +122,14 @@ export function confirmationInputs(market: SymbolMarket, interval: CandleInterva
     correlation: fromRecord(deps, 'CORRELATION', CORRELATION_KEY),
     optionsFlow,
     forecast: fromRecord(deps, 'FORECAST', symbol),
+    orderBook: fromRecord(deps, 'ORDER_BOOK', symbol),
   };
 }
 
 /** asOf of a confirmation: the newest market time among its fresh sources and its closed candles. */
 function asOfOf(inputs: ConfirmationInputs): number {
   let asOf = inputs.candles.at(-1)?.closeTime ?? 0;
-  for (const source of [inputs.regime, inputs.structure, inputs.levels, inputs.profile, inputs.volume, inputs.volatility, inputs.funding, inputs.openInterest, inputs.longShort, inputs.whales, inputs.heatmap, inputs.sentiment, inputs.correlation, inputs.optionsFlow, inputs.forecast]) {
+  for (const source of [inputs.regime, inputs.structure, inputs.levels, inputs.profile, inputs.volume, inputs.volatility, inputs.funding, inputs.openInterest, inputs.longShort, inputs.whales, inputs.heatmap, inputs.sentiment, inputs.correlation, inputs.optionsFlow, inputs.forecast, inputs.orderBook]) {
     if ('asOf' in source && !source.stale) asOf = Math.max(asOf, source.asOf);
   }
   return asOf;

@@ -1,3 +1,4 @@
+import type { OrderBookAnalysis } from '../../analyzers/order-book.types.js';
 import { averageTrueRange } from '../../analyzers/confirmation-layers-chart.js';
 import type { Confirmation, LayerSource } from '../../analyzers/confirmation.types.js';
 import type { KeyLevels } from '../../analyzers/key-levels.types.js';
@@ -16,7 +17,7 @@ import { CONFIRMATION_CANDLES, CONFIRMATION_MIN_INTERVAL_MS, confirmationDefinit
 import { closedCandles } from './volume.js';
 
 /** The analyses the scenarios read besides the inputs the confirmation assembles for the interval. */
-export const SCENARIO_DEPENDENCIES: readonly AnalysisKind[] = ['CONFIRMATION', 'KEY_LEVELS', 'VOLUME_PROFILE', 'LIQUIDATION_HEATMAP', 'VOLATILITY'];
+export const SCENARIO_DEPENDENCIES: readonly AnalysisKind[] = ['CONFIRMATION', 'KEY_LEVELS', 'VOLUME_PROFILE', 'LIQUIDATION_HEATMAP', 'VOLATILITY', 'ORDER_BOOK'];
 
 /** Caller-chosen parameters (the `interval` argument; `maxScenarios` is applied when resolved). */
 export interface ScenarioParams {
@@ -48,7 +49,7 @@ function confirmationFor(
 function compute(market: SymbolMarket, interval: CandleInterval, now: number, settings: AnalysisSettings, deps: DependencyView): { result: ScenarioSet; asOf: number } | null {
   const confirmation = confirmationFor(market, interval, now, settings, deps);
   if (!confirmation) return null;
-  // Only what the scenarios read (the confirmation already holds the layers): candles, ATR, levels, profile, heatmap.
+  // Only what the scenarios read (the confirmation already holds the layers): candles, ATR, levels, profile, heatmap, book.
   const candles = closedCandles(market, interval).slice(-CONFIRMATION_CANDLES);
   const last = candles.at(-1);
   const price = market.lastPrice ?? last?.close ?? null;
@@ -68,6 +69,7 @@ function compute(market: SymbolMarket, interval: CandleInterval, now: number, se
     levels: fresh(intervalSource<KeyLevels>('levels', market, interval, now, settings, deps)),
     profile: fresh(intervalSource<VolumeProfile>('profile', market, interval, now, settings, deps)),
     heatmap: fresh(fromRecord<LiquidationHeatmap>(deps, 'LIQUIDATION_HEATMAP', market.symbol)),
+    orderBook: fresh(fromRecord<OrderBookAnalysis>(deps, 'ORDER_BOOK', market.symbol)),
     brackets: bracketTableFor(market.symbol),
   });
   if (confirmation.stale) result.notes.unshift('The confirmation these scenarios are built from is stale (one of its inputs is overdue).');
