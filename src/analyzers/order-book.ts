@@ -118,6 +118,24 @@ function findWalls(bids: Levels, asks: Levels, mid: number, th: OrderBookThresho
   return { walls, median: med };
 }
 
+/**
+ * Per-sample memo of the measures read from past books (walls, imbalance). A stored sample never changes and
+ * the store (and the worker's replica) keeps the same sample objects until they age out, so each is measured
+ * once instead of on every run: the run costs the new samples plus the current book, not the whole hour.
+ * Keyed by the thresholds that shape the measure; a WeakMap, so samples that age out take their memo along.
+ */
+const sampleMemo = new WeakMap<BookSample, Map<string, unknown>>();
+function memoOf<T>(sample: BookSample, key: string, compute: () => T): T {
+  let memo = sampleMemo.get(sample);
+  if (!memo) sampleMemo.set(sample, (memo = new Map()));
+  if (memo.has(key)) return memo.get(key) as T;
+  const value = compute();
+  memo.set(key, value);
+  return value;
+}
+const wallsOfSample = (s: BookSample, th: OrderBookThresholds): WallCandidate[] =>
+  memoOf(s, `walls:${th.wallMultiple}:${th.wallBandPct}`, () => findWalls(s.bids, s.asks, (s.bestBid + s.bestAsk) / 2, th).walls);
+
 const levelQty = (sample: { bids: Levels; asks: Levels }, side: BookSide, price: number): number => {
   const levels = side === 'BID' ? sample.bids : sample.asks;
   for (const [p, q] of levels) if (p === price) return q;
@@ -157,8 +175,7 @@ function wallSummary(current: BookSample, history: readonly BookSample[], mid: n
   // Walls of every past sample, merged by (side, price).
   const seen = new Map<string, { side: BookSide; price: number; qty: number; notional: number; sizeVsMedian: number; firstSeen: number; lastSeen: number; firstIndex: number }>();
   history.forEach((s, index) => {
-    const sMid = (s.bestBid + s.bestAsk) / 2;
-    for (const w of findWalls(s.bids, s.asks, sMid, th).walls) {
+    for (const w of wallsOfSample(s, th)) {
       const k = key(w.side, w.price);
       const prev = seen.get(k);
       if (!prev) seen.set(k, { side: w.side, price: w.price, qty: w.qty, notional: w.price * w.qty, sizeVsMedian: w.sizeVsMedian, firstSeen: s.time, lastSeen: s.time, firstIndex: index });
@@ -196,7 +213,7 @@ function imbalanceOf(sample: { bids: Levels; asks: Levels; bestBid: number; best
 /** Imbalance within ± pct now, and its z-score against the same measure on every past sample. */
 export function bookImbalance(current: BookSample, history: readonly BookSample[], pct: number, minSamples: number): BookImbalance {
   const value = imbalanceOf(current, pct);
-  const past = history.map((s) => imbalanceOf(s, pct));
+  const past = history.map((s) => memoOf(s, `imbalance:${pct}`, () => imbalanceOf(s, pct)));
   if (past.length < minSamples)
     return { pct, value, zScore: null, mean: null, stdDev: null, samples: past.length, zScoreUnavailableReason: `${past.length} past books, ${minSamples} needed` };
   const { mean, stdDev } = meanAndStdDev(past, 'sample');

@@ -27,6 +27,9 @@ describe('order book end to end (simulated market)', () => {
     const b = await orderBook({ symbol: 'BTCUSDT', depthPct: 1, buckets: 10 });
     expect(b.meta.source).toBe('SIMULATED');
     expect(b.meta.methodologyVersion).toBe('order-book/1.0.0');
+    // The simulated book comes every 5 s; a book is overdue only after 1 s + STALE_AFTER_MS (30 s): never stale here.
+    expect(b.meta.stale).toBe(false);
+    expect(b.meta.ageMs!).toBeLessThan(31_000);
     expect([b.available, b.bookState, b.unavailableReason]).toEqual([true, 'SNAPSHOT', null]);
     expect(b.bestBid!).toBeLessThan(b.bestAsk!);
     expect(b.spreadBps!).toBeCloseTo(((b.bestAsk! - b.bestBid!) / b.mid!) * 10_000, 6);

@@ -82,6 +82,23 @@ describe('order book analyzer: walls', () => {
   });
 });
 
+describe('order book analyzer: per-sample memo', () => {
+  it('a second run on the same sample objects equals a run on fresh copies, and other thresholds are not served from the memo', () => {
+    const past = (i: number): BookSample => ({ time: T0 - (3 - i) * 5_000, bestBid: 99, bestAsk: 101, bids: [[99, 10], [98, 20], [97, 200 - i * 50], [95, 100]], asks: [[101, 10], [102, 20], [103, 200], [105, 100]] });
+    const history = [past(0), past(1), past(2)];
+    const first = computeOrderBookAnalysis({ symbol: 'X', book: book(), history, thresholds: { wallMultiple: 3 } });
+    const again = computeOrderBookAnalysis({ symbol: 'X', book: book(), history, thresholds: { wallMultiple: 3 } });
+    const fresh = computeOrderBookAnalysis({ symbol: 'X', book: book(), history: history.map((x) => ({ ...x })), thresholds: { wallMultiple: 3 } });
+    expect(again).toEqual(first);
+    expect(fresh).toEqual(first);
+    // wallMultiple 8 on the memoised samples: the 97 level (200 − 50 i vs median 20) is a wall only at ≥ 160.
+    const strict = computeOrderBookAnalysis({ symbol: 'X', book: book(), history, thresholds: { wallMultiple: 8 } });
+    const strictFresh = computeOrderBookAnalysis({ symbol: 'X', book: book(), history: history.map((x) => ({ ...x })), thresholds: { wallMultiple: 8 } });
+    expect(strict).toEqual(strictFresh);
+    expect(strict.walls!.gone.map((w) => [w.side, w.price])).not.toEqual(first.walls!.gone.map((w) => [w.side, w.price]));
+  });
+});
+
 describe('order book analyzer: imbalance z-score on generated books', () => {
   it('equals (x − mean) / sample σ of the same measure over the past books', () => {
     // Bid size at 99.5 varies by book; asks fixed: imbalance within ±1 % = (99.5 q − 1005) / (99.5 q + 1005).
