@@ -40,6 +40,7 @@ import { createTimeTravel, type PointInTime, type TimeTravel } from './engine/ti
 import { createOnDemandPool, type OnDemandPool, type OnDemandPoolStats } from './engine/on-demand-pool.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { createAlerting, type Alerting } from './alerts/alerting.js';
+import { checkSealedRules } from './alerts/secrets.js';
 import { createAlertEvaluator, type AlertEvaluator } from './alerts/evaluator.js';
 import { createRuleStore, type RuleStore } from './alerts/rule-store.js';
 import { sealChannel } from './alerts/channels.js';
@@ -273,6 +274,8 @@ export function createApp(deps: AppDeps): App {
   let tradeEvents: TradeEvents | undefined;
   let writer: SnapshotWriter | undefined;
   let archive: MarketArchive | undefined;
+  /** Stored rules this instance's ALERTS_SECRET_KEY cannot open, read at start (null before the check). */
+  let alertKeyCheck: { rules: number; unreadable: string[]; checkedAt: number } | null = null;
   let timeTravel: TimeTravel | undefined;
   let pruner: SnapshotPruner | undefined;
   let alerting: Alerting | undefined;
@@ -347,7 +350,8 @@ export function createApp(deps: AppDeps): App {
     const snapshots = writer?.stats() ?? { buffered: 0, written: 0, dropped: 0, failedFlushes: 0, lastError: null, failing: false };
     const ready = database.status === 'OK' && bus.status === 'OK' && sourceHealth.status !== 'DOWN';
     // Rows waiting for the next batch are normal; a failing store is not.
-    const degraded = sourceHealth.status === 'DEGRADED' || snapshots.failing === true || archive?.stats().failing === true;
+    const keyMismatch = (alertKeyCheck?.unreadable.length ?? 0) > 0;
+    const degraded = sourceHealth.status === 'DEGRADED' || snapshots.failing === true || archive?.stats().failing === true || keyMismatch;
     return {
       status: !ready ? 'DOWN' : degraded ? 'DEGRADED' : 'OK',
       ready,
@@ -359,6 +363,12 @@ export function createApp(deps: AppDeps): App {
       marketSource: sourceHealth,
       snapshots: { ...snapshots, lastError: snapshots.lastError === null ? null : describeFailure(snapshots.lastError) },
       archive: archiveHealth(),
+      alerts: alertKeyCheck && {
+        rules: alertKeyCheck.rules,
+        unreadableRules: alertKeyCheck.unreadable.length,
+        secretKeyMatches: alertKeyCheck.rules === 0 ? null : !keyMismatch,
+        checkedAt: alertKeyCheck.checkedAt,
+      },
       eventLoop: eventLoop?.health() ?? { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0, windowMs: 0 },
       venues: source ? venuesOf(source).map((v) => ({ ...v, since: stateClock.observe(`venue:${v.venue}`, v.state, now) })) : [],
     };
@@ -723,6 +733,15 @@ export function createApp(deps: AppDeps): App {
       alerting.start();
       pubsub = await createAppPubSub(config.REDIS_URL, config.REDIS_PREFIX, logger.child({ component: 'pubsub' }));
       ruleStore = createRuleStore(db.sql);
+      {
+        const check = checkSealedRules(await ruleStore.list(), alerting.channels.secrets);
+        alertKeyCheck = { ...check, checkedAt: wallClock() };
+        if (check.unreadable.length > 0)
+          logger.child({ component: 'alerts' }).error(
+            { rules: check.unreadable.slice(0, 20), unreadable: check.unreadable.length },
+            'ALERTS_SECRET_KEY cannot open the channel secrets of stored alert rules: instances sharing this database must all set the same ALERTS_SECRET_KEY (their deliveries would go DEAD). health.alerts reports it',
+          );
+      }
       // Rules are evaluated where results are computed (ROLE=all); the outbox's idempotency key keeps one
       // event per firing however many such instances evaluate the same record.
       const alertLogger = logger.child({ component: 'alerts' });

@@ -49,6 +49,16 @@ export interface HealthReport {
   snapshots: { buffered: number; written: number; dropped: number; failedFlushes: number; lastError: string | null; failing: boolean };
   /** The market-data archive; null when it is off (ARCHIVE_ENABLED, ARCHIVE_ORIGINS, no database). */
   archive: ArchiveHealth | null;
+  /** Alert rules against this instance's ALERTS_SECRET_KEY, checked at start; null without a database. */
+  alerts: AlertsHealth | null;
+}
+
+export interface AlertsHealth {
+  rules: number;
+  unreadableRules: number;
+  /** False when a stored rule's channel secret cannot be opened with this key; null when no rule is stored. */
+  secretKeyMatches: boolean | null;
+  checkedAt: number;
 }
 
 export interface ArchiveHealth {

@@ -69,3 +69,29 @@ export async function loadSecretKey(options: { configured: Buffer | undefined; d
   );
   return parseSecretKey((await readFile(file, 'utf8')).trim());
 }
+
+/** Sealed values of a stored channel (a webhook's signing secret, a Discord URL, a Telegram token). */
+function sealedOf(channel: { type: string; secret?: string; url?: string; botToken?: string }): string[] {
+  if (channel.type === 'WEBHOOK') return channel.secret ? [channel.secret] : [];
+  if (channel.type === 'DISCORD') return channel.url ? [channel.url] : [];
+  if (channel.type === 'TELEGRAM') return channel.botToken ? [channel.botToken] : [];
+  return [];
+}
+
+/**
+ * Which stored rules this instance cannot open (a cluster whose instances were given different
+ * ALERTS_SECRET_KEY values, or a generated key file that was lost): each such rule's deliveries would go DEAD
+ * with "cannot decrypt a channel secret". Checked at start, so the mismatch is reported before any delivery.
+ */
+export function checkSealedRules(rules: ReadonlyArray<{ id: string; channels: ReadonlyArray<{ type: string }> }>, box: SecretBox): { rules: number; unreadable: string[] } {
+  const unreadable: string[] = [];
+  for (const rule of rules) {
+    const sealed = rule.channels.flatMap((c) => sealedOf(c as Parameters<typeof sealedOf>[0]));
+    try {
+      for (const value of sealed) box.open(value);
+    } catch {
+      unreadable.push(rule.id);
+    }
+  }
+  return { rules: rules.length, unreadable };
+}

@@ -1,6 +1,6 @@
 import { builder } from '../schema/builder.js';
 import { DataOriginEnum, HealthStatusEnum, SourceStateEnum, VenueStateEnum } from '../schema/enums.js';
-import { ArchiveHealthRef, ArchiveTypeHealthRef, ComponentHealthRef, EventLoopHealthRef, HealthRef, MarketSourceHealthRef, PubSubHealthRef, SnapshotWriterHealthRef, SymbolInfoRef, VenueHealthRef } from '../schema/refs.js';
+import { AlertsHealthRef, ArchiveHealthRef, ArchiveTypeHealthRef, ComponentHealthRef, EventLoopHealthRef, HealthRef, MarketSourceHealthRef, PubSubHealthRef, SnapshotWriterHealthRef, SymbolInfoRef, VenueHealthRef } from '../schema/refs.js';
 
 ComponentHealthRef.implement({
   description: 'Health of one dependency (database or pub/sub).',
@@ -85,6 +85,16 @@ ArchiveHealthRef.implement({
   }),
 });
 
+AlertsHealthRef.implement({
+  description: 'Stored alert rules checked at start against this instance ALERTS_SECRET_KEY: a key that cannot open their channel secrets (instances of one database given different keys, or a lost generated key) would dead-letter their deliveries.',
+  fields: (t) => ({
+    rules: t.exposeInt('rules', { description: 'Alert rules stored when the check ran.' }),
+    unreadableRules: t.exposeInt('unreadableRules', { description: 'Rules whose channel secrets this key cannot open (health is DEGRADED while any are).' }),
+    secretKeyMatches: t.exposeBoolean('secretKeyMatches', { nullable: true, description: 'False when at least one rule cannot be opened with this key; null when no rule was stored to check against.' }),
+    checkedAt: t.field({ type: 'DateTime', description: 'When the check ran (at start).', resolve: (a) => a.checkedAt }),
+  }),
+});
+
 EventLoopHealthRef.implement({
   description:
     'Event-loop delay of this server process (Node perf_hooks.monitorEventLoopDelay, sampled every 10 ms) over the last completed 60-second window: how long a ready callback waited for the loop. High values mean requests and subscriptions wait behind other work.',
@@ -129,6 +139,12 @@ HealthRef.implement({
       type: ArchiveHealthRef,
       nullable: true,
       resolve: (h) => h.archive,
+    }),
+    alerts: t.field({
+      description: 'Stored alert rules checked against this instance ALERTS_SECRET_KEY at start; null before the database is ready.',
+      type: AlertsHealthRef,
+      nullable: true,
+      resolve: (h) => h.alerts,
     }),
     eventLoop: t.field({ description: 'Event-loop delay of this process over the last minute.', type: EventLoopHealthRef, resolve: (h) => h.eventLoop }),
     venues: t.field({ description: 'One line per upstream venue this instance reads.', type: [VenueHealthRef], resolve: (h) => h.venues }),

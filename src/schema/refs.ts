@@ -34,6 +34,7 @@ export const PubSubHealthRef = builder.objectRef<HealthReport['pubsub']>('PubSub
 export const MarketSourceHealthRef = builder.objectRef<HealthReport['marketSource']>('MarketSourceHealth');
 export const VenueHealthRef = builder.objectRef<HealthReport['venues'][number]>('VenueHealth');
 export const SnapshotWriterHealthRef = builder.objectRef<HealthReport['snapshots']>('SnapshotWriterHealth');
+export const AlertsHealthRef = builder.objectRef<NonNullable<HealthReport['alerts']>>('AlertsHealth');
 export const ArchiveHealthRef = builder.objectRef<NonNullable<HealthReport['archive']>>('ArchiveHealth');
 export const ArchiveTypeHealthRef = builder.objectRef<NonNullable<NonNullable<HealthReport['archive']>['types']>[number]>('ArchiveTypeHealth');
 export const EventLoopHealthRef = builder.objectRef<HealthReport['eventLoop']>('EventLoopHealth');
