@@ -1,4 +1,5 @@
-import { ATR, EMA, MACD, OBV, ROC, RSI, StochasticOscillator } from 'trading-signals';
+import { OBV, ROC } from 'trading-signals';
+import { emaStable, technicalReadings, wilderAtr } from '../math/indicators.js';
 import { olsSlope } from '../math/statistics.js';
 import type { Candle } from '../domain/market.js';
 import {
@@ -92,9 +93,8 @@ function tooFewCandles(candles: readonly Candle[], min: number): LayerOutcome | 
 
 /** Wilder ATR (trading-signals) of the candles; null before it is stable or when it is 0. */
 export function averageTrueRange(candles: readonly Candle[], period: number = CHART_LAYER_PARAMS.atrPeriod): number | null {
-  const atr = new ATR(period);
-  for (const c of candles) atr.add({ high: c.high, low: c.low, close: c.close });
-  const value = atr.isStable ? atr.getResult() : null;
+  // Bit-identical to trading-signals ATR(period) (src/math/indicators.ts), without its per-update cost.
+  const value = wilderAtr(candles, period);
   return value !== null && value > 0 ? value : null;
 }
 
@@ -251,7 +251,8 @@ export const volumeLayer: ConfirmationLayer = (inputs) => {
 // --- 3 TECHNICAL ---
 
 /**
- * Layer 3, technical indicators (all trading-signals, fed the last ≤ 600 closed bars):
+ * Layer 3, technical indicators (trading-signals definitions, computed bit-identically by src/math/indicators.ts;
+ * fed the last ≤ 600 closed bars):
  * - `rsi` (0.25): RSI 14 (Wilder), normalised (RSI − 50) / 30 (RSI 80 → +1, 20 → −1: momentum, not a
  *   contrarian overbought read); 50 when no close ever changed (0 / 0, which trading-signals reports as 100).
  * - `macdHistogram` (0.25): MACD(EMA 12, EMA 26, signal EMA 9) histogram / ATR 14, ±0.3 ATR saturates.
@@ -266,27 +267,19 @@ export const technicalLayer: ConfirmationLayer = (inputs) => {
   const candles = inputs.candles.slice(-p.historyBars);
   const atr = averageTrueRange(candles);
   if (atr === null) return unavailableLayer(['candles'], 'the candles have no range (ATR 0): the MACD cannot be scaled');
-  const rsi = new RSI(p.rsi);
-  const macd = new MACD(new EMA(p.macd[0]), new EMA(p.macd[1]), new EMA(p.macd[2]));
-  const stoch = new StochasticOscillator(p.stoch);
-  const emas = p.emas.map((period) => new EMA(period));
-  for (const c of candles) {
-    rsi.add(c.close);
-    macd.add(c.close);
-    stoch.add({ high: c.high, low: c.low, close: c.close });
-    for (const e of emas) e.add(c.close);
-  }
+  // RSI, MACD, stochastic and EMAs as trading-signals computes them, bit for bit, in one pass (src/math/indicators.ts).
+  const readings = technicalReadings(candles, p);
   const close = candles[candles.length - 1]!.close;
   // trading-signals reports RSI 100 when the average loss is 0, also when nothing ever moved (0 / 0):
   // a series without a single price change has no RSI, read as the neutral 50.
   const moved = candles.some((c) => c.close !== candles[0]!.close);
-  const rsiValue = moved ? rsi.getResult() : 50;
-  const macdValue = macd.getResult();
-  const stochValue = stoch.getResult();
+  const rsiValue = moved ? readings.rsi : 50;
+  const macdValue = readings.macdHistogram === null ? null : { histogram: readings.macdHistogram };
+  const stochValue = readings.stoch;
   if (rsiValue === null || macdValue === null || stochValue === null) {
     return unavailableLayer(['candles'], 'RSI, MACD or stochastic not yet defined on these candles');
   }
-  const stable = emas.filter((e) => e.isStable).map((e) => e.getResultOrThrow());
+  const stable = readings.emas.filter(emaStable).map((e) => e.result);
   const chain = [close, ...stable];
   const pairs = chain.slice(1).map((e, i) => Math.sign((chain[i] as number) - e));
   const stack = pairs.reduce((s, x) => s + x, 0) / pairs.length;
