@@ -43,6 +43,22 @@ const symbolList = z
       .max(200, 'at most 200 symbols'),
   );
 
+export const DEFAULT_FRED_SERIES_TEXT = 'SPX=SP500,DXY=DTWEXBGS';
+
+/** `SPX=SP500,DXY=DTWEXBGS` → { SPX: 'SP500', DXY: 'DTWEXBGS' } (names SPX, DXY, GOLD; FRED ids upper-case). */
+export function parseFredSeries(text: string): Partial<Record<'SPX' | 'DXY' | 'GOLD', string>> {
+  const out: Partial<Record<'SPX' | 'DXY' | 'GOLD', string>> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, id, extra] = part.split('=').map((x) => x.trim());
+    if (extra !== undefined || !name || !id) throw new Error(`expected NAME=SERIES_ID, got ${JSON.stringify(part)}`);
+    if (name !== 'SPX' && name !== 'DXY' && name !== 'GOLD') throw new Error(`unknown macro series ${JSON.stringify(name)} (SPX, DXY, GOLD)`);
+    if (!/^[A-Z0-9_]{1,30}$/.test(id)) throw new Error(`FRED series ids are upper-case letters and digits, got ${JSON.stringify(id)}`);
+    if (name in out) throw new Error(`${name} appears twice`);
+    out[name] = id;
+  }
+  return out;
+}
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -130,6 +146,19 @@ export const configSchema = z.object({
   DERIBIT_URL: url.default('https://www.deribit.com'),
   FNG_URL: url.default('https://api.alternative.me'),
   COINGECKO_URL: url.default('https://api.coingecko.com'),
+  /** FRED API key (free, https://fred.stlouisfed.org/docs/api/api_key.html). Unset: FRED is never asked; macro series without a CSV are UNAVAILABLE. */
+  FRED_API_KEY: z.string().regex(/^[A-Za-z0-9]{8,64}$/, 'letters and digits (FRED keys are 32 lowercase alphanumerics)').optional(),
+  /** Origin of the FRED API (tests point it at tests/support/fake-fred.ts). */
+  FRED_URL: url.default('https://api.stlouisfed.org'),
+  /** Which FRED series each macro name reads: `NAME=SERIES_ID,...` over SPX, DXY, GOLD (GOLD has no default). */
+  FRED_SERIES: parsedWith(parseFredSeries).default(parseFredSeries(DEFAULT_FRED_SERIES_TEXT)),
+  /** Directory of `<NAME>.csv` macro replays (`date,value` rows); a file there wins over FRED for that series. */
+  MACRO_CSV_DIR: z.string().min(1).optional(),
+  /**
+   * Extra macro events (CSV `time,kind,title,importance[,source]`, time in ISO 8601 UTC) from an http(s) URL
+   * or a file path, merged with the maintained default calendar (data/macro-events.json).
+   */
+  MACRO_EVENTS_URL: z.string().min(1).optional(),
   /** Minimum milliseconds between two recomputations of one (analysis, symbol). */
   ANALYSIS_MIN_INTERVAL_MS: positiveInt.default(1_000),
   /** Minimum milliseconds between two persisted snapshots of one (analysis, symbol). */

@@ -77,9 +77,12 @@ export const UPSTREAM_ERROR_CODES: ReadonlySet<string> = new Set([ErrorCodes.UPS
 
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*)(:[^\s/@]*)?@/gi;
 
+/** A key in a query string (FRED takes its key as `api_key=`): `?api_key=abc&x` → `?api_key=***&x`. */
+const API_KEY_PARAM = /([?&](?:api_key|apikey)=)[^&\s"']+/gi;
+
 /** `scheme://user:password@host` → `scheme://user:***@host` (and `scheme://token@host` → `scheme://***@host`). */
 export function redactSecrets(text: string): string {
-  return text.replace(URL_CREDENTIALS, (_m, scheme: string, user: string, password: string | undefined) =>
+  return text.replace(API_KEY_PARAM, '$1***').replace(URL_CREDENTIALS, (_m, scheme: string, user: string, password: string | undefined) =>
     password === undefined ? `${scheme}***@` : `${scheme}${user}:***@`,
   );
 }
