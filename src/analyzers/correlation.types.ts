@@ -137,6 +137,12 @@ export interface CorrelationPair {
   /** pearson − baselinePearson. */
   change: number | null;
   leadLag: LeadLag | null;
+  /** Alignment: the crypto candle grid (default) or the macro trading calendar (pairs with SPX, DXY, GOLD). */
+  calendar?: 'CRYPTO' | 'MACRO';
+  /** Returns in the window spanning closed-market gaps (MACRO calendar only; 0 otherwise). */
+  gapReturns?: number;
+  /** How the pair was aligned, or why it is null. */
+  note?: string | null;
 }
 
 export interface CorrelationBreak {
