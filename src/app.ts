@@ -16,6 +16,9 @@ import { DataOrigins } from './domain/market.js';
 import { createDeribitSource } from './datasources/deribit/deribit-source.js';
 import { createFearGreedSource } from './datasources/alternative-me/fng-source.js';
 import { createCoinGeckoSource } from './datasources/coingecko/coingecko-source.js';
+import { createMacroSource } from './datasources/macro/macro-source.js';
+import { loadMacroEvents } from './datasources/macro/macro-events.js';
+import { defaultMacroEvents } from './datasources/macro/macro-events-default.js';
 import { createReplaySource, parseReplayDirs, replayPerpetualSymbols, type ReplaySource } from './datasources/replay/index.js';
 import { ANALYSES, DERIVED_ANALYSES, MARKET_ANALYSES } from './engine/analyses.js';
 import { createAnalysisEngine, type AnalysisEngine } from './engine/analysis-engine.js';
@@ -251,6 +254,18 @@ export function createApp(deps: AppDeps): App {
    * Once a replay has ended its data time stops, but market time goes on at the replay's speed (1× when it
    * ran as fast as possible): the last values age and turn stale instead of reading "0 ms old" forever.
    */
+  // --- Macro (README "Macro") ---
+  const macroSource = createMacroSource({
+    fredApiKey: config.FRED_API_KEY ?? null,
+    fredBaseUrl: config.FRED_URL,
+    fredSeries: config.FRED_SERIES,
+    csvDir: config.MACRO_CSV_DIR ?? null,
+    logger: logger.child({ venue: 'fred' }),
+    now: wallClock,
+  });
+  /** The default calendar until MACRO_EVENTS_URL has been read at start. */
+  const macroEvents = { events: defaultMacroEvents() as readonly import('./domain/macro.js').MacroEvent[], error: null as string | null };
+
   let replayEndedAt: number | null = null;
   function replayClock(replay: ReplaySource): number {
     const progress = replay.progress();
@@ -432,6 +447,11 @@ export function createApp(deps: AppDeps): App {
     get apiKeys() {
       return apiKeyStore ? apiKeyAdmin(apiKeyStore) : undefined;
     },
+    macro: {
+      series: (id) => macroSource.series(id),
+      events: () => macroEvents.events,
+      eventsError: () => macroEvents.error,
+    },
     get alerts(): AppServices['alerts'] {
       if (!ruleStore || !alerting || !evaluator) return undefined;
       const { channels } = alerting;
@@ -574,6 +594,9 @@ export function createApp(deps: AppDeps): App {
       fundingHistoryWindow: config.FUNDING_HISTORY_WINDOW,
       fundingIntervalHours: (symbol: string) => bySymbol.get(symbol)?.fundingIntervalHours ?? 8,
       recordedHistory: (symbol: string) => next.recordedHistory?.(symbol) ?? null,
+      get macroEvents() {
+        return macroEvents.events;
+      },
     };
     timeTravel = archive
       ? createTimeTravel({
@@ -693,6 +716,12 @@ export function createApp(deps: AppDeps): App {
     metrics,
     async start(port = config.PORT) {
       eventLoop = createEventLoopMonitor();
+      if (config.MACRO_EVENTS_URL) {
+        const loaded = await loadMacroEvents(config.MACRO_EVENTS_URL);
+        macroEvents.events = loaded.events;
+        macroEvents.error = loaded.error;
+        if (loaded.error) logger.warn({ error: loaded.error }, 'macro events: using the default calendar only');
+      }
       healthSampler = setInterval(() => void health().catch(() => undefined), HEALTH_SAMPLE_MS);
       healthSampler.unref();
       // The market source is chosen (a Binance probe when MARKET_SOURCE is unset) and its start-up work begun
@@ -865,6 +894,7 @@ export function createApp(deps: AppDeps): App {
       await pruner?.stop();
       evaluator?.stop();
       await alerting?.stop().catch((err: unknown) => logger.warn({ err }, 'alert outbox stop failed'));
+      await macroSource.stop().catch(() => undefined);
       await pubsub?.close();
       await cacheRedis?.quit().catch(() => {});
       await db?.close().catch((err: unknown) => logger.warn({ err }, 'database close failed'));

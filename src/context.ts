@@ -8,6 +8,7 @@ import type { AppPubSub } from './pubsub.js';
 import type { InputSample } from './engine/freshness.js';
 import type { AuthContext, Scope } from './auth/scopes.js';
 import type { ApiKeyRecord } from './auth/key-store.js';
+import type { MacroEvent, MacroSeriesData, MacroSeriesId } from './domain/macro.js';
 
 /** What resolvers may use. Built once in app.ts; resolvers never reach past it to exchanges or databases. */
 export interface AppServices {
@@ -50,6 +51,18 @@ export interface AppServices {
   apiKeys?: ApiKeyAdmin;
   /** Alert rules, history and test sends; absent where no database is open. */
   alerts?: AlertServices;
+  /** Macro series and the macro event calendar (README "Macro"); absent where not configured (tests). */
+  macro?: MacroServices;
+}
+
+/** What the macro fields may use (src/datasources/macro and src/engine/macro-events.ts behind it). */
+export interface MacroServices {
+  /** A daily macro series, or why it is unavailable (never throws for upstream failures). */
+  series(id: MacroSeriesId): Promise<MacroSeriesData>;
+  /** Scheduled macro events, ascending by time (default calendar merged with MACRO_EVENTS_URL). */
+  events(): readonly MacroEvent[];
+  /** Why the MACRO_EVENTS_URL source could not be read; null when it was or none is set. */
+  eventsError(): string | null;
 }
 
 /** A stored key with whether it is accepted now (neither revoked nor expired, by the wall clock). */

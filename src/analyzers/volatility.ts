@@ -1,5 +1,7 @@
 import { ATR, BollingerBands as BollingerBandsIndicator } from 'trading-signals';
 import { percentileRank, sampleStdDev } from '../math/statistics.js';
+import type { MacroEvent } from '../domain/macro.js';
+import { nearHighImportanceEvent, type ProximityWindow } from './macro-events.js';
 import type { Factor } from './types.js';
 import {
   DEFAULT_VOLATILITY_THRESHOLDS,
@@ -311,4 +313,34 @@ export function computeVolatilityAnalysis(input: Readonly<VolatilityInput>): Vol
     factors,
     thresholds: t,
   };
+}
+
+/** Share of the risk multiplier kept while a HIGH-importance macro event is near (see applyMacroEventProximity). */
+export const MACRO_EVENT_RISK_SCALE = 0.5;
+
+/**
+ * Scheduled event risk as a documented factor of the volatility analysis: when a HIGH-importance macro
+ * event (FOMC statement, CPI) is within 24 h ahead or 2 h behind `now` (DEFAULT_PROXIMITY_WINDOW), adds the
+ * factor `macroEventProximity` (value: hours to the release, negative after it; weight 0: the regime reads
+ * realized data only) and scales `riskMultiplier` by MACRO_EVENT_RISK_SCALE, because realized volatility
+ * cannot see a jump that has not happened yet. With no such event the result is returned unchanged (the
+ * same object).
+ *
+ * @see https://www.federalreserve.gov/monetarypolicy/fomccalendars.htm — scheduled FOMC statements
+ * @see Lucca & Moench (2015), The Pre-FOMC Announcement Drift, Journal of Finance 70(1) — returns and volatility cluster around scheduled releases
+ */
+export function applyMacroEventProximity(result: VolatilityAnalysis, events: readonly MacroEvent[], now: number, window: Partial<ProximityWindow> = {}): VolatilityAnalysis {
+  const near = nearHighImportanceEvent(events, now, window);
+  if (!near) return result;
+  const hours = near.inMs / 3_600_000;
+  const when = near.inMs >= 0 ? `in ${hours.toFixed(1)} h` : `${(-hours).toFixed(1)} h ago`;
+  const riskMultiplier = result.riskMultiplier === null ? null : Math.round(result.riskMultiplier * MACRO_EVENT_RISK_SCALE * 1e6) / 1e6;
+  const factor: Factor = {
+    name: 'macroEventProximity',
+    value: Math.round(hours * 100) / 100,
+    weight: 0,
+    contribution: 0,
+    note: `${near.title} (${near.kind}, ${near.importance}) ${when} at ${new Date(near.time).toISOString()}${near.confirmed ? '' : ' (date not confirmed against the publisher)'}: scheduled event risk the realized volatility cannot show; riskMultiplier × ${MACRO_EVENT_RISK_SCALE}${result.riskMultiplier === null ? ' (none yet)' : ` → ${riskMultiplier}`}`,
+  };
+  return { ...result, riskMultiplier, factors: [...result.factors, factor] };
 }

@@ -352,7 +352,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     offloaded.set(key, state);
     const t = now();
     options
-      .pool!.compute({ kind: def.kind, symbol, now: t, params: null, fundingHistoryWindow: settings.fundingHistoryWindow, fundingIntervalHours: fundingHoursOfAll() })
+      .pool!.compute({ kind: def.kind, symbol, now: t, params: null, fundingHistoryWindow: settings.fundingHistoryWindow, fundingIntervalHours: fundingHoursOfAll(), macroEvents: settings.macroEvents })
       .then(
         (answer) => {
           if (stopped) return;
@@ -570,7 +570,7 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
         const t = now();
         stats.computations += 1;
         if (pool?.available()) {
-          return pool.compute({ kind, symbol, now: t, params, fundingHistoryWindow: settings.fundingHistoryWindow, fundingIntervalHours: fundingHoursOfAll() }).then(
+          return pool.compute({ kind, symbol, now: t, params, fundingHistoryWindow: settings.fundingHistoryWindow, fundingIntervalHours: fundingHoursOfAll(), macroEvents: settings.macroEvents }).then(
             (answer) => {
               measured(answer.computeMs);
               counted(kind, answer.computeMs, false);

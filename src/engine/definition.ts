@@ -1,3 +1,4 @@
+import type { MacroEvent } from '../domain/macro.js';
 import type { AnalysisKind, AnalysisRecord } from '../domain/analysis.js';
 import type { MarketEventType } from '../domain/market.js';
 import type { InputFreshness, InputSpec } from './freshness.js';
@@ -15,6 +16,8 @@ export interface AnalysisSettings {
    * "warming up". Absent: null.
    */
   recordedHistory?: (symbol: string) => readonly { from: number; to: number }[] | null;
+  /** Scheduled macro events (README "Macro"), ascending; a plain array so it crosses to workers. Absent: none. */
+  macroEvents?: readonly MacroEvent[];
 }
 
 /** How the engine feeds one pure analyzer from the market store. */

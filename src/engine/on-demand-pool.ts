@@ -25,6 +25,8 @@ export interface PoolJob {
   fundingHistoryWindow: number;
   /** `settings.fundingIntervalHours` resolved for every symbol (functions do not cross threads). */
   fundingIntervalHours: Record<string, number>;
+  /** `settings.macroEvents` (plain data). */
+  macroEvents?: readonly import('../domain/macro.js').MacroEvent[];
 }
 
 export type PoolOutput = { result: unknown; asOf: number } | null;

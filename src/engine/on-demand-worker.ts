@@ -43,6 +43,7 @@ function compute(job: PoolJob): { result: unknown; asOf: number } | null {
   const settings: AnalysisSettings = {
     fundingHistoryWindow: job.fundingHistoryWindow,
     fundingIntervalHours: (symbol) => job.fundingIntervalHours[symbol] ?? 8,
+    macroEvents: job.macroEvents,
   };
   const def = ANALYSES.find((d) => d.kind === job.kind);
   if (def) {

@@ -24,7 +24,14 @@ import {
   CrossAssetRegimeRef,
   LeadLagRef,
   PairDivergenceRef,
+  CorrelationCalendarEnum,
+  MacroGapPolicyEnum,
+  MacroSeriesStateRef,
+  MacroSeriesStatusEnum,
 } from '../schema/refs-correlation.js';
+import type { MacroCorrelationAnalysis } from '../analyzers/macro-correlation.js';
+import { isMacroSeriesId, MACRO_SERIES_IDS } from '../domain/macro.js';
+import { macroCorrelationRecord } from '../engine/macro-correlation.js';
 import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
 
 const { minSymbols, maxSymbols, minWindow, maxWindow } = CORRELATION_ARG_LIMITS;
@@ -77,7 +84,23 @@ CorrelationPairRef.implement({
     baselinePearson: t.exposeFloat('baselinePearson', { nullable: true, description: 'Pearson over the baseline (baselineWindow bars); null unless it holds ≥ samples + 30 returns.' }),
     baselineSamples: t.exposeInt('baselineSamples', { description: 'Overlapping returns in the baseline.' }),
     change: t.exposeFloat('change', { nullable: true, description: 'pearson − baselinePearson.' }),
-    leadLag: t.field({ description: 'Lead/lag cross-correlation; null when it cannot be computed (too few overlapping returns).', type: LeadLagRef, nullable: true, resolve: (p) => p.leadLag }),
+    leadLag: t.field({ description: 'Lead/lag cross-correlation; null when it cannot be computed (too few overlapping returns, or a pair on the macro calendar).', type: LeadLagRef, nullable: true, resolve: (p) => p.leadLag }),
+    calendar: t.field({ description: 'How the returns were aligned: CRYPTO (the candle grid) or MACRO (days both series have a value; pairs with SPX, DXY, GOLD).', type: CorrelationCalendarEnum, resolve: (p) => p.calendar ?? 'CRYPTO' }),
+    gapReturns: t.int({ description: 'Returns in the window that span closed-market gaps (weekends, holidays); 0 on the CRYPTO calendar and with macroGaps SKIP.', resolve: (p) => p.gapReturns ?? 0 }),
+    note: t.string({ nullable: true, description: 'How a MACRO pair was aligned (aligned sample count, gap returns), or why it is null (for example DXY is unavailable: FRED_API_KEY not set); null for CRYPTO pairs.', resolve: (p) => p.note ?? null }),
+  }),
+});
+
+MacroSeriesStateRef.implement({
+  description: 'A macro series named in `symbols` and whether it could be read (README Macro).',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol', { description: 'SPX (S&P 500), DXY (trade-weighted broad dollar index, FRED DTWEXBGS, not ICE DXY) or GOLD.' }),
+    status: t.field({ description: 'AVAILABLE or UNAVAILABLE.', type: MacroSeriesStatusEnum, resolve: (m) => m.status }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why the series is unavailable, e.g. FRED_API_KEY not set; null when available.' }),
+    source: t.exposeString('source', { nullable: true, description: 'FRED or CSV; null when unavailable.' }),
+    upstreamId: t.exposeString('upstreamId', { nullable: true, description: 'The FRED series id (SP500, DTWEXBGS) or the CSV file; null when unavailable.' }),
+    observations: t.exposeInt('observations', { description: 'Days with a value in the history read.' }),
+    lastDate: t.field({ type: 'DateTime', nullable: true, description: 'Newest day with a value (00:00 UTC of that day); null without any.', resolve: (m) => m.lastTime }),
   }),
 });
 
@@ -150,6 +173,8 @@ CorrelationMatrixRef.implement({
     divergences: t.field({ type: [PairDivergenceRef], description: 'Largest |z| first.', resolve: (a) => a.divergences }),
     regime: t.field({ description: 'Cross-asset regime (risk on / off, altseason); null while warming up.', type: CrossAssetRegimeRef, nullable: true, resolve: (a) => a.regime }),
     notes: t.exposeStringList('notes', { description: 'Plain-language notes: symbols left out, short history, what could not be computed.' }),
+    macroSeries: t.field({ description: 'The macro series among `symbols` and whether each could be read; empty without macro series.', type: [MacroSeriesStateRef], resolve: (a) => (a as Partial<MacroCorrelationAnalysis>).macro ?? [] }),
+    macroGaps: t.field({ description: 'Gap policy of the MACRO pairs; null without macro series.', type: MacroGapPolicyEnum, nullable: true, resolve: (a) => (a as Partial<MacroCorrelationAnalysis>).gapPolicy ?? null }),
     meta: t.field({ description: 'Provenance and freshness of this result (source, venue, asOf, age, staleness, methodology version).', type: AnalysisMetaRef, resolve: (a) => a.meta }),
   }),
 });
@@ -163,7 +188,10 @@ builder.queryField('correlations', (t) =>
     description:
       'Correlation engine across symbols. Defaults (all configured symbols, I1H, window 168) are served from the continuously computed `ALL` result; other arguments are computed on demand by instances that ingest data.',
     args: {
-      symbols: t.arg.stringList({ description: `Configured symbols, ${minSymbols}..${maxSymbols}; default all configured.` }),
+      symbols: t.arg.stringList({
+        description: `Configured symbols and macro series (${MACRO_SERIES_IDS.join(', ')}), ${minSymbols}..${maxSymbols}; default all configured. Macro series need interval I1D; their pairs are aligned on the macro trading calendar.`,
+      }),
+      macroGaps: t.arg({ type: MacroGapPolicyEnum, required: true, defaultValue: 'SPAN', description: 'What MACRO pairs do with returns across closed-market gaps (default SPAN: keep and count them).' }),
       interval: t.arg({ type: CandleIntervalEnum, required: true, defaultValue: DEFAULT_CORRELATION_PARAMS.interval, description: 'Candle interval (default I1H).' }),
       window: t.arg.int({
         required: true,
@@ -176,9 +204,14 @@ builder.queryField('correlations', (t) =>
       const configured = ctx.services.symbols().map((s) => s.symbol);
       let symbols: string[] | undefined;
       if (args.symbols != null) {
-        symbols = [...new Set(args.symbols.map((s) => requireSymbol(ctx, s)))];
+        symbols = [...new Set(args.symbols.map((s) => (isMacroSeriesId(s.trim().toUpperCase()) ? s.trim().toUpperCase() : requireSymbol(ctx, s))))];
         if (symbols.length < minSymbols || symbols.length > maxSymbols) {
           throw badInput(`symbols must name ${minSymbols}..${maxSymbols} distinct configured symbols, got ${symbols.length}`, { symbols: args.symbols });
+        }
+        if (symbols.some(isMacroSeriesId)) {
+          if (args.interval !== '1d') throw badInput(`macro series (${symbols.filter(isMacroSeriesId).join(', ')}) are daily: use interval I1D`, { interval: args.interval });
+          const record = await macroCorrelationRecord(ctx.services, { symbols, window: args.window, gaps: args.macroGaps });
+          return withMeta<CorrelationAnalysis>(ctx, record);
         }
         if (symbols.length === configured.length && symbols.every((s, i) => s === configured[i])) symbols = undefined;
       }

@@ -34,6 +34,7 @@ import '../resolvers/track-record.js';
 import '../resolvers/emergency.js';
 import '../resolvers/auth.js';
 import '../resolvers/alerts.js';
+import '../resolvers/macro.js';
 import { defaultFieldResolver, isObjectType, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import type { GraphQLContext } from '../context.js';

@@ -9,6 +9,7 @@ import {
   type LeadLag,
   type PairDivergence,
 } from '../analyzers/correlation.types.js';
+import { CorrelationCalendars, MacroGapPolicies, MacroSeriesStatuses, type MacroSeriesState } from '../analyzers/macro-correlation.js';
 import { builder } from './builder.js';
 import type { WithMeta } from './refs.js';
 
@@ -62,5 +63,36 @@ export const CrossAssetRegimeEnum = builder.enumType(CrossAssetRegimes, {
     ALTSEASON: { description: 'Alts clearly outperform BTC over the window while BTC dominance is not rising.' },
     RISK_OFF: { description: 'Risk aversion: BTC falling, alts underperforming, fear, dominance rising.' },
     RISK_ON: { description: 'Risk appetite: BTC rising and/or alts outperforming, greed, dominance falling.' },
+  },
+});
+
+// --- Macro series in correlations (README "Macro") ---
+
+export const MacroSeriesStateRef = builder.objectRef<MacroSeriesState>('MacroSeriesState');
+
+export const CorrelationCalendarEnum = builder.enumType(CorrelationCalendars, {
+  name: 'CorrelationCalendar',
+  description: 'How the returns of a pair were aligned.',
+  values: {
+    CRYPTO: { description: 'The crypto candle grid: every bar of the interval.' },
+    MACRO: { description: 'The macro trading calendar: only days on which both series have a value (no weekends, no holidays).' },
+  },
+});
+
+export const MacroGapPolicyEnum = builder.enumType(MacroGapPolicies, {
+  name: 'MacroGapPolicy',
+  description: 'What a pair on the macro calendar does with returns that span closed-market gaps (Friday to Monday, holidays).',
+  values: {
+    SPAN: { description: 'Keep them: both series are measured over the same span from the last common trading day; counted in gapReturns and noted.' },
+    SKIP: { description: 'Drop them: only returns between consecutive calendar days are used.' },
+  },
+});
+
+export const MacroSeriesStatusEnum = builder.enumType(MacroSeriesStatuses, {
+  name: 'MacroSeriesStatus',
+  description: 'Whether a macro series could be read.',
+  values: {
+    AVAILABLE: { description: 'Read from FRED or the CSV replay.' },
+    UNAVAILABLE: { description: 'Not available (no FRED_API_KEY, no CSV, upstream failure): its correlations are null, never zero; reason says why.' },
   },
 });

@@ -1,5 +1,6 @@
-import { computeVolatilityAnalysis, VOLATILITY_METHODOLOGY_VERSION } from '../../analyzers/volatility.js';
+import { applyMacroEventProximity, computeVolatilityAnalysis, VOLATILITY_METHODOLOGY_VERSION } from '../../analyzers/volatility.js';
 import type { VolatilityAnalysis, VolatilityThresholds } from '../../analyzers/volatility.types.js';
+import type { MacroEvent } from '../../domain/macro.js';
 import { INTERVAL_MS, type CandleInterval } from '../../domain/market.js';
 import type { AnalysisDefinition } from '../definition.js';
 import type { SymbolMarket } from '../market-store.js';
@@ -46,6 +47,12 @@ function toParams(raw: unknown): VolatilityParams {
   return out;
 }
 
+function withEventRisk(output: ReturnType<typeof computeVolatility>, now: number, events: readonly MacroEvent[] | undefined): ReturnType<typeof computeVolatility> {
+  if (!output || !events?.length) return output;
+  const result = applyMacroEventProximity(output.result, events, now);
+  return result === output.result ? output : { ...output, result };
+}
+
 const memo = createClosedCandleMemo<ReturnType<typeof computeVolatility>>();
 
 export const volatilityDefinition: AnalysisDefinition<VolatilityAnalysis> = {
@@ -53,6 +60,7 @@ export const volatilityDefinition: AnalysisDefinition<VolatilityAnalysis> = {
   methodologyVersion: VOLATILITY_METHODOLOGY_VERSION,
   triggers: new Set(['candle']),
   inputs: [{ type: 'candle', interval: DEFAULT_VOLATILITY_INTERVAL }],
-  compute: (market) => memo(market, DEFAULT_VOLATILITY_INTERVAL, () => computeVolatility(market, {})),
-  computeWith: (market, _now, _settings, params) => computeVolatility(market, toParams(params)),
+  // The candle-only part is memoised on the closed candles; scheduled event risk depends on the clock and is applied after.
+  compute: (market, now, settings) => withEventRisk(memo(market, DEFAULT_VOLATILITY_INTERVAL, () => computeVolatility(market, {})), now, settings.macroEvents),
+  computeWith: (market, now, settings, params) => withEventRisk(computeVolatility(market, toParams(params)), now, settings.macroEvents),
 };
