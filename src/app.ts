@@ -264,7 +264,7 @@ export function createApp(deps: AppDeps): App {
     now: wallClock,
   });
   /** The default calendar until MACRO_EVENTS_URL has been read at start. */
-  const macroEvents = { events: defaultMacroEvents() as readonly import('./domain/macro.js').MacroEvent[], error: null as string | null };
+  const macroEvents = { events: (config.MACRO_EVENTS_DEFAULT ? defaultMacroEvents() : []) as readonly import('./domain/macro.js').MacroEvent[], error: null as string | null };
 
   let replayEndedAt: number | null = null;
   function replayClock(replay: ReplaySource): number {
@@ -717,7 +717,7 @@ export function createApp(deps: AppDeps): App {
     async start(port = config.PORT) {
       eventLoop = createEventLoopMonitor();
       if (config.MACRO_EVENTS_URL) {
-        const loaded = await loadMacroEvents(config.MACRO_EVENTS_URL);
+        const loaded = await loadMacroEvents(config.MACRO_EVENTS_URL, { includeDefault: config.MACRO_EVENTS_DEFAULT });
         macroEvents.events = loaded.events;
         macroEvents.error = loaded.error;
         if (loaded.error) logger.warn({ error: loaded.error }, 'macro events: using the default calendar only');

@@ -159,6 +159,8 @@ export const configSchema = z.object({
    * or a file path, merged with the maintained default calendar (data/macro-events.json).
    */
   MACRO_EVENTS_URL: z.string().min(1).optional(),
+  /** Include the maintained default calendar (CPI, FOMC 2026-2027). false: only MACRO_EVENTS_URL (tests use it for a clock-independent calendar). */
+  MACRO_EVENTS_DEFAULT: bool.default(true),
   /** Minimum milliseconds between two recomputations of one (analysis, symbol). */
   ANALYSIS_MIN_INTERVAL_MS: positiveInt.default(1_000),
   /** Minimum milliseconds between two persisted snapshots of one (analysis, symbol). */

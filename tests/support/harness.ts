@@ -61,6 +61,9 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     // Every suite's requests come from 127.0.0.1 and, in CI, count in the one shared Redis: the request
     // rate limits are tested on their own (tests/integration/rate-limits.test.ts) with their own prefix.
     RATE_LIMIT_ENABLED: 'false',
+    // The default macro calendar would add the volatility factor macroEventProximity within 24 h of each
+    // real CPI/FOMC release: suites get a clock-independent (empty) calendar; tests/integration/macro.test.ts sets its own.
+    MACRO_EVENTS_DEFAULT: 'false',
     // A full run on two cores keeps Postgres and the test processes busy: connecting may take seconds.
     DATABASE_CONNECT_TIMEOUT_MS: '20000',
     ...overrides,

@@ -71,11 +71,11 @@ export function mergeMacroEvents(base: readonly MacroEvent[], extra: readonly Ma
 }
 
 /**
- * The calendar: the default file merged with MACRO_EVENTS_URL when set. A source that cannot be read or
+ * The calendar: the default file (unless `includeDefault` is false) merged with MACRO_EVENTS_URL when set. A source that cannot be read or
  * parsed leaves the default calendar in place and says why in `error` (the server still starts).
  */
-export async function loadMacroEvents(source: string | null, options: { timeoutMs?: number } = {}): Promise<{ events: MacroEvent[]; error: string | null }> {
-  const base = defaultMacroEvents();
+export async function loadMacroEvents(source: string | null, options: { timeoutMs?: number; includeDefault?: boolean } = {}): Promise<{ events: MacroEvent[]; error: string | null }> {
+  const base = options.includeDefault === false ? [] : defaultMacroEvents();
   if (!source) return { events: base, error: null };
   try {
     let text: string;
