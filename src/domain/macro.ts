@@ -9,7 +9,7 @@ export const MacroSeriesIds = {
   SPX: 'SPX',
   /** Nominal Broad U.S. Dollar Index, trade-weighted (FRED `DTWEXBGS`) — not ICE's DXY. */
   DXY: 'DXY',
-  /** Gold in USD per troy ounce: CSV replay only (FRED no longer carries a daily gold price). */
+  /** Gold in USD per troy ounce: CSV replay by default (no daily gold series on FRED could be confirmed; FRED_SERIES may name one). */
   GOLD: 'GOLD',
 } as const;
 export type MacroSeriesId = (typeof MacroSeriesIds)[keyof typeof MacroSeriesIds];

@@ -8,7 +8,7 @@ import { createHttpClient, type HttpClient } from '../http.js';
 import type { VenueHealth } from '../market-data-source.js';
 import { parseMacroCsv } from './macro-csv.js';
 
-/** FRED series behind each name by default. GOLD has none: FRED no longer publishes a daily gold price. */
+/** FRED series behind each name by default. GOLD has none: the LBMA gold fixes FRED carried were withdrawn (README Macro). */
 export const DEFAULT_FRED_SERIES: Readonly<Partial<Record<MacroSeriesId, string>>> = { SPX: 'SP500', DXY: 'DTWEXBGS' };
 
 export interface MacroSourceOptions {
@@ -88,7 +88,7 @@ export function createMacroSource(options: MacroSourceOptions): MacroSource {
       const csv = await fromCsv(id);
       if (csv) return csv;
       const upstreamId = mapping[id];
-      if (!upstreamId) return { available: false, id, reason: `${id} has no FRED series (FRED no longer publishes a daily gold price): put ${id}.csv into MACRO_CSV_DIR` };
+      if (!upstreamId) return { available: false, id, reason: `${id} has no FRED series (the LBMA gold fixes FRED carried were withdrawn; none is configured in FRED_SERIES): put ${id}.csv into MACRO_CSV_DIR` };
       if (!api) return { available: false, id, reason: 'FRED_API_KEY not set' };
       // Whole days, so the start (and the cache key) changes once a day.
       const start = dateOf(Math.floor(now() / DAY_MS) * DAY_MS - lookbackDays * DAY_MS);
