@@ -128,3 +128,30 @@ export interface DerivedDefinition<R = unknown> {
   /** With caller-chosen parameters; runs on the main thread through the on-demand scheduler and the parameter cache. */
   computeWith?(market: SymbolMarket, now: number, settings: AnalysisSettings, params: unknown, deps: DependencyView): { result: R; asOf: number } | null;
 }
+
+/**
+ * One perpetual venue's store of a symbol, as a cross-venue analysis sees it (src/engine/venue-markets.ts).
+ * `down`: why the venue's source cannot deliver now (its state and last error), null while it is up.
+ */
+export interface VenueSnapshot {
+  venue: import('../domain/venue.js').PerpVenue;
+  /** The venue's name in `meta.venue` (e.g. `bybit-linear`). */
+  name: string;
+  primary: boolean;
+  market: SymbolMarket | undefined;
+  down: string | null;
+  fundingIntervalHours: number;
+}
+
+/**
+ * An analysis across the perpetual venues of one symbol (aggregated open interest, funding, arbitrage,
+ * price spread). Each venue is judged on its own inputs (STALE / MISSING venues are left out and listed),
+ * then a pure analyzer combines the rest. Null: no venue can contribute.
+ */
+export interface CrossVenueDefinition<R = unknown> {
+  kind: string;
+  methodologyVersion: string;
+  /** What each venue must deliver for it to contribute (for `meta.inputs` of the contributors). */
+  inputs: readonly InputSpec[];
+  compute(symbol: string, venues: readonly VenueSnapshot[], now: number, staleAfterMs: number): { result: R; asOf: number; contributors: readonly string[] } | null;
+}
