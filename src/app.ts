@@ -8,7 +8,10 @@ import type { MarketEvent, SymbolInfo } from './domain/market.js';
 import { createBinanceSource, probeBinance } from './datasources/binance/binance-source.js';
 import { BYBIT_VENUE, createBybitSource } from './datasources/bybit/bybit-source.js';
 import { OKX_VENUE, createOkxSource } from './datasources/okx/okx-source.js';
-import type { MarketDataSource, ResumePoints, VenueHealth, VenueReporting } from './datasources/market-data-source.js';
+import type { MarketDataSource, ResumePoints, SourceStatus, VenueHealth, VenueReporting } from './datasources/market-data-source.js';
+import { createSimulatedVenueVariant } from './datasources/simulated/venue-variant.js';
+import { createVenueMarkets, type VenueFeed, type VenueMarkets } from './engine/venue-markets.js';
+import { perpVenueOfSetting, type PerpVenue } from './domain/venue.js';
 import { createSimulatedSource } from './datasources/simulated/simulated-source.js';
 import { createLiveSource } from './datasources/live-source.js';
 import { createSupervisedSource, SymbolsNotListedError, type SupervisedSource } from './datasources/supervised-source.js';
@@ -96,11 +99,11 @@ export interface App {
  * stops the start. With none, live Binance is tried and the simulated market is served as a flagged
  * fallback (`fallback: true`) while the live venue is probed again every LIVE_PROBE_MS.
  */
-/** The perpetual venue MARKET_SOURCE names (Binance when unset). */
-function perpetualVenue(config: Config, logger: Logger): MarketDataSource {
-  if (config.MARKET_SOURCE === 'bybit')
+/** The perpetual venue MARKET_SOURCE names (Binance when unset), or `venue` (a MARKET_VENUES entry). */
+function perpetualVenue(config: Config, logger: Logger, venue: 'binance' | 'bybit' | 'okx' | undefined = config.MARKET_SOURCE === 'bybit' || config.MARKET_SOURCE === 'okx' ? config.MARKET_SOURCE : 'binance'): MarketDataSource {
+  if (venue === 'bybit')
     return createBybitSource({ restUrl: config.BYBIT_REST_URL, streamUrl: config.BYBIT_STREAM_URL, logger: logger.child({ venue: BYBIT_VENUE }) });
-  if (config.MARKET_SOURCE === 'okx')
+  if (venue === 'okx')
     return createOkxSource({ restUrl: config.OKX_REST_URL, streamUrl: config.OKX_STREAM_URL, logger: logger.child({ venue: OKX_VENUE }) });
   return createBinanceSource({
     fapiUrl: config.BINANCE_FAPI_URL,
@@ -109,6 +112,29 @@ function perpetualVenue(config: Config, logger: Logger): MarketDataSource {
     orderBook: config.BINANCE_ORDER_BOOK ? { snapshotLimit: config.BINANCE_DEPTH_LIMIT } : false,
     logger: logger.child({ venue: 'binance-usdm' }),
   });
+}
+
+/**
+ * The primary perpetual venue as the API names it: MARKET_SOURCE's, Binance when unset or simulated (the
+ * simulated market is the BINANCE venue); null for a replay (one recorded venue, no cross-venue views).
+ */
+function primaryVenueOf(config: Config): PerpVenue | null {
+  if (config.MARKET_SOURCE === 'replay') return null;
+  return config.MARKET_SOURCE === 'bybit' ? 'BYBIT' : config.MARKET_SOURCE === 'okx' ? 'OKX' : 'BINANCE';
+}
+
+/** Why a source cannot deliver now (its state and last error); null while it is OK. */
+function downReason(status: SourceStatus): string | null {
+  if (status.state === 'OK') return null;
+  return status.lastError ? `${status.state}: ${status.lastError}` : status.state;
+}
+
+/** A MARKET_VENUES venue other than the primary: its store, and its own source when live. */
+interface SecondaryVenue {
+  feed: VenueFeed;
+  source: SupervisedSource | null;
+  /** For a simulated venue: the primary's events mapped to it. */
+  tee: ((event: MarketEvent) => void) | null;
 }
 
 function liveSource(config: Config, logger: Logger, onListed: (listed: readonly SymbolInfo[]) => void): MarketDataSource {
@@ -284,6 +310,8 @@ export function createApp(deps: AppDeps): App {
   let source: MarketDataSource | undefined;
   let store: MarketStore | undefined;
   let engine: AnalysisEngine | undefined;
+  let venueMarkets: VenueMarkets | undefined;
+  let secondaries: SecondaryVenue[] = [];
   let onDemandPool: OnDemandPool | undefined;
   let liquidationEvents: LiquidationEvents | undefined;
   let tradeEvents: TradeEvents | undefined;
@@ -385,8 +413,14 @@ export function createApp(deps: AppDeps): App {
         checkedAt: alertKeyCheck.checkedAt,
       },
       eventLoop: eventLoop?.health() ?? { p50Ms: 0, p99Ms: 0, maxMs: 0, meanMs: 0, windowMs: 0 },
-      venues: source ? venuesOf(source).map((v) => ({ ...v, since: stateClock.observe(`venue:${v.venue}`, v.state, now) })) : [],
+      venues: allVenues().map((v) => ({ ...v, since: stateClock.observe(`venue:${v.venue}`, v.state, now) })),
     };
+  }
+
+  /** Health of the primary source's venues, then of each MARKET_VENUES venue with a source of its own. */
+  function allVenues(): VenueHealth[] {
+    if (!source) return [];
+    return [...venuesOf(source), ...secondaries.flatMap((s) => (s.source ? venuesOf(s.source) : []))];
   }
 
   const services: AppServices = {
@@ -421,7 +455,10 @@ export function createApp(deps: AppDeps): App {
       const venues = globalVenues(source);
       return { global: store.global(), origin: source.origin, venueFor: (type) => venues[type as keyof typeof venues] ?? source!.venue };
     },
-    venues: () => (source ? venuesOf(source) : []),
+    venues: () => allVenues(),
+    get venueMarkets() {
+      return venueMarkets;
+    },
     get snapshots() {
       if (!db) throw new Error('database not started');
       return repository;
@@ -484,6 +521,8 @@ export function createApp(deps: AppDeps): App {
       notReadyReason: { value: view.notReadyReason },
       now: { value: () => view.at },
       pointInTime: { value: undefined },
+      // Cross-venue views are live only: the other venues are not archived.
+      venueMarkets: { value: undefined },
     }) as AppServices;
   }
   let repository: ReturnType<typeof createSnapshotRepository>;
@@ -544,6 +583,49 @@ export function createApp(deps: AppDeps): App {
     });
   }
 
+  /**
+   * The MARKET_VENUES venues other than the primary, for `next`: derived from the simulated market when it is
+   * simulated (same seed, src/datasources/simulated/venue-variant.ts), else each venue's live source,
+   * supervised (a venue down at start retries with back-off and is listed MISSING meanwhile).
+   */
+  function secondaryVenues(next: MarketDataSource): SecondaryVenue[] {
+    const primary = primaryVenueOf(config);
+    if (!primary) return [];
+    const venues = config.MARKET_VENUES.map((v) => perpVenueOfSetting(v)!).filter((v) => v !== primary);
+    return venues.map((venue): SecondaryVenue => {
+      const store = createMarketStore(config.SYMBOLS);
+      if (next.origin === DataOrigins.SIMULATED) {
+        if (venue === 'BINANCE') throw new Error('the simulated market is the BINANCE venue');
+        const variant = createSimulatedVenueVariant(config.SIM_SEED, venue);
+        return {
+          feed: { venue, name: `simulated-${venue.toLowerCase()}`, origin: next.origin, primary: false, store, down: () => downReason(next.status()), fundingIntervalHours: () => 8 },
+          source: null,
+          tee: (event) => {
+            const mapped = variant(event);
+            if (mapped) store.apply(mapped);
+          },
+        };
+      }
+      const intervals = new Map<string, number>();
+      const setting = venue.toLowerCase() as 'binance' | 'bybit' | 'okx';
+      const venueSource = createSupervisedSource({
+        create: () => perpetualVenue(config, logger, setting),
+        retry: true,
+        initialDelayMs: config.VENUE_RETRY_MS,
+        maxDelayMs: config.VENUE_RETRY_MAX_MS,
+        onListed: (listed) => {
+          for (const s of listed) intervals.set(s.symbol, s.fundingIntervalHours);
+        },
+        logger: logger.child({ component: 'venue', venue: setting }),
+      });
+      return {
+        feed: { venue, name: venueSource.venue, origin: venueSource.origin, primary: false, store, down: () => downReason(venueSource.status()), fundingIntervalHours: (symbol) => intervals.get(symbol) ?? 8 },
+        source: venueSource,
+        tee: null,
+      };
+    });
+  }
+
   async function startMarket(next: MarketDataSource): Promise<void> {
     if (!pubsub || !writer || !cache) throw new Error('startMarket before the stores');
     const bus = pubsub.pubsub;
@@ -568,12 +650,35 @@ export function createApp(deps: AppDeps): App {
         : undefined;
     const target = store;
     const replica = onDemandPool;
-    const apply: (event: MarketEvent) => void = replica
+    const settingsEarly = { fundingIntervalHours: (symbol: string) => bySymbol.get(symbol)?.fundingIntervalHours ?? 8 };
+    secondaries = secondaryVenues(next);
+    const tees = secondaries.flatMap((s) => (s.tee ? [s.tee] : []));
+    const primaryVenue = primaryVenueOf(config);
+    venueMarkets = primaryVenue
+      ? createVenueMarkets({
+          feeds: [
+            { venue: primaryVenue, name: next.venue, origin: next.origin, primary: true, store, down: () => downReason(next.status()), fundingIntervalHours: settingsEarly.fundingIntervalHours },
+            ...secondaries.map((s) => s.feed),
+          ],
+          now,
+          staleAfterMs: config.STALE_AFTER_MS,
+          minIntervalMs: config.ANALYSIS_MIN_INTERVAL_MS,
+          fundingHistoryWindow: config.FUNDING_HISTORY_WINDOW,
+        })
+      : undefined;
+    const own: (event: MarketEvent) => void = replica
       ? (event) => {
           target.apply(event);
           replica.apply(event);
         }
       : (event) => target.apply(event);
+    const apply: (event: MarketEvent) => void =
+      tees.length === 0
+        ? own
+        : (event) => {
+            own(event);
+            for (const tee of tees) tee(event);
+          };
     // The archive: restored into the store before the engine and the event streams start (an archived
     // liquidation is history, not a new event), then tapped on the source's sink; the source resumes after it.
     let resume: ResumePoints | undefined;
@@ -660,10 +765,21 @@ export function createApp(deps: AppDeps): App {
       resume ? { resume } : undefined,
     );
     logger.info({ origin: next.origin, venue: next.venue, symbols: config.SYMBOLS, state: next.status().state }, 'market source started');
+    for (const s of secondaries) {
+      if (!s.source) continue;
+      const feedStore = s.feed.store;
+      // Not awaited: a venue that is down retries on its own (supervised) and shows as STALE / MISSING meanwhile.
+      s.source.start(config.SYMBOLS, (event) => feedStore.apply(event)).catch((err: unknown) => logger.warn({ err, venue: s.feed.venue }, 'venue failed to start: it is listed MISSING with the reason'));
+    }
+    if (secondaries.length > 0) logger.info({ venues: venueMarkets?.venues(), origin: next.origin }, 'cross-venue markets ingested');
   }
 
   async function stopMarket(): Promise<void> {
     await source?.stop().catch((err: unknown) => logger.warn({ err }, 'source stop failed'));
+    await Promise.all(secondaries.map((s) => s.source?.stop().catch((err: unknown) => logger.warn({ err, venue: s.feed.venue }, 'venue stop failed'))));
+    secondaries = [];
+    venueMarkets?.stop();
+    venueMarkets = undefined;
     const stats = await archive?.stop();
     if (stats && stats.buffered > 0) logger.warn({ unwritten: stats.buffered }, 'archive rows left unwritten at stop');
     archive = undefined;

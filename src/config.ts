@@ -98,6 +98,17 @@ export const configSchema = z.object({
    * perpetual venue is Bybit v5 linear or OKX v5 USDT swaps (with the same market-wide venues as Binance).
    */
   MARKET_SOURCE: z.enum(['binance', 'bybit', 'okx', 'simulated', 'replay']).optional(),
+  /**
+   * Perpetual venues ingested at once next to the primary one (comma list of binance, bybit, okx), for
+   * `Market.venues` and the cross-venue analyses (aggregated open interest and funding, funding arbitrage,
+   * price spread). The primary venue (MARKET_SOURCE; Binance when unset or simulated) stays the one every
+   * other analysis reads. On the simulated market the other venues are simulated too. Empty: the primary only.
+   */
+  MARKET_VENUES: z
+    .string()
+    .transform((s) => [...new Set(s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))])
+    .pipe(z.array(z.enum(['binance', 'bybit', 'okx'], { error: (issue) => `unknown venue ${JSON.stringify(issue.input)}: use binance, bybit or okx` })))
+    .default([]),
   /** Recorded data for MARKET_SOURCE=replay: comma-separated directories or files (see README). */
   REPLAY_DIR: z.string().min(1).optional(),
   /** Data milliseconds per wall millisecond: 1 real time, 60 a minute per second, 0 as fast as possible. */
@@ -364,6 +375,7 @@ function crossChecks(config: ParsedConfig): string[] {
   const problems: string[] = [];
   if (config.ROLE === 'api' && !config.REDIS_URL) problems.push('ROLE: "api" serves what other instances publish, so REDIS_URL must be set');
   if (config.MARKET_SOURCE === 'replay' && !config.REPLAY_DIR) problems.push('REPLAY_DIR: MARKET_SOURCE=replay needs the directory of the recordings');
+  if (config.MARKET_SOURCE === 'replay' && config.MARKET_VENUES.length > 0) problems.push('MARKET_VENUES: a replay is one recorded venue; other venues cannot be ingested next to it');
   if (config.REPLAY_LOOP && config.REPLAY_SPEED === 0) problems.push('REPLAY_LOOP: looping needs REPLAY_SPEED > 0');
   if (config.CORS_CREDENTIALS && config.CORS_ORIGINS.kind !== 'list') problems.push('CORS_CREDENTIALS: credentials are only ever allowed to a list of origins in CORS_ORIGINS (not "*" or "none")');
   return problems;

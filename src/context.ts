@@ -53,6 +53,11 @@ export interface AppServices {
   alerts?: AlertServices;
   /** Macro series and the macro event calendar (README "Macro"); absent where not configured (tests). */
   macro?: MacroServices;
+  /**
+   * The perpetual venues this instance ingests (the primary one and MARKET_VENUES) and the analyses across
+   * them; absent where nothing is ingested (ROLE=api), for a replay, and in a point-in-time view (live only).
+   */
+  venueMarkets?: import('./engine/venue-markets.js').VenueMarkets;
 }
 
 /** What the macro fields may use (src/datasources/macro and src/engine/macro-events.ts behind it). */

@@ -53,8 +53,15 @@ const TIME_TRAVEL_FIELDS: ReadonlySet<string> = new Set(['Query.market', 'Query.
 
 /** Field coordinates (Type.field) with a cost; every other field costs 0 (plain properties of a cached result). */
 export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
-  'Market.funding': { served: 2 },
-  'Market.openInterest': { served: 3 },
+  // onDemand: the `venue` argument computes the analysis from another venue store (cached for the recompute interval).
+  'Market.funding': { served: 2, onDemand: 2, timeTravel: 20 },
+  'Market.openInterest': { served: 3, onDemand: 3, timeTravel: 30 },
+  // Computed on demand from the venue stores (a few arithmetic passes over ≤ 3 venues), cached for the recompute interval.
+  'Market.venues': { served: 3 },
+  'Market.aggregatedOpenInterest': { served: 3 },
+  'Market.aggregatedFunding': { served: 3 },
+  'Market.fundingArbitrage': { served: 3 },
+  'Market.priceSpread': { served: 3 },
   'Market.longShort': { served: 3 },
   'Market.basis': { served: 2, onDemand: 3 },
   'Market.keyLevels': { served: 5, onDemand: 13 },

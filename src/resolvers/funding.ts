@@ -12,6 +12,10 @@ import {
   FundingSignEnum,
 } from '../schema/refs-funding.js';
 import { requireLatest, requireSymbol, withMeta, analysisUpdates } from './shared.js';
+import { VenueEnum } from '../schema/refs-venues.js';
+import { requirePerpVenue, requireVenueAnalysis } from './venues.js';
+import { fundingDefinition } from '../engine/definitions/funding.js';
+import type { AnalysisDefinition } from '../engine/definition.js';
 
 FundingPersistenceRef.implement({
   description: 'How long the current reading has held, counted over the stored settlements (the current one included).',
@@ -95,10 +99,15 @@ FundingAnalysisRef.implement({
 
 builder.objectField(MarketRef, 'funding', (t) =>
   t.field({
-    description: 'Funding-rate analysis.',
+    description: 'Funding-rate analysis, on the primary venue unless `venue` names another ingested one.',
     type: FundingAnalysisRef,
     nullable: true,
-    resolve: async (m, _args, ctx) => withMeta<FundingAnalysis>(ctx, await requireLatest(ctx, 'FUNDING', m.symbol)),
+    args: { venue: t.arg({ type: VenueEnum, required: false, description: 'Venue to compute it on: omitted or the primary venue, the cached result of the primary; BYBIT, OKX or BINANCE when ingested (MARKET_VENUES), computed on demand from that venue store. AGGREGATED and DERIBIT are refused (BAD_USER_INPUT naming the supported venues; across venues use Market.aggregatedFunding).' }) },
+    resolve: async (m, args, ctx) => {
+      const venue = requirePerpVenue(ctx, args.venue, 'funding', 'aggregatedFunding');
+      if (venue) return requireVenueAnalysis<FundingAnalysis>(ctx, fundingDefinition as AnalysisDefinition, m.symbol, venue);
+      return withMeta<FundingAnalysis>(ctx, await requireLatest(ctx, 'FUNDING', m.symbol));
+    },
   }),
 );
 

@@ -11,6 +11,10 @@ import {
   OpenInterestQuadrantEnum,
 } from '../schema/refs-open-interest.js';
 import { requireLatest, requireSymbol, withMeta, analysisUpdates } from './shared.js';
+import { VenueEnum } from '../schema/refs-venues.js';
+import { requirePerpVenue, requireVenueAnalysis } from './venues.js';
+import { openInterestDefinition } from '../engine/definitions/open-interest.js';
+import type { AnalysisDefinition } from '../engine/definition.js';
 
 OpenInterestChangeRef.implement({
   description: 'Change of open interest and price over one horizon ending at the latest observation. Percentages are percent (1.5 = 1.5 %).',
@@ -83,10 +87,15 @@ OpenInterestAnalysisRef.implement({
 
 builder.objectField(MarketRef, 'openInterest', (t) =>
   t.field({
-    description: 'Open-interest analysis.',
+    description: 'Open-interest analysis, on the primary venue unless `venue` names another ingested one.',
     type: OpenInterestAnalysisRef,
     nullable: true,
-    resolve: async (m, _args, ctx) => withMeta<OpenInterestAnalysis>(ctx, await requireLatest(ctx, 'OPEN_INTEREST', m.symbol)),
+    args: { venue: t.arg({ type: VenueEnum, required: false, description: 'Venue to compute it on: omitted or the primary venue, the cached result of the primary; BYBIT, OKX or BINANCE when ingested (MARKET_VENUES), computed on demand from that venue store. AGGREGATED and DERIBIT are refused (BAD_USER_INPUT naming the supported venues; across venues use Market.aggregatedOpenInterest).' }) },
+    resolve: async (m, args, ctx) => {
+      const venue = requirePerpVenue(ctx, args.venue, 'openInterest', 'aggregatedOpenInterest');
+      if (venue) return requireVenueAnalysis<OpenInterestAnalysis>(ctx, openInterestDefinition as AnalysisDefinition, m.symbol, venue);
+      return withMeta<OpenInterestAnalysis>(ctx, await requireLatest(ctx, 'OPEN_INTEREST', m.symbol));
+    },
   }),
 );
 

@@ -35,6 +35,7 @@ import '../resolvers/emergency.js';
 import '../resolvers/auth.js';
 import '../resolvers/alerts.js';
 import '../resolvers/macro.js';
+import '../resolvers/venues.js';
 import { defaultFieldResolver, isObjectType, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import type { GraphQLContext } from '../context.js';
