@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { BacktestSpec } from './backtest-job.js';
 import type { BacktestResult } from './backtest.types.js';
+import type { OptimizationSpec } from './optimize-job.js';
+import type { OptimizationReport } from './optimize.js';
 
 /** Progress of a running backtest. */
 export interface BacktestProgress {
@@ -12,8 +14,8 @@ export interface BacktestProgress {
   etaMs: number | null;
 }
 
-export interface WorkerRun {
-  result: Promise<BacktestResult>;
+export interface WorkerRun<R = BacktestResult> {
+  result: Promise<R>;
   /** Stops the worker; the result promise rejects with 'backtest cancelled'. */
   cancel(): Promise<void>;
 }
@@ -30,14 +32,26 @@ function workerEntry(): { url: URL; entry: Record<string, unknown> } {
  * clock for the ETA (injectable for tests).
  */
 export function runBacktestInWorker(spec: BacktestSpec, options: { onProgress?: (p: BacktestProgress) => void; now?: () => number } = {}): WorkerRun {
+  return runInWorker<BacktestResult>({ spec }, options);
+}
+
+/** Runs a walk-forward optimisation in its own worker thread (progress counts backtests run). */
+export function runOptimizationInWorker(
+  optimization: OptimizationSpec,
+  options: { onProgress?: (p: BacktestProgress) => void; now?: () => number } = {},
+): WorkerRun<OptimizationReport> {
+  return runInWorker<OptimizationReport>({ optimization }, options);
+}
+
+function runInWorker<R>(data: { spec: BacktestSpec } | { optimization: OptimizationSpec }, options: { onProgress?: (p: BacktestProgress) => void; now?: () => number }): WorkerRun<R> {
   const now = options.now ?? (() => performance.now());
   const { url, entry } = workerEntry();
-  const worker = new Worker(url, { workerData: { ...entry, spec } });
+  const worker = new Worker(url, { workerData: { ...entry, ...data } });
   const started = now();
   let settled = false;
   let cancelled = false;
-  const result = new Promise<BacktestResult>((resolve, reject) => {
-    worker.on('message', (m: { type: 'progress'; done: number; total: number } | { type: 'result'; result: BacktestResult } | { type: 'error'; message: string }) => {
+  const result = new Promise<R>((resolve, reject) => {
+    worker.on('message', (m: { type: 'progress'; done: number; total: number } | { type: 'result'; result: R } | { type: 'error'; message: string }) => {
       if (m.type === 'progress') {
         const elapsed = now() - started;
         options.onProgress?.({ done: m.done, total: m.total, fraction: m.done / m.total, etaMs: m.done > 0 ? (elapsed * (m.total - m.done)) / m.done : null });
