@@ -63,6 +63,9 @@ import { createAuthenticator } from './auth/authenticator.js';
 import { badInput } from './errors.js';
 import { createRateLimiter } from './http/rate-limit.js';
 import { existsSync } from 'node:fs';
+import { createBacktestJobs, type BacktestJobs } from './jobs/backtest-jobs.js';
+import { createBacktestJobStore } from './jobs/backtest-store.js';
+import { createMemoryQueue, createPgBossQueue } from './jobs/job-queue.js';
 import { fileURLToPath } from 'node:url';
 
 export const VERSION = '0.1.0';
@@ -324,6 +327,7 @@ export function createApp(deps: AppDeps): App {
   let alerting: Alerting | undefined;
   let ruleStore: RuleStore | undefined;
   let evaluator: AlertEvaluator | undefined;
+  let backtests: BacktestJobs | undefined;
   let http: HttpServer | undefined;
   let cache: ResultCache | undefined;
   let symbolInfos: SymbolInfo[] = config.SYMBOLS.map((symbol) => ({
@@ -502,6 +506,10 @@ export function createApp(deps: AppDeps): App {
         digestMinPeriodMs: config.ALERTS_DIGEST_MIN_PERIOD_MS,
         now: wallClock,
       };
+    },
+    get backtests(): AppServices['backtests'] {
+      if (!backtests) return undefined;
+      return { jobs: backtests, maxBars: config.BACKTEST_MAX_BARS, maxEvaluations: config.BACKTEST_MAX_EVALUATIONS, defaultVenue: () => source?.venue, now: wallClock };
     },
   };
   /** The services as they were at `view.at`: analyses, prices and raw inputs from the point-in-time store. */
@@ -877,6 +885,31 @@ export function createApp(deps: AppDeps): App {
       // Every role dispatches: claims are atomic, so any number of instances share the outbox.
       alerting.start();
       pubsub = await createAppPubSub(config.REDIS_URL, config.REDIS_PREFIX, logger.child({ component: 'pubsub' }));
+      // Backtest jobs: pg-boss on Postgres (shared by the instances, survives restarts); on PGlite, which lives
+      // inside this one process, an in-process queue over the same job table (README "Backtests").
+      const jobLogger = logger.child({ component: 'backtests' });
+      backtests = createBacktestJobs({
+        store: createBacktestJobStore(db.sql),
+        data: { sql: db.sql, replayRoot: config.BACKTEST_REPLAY_ROOT },
+        queue:
+          db.kind === 'postgres' && config.BACKTEST_QUEUE === 'auto'
+            ? createPgBossQueue({
+                sql: db.sql,
+                schema: config.BACKTEST_PGBOSS_SCHEMA,
+                concurrency: config.BACKTEST_CONCURRENCY,
+                expireInSeconds: config.BACKTEST_JOB_EXPIRE_S,
+                retryLimit: config.BACKTEST_MAX_ATTEMPTS - 1,
+                pollingIntervalSeconds: config.BACKTEST_POLL_S,
+                logger: jobLogger,
+              })
+            : createMemoryQueue({ concurrency: config.BACKTEST_CONCURRENCY, logger: jobLogger }),
+        pubsub: pubsub.pubsub,
+        maxPending: config.BACKTEST_MAX_PENDING,
+        progressEveryMs: config.BACKTEST_PROGRESS_EVERY_MS,
+        now: wallClock,
+        logger: jobLogger,
+      });
+      await backtests.start();
       ruleStore = createRuleStore(db.sql);
       {
         const check = checkSealedRules(await ruleStore.list(), alerting.channels.secrets);
@@ -1004,6 +1037,8 @@ export function createApp(deps: AppDeps): App {
       await http?.close().catch((err: unknown) => logger.warn({ err }, 'http close failed'));
       // Sends the spans still batched (bounded by the exporter's own timeout).
       await tracing?.shutdown().catch((err: unknown) => logger.warn({ err }, 'trace exporter shutdown failed'));
+      // Running jobs stop here and are queued again (this instance's restart, or another instance, runs them).
+      await backtests?.stop().catch((err: unknown) => logger.warn({ err }, 'backtest jobs stop failed'));
       await stopMarket();
       if (chosenSource && chosenSource !== source) await chosenSource.stop().catch(() => undefined);
       await writer?.stop().catch((err: unknown) => logger.warn({ err }, 'snapshot flush on stop failed'));

@@ -346,6 +346,32 @@ export const configSchema = z.object({
   ALERTS_RULES_RELOAD_MS: positiveInt.min(100).default(5_000),
   /** Shortest period between two slots of a digest schedule (a cron firing more often is refused); tests lower it. */
   ALERTS_DIGEST_MIN_PERIOD_MS: positiveInt.min(1_000).default(60_000),
+  /**
+   * Backtest and optimisation jobs (README "Backtests"). The queue: pg-boss on Postgres (DATABASE_URL set:
+   * shared by instances, survives restarts), an in-process queue on the embedded database; `memory` forces the
+   * in-process one.
+   */
+  BACKTEST_QUEUE: z.enum(['auto', 'memory']).default('auto'),
+  /** Backtest jobs run at once on one instance (each in its own worker thread). */
+  BACKTEST_CONCURRENCY: positiveInt.max(16).default(1),
+  /** Jobs queued or running at most (cluster-wide); startBacktest beyond it is refused with LIMIT_EXCEEDED. */
+  BACKTEST_MAX_PENDING: positiveInt.default(20),
+  /** Simulated bars one backtest may cover at most. */
+  BACKTEST_MAX_BARS: positiveInt.default(200_000),
+  /** Backtests one optimisation may run at most (candidates × (walk-forward windows + 1) + windows). */
+  BACKTEST_MAX_EVALUATIONS: positiveInt.default(500),
+  /** Least milliseconds between two progress writes (and backtestProgress events) of one job. */
+  BACKTEST_PROGRESS_EVERY_MS: positiveInt.min(50).default(500),
+  /** Directory that REPLAY data sources name their recording relative to. */
+  BACKTEST_REPLAY_ROOT: z.string().min(1).default('../shared/data'),
+  /** pg-boss: seconds after which a job whose instance died is retried elsewhere. */
+  BACKTEST_JOB_EXPIRE_S: positiveInt.min(10).default(3_600),
+  /** pg-boss: runs of one job at most (an instance stopping mid-run uses one). */
+  BACKTEST_MAX_ATTEMPTS: positiveInt.max(100).default(5),
+  /** pg-boss: how often an idle worker looks for a job (seconds, at least 0.5). */
+  BACKTEST_POLL_S: z.coerce.number().min(0.5).max(60).default(1),
+  /** pg-boss: its schema in the database. */
+  BACKTEST_PGBOSS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'lower-case SQL identifier').default('pgboss'),
   /** Milliseconds to wait for in-flight work on shutdown before exiting anyway. */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 });

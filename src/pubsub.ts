@@ -29,6 +29,8 @@ export type Topics = {
   'trade:created': [symbol: string, trade: PublishedTrade];
   /** Each alert event once, where its outbox row was inserted (one instance per cluster); key `all`. */
   'alert:fired': [key: string, message: AlertMessage];
+  /** Progress and state changes of a backtest or optimisation job, keyed by job id (src/jobs/backtest-jobs.ts). */
+  'backtest:progress': [id: string, event: import('./jobs/backtest-input.js').BacktestProgressEvent];
 };
 
 export const analysisKey = (kind: string, symbol: string) => `${kind}:${symbol}`;

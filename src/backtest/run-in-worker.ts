@@ -3,6 +3,8 @@ import type { BacktestSpec } from './backtest-job.js';
 import type { BacktestResult } from './backtest.types.js';
 import type { OptimizationSpec } from './optimize-job.js';
 import type { OptimizationReport } from './optimize.js';
+import { BacktestDataError, BacktestInputError, type ReplaySeries } from './replay-bars.js';
+import type { CandleInterval } from '../domain/market.js';
 
 /** Progress of a running backtest. */
 export interface BacktestProgress {
@@ -43,7 +45,22 @@ export function runOptimizationInWorker(
   return runInWorker<OptimizationReport>({ optimization }, options);
 }
 
-function runInWorker<R>(data: { spec: BacktestSpec } | { optimization: OptimizationSpec }, options: { onProgress?: (p: BacktestProgress) => void; now?: () => number }): WorkerRun<R> {
+/**
+ * Reads the bars of a recording in a worker thread (parsing is synchronous and takes tens of ms a month of
+ * 5 m bars); rejects with BacktestInputError / BacktestDataError as readRecording throws them.
+ */
+export async function readReplayInWorker(replay: { root: string; recording: string; symbol: string; interval: CandleInterval }): Promise<ReplaySeries> {
+  try {
+    return await runInWorker<ReplaySeries>({ replay }, {}).result;
+  } catch (error) {
+    const e = error as Error;
+    if (e.name === 'BacktestInputError') throw new BacktestInputError(e.message);
+    if (e.name === 'BacktestDataError') throw new BacktestDataError(e.message);
+    throw error;
+  }
+}
+
+function runInWorker<R>(data: { spec: BacktestSpec } | { optimization: OptimizationSpec } | { replay: { root: string; recording: string; symbol: string; interval: CandleInterval } }, options: { onProgress?: (p: BacktestProgress) => void; now?: () => number }): WorkerRun<R> {
   const now = options.now ?? (() => performance.now());
   const { url, entry } = workerEntry();
   const worker = new Worker(url, { workerData: { ...entry, ...data } });
@@ -51,7 +68,7 @@ function runInWorker<R>(data: { spec: BacktestSpec } | { optimization: Optimizat
   let settled = false;
   let cancelled = false;
   const result = new Promise<R>((resolve, reject) => {
-    worker.on('message', (m: { type: 'progress'; done: number; total: number } | { type: 'result'; result: R } | { type: 'error'; message: string }) => {
+    worker.on('message', (m: { type: 'progress'; done: number; total: number } | { type: 'result'; result: R } | { type: 'error'; message: string; name?: string }) => {
       if (m.type === 'progress') {
         const elapsed = now() - started;
         options.onProgress?.({ done: m.done, total: m.total, fraction: m.done / m.total, etaMs: m.done > 0 ? (elapsed * (m.total - m.done)) / m.done : null });
@@ -61,7 +78,9 @@ function runInWorker<R>(data: { spec: BacktestSpec } | { optimization: Optimizat
         void worker.terminate();
       } else {
         settled = true;
-        reject(new Error(m.message));
+        const error = new Error(m.message);
+        if (m.name) error.name = m.name;
+        reject(error);
         void worker.terminate();
       }
     });

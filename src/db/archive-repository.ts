@@ -295,3 +295,53 @@ export function createArchiveRepository(db: Pick<Database, 'sql'>): ArchiveStore
     },
   };
 }
+
+/** First and last open time and row count of one candle series within [from, to) (any source). */
+export async function candleCoverage(
+  sql: SqlExecutor,
+  q: { venue: string; symbol: string; interval: CandleInterval; from: number; to: number },
+): Promise<{ first: number | null; last: number | null; rows: number; source: string | null }> {
+  const { rows } = await sql.query<{ first: string | number | null; last: string | number | null; n: string | number; source: string | null }>(
+    `SELECT min(open_time) AS first, max(open_time) AS last, count(*) AS n, min(source) AS source
+       FROM market_candle WHERE venue = $1 AND symbol = $2 AND interval = $3 AND open_time >= $4::int8 AND open_time < $5::int8`,
+    [q.venue, q.symbol, q.interval, String(q.from), String(q.to)],
+  );
+  const r = rows[0]!;
+  return { first: r.first === null ? null : int(r.first), last: r.last === null ? null : int(r.last), rows: int(r.n), source: r.source };
+}
+
+/**
+ * The candles of one series with open time in [from, to), oldest first, preceded by up to `before` candles
+ * opened before `from` (a backtest's warm-up). A backtest reads its whole range at once (it is bounded by
+ * BACKTEST_MAX_BARS).
+ */
+export async function candleRange(
+  sql: SqlExecutor,
+  q: { venue: string; symbol: string; interval: CandleInterval; from: number; to: number; before: number },
+): Promise<Candle[]> {
+  const columns = 'symbol, interval, open_time, close_time, open, high, low, close, volume, quote_volume, taker_buy_volume, trades';
+  const warm =
+    q.before > 0
+      ? (
+          await sql.query<CandleRow>(
+            `SELECT ${columns} FROM market_candle WHERE venue = $1 AND symbol = $2 AND interval = $3 AND open_time < $4::int8 ORDER BY open_time DESC LIMIT $5`,
+            [q.venue, q.symbol, q.interval, String(q.from), q.before],
+          )
+        ).rows.reverse()
+      : [];
+  const { rows } = await sql.query<CandleRow>(
+    `SELECT ${columns} FROM market_candle WHERE venue = $1 AND symbol = $2 AND interval = $3 AND open_time >= $4::int8 AND open_time < $5::int8 ORDER BY open_time`,
+    [q.venue, q.symbol, q.interval, String(q.from), String(q.to)],
+  );
+  return [...warm, ...rows].map(toCandle);
+}
+
+/** Archived records of one type and symbol with time in [from, to), oldest first. */
+export async function recordRange(sql: SqlExecutor, q: { venue: string; type: string; symbol: string; from: number; to: number }): Promise<ArchiveRecord[]> {
+  const { rows } = await sql.query<RecordRow>(
+    `SELECT venue, source, type, symbol, series, time, key, payload FROM market_record
+      WHERE venue = $1 AND type = $2 AND symbol = $3 AND time >= $4::int8 AND time < $5::int8 ORDER BY time, series, key`,
+    [q.venue, q.type, q.symbol, String(q.from), String(q.to)],
+  );
+  return rows.map(toRecord);
+}

@@ -68,6 +68,8 @@ export function trackingServices(services: AppServices, deps: ResponseDeps | und
     snapshots: { get: () => uncacheable(services.snapshots) },
     pubsub: { get: () => uncacheable(services.pubsub) },
     apiKeys: { get: () => uncacheable(services.apiKeys) },
+    // A job changes state and progress by the moment: always read it fresh.
+    backtests: { get: () => uncacheable(services.backtests) },
     // Time travel: the archive behind a recent `at` may still be filling (rows buffered for ARCHIVE_FLUSH_MS).
     pointInTime: { value: services.pointInTime && ((at: number, symbols: readonly string[]) => uncacheable(services.pointInTime!(at, symbols))) },
   }) as AppServices;
