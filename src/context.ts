@@ -53,16 +53,13 @@ export interface AppServices {
   alerts?: AlertServices;
   /** Macro series and the macro event calendar (README "Macro"); absent where not configured (tests). */
   macro?: MacroServices;
-<<<<<<< HEAD
   /**
    * The perpetual venues this instance ingests (the primary one and MARKET_VENUES) and the analyses across
    * them; absent where nothing is ingested (ROLE=api), for a replay, and in a point-in-time view (live only).
    */
   venueMarkets?: import('./engine/venue-markets.js').VenueMarkets;
-=======
   /** Backtest and optimisation jobs; absent before the database is open. */
   backtests?: BacktestServices;
->>>>>>> 9abdd7f (backtest jobs over GraphQL (#13 §3): startBacktest / startOptimization / cancelBacktest, backtest(id), backtests, backtestProgress (graphql-ws; percent and ETA, ends with the job), BACKTESTS scope checked before input; backtest_job table (Prisma model + migration) with input, status, progress, result, error, timestamps; ARCHIVE (market_candle + funding records) or REPLAY (recording under BACKTEST_REPLAY_ROOT) data with BAD_USER_INPUT / NOT_READY; pg-boss 10 over the app pool on Postgres (a job whose instance stops is retried by the next), in-process bounded queue on PGlite (unfinished jobs handed out again on start); worker threads, BACKTEST_* settings; tests on PGlite and real Postgres; bench/backtest-api.ts)
 }
 
 /** What the macro fields may use (src/datasources/macro and src/engine/macro-events.ts behind it). */

@@ -35,11 +35,8 @@ import '../resolvers/emergency.js';
 import '../resolvers/auth.js';
 import '../resolvers/alerts.js';
 import '../resolvers/macro.js';
-<<<<<<< HEAD
 import '../resolvers/venues.js';
-=======
 import '../resolvers/backtests.js';
->>>>>>> 9abdd7f (backtest jobs over GraphQL (#13 §3): startBacktest / startOptimization / cancelBacktest, backtest(id), backtests, backtestProgress (graphql-ws; percent and ETA, ends with the job), BACKTESTS scope checked before input; backtest_job table (Prisma model + migration) with input, status, progress, result, error, timestamps; ARCHIVE (market_candle + funding records) or REPLAY (recording under BACKTEST_REPLAY_ROOT) data with BAD_USER_INPUT / NOT_READY; pg-boss 10 over the app pool on Postgres (a job whose instance stops is retried by the next), in-process bounded queue on PGlite (unfinished jobs handed out again on start); worker threads, BACKTEST_* settings; tests on PGlite and real Postgres; bench/backtest-api.ts)
 import { defaultFieldResolver, isObjectType, lexicographicSortSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
 import type { GraphQLContext } from '../context.js';
