@@ -70,7 +70,7 @@ export interface VenueMarkets {
   /** Why each venue cannot contribute to `definition` (for NOT_READY messages). */
   reasons(definition: CrossVenueDefinition, symbol: string): VenueExclusion[];
   /** An existing per-symbol analysis on one (non-primary) venue's store; undefined without enough input. */
-  perVenue<R>(definition: AnalysisDefinition<R>, symbol: string, venue: PerpVenue): AnalysisRecord<R> | undefined;
+  perVenue<R>(definition: AnalysisDefinition<R>, symbol: string, venue: PerpVenue, params?: unknown): AnalysisRecord<R> | undefined;
   stop(): void;
 }
 
@@ -172,15 +172,16 @@ export function createVenueMarkets(options: {
       const t = now();
       return snapshots(symbol).map((s) => ({ venue: s.venue, ...(judgeVenue(s, definition.inputs, t, staleAfterMs) ?? { status: 'MISSING' as const, reason: `not enough input from ${s.name}` }) }));
     },
-    perVenue<R>(definition: AnalysisDefinition<R>, symbol: string, venue: PerpVenue) {
+    perVenue<R>(definition: AnalysisDefinition<R>, symbol: string, venue: PerpVenue, params?: unknown) {
       const feed = feeds.find((f) => f.venue === venue);
       if (!feed) return undefined;
-      return cached(`${definition.kind}:${symbol}:${venue}`, () => {
+      if (params !== undefined && !definition.computeWith) throw new Error(`${definition.kind} takes no parameters`);
+      return cached(`${definition.kind}:${symbol}:${venue}:${params === undefined ? '' : JSON.stringify(params)}`, () => {
         const market = feed.store.get(symbol);
         if (!market) return undefined;
         const t = now();
         const settings: AnalysisSettings = { fundingHistoryWindow: options.fundingHistoryWindow, fundingIntervalHours: (s) => feed.fundingIntervalHours(s) };
-        const out = definition.compute(market, t, settings);
+        const out = params === undefined ? definition.compute(market, t, settings) : definition.computeWith!(market, t, settings, params);
         if (!out) return undefined;
         return {
           kind: definition.kind as AnalysisKind,

@@ -16,6 +16,11 @@ import {
   LIQUIDATION_WINDOWS_MS,
 } from '../schema/refs-liquidation-cascades.js';
 import { requireLatest, requireSymbol, withMeta, requireLatestWith, analysisUpdates } from './shared.js';
+import { VenueEnum } from '../schema/refs-venues.js';
+import { crossVenue, requirePerpVenue, requireVenueAnalysis } from './venues.js';
+import { aggregatedLiquidationCascadesDefinition } from '../engine/definitions/aggregated-liquidation-cascades.js';
+import { liquidationCascadesDefinition } from '../engine/definitions/liquidation-cascades.js';
+import type { AnalysisDefinition } from '../engine/definition.js';
 
 LiquidationZoneRef.implement({
   description: 'A price range where liquidations clustered: possible support (longs flushed below the price) or resistance (shorts squeezed above it).',
@@ -86,8 +91,19 @@ builder.objectField(MarketRef, 'liquidationCascades', (t) =>
         defaultValue: LIQUIDATION_WINDOWS_MS.H1,
         description: 'Velocity window (default 1 h). Other windows are computed on demand by instances that ingest data.',
       }),
+      venue: t.arg({
+        type: VenueEnum,
+        required: false,
+        description:
+          'Venue: omitted or the primary, its cached result; another ingested perpetual venue (MARKET_VENUES), computed from its store; AGGREGATED, the liquidations of every ingested venue merged (severity from the combined velocity; contributors and excluded say which). DERIBIT and venues not ingested are refused with BAD_USER_INPUT.',
+      }),
     },
     resolve: async (m, args, ctx) => {
+      if (args.venue === 'AGGREGATED') {
+        return crossVenue<LiquidationCascadeAnalysis>(ctx, aggregatedLiquidationCascadesDefinition(args.window) as never, m.symbol);
+      }
+      const venue = requirePerpVenue(ctx, args.venue, 'liquidationCascades', null);
+      if (venue) return requireVenueAnalysis<LiquidationCascadeAnalysis>(ctx, liquidationCascadesDefinition as AnalysisDefinition, m.symbol, venue, args.window === DEFAULT_CASCADE_WINDOW_MS ? undefined : { windowMs: args.window });
       if (args.window === DEFAULT_CASCADE_WINDOW_MS) return withMeta<LiquidationCascadeAnalysis>(ctx, await requireLatest(ctx, 'LIQUIDATION_CASCADES', m.symbol));
       const params: LiquidationCascadeParams = { windowMs: args.window };
       const record = await requireLatestWith(ctx, 'LIQUIDATION_CASCADES', m.symbol, { ...params }, `LIQUIDATION_CASCADES for ${m.symbol} over ${args.window / 60_000} min is not available: no liquidation received yet, or this instance does not ingest market data (ROLE=api serves the default window only)`);

@@ -31,6 +31,8 @@ import { aggregatedFundingDefinition } from '../engine/definitions/aggregated-fu
 import { fundingArbitrageDefinition } from '../engine/definitions/funding-arbitrage.js';
 import { priceSpreadDefinition } from '../engine/definitions/venue-price-spread.js';
 import { metaOf, withMeta } from './shared.js';
+import { LiquidationCascadeAnalysisRef } from '../schema/refs-liquidation-cascades.js';
+import type { AggregatedLiquidationCascades, VenueLiquidationShare } from '../analyzers/aggregated-liquidation-cascades.js';
 import { roundAnalysisPrices } from './prices.js';
 
 // --- Helpers shared with the per-symbol fields that take a `venue` argument ---
@@ -50,28 +52,28 @@ function requireVenueMarkets(ctx: GraphQLContext): VenueMarkets {
  * venue otherwise. BAD_USER_INPUT for AGGREGATED, DERIBIT or a venue that is not ingested, naming the
  * supported venues and, for AGGREGATED, the field that aggregates.
  */
-export function requirePerpVenue(ctx: GraphQLContext, venue: Venue | null | undefined, field: string, aggregatedField: string): PerpVenue | null {
+export function requirePerpVenue(ctx: GraphQLContext, venue: Venue | null | undefined, field: string, aggregatedField: string | null): PerpVenue | null {
   if (venue === null || venue === undefined) return null;
   const vm = ctx.services.venueMarkets;
   const configured = vm?.venues() ?? [];
-  if (venue === 'AGGREGATED' || !(PERP_VENUES as readonly string[]).includes(venue) || !configured.includes(venue as PerpVenue)) {
+  if ((venue === 'AGGREGATED' && aggregatedField !== null) || !(PERP_VENUES as readonly string[]).includes(venue) || !configured.includes(venue as PerpVenue)) {
     const supported = configured.length > 0 ? configured : ['the primary venue only'];
-    const hint = venue === 'AGGREGATED' ? ` across venues it is Market.${aggregatedField};` : venue === 'DERIBIT' ? ' DERIBIT has options only;' : ' it is not ingested (MARKET_VENUES);';
+    const hint = venue === 'AGGREGATED' ? ` across venues it is Market.${aggregatedField ?? field};` : venue === 'DERIBIT' ? ' DERIBIT has options only;' : ' it is not ingested (MARKET_VENUES);';
     throw badInput(`Market.${field} does not accept venue ${venue}:${hint} supported venues: ${supported.join(', ')}`, { venue, supported });
   }
   return vm && venue === vm.primary ? null : (venue as PerpVenue);
 }
 
 /** A per-symbol analysis on a non-primary venue (computed here from its store), with meta of that venue. */
-export function requireVenueAnalysis<R extends object>(ctx: GraphQLContext, definition: AnalysisDefinition, symbol: string, venue: PerpVenue): WithMeta<R> {
-  const record = requireVenueMarkets(ctx).perVenue(definition, symbol, venue) as AnalysisRecord | undefined;
+export function requireVenueAnalysis<R extends object>(ctx: GraphQLContext, definition: AnalysisDefinition, symbol: string, venue: PerpVenue, params?: unknown): WithMeta<R> {
+  const record = requireVenueMarkets(ctx).perVenue(definition, symbol, venue, params) as AnalysisRecord | undefined;
   if (!record) throw new AppError(ErrorCodes.NOT_READY, `${definition.kind} for ${symbol} on ${venue} is not available yet: the venue has not delivered enough data`, { kind: definition.kind, symbol, venue });
   const tickSize = ctx.services.symbols().find((s) => s.symbol === symbol)?.tickSize;
   // meta judges the record's own inputs (the venue's store), not the primary engine's.
   return { ...roundAnalysisPrices(record.kind, record.result as R, tickSize), meta: metaOf(ctx, { asOf: record.asOf, source: record.source, venue: record.venue, methodologyVersion: record.methodologyVersion, inputs: record.inputs ?? [] }) };
 }
 
-function crossVenue<R extends object>(ctx: GraphQLContext, definition: CrossVenueDefinition<R>, symbol: string): WithMeta<R> {
+export function crossVenue<R extends object>(ctx: GraphQLContext, definition: CrossVenueDefinition<R>, symbol: string): WithMeta<R> {
   const vm = requireVenueMarkets(ctx);
   const record = vm.crossVenue(definition, symbol) as VenueAnalysisRecord<R> | undefined;
   if (!record) {
@@ -282,6 +284,26 @@ VenuePriceSpreadRef.implement({
     meta: t.field({ type: AnalysisMetaRef, description: 'Provenance and freshness (venue aggregated).', resolve: (a) => a.meta }),
   }),
 });
+
+// --- Liquidation cascades across venues (Market.liquidationCascades(venue: AGGREGATED)) ---
+
+const VenueLiquidationShareRef = builder.objectRef<VenueLiquidationShare>('VenueLiquidationShare');
+VenueLiquidationShareRef.implement({
+  description: 'One venue in merged liquidation cascades.',
+  fields: (t) => ({
+    venue: t.field({ type: VenueEnum, description: 'The venue.', resolve: (v) => v.venue }),
+    notionalUsd: t.exposeFloat('notionalUsd', { description: 'Its liquidated notional in the window, USD.' }),
+    count: t.exposeInt('count', { description: 'Its liquidations in the window.' }),
+    share: t.exposeFloat('share', { nullable: true, description: 'notionalUsd / the merged notional of the window, fraction; null when the window holds none.' }),
+  }),
+});
+
+const merged = (a: object): Partial<AggregatedLiquidationCascades> => a as Partial<AggregatedLiquidationCascades>;
+builder.objectFields(LiquidationCascadeAnalysisRef, (t) => ({
+  venues: t.field({ type: [VenueLiquidationShareRef], nullable: true, description: 'With venue AGGREGATED: each contributing venue notional in the window; null on one venue.', resolve: (a) => merged(a).venues ?? null }),
+  contributors: t.field({ type: [VenueEnum], nullable: true, description: 'With venue AGGREGATED: the venues whose liquidations are merged; null on one venue.', resolve: (a) => merged(a).contributors ?? null }),
+  excluded: t.field({ type: [VenueExclusionRef], nullable: true, description: 'With venue AGGREGATED: venues left out (STALE or MISSING) with the reason; null on one venue.', resolve: (a) => merged(a).excluded ?? null }),
+}));
 
 // --- Market fields ---
 

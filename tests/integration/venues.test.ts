@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MarketFundingOnVenueDocument, MarketVenuesDocument, type MarketVenuesQuery } from '../../generated/graphql/graphql.js';
+import { MarketCascadesOnVenueDocument, MarketFundingOnVenueDocument, MarketVenuesDocument, type MarketVenuesQuery } from '../../generated/graphql/graphql.js';
 import { venueShape, SIMULATED_VENUE_PROFILES } from '../../src/datasources/simulated/venue-variant.js';
 import { startFakeBybit, type FakeBybit } from '../support/fake-bybit.js';
 import { startFakeOkx, type FakeOkx } from '../support/fake-okx.js';
@@ -75,6 +75,19 @@ describe('venues on the simulated market (MARKET_VENUES=binance,bybit,okx)', () 
     expect(bybit!.lastFundingTime).toBe(primary!.lastFundingTime);
     const offset = venueShape(app.config.SIM_SEED, 'BYBIT', 'BTCUSDT').fundingOffset(Date.parse(primary!.lastFundingTime));
     expect(bybit!.rate - primary!.rate, 'settled rate + the venue offset at the settlement').toBeCloseTo(offset, 15);
+  }, 60_000);
+
+  it('liquidationCascades(venue: AGGREGATED) merges the liquidations of the three simulated venues', async () => {
+    const c = await waitFor(async () => {
+      const r = await run(app, MarketCascadesOnVenueDocument, { symbol: 'BTCUSDT', venue: 'AGGREGATED' });
+      return r.data?.market.liquidationCascades?.contributors?.length === 3 ? r.data.market.liquidationCascades : undefined;
+    }, 30_000);
+    expect(c.meta).toMatchObject({ venue: 'aggregated', source: 'SIMULATED' });
+    expect(c.notionalUsd, 'the merged window notional is the sum of the venues').toBeCloseTo(c.venues!.reduce((s, v) => s + v.notionalUsd, 0), 3);
+    expect(c.count).toBe(c.venues!.reduce((s, v) => s + v.count, 0));
+    const one = await run(app, MarketCascadesOnVenueDocument, { symbol: 'BTCUSDT', venue: 'OKX' });
+    expect(one.data?.market.liquidationCascades?.meta.venue).toBe('simulated-okx');
+    expect(one.data?.market.liquidationCascades?.contributors, 'one venue: no merge lists').toBeNull();
   }, 60_000);
 
   it('refuses AGGREGATED and DERIBIT on per-venue fields with BAD_USER_INPUT naming the supported venues', async () => {

@@ -27,7 +27,7 @@ const firstSeen = new WeakMap<SymbolMarket, number>();
  * buffer is full, older events have been dropped, so the oldest retained one bounds it; before that, the
  * first sighting of the market or just before the oldest event (a backfill reaches further back).
  */
-function observedSince(market: SymbolMarket, oldest: number | undefined, now: number): number {
+export function observedSince(market: SymbolMarket, oldest: number | undefined, now: number): number {
   let seen = firstSeen.get(market);
   if (seen === undefined) {
     seen = now;
@@ -43,7 +43,7 @@ function observedSince(market: SymbolMarket, oldest: number | undefined, now: nu
  * whose quote volume was recorded (null with fewer than 6 such: a freqtrade replay records none, and the
  * volume-relative measures then stay null instead of dividing by a made-up 0).
  */
-function typicalHourlyVolume(market: SymbolMarket): number | null {
+export function typicalHourlyVolume(market: SymbolMarket): number | null {
   const quoteVolume = market.ticker24h?.quoteVolume;
   if (quoteVolume !== undefined && Number.isFinite(quoteVolume) && quoteVolume > 0) return quoteVolume / 24;
   const volumes = (market.candles.get('1h')?.toArray(VOLUME_CANDLES + 1) ?? [])
