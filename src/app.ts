@@ -890,7 +890,7 @@ export function createApp(deps: AppDeps): App {
       const jobLogger = logger.child({ component: 'backtests' });
       backtests = createBacktestJobs({
         store: createBacktestJobStore(db.sql),
-        data: { sql: db.sql, replayRoot: config.BACKTEST_REPLAY_ROOT },
+        data: { sql: db.sql, replayRoot: config.BACKTEST_REPLAY_ROOT, nice: config.BACKTEST_WORKER_NICE },
         queue:
           db.kind === 'postgres' && config.BACKTEST_QUEUE === 'auto'
             ? createPgBossQueue({

@@ -354,6 +354,8 @@ export const configSchema = z.object({
   BACKTEST_QUEUE: z.enum(['auto', 'memory']).default('auto'),
   /** Backtest jobs run at once on one instance (each in its own worker thread). */
   BACKTEST_CONCURRENCY: positiveInt.max(16).default(1),
+  /** Scheduling priority (Linux nice, 0–19) of backtest worker threads, so they yield the core to the request loop; 0 keeps the default. */
+  BACKTEST_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** Jobs queued or running at most (cluster-wide); startBacktest beyond it is refused with LIMIT_EXCEEDED. */
   BACKTEST_MAX_PENDING: positiveInt.default(20),
   /** Simulated bars one backtest may cover at most. */

@@ -33,14 +33,14 @@ function workerEntry(): { url: URL; entry: Record<string, unknown> } {
  * Runs `spec` in its own worker thread, so a long backtest never blocks the request loop. `now` is the
  * clock for the ETA (injectable for tests).
  */
-export function runBacktestInWorker(spec: BacktestSpec, options: { onProgress?: (p: BacktestProgress) => void; now?: () => number } = {}): WorkerRun {
+export function runBacktestInWorker(spec: BacktestSpec, options: { onProgress?: (p: BacktestProgress) => void; now?: () => number; nice?: number } = {}): WorkerRun {
   return runInWorker<BacktestResult>({ spec }, options);
 }
 
 /** Runs a walk-forward optimisation in its own worker thread (progress counts backtests run). */
 export function runOptimizationInWorker(
   optimization: OptimizationSpec,
-  options: { onProgress?: (p: BacktestProgress) => void; now?: () => number } = {},
+  options: { onProgress?: (p: BacktestProgress) => void; now?: () => number; nice?: number } = {},
 ): WorkerRun<OptimizationReport> {
   return runInWorker<OptimizationReport>({ optimization }, options);
 }
@@ -49,9 +49,9 @@ export function runOptimizationInWorker(
  * Reads the bars of a recording in a worker thread (parsing is synchronous and takes tens of ms a month of
  * 5 m bars); rejects with BacktestInputError / BacktestDataError as readRecording throws them.
  */
-export async function readReplayInWorker(replay: { root: string; recording: string; symbol: string; interval: CandleInterval }): Promise<ReplaySeries> {
+export async function readReplayInWorker(replay: { root: string; recording: string; symbol: string; interval: CandleInterval }, nice?: number): Promise<ReplaySeries> {
   try {
-    return await runInWorker<ReplaySeries>({ replay }, {}).result;
+    return await runInWorker<ReplaySeries>({ replay }, { nice }).result;
   } catch (error) {
     const e = error as Error;
     if (e.name === 'BacktestInputError') throw new BacktestInputError(e.message);
@@ -60,10 +60,10 @@ export async function readReplayInWorker(replay: { root: string; recording: stri
   }
 }
 
-function runInWorker<R>(data: { spec: BacktestSpec } | { optimization: OptimizationSpec } | { replay: { root: string; recording: string; symbol: string; interval: CandleInterval } }, options: { onProgress?: (p: BacktestProgress) => void; now?: () => number }): WorkerRun<R> {
+function runInWorker<R>(data: { spec: BacktestSpec } | { optimization: OptimizationSpec } | { replay: { root: string; recording: string; symbol: string; interval: CandleInterval } }, options: { onProgress?: (p: BacktestProgress) => void; now?: () => number; nice?: number }): WorkerRun<R> {
   const now = options.now ?? (() => performance.now());
   const { url, entry } = workerEntry();
-  const worker = new Worker(url, { workerData: { ...entry, ...data } });
+  const worker = new Worker(url, { workerData: { ...entry, ...data, nice: options.nice } });
   const started = now();
   let settled = false;
   let cancelled = false;

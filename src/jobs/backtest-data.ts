@@ -19,13 +19,15 @@ export interface BacktestDataDeps {
   sql: SqlExecutor;
   /** Directory recordings are named relative to (BACKTEST_REPLAY_ROOT). */
   replayRoot: string;
+  /** Linux nice of the worker thread that parses a recording (BACKTEST_WORKER_NICE). */
+  nice?: number;
 }
 
 const day = (t: number) => new Date(t).toISOString();
 
 /** A recording read in a worker thread (parsing a month of 5 m bars takes ≈ 50-130 ms: not on the request loop). */
 function replay(deps: BacktestDataDeps, recording: string, input: Pick<BacktestJobInput, 'symbol' | 'interval'>): Promise<ReplaySeries> {
-  return readReplayInWorker({ root: deps.replayRoot, recording, symbol: input.symbol, interval: input.interval });
+  return readReplayInWorker({ root: deps.replayRoot, recording, symbol: input.symbol, interval: input.interval }, deps.nice);
 }
 
 /**

@@ -112,8 +112,8 @@ export function createBacktestJobs(options: {
     };
     run =
       record.kind === 'OPTIMIZATION'
-        ? (runOptimizationInWorker({ backtest: spec, settings: record.input.optimize! }, { onProgress }) as WorkerRun<unknown>)
-        : (runBacktestInWorker(spec, { onProgress }) as WorkerRun<unknown>);
+        ? (runOptimizationInWorker({ backtest: spec, settings: record.input.optimize! }, { onProgress, nice: options.data.nice }) as WorkerRun<unknown>)
+        : (runBacktestInWorker(spec, { onProgress, nice: options.data.nice }) as WorkerRun<unknown>);
     running.set(id, run);
     try {
       const result = await run.result;
