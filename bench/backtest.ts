@@ -8,7 +8,7 @@
  *
  * CONFIRMATION runs twice: with the default minQuality GOOD (chart-only inputs never reach GOOD, so it
  * never trades; the analyses still run at every bar) and with MODERATE (it trades). Target: CONFIRMATION
- * and SCENARIO under 10 s for the 30 days. Not measured here: API p99 while a backtest runs (the job API).
+ * and SCENARIO under 10 s for the 30 days. API p99 while a backtest job runs vs idle: bench/backtest-api.ts.
  */
 import { fileURLToPath } from 'node:url';
 import type { Candle } from '../src/domain/market.js';
