@@ -721,6 +721,7 @@ export function createApp(deps: AppDeps): App {
           derivedDefinitions: DERIVED_ANALYSES,
           settings,
           onDemand,
+          ...(onDemandPool ? { pool: onDemandPool } : {}),
           limits: DEFAULT_STORE_LIMITS,
           minIntervalMs: config.ANALYSIS_MIN_INTERVAL_MS,
           staleAfterMs: config.STALE_AFTER_MS,

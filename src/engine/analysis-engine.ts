@@ -69,6 +69,13 @@ export interface AnalysisEngine {
   /** Computes now (bypassing the throttle) when nothing is cached yet; used by resolvers on a cold start. */
   computeNow(kind: AnalysisKind, symbol: string): AnalysisRecord | undefined;
   /**
+   * computeNow, with the kinds marked `offload` computed in the worker pool when there is one (on its replica
+   * of the store), then produced here like a scheduled offloaded run: the same result, and the main thread
+   * spends one message instead of the computation. `measured` receives the worker's compute time. Without a
+   * pool, or for a kind not offloaded, it is computeNow.
+   */
+  computeNowAsync(kind: AnalysisKind, symbol: string, measured?: (ms: number) => void): Promise<AnalysisRecord | undefined>;
+  /**
    * Result for non-default parameters: computed on demand, cached per (kind, symbol, params) for
    * `minIntervalMs` (bounded LRU), never published or snapshotted. Cache misses run through the
    * on-demand scheduler (off the caller's stack, coalesced per parameter set, RATE_LIMITED over budget).
@@ -490,6 +497,15 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
     });
   }
 
+  function computeNow(kind: AnalysisKind, symbol: string): AnalysisRecord | undefined {
+    const def = definitions.find((d) => d.kind === kind);
+    if (def) return run(def, symbol, true);
+    const derived = derivedDefinitions.find((d) => d.kind === kind);
+    if (derived) return runDerived(derived, symbol);
+    const marketDef = marketDefinitions.find((d) => d.kind === kind);
+    return marketDef && marketDef.keys(store).includes(symbol) ? runMarket(marketDef, symbol, true) : undefined;
+  }
+
   const derivedByTrigger = new Map<string, DerivedDefinition[]>();
   for (const def of derivedDefinitions) {
     for (const trigger of def.triggers) derivedByTrigger.set(trigger, [...(derivedByTrigger.get(trigger) ?? []), def]);
@@ -535,13 +551,28 @@ export function createAnalysisEngine(options: AnalysisEngineOptions): AnalysisEn
       queued.clear();
       tickerDue.clear();
     },
-    computeNow(kind, symbol) {
+    computeNow,
+    computeNowAsync(kind, symbol, measured) {
       const def = definitions.find((d) => d.kind === kind);
-      if (def) return run(def, symbol, true);
-      const derived = derivedDefinitions.find((d) => d.kind === kind);
-      if (derived) return runDerived(derived, symbol);
-      const marketDef = marketDefinitions.find((d) => d.kind === kind);
-      return marketDef && marketDef.keys(store).includes(symbol) ? runMarket(marketDef, symbol, true) : undefined;
+      const marketDef = def ? undefined : marketDefinitions.find((d) => d.kind === kind);
+      const offloaded = def?.offload ? def : marketDef?.offload && marketDef.keys(store).includes(symbol) ? marketDef : undefined;
+      const pool = options.pool;
+      const market = def ? store.get(symbol) : undefined;
+      if (!offloaded || !pool?.available() || (def && !market)) return Promise.resolve(computeNow(kind, symbol));
+      const t = now();
+      const sample = def ? () => sampleSymbolInputs(market!, def.inputs, staleAfterMs) : () => marketInputs(marketDef!, symbol);
+      return pool.compute({ kind, symbol, now: t, params: null, fundingHistoryWindow: settings.fundingHistoryWindow, fundingIntervalHours: fundingHoursOfAll(), macroEvents: settings.macroEvents }).then(
+        (answer) => {
+          measured?.(answer.computeMs);
+          return produce(offloaded, symbol, () => answer.output as Output, sample, answer.computeMs);
+        },
+        (error: unknown) => {
+          stats.computations += 1;
+          stats.failures += 1;
+          counted(kind, 0, true);
+          throw error;
+        },
+      );
     },
     async computeWithParams(kind, symbol, params) {
       const derived = derivedDefinitions.find((d) => d.kind === kind);

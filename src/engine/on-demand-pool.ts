@@ -27,6 +27,8 @@ export interface PoolJob {
   fundingIntervalHours: Record<string, number>;
   /** `settings.macroEvents` (plain data). */
   macroEvents?: readonly import('../domain/macro.js').MacroEvent[];
+  /** A point-in-time replica (`createReplica`) to compute on instead of the live one. */
+  replica?: string;
 }
 
 export type PoolOutput = { result: unknown; asOf: number } | null;
@@ -42,6 +44,13 @@ export interface OnDemandPool {
   apply(event: MarketEvent): void;
   /** Computes `job` in the least busy worker, after the events applied so far reached its replica. */
   compute(job: PoolJob): Promise<PoolAnswer>;
+  /**
+   * Builds a second, independent store in one worker (the least pinned) from `events`, applied in order:
+   * time travel's point-in-time market. Jobs naming `replica` run there, on that worker. The events are
+   * structured-cloned once; the replica lives until `dropReplica` or the pool stops.
+   */
+  createReplica(id: string, init: Pick<ReplicaInit, 'symbols' | 'limits'>, events: readonly MarketEvent[]): void;
+  dropReplica(id: string): void;
   /** False once a worker failed (the engine then computes on the main thread) or the pool stopped. */
   available(): boolean;
   /** Terminates every worker; pending computations are rejected. */
@@ -58,6 +67,8 @@ export interface OnDemandPoolStats {
   batches: number;
   /** Linux thread ids the workers reported once started (for checking they exit; empty elsewhere). */
   threadIds: number[];
+  /** Point-in-time replicas held (createReplica not yet dropped). */
+  replicas: number;
 }
 
 export interface OnDemandPoolOptions extends ReplicaInit {
@@ -82,6 +93,8 @@ interface Slot {
   worker: Worker;
   running: number;
   pending: Map<number, { resolve: (answer: PoolAnswer) => void; reject: (error: Error) => void }>;
+  /** Point-in-time replicas this worker holds. */
+  pinned: number;
 }
 
 /**
@@ -109,6 +122,7 @@ export function createOnDemandPool(options: OnDemandPoolOptions): OnDemandPool {
   let stopped = false;
   const counters = { computed: 0, eventsForwarded: 0, batches: 0 };
   const threadIds: number[] = [];
+  const replicas = new Map<string, Slot>();
 
   const fail = (slot: Slot, error: Error) => {
     if (healthy && !stopped) options.onError?.(error);
@@ -119,7 +133,7 @@ export function createOnDemandPool(options: OnDemandPoolOptions): OnDemandPool {
 
   const slots: Slot[] = Array.from({ length: Math.max(1, options.workers) }, () => {
     const worker = new Worker(entry.url, { workerData: { ...entry.workerData, init } });
-    const slot: Slot = { worker, running: 0, pending: new Map() };
+    const slot: Slot = { worker, running: 0, pending: new Map(), pinned: 0 };
     worker.on('message', (message: { type?: 'ready'; tid?: number; id: number; ok: boolean; output?: PoolOutput; computeMs?: number; name?: string; message?: string }) => {
       if (message.type === 'ready') {
         if (message.tid) threadIds.push(message.tid);
@@ -167,11 +181,30 @@ export function createOnDemandPool(options: OnDemandPoolOptions): OnDemandPool {
         flushTimer.unref();
       }
     },
+    createReplica(id, replicaInit, events) {
+      if (!healthy || stopped || replicas.has(id)) return;
+      let slot = slots[0]!;
+      for (const candidate of slots) if (candidate.pinned < slot.pinned) slot = candidate;
+      slot.pinned += 1;
+      replicas.set(id, slot);
+      slot.worker.postMessage({ type: 'replica', id, init: { symbols: [...replicaInit.symbols], limits: replicaInit.limits }, events });
+    },
+    dropReplica(id) {
+      const slot = replicas.get(id);
+      if (!slot) return;
+      replicas.delete(id);
+      slot.pinned -= 1;
+      if (!stopped) slot.worker.postMessage({ type: 'dropReplica', id });
+    },
     compute(job) {
       if (!healthy || stopped) return Promise.reject(new Error('on-demand worker pool is not available'));
       flush();
       let slot = slots[0]!;
-      for (const candidate of slots) if (candidate.running < slot.running) slot = candidate;
+      if (job.replica !== undefined) {
+        const pinned = replicas.get(job.replica);
+        if (!pinned) return Promise.reject(new Error(`no point-in-time replica ${job.replica} in the pool`));
+        slot = pinned;
+      } else for (const candidate of slots) if (candidate.running < slot.running) slot = candidate;
       const id = nextId++;
       slot.running += 1;
       return new Promise<PoolAnswer>((resolve, reject) => {
@@ -185,6 +218,7 @@ export function createOnDemandPool(options: OnDemandPoolOptions): OnDemandPool {
       stopped = true;
       if (flushTimer) clearTimeout(flushTimer);
       pendingEvents = [];
+      replicas.clear();
       const error = new Error('on-demand worker pool stopped');
       for (const slot of slots) {
         for (const job of slot.pending.values()) job.reject(error);
@@ -192,6 +226,6 @@ export function createOnDemandPool(options: OnDemandPoolOptions): OnDemandPool {
       }
       await Promise.all(slots.map((slot) => slot.worker.terminate()));
     },
-    stats: () => ({ workers: slots.length, running: slots.reduce((n, s) => n + s.running, 0), ...counters, threadIds: [...threadIds] }),
+    stats: () => ({ workers: slots.length, running: slots.reduce((n, s) => n + s.running, 0), ...counters, threadIds: [...threadIds], replicas: replicas.size }),
   };
 }

@@ -10,11 +10,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MarketEvent } from '../domain/market.js';
 import { ANALYSES, MARKET_ANALYSES } from './analyses.js';
 import type { AnalysisSettings } from './definition.js';
-import { createMarketStore } from './market-store.js';
+import { createMarketStore, type MarketStore } from './market-store.js';
 import type { PoolJob, ReplicaInit } from './on-demand-pool.js';
 
 const init = (workerData as { init: ReplicaInit }).init;
-const store = createMarketStore(init.symbols, init.limits);
+const live = createMarketStore(init.symbols, init.limits);
 
 /** This thread's Linux thread id (undefined elsewhere). */
 function threadId(): number | undefined {
@@ -37,9 +37,18 @@ if (tid !== undefined && init.nice !== undefined && init.nice !== 0) {
 }
 parentPort!.postMessage({ type: 'ready', tid });
 
-type Message = { type: 'events'; events: MarketEvent[] } | { type: 'job'; id: number; job: PoolJob };
+type Message =
+  | { type: 'events'; events: MarketEvent[] }
+  | { type: 'job'; id: number; job: PoolJob }
+  | { type: 'replica'; id: string; init: ReplicaInit; events: MarketEvent[] }
+  | { type: 'dropReplica'; id: string };
+
+/** Point-in-time stores (time travel), by id: built once from the restored events, read by jobs naming them. */
+const replicas = new Map<string, MarketStore>();
 
 function compute(job: PoolJob): { result: unknown; asOf: number } | null {
+  const store = job.replica === undefined ? live : replicas.get(job.replica);
+  if (!store) throw new Error(`no point-in-time replica ${job.replica}`);
   const settings: AnalysisSettings = {
     fundingHistoryWindow: job.fundingHistoryWindow,
     fundingIntervalHours: (symbol) => job.fundingIntervalHours[symbol] ?? 8,
@@ -60,7 +69,17 @@ function compute(job: PoolJob): { result: unknown; asOf: number } | null {
 
 parentPort!.on('message', (message: Message) => {
   if (message.type === 'events') {
-    for (const event of message.events) store.apply(event);
+    for (const event of message.events) live.apply(event);
+    return;
+  }
+  if (message.type === 'replica') {
+    const replica = createMarketStore(message.init.symbols, message.init.limits);
+    for (const event of message.events) replica.apply(event);
+    replicas.set(message.id, replica);
+    return;
+  }
+  if (message.type === 'dropReplica') {
+    replicas.delete(message.id);
     return;
   }
   const started = performance.now();

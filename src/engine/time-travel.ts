@@ -8,6 +8,8 @@ import type { InputSample } from './freshness.js';
 import type { MarketArchive } from './market-archive.js';
 import { createMarketStore, type MarketStore, type MarketStoreLimits } from './market-store.js';
 import { OnDemandBusyError, type OnDemandScheduler } from './on-demand.js';
+import type { OnDemandPool } from './on-demand-pool.js';
+import type { MarketEvent } from '../domain/market.js';
 import { createResultCache } from './result-cache.js';
 import { TimeTravelRangeError } from './time-travel-error.js';
 
@@ -34,6 +36,12 @@ export interface TimeTravelOptions {
   settings: AnalysisSettings;
   /** The live engine's scheduler: time travel shares its queue and budget. */
   onDemand: OnDemandScheduler;
+  /**
+   * The live engine's worker pool: each point-in-time store is replicated into one worker (the restored
+   * events, cloned once per view) and the kinds marked `offload` (forecast, heatmap, options, order book)
+   * and non-default arguments compute there instead of on the event loop. Without it, on the main thread.
+   */
+  pool?: OnDemandPool;
   limits: MarketStoreLimits;
   minIntervalMs: number;
   staleAfterMs: number;
@@ -85,6 +93,20 @@ export function createTimeTravel(options: TimeTravelOptions): TimeTravel {
   const clock = () => performance.now();
   let builds: Promise<unknown> = Promise.resolve();
   let pendingBuilds = 0;
+  const { pool } = options;
+  let nextReplica = 0;
+  /** Worker replica of each cached view (dropped with the view). */
+  const replicaOf = new Map<string, string>();
+
+  /** Forgets a cached view and frees its worker replica. */
+  function forget(key: string): void {
+    views.delete(key);
+    const replica = replicaOf.get(key);
+    if (replica !== undefined) {
+      replicaOf.delete(key);
+      pool?.dropReplica(replica);
+    }
+  }
 
   /** Oldest archived bar close of the symbol (any interval), re-read after ttlMs (retention moves it). */
   async function reachOf(symbol: string): Promise<number | null> {
@@ -109,8 +131,31 @@ export function createTimeTravel(options: TimeTravelOptions): TimeTravel {
   async function build(at: number, symbols: readonly string[]): Promise<PointInTime> {
     if (at >= now() - options.flushWindowMs) await archive.flush();
     const store = createMarketStore(symbols, options.limits);
-    await archive.restore(symbols, (event) => store.apply(event), options.limits, { until: at });
+    const offload = pool?.available() === true;
+    const events: MarketEvent[] = [];
+    await archive.restore(symbols, offload ? (event) => (store.apply(event), events.push(event)) : (event) => store.apply(event), options.limits, { until: at });
     stats.built += 1;
+    const viewKey = `${at}|${symbols.join(',')}`;
+    let replica: string | undefined;
+    // The view may have been evicted while it restored: then no replica (its jobs run here).
+    if (offload && pool!.available() && views.has(viewKey)) {
+      replica = `tt${++nextReplica}`;
+      pool!.createReplica(replica, { symbols, limits: options.limits }, events);
+      replicaOf.set(viewKey, replica);
+    }
+    // The engine's pool for this view: the shared workers, every job on this view's replica.
+    const replicaPool: OnDemandPool | undefined =
+      replica === undefined
+        ? undefined
+        : {
+            apply() {},
+            compute: (job) => pool!.compute({ ...job, replica }),
+            available: () => pool!.available() && replicaOf.get(viewKey) === replica,
+            createReplica: () => {},
+            dropReplica: () => {},
+            stop: async () => {},
+            stats: () => pool!.stats(),
+          };
     const engine: AnalysisEngine = createAnalysisEngine({
       store,
       definitions: options.definitions,
@@ -126,6 +171,7 @@ export function createTimeTravel(options: TimeTravelOptions): TimeTravel {
       snapshotEveryMs: Number.POSITIVE_INFINITY,
       staleAfterMs: options.staleAfterMs,
       onDemand,
+      ...(replicaPool ? { pool: replicaPool } : {}),
       now: () => at,
       ...(options.logger ? { logger: options.logger } : {}),
     });
@@ -149,7 +195,7 @@ export function createTimeTravel(options: TimeTravelOptions): TimeTravel {
       let result = results.get(memo);
       if (!result) {
         const def = derived.get(kind);
-        result = (def ? dependencies(def, key) : Promise.resolve()).then(() => onDemand.run(kind, `at:${id}:${memo}`, () => engine.computeNow(kind, key)));
+        result = (def ? dependencies(def, key) : Promise.resolve()).then(() => onDemand.run(kind, `at:${id}:${memo}`, (measured) => engine.computeNowAsync(kind, key, measured)));
         // A refused (RATE_LIMITED) run is not remembered: the next request may find room.
         result.catch(() => results.delete(memo));
         results.set(memo, result);
@@ -196,7 +242,7 @@ export function createTimeTravel(options: TimeTravelOptions): TimeTravel {
       await checkRange(at, set);
       const key = `${at}|${set.join(',')}`;
       const t = clock();
-      for (const [k, entry] of views) if (t - entry.createdAt >= options.ttlMs) views.delete(k);
+      for (const [k, entry] of views) if (t - entry.createdAt >= options.ttlMs) forget(k);
       const cached = views.get(key);
       if (cached) {
         stats.hits += 1;
@@ -212,10 +258,10 @@ export function createTimeTravel(options: TimeTravelOptions): TimeTravel {
       pendingBuilds += 1;
       const view: Promise<PointInTime> = builds.then(() => build(at, set)).finally(() => (pendingBuilds -= 1));
       builds = view.catch(() => undefined);
-      view.catch(() => views.delete(key));
+      view.catch(() => forget(key));
       views.set(key, { createdAt: t, view });
       while (views.size > options.maxEntries) {
-        views.delete(views.keys().next().value as string);
+        forget(views.keys().next().value as string);
         stats.evicted += 1;
       }
       return view;

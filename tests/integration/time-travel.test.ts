@@ -6,6 +6,7 @@ import { createArchiveRepository } from '../../src/db/archive-repository.js';
 import { createMarketArchive, type MarketArchive } from '../../src/engine/market-archive.js';
 import { createTimeTravel, TimeTravelRangeError, type TimeTravel } from '../../src/engine/time-travel.js';
 import { createOnDemandScheduler } from '../../src/engine/on-demand.js';
+import { createOnDemandPool, type OnDemandPool } from '../../src/engine/on-demand-pool.js';
 import { ANALYSES, DERIVED_ANALYSES, MARKET_ANALYSES } from '../../src/engine/analyses.js';
 import { DEFAULT_STORE_LIMITS } from '../../src/engine/market-store.js';
 import { parseArchiveRetention } from '../../src/domain/retention.js';
@@ -212,8 +213,13 @@ describe('no look-ahead (archive + time travel on their own databases)', () => {
     });
     for (const event of events) archive.record(event);
     await archive.flush();
-    const travel = createTimeTravel({
+    return { archive, travel: travelOver(archive) };
+  }
+
+  function travelOver(archive: MarketArchive, pool?: OnDemandPool): TimeTravel {
+    return createTimeTravel({
       archive,
+      ...(pool ? { pool } : {}),
       origin: 'SIMULATED',
       venue: 'simulated',
       definitions: ANALYSES,
@@ -229,7 +235,6 @@ describe('no look-ahead (archive + time travel on their own databases)', () => {
       now: () => NOW,
       flushWindowMs: 0,
     });
-    return { archive, travel };
   }
 
   beforeAll(async () => {
@@ -291,6 +296,38 @@ describe('no look-ahead (archive + time travel on their own databases)', () => {
     expect((a!.result as { interval: string }).interval).toBe('15m');
     expect(JSON.stringify(a!.result)).toBe(JSON.stringify(b!.result));
   }, 120_000);
+
+  it('computes the offloaded kinds in the worker pool on a replica of the point-in-time store, with the same results', async () => {
+    const symbols = ['BTCUSDT', 'ETHUSDT'];
+    // Workers hold a live replica of other symbols: the point-in-time one is built from the restored events.
+    const pool = createOnDemandPool({ workers: 1, symbols: ['SOLUSDT'] });
+    try {
+      const pooled = travelOver(full.archive, pool);
+      const main = travelOver(full.archive);
+      const [a, b] = await Promise.all([pooled.view(T, symbols), main.view(T, symbols)]);
+      expect(pool.stats().replicas, 'one replica per cached view').toBe(1);
+      const kinds: Array<[AnalysisKind, string]> = [
+        ['FORECAST', 'BTCUSDT'],
+        ['MARKET_STRUCTURE', 'BTCUSDT'],
+        ['CONFIRMATION', 'BTCUSDT'],
+        ['SCENARIOS', 'BTCUSDT'],
+      ];
+      for (const [kind, key] of kinds) {
+        const x = await a.latest(kind, key);
+        const y = await b.latest(kind, key);
+        expect(x, `${kind} computed at T`).toBeDefined();
+        expect(JSON.stringify(x), `${kind} ${key}: the same record from the worker as from the main thread`).toBe(JSON.stringify(y));
+      }
+      // FORECAST (the heaviest, ≈ 0.6 s at the default limits) and the confirmation's offloaded dependencies.
+      expect(pool.stats().computed, 'the offloaded kinds ran in the worker').toBeGreaterThanOrEqual(1);
+      const params = { interval: '15m' };
+      const px = await a.latestWith('MARKET_STRUCTURE', 'BTCUSDT', params);
+      const py = await b.latestWith('MARKET_STRUCTURE', 'BTCUSDT', params);
+      expect(JSON.stringify(px), 'non-default arguments: the same from the worker').toBe(JSON.stringify(py));
+    } finally {
+      await pool.stop();
+    }
+  }, 180_000);
 
   it('rejects instants out of range with TimeTravelRangeError', async () => {
     await expect(full.travel.view(NOW + 1, ['BTCUSDT'])).rejects.toBeInstanceOf(TimeTravelRangeError);
