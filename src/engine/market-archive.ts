@@ -257,7 +257,14 @@ export function createMarketArchive(options: MarketArchiveOptions): MarketArchiv
     };
     /** Restores a series only when the venue can fill the time since its newest row. */
     const fillableGap = (newest: number, stepMs: number, rows: number) => at - newest <= stepMs * rows;
-    const records = (type: string, symbol: string, limit: number) => store.records({ venue, source, type, symbol, limit, until: at });
+    // A turn of the event loop after every read: PGlite answers on this thread and resolves its queries as
+    // microtasks, so back-to-back reads would hold the loop for the whole restore (hundreds of ms a symbol).
+    const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    const records = async (type: string, symbol: string, limit: number) => {
+      const rows = await store.records({ venue, source, type, symbol, limit, until: at });
+      await turn();
+      return rows;
+    };
 
     for (const symbol of symbols) {
       const intervals = (await store.intervals({ venue, source, symbol })).filter((i): i is CandleInterval => (CANDLE_INTERVALS as readonly string[]).includes(i));
@@ -266,6 +273,7 @@ export function createMarketArchive(options: MarketArchiveOptions): MarketArchiv
         const candles = (await store.candles({ venue, source, symbol, interval, limit: limits.candlesPerInterval + 1, until: at }))
           .filter((c) => c.closeTime <= at)
           .slice(-limits.candlesPerInterval);
+        await turn();
         const newest = candles.at(-1);
         if (!newest) continue;
         if (!fillableGap(newest.closeTime, INTERVAL_MS[interval], Math.min(fillable.candleBars, limits.candlesPerInterval))) {
