@@ -62,6 +62,8 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Market.aggregatedFunding': { served: 3 },
   'Market.fundingArbitrage': { served: 3 },
   'Market.priceSpread': { served: 3 },
+  // Buckets up to 3 × 5 000 stored trades into 60 bars.
+  'Market.aggregatedCvd': { served: 5 },
   'Market.longShort': { served: 3 },
   'Market.basis': { served: 2, onDemand: 3 },
   'Market.keyLevels': { served: 5, onDemand: 13 },

@@ -31,6 +31,8 @@ import { aggregatedFundingDefinition } from '../engine/definitions/aggregated-fu
 import { fundingArbitrageDefinition } from '../engine/definitions/funding-arbitrage.js';
 import { priceSpreadDefinition } from '../engine/definitions/venue-price-spread.js';
 import { metaOf, withMeta } from './shared.js';
+import type { AggregatedCvd, CvdBar, VenueCvd } from '../analyzers/aggregated-cvd.js';
+import { aggregatedCvdDefinition } from '../engine/definitions/aggregated-cvd.js';
 import { LiquidationCascadeAnalysisRef } from '../schema/refs-liquidation-cascades.js';
 import type { AggregatedLiquidationCascades, VenueLiquidationShare } from '../analyzers/aggregated-liquidation-cascades.js';
 import { roundAnalysisPrices } from './prices.js';
@@ -305,6 +307,49 @@ builder.objectFields(LiquidationCascadeAnalysisRef, (t) => ({
   excluded: t.field({ type: [VenueExclusionRef], nullable: true, description: 'With venue AGGREGATED: venues left out (STALE or MISSING) with the reason; null on one venue.', resolve: (a) => merged(a).excluded ?? null }),
 }));
 
+// --- Aggregated CVD ---
+
+const CvdBarRef = builder.objectRef<CvdBar>('AggregatedCvdBar');
+CvdBarRef.implement({
+  description: 'One bar of the aggregated cumulative volume delta.',
+  fields: (t) => ({
+    time: t.field({ type: 'DateTime', description: 'Bar open time.', resolve: (b) => b.time }),
+    delta: t.exposeFloat('delta', { description: 'Σ over the venues of taker buy − taker sell quantity in the bar (base asset).' }),
+    deltaUsd: t.exposeFloat('deltaUsd', { description: 'The same in USD (quantity × trade price).' }),
+    cvd: t.exposeFloat('cvd', { description: 'Cumulative delta from the first bar returned (base asset): read its slope, not its level.' }),
+    cvdUsd: t.exposeFloat('cvdUsd', { description: 'Cumulative delta in USD.' }),
+    venueDeltas: t.exposeFloatList('venueDeltas', { description: 'Each contributing venue delta in the bar (base asset), in the order of contributors.' }),
+  }),
+});
+
+const VenueCvdRef = builder.objectRef<VenueCvd>('VenueCvd');
+VenueCvdRef.implement({
+  description: 'One venue in the aggregated CVD.',
+  fields: (t) => ({
+    venue: t.field({ type: VenueEnum, description: 'The venue.', resolve: (v) => v.venue }),
+    delta: t.exposeFloat('delta', { description: 'Its taker buy − sell quantity over the bars returned (base asset).' }),
+    deltaUsd: t.exposeFloat('deltaUsd', { description: 'The same in USD.' }),
+    tradesSince: t.field({ type: 'DateTime', description: 'Its oldest trade held: its trade history reaches back to here.', resolve: (v) => v.tradesSince }),
+  }),
+});
+
+const AggregatedCvdRef = builder.objectRef<WithMeta<AggregatedCvd>>('AggregatedCvd');
+AggregatedCvdRef.implement({
+  description: 'Cumulative volume delta summed across the perpetual venues from their trade streams (1-minute bars, at most the last 60), only over bars every contributing venue trade history covers.',
+  fields: (t) => ({
+    symbol: t.exposeString('symbol', { description: 'Symbol, e.g. BTCUSDT.' }),
+    barMs: t.exposeFloat('barMs', { description: 'Bar length in milliseconds.' }),
+    coveredFrom: t.field({ type: 'DateTime', nullable: true, description: 'First bar all contributing venues cover; null when none is covered yet.', resolve: (a) => a.coveredFrom }),
+    bars: t.field({ type: [CvdBarRef], description: 'Bars oldest first, the forming one last.', resolve: (a) => a.bars }),
+    cvd: t.exposeFloat('cvd', { nullable: true, description: 'cvd of the last bar (base asset); null without a covered bar.' }),
+    cvdUsd: t.exposeFloat('cvdUsd', { nullable: true, description: 'cvdUsd of the last bar; null without a covered bar.' }),
+    venues: t.field({ type: [VenueCvdRef], description: 'The contributing venues.', resolve: (a) => a.venues }),
+    contributors: t.field({ ...contributors('Venues summed.'), resolve: (a) => a.contributors }),
+    excluded: t.field({ type: [VenueExclusionRef], description: 'Venues left out (STALE or MISSING) with the reason.', resolve: (a) => a.excluded }),
+    meta: t.field({ type: AnalysisMetaRef, description: 'Provenance and freshness (venue aggregated).', resolve: (a) => a.meta }),
+  }),
+});
+
 // --- Market fields ---
 
 builder.objectFields(MarketRef, (t) => ({
@@ -331,6 +376,12 @@ builder.objectFields(MarketRef, (t) => ({
     nullable: true,
     description: 'Funding spread between the perpetual venues, annualised on each venue interval, with next-funding times.',
     resolve: (m, _args, ctx) => crossVenue(ctx, fundingArbitrageDefinition, m.symbol),
+  }),
+  aggregatedCvd: t.field({
+    type: AggregatedCvdRef,
+    nullable: true,
+    description: 'Cumulative volume delta summed across the perpetual venues from their trades (1-minute bars, the last hour at most).',
+    resolve: (m, _args, ctx) => crossVenue(ctx, aggregatedCvdDefinition, m.symbol),
   }),
   priceSpread: t.field({
     type: VenuePriceSpreadRef,

@@ -8,7 +8,7 @@ import { startIsolatedTestApp, startTestApp, tempDir, testEnv, waitFor, type Iso
 import { run } from '../support/ws.js';
 
 type M = MarketVenuesQuery['market'];
-const complete = (m: M | undefined) => m?.venues && m.aggregatedOpenInterest && m.aggregatedFunding && m.fundingArbitrage && m.priceSpread;
+const complete = (m: M | undefined) => m?.venues && m.aggregatedOpenInterest && m.aggregatedFunding && m.fundingArbitrage && m.priceSpread && m.aggregatedCvd;
 
 /** The checks every multi-venue answer must pass, recomputed from the response by hand. */
 function checkAggregates(m: M): void {
@@ -24,6 +24,12 @@ function checkAggregates(m: M): void {
   expect(arb.best!.spreadAnnualized, 'max − min annualised').toBeCloseTo(Math.max(...ann) - Math.min(...ann), 12);
   const prices = m.priceSpread!.venues.map((v) => v.price);
   expect(m.priceSpread!.spread!, 'highest − lowest price').toBeCloseTo(Math.max(...prices) - Math.min(...prices), 6);
+  const cvd = m.aggregatedCvd!;
+  for (const b of cvd.bars) expect(b.venueDeltas.reduce((s, x) => s + x, 0), 'bar delta = Σ venue deltas').toBeCloseTo(b.delta, 9);
+  // The first bar is the first one every venue's trades cover (up to a minute after the last venue's first trade).
+  if (cvd.cvd === null) return;
+  expect(cvd.cvd, 'cvd = Σ bar deltas').toBeCloseTo(cvd.bars.reduce((s, b) => s + b.delta, 0), 9);
+  expect(cvd.cvd, 'cvd = Σ venue deltas').toBeCloseTo(cvd.venues.reduce((s, v) => s + v.delta, 0), 9);
 }
 
 describe('venues on the simulated market (MARKET_VENUES=binance,bybit,okx)', () => {
@@ -89,6 +95,23 @@ describe('venues on the simulated market (MARKET_VENUES=binance,bybit,okx)', () 
     expect(one.data?.market.liquidationCascades?.meta.venue).toBe('simulated-okx');
     expect(one.data?.market.liquidationCascades?.contributors, 'one venue: no merge lists').toBeNull();
   }, 60_000);
+
+  it('aggregatedCvd sums the three venues trade deltas per 1-minute bar once every venue covers a bar', async () => {
+    // The first bar is the one after the last venue's first trade: up to a minute after the start.
+    const m = await waitFor(async () => {
+      const r = await run(app, MarketVenuesDocument, { symbol: 'BTCUSDT' });
+      return (r.data?.market.aggregatedCvd?.bars.length ?? 0) > 0 ? r.data!.market : undefined;
+    }, 90_000, 500);
+    const cvd = m.aggregatedCvd!;
+    expect(cvd.contributors).toEqual(['BINANCE', 'BYBIT', 'OKX']);
+    expect(cvd.meta).toMatchObject({ venue: 'aggregated', source: 'SIMULATED' });
+    expect(cvd.bars[0]!.time).toBe(cvd.coveredFrom);
+    const [binance, bybit, okx] = cvd.venues;
+    // Simulated venues trade the same flow × their volume share (0.45, 0.35 of Binance).
+    expect(bybit!.delta).toBeCloseTo(binance!.delta * SIMULATED_VENUE_PROFILES.BYBIT.volumeShare, 6);
+    expect(okx!.delta).toBeCloseTo(binance!.delta * SIMULATED_VENUE_PROFILES.OKX.volumeShare, 6);
+    checkAggregates(m);
+  }, 120_000);
 
   it('refuses AGGREGATED and DERIBIT on per-venue fields with BAD_USER_INPUT naming the supported venues', async () => {
     for (const venue of ['AGGREGATED', 'DERIBIT'] as const) {
