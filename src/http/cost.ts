@@ -69,7 +69,8 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Market.longShort': { served: 3 },
   'Market.basis': { served: 2, onDemand: 3 },
   'Market.keyLevels': { served: 5, onDemand: 13 },
-  'Market.liquidationCascades': { served: 3, onDemand: 3 },
+  // onDemand: another window, or a venue (AGGREGATED merges up to 3 × 5 000 liquidations: ≈ 5.7 ms in bench/venues.ts).
+  'Market.liquidationCascades': { served: 3, onDemand: 60 },
   'Market.liquidationHeatmap': { served: 60, onDemand: 710, scaleBy: { leverages: 7 } },
   'Market.regime': { served: 3, onDemand: 90 },
   'Market.sessions': { served: 3, onDemand: 8 },
