@@ -88,7 +88,8 @@ export async function macroCorrelationRecord(services: AppServices, params: Macr
     asOf: newest > 0 ? newest : services.now(),
     computedAt: services.now(),
     methodologyVersion: MACRO_CORRELATION_METHODOLOGY_VERSION,
-    source: baseRecord?.source ?? origin ?? 'LIVE',
+    // Crypto decides when present (a simulated market flags the whole matrix); macro alone: a CSV is a replay.
+    source: baseRecord?.source ?? origin ?? (macro.some((m) => m.source === 'CSV') ? 'REPLAY' : 'LIVE'),
     venue: [baseRecord?.venue ?? venue, ...sources].filter(Boolean).join('+') || 'macro',
   };
 }

@@ -115,6 +115,11 @@ describe('macro series and events through GraphQL (fake FRED over HTTP)', () => 
     expect(gold.note).toMatch(/^GOLD is unavailable: GOLD has no FRED series/);
     expect(m.pearson[0]!.values[4], 'GOLD cell null, never 0').toBeNull();
     expect(m.meta.venue).toMatch(/fred/);
+    expect(m.meta.source, 'the simulated market flags the whole matrix').toBe('SIMULATED');
+    const health = await gql<{ health: { venues: { venue: string; state: string; lastSuccessAt: string | null }[] } }>(app.url, '{ health { venues { venue state lastSuccessAt } } }');
+    const fredVenue = health.data!.health.venues.find((v) => v.venue === 'fred');
+    expect(fredVenue, 'FRED listed once a key is set').toMatchObject({ state: 'OK' });
+    expect(fredVenue!.lastSuccessAt).not.toBeNull();
 
     const skip = await gql<{ correlations: Matrix }>(app.url, CORRELATIONS, { symbols: ['BTCUSDT', 'SPX'], gaps: 'SKIP', window: 40 });
     expect(skip.errors, JSON.stringify(skip.errors)).toBeUndefined();
@@ -144,7 +149,7 @@ describe('macro series and events through GraphQL (fake FRED over HTTP)', () => 
     expect(first.inMs, 'time to the event from the analysis time').toBe(eventAt - Date.parse(sessions.now));
     const f = volatility.factors.find((x) => x.name === 'macroEventProximity')!;
     expect(f.value).toBeGreaterThan(2.5);
-    expect(f.value).toBeLessThanOrEqual(3);
+    expect(f.value, 'hours to an event set 3 h (rounded up to the minute) after the suite started').toBeLessThanOrEqual(3.02);
     expect(f.note).toMatch(/Test rate decision \(TEST, HIGH\) in \d\.\d h/);
 
     const list = await gql<{ macroEvents: { kind: string }[] }>(app.url, '{ macroEvents(limit: 50, minImportance: HIGH) { kind } }');
@@ -176,5 +181,7 @@ describe('macro without a FRED key', () => {
     expect(m.pearson[0]!.values[1]).toBeNull();
     expect(m.notes).toContain('SPX is unavailable: FRED_API_KEY not set');
     expect(fred.requests).toHaveLength(0);
+    const health = await gql<{ health: { venues: { venue: string }[] } }>(app.url, '{ health { venues { venue } } }');
+    expect(health.data!.health.venues.map((v) => v.venue), 'no FRED venue without a key').not.toContain('fred');
   });
 });
