@@ -292,11 +292,6 @@ export function createApp(deps: AppDeps): App {
     logger: logger.child({ venue: 'fred' }),
     now: wallClock,
   });
-  /** The market source's venues, and FRED once a key is set (README "Macro"). */
-  const allVenues = (): VenueHealth[] => {
-    const fred = macroSource.health();
-    return [...(source ? venuesOf(source) : []), ...(fred ? [fred] : [])];
-  };
   /** The default calendar until MACRO_EVENTS_URL has been read at start. */
   const macroEvents = { events: (config.MACRO_EVENTS_DEFAULT ? defaultMacroEvents() : []) as readonly import('./domain/macro.js').MacroEvent[], error: null as string | null };
 
@@ -426,10 +421,12 @@ export function createApp(deps: AppDeps): App {
     };
   }
 
-  /** Health of the primary source's venues, then of each MARKET_VENUES venue with a source of its own. */
+  /** Health of the primary source's venues, then of each MARKET_VENUES venue with a source of its own, then FRED once a key is set (README "Macro"). */
   function allVenues(): VenueHealth[] {
-    if (!source) return [];
-    return [...venuesOf(source), ...secondaries.flatMap((s) => (s.source ? venuesOf(s.source) : []))];
+    const fred = macroSource.health();
+    const macro = fred ? [fred] : [];
+    if (!source) return macro;
+    return [...venuesOf(source), ...secondaries.flatMap((s) => (s.source ? venuesOf(s.source) : [])), ...macro];
   }
 
   const services: AppServices = {
@@ -465,12 +462,9 @@ export function createApp(deps: AppDeps): App {
       return { global: store.global(), origin: source.origin, venueFor: (type) => venues[type as keyof typeof venues] ?? source!.venue };
     },
     venues: () => allVenues(),
-<<<<<<< HEAD
     get venueMarkets() {
       return venueMarkets;
     },
-=======
->>>>>>> da344c4 (macro: FRED in health.venues once a key is set; a macro-only matrix from a CSV is REPLAY; examples/macro.graphql; proximity bound allows the minute the test event is rounded up to)
     get snapshots() {
       if (!db) throw new Error('database not started');
       return repository;
