@@ -1,6 +1,6 @@
 import type { MacroObservation } from '../domain/macro.js';
 import { pearson, spearman } from './correlation.js';
-import type { CorrelationAnalysis, CorrelationPair } from './correlation.types.js';
+import { DEFAULT_CORRELATION_THRESHOLDS, type CorrelationAnalysis, type CorrelationPair } from './correlation.types.js';
 
 /**
  * Correlation of daily log returns between macro series (S&P 500, dollar index, gold) and crypto or each
@@ -284,7 +284,7 @@ export function mergeMacroCorrelations(input: Readonly<MacroCorrelationInput>): 
     divergences: base?.divergences ?? [],
     regime: base?.regime ?? null,
     notes,
-    thresholds: base?.thresholds ?? ({ minSamples } as CorrelationAnalysis['thresholds']),
+    thresholds: base?.thresholds ?? { ...DEFAULT_CORRELATION_THRESHOLDS, minSamples },
     macro: [...input.macro],
     gapPolicy: gaps,
   };
