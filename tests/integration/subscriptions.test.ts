@@ -64,7 +64,7 @@ describe('graphql-ws subscriptions', () => {
     await dir?.remove();
   });
 
-  it('sends the latest result on subscribe: the same payload the query answers with, within a second', async () => {
+  it('sends the latest result on subscribe: the same payload the query answers with, at once (not at the next recomputation)', async () => {
     let query: { market: { openInterest: Record<string, unknown> & { meta: Meta } } } | undefined;
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
@@ -84,7 +84,8 @@ describe('graphql-ws subscriptions', () => {
       'subscription { analysisUpdated(kind: OPEN_INTEREST, symbol: "BTCUSDT") { kind symbol asOf } }',
     );
     await until(() => typed.events.length > 0 && generic.events.length > 0, 5_000, 'the first events');
-    expect(typed.events[0]!.at - started, 'first typed event arrives at once, not at the next recomputation (60 s)').toBeLessThan(1_000);
+    // At once means well before the next recomputation (60 s): 10 s leaves room for a loaded CI machine.
+    expect(typed.events[0]!.at - started, 'first typed event arrives at once, not at the next recomputation (60 s)').toBeLessThan(10_000);
     expect(typed.events[0]!.data!.openInterestUpdated, 'same payload as the query').toEqual(query!.market.openInterest);
     expect(generic.events[0]!.data!.analysisUpdated).toEqual({ kind: 'OPEN_INTEREST', symbol: 'BTCUSDT', asOf: query!.market.openInterest.meta.asOf });
     typed.dispose();
