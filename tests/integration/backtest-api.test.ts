@@ -60,6 +60,24 @@ describe('backtest jobs over GraphQL (embedded database)', () => {
     expect(query.errors?.[0]?.extensions?.code, 'reading jobs needs the key too').toBe('UNAUTHENTICATED');
   });
 
+  it('refuses a key without the backtests scope with FORBIDDEN, and keeps jobs private to the key that started them', async () => {
+    const key = async (scopes: string[]) =>
+      (await post(app.url, 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key } }', { i: { name: `bt ${scopes.join(',')}`, scopes } }, admin)).data!.createApiKey.key as string;
+    const reader = await key(['READ']);
+    const refused = await post(app.url, START, { input: W({ ...base, strategy: 'TRAP', from: T0, to: T0 + 10 * H }) }, reader);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const a = await key(['BACKTESTS']);
+    const b = await key(['BACKTESTS']);
+    const started = await post(app.url, START, { input: W({ ...base, strategy: 'STRUCTURE', params: { historyBars: 60 }, from: T0 + 100 * H, to: T0 + 200 * H, warmUpBars: 50 }) }, a);
+    expect(started.errors).toBeUndefined();
+    const id = started.data!.startBacktest.id as string;
+    expect((await post(app.url, '{ backtests { id } }', {}, a)).data!.backtests).toEqual([{ id }]);
+    expect((await post(app.url, '{ backtests { id } }', {}, b)).data!.backtests, 'another key sees none of them').toEqual([]);
+    expect((await post(app.url, 'query($id: ID!) { backtest(id: $id) { id } }', { id }, b)).data!.backtest).toBeNull();
+    expect((await post(app.url, 'query($id: ID!) { backtest(id: $id) { id } }', { id }, admin)).data!.backtest, 'an admin key sees every job').toEqual({ id });
+    await waitFor(async () => (await post(app.url, 'query($id: ID!) { backtest(id: $id) { status } }', { id }, a)).data?.backtest.status === 'SUCCEEDED', 30_000);
+  });
+
   it('refuses bad input with BAD_USER_INPUT and a range the archive does not hold with NOT_READY', async () => {
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
       [{ from: T0 + 10 * H, to: T0 }, 'BAD_USER_INPUT', /from \(.*\) must be before to/],
