@@ -4,7 +4,7 @@ import { venueShape, SIMULATED_VENUE_PROFILES } from '../../src/datasources/simu
 import { startFakeBybit, type FakeBybit } from '../support/fake-bybit.js';
 import { startFakeOkx, type FakeOkx } from '../support/fake-okx.js';
 import { startFakeVenues, type FakeVenues } from '../support/fake-venues.js';
-import { startIsolatedTestApp, startTestApp, tempDir, testEnv, waitFor, type IsolatedTestApp, type TestApp } from '../support/harness.js';
+import { gql, startIsolatedTestApp, startTestApp, tempDir, testEnv, waitFor, type IsolatedTestApp, type TestApp } from '../support/harness.js';
 import { run } from '../support/ws.js';
 
 type M = MarketVenuesQuery['market'];
@@ -174,6 +174,8 @@ describe('venues live: Bybit primary and OKX (fake venues, real wire formats), O
     checkAggregates(r);
     const onOkx = await run(app, MarketFundingOnVenueDocument, { symbol: 'BTCUSDT', venue: 'OKX' });
     expect(onOkx.data?.market.funding?.meta.venue).toBe('okx-swap');
+    const health = await gql<{ health: { venues: Array<{ venue: string; state: string }> } }>(app.url, '{ health { venues { venue state } } }');
+    expect(health.data!.health.venues.map((v) => v.venue), 'the other venue reports its health after the primary and the market-wide venues').toEqual(['bybit-linear', 'deribit', 'alternative.me', 'coingecko', 'okx-swap']);
     const binance = await run(app, MarketFundingOnVenueDocument, { symbol: 'BTCUSDT', venue: 'BINANCE' });
     expect(binance.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(binance.errors?.[0]?.message).toContain('supported venues: BYBIT, OKX');
