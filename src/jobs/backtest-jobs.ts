@@ -79,7 +79,7 @@ export function createBacktestJobs(options: {
     if (r) publish(event(r));
   };
 
-  async function execute(id: string): Promise<void> {
+  async function execute(id: string, lastRun: boolean): Promise<void> {
     if (stopping) throw new StoppingError('instance stopping');
     const record = await store.begin(id, now());
     if (!record) return; // finished or cancelled meanwhile
@@ -121,6 +121,10 @@ export function createBacktestJobs(options: {
       await store.succeed(id, stored, now());
     } catch (error) {
       if (stopping) {
+        if (lastRun) {
+          await store.fail(id, `interrupted by instance stops on each of its ${record.attempts} runs (BACKTEST_MAX_ATTEMPTS)`, now());
+          return;
+        }
         await store.requeue(id, now());
         throw new StoppingError('instance stopping: the job runs again later');
       }

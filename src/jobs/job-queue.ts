@@ -15,7 +15,8 @@ import type { SqlExecutor } from '../db/database.js';
  */
 export interface JobQueue {
   kind: 'memory' | 'pg-boss';
-  start(handler: (id: string) => Promise<void>): Promise<void>;
+  /** `lastRun`: the queue will not hand this job out again (pg-boss: its retries are used up). */
+  start(handler: (id: string, lastRun: boolean) => Promise<void>): Promise<void>;
   enqueue(id: string): Promise<void>;
   /** Stops handing out jobs and waits for the handlers in flight (the caller cancels their work first). */
   stop(): Promise<void>;
@@ -25,12 +26,13 @@ export interface JobQueue {
 export function createMemoryQueue(options: { concurrency: number; logger: Logger }): JobQueue {
   const waiting: string[] = [];
   const active = new Set<Promise<void>>();
-  let handler: ((id: string) => Promise<void>) | null = null;
+  let handler: ((id: string, lastRun: boolean) => Promise<void>) | null = null;
   let stopped = false;
   const pump = () => {
     while (handler && !stopped && active.size < options.concurrency && waiting.length > 0) {
       const id = waiting.shift()!;
-      const run: Promise<void> = handler(id)
+      // Jobs left unfinished are handed out again on the next start, however often.
+      const run: Promise<void> = handler(id, false)
         .catch((err: unknown) => options.logger.warn({ err, jobId: id }, 'backtest job handler failed'))
         .finally(() => {
           active.delete(run);
@@ -85,8 +87,8 @@ export function createPgBossQueue(options: {
       await boss.start();
       await boss.createQueue(PG_BOSS_QUEUE, { name: PG_BOSS_QUEUE, retryLimit: options.retryLimit, retryDelay: 0, expireInSeconds: options.expireInSeconds });
       for (let i = 0; i < options.concurrency; i += 1) {
-        await boss.work<{ id: string }>(PG_BOSS_QUEUE, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds }, async (jobs) => {
-          for (const job of jobs) await handler(job.data.id);
+        await boss.work<{ id: string }>(PG_BOSS_QUEUE, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds, includeMetadata: true }, async (jobs) => {
+          for (const job of jobs) await handler(job.data.id, job.retryCount >= job.retryLimit);
         });
       }
     },

@@ -22,10 +22,10 @@ describe('backtest jobs on Postgres (pg-boss)', () => {
   const apps: TestApp[] = [];
   const candles = walk(6_300, 3);
 
-  const start = async () => {
+  const start = async (extra: Record<string, string> = {}) => {
     const dir = await tempDir();
     dirs.push(dir);
-    const app = await startTestApp(testEnv({ DATA_DIR: dir.path, DATABASE_URL: url, ADMIN_API_KEY: admin, BACKTEST_PROGRESS_EVERY_MS: '50', BACKTEST_POLL_S: '0.5' }));
+    const app = await startTestApp(testEnv({ DATA_DIR: dir.path, DATABASE_URL: url, ADMIN_API_KEY: admin, BACKTEST_PROGRESS_EVERY_MS: '50', BACKTEST_POLL_S: '0.5', ...extra }));
     apps.push(app);
     return app;
   };
@@ -84,4 +84,20 @@ describe('backtest jobs on Postgres (pg-boss)', () => {
     expect(done.result.trades.length).toBe(core.trades.length);
     expect(done.result.bars).toBe(6_000);
   }, 180_000);
+
+  it('fails a job whose last allowed run is interrupted (BACKTEST_MAX_ATTEMPTS), instead of leaving it queued', async () => {
+    // The instances of the previous case work the same queue: stop them first.
+    for (const app of apps.splice(0)) await app.stop();
+    const a = await start({ BACKTEST_MAX_ATTEMPTS: '1' });
+    const input = { symbol: 'BTCUSDT', interval: 'I1H', data: { source: 'ARCHIVE', venue: FIXTURE_VENUE }, strategy: 'TRAP', params: { historyBars: 200 }, from: iso(T0 + 200 * H), to: iso(T0 + 6_200 * H), warmUpBars: 100 };
+    const id = (await post(a.url, START, { input }, admin)).data!.startBacktest.id as string;
+    await waitFor(async () => {
+      const r = await post(a.url, JOB, { id }, admin);
+      return r.data?.backtest.status === 'RUNNING' && r.data.backtest.progressPct > 0;
+    }, 30_000);
+    await a.stop();
+    const b = await start({ BACKTEST_MAX_ATTEMPTS: '1' });
+    const r = await post(b.url, JOB, { id }, admin);
+    expect(r.data!.backtest).toMatchObject({ status: 'FAILED', attempts: 1, error: 'interrupted by instance stops on each of its 1 runs (BACKTEST_MAX_ATTEMPTS)' });
+  }, 120_000);
 });
