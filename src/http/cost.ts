@@ -66,7 +66,7 @@ export const FIELD_COSTS: Readonly<Record<string, FieldCost>> = {
   'Market.priceSpread': { served: 3 },
   // Buckets up to 3 × 5 000 stored trades into 60 bars.
   'Market.aggregatedCvd': { served: 30 },
-  'Market.longShort': { served: 3 },
+  'Market.longShort': { served: 3, onDemand: 3, timeTravel: 30 },
   'Market.basis': { served: 2, onDemand: 3 },
   'Market.keyLevels': { served: 5, onDemand: 13 },
   // onDemand: another window, or a venue (AGGREGATED merges up to 3 × 5 000 liquidations: ≈ 5.7 ms in bench/venues.ts).

@@ -11,6 +11,10 @@ import {
   TakerFlowReadingRef,
 } from '../schema/refs-long-short.js';
 import { requireLatest, requireSymbol, withMeta, analysisUpdates } from './shared.js';
+import { VenueEnum } from '../schema/refs-venues.js';
+import { requirePerpVenue, requireVenueAnalysis } from './venues.js';
+import { longShortDefinition } from '../engine/definitions/long-short.js';
+import type { AnalysisDefinition } from '../engine/definition.js';
 
 LongShortReadingRef.implement({
   description: 'The current value of one long/short ratio against its own stored history.',
@@ -68,10 +72,22 @@ LongShortAnalysisRef.implement({
 
 builder.objectField(MarketRef, 'longShort', (t) =>
   t.field({
-    description: 'Long/short crowding analysis.',
+    description: 'Long/short crowding analysis, on the primary venue unless `venue` names another ingested one.',
     type: LongShortAnalysisRef,
     nullable: true,
-    resolve: async (m, _args, ctx) => withMeta<LongShortAnalysis>(ctx, await requireLatest(ctx, 'LONG_SHORT', m.symbol)),
+    args: {
+      venue: t.arg({
+        type: VenueEnum,
+        required: false,
+        description:
+          'Venue to compute it on: omitted or the primary venue, the cached result of the primary; another ingested perpetual venue (MARKET_VENUES), computed on demand from its store (Bybit and OKX publish global account ratios only). AGGREGATED and DERIBIT are refused (BAD_USER_INPUT naming the supported venues).',
+      }),
+    },
+    resolve: async (m, args, ctx) => {
+      const venue = requirePerpVenue(ctx, args.venue, 'longShort', null);
+      if (venue) return requireVenueAnalysis<LongShortAnalysis>(ctx, longShortDefinition as AnalysisDefinition, m.symbol, venue);
+      return withMeta<LongShortAnalysis>(ctx, await requireLatest(ctx, 'LONG_SHORT', m.symbol));
+    },
   }),
 );
 

@@ -60,7 +60,7 @@ export function requirePerpVenue(ctx: GraphQLContext, venue: Venue | null | unde
   const configured = vm?.venues() ?? [];
   if ((venue === 'AGGREGATED' && aggregatedField !== null) || !(PERP_VENUES as readonly string[]).includes(venue) || !configured.includes(venue as PerpVenue)) {
     const supported = configured.length > 0 ? configured : ['the primary venue only'];
-    const hint = venue === 'AGGREGATED' ? ` across venues it is Market.${aggregatedField ?? field};` : venue === 'DERIBIT' ? ' DERIBIT has options only;' : ' it is not ingested (MARKET_VENUES);';
+    const hint = venue === 'AGGREGATED' ? (aggregatedField === null ? ' it has no aggregated form;' : ` across venues it is Market.${aggregatedField};`) : venue === 'DERIBIT' ? ' DERIBIT has options only;' : ' it is not ingested (MARKET_VENUES);';
     throw badInput(`Market.${field} does not accept venue ${venue}:${hint} supported venues: ${supported.join(', ')}`, { venue, supported });
   }
   return vm && venue === vm.primary ? null : (venue as PerpVenue);

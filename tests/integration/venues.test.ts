@@ -79,6 +79,8 @@ describe('venues on the simulated market (MARKET_VENUES=binance,bybit,okx)', () 
     expect(primary!.meta.venue).toBe('simulated');
     expect(bybit!.meta).toMatchObject({ venue: 'simulated-bybit', source: 'SIMULATED' });
     expect(bybit!.lastFundingTime).toBe(primary!.lastFundingTime);
+    const ls = await waitFor(async () => (await run(app, MarketFundingOnVenueDocument, { symbol: 'BTCUSDT', venue: 'OKX' })).data?.market.longShort ?? undefined, 30_000);
+    expect(ls.meta.venue, 'longShort(venue: OKX) reads the OKX store').toBe('simulated-okx');
     const offset = venueShape(app.config.SIM_SEED, 'BYBIT', 'BTCUSDT').fundingOffset(Date.parse(primary!.lastFundingTime));
     expect(bybit!.rate - primary!.rate, 'settled rate + the venue offset at the settlement').toBeCloseTo(offset, 15);
   }, 60_000);
@@ -117,7 +119,7 @@ describe('venues on the simulated market (MARKET_VENUES=binance,bybit,okx)', () 
     for (const venue of ['AGGREGATED', 'DERIBIT'] as const) {
       const r = await run(app, MarketFundingOnVenueDocument, { symbol: 'BTCUSDT', venue });
       const errors = r.errors ?? [];
-      expect(errors.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+      expect(errors.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
       expect(errors[0]!.message).toContain('supported venues: BINANCE, BYBIT, OKX');
       if (venue === 'AGGREGATED') expect(errors.map((e) => e.message).join()).toMatch(/Market\.aggregatedFunding.*|Market\.aggregatedOpenInterest/);
     }
