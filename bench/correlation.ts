@@ -12,6 +12,7 @@
  */
 import { computeCorrelationAnalysis } from '../src/analyzers/correlation.js';
 import type { CorrelationSeries } from '../src/analyzers/correlation.types.js';
+import { normalDraws } from '../src/math/random.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 9);
 const H = 3_600_000;
@@ -20,17 +21,7 @@ const T0 = Date.UTC(2026, 0, 1);
 const COUNTS = [5, 10, 20, 30, 50];
 
 /** mulberry32 + Box–Muller: a deterministic standard normal. */
-function normal(seed: number) {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
-}
+const normal = normalDraws;
 
 const market = normal(1);
 const factor = Array.from({ length: BARS }, () => market() * 0.01);

@@ -1,5 +1,6 @@
 import type { BacktestMetrics } from './backtest.types.js';
 import type { StrategyParams } from './strategies.js';
+import { mulberry32 } from '../math/random.js';
 
 /**
  * Parameter search with walk-forward validation (issue 13 §3). Pure: the caller supplies `evaluate`, which
@@ -134,17 +135,6 @@ export function rangeValues(r: Readonly<ParamRange>): number[] {
   return out;
 }
 
-/** Deterministic generator in [0, 1) (mulberry32). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * The parameter sets to try. GRID: every combination of the ranges' values, the first range varying

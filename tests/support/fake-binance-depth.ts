@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../src/math/random.js';
 /**
  * A venue-side order book for the fake Binance: the REST snapshot (`/fapi/v1/depth`) and the diff stream
  * (`<symbol>@depth@100ms`) come from the same book and the same update-id sequence, in Binance's wire format:
@@ -45,16 +46,7 @@ export interface WireDepthDiff {
   a: Array<[string, string]>;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 export function createFakeDepthBook(options: { symbol: string; basePrice: number; tick?: number; levels?: number; seed?: number; firstUpdateId?: number }): FakeDepthBook {
   const { symbol, basePrice } = options;

@@ -1,12 +1,6 @@
+import { mulberry32 } from '../../src/math/random.js';
 /** mulberry32: a tiny seeded PRNG so every run sends the same operations. */
-export function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export type Op = { method: 'GET' | 'POST'; qs?: string; body?: string };
 

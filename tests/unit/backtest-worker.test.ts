@@ -2,23 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { runBacktestSpec, type BacktestSpec } from '../../src/backtest/backtest-job.js';
 import { runBacktestInWorker, type BacktestProgress } from '../../src/backtest/run-in-worker.js';
 import type { Candle } from '../../src/domain/market.js';
+import { walk as fixtureWalk } from '../support/backtest-fixtures.js';
 
-const H = 3_600_000;
-const T0 = Date.UTC(2026, 0, 1);
-
-function walk(n: number): Candle[] {
-  let s = 5;
-  const rnd = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-  let price = 100;
-  return Array.from({ length: n }, (_, i) => {
-    const open = price;
-    const close = open * (1 + (rnd() - 0.5) * 0.03 + 0.004 * Math.sin(i / 9));
-    price = close;
-    const high = Math.max(open, close) * (1 + rnd() * 0.008);
-    const low = Math.min(open, close) * (1 - rnd() * 0.008);
-    return { symbol: 'BTCUSDT', interval: '1h' as const, openTime: T0 + i * H, closeTime: T0 + (i + 1) * H - 1, open, high, low, close, volume: 10, quoteVolume: null, takerBuyVolume: null, trades: null, closed: true };
-  });
-}
+/** The swinging 1 h walk of the backtest fixtures, seed 5. */
+const walk = (n: number): Candle[] => fixtureWalk(n, 5);
 
 describe('runBacktestInWorker', () => {
   const spec: BacktestSpec = { strategy: 'STRUCTURE', params: { historyBars: 120 }, costs: { feeBps: 4, slippageBps: 2 }, initialEquity: 10_000, warmUpBars: 50, candles: walk(450) };

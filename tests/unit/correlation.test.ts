@@ -2,22 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { computeCorrelationAnalysis, pearson, ranks, spearman } from '../../src/analyzers/correlation.js';
 import type { CorrelationBar, CorrelationInput, CorrelationSeries } from '../../src/analyzers/correlation.types.js';
+import { normalDraws } from '../../src/math/random.js';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2025, 0, 1);
 
-/** Deterministic PRNG (mulberry32) and a standard normal via Box–Muller. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
-}
+/** Deterministic standard normal draws (mulberry32 + Box–Muller). */
+const rng = normalDraws;
 const normals = (seed: number, n: number, scale = 0.01) => {
   const g = rng(seed);
   return Array.from({ length: n }, () => g() * scale);

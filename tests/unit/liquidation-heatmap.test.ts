@@ -22,6 +22,7 @@ import {
 import { liquidationHeatmapDefinition } from '../../src/engine/definitions/liquidation-heatmap.js';
 import { createMarketStore } from '../../src/engine/market-store.js';
 import type { AnalysisSettings } from '../../src/engine/analyses.js';
+import { mulberry32 } from '../../src/math/random.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const MIN = 60_000;
@@ -537,16 +538,7 @@ describe('computeLiquidationHeatmap', () => {
 // --- Properties over random markets ---
 
 /** mulberry32: a small deterministic PRNG, so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function randomMarket(seed: number): LiquidationHeatmapInput {
   const r = rng(seed);

@@ -10,6 +10,7 @@ import {
   varianceRatio,
 } from '../../src/analyzers/regime.js';
 import { DEFAULT_REGIME_THRESHOLDS, type RegimeCandle } from '../../src/analyzers/regime.types.js';
+import { normalDraws } from '../../src/math/random.js';
 
 const H1 = 3_600_000;
 const H4 = 4 * H1;
@@ -39,16 +40,7 @@ const linear = (n: number, from: number, step: number) => Array.from({ length: n
 const zigzag = (n: number, a: number, b: number) => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? a : b));
 
 /** Deterministic N(0,1) draws (mulberry32 + Box–Muller). */
-function gaussian(seed: number): () => number {
-  let a = seed;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
-}
+const gaussian = normalDraws;
 
 /** AR(1) returns r_t = φ r_{t−1} + ε_t: φ = 0 random walk, φ > 0 trending, φ < 0 mean-reverting. */
 function ar1(phi: number, n: number, seed = 7): number[] {
