@@ -1,4 +1,4 @@
-import type { Candle, CandleInterval } from '../domain/market.js';
+import { INTERVAL_MS, type Candle, type CandleInterval } from '../domain/market.js';
 import type { Database, SqlExecutor } from './database.js';
 
 /**
@@ -176,6 +176,43 @@ function exclusion(column: string, keep: readonly string[], params: unknown[]): 
   return `NOT (${column} = ANY($${params.length}::text[]))`;
 }
 
+/** Bars per series one stats statement covers (a slice of the interval time index; 20 symbols: ≈ 10 000 rows, ≈ 40 ms on PGlite). */
+export const STATS_SLICE_ROWS_PER_SERIES = 500;
+/** Time one stats statement covers for records (ms). */
+export const STATS_RECORD_SLICE_MS = 86_400_000;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Distinct values of an indexed leading column by a loose index scan (one index probe per value: the
+ * archive holds a few intervals and types in millions of rows, so DISTINCT over the table would read them all).
+ */
+async function distinctOf(sql: SqlExecutor, table: string, column: string): Promise<string[]> {
+  const { rows } = await sql.query<{ v: string | null }>(
+    `WITH RECURSIVE t(v) AS ((SELECT ${column} FROM ${table} ORDER BY ${column} LIMIT 1) UNION ALL SELECT (SELECT ${column} FROM ${table} WHERE ${column} > t.v ORDER BY ${column} LIMIT 1) FROM t WHERE t.v IS NOT NULL) SELECT v FROM t WHERE v IS NOT NULL`,
+  );
+  return rows.map((r) => r.v!).filter((v) => v !== null);
+}
+
+/** Oldest and newest time of one value of the leading column (two probes of its (column, time) index). */
+async function spanOf(sql: SqlExecutor, table: string, column: string, time: string, value: string): Promise<[number, number] | null> {
+  const { rows } = await sql.query<{ lo: string | number | null; hi: string | number | null }>(
+    `SELECT (SELECT ${time} FROM ${table} WHERE ${column} = $1 ORDER BY ${time} LIMIT 1) AS lo, (SELECT ${time} FROM ${table} WHERE ${column} = $1 ORDER BY ${time} DESC LIMIT 1) AS hi`,
+    [value],
+  );
+  const lo = rows[0]?.lo;
+  const hi = rows[0]?.hi;
+  return lo === null || lo === undefined || hi === null || hi === undefined ? null : [int(lo), int(hi)];
+}
+
+/** Half-open [from, to) slices of `width` covering [span[0], span[1]]. */
+function slices(span: [number, number] | null, width: number): Array<[number, number]> {
+  if (!span) return [];
+  const out: Array<[number, number]> = [];
+  for (let from = span[0]; from <= span[1]; from += width) out.push([from, Math.min(from + width, span[1] + 1)]);
+  return out;
+}
+
 export function createArchiveRepository(db: Pick<Database, 'sql'>): ArchiveStore {
   const { sql } = db;
   return {
@@ -260,37 +297,48 @@ export function createArchiveRepository(db: Pick<Database, 'sql'>): ArchiveStore
     },
 
     async stats() {
-      const [candles, records, sizes] = await Promise.all([
-        sql.query<{ interval: string; rows: string | number; oldest: string | number | null; newest: string | number | null }>(
-          'SELECT interval, count(*) AS rows, min(open_time) AS oldest, max(open_time) AS newest FROM market_candle GROUP BY interval ORDER BY interval',
-        ),
-        sql.query<{ type: string; rows: string | number; row_bytes: string | number; oldest: string | number | null; newest: string | number | null }>(
-          'SELECT type, count(*) AS rows, sum(pg_column_size(market_record.*)) AS row_bytes, min(time) AS oldest, max(time) AS newest FROM market_record GROUP BY type ORDER BY type',
-        ),
-        sql.query<{ candle_bytes: string | number; record_bytes: string | number }>(
-          "SELECT pg_total_relation_size('market_candle') AS candle_bytes, pg_total_relation_size('market_record') AS record_bytes",
-        ),
-      ]);
+      // Chunked (see STATS_SLICE_ROWS_PER_SERIES): a GROUP BY over both tables took 4.4 s on PGlite at 10 M rows,
+      // all of it on the event loop's thread. Here each statement covers one slice of one type's time index
+      // and a loop turn passes between statements, so the whole pass costs the same but never stalls long.
+      const sizes = await sql.query<{ candle_bytes: string | number; record_bytes: string | number }>(
+        "SELECT pg_total_relation_size('market_candle') AS candle_bytes, pg_total_relation_size('market_record') AS record_bytes",
+      );
       const candleBytes = int(sizes.rows[0]?.candle_bytes ?? 0);
       const recordBytes = int(sizes.rows[0]?.record_bytes ?? 0);
-      const candleRows = candles.rows.reduce((s, r) => s + int(r.rows), 0);
-      const recordRowBytes = records.rows.reduce((s, r) => s + int(r.row_bytes), 0);
+      const candles: Array<{ type: string; rows: number; oldest: number | null; newest: number | null }> = [];
+      for (const interval of await distinctOf(sql, 'market_candle', 'interval')) {
+        const span = await spanOf(sql, 'market_candle', 'interval', 'open_time', interval);
+        const width = (INTERVAL_MS[interval as CandleInterval] ?? 60_000) * STATS_SLICE_ROWS_PER_SERIES;
+        let rows = 0;
+        for (const [from, to] of slices(span, width)) {
+          const r = await sql.query<{ rows: string | number }>('SELECT count(*) AS rows FROM market_candle WHERE interval = $1 AND open_time >= $2 AND open_time < $3', [interval, from, to]);
+          rows += int(r.rows[0]?.rows ?? 0);
+          await nextTurn();
+        }
+        candles.push({ type: `candle:${interval}`, rows, oldest: span?.[0] ?? null, newest: span?.[1] ?? null });
+      }
+      const records: Array<{ type: string; rows: number; rowBytes: number; oldest: number | null; newest: number | null }> = [];
+      for (const type of await distinctOf(sql, 'market_record', 'type')) {
+        const span = await spanOf(sql, 'market_record', 'type', 'time', type);
+        let rows = 0;
+        let rowBytes = 0;
+        for (const [from, to] of slices(span, STATS_RECORD_SLICE_MS)) {
+          const r = await sql.query<{ rows: string | number; row_bytes: string | number | null }>(
+            'SELECT count(*) AS rows, sum(pg_column_size(market_record.*)) AS row_bytes FROM market_record WHERE type = $1 AND time >= $2 AND time < $3',
+            [type, from, to],
+          );
+          rows += int(r.rows[0]?.rows ?? 0);
+          rowBytes += int(r.rows[0]?.row_bytes ?? 0);
+          await nextTurn();
+        }
+        records.push({ type, rows, rowBytes, oldest: span?.[0] ?? null, newest: span?.[1] ?? null });
+      }
+      const candleRows = candles.reduce((s, r) => s + r.rows, 0);
+      const recordRowBytes = records.reduce((s, r) => s + r.rowBytes, 0);
       return [
         // Candle rows are fixed-width: apportioned by row count.
-        ...candles.rows.map((r) => ({
-          type: `candle:${r.interval}`,
-          rows: int(r.rows),
-          bytes: candleRows > 0 ? Math.round((candleBytes * int(r.rows)) / candleRows) : 0,
-          oldest: nullable(r.oldest),
-          newest: nullable(r.newest),
-        })),
-        ...records.rows.map((r) => ({
-          type: r.type,
-          rows: int(r.rows),
-          bytes: recordRowBytes > 0 ? Math.round((recordBytes * int(r.row_bytes)) / recordRowBytes) : 0,
-          oldest: nullable(r.oldest),
-          newest: nullable(r.newest),
-        })),
+        ...candles.map((r) => ({ ...r, bytes: candleRows > 0 ? Math.round((candleBytes * r.rows) / candleRows) : 0 })),
+        ...records.map(({ rowBytes, ...r }) => ({ ...r, bytes: recordRowBytes > 0 ? Math.round((recordBytes * rowBytes) / recordRowBytes) : 0 })),
       ];
     },
   };
