@@ -30,8 +30,13 @@ export interface BacktestJobs {
   /** The current state as an event (the first one a progress subscription sends). */
   snapshot(record: BacktestJobRecord): BacktestProgressEvent;
   start(): Promise<void>;
+  /** Fails the jobs the queue abandoned (see `sweep` below); the number failed. Runs on start and every minute. */
+  sweep(): Promise<number>;
   stop(): Promise<void>;
 }
+
+/** How often the table is compared with the queue for jobs whose last run died with its instance (ms). */
+export const ABANDONED_SWEEP_MS = 60_000;
 
 /** The report with the open times of its bar ranges (bar i of the run is candle warmUpBars + i). */
 function withTimes(report: OptimizationReport, spec: BacktestSpec) {
@@ -136,6 +141,31 @@ export function createBacktestJobs(options: {
     await publishRecord(id);
   }
 
+  let sweeper: NodeJS.Timeout | null = null;
+  /**
+   * A job whose last allowed run died with its instance (killed, not stopped: no requeue, no failure written)
+   * stays RUNNING in the table while pg-boss has failed it after BACKTEST_JOB_EXPIRE_S. The sweep writes that
+   * end (FAILED with the reason), on start and every ABANDONED_SWEEP_MS, so no job waits forever.
+   */
+  async function sweep(): Promise<number> {
+    if (!queue.abandoned) return 0;
+    try {
+      const ids = (await store.unfinished()).filter((id) => !running.has(id));
+      let failed = 0;
+      for (const id of await queue.abandoned(ids)) {
+        if (await store.fail(id, 'its last allowed run ended without a result (the instance running it stopped without a word); the queue will not run it again', now())) {
+          failed += 1;
+          const record = await store.get(id);
+          if (record) publish(event(record));
+        }
+      }
+      return failed;
+    } catch (err) {
+      logger.warn({ err }, 'backtest sweep failed; retried at the next one');
+      return 0;
+    }
+  }
+
   return {
     queueKind: queue.kind,
     async submit(input, keyId) {
@@ -162,9 +192,16 @@ export function createBacktestJobs(options: {
       // The in-process queue forgets on restart: hand out again what the table says is unfinished. (pg-boss keeps
       // its own jobs; sending a job id it holds is a no-op, so this only recovers a job whose send never happened.)
       for (const id of await store.unfinished()) await queue.enqueue(id);
+      await sweep();
+      if (queue.abandoned) {
+        sweeper = setInterval(() => void sweep(), ABANDONED_SWEEP_MS);
+        sweeper.unref();
+      }
     },
+    sweep,
     async stop() {
       stopping = true;
+      if (sweeper) clearInterval(sweeper);
       await Promise.allSettled([...running.values()].map((r) => r.cancel()));
       await queue.stop();
     },

@@ -20,6 +20,11 @@ export interface JobQueue {
   enqueue(id: string): Promise<void>;
   /** Stops handing out jobs and waits for the handlers in flight (the caller cancels their work first). */
   stop(): Promise<void>;
+  /**
+   * Of `ids`, those the queue will never hand out again although they never reported an end: pg-boss failed
+   * them after their last allowed run expired (an instance that died during it). The memory queue has none.
+   */
+  abandoned?(ids: readonly string[]): Promise<string[]>;
 }
 
 /** Bounded FIFO in this process: ids wait in memory, `concurrency` handlers run at once. */
@@ -95,6 +100,14 @@ export function createPgBossQueue(options: {
     async enqueue(id) {
       // The job id is ours (a UUID): sending an id pg-boss already holds is a no-op (ON CONFLICT DO NOTHING).
       await boss.send(PG_BOSS_QUEUE, { id }, { id, retryLimit: options.retryLimit, retryDelay: 0, expireInSeconds: options.expireInSeconds });
+    },
+    async abandoned(ids) {
+      const out: string[] = [];
+      for (const id of ids) {
+        const job = await boss.getJobById(PG_BOSS_QUEUE, id, { includeArchive: true });
+        if (job && (job.state === 'failed' || job.state === 'cancelled' || job.state === 'completed')) out.push(id);
+      }
+      return out;
     },
     async stop() {
       // graceful + wait: pg-boss waits for the handlers (already told to give up), then fails what is still active.

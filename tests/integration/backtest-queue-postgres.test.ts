@@ -100,4 +100,30 @@ describe('backtest jobs on Postgres (pg-boss)', () => {
     const r = await post(b.url, JOB, { id }, admin);
     expect(r.data!.backtest).toMatchObject({ status: 'FAILED', attempts: 1, error: 'interrupted by instance stops on each of its 1 runs (BACKTEST_MAX_ATTEMPTS)' });
   }, 120_000);
+
+  it('fails a job whose instance died during its last run: RUNNING in the table, failed by pg-boss after its expiry', async () => {
+    for (const app of apps.splice(0)) await app.stop();
+    const a = await start({ BACKTEST_MAX_ATTEMPTS: '1' });
+    const input = { symbol: 'BTCUSDT', interval: 'I1H', data: { source: 'ARCHIVE', venue: FIXTURE_VENUE }, strategy: 'TRAP', params: { historyBars: 200 }, from: iso(T0 + 200 * H), to: iso(T0 + 6_200 * H), warmUpBars: 100 };
+    const id = (await post(a.url, START, { input }, admin)).data!.startBacktest.id as string;
+    await waitFor(async () => (await post(a.url, JOB, { id }, admin)).data?.backtest.status === 'RUNNING', 30_000);
+    await a.stop();
+    // What a killed instance leaves once pg-boss's expiry (BACKTEST_JOB_EXPIRE_S) has failed its last run: the
+    // table still says RUNNING (nobody wrote the end), the queue says failed and will not hand it out again.
+    const check = new pg.Client({ connectionString: url });
+    await check.connect();
+    try {
+      await check.query(`UPDATE backtest_job SET status = 'RUNNING', error = NULL WHERE id = $1`, [id]);
+      await check.query(`UPDATE pgboss.job SET state = 'failed' WHERE id = $1`, [id]);
+    } finally {
+      await check.end();
+    }
+    const b = await start({ BACKTEST_MAX_ATTEMPTS: '1' });
+    const r = await waitFor(async () => {
+      const job = (await post(b.url, JOB, { id }, admin)).data?.backtest;
+      return job?.status !== 'RUNNING' && job;
+    }, 10_000);
+    expect(r).toMatchObject({ status: 'FAILED', error: 'its last allowed run ended without a result (the instance running it stopped without a word); the queue will not run it again' });
+    expect(await b.app.services.backtests!.jobs.sweep(), 'nothing left to fail').toBe(0);
+  }, 120_000);
 });
