@@ -133,8 +133,9 @@ function memoOf<T>(sample: BookSample, key: string, compute: () => T): T {
   memo.set(key, value);
   return value;
 }
-const wallsOfSample = (s: BookSample, th: OrderBookThresholds): WallCandidate[] =>
-  memoOf(s, `walls:${th.wallMultiple}:${th.wallBandPct}`, () => findWalls(s.bids, s.asks, (s.bestBid + s.bestAsk) / 2, th).walls);
+const wallsKey = (th: OrderBookThresholds) => `walls:${th.wallMultiple}:${th.wallBandPct}`;
+const wallsOfSample = (s: BookSample, th: OrderBookThresholds, key: string): WallCandidate[] =>
+  memoOf(s, key, () => findWalls(s.bids, s.asks, (s.bestBid + s.bestAsk) / 2, th).walls);
 
 const levelQty = (sample: { bids: Levels; asks: Levels }, side: BookSide, price: number): number => {
   const levels = side === 'BID' ? sample.bids : sample.asks;
@@ -173,9 +174,10 @@ function wallSummary(current: BookSample, history: readonly BookSample[], mid: n
   const standingKeys = new Set(standing.map((w) => key(w.side, w.price)));
 
   // Walls of every past sample, merged by (side, price).
+  const memoKey = wallsKey(th);
   const seen = new Map<string, { side: BookSide; price: number; qty: number; notional: number; sizeVsMedian: number; firstSeen: number; lastSeen: number; firstIndex: number }>();
   history.forEach((s, index) => {
-    for (const w of wallsOfSample(s, th)) {
+    for (const w of wallsOfSample(s, th, memoKey)) {
       const k = key(w.side, w.price);
       const prev = seen.get(k);
       if (!prev) seen.set(k, { side: w.side, price: w.price, qty: w.qty, notional: w.price * w.qty, sizeVsMedian: w.sizeVsMedian, firstSeen: s.time, lastSeen: s.time, firstIndex: index });
@@ -213,7 +215,8 @@ function imbalanceOf(sample: { bids: Levels; asks: Levels; bestBid: number; best
 /** Imbalance within ± pct now, and its z-score against the same measure on every past sample. */
 export function bookImbalance(current: BookSample, history: readonly BookSample[], pct: number, minSamples: number): BookImbalance {
   const value = imbalanceOf(current, pct);
-  const past = history.map((s) => memoOf(s, `imbalance:${pct}`, () => imbalanceOf(s, pct)));
+  const key = `imbalance:${pct}`;
+  const past = history.map((s) => memoOf(s, key, () => imbalanceOf(s, pct)));
   if (past.length < minSamples)
     return { pct, value, zScore: null, mean: null, stdDev: null, samples: past.length, zScoreUnavailableReason: `${past.length} past books, ${minSamples} needed` };
   const { mean, stdDev } = meanAndStdDev(past, 'sample');

@@ -30,17 +30,7 @@ export interface VenueFeed {
 }
 
 /** A cross-venue result as served (meta from `inputs`, the contributors' inputs with the oldest time per type). */
-export interface VenueAnalysisRecord<R = unknown> {
-  kind: string;
-  symbol: string;
-  result: R;
-  asOf: number;
-  computedAt: number;
-  methodologyVersion: string;
-  source: DataOrigin;
-  venue: string;
-  inputs: InputSample[];
-}
+export type VenueAnalysisRecord<R = unknown> = Omit<AnalysisRecord<R>, 'kind' | 'inputs'> & { kind: string; inputs: InputSample[] };
 
 /** One venue's view of a symbol for `Market.venues`. */
 export interface VenueQuote {
